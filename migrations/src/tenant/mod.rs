@@ -1,0 +1,20 @@
+//! Migrations of one tenant schema. Table names are never qualified: the caller sets the
+//! transaction's `search_path` to the tenant schema alone.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_configuration;
+mod m20261126_000002_create_families;
+
+/// The migrator of a tenant schema.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_configuration::Migration),
+            Box::new(m20261126_000002_create_families::Migration),
+        ]
+    }
+}

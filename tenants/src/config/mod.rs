@@ -1,0 +1,325 @@
+//! The configuration file of a municipality (TOML), its model and its validation.
+//!
+//! Ops write one file per municipality (see `tenants/examples/demo.toml`). Loading is strict:
+//! an unknown key is an error, so a typo never silently drops a deadline. Every error names
+//! the key path and the reason, e.g. `prestations[2].deadline.at: "25:00" is not a time`.
+//! List indices in paths count from 0.
+
+mod markdown;
+mod time;
+mod validate;
+
+pub use markdown::render_markdown;
+pub use time::{TimeOfDay, Weekday};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration of one municipality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantConfig {
+    /// Shown in the banner and the mails, e.g. "Mairie de Démonstration".
+    pub name: String,
+    /// The school holiday zone of the académie.
+    pub holiday_zone: HolidayZone,
+    pub contact: Contact,
+    pub portal: Portal,
+    /// Recipients of the messaging.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default)]
+    pub structures: Vec<Structure>,
+    #[serde(default)]
+    pub prestations: Vec<Prestation>,
+    #[serde(default)]
+    pub closures: Vec<Closure>,
+    /// Optional sign-in with an OpenID Connect provider (FranceConnect, the city's own…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<Oidc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HolidayZone {
+    A,
+    B,
+    C,
+}
+
+impl HolidayZone {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HolidayZone::A => "A",
+            HolidayZone::B => "B",
+            HolidayZone::C => "C",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub phone: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Portal {
+    pub welcome_title: String,
+    /// Markdown; raw HTML in it is shown as text, never interpreted.
+    pub welcome_text: String,
+    pub reservation_notice: String,
+    /// Children's records must be validated for the school year before booking.
+    #[serde(default)]
+    pub require_validated_records: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub code: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Structure {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prestation {
+    pub code: String,
+    pub name: String,
+    /// Code of the structure that runs it.
+    pub structure: String,
+    pub days: Vec<Weekday>,
+    pub periods: Periods,
+    pub deadline: Deadline,
+    /// Defaults to `deadline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_deadline: Option<Deadline>,
+    /// Places per day; no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// Full price, charged when the quotient familial is unknown or above every band.
+    pub price_cents: u32,
+    /// Prices by quotient familial band, ascending `qf_max`.
+    #[serde(default)]
+    pub tariffs: Vec<Tariff>,
+}
+
+impl Prestation {
+    pub fn cancel_deadline(&self) -> &Deadline {
+        self.cancel_deadline.as_ref().unwrap_or(&self.deadline)
+    }
+}
+
+/// When a prestation runs, relative to the school holidays of the zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Periods {
+    School,
+    Holidays,
+    All,
+}
+
+impl Periods {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Periods::School => "school",
+            Periods::Holidays => "holidays",
+            Periods::All => "all",
+        }
+    }
+}
+
+/// The latest instant (Europe/Paris) at which a day can be booked or cancelled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "DeadlineSpec")]
+pub enum Deadline {
+    /// The day itself, before `at`.
+    SameDay { at: TimeOfDay },
+    /// `days` days before, at `at`; counting only working days (Monday to Friday, not public
+    /// holidays) when `working_days`.
+    DaysBefore {
+        days: u32,
+        at: TimeOfDay,
+        working_days: bool,
+    },
+    /// On `weekday` of the week before, at `at`.
+    PreviousWeek { weekday: Weekday, at: TimeOfDay },
+}
+
+/// A deadline as written in the file. Read as one flat table (not as a tagged enum, which
+/// serde buffers) so that errors keep their full key path, e.g. `….deadline.at`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlineSpec {
+    kind: DeadlineKind,
+    at: TimeOfDay,
+    days: Option<u32>,
+    working_days: Option<bool>,
+    weekday: Option<Weekday>,
+}
+
+#[derive(Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+enum DeadlineKind {
+    SameDay,
+    DaysBefore,
+    PreviousWeek,
+}
+
+impl TryFrom<DeadlineSpec> for Deadline {
+    type Error = String;
+    fn try_from(s: DeadlineSpec) -> Result<Self, String> {
+        let stray = |key: &str, kind: &str| format!("`{key}` does not apply to kind {kind}");
+        match s.kind {
+            DeadlineKind::SameDay => {
+                for (key, set) in [("days", s.days.is_some()), ("working_days", s.working_days.is_some()), ("weekday", s.weekday.is_some())] {
+                    if set {
+                        return Err(stray(key, "same_day"));
+                    }
+                }
+                Ok(Deadline::SameDay { at: s.at })
+            }
+            DeadlineKind::DaysBefore => {
+                if s.weekday.is_some() {
+                    return Err(stray("weekday", "days_before"));
+                }
+                let days = s.days.ok_or("kind days_before needs `days`")?;
+                Ok(Deadline::DaysBefore { days, at: s.at, working_days: s.working_days.unwrap_or(false) })
+            }
+            DeadlineKind::PreviousWeek => {
+                for (key, set) in [("days", s.days.is_some()), ("working_days", s.working_days.is_some())] {
+                    if set {
+                        return Err(stray(key, "previous_week"));
+                    }
+                }
+                let weekday = s.weekday.ok_or("kind previous_week needs `weekday`")?;
+                Ok(Deadline::PreviousWeek { weekday, at: s.at })
+            }
+        }
+    }
+}
+
+impl Deadline {
+    /// The rule in French, for the notices of the booking page.
+    pub fn french(&self) -> String {
+        match self {
+            Deadline::SameDay { at } => format!("avant {} le jour même", at.french()),
+            Deadline::DaysBefore { days, at, working_days } => format!(
+                "{} jour{}{} avant, à {}",
+                days,
+                if *days > 1 { "s" } else { "" },
+                if *working_days { " ouvré".to_string() + if *days > 1 { "s" } else { "" } } else { String::new() },
+                at.french()
+            ),
+            Deadline::PreviousWeek { weekday, at } => {
+                format!("le {} de la semaine précédente à {}", weekday.french(), at.french())
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tariff {
+    pub qf_max: u32,
+    pub price_cents: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Oidc {
+    pub issuer: String,
+    pub client_id: String,
+    /// Name of the environment variable holding the client secret: secrets never sit in
+    /// the configuration file.
+    pub client_secret_env: String,
+    pub label: String,
+}
+
+/// A configuration file that cannot be used, with every reason found.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{}", .errors.join("\n"))]
+pub struct ConfigError {
+    /// One line per problem: `key.path: reason`.
+    pub errors: Vec<String>,
+}
+
+impl TenantConfig {
+    /// Parses and validates a configuration file's text.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| ConfigError {
+            errors: vec![syntax_error(text, &e)],
+        })?;
+        let config: TenantConfig =
+            serde_path_to_error::deserialize(deserializer).map_err(|e| ConfigError {
+                errors: vec![path_error(&e)],
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads, parses and validates a configuration file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            errors: vec![format!("{}: cannot be read: {e}", path.display())],
+        })?;
+        Self::from_toml(&text)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let errors = validate::check(self);
+        if errors.is_empty() { Ok(()) } else { Err(ConfigError { errors }) }
+    }
+
+    pub fn prestation(&self, code: &str) -> Option<&Prestation> {
+        self.prestations.iter().find(|p| p.code == code)
+    }
+}
+
+fn syntax_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message();
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
+fn path_error(error: &serde_path_to_error::Error<toml::de::Error>) -> String {
+    let path = error.path().to_string();
+    let message = error.inner().message().to_string();
+    if path == "." || path.is_empty() {
+        message
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,178 @@
+use super::*;
+
+const DEMO: &str = include_str!("../../examples/demo.toml");
+
+/// The shape the product brief promises to accept, verbatim.
+const BRIEF: &str = r#"
+name = "Mairie de Démonstration"
+holiday_zone = "B"
+[contact]
+address = "1 place de la mairie"
+postal_code = "22300"
+city = "Lannion"
+phone = "02 02 02 02 02"
+email = "enfance@demo.example"
+[portal]
+welcome_title = "Bienvenue sur votre portail famille"
+welcome_text = "Pour faciliter votre quotidien, ..."
+reservation_notice = "Les réservations sont à effectuer avant 8h30 le jour même pour le repas."
+[[services]]
+code = "enfance"
+name = "Service enfance"
+email = "service.enfance@demo.example"
+[[structures]]
+code = "resto-peri"
+name = "RESTAURATION et PERISCOLAIRE"
+[[prestations]]
+code = "repas"
+name = "Repas enfant"
+structure = "resto-peri"
+days = ["monday", "tuesday", "thursday", "friday"]
+periods = "school"
+deadline = { kind = "same_day", at = "08:30" }
+cancel_deadline = { kind = "same_day", at = "08:30" }
+capacity = 120
+price_cents = 350
+tariffs = [ { qf_max = 500, price_cents = 100 }, { qf_max = 1000, price_cents = 250 } ]
+[[closures]]
+from = "2026-12-24"
+to = "2026-12-26"
+label = "Fermeture de fin d'année"
+"#;
+
+fn errors_of(text: &str) -> Vec<String> {
+    TenantConfig::from_toml(text).unwrap_err().errors
+}
+
+#[test]
+fn the_shape_of_the_brief_is_accepted() {
+    let config = TenantConfig::from_toml(BRIEF).unwrap();
+    assert_eq!(config.name, "Mairie de Démonstration");
+    assert_eq!(config.holiday_zone, HolidayZone::B);
+    let repas = config.prestation("repas").unwrap();
+    assert_eq!(repas.deadline, Deadline::SameDay { at: TimeOfDay { hour: 8, minute: 30 } });
+    assert_eq!(repas.capacity, Some(120));
+    assert_eq!(repas.tariffs[1].price_cents, 250);
+    assert_eq!(config.closures[0].label, "Fermeture de fin d'année");
+}
+
+#[test]
+fn the_documented_example_is_valid_and_uses_every_deadline_kind() {
+    let config = TenantConfig::from_toml(DEMO).unwrap();
+    let kinds: Vec<_> = config.prestations.iter().map(|p| std::mem::discriminant(&p.deadline)).collect();
+    assert!(kinds.contains(&std::mem::discriminant(&Deadline::SameDay { at: TimeOfDay { hour: 0, minute: 0 } })));
+    assert!(config.prestations.iter().any(|p| matches!(p.deadline, Deadline::DaysBefore { working_days: true, .. })));
+    assert!(config.prestations.iter().any(|p| matches!(p.deadline, Deadline::PreviousWeek { .. })));
+}
+
+#[test]
+fn a_time_that_does_not_exist_is_named_with_its_key_path() {
+    let text = DEMO.replacen(r#"deadline = { kind = "days_before", days = 2, at = "12:00""#, r#"deadline = { kind = "days_before", days = 2, at = "25:00""#, 1);
+    assert_eq!(errors_of(&text), vec![r#"prestations[3].deadline.at: "25:00" is not a time (expected HH:MM, e.g. "08:30")"#]);
+}
+
+#[test]
+fn an_unknown_key_is_refused_with_its_path() {
+    let text = BRIEF.replace("capacity = 120", "capacity = 120\ncolour = \"blue\"");
+    let errors = errors_of(&text);
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].starts_with("prestations[0].colour: unknown field `colour`"), "{errors:?}");
+}
+
+#[test]
+fn an_unknown_top_level_section_is_refused() {
+    let errors = errors_of(&format!("{BRIEF}\n[billing]\nregie = 1\n"));
+    assert!(errors[0].contains("unknown field `billing`"), "{errors:?}");
+}
+
+#[test]
+fn a_missing_key_is_named() {
+    let errors = errors_of(&BRIEF.replace("holiday_zone = \"B\"\n", ""));
+    assert!(errors[0].contains("missing field `holiday_zone`"), "{errors:?}");
+}
+
+#[test]
+fn a_wrong_zone_a_wrong_period_and_an_unknown_weekday_are_refused() {
+    assert!(errors_of(&BRIEF.replace("holiday_zone = \"B\"", "holiday_zone = \"D\""))[0].starts_with("holiday_zone: unknown variant `D`"));
+    assert!(errors_of(&BRIEF.replace("periods = \"school\"", "periods = \"weekends\""))[0].starts_with("prestations[0].periods: unknown variant `weekends`"));
+    assert!(errors_of(&BRIEF.replace("\"monday\", \"tuesday\"", "\"monday\", \"mardi\""))[0].starts_with("prestations[0].days[1]: unknown variant `mardi`"));
+}
+
+#[test]
+fn an_unknown_deadline_kind_and_a_stray_deadline_key_are_refused() {
+    let errors = errors_of(&BRIEF.replacen("kind = \"same_day\"", "kind = \"yesterday\"", 1));
+    assert!(errors[0].starts_with("prestations[0].deadline"), "{errors:?}");
+    assert!(errors[0].contains("yesterday"), "{errors:?}");
+    let errors = errors_of(&BRIEF.replacen("{ kind = \"same_day\", at = \"08:30\" }", "{ kind = \"same_day\", at = \"08:30\", days = 2 }", 1));
+    assert_eq!(errors, vec!["prestations[0].deadline: `days` does not apply to kind same_day"]);
+    let errors = errors_of(&BRIEF.replacen("{ kind = \"same_day\", at = \"08:30\" }", "{ kind = \"previous_week\", at = \"08:30\" }", 1));
+    assert_eq!(errors, vec!["prestations[0].deadline: kind previous_week needs `weekday`"]);
+}
+
+#[test]
+fn a_type_error_names_the_key() {
+    let errors = errors_of(&BRIEF.replace("capacity = 120", "capacity = \"cent vingt\""));
+    assert!(errors[0].starts_with("prestations[0].capacity: invalid type"), "{errors:?}");
+    let errors = errors_of(&BRIEF.replace("price_cents = 350", "price_cents = -5"));
+    assert!(errors[0].starts_with("prestations[0].price_cents"), "{errors:?}");
+}
+
+#[test]
+fn a_toml_syntax_error_gives_its_line() {
+    let errors = errors_of("name = \"Mairie\nholiday_zone = \"B\"");
+    assert!(errors[0].starts_with("line 1:"), "{errors:?}");
+}
+
+#[test]
+fn every_rule_violation_is_reported_at_once() {
+    let text = BRIEF
+        .replace("postal_code = \"22300\"", "postal_code = \"2230\"")
+        .replace("email = \"enfance@demo.example\"", "email = \"enfance\"")
+        .replace("structure = \"resto-peri\"", "structure = \"cantine\"")
+        .replace("to = \"2026-12-26\"", "to = \"2026-12-20\"")
+        .replace("{ qf_max = 500, price_cents = 100 }, { qf_max = 1000", "{ qf_max = 1000, price_cents = 100 }, { qf_max = 500");
+    assert_eq!(
+        errors_of(&text),
+        vec![
+            r#"contact.postal_code: "2230" is not a postal code (5 digits)"#,
+            r#"contact.email: "enfance" is not an e-mail address"#,
+            r#"prestations[0].structure: "cantine" is not the code of a structure"#,
+            "prestations[0].tariffs[1].qf_max: tariffs must be in ascending qf_max order, each band once",
+            "closures[0].to: 2026-12-20 is before from (2026-12-24)",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_codes_and_empty_weekdays_are_refused() {
+    let text = format!("{BRIEF}\n[[structures]]\ncode = \"resto-peri\"\nname = \"Bis\"\n")
+        .replace("days = [\"monday\", \"tuesday\", \"thursday\", \"friday\"]", "days = []");
+    assert_eq!(
+        errors_of(&text),
+        vec![
+            r#"structures[1].code: "resto-peri" is used twice"#,
+            "prestations[0].days: must name at least one weekday",
+        ]
+    );
+}
+
+#[test]
+fn cancel_deadline_defaults_to_the_booking_deadline() {
+    let config = TenantConfig::from_toml(&BRIEF.replace("cancel_deadline = { kind = \"same_day\", at = \"08:30\" }\n", "")).unwrap();
+    let repas = config.prestation("repas").unwrap();
+    assert_eq!(repas.cancel_deadline(), &repas.deadline);
+}
+
+#[test]
+fn deadlines_are_described_in_french() {
+    let config = TenantConfig::from_toml(DEMO).unwrap();
+    assert_eq!(config.prestation("repas").unwrap().deadline.french(), "avant 8h30 le jour même");
+    assert_eq!(config.prestation("alsh-mercredi-matin").unwrap().deadline.french(), "2 jours ouvrés avant, à 12h");
+    assert_eq!(config.prestation("alsh-vacances").unwrap().deadline.french(), "le jeudi de la semaine précédente à 23h59");
+}
+
+#[test]
+fn a_secret_is_never_written_in_the_file_only_its_variable_name() {
+    let text = format!("{BRIEF}\n[oidc]\nissuer = \"https://auth.example\"\nclient_id = \"x\"\nclient_secret_env = \"s3cr3t value\"\nlabel = \"S'identifier\"\n");
+    assert_eq!(errors_of(&text), vec!["oidc.client_secret_env: must be the name of an environment variable (A-Z, 0-9, _)"]);
+}

@@ -1,0 +1,137 @@
+//! Rules a parsed configuration must follow beyond its shape. Every problem is reported, not
+//! only the first, each as `key.path: reason`.
+
+use super::{Deadline, TenantConfig};
+use crate::values::{is_email, is_french_phone, is_postal_code};
+use std::collections::HashSet;
+
+const MAX_TEXT: usize = 20_000;
+
+pub fn check(config: &TenantConfig) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut err = |path: String, reason: &str| errors.push(format!("{path}: {reason}"));
+
+    required(&mut err, "name", &config.name);
+    let c = &config.contact;
+    required(&mut err, "contact.address", &c.address);
+    required(&mut err, "contact.city", &c.city);
+    if !is_postal_code(&c.postal_code) {
+        err("contact.postal_code".into(), &format!("{:?} is not a postal code (5 digits)", c.postal_code));
+    }
+    if !is_french_phone(&c.phone) {
+        err("contact.phone".into(), &format!("{:?} is not a phone number", c.phone));
+    }
+    if !is_email(&c.email) {
+        err("contact.email".into(), &format!("{:?} is not an e-mail address", c.email));
+    }
+
+    let p = &config.portal;
+    required(&mut err, "portal.welcome_title", &p.welcome_title);
+    for (key, text) in [
+        ("portal.welcome_text", &p.welcome_text),
+        ("portal.reservation_notice", &p.reservation_notice),
+    ] {
+        if text.len() > MAX_TEXT {
+            err(key.into(), &format!("is longer than {MAX_TEXT} characters"));
+        }
+    }
+
+    let mut codes = HashSet::new();
+    for (i, s) in config.services.iter().enumerate() {
+        code(&mut err, &format!("services[{i}].code"), &s.code, &mut codes);
+        required(&mut err, &format!("services[{i}].name"), &s.name);
+        if !is_email(&s.email) {
+            err(format!("services[{i}].email"), &format!("{:?} is not an e-mail address", s.email));
+        }
+    }
+
+    let mut structures = HashSet::new();
+    for (i, s) in config.structures.iter().enumerate() {
+        code(&mut err, &format!("structures[{i}].code"), &s.code, &mut structures);
+        required(&mut err, &format!("structures[{i}].name"), &s.name);
+    }
+
+    let mut prestations = HashSet::new();
+    for (i, p) in config.prestations.iter().enumerate() {
+        let at = |key: &str| format!("prestations[{i}].{key}");
+        code(&mut err, &at("code"), &p.code, &mut prestations);
+        required(&mut err, &at("name"), &p.name);
+        if !config.structures.iter().any(|s| s.code == p.structure) {
+            err(at("structure"), &format!("{:?} is not the code of a structure", p.structure));
+        }
+        if p.days.is_empty() {
+            err(at("days"), "must name at least one weekday");
+        }
+        let unique: HashSet<_> = p.days.iter().collect();
+        if unique.len() != p.days.len() {
+            err(at("days"), "names a weekday twice");
+        }
+        deadline(&mut err, &at("deadline"), &p.deadline);
+        if let Some(d) = &p.cancel_deadline {
+            deadline(&mut err, &at("cancel_deadline"), d);
+        }
+        if p.capacity == Some(0) {
+            err(at("capacity"), "must be at least 1 (leave it out for no limit)");
+        }
+        let mut previous = None;
+        for (j, t) in p.tariffs.iter().enumerate() {
+            if previous.is_some_and(|q| t.qf_max <= q) {
+                err(at(&format!("tariffs[{j}].qf_max")), "tariffs must be in ascending qf_max order, each band once");
+            }
+            previous = Some(t.qf_max);
+        }
+    }
+
+    for (i, c) in config.closures.iter().enumerate() {
+        if c.to < c.from {
+            err(format!("closures[{i}].to"), &format!("{} is before from ({})", c.to, c.from));
+        }
+        required(&mut err, &format!("closures[{i}].label"), &c.label);
+    }
+
+    if let Some(o) = &config.oidc {
+        let local = o.issuer.starts_with("http://127.0.0.1") || o.issuer.starts_with("http://localhost");
+        if !(o.issuer.starts_with("https://") || local) {
+            err("oidc.issuer".into(), "must be an https:// address");
+        }
+        required(&mut err, "oidc.client_id", &o.client_id);
+        required(&mut err, "oidc.label", &o.label);
+        let env_name = !o.client_secret_env.is_empty()
+            && o.client_secret_env
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !env_name {
+            err("oidc.client_secret_env".into(), "must be the name of an environment variable (A-Z, 0-9, _)");
+        }
+    }
+    errors
+}
+
+fn required(err: &mut impl FnMut(String, &str), path: &str, value: &str) {
+    if value.trim().is_empty() {
+        err(path.to_string(), "must not be empty");
+    } else if value.len() > 200 {
+        err(path.to_string(), "is longer than 200 characters");
+    }
+}
+
+/// Codes appear in URLs and in the families' import file: short, lowercase, no spaces.
+fn code(err: &mut impl FnMut(String, &str), path: &str, value: &str, seen: &mut HashSet<String>) {
+    let valid = (1..=40).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !valid {
+        err(path.to_string(), &format!("{value:?} is not a code (1 to 40 characters a-z, 0-9, - or _)"));
+    } else if !seen.insert(value.to_string()) {
+        err(path.to_string(), &format!("{value:?} is used twice"));
+    }
+}
+
+fn deadline(err: &mut impl FnMut(String, &str), path: &str, d: &Deadline) {
+    if let Deadline::DaysBefore { days, .. } = d
+        && *days > 60
+    {
+        err(format!("{path}.days"), "must be at most 60");
+    }
+}

@@ -1,0 +1,17 @@
+//! The tenant-config layer of Portail Famille: the registry of municipalities, their
+//! configuration files, provisioning (create, migrate, suspend, export, delete, import of
+//! families) and the tenant transaction every tenant query runs in.
+
+pub mod config;
+pub mod database;
+pub mod import;
+pub mod migrate;
+pub mod provisioning;
+pub mod registry;
+pub mod slug;
+pub mod values;
+
+pub use config::TenantConfig;
+pub use database::TenantTx;
+pub use registry::{Tenant, TenantStatus};
+pub use slug::Slug;

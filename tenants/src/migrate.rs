@@ -1,0 +1,104 @@
+//! `portail migrate`: the shared schema first, then every tenant schema, in parallel with a
+//! bound. Each tenant migrates in its own transaction holding an advisory lock on its schema,
+//! so two runs at once wait for each other instead of colliding, and a failed tenant is left
+//! exactly as it was.
+
+use crate::database::{TenantTx, sql};
+use crate::registry::{self, Tenant};
+use futures::StreamExt;
+use portail_migrations::{MigratorTrait, shared, tenant};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// What happened to one schema.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SchemaOutcome {
+    /// `public` for the shared schema, else the tenant's slug.
+    pub target: String,
+    /// Names of the migrations pending before the run (applied unless checking).
+    pub pending: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// Lock key of the shared schema's migrations (an arbitrary constant).
+const SHARED_LOCK: i64 = 0x706f_7274_6169_6c;
+
+/// Applies (or, with `check_only`, lists) the pending migrations of `public`.
+pub async fn shared(db: &DatabaseConnection, check_only: bool) -> Result<Vec<String>, DbErr> {
+    let tx = db.begin().await?;
+    tx.execute_raw(sql("SELECT pg_advisory_xact_lock($1)", [SHARED_LOCK.into()]))
+        .await?;
+    let pending: Vec<String> = shared::Migrator::get_pending_migrations_read_only(&tx)
+        .await?
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    if !check_only && !pending.is_empty() {
+        shared::Migrator::up(&tx, None).await?;
+    }
+    tx.commit().await?;
+    Ok(pending)
+}
+
+/// Applies (or lists) the pending migrations of one tenant schema.
+pub async fn one_tenant(
+    db: &DatabaseConnection,
+    schema: &str,
+    check_only: bool,
+) -> Result<Vec<String>, DbErr> {
+    let tx = TenantTx::begin(db, schema).await?;
+    tx.execute_raw(sql("SELECT pg_advisory_xact_lock(hashtext($1))", [schema.into()]))
+        .await?;
+    let pending: Vec<String> = tenant::Migrator::get_pending_migrations_read_only(&*tx)
+        .await?
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    if !check_only && !pending.is_empty() {
+        tenant::Migrator::up(&*tx, None).await?;
+    }
+    tx.commit().await?;
+    Ok(pending)
+}
+
+/// Every tenant, at most `parallel` at a time. After the first failure no new tenant is
+/// started; those already running finish. `progress` sees each outcome as it lands, with its
+/// rank and the total.
+pub async fn all_tenants(
+    db: &DatabaseConnection,
+    parallel: usize,
+    check_only: bool,
+    progress: impl Fn(usize, usize, &SchemaOutcome),
+) -> Result<Vec<SchemaOutcome>, DbErr> {
+    let tenants = registry::list(db).await?;
+    let total = tenants.len();
+    let failed = Arc::new(AtomicBool::new(false));
+    let done = AtomicUsize::new(0);
+    let mut outcomes = Vec::with_capacity(total);
+    let mut runs = futures::stream::iter(tenants.into_iter().map(|t: Tenant| {
+        let failed = failed.clone();
+        async move {
+            if failed.load(Ordering::SeqCst) {
+                return None;
+            }
+            let result = one_tenant(db, &t.schema_name, check_only).await;
+            if result.is_err() {
+                failed.store(true, Ordering::SeqCst);
+            }
+            Some(match result {
+                Ok(pending) => SchemaOutcome { target: t.slug, pending, error: None },
+                Err(e) => SchemaOutcome { target: t.slug, pending: vec![], error: Some(e.to_string()) },
+            })
+        }
+    }))
+    .buffer_unordered(parallel.max(1));
+    while let Some(outcome) = runs.next().await {
+        if let Some(outcome) = outcome {
+            let rank = done.fetch_add(1, Ordering::SeqCst) + 1;
+            progress(rank, total, &outcome);
+            outcomes.push(outcome);
+        }
+    }
+    Ok(outcomes)
+}
