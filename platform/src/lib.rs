@@ -1,1 +1,16 @@
+//! Portail Famille: one service for the family portals of many municipalities.
+//!
+//! Each municipality (tenant) is the first segment of the URL and owns a PostgreSQL schema;
+//! see `tenancy` for the rules that keep them apart. Features live in their own modules
+//! (`portal`, …), each with its repository (queries), pages and API operations.
 
+pub mod cli;
+pub mod http;
+pub mod portal;
+pub mod sessions;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod templates;
+pub mod tenancy;

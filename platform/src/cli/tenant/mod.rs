@@ -1,0 +1,65 @@
+//! `portail tenant …`: one file per command.
+
+mod create;
+mod delete;
+mod export;
+mod import_families;
+mod list;
+mod show;
+mod status;
+mod update;
+
+use crate::settings::Settings;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TenantCommand {
+    /// Create a municipality from its configuration file.
+    Create(create::Create),
+    /// Replace a municipality's configuration with a new version of its file.
+    Update(update::Update),
+    /// List every municipality.
+    List(list::List),
+    /// Show one municipality and what it holds.
+    Show(show::Show),
+    /// Put a municipality's portal in maintenance (data is kept).
+    Suspend(status::Suspend),
+    /// Open a suspended municipality's portal again.
+    Resume(status::Resume),
+    /// Write all of a municipality's data to a JSON file.
+    Export(export::Export),
+    /// Delete a municipality and all of its data.
+    Delete(delete::Delete),
+    /// Import households, guardians and children from the previous software's CSV export.
+    ImportFamilies(import_families::ImportFamilies),
+}
+
+impl TenantCommand {
+    pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
+        match self {
+            TenantCommand::Create(c) => c.run(settings).await,
+            TenantCommand::Update(c) => c.run(settings).await,
+            TenantCommand::List(c) => c.run(settings).await,
+            TenantCommand::Show(c) => c.run(settings).await,
+            TenantCommand::Suspend(c) => c.run(settings).await,
+            TenantCommand::Resume(c) => c.run(settings).await,
+            TenantCommand::Export(c) => c.run(settings).await,
+            TenantCommand::Delete(c) => c.run(settings).await,
+            TenantCommand::ImportFamilies(c) => c.run(settings).await,
+        }
+    }
+}
+
+/// Reads and validates a configuration file, returning it with its text.
+fn read_config(path: &std::path::Path) -> anyhow::Result<(portail_tenants::TenantConfig, String)> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot be read: {e}", path.display()))?;
+    let config = portail_tenants::TenantConfig::from_toml(&source).map_err(|e| {
+        anyhow::anyhow!("{} is not a valid configuration:\n  {}", path.display(), e.errors.join("\n  "))
+    })?;
+    Ok((config, source))
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(value).expect("plain data"));
+}

@@ -1,0 +1,51 @@
+//! The route table. Service routes (`/healthz`, `/api/…`, `/static/…`) come first; every other
+//! path starts with a municipality's slug, resolved by [`TenantResolution`] before routing.
+
+use super::errors::{Failure, api_error, failure_response};
+use super::health::{healthz, metrics, readyz};
+use super::metrics::RecordMetrics;
+use super::security_headers::SecurityHeaders;
+use super::static_files::stylesheet;
+use crate::portal::{api::PortalApi, pages};
+use crate::state::AppState;
+use crate::tenancy::TenantResolution;
+use poem::endpoint::make_sync;
+use poem::middleware::{AddData, CatchPanic};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
+use poem_openapi::OpenApiService;
+use std::sync::Arc;
+
+pub fn api_service(state: &Arc<AppState>) -> OpenApiService<PortalApi, ()> {
+    OpenApiService::new(PortalApi { state: state.clone() }, "Portail Famille", env!("CARGO_PKG_VERSION"))
+        .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a French message.")
+        .server(state.settings.public_url.clone())
+}
+
+pub fn app(state: Arc<AppState>) -> impl Endpoint {
+    let api = api_service(&state);
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let not_found = || {
+        make_sync(|req| {
+            let json = req.uri().path().contains("/api/");
+            failure_response(Failure::NotFound, json, None)
+        })
+    };
+    Route::new()
+        .at("/", not_found())
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics))
+        .at("/static/portail.css", get(stylesheet))
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .at("/:slug", get(pages::add_trailing_slash))
+        .at("/:slug/", get(pages::home))
+        .at("/:slug/accessibilite", get(pages::accessibility))
+        .nest("/", api.into_endpoint().catch_all_error(|e: poem::Error| async move { api_error(e) }))
+        .with(TenantResolution { state: state.clone() })
+        .with(AddData::new(state.clone()))
+        .with(RecordMetrics { state })
+        .with(SecurityHeaders)
+        .with(CatchPanic::new())
+}

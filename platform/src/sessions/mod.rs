@@ -1,0 +1,122 @@
+//! Sessions in Redis, bound to one municipality.
+//!
+//! Keys are `t:<slug>:session:<id>`: a session id presented under another tenant's path finds
+//! nothing, and the session also records its tenant, checked on every load. Idle expiry is
+//! the key's TTL (renewed on use); the absolute lifetime is checked against `created_at`.
+//! Ids are 256 random bits; a new id is issued at sign-in (renewal) and the old one deleted.
+
+use chrono::{DateTime, Utc};
+use deadpool_redis::Pool;
+use rand::RngCore;
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Session {
+    pub tenant: String,
+    pub created_at: DateTime<Utc>,
+    /// What the features keep: the signed-in guardian, a CSRF token…
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Redis is unreachable: callers refuse the request (503) rather than go on anonymously.
+    #[error("session store unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<redis::RedisError> for SessionError {
+    fn from(e: redis::RedisError) -> Self {
+        SessionError::Unavailable(e.to_string())
+    }
+}
+
+impl From<deadpool_redis::PoolError> for SessionError {
+    fn from(e: deadpool_redis::PoolError) -> Self {
+        SessionError::Unavailable(e.to_string())
+    }
+}
+
+#[derive(Clone)]
+pub struct SessionStore {
+    pool: Pool,
+}
+
+fn key(slug: &str, id: &str) -> String {
+    format!("t:{slug}:session:{id}")
+}
+
+/// 256 random bits, hex: unguessable and safe in a cookie.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl SessionStore {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    /// Stores a new session and returns its id.
+    pub async fn create(
+        &self,
+        slug: &str,
+        data: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, SessionError> {
+        let id = new_id();
+        let session = Session { tenant: slug.to_string(), created_at: Utc::now(), data };
+        self.save(slug, &id, &session).await?;
+        Ok(id)
+    }
+
+    /// The live session `id` of `slug`, its idle timer renewed; `None` when unknown, expired
+    /// or belonging to another tenant.
+    pub async fn load(&self, slug: &str, id: &str) -> Result<Option<Session>, SessionError> {
+        if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let mut conn = self.pool.get().await?;
+        let raw: Option<String> = redis::cmd("GETEX")
+            .arg(key(slug, id))
+            .arg("EX")
+            .arg(IDLE_TIMEOUT.as_secs())
+            .query_async(&mut conn)
+            .await?;
+        let Some(session) = raw.and_then(|r| serde_json::from_str::<Session>(&r).ok()) else {
+            return Ok(None);
+        };
+        let age = Utc::now().signed_duration_since(session.created_at);
+        if session.tenant != slug || age.num_seconds() >= ABSOLUTE_TIMEOUT.as_secs() as i64 {
+            let _: () = conn.del(key(slug, id)).await?;
+            return Ok(None);
+        }
+        Ok(Some(session))
+    }
+
+    pub async fn save(&self, slug: &str, id: &str, session: &Session) -> Result<(), SessionError> {
+        let mut conn = self.pool.get().await?;
+        let value = serde_json::to_string(session).expect("plain data");
+        let _: () = conn.set_ex(key(slug, id), value, IDLE_TIMEOUT.as_secs()).await?;
+        Ok(())
+    }
+
+    /// Gives the session a new id (at sign-in) and forgets the old one.
+    pub async fn renew(&self, slug: &str, old_id: &str, session: &Session) -> Result<String, SessionError> {
+        let id = new_id();
+        self.save(slug, &id, session).await?;
+        self.destroy(slug, old_id).await?;
+        Ok(id)
+    }
+
+    pub async fn destroy(&self, slug: &str, id: &str) -> Result<(), SessionError> {
+        let mut conn = self.pool.get().await?;
+        let _: () = conn.del(key(slug, id)).await?;
+        Ok(())
+    }
+}

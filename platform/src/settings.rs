@@ -1,0 +1,194 @@
+//! Service settings: defaults < optional TOML file (`PORTAIL_CONFIG`) < environment, with the
+//! standard variable names. Secrets (URLs with passwords) never appear in `Debug` output.
+
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A value that must not be printed: logs and `Debug` show `[redacted]`.
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: Secret,
+    pub redis_url: Secret,
+    pub smtp_url: Option<Secret>,
+    /// Base of every link sent by mail, e.g. `https://portail.example.fr`; never the Host header.
+    pub public_url: String,
+    pub listen_addr: SocketAddr,
+    pub log_format: LogFormat,
+    /// Connections this process may hold.
+    pub database_max_connections: u32,
+    pub redis_max_connections: usize,
+    /// How long a registry lookup is trusted before asking PostgreSQL again.
+    pub tenant_cache_seconds: u64,
+    /// On SIGTERM, in-flight requests get this long to finish.
+    pub shutdown_grace_seconds: u64,
+    /// Where mails go as `.eml` files when no SMTP server is configured.
+    pub mail_dir: PathBuf,
+}
+
+/// The settings file: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<Secret>,
+    redis_url: Option<Secret>,
+    smtp_url: Option<Secret>,
+    public_url: Option<String>,
+    listen_addr: Option<String>,
+    log_format: Option<LogFormat>,
+    database_max_connections: Option<u32>,
+    redis_max_connections: Option<usize>,
+    tenant_cache_seconds: Option<u64>,
+    shutdown_grace_seconds: Option<u64>,
+    mail_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads the file named by `PORTAIL_CONFIG` (if any) and the process environment.
+    pub fn load() -> anyhow::Result<Self> {
+        Self::from_sources(|name| std::env::var(name).ok())
+    }
+
+    /// `env` answers a variable's value; tests pass their own.
+    pub fn from_sources(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let file = match env("PORTAIL_CONFIG") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("settings file {path}: {e}"))?;
+                toml::from_str::<FileSettings>(&text)
+                    .map_err(|e| anyhow::anyhow!("settings file {path}: {}", e.message()))?
+            }
+            None => FileSettings::default(),
+        };
+        let parse_env = |name: &str| -> anyhow::Result<Option<u64>> {
+            env(name)
+                .map(|v| v.parse::<u64>().map_err(|_| anyhow::anyhow!("{name}: {v:?} is not a whole number")))
+                .transpose()
+        };
+        let listen = env("LISTEN_ADDR")
+            .or(file.listen_addr)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let log_format = match env("LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some(other) => anyhow::bail!("LOG_FORMAT: {other:?} is neither \"json\" nor \"text\""),
+            None => file.log_format.unwrap_or(LogFormat::Text),
+        };
+        let public_url = env("PUBLIC_URL")
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        Ok(Settings {
+            database_url: env("DATABASE_URL")
+                .map(Secret::new)
+                .or(file.database_url)
+                .unwrap_or_else(|| Secret::new("postgres://portail@127.0.0.1:5432/portail")),
+            redis_url: env("REDIS_URL")
+                .map(Secret::new)
+                .or(file.redis_url)
+                .unwrap_or_else(|| Secret::new("redis://127.0.0.1:6379")),
+            smtp_url: env("SMTP_URL").filter(|s| !s.is_empty()).map(Secret::new).or(file.smtp_url),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            listen_addr: listen
+                .parse()
+                .map_err(|_| anyhow::anyhow!("LISTEN_ADDR: {listen:?} is not an address such as 127.0.0.1:8080"))?,
+            log_format,
+            database_max_connections: parse_env("DATABASE_MAX_CONNECTIONS")?
+                .map(|v| v as u32)
+                .or(file.database_max_connections)
+                .unwrap_or(20),
+            redis_max_connections: parse_env("REDIS_MAX_CONNECTIONS")?
+                .map(|v| v as usize)
+                .or(file.redis_max_connections)
+                .unwrap_or(32),
+            tenant_cache_seconds: parse_env("TENANT_CACHE_SECONDS")?
+                .or(file.tenant_cache_seconds)
+                .unwrap_or(2),
+            shutdown_grace_seconds: parse_env("SHUTDOWN_GRACE_SECONDS")?
+                .or(file.shutdown_grace_seconds)
+                .unwrap_or(25),
+            mail_dir: env("MAIL_DIR")
+                .map(PathBuf::from)
+                .or(file.mail_dir)
+                .unwrap_or_else(|| std::env::temp_dir().join("portail-mail")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_sources(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s.listen_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.log_format, LogFormat::Text);
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("portail-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("portail.toml");
+        std::fs::write(&file, "public_url = \"https://file.example/\"\nlisten_addr = \"0.0.0.0:9000\"\nlog_format = \"json\"\n").unwrap();
+        let path = file.to_str().unwrap();
+        let s = from(&[("PORTAIL_CONFIG", path), ("LISTEN_ADDR", "127.0.0.1:7000")]).unwrap();
+        assert_eq!(s.public_url, "https://file.example");
+        assert_eq!(s.listen_addr.to_string(), "127.0.0.1:7000");
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_and_bad_values_are_refused() {
+        let dir = std::env::temp_dir().join(format!("portail-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("portail.toml");
+        std::fs::write(&file, "listen_adress = \"x\"\n").unwrap();
+        let err = from(&[("PORTAIL_CONFIG", file.to_str().unwrap())]).unwrap_err().to_string();
+        assert!(err.contains("unknown field `listen_adress`"), "{err}");
+        assert!(from(&[("LISTEN_ADDR", "localhost")]).is_err());
+        assert!(from(&[("LOG_FORMAT", "xml")]).is_err());
+        assert!(from(&[("SHUTDOWN_GRACE_SECONDS", "soon")]).is_err());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s = from(&[("DATABASE_URL", "postgres://u:hunter2@db/x")]).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(s.database_url.expose(), "postgres://u:hunter2@db/x");
+    }
+}

@@ -1,0 +1,106 @@
+//! Building and running the service: connect, bind (port 0 in tests), serve until a signal,
+//! then stop accepting, let in-flight requests finish within the grace period, and return.
+
+use crate::http::metrics::Metrics;
+use crate::http::routes;
+use crate::sessions::SessionStore;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::tenancy::TenantDirectory;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::Server;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = portail_tenants::database::connect(settings.database_url.expose(), settings.database_max_connections)
+            .await
+            .map_err(|e| anyhow::anyhow!("PostgreSQL at DATABASE_URL: {e}"))?;
+        let redis = redis_pool(&settings)?;
+        let acceptor = TcpListener::bind(settings.listen_addr.to_string())
+            .into_acceptor()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen_addr))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .unwrap_or(settings.listen_addr.port());
+        let state = Arc::new(AppState {
+            tenants: TenantDirectory::new(db.clone(), Duration::from_secs(settings.tenant_cache_seconds)),
+            sessions: SessionStore::new(redis.clone()),
+            metrics: Metrics::default(),
+            db,
+            redis,
+            settings,
+        });
+        Ok(Self { acceptor, port, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then drains within the grace period.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let grace = Duration::from_secs(self.state.settings.shutdown_grace_seconds);
+        let app = routes::app(self.state.clone());
+        Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(Duration::from_secs(75))
+            .run_with_graceful_shutdown(app, shutdown, Some(grace))
+            .await
+    }
+}
+
+/// The Redis pool; connections are made lazily, so the service starts (and says it is not
+/// ready) while Redis is down, and recovers by itself when it returns.
+pub fn redis_pool(settings: &Settings) -> anyhow::Result<deadpool_redis::Pool> {
+    let mut config = deadpool_redis::Config::from_url(settings.redis_url.expose());
+    config.pool = Some(deadpool_redis::PoolConfig {
+        max_size: settings.redis_max_connections,
+        timeouts: deadpool_redis::Timeouts {
+            wait: Some(Duration::from_secs(2)),
+            create: Some(Duration::from_secs(2)),
+            recycle: Some(Duration::from_secs(2)),
+        },
+        ..Default::default()
+    });
+    config
+        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}

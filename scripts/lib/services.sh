@@ -1,0 +1,102 @@
+# Shared by scripts/demo, scripts/test and scripts/bench: installs what is missing on a Debian
+# machine and starts the project's own PostgreSQL and Redis, unless DATABASE_URL / REDIS_URL
+# already point at running ones. Everything lives under one state folder per script, so the
+# scripts are idempotent and never touch the machine's default clusters.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# apt_install PACKAGE... : installs the Debian packages that are missing.
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+}
+
+ensure_toolchain() {
+  apt_install ca-certificates gcc pkg-config
+  if ! command -v cargo >/dev/null 2>&1; then
+    [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+  fi
+  command -v cargo >/dev/null 2>&1 || { echo "cargo is missing: install Rust with rustup first" >&2; exit 1; }
+}
+
+# start_postgres STATE_DIR PORT : a throwaway-fast cluster owned by the postgres user, with a
+# database and role "portail"; exports DATABASE_URL.
+start_postgres() {
+  local state="$1" port="$2"
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "using DATABASE_URL from the environment"
+    return 0
+  fi
+  apt_install postgresql postgresql-contrib
+  local data="$state/pg"
+  mkdir -p "$state"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "creating PostgreSQL cluster in $data"
+    mkdir -p "$data"
+    chown postgres:postgres "$data" 2>/dev/null || true
+    run_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! run_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    run_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+      -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB ${PG_EXTRA_OPTS:-}" >/dev/null
+  fi
+  psql_admin "$port" -tc "SELECT 1 FROM pg_roles WHERE rolname = 'portail'" | grep -q 1 ||
+    psql_admin "$port" -c "CREATE ROLE portail LOGIN" >/dev/null
+  psql_admin "$port" -tc "SELECT 1 FROM pg_database WHERE datname = 'portail'" | grep -q 1 ||
+    psql_admin "$port" -c "CREATE DATABASE portail OWNER portail" >/dev/null
+  export DATABASE_URL="postgres://portail@127.0.0.1:$port/portail"
+  export PG_PORT="$port"
+}
+
+stop_postgres() {
+  local state="$1"
+  [ -f "$state/pg/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D "$state/pg" -m fast stop >/dev/null 2>&1 || true
+}
+
+run_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+psql_admin() {
+  local port="$1"; shift
+  psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"
+}
+
+# start_redis STATE_DIR PORT : exports REDIS_URL.
+start_redis() {
+  local state="$1" port="$2"
+  if [ -n "${REDIS_URL:-}" ]; then
+    log "using REDIS_URL from the environment"
+    return 0
+  fi
+  apt_install redis-server
+  mkdir -p "$state/redis"
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:$port"
+    redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$state/redis" \
+      --save '' --appendonly no --pidfile "$state/redis/redis.pid" --logfile "$state/redis/redis.log"
+    for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  export REDIS_URL="redis://127.0.0.1:$port"
+  export REDIS_PORT="$port"
+}
+
+stop_redis() {
+  local state="$1"
+  [ -f "$state/redis/redis.pid" ] && kill "$(cat "$state/redis/redis.pid")" 2>/dev/null || true
+}
