@@ -89,7 +89,10 @@ impl Settings {
         };
         let parse_env = |name: &str| -> anyhow::Result<Option<u64>> {
             env(name)
-                .map(|v| v.parse::<u64>().map_err(|_| anyhow::anyhow!("{name}: {v:?} is not a whole number")))
+                .map(|v| {
+                    v.parse::<u64>()
+                        .map_err(|_| anyhow::anyhow!("{name}: {v:?} is not a whole number"))
+                })
                 .transpose()
         };
         let listen = env("LISTEN_ADDR")
@@ -113,11 +116,14 @@ impl Settings {
                 .map(Secret::new)
                 .or(file.redis_url)
                 .unwrap_or_else(|| Secret::new("redis://127.0.0.1:6379")),
-            smtp_url: env("SMTP_URL").filter(|s| !s.is_empty()).map(Secret::new).or(file.smtp_url),
+            smtp_url: env("SMTP_URL")
+                .filter(|s| !s.is_empty())
+                .map(Secret::new)
+                .or(file.smtp_url),
             public_url: public_url.trim_end_matches('/').to_string(),
-            listen_addr: listen
-                .parse()
-                .map_err(|_| anyhow::anyhow!("LISTEN_ADDR: {listen:?} is not an address such as 127.0.0.1:8080"))?,
+            listen_addr: listen.parse().map_err(|_| {
+                anyhow::anyhow!("LISTEN_ADDR: {listen:?} is not an address such as 127.0.0.1:8080")
+            })?,
             log_format,
             database_max_connections: parse_env("DATABASE_MAX_CONNECTIONS")?
                 .map(|v| v as u32)
@@ -147,7 +153,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_sources(|name| map.get(name).cloned())
     }
 
@@ -178,7 +187,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("portail.toml");
         std::fs::write(&file, "listen_adress = \"x\"\n").unwrap();
-        let err = from(&[("PORTAIL_CONFIG", file.to_str().unwrap())]).unwrap_err().to_string();
+        let err = from(&[("PORTAIL_CONFIG", file.to_str().unwrap())])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `listen_adress`"), "{err}");
         assert!(from(&[("LISTEN_ADDR", "localhost")]).is_err());
         assert!(from(&[("LOG_FORMAT", "xml")]).is_err());

@@ -7,8 +7,8 @@ use crate::sessions::SessionStore;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tenancy::TenantDirectory;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,9 +21,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = portail_tenants::database::connect(settings.database_url.expose(), settings.database_max_connections)
-            .await
-            .map_err(|e| anyhow::anyhow!("PostgreSQL at DATABASE_URL: {e}"))?;
+        let db = portail_tenants::database::connect_lazy(
+            settings.database_url.expose(),
+            settings.database_max_connections,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("PostgreSQL at DATABASE_URL: {e}"))?;
         let redis = redis_pool(&settings)?;
         let acceptor = TcpListener::bind(settings.listen_addr.to_string())
             .into_acceptor()
@@ -35,14 +38,21 @@ impl Application {
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .unwrap_or(settings.listen_addr.port());
         let state = Arc::new(AppState {
-            tenants: TenantDirectory::new(db.clone(), Duration::from_secs(settings.tenant_cache_seconds)),
+            tenants: TenantDirectory::new(
+                db.clone(),
+                Duration::from_secs(settings.tenant_cache_seconds),
+            ),
             sessions: SessionStore::new(redis.clone()),
             metrics: Metrics::default(),
             db,
             redis,
             settings,
         });
-        Ok(Self { acceptor, port, state })
+        Ok(Self {
+            acceptor,
+            port,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -54,7 +64,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then drains within the grace period.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings.shutdown_grace_seconds);
         let app = routes::app(self.state.clone());
         Server::new_with_acceptor(self.acceptor)

@@ -14,16 +14,29 @@ use sea_orm::{
 use std::ops::Deref;
 use std::time::Duration;
 
-/// Opens the pool. `max_connections` bounds what one process holds.
+/// Opens the pool, checking that PostgreSQL answers. `max_connections` bounds what one
+/// process holds.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(url, max_connections)).await
+}
+
+/// Opens the pool without connecting yet: the service starts (not ready) while PostgreSQL is
+/// down and connects when it returns.
+pub async fn connect_lazy(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = options(url, max_connections);
+    options.connect_lazy(true);
+    Database::connect(options).await
+}
+
+fn options(url: &str, max_connections: u32) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
-        .min_connections(1)
+        .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
-    Database::connect(options).await
+    options
 }
 
 /// A transaction inside one tenant's schema.

@@ -22,13 +22,16 @@ pub struct SchemaOutcome {
 }
 
 /// Lock key of the shared schema's migrations (an arbitrary constant).
-const SHARED_LOCK: i64 = 0x706f_7274_6169_6c;
+const SHARED_LOCK: i64 = 0x0070_6f72_7461_696c;
 
 /// Applies (or, with `check_only`, lists) the pending migrations of `public`.
 pub async fn shared(db: &DatabaseConnection, check_only: bool) -> Result<Vec<String>, DbErr> {
     let tx = db.begin().await?;
-    tx.execute_raw(sql("SELECT pg_advisory_xact_lock($1)", [SHARED_LOCK.into()]))
-        .await?;
+    tx.execute_raw(sql(
+        "SELECT pg_advisory_xact_lock($1)",
+        [SHARED_LOCK.into()],
+    ))
+    .await?;
     let pending: Vec<String> = shared::Migrator::get_pending_migrations_read_only(&tx)
         .await?
         .iter()
@@ -41,15 +44,29 @@ pub async fn shared(db: &DatabaseConnection, check_only: bool) -> Result<Vec<Str
     Ok(pending)
 }
 
-/// Applies (or lists) the pending migrations of one tenant schema.
+/// Applies (or lists) the pending migrations of one tenant schema. `None` when the tenant was
+/// deleted meanwhile (deletion takes the same lock).
 pub async fn one_tenant(
     db: &DatabaseConnection,
     schema: &str,
     check_only: bool,
-) -> Result<Vec<String>, DbErr> {
+) -> Result<Option<Vec<String>>, DbErr> {
     let tx = TenantTx::begin(db, schema).await?;
-    tx.execute_raw(sql("SELECT pg_advisory_xact_lock(hashtext($1))", [schema.into()]))
-        .await?;
+    tx.execute_raw(sql(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        [schema.into()],
+    ))
+    .await?;
+    let still_there = tx
+        .query_one_raw(sql(
+            "SELECT 1 AS one FROM public.tenants WHERE schema_name = $1",
+            [schema.into()],
+        ))
+        .await?
+        .is_some();
+    if !still_there {
+        return Ok(None);
+    }
     let pending: Vec<String> = tenant::Migrator::get_pending_migrations_read_only(&*tx)
         .await?
         .iter()
@@ -59,7 +76,7 @@ pub async fn one_tenant(
         tenant::Migrator::up(&*tx, None).await?;
     }
     tx.commit().await?;
-    Ok(pending)
+    Ok(Some(pending))
 }
 
 /// Every tenant, at most `parallel` at a time. After the first failure no new tenant is
@@ -86,10 +103,19 @@ pub async fn all_tenants(
             if result.is_err() {
                 failed.store(true, Ordering::SeqCst);
             }
-            Some(match result {
-                Ok(pending) => SchemaOutcome { target: t.slug, pending, error: None },
-                Err(e) => SchemaOutcome { target: t.slug, pending: vec![], error: Some(e.to_string()) },
-            })
+            match result {
+                Ok(Some(pending)) => Some(SchemaOutcome {
+                    target: t.slug,
+                    pending,
+                    error: None,
+                }),
+                Ok(None) => None,
+                Err(e) => Some(SchemaOutcome {
+                    target: t.slug,
+                    pending: vec![],
+                    error: Some(e.to_string()),
+                }),
+            }
         }
     }))
     .buffer_unordered(parallel.max(1));

@@ -77,7 +77,9 @@ pub async fn update(
     .await?;
     let tx = TenantTx::within(tx, &schema).await?;
     write_config(&tx, config, source).await?;
-    let updated = registry::find(&*tx, slug).await?.expect("the row locked above");
+    let updated = registry::find(&*tx, slug)
+        .await?
+        .expect("the row locked above");
     tx.commit().await?;
     Ok(updated)
 }
@@ -88,10 +90,22 @@ pub async fn delete(db: &DatabaseConnection, slug: &str) -> Result<(), Provision
     let Some(tenant) = registry::find(&tx, slug).await? else {
         return Err(ProvisionError::NotFound(slug.to_string()));
     };
-    tx.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted_schema(&tenant.schema_name)))
-        .await?;
-    tx.execute_raw(sql("DELETE FROM public.tenants WHERE slug = $1", [slug.into()]))
-        .await?;
+    // The lock `migrate` takes per schema: a migration never runs on a schema being dropped.
+    tx.execute_raw(sql(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        [tenant.schema_name.clone().into()],
+    ))
+    .await?;
+    tx.execute_unprepared(&format!(
+        "DROP SCHEMA IF EXISTS {} CASCADE",
+        quoted_schema(&tenant.schema_name)
+    ))
+    .await?;
+    tx.execute_raw(sql(
+        "DELETE FROM public.tenants WHERE slug = $1",
+        [slug.into()],
+    ))
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -162,7 +176,11 @@ async fn write_config(tx: &TenantTx, config: &TenantConfig, source: &str) -> Res
     for s in &config.services {
         tx.execute_raw(sql(
             "INSERT INTO services (code, name, email) VALUES ($1, $2, $3)",
-            [s.code.clone().into(), s.name.clone().into(), s.email.clone().into()],
+            [
+                s.code.clone().into(),
+                s.name.clone().into(),
+                s.email.clone().into(),
+            ],
         ))
         .await?;
     }
@@ -176,7 +194,8 @@ async fn write_config(tx: &TenantTx, config: &TenantConfig, source: &str) -> Res
         .await?;
     }
 
-    tx.execute_unprepared("UPDATE prestations SET active = false").await?;
+    tx.execute_unprepared("UPDATE prestations SET active = false")
+        .await?;
     for (position, p) in config.prestations.iter().enumerate() {
         let days: Vec<String> = p.days.iter().map(|d| d.as_str().to_string()).collect();
         tx.execute_raw(sql(

@@ -50,7 +50,11 @@ impl From<TenantRow> for Tenant {
         Tenant {
             slug: r.slug,
             name: r.name,
-            status: if r.status == "suspended" { TenantStatus::Suspended } else { TenantStatus::Active },
+            status: if r.status == "suspended" {
+                TenantStatus::Suspended
+            } else {
+                TenantStatus::Active
+            },
             schema_name: r.schema_name,
             config_version: r.config_version,
             created_at: r.created_at,
@@ -64,7 +68,10 @@ const COLUMNS: &str = "slug, name, status, schema_name, config_version, created_
 /// Every municipality, by slug.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Tenant>, DbErr> {
     let rows = db
-        .query_all_raw(sql(&format!("SELECT {COLUMNS} FROM public.tenants ORDER BY slug"), []))
+        .query_all_raw(sql(
+            &format!("SELECT {COLUMNS} FROM public.tenants ORDER BY slug"),
+            [],
+        ))
         .await?;
     rows.iter()
         .map(|r| TenantRow::from_query_result(r, "").map(Tenant::from))

@@ -5,8 +5,24 @@ use std::fmt;
 
 /// Path segments the service uses for itself; a municipality can never take them.
 pub const RESERVED: &[&str] = &[
-    "api", "static", "healthz", "readyz", "metrics", "admin", "assets", "public", "favicon-ico",
-    "robots-txt", "www", "portail", "login", "logout", "auth", "oidc", "status", "health",
+    "api",
+    "static",
+    "healthz",
+    "readyz",
+    "metrics",
+    "admin",
+    "assets",
+    "public",
+    "favicon-ico",
+    "robots-txt",
+    "www",
+    "portail",
+    "login",
+    "logout",
+    "auth",
+    "oidc",
+    "status",
+    "health",
 ];
 
 /// A validated slug: 3 to 40 characters, lowercase ASCII letters, digits and single hyphens,
@@ -91,7 +107,16 @@ mod tests {
 
     #[test]
     fn uppercase_underscores_spaces_and_accents_are_refused() {
-        for bad in ["Lannion", "st_souveur", "st souveur", "sévérac", "a--b", "-ab", "ab-", "1ab"] {
+        for bad in [
+            "Lannion",
+            "st_souveur",
+            "st souveur",
+            "sévérac",
+            "a--b",
+            "-ab",
+            "ab-",
+            "1ab",
+        ] {
             assert_eq!(
                 Slug::parse(bad),
                 Err(SlugError::Characters(bad.into())),
@@ -103,14 +128,27 @@ mod tests {
     #[test]
     fn too_short_and_too_long_slugs_are_refused() {
         assert!(matches!(Slug::parse("ab"), Err(SlugError::Length(_))));
-        assert!(matches!(Slug::parse(&"a".repeat(41)), Err(SlugError::Length(_))));
+        assert!(matches!(
+            Slug::parse(&"a".repeat(41)),
+            Err(SlugError::Length(_))
+        ));
         assert!(Slug::parse(&"a".repeat(40)).is_ok());
     }
 
     #[test]
     fn reserved_route_names_are_refused() {
-        for bad in ["api", "static", "healthz", "readyz", "metrics", "pg-catalog"] {
-            assert!(matches!(Slug::parse(bad), Err(SlugError::Reserved(_))), "{bad}");
+        for bad in [
+            "api",
+            "static",
+            "healthz",
+            "readyz",
+            "metrics",
+            "pg-catalog",
+        ] {
+            assert!(
+                matches!(Slug::parse(bad), Err(SlugError::Reserved(_))),
+                "{bad}"
+            );
         }
     }
 

@@ -17,7 +17,9 @@ pub fn is_email(value: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && value.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != ',' && c != ';')
+        && value.chars().all(|c| {
+            !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != ',' && c != ';'
+        })
 }
 
 /// Digits of a French phone number (`0612345678`), from the ways people write it:
@@ -83,17 +85,45 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_not_emails() {
-        for bad in ["", "paul", "paul@", "@x.fr", "paul@x", "pa ul@x.fr", "a@b@c.fr", "a@.fr", "a@x..fr", "a@x.fr,b@y.fr"] {
+        for bad in [
+            "",
+            "paul",
+            "paul@",
+            "@x.fr",
+            "paul@x",
+            "pa ul@x.fr",
+            "a@b@c.fr",
+            "a@.fr",
+            "a@x..fr",
+            "a@x.fr,b@y.fr",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }
 
     #[test]
     fn french_phones_are_read_in_their_usual_spellings() {
-        for ok in ["06 12 34 56 78", "06.12.34.56.78", "0612345678", "+33 6 12 34 56 78", "+33 (0)6 12 34 56 78", "0033612345678"] {
-            assert_eq!(normalize_french_phone(ok).as_deref(), Some("0612345678"), "{ok}");
+        for ok in [
+            "06 12 34 56 78",
+            "06.12.34.56.78",
+            "0612345678",
+            "+33 6 12 34 56 78",
+            "+33 (0)6 12 34 56 78",
+            "0033612345678",
+        ] {
+            assert_eq!(
+                normalize_french_phone(ok).as_deref(),
+                Some("0612345678"),
+                "{ok}"
+            );
         }
-        for bad in ["", "12345", "06 12 34 56", "00 12 34 56 78", "06 12 34 56 7a"] {
+        for bad in [
+            "",
+            "12345",
+            "06 12 34 56",
+            "00 12 34 56 78",
+            "06 12 34 56 7a",
+        ] {
             assert_eq!(normalize_french_phone(bad), None, "{bad}");
         }
         assert_eq!(format_french_phone("0612345678"), "06 12 34 56 78");
@@ -104,7 +134,13 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2011, 7, 7).unwrap();
         assert_eq!(parse_date("07/07/2011"), Some(d));
         assert_eq!(parse_date("2011-07-07"), Some(d));
-        for bad in ["30/02/2020", "2020-02-30", "7 juillet 2011", "", "01/01/1850"] {
+        for bad in [
+            "30/02/2020",
+            "2020-02-30",
+            "7 juillet 2011",
+            "",
+            "01/01/1850",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

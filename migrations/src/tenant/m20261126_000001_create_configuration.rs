@@ -67,9 +67,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .get_connection()
-            .execute_unprepared(
-                "DROP TABLE closures, prestations, structures, services, settings",
-            )
+            .execute_unprepared("DROP TABLE closures, prestations, structures, services, settings")
             .await?;
         Ok(())
     }

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "portail", version, about = "Portail Famille: the family portal of French municipalities")]
+#[command(
+    name = "portail",
+    version,
+    about = "Portail Famille: the family portal of French municipalities"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -38,7 +42,11 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let default_filter = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
+    let default_filter = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
     crate::telemetry::init(settings.log_format, default_filter);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -61,7 +69,10 @@ pub fn main() -> ExitCode {
 }
 
 /// Opens the database for a provisioning command (few connections: it is one operator).
-async fn connect(settings: &Settings, connections: u32) -> anyhow::Result<sea_orm::DatabaseConnection> {
+async fn connect(
+    settings: &Settings,
+    connections: u32,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
     portail_tenants::database::connect(settings.database_url.expose(), connections)
         .await
         .map_err(|e| anyhow::anyhow!("cannot reach PostgreSQL at DATABASE_URL: {e}"))

@@ -9,7 +9,9 @@ impl Serve {
     pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
         match &settings.smtp_url {
             Some(_) => tracing::info!("mail goes through SMTP_URL"),
-            None => tracing::info!(mail.dir = %settings.mail_dir.display(), "no SMTP_URL: mails are written as .eml files"),
+            None => {
+                tracing::info!(mail.dir = %settings.mail_dir.display(), "no SMTP_URL: mails are written as .eml files")
+            }
         }
         let listen = settings.listen_addr;
         let public_url = settings.public_url.clone();

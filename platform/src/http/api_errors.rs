@@ -14,7 +14,10 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(failure: Failure) -> Self {
-        Self { code: failure.code().into(), message: failure.message().into() }
+        Self {
+            code: failure.code().into(),
+            message: failure.message().into(),
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 
 use crate::templates;
 use poem::error::ResponseError;
-use sea_orm::DbErr;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
+use sea_orm::DbErr;
 use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,18 +50,27 @@ impl Failure {
 
     pub fn message(self) -> &'static str {
         match self {
-            Failure::TenantNotFound => "Aucun portail famille ne correspond à cette adresse. Vérifiez l'adresse reçue de votre mairie.",
-            Failure::TenantSuspended => "Le portail famille est en maintenance. Vos réservations et vos données sont conservées. Merci de réessayer un peu plus tard.",
+            Failure::TenantNotFound => {
+                "Aucun portail famille ne correspond à cette adresse. Vérifiez l'adresse reçue de votre mairie."
+            }
+            Failure::TenantSuspended => {
+                "Le portail famille est en maintenance. Vos réservations et vos données sont conservées. Merci de réessayer un peu plus tard."
+            }
             Failure::NotFound => "La page demandée n'existe pas ou n'est plus disponible.",
-            Failure::Unavailable => "Le service est momentanément indisponible. Aucune donnée n'a été perdue. Merci de réessayer dans quelques minutes.",
-            Failure::Internal => "Une erreur inattendue est survenue. Aucune donnée n'a été perdue. Merci de réessayer.",
+            Failure::Unavailable => {
+                "Le service est momentanément indisponible. Aucune donnée n'a été perdue. Merci de réessayer dans quelques minutes."
+            }
+            Failure::Internal => {
+                "Une erreur inattendue est survenue. Aucune donnée n'a été perdue. Merci de réessayer."
+            }
         }
     }
 }
 
 pub fn failure_response(failure: Failure, json: bool, tenant_name: Option<&str>) -> Response {
     let mut response = if json {
-        poem::web::Json(json!({ "code": failure.code(), "message": failure.message() })).into_response()
+        poem::web::Json(json!({ "code": failure.code(), "message": failure.message() }))
+            .into_response()
     } else {
         let t = templates::global();
         let html = t.render(
@@ -78,7 +87,9 @@ pub fn failure_response(failure: Failure, json: bool, tenant_name: Option<&str>)
     };
     response.set_status(failure.status());
     if failure.status() == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert("retry-after", poem::http::HeaderValue::from_static("120"));
+        response
+            .headers_mut()
+            .insert("retry-after", poem::http::HeaderValue::from_static("120"));
     }
     response
 }
@@ -122,14 +133,30 @@ pub fn classify(e: &DbErr) -> Failure {
 pub fn api_error(e: poem::Error) -> Response {
     let status = e.status();
     let (code, message) = match status {
-        StatusCode::NOT_FOUND => (Failure::NotFound.code(), Failure::NotFound.message().to_string()),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Cette opération n'accepte pas cette méthode HTTP.".to_string()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Le corps de la requête doit être du JSON (Content-Type: application/json).".to_string()),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "La requête est trop volumineuse.".to_string()),
+        StatusCode::NOT_FOUND => (
+            Failure::NotFound.code(),
+            Failure::NotFound.message().to_string(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Cette opération n'accepte pas cette méthode HTTP.".to_string(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Le corps de la requête doit être du JSON (Content-Type: application/json)."
+                .to_string(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "La requête est trop volumineuse.".to_string(),
+        ),
         s if s.is_client_error() => ("bad_request", format!("Requête invalide : {e}")),
         _ => {
             tracing::error!(error = %e, "request failed");
-            (Failure::Internal.code(), Failure::Internal.message().to_string())
+            (
+                Failure::Internal.code(),
+                Failure::Internal.message().to_string(),
+            )
         }
     };
     let mut response = poem::web::Json(json!({ "code": code, "message": message })).into_response();

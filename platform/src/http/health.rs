@@ -26,7 +26,11 @@ pub async fn readyz(Data(state): Data<&Arc<AppState>>) -> Response {
         "postgres": word(postgres),
         "redis": word(redis),
     }));
-    let status = if postgres && redis { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if postgres && redis {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     body.with_status(status).into_response()
 }
 
@@ -38,9 +42,15 @@ async fn postgres_answers(state: &AppState) -> bool {
 async fn redis_answers(state: &AppState) -> bool {
     let probe = async {
         let mut conn = state.redis.get().await.ok()?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .ok()
     };
-    matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Some(_)))
+    matches!(
+        tokio::time::timeout(PROBE_TIMEOUT, probe).await,
+        Ok(Some(_))
+    )
 }
 
 #[handler]

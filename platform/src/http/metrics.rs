@@ -9,7 +9,9 @@ use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
 /// Past this many distinct routes, the rest are counted under `other`.
 const MAX_ROUTES: usize = 200;
 
@@ -29,7 +31,11 @@ pub struct Metrics {
 impl Metrics {
     pub fn record(&self, route: &str, status: u16, seconds: f64) {
         let mut routes = self.routes.lock().expect("not poisoned");
-        let route = if routes.contains_key(route) || routes.len() < MAX_ROUTES { route } else { "other" };
+        let route = if routes.contains_key(route) || routes.len() < MAX_ROUTES {
+            route
+        } else {
+            "other"
+        };
         let stats = routes.entry(route.to_string()).or_default();
         *stats.by_status.entry(status).or_default() += 1;
         for (i, bound) in BUCKETS.iter().enumerate() {
@@ -48,7 +54,11 @@ impl Metrics {
         out.push_str("# TYPE portail_http_requests_total counter\n");
         for (route, stats) in routes.iter() {
             for (status, n) in &stats.by_status {
-                let _ = writeln!(out, "portail_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}", escape(route));
+                let _ = writeln!(
+                    out,
+                    "portail_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route)
+                );
             }
         }
         out.push_str("# HELP portail_http_request_duration_seconds Time to answer, by route.\n");
@@ -56,11 +66,27 @@ impl Metrics {
         for (route, stats) in routes.iter() {
             let route = escape(route);
             for (i, bound) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "portail_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}", stats.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "portail_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    stats.buckets[i]
+                );
             }
-            let _ = writeln!(out, "portail_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", stats.count);
-            let _ = writeln!(out, "portail_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", stats.sum);
-            let _ = writeln!(out, "portail_http_request_duration_seconds_count{{route=\"{route}\"}} {}", stats.count);
+            let _ = writeln!(
+                out,
+                "portail_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                stats.count
+            );
+            let _ = writeln!(
+                out,
+                "portail_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                stats.sum
+            );
+            let _ = writeln!(
+                out,
+                "portail_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                stats.count
+            );
         }
         drop(routes);
         let pg = state.db.get_postgres_connection_pool();
@@ -69,20 +95,46 @@ impl Metrics {
         out.push_str("# TYPE portail_pool_connections gauge\n");
         let pg_idle = pg.num_idle() as u64;
         let pg_size = pg.size() as u64;
-        let _ = writeln!(out, "portail_pool_connections{{pool=\"postgres\",state=\"idle\"}} {pg_idle}");
-        let _ = writeln!(out, "portail_pool_connections{{pool=\"postgres\",state=\"busy\"}} {}", pg_size.saturating_sub(pg_idle));
-        let _ = writeln!(out, "portail_pool_connections{{pool=\"redis\",state=\"idle\"}} {}", redis.available);
-        let _ = writeln!(out, "portail_pool_connections{{pool=\"redis\",state=\"busy\"}} {}", redis.size.saturating_sub(redis.available));
+        let _ = writeln!(
+            out,
+            "portail_pool_connections{{pool=\"postgres\",state=\"idle\"}} {pg_idle}"
+        );
+        let _ = writeln!(
+            out,
+            "portail_pool_connections{{pool=\"postgres\",state=\"busy\"}} {}",
+            pg_size.saturating_sub(pg_idle)
+        );
+        let _ = writeln!(
+            out,
+            "portail_pool_connections{{pool=\"redis\",state=\"idle\"}} {}",
+            redis.available
+        );
+        let _ = writeln!(
+            out,
+            "portail_pool_connections{{pool=\"redis\",state=\"busy\"}} {}",
+            redis.size.saturating_sub(redis.available)
+        );
         out.push_str("# HELP portail_pool_max_connections Upper bound of each pool.\n");
         out.push_str("# TYPE portail_pool_max_connections gauge\n");
-        let _ = writeln!(out, "portail_pool_max_connections{{pool=\"postgres\"}} {}", state.settings.database_max_connections);
-        let _ = writeln!(out, "portail_pool_max_connections{{pool=\"redis\"}} {}", redis.max_size);
+        let _ = writeln!(
+            out,
+            "portail_pool_max_connections{{pool=\"postgres\"}} {}",
+            state.settings.database_max_connections
+        );
+        let _ = writeln!(
+            out,
+            "portail_pool_max_connections{{pool=\"redis\"}} {}",
+            redis.max_size
+        );
         out
     }
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Records every response, and logs it at `debug` with its route and tenant.
@@ -93,7 +145,10 @@ pub struct RecordMetrics {
 impl<E: Endpoint> Middleware<E> for RecordMetrics {
     type Output = RecordMetricsEndpoint<E>;
     fn transform(&self, inner: E) -> Self::Output {
-        RecordMetricsEndpoint { inner, state: self.state.clone() }
+        RecordMetricsEndpoint {
+            inner,
+            state: self.state.clone(),
+        }
     }
 }
 

@@ -21,6 +21,21 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<PortalApi, ()> {
         .server(state.settings.public_url.clone())
 }
 
+/// The API answers under `/{slug}/api/`; any other unmatched path gets the French 404 page.
+fn api_or_not_found(api: OpenApiService<PortalApi, ()>) -> impl Endpoint {
+    api.into_endpoint()
+        .catch_all_error(|e: poem::Error| async move { api_error(e) })
+        .around(|api, req| async move {
+            let path = req.uri().path();
+            let segment = path.trim_start_matches('/').split('/').next().unwrap_or("");
+            if path[1 + segment.len()..].starts_with("/api/") {
+                api.call(req).await
+            } else {
+                Ok(failure_response(Failure::NotFound, false, None))
+            }
+        })
+}
+
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let api = api_service(&state);
     let spec = api.spec_endpoint();
@@ -42,8 +57,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:slug", get(pages::add_trailing_slash))
         .at("/:slug/", get(pages::home))
         .at("/:slug/accessibilite", get(pages::accessibility))
-        .nest("/", api.into_endpoint().catch_all_error(|e: poem::Error| async move { api_error(e) }))
-        .with(TenantResolution { state: state.clone() })
+        .nest("/", api_or_not_found(api))
+        .with(TenantResolution {
+            state: state.clone(),
+        })
         .with(AddData::new(state.clone()))
         .with(RecordMetrics { state })
         .with(SecurityHeaders)

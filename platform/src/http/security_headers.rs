@@ -25,7 +25,10 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
 
     async fn call(&self, req: Request) -> Result<Response> {
         let https = req.uri().scheme_str() == Some("https")
-            || req.headers().get("x-forwarded-proto").is_some_and(|v| v == "https");
+            || req
+                .headers()
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v == "https");
         let docs = req.uri().path().starts_with("/api/docs");
         let mut response = match self.inner.call(req).await {
             Ok(r) => r.into_response(),
@@ -33,16 +36,34 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
         };
         let headers = response.headers_mut();
         let set = |headers: &mut poem::http::HeaderMap, name: &'static str, value: &'static str| {
-            headers.entry(name).or_insert(HeaderValue::from_static(value));
+            headers
+                .entry(name)
+                .or_insert(HeaderValue::from_static(value));
         };
-        set(headers, "content-security-policy", if docs { CSP_API_DOCS } else { CSP });
+        set(
+            headers,
+            "content-security-policy",
+            if docs { CSP_API_DOCS } else { CSP },
+        );
         set(headers, "x-content-type-options", "nosniff");
         set(headers, "x-frame-options", "DENY");
-        set(headers, "referrer-policy", "strict-origin-when-cross-origin");
-        set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+        set(
+            headers,
+            "referrer-policy",
+            "strict-origin-when-cross-origin",
+        );
+        set(
+            headers,
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        );
         set(headers, "cross-origin-opener-policy", "same-origin");
         if https {
-            set(headers, "strict-transport-security", "max-age=31536000; includeSubDomains");
+            set(
+                headers,
+                "strict-transport-security",
+                "max-age=31536000; includeSubDomains",
+            );
         }
         Ok(response)
     }

@@ -45,7 +45,7 @@ struct PortalDto {
 #[derive(ApiResponse)]
 enum PortalResponse {
     #[oai(status = 200)]
-    Ok(Json<PortalDto>),
+    Ok(Json<Box<PortalDto>>),
     /// No municipality has this slug (`tenant_not_found`); answered by the tenant resolution.
     #[allow(dead_code)]
     #[oai(status = 404)]
@@ -65,7 +65,11 @@ pub struct PortalApi {
 impl PortalApi {
     /// The municipality's portal information.
     #[oai(path = "/:slug/api/v1/portal", method = "get", operation_id = "portal")]
-    async fn portal(&self, #[oai(name = "slug")] _slug: Path<String>, tenant: Data<&CurrentTenant>) -> PortalResponse {
+    async fn portal(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+    ) -> PortalResponse {
         let read = async {
             let tx = TenantTx::begin(&self.state.db, tenant.schema()).await?;
             let texts = portal_texts(&tx).await?;
@@ -73,7 +77,7 @@ impl PortalApi {
             Ok::<_, sea_orm::DbErr>(texts)
         };
         match read.await {
-            Ok(t) => PortalResponse::Ok(Json(PortalDto {
+            Ok(t) => PortalResponse::Ok(Json(Box::new(PortalDto {
                 slug: tenant.slug().to_string(),
                 name: t.name,
                 holiday_zone: t.holiday_zone,
@@ -89,7 +93,7 @@ impl PortalApi {
                     fax: t.contact.fax,
                     website: t.contact.website,
                 },
-            })),
+            }))),
             Err(e) => match api_failure(&e) {
                 (503, body) => PortalResponse::Unavailable(Json(body)),
                 (_, body) => PortalResponse::Internal(Json(body)),

@@ -18,9 +18,20 @@ async fn load(state: &AppState, tenant: &CurrentTenant) -> Result<PortalTexts, P
     Ok(texts)
 }
 
-fn page(template: &str, title: &str, current: &str, tenant: &CurrentTenant, texts: &PortalTexts) -> Response {
+fn page(
+    template: &str,
+    title: &str,
+    current: &str,
+    tenant: &CurrentTenant,
+    texts: &PortalTexts,
+) -> Response {
     let t = templates::global();
-    let phone_digits: String = texts.contact.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let phone_digits: String = texts
+        .contact
+        .phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
     let mut contact = serde_json::to_value(&texts.contact).expect("plain data");
     contact["phone_digits"] = json!(phone_digits);
     Html(t.render(
@@ -53,7 +64,13 @@ pub async fn accessibility(
     Data(tenant): Data<&CurrentTenant>,
 ) -> Result<Response, PageError> {
     let texts = load(state, tenant).await?;
-    Ok(page("accessibility", "Déclaration d'accessibilité", "", tenant, &texts))
+    Ok(page(
+        "accessibility",
+        "Déclaration d'accessibilité",
+        "",
+        tenant,
+        &texts,
+    ))
 }
 
 /// `/{slug}` → `/{slug}/`, so relative links and cookies scoped to the tenant path work.

@@ -47,7 +47,12 @@ pub async fn portal_texts(tx: &TenantTx) -> Result<PortalTexts, DbErr> {
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("settings".into()))?;
     let row = Row::from_query_result(&row, "")?;
-    let field = |key: &str| row.contact.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    let field = |key: &str| {
+        row.contact
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let contact = Contact {
         address: field("address").unwrap_or_default(),
         postal_code: field("postal_code").unwrap_or_default(),

@@ -70,7 +70,11 @@ impl SessionStore {
         data: serde_json::Map<String, serde_json::Value>,
     ) -> Result<String, SessionError> {
         let id = new_id();
-        let session = Session { tenant: slug.to_string(), created_at: Utc::now(), data };
+        let session = Session {
+            tenant: slug.to_string(),
+            created_at: Utc::now(),
+            data,
+        };
         self.save(slug, &id, &session).await?;
         Ok(id)
     }
@@ -102,12 +106,19 @@ impl SessionStore {
     pub async fn save(&self, slug: &str, id: &str, session: &Session) -> Result<(), SessionError> {
         let mut conn = self.pool.get().await?;
         let value = serde_json::to_string(session).expect("plain data");
-        let _: () = conn.set_ex(key(slug, id), value, IDLE_TIMEOUT.as_secs()).await?;
+        let _: () = conn
+            .set_ex(key(slug, id), value, IDLE_TIMEOUT.as_secs())
+            .await?;
         Ok(())
     }
 
     /// Gives the session a new id (at sign-in) and forgets the old one.
-    pub async fn renew(&self, slug: &str, old_id: &str, session: &Session) -> Result<String, SessionError> {
+    pub async fn renew(
+        &self,
+        slug: &str,
+        old_id: &str,
+        session: &Session,
+    ) -> Result<String, SessionError> {
         let id = new_id();
         self.save(slug, &id, session).await?;
         self.destroy(slug, old_id).await?;

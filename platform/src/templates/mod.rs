@@ -8,7 +8,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("layout", include_str!("../../templates/layout.hbs")),
     ("home", include_str!("../../templates/home.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
-    ("accessibility", include_str!("../../templates/accessibility.hbs")),
+    (
+        "accessibility",
+        include_str!("../../templates/accessibility.hbs"),
+    ),
 ];
 
 /// The stylesheet, embedded; its URL carries a digest so browsers may cache it for long.
@@ -29,8 +32,13 @@ impl Templates {
                 .register_template_string(name, *text)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
-        let digest = CSS.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
-        Self { registry, css_url: format!("/static/portail.css?v={:x}", digest & 0xffff_ffff) }
+        let digest = CSS.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        });
+        Self {
+            registry,
+            css_url: format!("/static/portail.css?v={:x}", digest & 0xffff_ffff),
+        }
     }
 
     pub fn css_url(&self) -> &str {
@@ -46,7 +54,11 @@ impl Templates {
         })
     }
 
-    pub fn try_render(&self, name: &str, data: &impl Serialize) -> Result<String, handlebars::RenderError> {
+    pub fn try_render(
+        &self,
+        name: &str,
+        data: &impl Serialize,
+    ) -> Result<String, handlebars::RenderError> {
         self.registry.render(name, data)
     }
 }

@@ -17,15 +17,22 @@ pub enum Lookup {
     Unknown,
 }
 
+/// When it was read, and the tenant (`None`: no such slug).
+type Entry = (Instant, Option<Arc<Tenant>>);
+
 pub struct TenantDirectory {
     db: DatabaseConnection,
     ttl: Duration,
-    entries: RwLock<HashMap<String, (Instant, Option<Arc<Tenant>>)>>,
+    entries: RwLock<HashMap<String, Entry>>,
 }
 
 impl TenantDirectory {
     pub fn new(db: DatabaseConnection, ttl: Duration) -> Self {
-        Self { db, ttl, entries: RwLock::new(HashMap::new()) }
+        Self {
+            db,
+            ttl,
+            entries: RwLock::new(HashMap::new()),
+        }
     }
 
     pub async fn lookup(&self, slug: &str) -> Result<Lookup, DbErr> {

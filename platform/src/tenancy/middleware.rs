@@ -4,8 +4,8 @@ use super::{CurrentTenant, Lookup};
 use crate::http::errors::{Failure, failure_response};
 use crate::state::AppState;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
-use portail_tenants::slug::{RESERVED, Slug};
 use portail_tenants::TenantStatus;
+use portail_tenants::slug::{RESERVED, Slug};
 use std::sync::Arc;
 
 pub struct TenantResolution {
@@ -15,7 +15,10 @@ pub struct TenantResolution {
 impl<E: Endpoint> Middleware<E> for TenantResolution {
     type Output = TenantResolutionEndpoint<E>;
     fn transform(&self, inner: E) -> Self::Output {
-        TenantResolutionEndpoint { inner, state: self.state.clone() }
+        TenantResolutionEndpoint {
+            inner,
+            state: self.state.clone(),
+        }
     }
 }
 
@@ -47,7 +50,11 @@ impl<E: Endpoint> Endpoint for TenantResolutionEndpoint<E> {
             }
         };
         if tenant.status == TenantStatus::Suspended {
-            return Ok(failure_response(Failure::TenantSuspended, wants_json, Some(&tenant.name)));
+            return Ok(failure_response(
+                Failure::TenantSuspended,
+                wants_json,
+                Some(&tenant.name),
+            ));
         }
         req.extensions_mut().insert(CurrentTenant(tenant));
         self.inner.call(req).await.map(IntoResponse::into_response)

@@ -6,7 +6,12 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 pub fn render_markdown(text: &str) -> String {
     let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: safe_url(dest_url),
             title,
@@ -37,7 +42,10 @@ mod tests {
     #[test]
     fn lists_and_emphasis_render_as_html() {
         let html = render_markdown("Vous pouvez :\n\n- **réserver**\n- payer");
-        assert!(html.contains("<li><strong>réserver</strong></li>"), "{html}");
+        assert!(
+            html.contains("<li><strong>réserver</strong></li>"),
+            "{html}"
+        );
     }
 
     #[test]

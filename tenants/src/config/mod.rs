@@ -188,7 +188,11 @@ impl TryFrom<DeadlineSpec> for Deadline {
         let stray = |key: &str, kind: &str| format!("`{key}` does not apply to kind {kind}");
         match s.kind {
             DeadlineKind::SameDay => {
-                for (key, set) in [("days", s.days.is_some()), ("working_days", s.working_days.is_some()), ("weekday", s.weekday.is_some())] {
+                for (key, set) in [
+                    ("days", s.days.is_some()),
+                    ("working_days", s.working_days.is_some()),
+                    ("weekday", s.weekday.is_some()),
+                ] {
                     if set {
                         return Err(stray(key, "same_day"));
                     }
@@ -200,10 +204,17 @@ impl TryFrom<DeadlineSpec> for Deadline {
                     return Err(stray("weekday", "days_before"));
                 }
                 let days = s.days.ok_or("kind days_before needs `days`")?;
-                Ok(Deadline::DaysBefore { days, at: s.at, working_days: s.working_days.unwrap_or(false) })
+                Ok(Deadline::DaysBefore {
+                    days,
+                    at: s.at,
+                    working_days: s.working_days.unwrap_or(false),
+                })
             }
             DeadlineKind::PreviousWeek => {
-                for (key, set) in [("days", s.days.is_some()), ("working_days", s.working_days.is_some())] {
+                for (key, set) in [
+                    ("days", s.days.is_some()),
+                    ("working_days", s.working_days.is_some()),
+                ] {
                     if set {
                         return Err(stray(key, "previous_week"));
                     }
@@ -220,15 +231,27 @@ impl Deadline {
     pub fn french(&self) -> String {
         match self {
             Deadline::SameDay { at } => format!("avant {} le jour même", at.french()),
-            Deadline::DaysBefore { days, at, working_days } => format!(
+            Deadline::DaysBefore {
+                days,
+                at,
+                working_days,
+            } => format!(
                 "{} jour{}{} avant, à {}",
                 days,
                 if *days > 1 { "s" } else { "" },
-                if *working_days { " ouvré".to_string() + if *days > 1 { "s" } else { "" } } else { String::new() },
+                if *working_days {
+                    " ouvré".to_string() + if *days > 1 { "s" } else { "" }
+                } else {
+                    String::new()
+                },
                 at.french()
             ),
             Deadline::PreviousWeek { weekday, at } => {
-                format!("le {} de la semaine précédente à {}", weekday.french(), at.french())
+                format!(
+                    "le {} de la semaine précédente à {}",
+                    weekday.french(),
+                    at.french()
+                )
             }
         }
     }
@@ -292,7 +315,11 @@ impl TenantConfig {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         let errors = validate::check(self);
-        if errors.is_empty() { Ok(()) } else { Err(ConfigError { errors }) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { errors })
+        }
     }
 
     pub fn prestation(&self, code: &str) -> Option<&Prestation> {

@@ -50,7 +50,15 @@ fn the_shape_of_the_brief_is_accepted() {
     assert_eq!(config.name, "Mairie de Démonstration");
     assert_eq!(config.holiday_zone, HolidayZone::B);
     let repas = config.prestation("repas").unwrap();
-    assert_eq!(repas.deadline, Deadline::SameDay { at: TimeOfDay { hour: 8, minute: 30 } });
+    assert_eq!(
+        repas.deadline,
+        Deadline::SameDay {
+            at: TimeOfDay {
+                hour: 8,
+                minute: 30
+            }
+        }
+    );
     assert_eq!(repas.capacity, Some(120));
     assert_eq!(repas.tariffs[1].price_cents, 250);
     assert_eq!(config.closures[0].label, "Fermeture de fin d'année");
@@ -59,16 +67,40 @@ fn the_shape_of_the_brief_is_accepted() {
 #[test]
 fn the_documented_example_is_valid_and_uses_every_deadline_kind() {
     let config = TenantConfig::from_toml(DEMO).unwrap();
-    let kinds: Vec<_> = config.prestations.iter().map(|p| std::mem::discriminant(&p.deadline)).collect();
-    assert!(kinds.contains(&std::mem::discriminant(&Deadline::SameDay { at: TimeOfDay { hour: 0, minute: 0 } })));
-    assert!(config.prestations.iter().any(|p| matches!(p.deadline, Deadline::DaysBefore { working_days: true, .. })));
-    assert!(config.prestations.iter().any(|p| matches!(p.deadline, Deadline::PreviousWeek { .. })));
+    let kinds: Vec<_> = config
+        .prestations
+        .iter()
+        .map(|p| std::mem::discriminant(&p.deadline))
+        .collect();
+    assert!(kinds.contains(&std::mem::discriminant(&Deadline::SameDay {
+        at: TimeOfDay { hour: 0, minute: 0 }
+    })));
+    assert!(config.prestations.iter().any(|p| matches!(
+        p.deadline,
+        Deadline::DaysBefore {
+            working_days: true,
+            ..
+        }
+    )));
+    assert!(
+        config
+            .prestations
+            .iter()
+            .any(|p| matches!(p.deadline, Deadline::PreviousWeek { .. }))
+    );
 }
 
 #[test]
 fn a_time_that_does_not_exist_is_named_with_its_key_path() {
-    let text = DEMO.replacen(r#"deadline = { kind = "days_before", days = 2, at = "12:00""#, r#"deadline = { kind = "days_before", days = 2, at = "25:00""#, 1);
-    assert_eq!(errors_of(&text), vec![r#"prestations[3].deadline.at: "25:00" is not a time (expected HH:MM, e.g. "08:30")"#]);
+    let text = DEMO.replacen(
+        r#"deadline = { kind = "days_before", days = 2, at = "12:00""#,
+        r#"deadline = { kind = "days_before", days = 2, at = "25:00""#,
+        1,
+    );
+    assert_eq!(
+        errors_of(&text),
+        vec![r#"prestations[3].deadline.at: "25:00" is not a time (expected HH:MM, e.g. "08:30")"#]
+    );
 }
 
 #[test]
@@ -76,7 +108,10 @@ fn an_unknown_key_is_refused_with_its_path() {
     let text = BRIEF.replace("capacity = 120", "capacity = 120\ncolour = \"blue\"");
     let errors = errors_of(&text);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].starts_with("prestations[0].colour: unknown field `colour`"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("prestations[0].colour: unknown field `colour`"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -88,33 +123,68 @@ fn an_unknown_top_level_section_is_refused() {
 #[test]
 fn a_missing_key_is_named() {
     let errors = errors_of(&BRIEF.replace("holiday_zone = \"B\"\n", ""));
-    assert!(errors[0].contains("missing field `holiday_zone`"), "{errors:?}");
+    assert!(
+        errors[0].contains("missing field `holiday_zone`"),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn a_wrong_zone_a_wrong_period_and_an_unknown_weekday_are_refused() {
-    assert!(errors_of(&BRIEF.replace("holiday_zone = \"B\"", "holiday_zone = \"D\""))[0].starts_with("holiday_zone: unknown variant `D`"));
-    assert!(errors_of(&BRIEF.replace("periods = \"school\"", "periods = \"weekends\""))[0].starts_with("prestations[0].periods: unknown variant `weekends`"));
-    assert!(errors_of(&BRIEF.replace("\"monday\", \"tuesday\"", "\"monday\", \"mardi\""))[0].starts_with("prestations[0].days[1]: unknown variant `mardi`"));
+    assert!(
+        errors_of(&BRIEF.replace("holiday_zone = \"B\"", "holiday_zone = \"D\""))[0]
+            .starts_with("holiday_zone: unknown variant `D`")
+    );
+    assert!(
+        errors_of(&BRIEF.replace("periods = \"school\"", "periods = \"weekends\""))[0]
+            .starts_with("prestations[0].periods: unknown variant `weekends`")
+    );
+    assert!(
+        errors_of(&BRIEF.replace("\"monday\", \"tuesday\"", "\"monday\", \"mardi\""))[0]
+            .starts_with("prestations[0].days[1]: unknown variant `mardi`")
+    );
 }
 
 #[test]
 fn an_unknown_deadline_kind_and_a_stray_deadline_key_are_refused() {
     let errors = errors_of(&BRIEF.replacen("kind = \"same_day\"", "kind = \"yesterday\"", 1));
-    assert!(errors[0].starts_with("prestations[0].deadline"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("prestations[0].deadline"),
+        "{errors:?}"
+    );
     assert!(errors[0].contains("yesterday"), "{errors:?}");
-    let errors = errors_of(&BRIEF.replacen("{ kind = \"same_day\", at = \"08:30\" }", "{ kind = \"same_day\", at = \"08:30\", days = 2 }", 1));
-    assert_eq!(errors, vec!["prestations[0].deadline: `days` does not apply to kind same_day"]);
-    let errors = errors_of(&BRIEF.replacen("{ kind = \"same_day\", at = \"08:30\" }", "{ kind = \"previous_week\", at = \"08:30\" }", 1));
-    assert_eq!(errors, vec!["prestations[0].deadline: kind previous_week needs `weekday`"]);
+    let errors = errors_of(&BRIEF.replacen(
+        "{ kind = \"same_day\", at = \"08:30\" }",
+        "{ kind = \"same_day\", at = \"08:30\", days = 2 }",
+        1,
+    ));
+    assert_eq!(
+        errors,
+        vec!["prestations[0].deadline: `days` does not apply to kind same_day"]
+    );
+    let errors = errors_of(&BRIEF.replacen(
+        "{ kind = \"same_day\", at = \"08:30\" }",
+        "{ kind = \"previous_week\", at = \"08:30\" }",
+        1,
+    ));
+    assert_eq!(
+        errors,
+        vec!["prestations[0].deadline: kind previous_week needs `weekday`"]
+    );
 }
 
 #[test]
 fn a_type_error_names_the_key() {
     let errors = errors_of(&BRIEF.replace("capacity = 120", "capacity = \"cent vingt\""));
-    assert!(errors[0].starts_with("prestations[0].capacity: invalid type"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("prestations[0].capacity: invalid type"),
+        "{errors:?}"
+    );
     let errors = errors_of(&BRIEF.replace("price_cents = 350", "price_cents = -5"));
-    assert!(errors[0].starts_with("prestations[0].price_cents"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("prestations[0].price_cents"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -130,7 +200,10 @@ fn every_rule_violation_is_reported_at_once() {
         .replace("email = \"enfance@demo.example\"", "email = \"enfance\"")
         .replace("structure = \"resto-peri\"", "structure = \"cantine\"")
         .replace("to = \"2026-12-26\"", "to = \"2026-12-20\"")
-        .replace("{ qf_max = 500, price_cents = 100 }, { qf_max = 1000", "{ qf_max = 1000, price_cents = 100 }, { qf_max = 500");
+        .replace(
+            "{ qf_max = 500, price_cents = 100 }, { qf_max = 1000",
+            "{ qf_max = 1000, price_cents = 100 }, { qf_max = 500",
+        );
     assert_eq!(
         errors_of(&text),
         vec![
@@ -145,8 +218,10 @@ fn every_rule_violation_is_reported_at_once() {
 
 #[test]
 fn duplicate_codes_and_empty_weekdays_are_refused() {
-    let text = format!("{BRIEF}\n[[structures]]\ncode = \"resto-peri\"\nname = \"Bis\"\n")
-        .replace("days = [\"monday\", \"tuesday\", \"thursday\", \"friday\"]", "days = []");
+    let text = format!("{BRIEF}\n[[structures]]\ncode = \"resto-peri\"\nname = \"Bis\"\n").replace(
+        "days = [\"monday\", \"tuesday\", \"thursday\", \"friday\"]",
+        "days = []",
+    );
     assert_eq!(
         errors_of(&text),
         vec![
@@ -158,7 +233,11 @@ fn duplicate_codes_and_empty_weekdays_are_refused() {
 
 #[test]
 fn cancel_deadline_defaults_to_the_booking_deadline() {
-    let config = TenantConfig::from_toml(&BRIEF.replace("cancel_deadline = { kind = \"same_day\", at = \"08:30\" }\n", "")).unwrap();
+    let config = TenantConfig::from_toml(&BRIEF.replace(
+        "cancel_deadline = { kind = \"same_day\", at = \"08:30\" }\n",
+        "",
+    ))
+    .unwrap();
     let repas = config.prestation("repas").unwrap();
     assert_eq!(repas.cancel_deadline(), &repas.deadline);
 }
@@ -166,13 +245,35 @@ fn cancel_deadline_defaults_to_the_booking_deadline() {
 #[test]
 fn deadlines_are_described_in_french() {
     let config = TenantConfig::from_toml(DEMO).unwrap();
-    assert_eq!(config.prestation("repas").unwrap().deadline.french(), "avant 8h30 le jour même");
-    assert_eq!(config.prestation("alsh-mercredi-matin").unwrap().deadline.french(), "2 jours ouvrés avant, à 12h");
-    assert_eq!(config.prestation("alsh-vacances").unwrap().deadline.french(), "le jeudi de la semaine précédente à 23h59");
+    assert_eq!(
+        config.prestation("repas").unwrap().deadline.french(),
+        "avant 8h30 le jour même"
+    );
+    assert_eq!(
+        config
+            .prestation("alsh-mercredi-matin")
+            .unwrap()
+            .deadline
+            .french(),
+        "2 jours ouvrés avant, à 12h"
+    );
+    assert_eq!(
+        config
+            .prestation("alsh-vacances")
+            .unwrap()
+            .deadline
+            .french(),
+        "le jeudi de la semaine précédente à 23h59"
+    );
 }
 
 #[test]
 fn a_secret_is_never_written_in_the_file_only_its_variable_name() {
-    let text = format!("{BRIEF}\n[oidc]\nissuer = \"https://auth.example\"\nclient_id = \"x\"\nclient_secret_env = \"s3cr3t value\"\nlabel = \"S'identifier\"\n");
-    assert_eq!(errors_of(&text), vec!["oidc.client_secret_env: must be the name of an environment variable (A-Z, 0-9, _)"]);
+    let text = format!(
+        "{BRIEF}\n[oidc]\nissuer = \"https://auth.example\"\nclient_id = \"x\"\nclient_secret_env = \"s3cr3t value\"\nlabel = \"S'identifier\"\n"
+    );
+    assert_eq!(
+        errors_of(&text),
+        vec!["oidc.client_secret_env: must be the name of an environment variable (A-Z, 0-9, _)"]
+    );
 }

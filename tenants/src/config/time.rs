@@ -48,7 +48,9 @@ impl<'de> Deserialize<'de> for TimeOfDay {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         TimeOfDay::parse(&raw).ok_or_else(|| {
-            serde::de::Error::custom(format!("{raw:?} is not a time (expected HH:MM, e.g. \"08:30\")"))
+            serde::de::Error::custom(format!(
+                "{raw:?} is not a time (expected HH:MM, e.g. \"08:30\")"
+            ))
         })
     }
 }
@@ -120,10 +122,30 @@ mod tests {
 
     #[test]
     fn times_of_day_parse_on_the_24_hour_clock() {
-        assert_eq!(TimeOfDay::parse("08:30"), Some(TimeOfDay { hour: 8, minute: 30 }));
-        assert_eq!(TimeOfDay::parse("8:30"), Some(TimeOfDay { hour: 8, minute: 30 }));
-        assert_eq!(TimeOfDay::parse("23:59"), Some(TimeOfDay { hour: 23, minute: 59 }));
-        for bad in ["25:00", "24:00", "12:60", "12h30", "12:3", "", ":", "+1:00", "12:+1"] {
+        assert_eq!(
+            TimeOfDay::parse("08:30"),
+            Some(TimeOfDay {
+                hour: 8,
+                minute: 30
+            })
+        );
+        assert_eq!(
+            TimeOfDay::parse("8:30"),
+            Some(TimeOfDay {
+                hour: 8,
+                minute: 30
+            })
+        );
+        assert_eq!(
+            TimeOfDay::parse("23:59"),
+            Some(TimeOfDay {
+                hour: 23,
+                minute: 59
+            })
+        );
+        for bad in [
+            "25:00", "24:00", "12:60", "12h30", "12:3", "", ":", "+1:00", "12:+1",
+        ] {
             assert_eq!(TimeOfDay::parse(bad), None, "{bad}");
         }
     }

@@ -16,13 +16,22 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
     required(&mut err, "contact.address", &c.address);
     required(&mut err, "contact.city", &c.city);
     if !is_postal_code(&c.postal_code) {
-        err("contact.postal_code".into(), &format!("{:?} is not a postal code (5 digits)", c.postal_code));
+        err(
+            "contact.postal_code".into(),
+            &format!("{:?} is not a postal code (5 digits)", c.postal_code),
+        );
     }
     if !is_french_phone(&c.phone) {
-        err("contact.phone".into(), &format!("{:?} is not a phone number", c.phone));
+        err(
+            "contact.phone".into(),
+            &format!("{:?} is not a phone number", c.phone),
+        );
     }
     if !is_email(&c.email) {
-        err("contact.email".into(), &format!("{:?} is not an e-mail address", c.email));
+        err(
+            "contact.email".into(),
+            &format!("{:?} is not an e-mail address", c.email),
+        );
     }
 
     let p = &config.portal;
@@ -38,16 +47,29 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
 
     let mut codes = HashSet::new();
     for (i, s) in config.services.iter().enumerate() {
-        code(&mut err, &format!("services[{i}].code"), &s.code, &mut codes);
+        code(
+            &mut err,
+            &format!("services[{i}].code"),
+            &s.code,
+            &mut codes,
+        );
         required(&mut err, &format!("services[{i}].name"), &s.name);
         if !is_email(&s.email) {
-            err(format!("services[{i}].email"), &format!("{:?} is not an e-mail address", s.email));
+            err(
+                format!("services[{i}].email"),
+                &format!("{:?} is not an e-mail address", s.email),
+            );
         }
     }
 
     let mut structures = HashSet::new();
     for (i, s) in config.structures.iter().enumerate() {
-        code(&mut err, &format!("structures[{i}].code"), &s.code, &mut structures);
+        code(
+            &mut err,
+            &format!("structures[{i}].code"),
+            &s.code,
+            &mut structures,
+        );
         required(&mut err, &format!("structures[{i}].name"), &s.name);
     }
 
@@ -57,7 +79,10 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
         code(&mut err, &at("code"), &p.code, &mut prestations);
         required(&mut err, &at("name"), &p.name);
         if !config.structures.iter().any(|s| s.code == p.structure) {
-            err(at("structure"), &format!("{:?} is not the code of a structure", p.structure));
+            err(
+                at("structure"),
+                &format!("{:?} is not the code of a structure", p.structure),
+            );
         }
         if p.days.is_empty() {
             err(at("days"), "must name at least one weekday");
@@ -71,12 +96,18 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
             deadline(&mut err, &at("cancel_deadline"), d);
         }
         if p.capacity == Some(0) {
-            err(at("capacity"), "must be at least 1 (leave it out for no limit)");
+            err(
+                at("capacity"),
+                "must be at least 1 (leave it out for no limit)",
+            );
         }
         let mut previous = None;
         for (j, t) in p.tariffs.iter().enumerate() {
             if previous.is_some_and(|q| t.qf_max <= q) {
-                err(at(&format!("tariffs[{j}].qf_max")), "tariffs must be in ascending qf_max order, each band once");
+                err(
+                    at(&format!("tariffs[{j}].qf_max")),
+                    "tariffs must be in ascending qf_max order, each band once",
+                );
             }
             previous = Some(t.qf_max);
         }
@@ -84,13 +115,17 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
 
     for (i, c) in config.closures.iter().enumerate() {
         if c.to < c.from {
-            err(format!("closures[{i}].to"), &format!("{} is before from ({})", c.to, c.from));
+            err(
+                format!("closures[{i}].to"),
+                &format!("{} is before from ({})", c.to, c.from),
+            );
         }
         required(&mut err, &format!("closures[{i}].label"), &c.label);
     }
 
     if let Some(o) = &config.oidc {
-        let local = o.issuer.starts_with("http://127.0.0.1") || o.issuer.starts_with("http://localhost");
+        let local =
+            o.issuer.starts_with("http://127.0.0.1") || o.issuer.starts_with("http://localhost");
         if !(o.issuer.starts_with("https://") || local) {
             err("oidc.issuer".into(), "must be an https:// address");
         }
@@ -101,7 +136,10 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if !env_name {
-            err("oidc.client_secret_env".into(), "must be the name of an environment variable (A-Z, 0-9, _)");
+            err(
+                "oidc.client_secret_env".into(),
+                "must be the name of an environment variable (A-Z, 0-9, _)",
+            );
         }
     }
     errors
@@ -122,7 +160,10 @@ fn code(err: &mut impl FnMut(String, &str), path: &str, value: &str, seen: &mut 
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if !valid {
-        err(path.to_string(), &format!("{value:?} is not a code (1 to 40 characters a-z, 0-9, - or _)"));
+        err(
+            path.to_string(),
+            &format!("{value:?} is not a code (1 to 40 characters a-z, 0-9, - or _)"),
+        );
     } else if !seen.insert(value.to_string()) {
         err(path.to_string(), &format!("{value:?} is used twice"));
     }

@@ -31,7 +31,13 @@ pub const HEADERS: [&str; 21] = [
 ];
 
 /// Diets a record may hold (CNIL NS-058: what the child's care needs, no religious labels).
-pub const DIETS: [&str; 5] = ["sans porc", "sans viande", "sans gluten", "sans lactose", "PAI"];
+pub const DIETS: [&str; 5] = [
+    "sans porc",
+    "sans viande",
+    "sans gluten",
+    "sans lactose",
+    "PAI",
+];
 
 const MAX_FIELD: usize = 200;
 
@@ -71,7 +77,11 @@ pub struct Row {
 impl Row {
     /// Identifies the child within its household across imports.
     pub fn import_key(&self) -> String {
-        format!("{}|{}", self.last_name.to_lowercase(), self.first_name.to_lowercase())
+        format!(
+            "{}|{}",
+            self.last_name.to_lowercase(),
+            self.first_name.to_lowercase()
+        )
     }
 }
 
@@ -83,7 +93,11 @@ pub struct ImportFile {
 
 /// Reads and checks the file. `prestations` are the codes the municipality offers; `today`
 /// bounds birth dates.
-pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<ImportFile, ImportError> {
+pub fn parse(
+    bytes: &[u8],
+    prestations: &[String],
+    today: NaiveDate,
+) -> Result<ImportFile, ImportError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ImportError::Invalid(vec![format!(
             "the file is not UTF-8 (byte {}): export it again as UTF-8",
@@ -92,7 +106,11 @@ pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<I
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if header_line.matches(';').count() >= header_line.matches(',').count() { b';' } else { b',' };
+    let delimiter = if header_line.matches(';').count() >= header_line.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -107,7 +125,10 @@ pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<I
     let mut errors = Vec::new();
     for h in &headers {
         if !HEADERS.contains(&h.as_str()) {
-            errors.push(format!("line 1: unknown column \"{h}\" (expected: {})", HEADERS.join(";")));
+            errors.push(format!(
+                "line 1: unknown column \"{h}\" (expected: {})",
+                HEADERS.join(";")
+            ));
         }
     }
     for h in HEADERS {
@@ -120,7 +141,12 @@ pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<I
     }
     let index: HashMap<&str, usize> = HEADERS
         .iter()
-        .map(|h| (*h, headers.iter().position(|x| x == h).expect("checked above")))
+        .map(|h| {
+            (
+                *h,
+                headers.iter().position(|x| x == h).expect("checked above"),
+            )
+        })
         .collect();
 
     let mut rows = Vec::new();
@@ -128,7 +154,10 @@ pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<I
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(format!("line {}: {e}", e.position().map_or(0, |p| p.line())));
+                errors.push(format!(
+                    "line {}: {e}",
+                    e.position().map_or(0, |p| p.line())
+                ));
                 continue;
             }
         };
@@ -137,7 +166,11 @@ pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<I
             continue;
         }
         if record.len() != headers.len() {
-            errors.push(format!("line {line}: {} fields, expected {}", record.len(), headers.len()));
+            errors.push(format!(
+                "line {line}: {} fields, expected {}",
+                record.len(),
+                headers.len()
+            ));
             continue;
         }
         let get = |name: &str| record.get(index[name]).unwrap_or("").trim().to_string();
@@ -152,7 +185,11 @@ pub fn parse(bytes: &[u8], prestations: &[String], today: NaiveDate) -> Result<I
         errors.push("the file has no family rows".to_string());
     }
     check_across_rows(&rows, &mut errors);
-    if errors.is_empty() { Ok(ImportFile { rows }) } else { Err(ImportError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(ImportFile { rows })
+    } else {
+        Err(ImportError::Invalid(errors))
+    }
 }
 
 fn check_row(
@@ -189,9 +226,14 @@ fn check_row(
         guardians.push(p);
     }
     let (g2_last, g2_first) = (get("responsable2_nom"), get("responsable2_prenom"));
-    let g2_any = ["responsable2_nom", "responsable2_prenom", "responsable2_email", "responsable2_telephone"]
-        .iter()
-        .any(|h| !get(h).is_empty());
+    let g2_any = [
+        "responsable2_nom",
+        "responsable2_prenom",
+        "responsable2_email",
+        "responsable2_telephone",
+    ]
+    .iter()
+    .any(|h| !get(h).is_empty());
     if g2_any {
         if g2_last.is_empty() || g2_first.is_empty() {
             errors.push("responsable2_nom and responsable2_prenom: required when a second guardian is given".into());
@@ -202,7 +244,9 @@ fn check_row(
 
     let postal_code = get("code_postal");
     if !postal_code.is_empty() && !is_postal_code(&postal_code) {
-        errors.push(format!("code_postal: \"{postal_code}\" is not a postal code (5 digits)"));
+        errors.push(format!(
+            "code_postal: \"{postal_code}\" is not a postal code (5 digits)"
+        ));
     }
     let qf_raw = get("quotient_familial");
     let quotient_familial = if qf_raw.is_empty() {
@@ -211,7 +255,9 @@ fn check_row(
         match qf_raw.parse::<i32>() {
             Ok(q) if q >= 0 => Some(q),
             _ => {
-                errors.push(format!("quotient_familial: \"{qf_raw}\" is not a whole number"));
+                errors.push(format!(
+                    "quotient_familial: \"{qf_raw}\" is not a whole number"
+                ));
                 None
             }
         }
@@ -219,13 +265,17 @@ fn check_row(
 
     let birth_date = match parse_date(&birth_raw) {
         Some(d) if d > today => {
-            errors.push(format!("enfant_date_naissance: {birth_raw} is in the future"));
+            errors.push(format!(
+                "enfant_date_naissance: {birth_raw} is in the future"
+            ));
             None
         }
         Some(d) => Some(d),
         None if birth_raw.is_empty() => None,
         None => {
-            errors.push(format!("enfant_date_naissance: \"{birth_raw}\" is not a date (JJ/MM/AAAA or AAAA-MM-JJ)"));
+            errors.push(format!(
+                "enfant_date_naissance: \"{birth_raw}\" is not a date (JJ/MM/AAAA or AAAA-MM-JJ)"
+            ));
             None
         }
     };
@@ -286,7 +336,9 @@ fn person(
     let phone = get(&format!("{prefix}_telephone"));
     let mut ok = true;
     if !email.is_empty() && !is_email(&email) {
-        errors.push(format!("{prefix}_email: \"{email}\" is not an e-mail address"));
+        errors.push(format!(
+            "{prefix}_email: \"{email}\" is not an e-mail address"
+        ));
         ok = false;
     }
     let phone = if phone.is_empty() {
@@ -295,7 +347,9 @@ fn person(
         match normalize_french_phone(&phone) {
             Some(p) => p,
             None => {
-                errors.push(format!("{prefix}_telephone: \"{phone}\" is not a phone number"));
+                errors.push(format!(
+                    "{prefix}_telephone: \"{phone}\" is not a phone number"
+                ));
                 ok = false;
                 String::new()
             }
@@ -356,4 +410,3 @@ fn check_across_rows(rows: &[Row], errors: &mut Vec<String>) {
         }
     }
 }
-

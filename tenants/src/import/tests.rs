@@ -4,10 +4,17 @@ use chrono::NaiveDate;
 const DEMO: &[u8] = include_bytes!("../../examples/families.csv");
 
 fn prestations() -> Vec<String> {
-    ["repas", "peri-matin", "peri-soir", "alsh-mercredi-matin", "alsh-mercredi-apres-midi", "alsh-vacances"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    [
+        "repas",
+        "peri-matin",
+        "peri-soir",
+        "alsh-mercredi-matin",
+        "alsh-mercredi-apres-midi",
+        "alsh-vacances",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn today() -> NaiveDate {
@@ -30,13 +37,23 @@ const ALAIN: &str = "F0001;ALAIN;Paul;paul.alain@demo.example;06 12 34 56 78;;;;
 #[test]
 fn the_demo_file_reads_with_the_alain_family_and_its_three_children() {
     let file = parse(DEMO, &prestations(), today()).unwrap();
-    let alain: Vec<_> = file.rows.iter().filter(|r| r.household.reference == "F0001").collect();
+    let alain: Vec<_> = file
+        .rows
+        .iter()
+        .filter(|r| r.household.reference == "F0001")
+        .collect();
     assert_eq!(alain.len(), 3);
     assert_eq!(alain[0].household.guardians.len(), 2);
     assert_eq!(alain[0].household.guardians[0].phone, "0612345678");
-    assert_eq!(alain[0].birth_date, NaiveDate::from_ymd_opt(2016, 7, 7).unwrap());
+    assert_eq!(
+        alain[0].birth_date,
+        NaiveDate::from_ymd_opt(2016, 7, 7).unwrap()
+    );
     assert_eq!(alain[0].diets, vec!["sans porc"]);
-    assert_eq!(alain[2].birth_date, NaiveDate::from_ymd_opt(2021, 9, 2).unwrap());
+    assert_eq!(
+        alain[2].birth_date,
+        NaiveDate::from_ymd_opt(2021, 9, 2).unwrap()
+    );
 }
 
 #[test]
@@ -50,10 +67,22 @@ fn commas_are_detected_as_the_separator() {
 #[test]
 fn every_bad_value_is_listed_with_its_line() {
     let bad_email = ALAIN.replace("paul.alain@demo.example", "paul.alain@");
-    let bad_date = ALAIN.replace("F0001", "F0002").replace("07/07/2016", "31/02/2016").replace("paul.alain@", "x@");
-    let bad_code = ALAIN.replace("F0001", "F0003").replace("repas|peri-soir", "repas|piscine").replace("paul.alain@", "y@");
-    let bad_qf = ALAIN.replace("F0001", "F0004").replace(";999;", ";beaucoup;").replace("paul.alain@", "z@");
-    let text = format!("{}\n{bad_email}\n{bad_date}\n{bad_code}\n{bad_qf}\n", header());
+    let bad_date = ALAIN
+        .replace("F0001", "F0002")
+        .replace("07/07/2016", "31/02/2016")
+        .replace("paul.alain@", "x@");
+    let bad_code = ALAIN
+        .replace("F0001", "F0003")
+        .replace("repas|peri-soir", "repas|piscine")
+        .replace("paul.alain@", "y@");
+    let bad_qf = ALAIN
+        .replace("F0001", "F0004")
+        .replace(";999;", ";beaucoup;")
+        .replace("paul.alain@", "z@");
+    let text = format!(
+        "{}\n{bad_email}\n{bad_date}\n{bad_code}\n{bad_qf}\n",
+        header()
+    );
     assert_eq!(
         errors(text.as_bytes()),
         vec![
@@ -88,38 +117,70 @@ fn missing_required_cells_phones_postal_codes_and_future_births_are_refused() {
 fn religious_diet_labels_are_refused() {
     let row = ALAIN.replace("sans porc", "halal");
     let errors = errors(format!("{}\n{row}\n", header()).as_bytes());
-    assert!(errors[0].starts_with("line 2: regime: \"halal\" is not an allowed diet"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("line 2: regime: \"halal\" is not an allowed diet"),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn unknown_and_missing_columns_are_named() {
-    let text = format!("{};couleur\n{ALAIN};bleu\n", header().replace(";classe", ""));
+    let text = format!(
+        "{};couleur\n{ALAIN};bleu\n",
+        header().replace(";classe", "")
+    );
     let errors = errors(text.as_bytes());
-    assert!(errors.iter().any(|e| e.starts_with("line 1: unknown column \"couleur\"")), "{errors:?}");
-    assert!(errors.contains(&"line 1: missing column \"classe\"".to_string()), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("line 1: unknown column \"couleur\"")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&"line 1: missing column \"classe\"".to_string()),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn a_row_with_the_wrong_number_of_fields_is_refused() {
     let text = format!("{}\n{}\n", header(), "F0001;ALAIN;Paul");
-    assert_eq!(errors(text.as_bytes()), vec!["line 2: 3 fields, expected 21"]);
+    assert_eq!(
+        errors(text.as_bytes()),
+        vec!["line 2: 3 fields, expected 21"]
+    );
 }
 
 #[test]
 fn rows_of_one_household_must_agree_and_a_child_appears_once() {
-    let second = ALAIN.replace("12 rue des Écoles", "13 rue des Écoles").replace("Théo", "Anna");
+    let second = ALAIN
+        .replace("12 rue des Écoles", "13 rue des Écoles")
+        .replace("Théo", "Anna");
     let text = format!("{}\n{ALAIN}\n{second}\n{ALAIN}\n", header());
     let errors = errors(text.as_bytes());
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors[0].starts_with("line 3: household \"F0001\" differs from line 2"), "{errors:?}");
-    assert!(errors[1].starts_with("line 4: child ALAIN Théo of household \"F0001\" already appears on line 2"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("line 3: household \"F0001\" differs from line 2"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with(
+            "line 4: child ALAIN Théo of household \"F0001\" already appears on line 2"
+        ),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn one_email_for_two_households_is_refused() {
     let other = ALAIN.replace("F0001", "F0009").replace("Théo", "Zoé");
     let errors = errors(format!("{}\n{ALAIN}\n{other}\n", header()).as_bytes());
-    assert_eq!(errors, vec![r#"line 3: e-mail paul.alain@demo.example is already used by a guardian of household "F0001" (line 2)"#]);
+    assert_eq!(
+        errors,
+        vec![
+            r#"line 3: e-mail paul.alain@demo.example is already used by a guardian of household "F0001" (line 2)"#
+        ]
+    );
 }
 
 #[test]
@@ -132,5 +193,8 @@ fn a_file_that_is_not_utf8_is_refused_with_advice() {
 
 #[test]
 fn an_empty_file_is_refused() {
-    assert_eq!(errors(format!("{}\n", header()).as_bytes()), vec!["the file has no family rows"]);
+    assert_eq!(
+        errors(format!("{}\n", header()).as_bytes()),
+        vec!["the file has no family rows"]
+    );
 }

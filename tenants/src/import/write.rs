@@ -104,7 +104,10 @@ pub async fn import(
     ))
     .await?;
     let prestations: Vec<String> = tx
-        .query_all_raw(sql("SELECT code FROM prestations WHERE active ORDER BY position", []))
+        .query_all_raw(sql(
+            "SELECT code FROM prestations WHERE active ORDER BY position",
+            [],
+        ))
         .await?
         .iter()
         .map(|r| r.try_get("", "code"))
@@ -112,7 +115,11 @@ pub async fn import(
     let file = parse(bytes, &prestations, today)?;
     check_emails_against_portal(&tx, &file.rows).await?;
 
-    let mut report = ImportReport { dry_run, rows: file.rows.len() as u32, ..Default::default() };
+    let mut report = ImportReport {
+        dry_run,
+        rows: file.rows.len() as u32,
+        ..Default::default()
+    };
     let households = write_households(&tx, &file.rows, &mut report).await?;
     write_guardians(&tx, &file.rows, &households, &mut report).await?;
     write_children(&tx, &file.rows, &households, &mut report).await?;
@@ -131,7 +138,11 @@ async fn check_emails_against_portal(tx: &TenantTx, rows: &[Row]) -> Result<(), 
     for row in rows {
         for (i, g) in row.household.guardians.iter().enumerate() {
             if let Some(email) = &g.email {
-                in_file.entry(email.clone()).or_insert((&row.household.reference, i as i16 + 1, row.line));
+                in_file.entry(email.clone()).or_insert((
+                    &row.household.reference,
+                    i as i16 + 1,
+                    row.line,
+                ));
             }
         }
     }
@@ -155,7 +166,11 @@ async fn check_emails_against_portal(tx: &TenantTx, rows: &[Row]) -> Result<(), 
         }
     }
     errors.sort();
-    if errors.is_empty() { Ok(()) } else { Err(ImportError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::Invalid(errors))
+    }
 }
 
 /// Returns the id of each household by reference.
@@ -293,11 +308,17 @@ async fn write_children(
     let child_ids: Vec<Uuid> = existing.values().map(|c| c.id).collect();
     let mut enrolled: HashMap<Uuid, HashSet<String>> = HashMap::new();
     for r in tx
-        .query_all_raw(sql("SELECT child_id, prestation_code FROM enrolments WHERE child_id = ANY($1)", [child_ids.into()]))
+        .query_all_raw(sql(
+            "SELECT child_id, prestation_code FROM enrolments WHERE child_id = ANY($1)",
+            [child_ids.into()],
+        ))
         .await?
     {
         let e = EnrolmentRow::from_query_result(&r, "")?;
-        enrolled.entry(e.child_id).or_default().insert(e.prestation_code);
+        enrolled
+            .entry(e.child_id)
+            .or_default()
+            .insert(e.prestation_code);
     }
 
     for row in rows {

@@ -1,8 +1,8 @@
 use super::{print_json, read_config};
 use crate::cli::{connect, explain};
 use crate::settings::Settings;
-use portail_tenants::provisioning::{self, ProvisionError};
 use portail_tenants::Slug;
+use portail_tenants::provisioning::{self, ProvisionError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,10 +23,12 @@ impl Create {
         let (config, source) = read_config(&self.config)?;
         let db = connect(&settings, 2).await?;
         let started = std::time::Instant::now();
-        let tenant = provisioning::create(&db, &slug, &config, &source).await.map_err(|e| match e {
-            ProvisionError::Database(e) => explain(e),
-            other => other.into(),
-        })?;
+        let tenant = provisioning::create(&db, &slug, &config, &source)
+            .await
+            .map_err(|e| match e {
+                ProvisionError::Database(e) => explain(e),
+                other => other.into(),
+            })?;
         if self.json {
             print_json(&tenant);
         } else {

@@ -14,13 +14,18 @@ pub struct Delete {
 impl Delete {
     pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
         if self.confirm != self.slug {
-            anyhow::bail!("--confirm must repeat the slug exactly (\"{}\"): nothing was deleted", self.slug);
+            anyhow::bail!(
+                "--confirm must repeat the slug exactly (\"{}\"): nothing was deleted",
+                self.slug
+            );
         }
         let db = connect(&settings, 1).await?;
-        provisioning::delete(&db, &self.slug).await.map_err(|e| match e {
-            ProvisionError::Database(e) => explain(e),
-            other => other.into(),
-        })?;
+        provisioning::delete(&db, &self.slug)
+            .await
+            .map_err(|e| match e {
+                ProvisionError::Database(e) => explain(e),
+                other => other.into(),
+            })?;
         println!("deleted {} and all of its data", self.slug);
         Ok(ExitCode::SUCCESS)
     }

@@ -20,7 +20,8 @@ pub struct ImportFamilies {
 
 impl ImportFamilies {
     pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
-        let bytes = std::fs::read(&self.file).map_err(|e| anyhow::anyhow!("{}: cannot be read: {e}", self.file.display()))?;
+        let bytes = std::fs::read(&self.file)
+            .map_err(|e| anyhow::anyhow!("{}: cannot be read: {e}", self.file.display()))?;
         let db = connect(&settings, 1).await?;
         let Some(tenant) = registry::find(&db, &self.slug).await.map_err(explain)? else {
             anyhow::bail!("no municipality has slug \"{}\"", self.slug);
@@ -42,12 +43,29 @@ impl ImportFamilies {
             print_json(&report);
             return Ok(ExitCode::SUCCESS);
         }
-        let line = |what: &str, c: &Counts| println!("{what:11} {} created, {} updated, {} unchanged", c.created, c.updated, c.unchanged);
-        println!("{}{} rows read from {}", if report.dry_run { "DRY RUN, nothing written: " } else { "" }, report.rows, self.file.display());
+        let line = |what: &str, c: &Counts| {
+            println!(
+                "{what:11} {} created, {} updated, {} unchanged",
+                c.created, c.updated, c.unchanged
+            )
+        };
+        println!(
+            "{}{} rows read from {}",
+            if report.dry_run {
+                "DRY RUN, nothing written: "
+            } else {
+                ""
+            },
+            report.rows,
+            self.file.display()
+        );
         line("households:", &report.households);
         line("guardians:", &report.guardians);
         line("children:", &report.children);
-        println!("enrolments: {} added, {} removed", report.enrolments_added, report.enrolments_removed);
+        println!(
+            "enrolments: {} added, {} removed",
+            report.enrolments_added, report.enrolments_removed
+        );
         if report.is_noop() {
             println!("nothing to change: the portal already matches the file");
         }

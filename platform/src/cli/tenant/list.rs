@@ -20,10 +20,17 @@ impl List {
             return Ok(ExitCode::SUCCESS);
         }
         if tenants.is_empty() {
-            println!("no municipality yet: create one with `portail tenant create <slug> --config <file>`");
+            println!(
+                "no municipality yet: create one with `portail tenant create <slug> --config <file>`"
+            );
             return Ok(ExitCode::SUCCESS);
         }
-        let width = tenants.iter().map(|t| t.slug.len()).max().unwrap_or(4).max(4);
+        let width = tenants
+            .iter()
+            .map(|t| t.slug.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         println!("{:width$}  {:9}  NAME", "SLUG", "STATUS");
         for t in &tenants {
             println!("{:width$}  {:9}  {}", t.slug, t.status.as_str(), t.name);

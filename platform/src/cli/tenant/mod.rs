@@ -55,11 +55,18 @@ fn read_config(path: &std::path::Path) -> anyhow::Result<(portail_tenants::Tenan
     let source = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("{}: cannot be read: {e}", path.display()))?;
     let config = portail_tenants::TenantConfig::from_toml(&source).map_err(|e| {
-        anyhow::anyhow!("{} is not a valid configuration:\n  {}", path.display(), e.errors.join("\n  "))
+        anyhow::anyhow!(
+            "{} is not a valid configuration:\n  {}",
+            path.display(),
+            e.errors.join("\n  ")
+        )
     })?;
     Ok((config, source))
 }
 
 fn print_json(value: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string_pretty(value).expect("plain data"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("plain data")
+    );
 }

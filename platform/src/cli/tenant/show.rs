@@ -35,11 +35,23 @@ impl Show {
             .await?
             .expect("one row");
         let count = |name: &str| counts.try_get::<i64>("", name).unwrap_or(0);
-        let names = ["households", "guardians", "children", "prestations", "structures", "services", "closures"];
+        let names = [
+            "households",
+            "guardians",
+            "children",
+            "prestations",
+            "structures",
+            "services",
+            "closures",
+        ];
         tx.commit().await?;
         if self.json {
             let mut value = serde_json::to_value(&tenant)?;
-            value["counts"] = names.iter().map(|n| (n.to_string(), json!(count(n)))).collect::<serde_json::Map<_, _>>().into();
+            value["counts"] = names
+                .iter()
+                .map(|n| (n.to_string(), json!(count(n))))
+                .collect::<serde_json::Map<_, _>>()
+                .into();
             value["url"] = json!(format!("{}/{}/", settings.public_url, tenant.slug));
             print_json(&value);
         } else {

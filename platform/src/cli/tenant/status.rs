@@ -16,7 +16,10 @@ pub struct Resume {
 impl Suspend {
     pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
         set(settings, &self.slug, TenantStatus::Suspended).await?;
-        println!("suspended {}: its portal shows the maintenance page (within a few seconds on every replica)", self.slug);
+        println!(
+            "suspended {}: its portal shows the maintenance page (within a few seconds on every replica)",
+            self.slug
+        );
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -31,7 +34,10 @@ impl Resume {
 
 async fn set(settings: Settings, slug: &str, status: TenantStatus) -> anyhow::Result<()> {
     let db = connect(&settings, 1).await?;
-    if !registry::set_status(&db, slug, status).await.map_err(explain)? {
+    if !registry::set_status(&db, slug, status)
+        .await
+        .map_err(explain)?
+    {
         anyhow::bail!("no municipality has slug \"{slug}\"");
     }
     Ok(())

@@ -19,14 +19,19 @@ impl Update {
     pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
         let (config, source) = read_config(&self.config)?;
         let db = connect(&settings, 2).await?;
-        let tenant = provisioning::update(&db, &self.slug, &config, &source).await.map_err(|e| match e {
-            ProvisionError::Database(e) => explain(e),
-            other => other.into(),
-        })?;
+        let tenant = provisioning::update(&db, &self.slug, &config, &source)
+            .await
+            .map_err(|e| match e {
+                ProvisionError::Database(e) => explain(e),
+                other => other.into(),
+            })?;
         if self.json {
             print_json(&tenant);
         } else {
-            println!("updated {} ({}): configuration version {}", tenant.slug, tenant.name, tenant.config_version);
+            println!(
+                "updated {} ({}): configuration version {}",
+                tenant.slug, tenant.name, tenant.config_version
+            );
         }
         Ok(ExitCode::SUCCESS)
     }

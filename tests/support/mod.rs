@@ -1,0 +1,159 @@
+//! Helpers shared by the end-to-end tests: real PostgreSQL and Redis (from `DATABASE_URL` and
+//! `REDIS_URL`, set by `scripts/test`), a tenant per test with a random slug, the in-process
+//! app on port 0, and the real binary.
+
+#![allow(dead_code)]
+
+use portail::settings::Settings;
+use portail::startup::Application;
+use portail_tenants::{Slug, TenantConfig, provisioning, registry::Tenant};
+use sea_orm::DatabaseConnection;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use tokio::sync::OnceCell;
+
+pub const DEMO_CONFIG: &str = include_str!("../../tenants/examples/demo.toml");
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL must point at the test PostgreSQL: run scripts/test")
+}
+
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").expect("REDIS_URL must point at the test Redis: run scripts/test")
+}
+
+/// A pool on the test database, with the shared schema migrated once per process.
+pub async fn db(max_connections: u32) -> DatabaseConnection {
+    static MIGRATED: OnceCell<()> = OnceCell::const_new();
+    let db = portail_tenants::database::connect(&database_url(), max_connections)
+        .await
+        .unwrap();
+    MIGRATED
+        .get_or_init(|| async {
+            portail_tenants::migrate::shared(&db, false).await.unwrap();
+        })
+        .await;
+    db
+}
+
+pub fn random_slug(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
+}
+
+/// A municipality made for one test, from the demo configuration with another name.
+pub async fn create_tenant(db: &DatabaseConnection, prefix: &str, name: &str) -> Tenant {
+    let slug = Slug::parse(&random_slug(prefix)).unwrap();
+    let source = DEMO_CONFIG.replacen("Mairie de Démonstration", name, 1);
+    let config = TenantConfig::from_toml(&source).unwrap();
+    provisioning::create(db, &slug, &config, &source)
+        .await
+        .unwrap()
+}
+
+pub async fn delete_tenant(db: &DatabaseConnection, slug: &str) {
+    provisioning::delete(db, slug).await.unwrap();
+}
+
+/// Settings for an in-process app on a free port.
+pub fn test_settings() -> Settings {
+    let database_url = database_url();
+    let redis_url = redis_url();
+    Settings::from_sources(|name| match name {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "REDIS_URL" => Some(redis_url.clone()),
+        "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
+        "PUBLIC_URL" => Some("http://portail.test".into()),
+        "TENANT_CACHE_SECONDS" => Some("1".into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(test_settings()).await
+    }
+
+    pub async fn spawn_with(settings: Settings) -> Self {
+        db(1).await;
+        let app = Application::build(settings).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            base,
+            client,
+            stop: Some(stop),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Runs the real `portail` binary with the test database.
+pub fn portail(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portail"))
+        .args(args)
+        .env("DATABASE_URL", database_url())
+        .env("REDIS_URL", redis_url())
+        .env("PUBLIC_URL", "http://portail.test")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A file in a folder of its own, removed with the folder at the end of the process's tests
+/// only when they pass (so a failure can be inspected).
+pub fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portail-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
