@@ -1,0 +1,92 @@
+// Shared by the browser tests: provisions municipalities with the real `portail` binary,
+// serves them, drives Debian's Chromium with playwright-core and checks pages with axe-core.
+import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = process.env.PORTAIL_BIN ?? join(ROOT, 'target', 'debug', 'portail');
+export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
+export const WIDTHS = [375, 1280];
+
+export function portail(...args) {
+  return execFileSync(BIN, args, { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'warn' } });
+}
+
+export function randomSlug(prefix) {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `portail serve` on a free port and waits until it is ready. */
+export async function serve() {
+  const port = await freePort();
+  const child = spawn(BIN, ['serve'], {
+    env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, RUST_LOG: 'warn', TENANT_CACHE_SECONDS: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { base, stop: () => child.kill('SIGTERM') };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('portail serve did not become ready');
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Opens `url` at `width`, fails on any request leaving the portal, saves a screenshot, and
+ * returns the page. Axe is injected by the test, so the page's CSP is bypassed for it only.
+ */
+export async function open(browser, base, path, width, name) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true, locale: 'fr-FR' });
+  const page = await context.newPage();
+  const foreign = [];
+  page.on('request', (req) => { if (!req.url().startsWith(base) && !req.url().startsWith('data:')) foreign.push(req.url()); });
+  const response = await page.goto(`${base}${path}`);
+  assert.deepEqual(foreign, [], 'no request leaves the portal (no third-party assets)');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+  return { page, response, context };
+}
+
+/** Zero axe-core violations for WCAG 2.1 A and AA. */
+export async function assertAccessible(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(summary, [], `${label}: axe-core violations`);
+}
+
+/** The page fits the viewport: nothing to scroll sideways on a phone. */
+export async function assertNoHorizontalScroll(page, width, label) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `${label}: ${scrollWidth}px wide in a ${width}px viewport`);
+}
