@@ -128,7 +128,7 @@ impl Settings {
             database_max_connections: parse_env("DATABASE_MAX_CONNECTIONS")?
                 .map(|v| v as u32)
                 .or(file.database_max_connections)
-                .unwrap_or(20),
+                .unwrap_or(10),
             redis_max_connections: parse_env("REDIS_MAX_CONNECTIONS")?
                 .map(|v| v as usize)
                 .or(file.redis_max_connections)

@@ -35,6 +35,9 @@ fn options(url: &str, max_connections: u32) -> ConnectOptions {
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // A ping before every checkout would cost a round trip per request: only connections
+        // idle for 30 s, which a firewall or a restart may have cut, are checked.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     options
 }

@@ -1,7 +1,9 @@
 //! The tenant-config layer of Portail Famille: the registry of municipalities, their
 //! configuration files, provisioning (create, migrate, suspend, export, delete, import of
-//! families) and the tenant transaction every tenant query runs in.
+//! families), the tenant transaction every tenant query runs in, and the pure calendar rules
+//! of booking (school and public holidays, deadlines, ISO weeks).
 
+pub mod calendar;
 pub mod config;
 pub mod database;
 pub mod import;

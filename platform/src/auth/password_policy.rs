@@ -1,0 +1,267 @@
+//! The password policy (CNIL délibération 2022-100, for sign-in by password alone): at least
+//! 80 bits of strength, reached by one of
+//! - 12 characters or more with upper case, lower case, digit and special character;
+//! - 14 characters or more with upper case, lower case and digit;
+//! - a passphrase of 7 words or more;
+//! - any password whose estimated strength is 80 bits or more;
+//!
+//! and at most 128 characters. A password is also refused when it contains the e-mail's local
+//! part, a household member's name or the city, or is one of the most common passwords.
+//! Strength is estimated as CNIL does: length × log2(size of the alphabet used).
+
+use serde::Serialize;
+
+pub const MIN_BITS: f64 = 80.0;
+pub const MAX_CHARS: usize = 128;
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// Why a password is refused: a stable code and a French sentence saying what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    TooLong,
+    TooWeak,
+    ContainsEmail,
+    ContainsName,
+    ContainsCity,
+    Common,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::TooLong => "too_long",
+            Refusal::TooWeak => "too_weak",
+            Refusal::ContainsEmail => "contains_email",
+            Refusal::ContainsName => "contains_name",
+            Refusal::ContainsCity => "contains_city",
+            Refusal::Common => "common",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::TooLong => "Le mot de passe ne doit pas dépasser 128 caractères.",
+            Refusal::TooWeak => "Le mot de passe est trop faible : utilisez au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial, ou 14 caractères avec une majuscule, une minuscule et un chiffre, ou une phrase d'au moins 7 mots.",
+            Refusal::ContainsEmail => "Le mot de passe ne doit pas contenir votre adresse e-mail.",
+            Refusal::ContainsName => "Le mot de passe ne doit pas contenir le nom ou le prénom d'un membre de votre foyer.",
+            Refusal::ContainsCity => "Le mot de passe ne doit pas contenir le nom de votre commune.",
+            Refusal::Common => "Ce mot de passe fait partie des plus courants : choisissez-en un autre.",
+        }
+    }
+}
+
+/// What the policy knows of the person, to refuse passwords built from it.
+#[derive(Debug, Default, Clone)]
+pub struct Context {
+    pub email: String,
+    pub names: Vec<String>,
+    pub city: String,
+}
+
+/// The measures shown to the parent while typing.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Assessment {
+    pub length: usize,
+    pub has_lower: bool,
+    pub has_upper: bool,
+    pub has_digit: bool,
+    pub has_special: bool,
+    pub words: usize,
+    pub entropy_bits: f64,
+    pub refusals: Vec<Refusal>,
+}
+
+impl Assessment {
+    pub fn accepted(&self) -> bool {
+        self.refusals.is_empty()
+    }
+}
+
+pub fn assess(password: &str, context: &Context) -> Assessment {
+    let length = password.chars().count();
+    let has_lower = password.chars().any(|c| c.is_lowercase());
+    let has_upper = password.chars().any(|c| c.is_uppercase());
+    let has_digit = password.chars().any(|c| c.is_ascii_digit());
+    let has_special = password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    let words = password
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_' || c == '.')
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    let entropy_bits = entropy_bits(password);
+
+    let mut refusals = Vec::new();
+    if length > MAX_CHARS {
+        refusals.push(Refusal::TooLong);
+    } else {
+        let strong = (length >= 12 && has_lower && has_upper && has_digit && has_special)
+            || (length >= 14 && has_lower && has_upper && has_digit)
+            || words >= 7
+            || entropy_bits >= MIN_BITS;
+        if !strong {
+            refusals.push(Refusal::TooWeak);
+        }
+        let folded = fold(password);
+        let local = context.email.split('@').next().unwrap_or("");
+        if contains_part(&folded, local) {
+            refusals.push(Refusal::ContainsEmail);
+        }
+        if context.names.iter().any(|n| n.split([' ', '-', '\'']).any(|part| contains_part(&folded, part))) {
+            refusals.push(Refusal::ContainsName);
+        }
+        if contains_part(&folded, &context.city) {
+            refusals.push(Refusal::ContainsCity);
+        }
+        if is_common(&folded) {
+            refusals.push(Refusal::Common);
+        }
+    }
+    Assessment { length, has_lower, has_upper, has_digit, has_special, words, entropy_bits, refusals }
+}
+
+/// length × log2(alphabet): 26 lower, 26 upper, 10 digits, 33 specials, and letters with
+/// accents counted as a further alphabet of 40. Words separated by spaces are guessed as words,
+/// not letters: a phrase counts at most 11.5 bits a word (a list of about 3,000 common words),
+/// so that, as CNIL says, it takes 7 of them to reach 80 bits.
+pub fn entropy_bits(password: &str) -> f64 {
+    let by_characters = character_entropy(password);
+    let words = password.split_whitespace().count();
+    let bits = if words >= 2 { by_characters.min(words as f64 * 11.5) } else { by_characters };
+    (bits * 10.0).round() / 10.0
+}
+
+fn character_entropy(password: &str) -> f64 {
+    let mut pool = 0u32;
+    let chars: Vec<char> = password.chars().collect();
+    if chars.iter().any(|c| c.is_ascii_lowercase()) {
+        pool += 26;
+    }
+    if chars.iter().any(|c| c.is_ascii_uppercase()) {
+        pool += 26;
+    }
+    if chars.iter().any(|c| c.is_ascii_digit()) {
+        pool += 10;
+    }
+    if chars.iter().any(|c| c.is_ascii() && !c.is_ascii_alphanumeric()) {
+        pool += 33;
+    }
+    if chars.iter().any(|c| !c.is_ascii()) {
+        pool += 40;
+    }
+    if pool == 0 {
+        return 0.0;
+    }
+    chars.len() as f64 * (pool as f64).log2()
+}
+
+/// Lower case without accents, so "Théo" is found in "theo2024!".
+fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
+/// Parts shorter than 3 letters ("Li", "Ô") would refuse too much.
+fn contains_part(folded_password: &str, part: &str) -> bool {
+    let part = fold(part.trim());
+    part.chars().count() >= 3 && folded_password.contains(&part)
+}
+
+fn is_common(folded: &str) -> bool {
+    let stripped: String = folded.trim_end_matches(|c: char| c.is_ascii_digit() || "!?.*".contains(c)).to_string();
+    COMMON
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|common| folded == common || (stripped.len() >= 4 && stripped == common))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> Context {
+        Context {
+            email: "paul.alain@demo.example".into(),
+            names: vec!["ALAIN".into(), "Paul".into(), "Théo".into(), "Li".into()],
+            city: "Lannion".into(),
+        }
+    }
+
+    fn refusals(p: &str) -> Vec<Refusal> {
+        assess(p, &context()).refusals
+    }
+
+    #[test]
+    fn twelve_characters_of_four_kinds_are_accepted() {
+        assert_eq!(refusals("Vélo#Rouge42x"), vec![]);
+        assert_eq!(refusals("Tr0mpette!bz"), vec![]);
+    }
+
+    #[test]
+    fn fourteen_characters_of_three_kinds_are_accepted() {
+        assert_eq!(refusals("Grenouille7Bleu"), vec![]);
+        assert_eq!(refusals("Grenouille7Ble"), vec![]);
+        assert_eq!(refusals("Grenouille7Bl"), vec![Refusal::TooWeak], "13 characters without a special one");
+    }
+
+    #[test]
+    fn a_passphrase_of_seven_words_is_accepted() {
+        assert_eq!(refusals("le chat dort sur le vieux canapé"), vec![]);
+        assert_eq!(refusals("le chat dort sur le canapé"), vec![Refusal::TooWeak]);
+    }
+
+    #[test]
+    fn a_long_password_of_one_kind_is_accepted_on_its_strength() {
+        let p = "qwmnbvzxlkjhgfdsapoi";
+        assert!(entropy_bits(p) >= 80.0);
+        assert_eq!(refusals(p), vec![]);
+        assert_eq!(refusals("qwmnbvzxlkjhgfds"), vec![Refusal::TooWeak]);
+    }
+
+    #[test]
+    fn short_or_simple_passwords_are_too_weak() {
+        for p in ["", "abc", "Ab1!", "Abcdefgh1!x"] {
+            assert!(refusals(p).contains(&Refusal::TooWeak), "{p}");
+        }
+    }
+
+    #[test]
+    fn more_than_128_characters_is_refused_as_too_long() {
+        assert_eq!(refusals(&"Ab1!".repeat(33)), vec![Refusal::TooLong]);
+        assert_eq!(refusals(&"a".repeat(10_000)), vec![Refusal::TooLong]);
+    }
+
+    #[test]
+    fn the_email_household_names_and_city_are_refused_whatever_the_case_and_accents() {
+        assert_eq!(refusals("Paul.Alain#2024xyz"), vec![Refusal::ContainsEmail, Refusal::ContainsName]);
+        assert_eq!(refusals("J'aimeTHEO#2024x"), vec![Refusal::ContainsName]);
+        assert_eq!(refusals("Vivelannion#2024"), vec![Refusal::ContainsCity]);
+        assert_eq!(refusals("Limonade#2024xy"), vec![], "a two-letter name is too short to match");
+    }
+
+    #[test]
+    fn the_most_common_passwords_are_refused() {
+        assert!(refusals("Azerty123456!").contains(&Refusal::Common));
+        assert!(refusals("motdepasse").contains(&Refusal::Common));
+        assert!(refusals("Password1234!").contains(&Refusal::Common));
+    }
+
+    #[test]
+    fn the_measures_describe_the_password() {
+        let a = assess("Vélo#Rouge42x", &context());
+        assert_eq!(a.length, 13);
+        assert!(a.has_lower && a.has_upper && a.has_digit && a.has_special);
+        assert!(a.entropy_bits > 80.0, "{}", a.entropy_bits);
+    }
+}
