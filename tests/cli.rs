@@ -519,10 +519,10 @@ async fn migrate_check_reports_pending_migrations_and_migrate_applies_them() {
         .success()
     );
     let schema = format!("t_{}", slug.replace('-', "_"));
-    // Take the schema back to before its second migration.
+    // Take the schema back to before its last migration.
     db.execute_unprepared(&format!(
-        "DROP TABLE \"{schema}\".enrolments, \"{schema}\".children, \"{schema}\".guardians, \"{schema}\".households;
-         DELETE FROM \"{schema}\".seaql_migrations WHERE version = 'm20261126_000002_create_families'"
+        "DROP TABLE \"{schema}\".outbox, \"{schema}\".oidc_identities, \"{schema}\".password_tokens, \"{schema}\".credentials;
+         DELETE FROM \"{schema}\".seaql_migrations WHERE version = 'm20261126_000003_create_accounts'"
     ))
     .await
     .unwrap();
@@ -531,7 +531,7 @@ async fn migrate_check_reports_pending_migrations_and_migrate_applies_them() {
     assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
     assert!(
         stdout(&check).contains(&format!(
-            "{slug}] 1 migration(s) pending: m20261126_000002_create_families"
+            "{slug}] 1 migration(s) pending: m20261126_000003_create_accounts"
         )),
         "{}",
         stdout(&check)

@@ -4,8 +4,11 @@
 //! see `tenancy` for the rules that keep them apart. Features live in their own modules
 //! (`portal`, …), each with its repository (queries), pages and API operations.
 
+pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod http;
+pub mod mail;
 pub mod portal;
 pub mod sessions;
 pub mod settings;

@@ -51,6 +51,10 @@ pub struct Settings {
     pub shutdown_grace_seconds: u64,
     /// Where mails go as `.eml` files when no SMTP server is configured.
     pub mail_dir: PathBuf,
+    /// How often every outbox is swept for mail left by a replica that stopped (0: never).
+    pub mail_sweep_seconds: u64,
+    /// Sender of the portal's mails, e.g. `Portail Famille <no-reply@portail.example.fr>`.
+    pub mail_from: String,
 }
 
 /// The settings file: every key optional, unknown keys refused.
@@ -68,6 +72,8 @@ struct FileSettings {
     tenant_cache_seconds: Option<u64>,
     shutdown_grace_seconds: Option<u64>,
     mail_dir: Option<PathBuf>,
+    mail_from: Option<String>,
+    mail_sweep_seconds: Option<u64>,
 }
 
 impl Settings {
@@ -143,6 +149,12 @@ impl Settings {
                 .map(PathBuf::from)
                 .or(file.mail_dir)
                 .unwrap_or_else(|| std::env::temp_dir().join("portail-mail")),
+            mail_sweep_seconds: parse_env("MAIL_SWEEP_SECONDS")?
+                .or(file.mail_sweep_seconds)
+                .unwrap_or(60),
+            mail_from: env("MAIL_FROM")
+                .or(file.mail_from)
+                .unwrap_or_else(|| "Portail Famille <no-reply@portail-famille.invalid>".into()),
         })
     }
 }

@@ -1,8 +1,11 @@
 //! Building and running the service: connect, bind (port 0 in tests), serve until a signal,
 //! then stop accepting, let in-flight requests finish within the grace period, and return.
 
+use crate::auth::{hashing, throttle::Throttle};
+use crate::clock::{Clock, SystemClock};
 use crate::http::metrics::Metrics;
 use crate::http::routes;
+use crate::mail::sender::{MailSender, Outboxes};
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -21,6 +24,14 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock tests move.
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let db = portail_tenants::database::connect_lazy(
             settings.database_url.expose(),
             settings.database_max_connections,
@@ -37,13 +48,17 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .unwrap_or(settings.listen_addr.port());
+        hashing::warm_up();
         let state = Arc::new(AppState {
             tenants: TenantDirectory::new(
                 db.clone(),
                 Duration::from_secs(settings.tenant_cache_seconds),
             ),
             sessions: SessionStore::new(redis.clone()),
+            throttle: Throttle::new(redis.clone()),
+            outboxes: Arc::new(Outboxes::default()),
             metrics: Metrics::default(),
+            clock,
             db,
             redis,
             settings,
@@ -63,17 +78,31 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until `shutdown` resolves, then drains within the grace period.
+    /// Serves until `shutdown` resolves, then drains within the grace period. The mail sender
+    /// runs beside the server and stops with it.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings.shutdown_grace_seconds);
         let app = routes::app(self.state.clone());
-        Server::new_with_acceptor(self.acceptor)
+        let sender = MailSender::new(
+            &self.state.settings,
+            self.state.db.clone(),
+            self.state.outboxes.clone(),
+        )
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let (stop_sender, sender_stopped) = tokio::sync::oneshot::channel::<()>();
+        let sender_task = tokio::spawn(sender.run(async {
+            let _ = sender_stopped.await;
+        }));
+        let served = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(Duration::from_secs(75))
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
-            .await
+            .await;
+        let _ = stop_sender.send(());
+        let _ = sender_task.await;
+        served
     }
 }
 

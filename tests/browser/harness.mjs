@@ -2,7 +2,8 @@
 // serves them, drives Debian's Chromium with playwright-core and checks pages with axe-core.
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,13 +36,13 @@ async function freePort() {
 }
 
 /** Starts `portail serve` on a free port and waits until it is ready. */
-export async function serve() {
+export async function serve(extraEnv = {}) {
   const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
   const child = spawn(BIN, ['serve'], {
-    env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, RUST_LOG: 'warn', TENANT_CACHE_SECONDS: '1' },
+    env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, PUBLIC_URL: base, RUST_LOG: 'warn', TENANT_CACHE_SECONDS: '1', ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`${base}/readyz`)).ok) return { base, stop: () => child.kill('SIGTERM') };
@@ -89,4 +90,40 @@ export async function assertAccessible(page, label) {
 export async function assertNoHorizontalScroll(page, width, label) {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scrollWidth <= width, `${label}: ${scrollWidth}px wide in a ${width}px viewport`);
+}
+
+/** The SMTP sink of tests/peers: a real SMTP server writing each mail to a folder. */
+export async function smtpSink() {
+  const dir = mkdtempSync(join(tmpdir(), 'portail-sink-'));
+  const child = spawn('node', [join(ROOT, 'tests', 'peers', 'smtp-sink.mjs')], {
+    env: { ...process.env, SMTP_PORT: '0', MAIL_DIR: dir },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/SMTP_SINK_READY port=(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error('the SMTP sink stopped')));
+  });
+  const mails = () => {
+    try {
+      return readFileSync(join(dir, 'index.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    } catch { return []; }
+  };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    /** Waits for the n-th mail to `to` (from 1). */
+    async waitFor(to, n = 1) {
+      for (let i = 0; i < 200; i++) {
+        const mine = mails().filter((m) => m.to.some((t) => t.toLowerCase() === to.toLowerCase()));
+        if (mine.length >= n) return mine[n - 1];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no mail #${n} to ${to}`);
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod peers;
+
 use portail::settings::Settings;
 use portail::startup::Application;
 use portail_tenants::{Slug, TenantConfig, provisioning, registry::Tenant};
@@ -75,6 +77,8 @@ pub fn test_settings() -> Settings {
         "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
         "PUBLIC_URL" => Some("http://portail.test".into()),
         "TENANT_CACHE_SECONDS" => Some("1".into()),
+        // Tests run side by side on one database: each delivers only the mail it queued.
+        "MAIL_SWEEP_SECONDS" => Some("0".into()),
         _ => None,
     })
     .unwrap()
@@ -92,8 +96,17 @@ impl TestApp {
     }
 
     pub async fn spawn_with(settings: Settings) -> Self {
+        Self::spawn_with_clock(settings, std::sync::Arc::new(portail::clock::SystemClock)).await
+    }
+
+    pub async fn spawn_with_clock(
+        settings: Settings,
+        clock: std::sync::Arc<dyn portail::clock::Clock>,
+    ) -> Self {
         db(1).await;
-        let app = Application::build(settings).await.unwrap();
+        let app = Application::build_with_clock(settings, clock)
+            .await
+            .unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async {
@@ -116,6 +129,24 @@ impl TestApp {
             .get(format!("{}{path}", self.base))
             .send()
             .await
+            .unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A second browser: the same server, its own cookies.
+    pub fn other_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
             .unwrap()
     }
 }
@@ -156,4 +187,19 @@ pub fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, contents).unwrap();
     path
+}
+
+/// A municipality with the demo families imported.
+pub async fn create_tenant_with_families(
+    db: &DatabaseConnection,
+    prefix: &str,
+    name: &str,
+) -> Tenant {
+    let tenant = create_tenant(db, prefix, name).await;
+    let csv = std::fs::read(root().join("tenants/examples/families.csv")).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    portail_tenants::import::import(db, &tenant, &csv, today, false)
+        .await
+        .unwrap();
+    tenant
 }

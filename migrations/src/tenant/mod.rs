@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_configuration;
 mod m20261126_000002_create_families;
+mod m20261126_000003_create_accounts;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_configuration::Migration),
             Box::new(m20261126_000002_create_families::Migration),
+            Box::new(m20261126_000003_create_accounts::Migration),
         ]
     }
 }

@@ -1,6 +1,15 @@
 //! Parent accounts and sign-in: passwords (policy, helpers, hashing), sign-in with throttling,
-//! reset and first connection by e-mail, sessions in cookies, CSRF protection of forms, and
-//! sign-in with an OpenID Connect provider.
+//! reset and first connection by e-mail, sessions in cookies, CSRF protection of forms.
+//! `service` holds the rules; `api` and `pages` are its two faces.
 
+pub mod api;
+pub mod csrf;
+pub mod hashing;
+pub mod pages;
 pub mod password_generator;
 pub mod password_policy;
+pub mod repository;
+pub mod service;
+pub mod session;
+pub mod throttle;
+pub mod tokens;

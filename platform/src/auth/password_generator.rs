@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn random_passwords_pass_the_policy_and_differ() {
-        let context = Context { email: "a@b.fr".into(), ..Default::default() };
+        let context = Context {
+            email: "a@b.fr".into(),
+            ..Default::default()
+        };
         let (a, assessment) = random_password(&context);
         let (b, _) = random_password(&context);
         assert_eq!(a.chars().count(), RANDOM_LENGTH);
@@ -78,7 +81,10 @@ mod tests {
 
     #[test]
     fn a_sentence_keeps_first_letters_digits_and_punctuation() {
-        assert_eq!(from_sentence("Mon fils Théo a 10 ans, il adore la cantine !"), "MfTa10a,ialc!");
+        assert_eq!(
+            from_sentence("Mon fils Théo a 10 ans, il adore la cantine !"),
+            "MfTa10a,ialc!"
+        );
         assert_eq!(from_sentence("J'ai 2 enfants : Léa et Hugo."), "J2e:LeH.");
         assert_eq!(from_sentence("   "), "");
     }

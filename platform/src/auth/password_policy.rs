@@ -42,11 +42,19 @@ impl Refusal {
     pub fn message(self) -> &'static str {
         match self {
             Refusal::TooLong => "Le mot de passe ne doit pas dépasser 128 caractères.",
-            Refusal::TooWeak => "Le mot de passe est trop faible : utilisez au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial, ou 14 caractères avec une majuscule, une minuscule et un chiffre, ou une phrase d'au moins 7 mots.",
+            Refusal::TooWeak => {
+                "Le mot de passe est trop faible : utilisez au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial, ou 14 caractères avec une majuscule, une minuscule et un chiffre, ou une phrase d'au moins 7 mots."
+            }
             Refusal::ContainsEmail => "Le mot de passe ne doit pas contenir votre adresse e-mail.",
-            Refusal::ContainsName => "Le mot de passe ne doit pas contenir le nom ou le prénom d'un membre de votre foyer.",
-            Refusal::ContainsCity => "Le mot de passe ne doit pas contenir le nom de votre commune.",
-            Refusal::Common => "Ce mot de passe fait partie des plus courants : choisissez-en un autre.",
+            Refusal::ContainsName => {
+                "Le mot de passe ne doit pas contenir le nom ou le prénom d'un membre de votre foyer."
+            }
+            Refusal::ContainsCity => {
+                "Le mot de passe ne doit pas contenir le nom de votre commune."
+            }
+            Refusal::Common => {
+                "Ce mot de passe fait partie des plus courants : choisissez-en un autre."
+            }
         }
     }
 }
@@ -83,7 +91,9 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
     let has_lower = password.chars().any(|c| c.is_lowercase());
     let has_upper = password.chars().any(|c| c.is_uppercase());
     let has_digit = password.chars().any(|c| c.is_ascii_digit());
-    let has_special = password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    let has_special = password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace());
     let words = password
         .split(|c: char| c.is_whitespace() || c == '-' || c == '_' || c == '.')
         .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
@@ -106,7 +116,10 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
         if contains_part(&folded, local) {
             refusals.push(Refusal::ContainsEmail);
         }
-        if context.names.iter().any(|n| n.split([' ', '-', '\'']).any(|part| contains_part(&folded, part))) {
+        if context.names.iter().any(|n| {
+            n.split([' ', '-', '\''])
+                .any(|part| contains_part(&folded, part))
+        }) {
             refusals.push(Refusal::ContainsName);
         }
         if contains_part(&folded, &context.city) {
@@ -116,7 +129,16 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
             refusals.push(Refusal::Common);
         }
     }
-    Assessment { length, has_lower, has_upper, has_digit, has_special, words, entropy_bits, refusals }
+    Assessment {
+        length,
+        has_lower,
+        has_upper,
+        has_digit,
+        has_special,
+        words,
+        entropy_bits,
+        refusals,
+    }
 }
 
 /// length × log2(alphabet): 26 lower, 26 upper, 10 digits, 33 specials, and letters with
@@ -126,7 +148,11 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
 pub fn entropy_bits(password: &str) -> f64 {
     let by_characters = character_entropy(password);
     let words = password.split_whitespace().count();
-    let bits = if words >= 2 { by_characters.min(words as f64 * 11.5) } else { by_characters };
+    let bits = if words >= 2 {
+        by_characters.min(words as f64 * 11.5)
+    } else {
+        by_characters
+    };
     (bits * 10.0).round() / 10.0
 }
 
@@ -142,7 +168,10 @@ fn character_entropy(password: &str) -> f64 {
     if chars.iter().any(|c| c.is_ascii_digit()) {
         pool += 10;
     }
-    if chars.iter().any(|c| c.is_ascii() && !c.is_ascii_alphanumeric()) {
+    if chars
+        .iter()
+        .any(|c| c.is_ascii() && !c.is_ascii_alphanumeric())
+    {
         pool += 33;
     }
     if chars.iter().any(|c| !c.is_ascii()) {
@@ -178,7 +207,9 @@ fn contains_part(folded_password: &str, part: &str) -> bool {
 }
 
 fn is_common(folded: &str) -> bool {
-    let stripped: String = folded.trim_end_matches(|c: char| c.is_ascii_digit() || "!?.*".contains(c)).to_string();
+    let stripped: String = folded
+        .trim_end_matches(|c: char| c.is_ascii_digit() || "!?.*".contains(c))
+        .to_string();
     COMMON
         .lines()
         .map(str::trim)
@@ -212,13 +243,20 @@ mod tests {
     fn fourteen_characters_of_three_kinds_are_accepted() {
         assert_eq!(refusals("Grenouille7Bleu"), vec![]);
         assert_eq!(refusals("Grenouille7Ble"), vec![]);
-        assert_eq!(refusals("Grenouille7Bl"), vec![Refusal::TooWeak], "13 characters without a special one");
+        assert_eq!(
+            refusals("Grenouille7Bl"),
+            vec![Refusal::TooWeak],
+            "13 characters without a special one"
+        );
     }
 
     #[test]
     fn a_passphrase_of_seven_words_is_accepted() {
         assert_eq!(refusals("le chat dort sur le vieux canapé"), vec![]);
-        assert_eq!(refusals("le chat dort sur le canapé"), vec![Refusal::TooWeak]);
+        assert_eq!(
+            refusals("le chat dort sur le canapé"),
+            vec![Refusal::TooWeak]
+        );
     }
 
     #[test]
@@ -244,10 +282,17 @@ mod tests {
 
     #[test]
     fn the_email_household_names_and_city_are_refused_whatever_the_case_and_accents() {
-        assert_eq!(refusals("Paul.Alain#2024xyz"), vec![Refusal::ContainsEmail, Refusal::ContainsName]);
+        assert_eq!(
+            refusals("Paul.Alain#2024xyz"),
+            vec![Refusal::ContainsEmail, Refusal::ContainsName]
+        );
         assert_eq!(refusals("J'aimeTHEO#2024x"), vec![Refusal::ContainsName]);
         assert_eq!(refusals("Vivelannion#2024"), vec![Refusal::ContainsCity]);
-        assert_eq!(refusals("Limonade#2024xy"), vec![], "a two-letter name is too short to match");
+        assert_eq!(
+            refusals("Limonade#2024xy"),
+            vec![],
+            "a two-letter name is too short to match"
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub enum Failure {
     NotFound,
     /// A dependency (PostgreSQL, Redis) is unreachable.
     Unavailable,
+    /// A form without its CSRF token, or with another one.
+    FormExpired,
     Internal,
 }
 
@@ -24,6 +26,7 @@ impl Failure {
             Failure::TenantNotFound | Failure::NotFound => StatusCode::NOT_FOUND,
             Failure::TenantSuspended | Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Failure::FormExpired => StatusCode::FORBIDDEN,
         }
     }
 
@@ -35,6 +38,7 @@ impl Failure {
             Failure::NotFound => "not_found",
             Failure::Unavailable => "service_unavailable",
             Failure::Internal => "internal_error",
+            Failure::FormExpired => "csrf_token_invalid",
         }
     }
 
@@ -45,6 +49,7 @@ impl Failure {
             Failure::NotFound => "Page introuvable",
             Failure::Unavailable => "Service momentanément indisponible",
             Failure::Internal => "Une erreur est survenue",
+            Failure::FormExpired => "Formulaire expiré",
         }
     }
 
@@ -63,6 +68,9 @@ impl Failure {
             Failure::Internal => {
                 "Une erreur inattendue est survenue. Aucune donnée n'a été perdue. Merci de réessayer."
             }
+            Failure::FormExpired => {
+                "Ce formulaire a expiré ou ne vient pas du portail. Revenez à la page précédente, rechargez-la, puis envoyez à nouveau le formulaire."
+            }
         }
     }
 }
@@ -80,7 +88,9 @@ pub fn failure_response(failure: Failure, json: bool, tenant_name: Option<&str>)
                 "message": failure.message(),
                 "tenant_name": tenant_name,
                 "tenant": null,
+                "account": null,
                 "css": t.css_url(),
+                "js": t.js_url(),
             }),
         );
         poem::web::Html(html).into_response()

@@ -4,6 +4,7 @@ pub mod api_errors;
 pub mod errors;
 pub mod health;
 pub mod metrics;
+pub mod page;
 pub mod routes;
 pub mod security_headers;
 pub mod static_files;

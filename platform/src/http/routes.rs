@@ -5,7 +5,9 @@ use super::errors::{Failure, api_error, failure_response};
 use super::health::{healthz, metrics, readyz};
 use super::metrics::RecordMetrics;
 use super::security_headers::SecurityHeaders;
-use super::static_files::stylesheet;
+use super::static_files::{script, stylesheet};
+use crate::auth::api::{AccountApi, AuthApi};
+use crate::auth::pages as auth_pages;
 use crate::portal::{api::PortalApi, pages};
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
@@ -15,14 +17,27 @@ use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::OpenApiService;
 use std::sync::Arc;
 
-pub fn api_service(state: &Arc<AppState>) -> OpenApiService<PortalApi, ()> {
-    OpenApiService::new(PortalApi { state: state.clone() }, "Portail Famille", env!("CARGO_PKG_VERSION"))
+type Apis = (PortalApi, AuthApi, AccountApi);
+
+pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
+    let apis = (
+        PortalApi {
+            state: state.clone(),
+        },
+        AuthApi {
+            state: state.clone(),
+        },
+        AccountApi {
+            state: state.clone(),
+        },
+    );
+    OpenApiService::new(apis, "Portail Famille", env!("CARGO_PKG_VERSION"))
         .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a French message.")
         .server(state.settings.public_url.clone())
 }
 
 /// The API answers under `/{slug}/api/`; any other unmatched path gets the French 404 page.
-fn api_or_not_found(api: OpenApiService<PortalApi, ()>) -> impl Endpoint {
+fn api_or_not_found(api: OpenApiService<Apis, ()>) -> impl Endpoint {
     api.into_endpoint()
         .catch_all_error(|e: poem::Error| async move { api_error(e) })
         .around(|api, req| async move {
@@ -52,11 +67,34 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
         .at("/static/portail.css", get(stylesheet))
+        .at("/static/portail.js", get(script))
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .at("/:slug", get(pages::add_trailing_slash))
         .at("/:slug/", get(pages::home))
         .at("/:slug/accessibilite", get(pages::accessibility))
+        .at(
+            "/:slug/connexion",
+            get(auth_pages::login_form).post(auth_pages::login),
+        )
+        .at("/:slug/deconnexion", poem::post(auth_pages::logout))
+        .at("/:slug/aide-connexion", get(auth_pages::help))
+        .at(
+            "/:slug/mot-de-passe-oublie",
+            get(auth_pages::forgot_form).post(auth_pages::forgot),
+        )
+        .at(
+            "/:slug/nouveau-mot-de-passe",
+            get(auth_pages::new_password_form).post(auth_pages::new_password),
+        )
+        .at(
+            "/:slug/nouveau-mot-de-passe/generer",
+            poem::post(auth_pages::generate),
+        )
+        .at(
+            "/:slug/mon-compte/mot-de-passe",
+            get(auth_pages::change_form).post(auth_pages::change),
+        )
         .nest("/", api_or_not_found(api))
         .with(TenantResolution {
             state: state.clone(),
@@ -64,5 +102,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .with(AddData::new(state.clone()))
         .with(RecordMetrics { state })
         .with(SecurityHeaders)
+        // poem-openapi reads the session cookie of the API's security scheme from the jar.
+        .with(poem::middleware::CookieJarManager::new())
         .with(CatchPanic::new())
 }

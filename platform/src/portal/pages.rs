@@ -2,11 +2,11 @@
 
 use super::repository::{PortalTexts, portal_texts};
 use crate::http::errors::PageError;
+use crate::http::page::Frame;
 use crate::state::AppState;
-use crate::templates::{self, navigation};
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Html, Redirect};
-use poem::{IntoResponse, Response, handler};
+use poem::web::{Data, Redirect};
+use poem::{Request, Response, handler};
 use portail_tenants::TenantTx;
 use serde_json::json;
 use std::sync::Arc;
@@ -18,14 +18,7 @@ async fn load(state: &AppState, tenant: &CurrentTenant) -> Result<PortalTexts, P
     Ok(texts)
 }
 
-fn page(
-    template: &str,
-    title: &str,
-    current: &str,
-    tenant: &CurrentTenant,
-    texts: &PortalTexts,
-) -> Response {
-    let t = templates::global();
+fn contact(texts: &PortalTexts) -> serde_json::Value {
     let phone_digits: String = texts
         .contact
         .phone
@@ -34,42 +27,38 @@ fn page(
         .collect();
     let mut contact = serde_json::to_value(&texts.contact).expect("plain data");
     contact["phone_digits"] = json!(phone_digits);
-    Html(t.render(
-        template,
-        &json!({
-            "title": title,
-            "css": t.css_url(),
-            "tenant": { "slug": tenant.slug(), "name": texts.name },
-            "nav": navigation(tenant.slug(), current),
-            "welcome_title": texts.welcome_title,
-            "welcome_html": texts.welcome_html,
-            "contact": contact,
-        }),
-    ))
-    .into_response()
+    contact
 }
 
 #[handler]
 pub async fn home(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
 ) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
     let texts = load(state, tenant).await?;
-    Ok(page("home", "Accueil", "accueil", tenant, &texts))
+    Ok(frame.render(
+        "home",
+        "Accueil",
+        "accueil",
+        json!({ "welcome_title": texts.welcome_title, "welcome_html": texts.welcome_html, "contact": contact(&texts) }),
+    ))
 }
 
 #[handler]
 pub async fn accessibility(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
 ) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
     let texts = load(state, tenant).await?;
-    Ok(page(
+    Ok(frame.render(
         "accessibility",
         "Déclaration d'accessibilité",
         "",
-        tenant,
-        &texts,
+        json!({ "contact": contact(&texts) }),
     ))
 }
 

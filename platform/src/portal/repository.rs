@@ -71,3 +71,13 @@ pub async fn portal_texts(tx: &TenantTx) -> Result<PortalTexts, DbErr> {
         contact,
     })
 }
+
+/// The municipality's whole configuration, as validated when it was provisioned.
+pub async fn tenant_config(tx: &TenantTx) -> Result<portail_tenants::TenantConfig, DbErr> {
+    let row = tx
+        .query_one_raw(sql("SELECT config FROM settings WHERE id = 1", []))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("settings".into()))?;
+    let value: serde_json::Value = row.try_get("", "config")?;
+    serde_json::from_value(value).map_err(|e| DbErr::Custom(format!("stored configuration: {e}")))
+}

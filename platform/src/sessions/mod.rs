@@ -130,4 +130,34 @@ impl SessionStore {
         let _: () = conn.del(key(slug, id)).await?;
         Ok(())
     }
+
+    /// Remembers that session `id` belongs to `account`, so all of them can be ended at once.
+    pub async fn index(&self, slug: &str, account: &str, id: &str) -> Result<(), SessionError> {
+        let mut conn = self.pool.get().await?;
+        let set = account_key(slug, account);
+        let _: () = redis::pipe()
+            .sadd(&set, id)
+            .expire(&set, ABSOLUTE_TIMEOUT.as_secs() as i64)
+            .query_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of `account` (password changed): on every device, server-side.
+    pub async fn destroy_account(&self, slug: &str, account: &str) -> Result<(), SessionError> {
+        let mut conn = self.pool.get().await?;
+        let set = account_key(slug, account);
+        let ids: Vec<String> = conn.smembers(&set).await?;
+        let mut pipe = redis::pipe();
+        for id in &ids {
+            pipe.del(key(slug, id));
+        }
+        pipe.del(&set);
+        let _: () = pipe.query_async(&mut conn).await?;
+        Ok(())
+    }
+}
+
+fn account_key(slug: &str, account: &str) -> String {
+    format!("t:{slug}:account-sessions:{account}")
 }

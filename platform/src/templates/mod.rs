@@ -12,14 +12,47 @@ const TEMPLATES: &[(&str, &str)] = &[
         "accessibility",
         include_str!("../../templates/accessibility.hbs"),
     ),
+    (
+        "connexion",
+        include_str!("../../templates/auth/connexion.hbs"),
+    ),
+    (
+        "mot_de_passe_oublie",
+        include_str!("../../templates/auth/mot_de_passe_oublie.hbs"),
+    ),
+    (
+        "nouveau_mot_de_passe",
+        include_str!("../../templates/auth/nouveau_mot_de_passe.hbs"),
+    ),
+    (
+        "changer_mot_de_passe",
+        include_str!("../../templates/auth/changer_mot_de_passe.hbs"),
+    ),
+    (
+        "aide_connexion",
+        include_str!("../../templates/auth/aide_connexion.hbs"),
+    ),
+    (
+        "password_rules",
+        include_str!("../../templates/auth/password_rules.hbs"),
+    ),
 ];
 
-/// The stylesheet, embedded; its URL carries a digest so browsers may cache it for long.
+/// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache
+/// them for long. Pages work without the script; it adds show/hide and live feedback.
 pub const CSS: &str = include_str!("../../static/portail.css");
+pub const JS: &str = include_str!("../../static/portail.js");
 
 pub struct Templates {
     registry: Handlebars<'static>,
     css_url: String,
+    js_url: String,
+}
+
+fn digest(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    }) & 0xffff_ffff
 }
 
 impl Templates {
@@ -28,21 +61,24 @@ impl Templates {
         registry.set_strict_mode(true);
         registry.set_dev_mode(false);
         for (name, text) in TEMPLATES {
+            // Partials are templates too: `{{> password_rules}}`.
             registry
                 .register_template_string(name, *text)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
-        let digest = CSS.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-        });
         Self {
             registry,
-            css_url: format!("/static/portail.css?v={:x}", digest & 0xffff_ffff),
+            css_url: format!("/static/portail.css?v={:x}", digest(CSS)),
+            js_url: format!("/static/portail.js?v={:x}", digest(JS)),
         }
     }
 
     pub fn css_url(&self) -> &str {
         &self.css_url
+    }
+
+    pub fn js_url(&self) -> &str {
+        &self.js_url
     }
 
     /// Renders a page. A template error is a programming error: it is logged and the person
@@ -75,8 +111,9 @@ impl Default for Templates {
     }
 }
 
-/// The entries of the banner, as in the product guide.
-pub fn navigation(slug: &str, current: &str) -> serde_json::Value {
+/// The entries of the banner, as in the product guide. Signed in, "Se connecter" gives way to
+/// the sign-out button the layout draws.
+pub fn navigation(slug: &str, current: &str, signed_in: bool) -> serde_json::Value {
     let entries = [
         ("accueil", "Accueil", ""),
         ("foyer", "Mon foyer", "foyer"),
@@ -89,6 +126,7 @@ pub fn navigation(slug: &str, current: &str) -> serde_json::Value {
     ];
     entries
         .iter()
+        .filter(|(key, _, _)| !(signed_in && *key == "connexion"))
         .map(|(key, label, path)| {
             serde_json::json!({
                 "href": format!("/{slug}/{path}"),
@@ -110,7 +148,7 @@ mod tests {
         let t = Templates::new();
         let html = t.try_render(
             "error",
-            &json!({"title": "<b>x</b>", "message": "m", "tenant_name": null, "tenant": null, "css": t.css_url()}),
+            &json!({"title": "<b>x</b>", "message": "m", "tenant_name": null, "tenant": null, "account": null, "css": t.css_url(), "js": t.js_url()}),
         )
         .unwrap();
         assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
@@ -125,10 +163,17 @@ mod tests {
 
     #[test]
     fn the_navigation_marks_the_current_page() {
-        let nav = navigation("demo", "accueil");
+        let nav = navigation("demo", "accueil", false);
         assert_eq!(nav[0]["href"], "/demo/");
         assert_eq!(nav[0]["current"], true);
         assert_eq!(nav[3]["label"], "Réservations");
         assert_eq!(nav.as_array().unwrap().len(), 8);
+        assert_eq!(
+            navigation("demo", "accueil", true)
+                .as_array()
+                .unwrap()
+                .len(),
+            7
+        );
     }
 }

@@ -1,0 +1,479 @@
+//! The sign-in pages of the guide (section 1): Connexion, Nouveau mot de passe (request),
+//! the page of the mailed link with its three methods, sign-out, and Changer mon mot de passe.
+//! Every form works without JavaScript and carries a CSRF token.
+
+use super::api::RESET_ANSWER;
+use super::csrf;
+use super::password_generator::{from_sentence, random_password};
+use super::password_policy::{Context, assess};
+use super::service::{self, AuthError};
+use super::session::{
+    SESSION_COOKIE, clear_session_cookie, client_address, read_cookie, session_cookie,
+};
+use crate::http::errors::{Failure, PageError};
+use crate::http::page::{Frame, csrf_refused};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use poem::web::{Data, Form, Query, Redirect};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Messages a redirect may ask the sign-in page to show: a fixed list, never text from the URL.
+fn info_message(key: &str) -> Option<&'static str> {
+    match key {
+        "mot-de-passe-cree" => {
+            Some("Votre mot de passe a été créé. Vous pouvez maintenant vous connecter.")
+        }
+        "mot-de-passe-modifie" => {
+            Some("Votre mot de passe a été modifié. Reconnectez-vous avec le nouveau mot de passe.")
+        }
+        "deconnecte" => Some("Vous êtes déconnecté."),
+        "session-expiree" => Some("Votre session a expiré. Merci de vous reconnecter."),
+        _ => None,
+    }
+}
+
+fn see_other(location: String) -> Response {
+    Redirect::see_other(location).into_response()
+}
+
+fn with_cookie(mut response: Response, cookie: String) -> Response {
+    if let Ok(v) = cookie.parse() {
+        response.headers_mut().append("set-cookie", v);
+    }
+    response
+}
+
+fn unavailable(e: AuthError) -> PageError {
+    PageError(if e.status() == 503 {
+        Failure::Unavailable
+    } else {
+        Failure::Internal
+    })
+}
+
+#[derive(Deserialize)]
+pub struct InfoQuery {
+    info: Option<String>,
+}
+
+/// The label of the municipality's OpenID Connect button, when it has a provider.
+async fn oidc_label(state: &AppState, tenant: &CurrentTenant) -> Result<Option<String>, PageError> {
+    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
+    let config = crate::portal::repository::tenant_config(&tx).await?;
+    tx.commit().await?;
+    Ok(config.oidc.map(|o| o.label))
+}
+
+async fn login_page(
+    frame: &Frame,
+    tenant: &CurrentTenant,
+    state: &AppState,
+    email: &str,
+    info: Option<&str>,
+    error: Option<String>,
+    status: u16,
+) -> Result<Response, PageError> {
+    let oidc_label = oidc_label(state, tenant).await?;
+    Ok(frame.render_with_status(
+        "connexion",
+        "Connexion",
+        "connexion",
+        json!({ "email": email, "info": info, "error": error, "oidc_label": oidc_label }),
+        status,
+    ))
+}
+
+#[handler]
+pub async fn login_form(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(query): Query<InfoQuery>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let info = query.info.as_deref().and_then(info_message);
+    login_page(&frame, tenant, state, "", info, None, 200).await
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+}
+
+#[handler]
+pub async fn login(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<LoginForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let email = form.email.unwrap_or_default();
+    let previous = read_cookie(req, SESSION_COOKIE);
+    match service::sign_in(
+        state,
+        tenant,
+        &email,
+        &form.password.unwrap_or_default(),
+        &client_address(req),
+        previous.as_deref(),
+    )
+    .await
+    {
+        Ok(signed) => {
+            // The banner greets the guardian by name without a query per page.
+            let name = format!("{} {}", signed.account.first_name, signed.account.last_name);
+            if let Ok(Some(mut session)) =
+                state.sessions.load(tenant.slug(), &signed.session_id).await
+            {
+                session.data.insert("name".into(), json!(name));
+                state
+                    .sessions
+                    .save(tenant.slug(), &signed.session_id, &session)
+                    .await
+                    .map_err(|e| unavailable(e.into()))?;
+            }
+            Ok(with_cookie(
+                see_other(format!("/{}/", tenant.slug())),
+                session_cookie(state, tenant.slug(), &signed.session_id),
+            ))
+        }
+        Err(e @ (AuthError::InvalidCredentials | AuthError::Throttled(_))) => {
+            let status = e.status();
+            let mut response = login_page(
+                &frame,
+                tenant,
+                state,
+                &email,
+                None,
+                Some(e.message()),
+                status,
+            )
+            .await?;
+            if let AuthError::Throttled(wait) = e {
+                response.headers_mut().insert("retry-after", wait.into());
+            }
+            Ok(response)
+        }
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+#[handler]
+pub async fn logout(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<CsrfOnly>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    if let Some(id) = read_cookie(req, SESSION_COOKIE) {
+        state
+            .sessions
+            .destroy(tenant.slug(), &id)
+            .await
+            .map_err(|e| unavailable(e.into()))?;
+    }
+    let response = see_other(format!("/{}/connexion?info=deconnecte", tenant.slug()));
+    Ok(with_cookie(
+        response,
+        clear_session_cookie(state, tenant.slug()),
+    ))
+}
+
+#[handler]
+pub async fn help(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    Ok(frame.render(
+        "aide_connexion",
+        "Aide à la connexion",
+        "connexion",
+        json!({}),
+    ))
+}
+
+#[handler]
+pub async fn forgot_form(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    Ok(frame.render(
+        "mot_de_passe_oublie",
+        "Nouveau mot de passe",
+        "connexion",
+        json!({ "sent": null }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    csrf: Option<String>,
+    email: Option<String>,
+}
+
+#[handler]
+pub async fn forgot(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<ForgotForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    service::request_reset(
+        state.clone(),
+        tenant.clone(),
+        form.email.unwrap_or_default(),
+    );
+    Ok(frame.render(
+        "mot_de_passe_oublie",
+        "Nouveau mot de passe",
+        "connexion",
+        json!({ "sent": RESET_ANSWER }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The page of the mailed link. It sends no referrer, so the token never leaks to another site.
+fn new_password_page(frame: &Frame, token: &str, extra: Value, status: u16) -> Response {
+    let mut data = json!({ "token": token, "invalid": null, "error": null, "random": null, "sentence": { "text": "", "error": null, "password": null, "entropy_bits": null } });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    let mut response = frame.render_with_status(
+        "nouveau_mot_de_passe",
+        "Créer votre mot de passe",
+        "connexion",
+        data,
+        status,
+    );
+    response.headers_mut().insert(
+        "referrer-policy",
+        poem::http::HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+#[handler]
+pub async fn new_password_form(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(query): Query<TokenQuery>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let token = query.token.unwrap_or_default();
+    if !service::token_is_live(state, tenant, &token)
+        .await
+        .map_err(unavailable)?
+    {
+        return Ok(new_password_page(
+            &frame,
+            "",
+            json!({ "invalid": AuthError::InvalidToken.message() }),
+            400,
+        ));
+    }
+    Ok(new_password_page(&frame, &token, json!({}), 200))
+}
+
+#[derive(Deserialize)]
+pub struct NewPasswordForm {
+    csrf: Option<String>,
+    token: Option<String>,
+    password: Option<String>,
+}
+
+#[handler]
+pub async fn new_password(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<NewPasswordForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let token = form.token.unwrap_or_default();
+    match service::confirm_reset(state, tenant, &token, &form.password.unwrap_or_default()).await {
+        Ok(()) => Ok(see_other(format!(
+            "/{}/connexion?info=mot-de-passe-cree",
+            tenant.slug()
+        ))),
+        Err(AuthError::InvalidToken) => Ok(new_password_page(
+            &frame,
+            "",
+            json!({ "invalid": AuthError::InvalidToken.message() }),
+            400,
+        )),
+        Err(e @ AuthError::PasswordRefused(_)) => Ok(new_password_page(
+            &frame,
+            &token,
+            json!({ "error": e.message() }),
+            422,
+        )),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct GenerateForm {
+    csrf: Option<String>,
+    token: Option<String>,
+    method: Option<String>,
+    sentence: Option<String>,
+}
+
+/// Choices 2 and 3: shows a generated password, which the parent then confirms.
+#[handler]
+pub async fn generate(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<GenerateForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let token = form.token.unwrap_or_default();
+    if !service::token_is_live(state, tenant, &token)
+        .await
+        .map_err(unavailable)?
+    {
+        return Ok(new_password_page(
+            &frame,
+            "",
+            json!({ "invalid": AuthError::InvalidToken.message() }),
+            400,
+        ));
+    }
+    let extra = if form.method.as_deref() == Some("sentence") {
+        let text: String = form
+            .sentence
+            .unwrap_or_default()
+            .chars()
+            .take(1000)
+            .collect();
+        let password = from_sentence(&text);
+        let a = assess(&password, &Context::default());
+        if text.trim().is_empty() {
+            json!({ "sentence": { "text": text, "error": "Tapez d'abord une phrase.", "password": null, "entropy_bits": null } })
+        } else if a.accepted() {
+            json!({ "sentence": { "text": text, "error": null, "password": password, "entropy_bits": a.entropy_bits } })
+        } else {
+            let why = a
+                .refusals
+                .iter()
+                .map(|r| r.message())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let error = format!(
+                "Votre phrase donne « {password} », qui ne convient pas. {why} Allongez votre phrase ou ajoutez des chiffres et de la ponctuation."
+            );
+            json!({ "sentence": { "text": text, "error": error, "password": null, "entropy_bits": null } })
+        }
+    } else {
+        let (password, a) = random_password(&Context::default());
+        json!({ "random": { "password": password, "entropy_bits": a.entropy_bits } })
+    };
+    Ok(new_password_page(&frame, &token, extra, 200))
+}
+
+#[handler]
+pub async fn change_form(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    if frame.account.is_none() {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    }
+    Ok(frame.render(
+        "changer_mot_de_passe",
+        "Changer mon mot de passe",
+        "",
+        json!({ "error": null }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    csrf: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+#[handler]
+pub async fn change(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<ChangeForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(account) = &frame.account else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let result = service::change_password(
+        state,
+        tenant,
+        account.guardian_id,
+        &form.current_password.unwrap_or_default(),
+        &form.new_password.unwrap_or_default(),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(with_cookie(
+            see_other(format!(
+                "/{}/connexion?info=mot-de-passe-modifie",
+                tenant.slug()
+            )),
+            clear_session_cookie(state, tenant.slug()),
+        )),
+        Err(e @ (AuthError::PasswordRefused(_) | AuthError::WrongCurrentPassword)) => Ok(frame
+            .render_with_status(
+                "changer_mot_de_passe",
+                "Changer mon mot de passe",
+                "",
+                json!({ "error": e.message() }),
+                422,
+            )),
+        Err(e) => Err(unavailable(e)),
+    }
+}

@@ -1,0 +1,186 @@
+//! Queries of accounts, credentials and tokens, inside the tenant's schema.
+
+use chrono::{DateTime, Utc};
+use portail_tenants::TenantTx;
+use portail_tenants::database::sql;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use uuid::Uuid;
+
+/// A guardian who can sign in (has an e-mail).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Account {
+    pub guardian_id: Uuid,
+    pub household_id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: Option<String>,
+}
+
+const ACCOUNT: &str = "SELECT g.id AS guardian_id, g.household_id, g.email, g.first_name, g.last_name, c.password_hash
+     FROM guardians g LEFT JOIN credentials c ON c.guardian_id = g.id";
+
+pub async fn account_by_email(tx: &TenantTx, email: &str) -> Result<Option<Account>, DbErr> {
+    let row = tx
+        .query_one_raw(sql(
+            &format!("{ACCOUNT} WHERE lower(g.email) = lower($1)"),
+            [email.into()],
+        ))
+        .await?;
+    row.map(|r| Account::from_query_result(&r, "")).transpose()
+}
+
+pub async fn account_by_id(tx: &TenantTx, guardian_id: Uuid) -> Result<Option<Account>, DbErr> {
+    let row = tx
+        .query_one_raw(sql(
+            &format!("{ACCOUNT} WHERE g.id = $1 AND g.email IS NOT NULL"),
+            [guardian_id.into()],
+        ))
+        .await?;
+    row.map(|r| Account::from_query_result(&r, "")).transpose()
+}
+
+/// First and last names of the household's guardians and children, and its city: what a
+/// password must not contain.
+pub async fn household_words(
+    tx: &TenantTx,
+    household_id: Uuid,
+) -> Result<(Vec<String>, String), DbErr> {
+    let rows = tx
+        .query_all_raw(sql(
+            "SELECT first_name AS word FROM guardians WHERE household_id = $1
+             UNION SELECT last_name FROM guardians WHERE household_id = $1
+             UNION SELECT first_name FROM children WHERE household_id = $1
+             UNION SELECT last_name FROM children WHERE household_id = $1",
+            [household_id.into()],
+        ))
+        .await?;
+    let names = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "word").ok())
+        .collect();
+    let city = tx
+        .query_one_raw(sql(
+            "SELECT city FROM households WHERE id = $1",
+            [household_id.into()],
+        ))
+        .await?
+        .and_then(|r| r.try_get::<String>("", "city").ok())
+        .unwrap_or_default();
+    Ok((names, city))
+}
+
+/// Stores a new reset token; any older unused token of the account stops working.
+pub async fn store_token(
+    tx: &TenantTx,
+    guardian_id: Uuid,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    tx.execute_raw(sql(
+        "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
+        [guardian_id.into(), now.into()],
+    ))
+    .await?;
+    tx.execute_raw(sql(
+        "INSERT INTO password_tokens (token_hash, guardian_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        [token_hash.into(), guardian_id.into(), now.into(), expires_at.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The account a live token opens, the token locked for this transaction.
+pub async fn live_token(
+    tx: &TenantTx,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, DbErr> {
+    let row = tx
+        .query_one_raw(sql(
+            "SELECT guardian_id FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 FOR UPDATE",
+            [token_hash.into(), now.into()],
+        ))
+        .await?;
+    row.map(|r| r.try_get::<Uuid>("", "guardian_id"))
+        .transpose()
+}
+
+/// Sets the password and ends every token of the account.
+pub async fn set_password(
+    tx: &TenantTx,
+    guardian_id: Uuid,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    tx.execute_raw(sql(
+        "INSERT INTO credentials (guardian_id, password_hash, password_changed_at) VALUES ($1, $2, $3)
+         ON CONFLICT (guardian_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at",
+        [guardian_id.into(), hash.into(), now.into()],
+    ))
+    .await?;
+    tx.execute_raw(sql(
+        "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
+        [guardian_id.into(), now.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct GuardianRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct ChildRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct HouseholdRow {
+    pub id: Uuid,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+}
+
+pub async fn household(
+    tx: &TenantTx,
+    household_id: Uuid,
+) -> Result<(HouseholdRow, Vec<GuardianRow>, Vec<ChildRow>), DbErr> {
+    let household = tx
+        .query_one_raw(sql(
+            "SELECT id, address, postal_code, city FROM households WHERE id = $1",
+            [household_id.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("household".into()))?;
+    let household = HouseholdRow::from_query_result(&household, "")?;
+    let guardians = tx
+        .query_all_raw(sql(
+            "SELECT id, first_name, last_name, email, phone FROM guardians WHERE household_id = $1 ORDER BY position",
+            [household_id.into()],
+        ))
+        .await?
+        .iter()
+        .map(|r| GuardianRow::from_query_result(r, ""))
+        .collect::<Result<_, _>>()?;
+    let children = tx
+        .query_all_raw(sql(
+            "SELECT id, first_name, last_name FROM children WHERE household_id = $1 ORDER BY birth_date, first_name",
+            [household_id.into()],
+        ))
+        .await?
+        .iter()
+        .map(|r| ChildRow::from_query_result(r, ""))
+        .collect::<Result<_, _>>()?;
+    Ok((household, guardians, children))
+}

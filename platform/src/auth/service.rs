@@ -1,0 +1,393 @@
+//! The rules of sign-in, password reset and password change. Handlers (pages and API) call
+//! these functions and only translate their results.
+
+use super::password_policy::{Assessment, Context, Refusal, assess};
+use super::repository::{self, Account};
+use super::{hashing, tokens};
+use crate::http::errors::classify;
+use crate::mail::{self, Mail};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::Duration;
+use portail_tenants::TenantTx;
+use portail_tenants::values::is_email;
+use sea_orm::DbErr;
+use serde_json::json;
+use uuid::Uuid;
+
+/// How long a first-connection or reset link works.
+pub const TOKEN_LIFETIME_HOURS: i64 = 24;
+/// Passwords longer than this are not even hashed at sign-in.
+const MAX_SIGN_IN_LENGTH: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many attempts: wait {0} s")]
+    Throttled(i64),
+    #[error("invalid, used or expired token")]
+    InvalidToken,
+    #[error("password refused")]
+    PasswordRefused(Vec<Refusal>),
+    #[error("current password incorrect")]
+    WrongCurrentPassword,
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("a dependency is unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<DbErr> for AuthError {
+    fn from(e: DbErr) -> Self {
+        match classify(&e) {
+            crate::http::errors::Failure::Unavailable => AuthError::Unavailable,
+            _ => AuthError::Internal,
+        }
+    }
+}
+
+impl From<crate::sessions::SessionError> for AuthError {
+    fn from(e: crate::sessions::SessionError) -> Self {
+        tracing::warn!(error = %e, "session store unavailable");
+        AuthError::Unavailable
+    }
+}
+
+impl From<super::throttle::Unavailable> for AuthError {
+    fn from(e: super::throttle::Unavailable) -> Self {
+        tracing::warn!(error = %e, "throttle store unavailable");
+        AuthError::Unavailable
+    }
+}
+
+impl AuthError {
+    /// The French sentence shown to the person.
+    pub fn message(&self) -> String {
+        match self {
+            AuthError::InvalidCredentials => "Adresse e-mail ou mot de passe incorrect.".into(),
+            AuthError::Throttled(s) => format!(
+                "Trop de tentatives de connexion. Par sécurité, merci de patienter {} avant de réessayer, ou utilisez « Première connexion ou mot de passe oublié ? ».",
+                french_duration(*s)
+            ),
+            AuthError::InvalidToken => "Ce lien n'est plus valable : il a déjà servi, il a expiré (24 heures) ou il est incomplet. Demandez un nouveau lien.".into(),
+            AuthError::PasswordRefused(r) => r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" "),
+            AuthError::WrongCurrentPassword => "Le mot de passe actuel est incorrect.".into(),
+            AuthError::NotSignedIn => "Vous devez être connecté.".into(),
+            AuthError::Unavailable => "Le service est momentanément indisponible. Aucune donnée n'a été perdue. Merci de réessayer dans quelques minutes.".into(),
+            AuthError::Internal => "Une erreur inattendue est survenue. Merci de réessayer.".into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::InvalidCredentials => "invalid_credentials",
+            AuthError::Throttled(_) => "too_many_attempts",
+            AuthError::InvalidToken => "invalid_token",
+            AuthError::PasswordRefused(_) => "password_refused",
+            AuthError::WrongCurrentPassword => "current_password_incorrect",
+            AuthError::NotSignedIn => "not_authenticated",
+            AuthError::Unavailable => "service_unavailable",
+            AuthError::Internal => "internal_error",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AuthError::InvalidCredentials | AuthError::NotSignedIn => 401,
+            AuthError::Throttled(_) => 429,
+            AuthError::InvalidToken => 400,
+            AuthError::PasswordRefused(_) | AuthError::WrongCurrentPassword => 422,
+            AuthError::Unavailable => 503,
+            AuthError::Internal => 500,
+        }
+    }
+}
+
+fn french_duration(seconds: i64) -> String {
+    if seconds < 60 {
+        format!("{seconds} secondes")
+    } else if seconds < 3600 {
+        let m = (seconds + 59) / 60;
+        format!("{m} minute{}", if m > 1 { "s" } else { "" })
+    } else {
+        let h = (seconds + 3599) / 3600;
+        format!("{h} heure{}", if h > 1 { "s" } else { "" })
+    }
+}
+
+/// A successful sign-in: the new session's id and who signed in.
+pub struct SignIn {
+    pub session_id: String,
+    pub account: Account,
+}
+
+/// Checks the e-mail and password. Unknown e-mail, malformed e-mail, empty fields and wrong
+/// password all take the same path (a hash is always verified) and give the same answer.
+pub async fn sign_in(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    email: &str,
+    password: &str,
+    address: &str,
+    previous_session: Option<&str>,
+) -> Result<SignIn, AuthError> {
+    let email = email.trim().to_lowercase();
+    let now = state.clock.now().timestamp();
+    let wait = state
+        .throttle
+        .wait(tenant.slug(), &email, address, now)
+        .await?;
+    if wait > 0 {
+        return Err(AuthError::Throttled(wait));
+    }
+    let plausible =
+        is_email(&email) && !password.is_empty() && password.len() <= MAX_SIGN_IN_LENGTH;
+    let account = if plausible {
+        let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+        let account = repository::account_by_email(&tx, &email).await?;
+        tx.commit().await?;
+        account
+    } else {
+        None
+    };
+    let checked = if password.len() <= MAX_SIGN_IN_LENGTH {
+        password
+    } else {
+        ""
+    };
+    let ok = hashing::verify(
+        checked.to_string(),
+        account.as_ref().and_then(|a| a.password_hash.clone()),
+    )
+    .await;
+    let Some(account) = account.filter(|_| ok) else {
+        state
+            .throttle
+            .record_failure(tenant.slug(), &email, address, now)
+            .await?;
+        tracing::info!(tenant.slug = tenant.slug(), "sign-in refused");
+        return Err(AuthError::InvalidCredentials);
+    };
+    state.throttle.record_success(tenant.slug(), &email).await?;
+    let mut data = serde_json::Map::new();
+    data.insert("guardian_id".into(), json!(account.guardian_id.to_string()));
+    data.insert(
+        "household_id".into(),
+        json!(account.household_id.to_string()),
+    );
+    let session_id = state.sessions.create(tenant.slug(), data).await?;
+    state
+        .sessions
+        .index(tenant.slug(), &account.guardian_id.to_string(), &session_id)
+        .await?;
+    if let Some(previous) = previous_session {
+        state.sessions.destroy(tenant.slug(), previous).await?;
+    }
+    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in");
+    Ok(SignIn {
+        session_id,
+        account,
+    })
+}
+
+/// Sends the "Demande de nouveau mot de passe" mail if the address is an account's. The
+/// caller answers the same way in every case, at once: the work runs in the background so
+/// the response time says nothing either.
+pub fn request_reset(state: std::sync::Arc<AppState>, tenant: CurrentTenant, email: String) {
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&state, &tenant, email.trim()).await {
+            tracing::warn!(tenant.slug = tenant.slug(), error = %e, "password reset mail not queued");
+        }
+    });
+}
+
+async fn send_reset_link(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    email: &str,
+) -> Result<(), AuthError> {
+    if !is_email(email) {
+        return Ok(());
+    }
+    // At most 5 links an hour per address, so the form cannot flood someone's mailbox.
+    if !state
+        .throttle
+        .allow_reset_mail(tenant.slug(), email)
+        .await?
+    {
+        tracing::info!(tenant.slug = tenant.slug(), "reset mail limit reached");
+        return Ok(());
+    }
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let Some(account) = repository::account_by_email(&tx, email).await? else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    let now = state.clock.now();
+    let token = tokens::new_token();
+    repository::store_token(
+        &tx,
+        account.guardian_id,
+        &tokens::token_hash(&token),
+        now,
+        now + Duration::hours(TOKEN_LIFETIME_HOURS),
+    )
+    .await?;
+    let texts = crate::portal::repository::portal_texts(&tx).await?;
+    // Built from the configured public URL, never from the request's Host header.
+    let link = format!(
+        "{}/{}/nouveau-mot-de-passe?token={token}",
+        state.settings.public_url,
+        tenant.slug()
+    );
+    let mail = Mail::render(
+        "password_reset",
+        &account.email,
+        "Demande de nouveau mot de passe",
+        &json!({ "first_name": account.first_name, "tenant_name": texts.name, "contact_email": texts.contact.email, "link": link }),
+    );
+    mail::enqueue(&tx, &mail).await?;
+    tx.commit().await?;
+    state.outboxes.notify(tenant.schema());
+    Ok(())
+}
+
+/// Whether a reset link still works (the page checks before showing the form).
+pub async fn token_is_live(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    token: &str,
+) -> Result<bool, AuthError> {
+    if !tokens::well_formed(token) {
+        return Ok(false);
+    }
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let live = repository::live_token(&tx, &tokens::token_hash(token), state.clock.now())
+        .await?
+        .is_some();
+    tx.rollback().await?;
+    Ok(live)
+}
+
+/// Sets the password chosen through a reset link.
+pub async fn confirm_reset(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    token: &str,
+    password: &str,
+) -> Result<(), AuthError> {
+    if !tokens::well_formed(token) {
+        return Err(AuthError::InvalidToken);
+    }
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let now = state.clock.now();
+    let Some(guardian_id) = repository::live_token(&tx, &tokens::token_hash(token), now).await?
+    else {
+        return Err(AuthError::InvalidToken);
+    };
+    let account = repository::account_by_id(&tx, guardian_id)
+        .await?
+        .ok_or(AuthError::InvalidToken)?;
+    store_new_password(state, tenant, &tx, &account, password).await?;
+    tx.commit().await?;
+    state.outboxes.notify(tenant.schema());
+    state
+        .sessions
+        .destroy_account(tenant.slug(), &guardian_id.to_string())
+        .await?;
+    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "password set by link");
+    Ok(())
+}
+
+/// Changes the password of a signed-in guardian; every session of the account ends.
+pub async fn change_password(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    guardian_id: Uuid,
+    current: &str,
+    new: &str,
+) -> Result<(), AuthError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let account = repository::account_by_id(&tx, guardian_id)
+        .await?
+        .ok_or(AuthError::NotSignedIn)?;
+    let checked = if current.len() <= MAX_SIGN_IN_LENGTH {
+        current
+    } else {
+        ""
+    };
+    if !hashing::verify(checked.to_string(), account.password_hash.clone()).await {
+        return Err(AuthError::WrongCurrentPassword);
+    }
+    store_new_password(state, tenant, &tx, &account, new).await?;
+    tx.commit().await?;
+    state.outboxes.notify(tenant.schema());
+    state
+        .sessions
+        .destroy_account(tenant.slug(), &guardian_id.to_string())
+        .await?;
+    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "password changed");
+    Ok(())
+}
+
+async fn store_new_password(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+    account: &Account,
+    password: &str,
+) -> Result<(), AuthError> {
+    let context = policy_context(tx, account).await?;
+    let assessment = assess(password, &context);
+    if !assessment.accepted() {
+        return Err(AuthError::PasswordRefused(assessment.refusals));
+    }
+    let hash = hashing::hash(password.to_string()).await;
+    let now = state.clock.now();
+    repository::set_password(tx, account.guardian_id, &hash, now).await?;
+    let texts = crate::portal::repository::portal_texts(tx).await?;
+    let when = now
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string();
+    let mail = Mail::render(
+        "password_changed",
+        &account.email,
+        "Votre mot de passe a été modifié",
+        &json!({
+            "first_name": account.first_name,
+            "tenant_name": texts.name,
+            "contact_email": texts.contact.email,
+            "when": when,
+            "login_link": format!("{}/{}/connexion", state.settings.public_url, tenant.slug()),
+        }),
+    );
+    mail::enqueue(tx, &mail).await?;
+    Ok(())
+}
+
+async fn policy_context(tx: &TenantTx, account: &Account) -> Result<Context, DbErr> {
+    let (names, household_city) = repository::household_words(tx, account.household_id).await?;
+    let municipality = crate::portal::repository::portal_texts(tx)
+        .await?
+        .contact
+        .city;
+    let city = if household_city.is_empty() {
+        municipality
+    } else {
+        household_city
+    };
+    Ok(Context {
+        email: account.email.clone(),
+        names,
+        city,
+    })
+}
+
+/// Assesses a password for the live feedback of the forms (no personal context).
+pub fn assess_anonymous(password: &str) -> Assessment {
+    assess(password, &Context::default())
+}

@@ -1,0 +1,101 @@
+//! The session cookie and who is signed in.
+//!
+//! The cookie `portail_session` is scoped to the municipality's path (`/<slug>/`), HttpOnly,
+//! SameSite=Lax, and Secure when the portal is served over HTTPS. It carries only the session
+//! id; the session itself lives in Redis (see `crate::sessions`).
+
+use crate::sessions::SessionError;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use poem::Request;
+use uuid::Uuid;
+
+pub const SESSION_COOKIE: &str = "portail_session";
+
+/// The signed-in guardian of the current request.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session_id: String,
+    pub guardian_id: Uuid,
+    pub household_id: Uuid,
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn read_cookie(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn secure(state: &AppState) -> &'static str {
+    if state.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+pub fn session_cookie(state: &AppState, slug: &str, id: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={id}; Path=/{slug}/; HttpOnly; SameSite=Lax; Max-Age=43200{}",
+        secure(state)
+    )
+}
+
+pub fn clear_session_cookie(state: &AppState, slug: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/{slug}/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        secure(state)
+    )
+}
+
+/// The signed-in guardian, if the request carries a live session of this municipality.
+/// Redis unreachable is an error, never an anonymous request.
+pub async fn signed_in(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    req: &Request,
+) -> Result<Option<SignedIn>, SessionError> {
+    let Some(id) = read_cookie(req, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(session) = state.sessions.load(tenant.slug(), &id).await? else {
+        return Ok(None);
+    };
+    let field = |name: &str| {
+        session
+            .data
+            .get(name)
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.parse::<Uuid>().ok())
+    };
+    Ok(match (field("guardian_id"), field("household_id")) {
+        (Some(guardian_id), Some(household_id)) => Some(SignedIn {
+            session_id: id,
+            guardian_id,
+            household_id,
+        }),
+        _ => None,
+    })
+}
+
+/// The client's address for throttling: the last hop a proxy recorded, else the peer.
+pub fn client_address(req: &Request) -> String {
+    req.headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| {
+            req.remote_addr()
+                .as_socket_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_else(|| "unknown".into())
+        })
+}

@@ -1,0 +1,68 @@
+// Portail Famille: small enhancements; every page works without them.
+// - [data-password-toggle=ID]: a button that shows or hides the password field ID;
+// - [data-password-feedback=ID]: live feedback on a new password, written into element ID
+//   (an aria-live region) so screen readers hear it. The server's check remains the rule.
+(function () {
+  'use strict';
+
+  document.querySelectorAll('[data-password-toggle]').forEach(function (button) {
+    var input = document.getElementById(button.getAttribute('data-password-toggle'));
+    if (!input) return;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      button.textContent = show ? 'Masquer' : 'Afficher';
+      button.setAttribute('aria-pressed', show ? 'true' : 'false');
+      button.setAttribute('aria-label', show ? 'Masquer le mot de passe' : 'Afficher le mot de passe');
+    });
+    button.setAttribute('aria-label', 'Afficher le mot de passe');
+  });
+
+  // Same estimate as the server: length × log2(alphabet), words counted at 11.5 bits.
+  function entropy(p) {
+    var pool = 0;
+    if (/[a-z]/.test(p)) pool += 26;
+    if (/[A-Z]/.test(p)) pool += 26;
+    if (/[0-9]/.test(p)) pool += 10;
+    if (/[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]/.test(p)) pool += 33;
+    if (/[^\x00-\x7f]/.test(p)) pool += 40;
+    var chars = Array.from(p).length;
+    var bits = pool ? chars * Math.log2(pool) : 0;
+    var words = p.trim().split(/\s+/).filter(Boolean).length;
+    if (words >= 2) bits = Math.min(bits, words * 11.5);
+    return Math.round(bits);
+  }
+
+  function check(p) {
+    var length = Array.from(p).length;
+    var lower = /\p{Ll}/u.test(p), upper = /\p{Lu}/u.test(p), digit = /[0-9]/.test(p);
+    var special = /[^\p{L}\p{N}\s]/u.test(p);
+    var words = p.split(/[\s\-_.]+/).filter(function (w) { return (w.match(/\p{L}/gu) || []).length >= 2; }).length;
+    var bits = entropy(p);
+    var strong = (length >= 12 && lower && upper && digit && special) || (length >= 14 && lower && upper && digit) || words >= 7 || bits >= 80;
+    return { length: length, lower: lower, upper: upper, digit: digit, special: special, words: words, bits: bits, ok: strong && length <= 128 };
+  }
+
+  document.querySelectorAll('[data-password-feedback]').forEach(function (input) {
+    var region = document.getElementById(input.getAttribute('data-password-feedback'));
+    if (!region) return;
+    var timer;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      // A pause before speaking, so screen readers are not interrupted at every key.
+      timer = setTimeout(function () {
+        var p = input.value;
+        if (!p) { region.textContent = ''; return; }
+        var c = check(p);
+        var item = function (ok, text) { return '<li class="' + (ok ? 'ok' : 'ko') + '">' + (ok ? '✓ ' : '✗ ') + text + '</li>'; };
+        region.innerHTML =
+          '<p><strong>' + (c.ok ? 'Mot de passe suffisamment robuste' : 'Mot de passe trop faible') + '</strong> : ' +
+          c.length + ' caractère' + (c.length > 1 ? 's' : '') + ', robustesse estimée à ' + c.bits + ' bits (80 attendus).</p>' +
+          '<ul>' + item(c.length >= 12, 'au moins 12 caractères') + item(c.upper, 'une majuscule') + item(c.lower, 'une minuscule') +
+          item(c.digit, 'un chiffre') + item(c.special, 'un caractère spécial') + item(c.words >= 7, 'ou une phrase de 7 mots') +
+          (c.length > 128 ? item(false, '128 caractères au plus') : '') + '</ul>';
+      }, 400);
+    });
+  });
+})();

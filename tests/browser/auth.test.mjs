@@ -1,0 +1,150 @@
+// First connection and sign-in in headless Chromium, as a parent does it: ask for a link,
+// receive the mail at a real SMTP sink, follow the link, create a password with each of the
+// guide's three methods (one run each), sign in, see their name, sign out. Every page passes
+// axe-core at 375 px and 1280 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+
+const slug = randomSlug('connexion');
+let server;
+let sink;
+let browser;
+
+before(async () => {
+  portail('migrate');
+  portail('tenant', 'create', slug, '--config', join(ROOT, 'tenants', 'examples', 'demo.toml'));
+  portail('tenant', 'import-families', slug, join(ROOT, 'tenants', 'examples', 'families.csv'));
+  sink = await smtpSink();
+  server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '0' });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  sink?.stop();
+  portail('tenant', 'delete', slug, '--confirm', slug);
+});
+
+/** From the home page to the page of the mailed link. */
+async function followFirstConnection(page, email, nthMail) {
+  await page.goto(`${server.base}/${slug}/`);
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Se connecter' }).click();
+  await page.getByRole('link', { name: 'Première connexion ou mot de passe oublié ?' }).click();
+  assert.match(await page.locator('main').innerText(), /Veuillez saisir votre adresse mail pour obtenir votre lien de génération de mot de passe/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Valider' }).click();
+  assert.match(await page.getByRole('status').innerText(), /Si un compte correspond à cette adresse/);
+  const mail = await sink.waitFor(email, nthMail);
+  assert.equal(mail.subject, 'Demande de nouveau mot de passe');
+  const link = mail.text.match(/https?:\/\/\S+nouveau-mot-de-passe\?token=\S+/)[0];
+  assert.ok(link.startsWith(`${server.base}/${slug}/`));
+  await page.goto(link);
+  assert.equal(await page.locator('h1').innerText(), 'Créer votre mot de passe');
+}
+
+/** From the sign-in page after the password was created, to signed in and out. */
+async function signInAndOut(page, email, password, name) {
+  await page.waitForURL(`**/${slug}/connexion?info=mot-de-passe-cree`);
+  assert.match(await page.getByRole('status').innerText(), /Votre mot de passe a été créé/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.waitForURL(`**/${slug}/`);
+  assert.match(await page.locator('main').innerText(), new RegExp(`Bonjour ${name}, vous êtes connecté`));
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.waitForURL(`**/${slug}/connexion?info=deconnecte`);
+  assert.match(await page.getByRole('status').innerText(), /Vous êtes déconnecté/);
+}
+
+test('choice 1: a parent types their own password, with live feedback, then signs in and out', async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await followFirstConnection(page, 'paul.alain@demo.example', 1);
+  const field = page.getByLabel('Nouveau mot de passe');
+  await field.fill('court');
+  await page.waitForFunction(() => document.getElementById('retour').textContent.includes('trop faible'));
+  await field.fill('Vélo#Rouge42x');
+  await page.waitForFunction(() => document.getElementById('retour').textContent.includes('suffisamment robuste'));
+  assert.equal(await page.locator('#retour').getAttribute('aria-live'), 'polite');
+  const toggle = page.locator('[data-password-toggle="password"]');
+  await toggle.click();
+  assert.equal(await field.getAttribute('type'), 'text');
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  await page.screenshot({ path: join(SCREENSHOTS, 'nouveau-mot-de-passe-choix1-375.png'), fullPage: true });
+  await page.locator('form').filter({ has: field }).getByRole('button', { name: 'Valider' }).click();
+  await signInAndOut(page, 'paul.alain@demo.example', 'Vélo#Rouge42x', 'Paul ALAIN');
+  await context.close();
+});
+
+test('choice 2: a parent takes a generated random password, then signs in and out', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await followFirstConnection(page, 'sophie.alain@demo.example', 1);
+  await page.getByRole('button', { name: 'Générer un mot de passe' }).click();
+  const password = (await page.locator('code.secret').innerText()).trim();
+  assert.equal(password.length, 16);
+  await page.screenshot({ path: join(SCREENSHOTS, 'nouveau-mot-de-passe-choix2-1280.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Utiliser ce mot de passe' }).click();
+  await signInAndOut(page, 'sophie.alain@demo.example', password, 'Sophie ALAIN');
+  await context.close();
+});
+
+test('choice 3: a parent turns a sentence into a password, is told why a short one fails, then signs in and out', async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await followFirstConnection(page, 'lan.nguyen@demo.example', 1);
+  await page.getByLabel('Votre phrase').fill("J'aime le soleil");
+  await page.getByRole('button', { name: 'Générer depuis ma phrase' }).click();
+  assert.match(await page.locator('#phrase-erreur').innerText(), /ne convient pas.*trop faible/s);
+  await page.getByLabel('Votre phrase').fill('Ma fille Léa a 8 ans, elle adore le judo !');
+  await page.getByRole('button', { name: 'Générer depuis ma phrase' }).click();
+  const password = (await page.locator('code.secret').innerText()).trim();
+  assert.equal(password, 'MfLa8a,ealj!');
+  await page.screenshot({ path: join(SCREENSHOTS, 'nouveau-mot-de-passe-choix3-375.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Utiliser ce mot de passe' }).click();
+  await signInAndOut(page, 'lan.nguyen@demo.example', password, 'Thi Lan NGUYEN');
+  await context.close();
+});
+
+for (const width of WIDTHS) {
+  test(`the sign-in pages at ${width} px have no axe-core violation and fit the screen`, async () => {
+    const pages = [
+      ['connexion', `/${slug}/connexion`],
+      ['mot-de-passe-oublie', `/${slug}/mot-de-passe-oublie`],
+      ['aide-connexion', `/${slug}/aide-connexion`],
+      ['lien-invalide', `/${slug}/nouveau-mot-de-passe?token=invalide`],
+    ];
+    for (const [name, path] of pages) {
+      const { page, context } = await open(browser, server.base, path, width, name);
+      await assertAccessible(page, `${name} ${width}`);
+      await assertNoHorizontalScroll(page, width, `${name} ${width}`);
+      await context.close();
+    }
+  });
+
+  test(`a failed sign-in and the link page with its three methods at ${width} px are accessible`, async () => {
+    const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'connexion-erreur');
+    await page.getByLabel('Email').fill('inconnu@demo.example');
+    await page.getByLabel('Mot de passe', { exact: true }).fill('Mauvais#Passe1');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /Adresse e-mail ou mot de passe incorrect/);
+    await assertAccessible(page, `connexion erreur ${width}`);
+
+    await page.goto(`${server.base}/${slug}/mot-de-passe-oublie`);
+    await page.getByLabel('Email').fill('karim.benali@demo.example');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await assertAccessible(page, `mot de passe oublié envoyé ${width}`);
+    const mail = await sink.waitFor('karim.benali@demo.example', width === 375 ? 1 : 2);
+    await page.goto(mail.text.match(/https?:\/\/\S+token=\S+/)[0]);
+    await page.getByRole('button', { name: 'Générer un mot de passe' }).click();
+    await page.getByLabel('Votre phrase').fill('court');
+    await page.getByRole('button', { name: 'Générer depuis ma phrase' }).click();
+    await page.screenshot({ path: join(SCREENSHOTS, `nouveau-mot-de-passe-${width}.png`), fullPage: true });
+    await assertAccessible(page, `nouveau mot de passe ${width}`);
+    await assertNoHorizontalScroll(page, width, `nouveau mot de passe ${width}`);
+    await context.close();
+  });
+}

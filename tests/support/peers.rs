@@ -1,0 +1,109 @@
+//! The local protocol peers of tests/peers (Node.js): an SMTP sink whose mails are read back
+//! from its folder.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, serde::Deserialize, Clone)]
+pub struct SinkMail {
+    pub file: String,
+    pub to: Vec<String>,
+    pub subject: Option<String>,
+    pub text: Option<String>,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("portail-sink-{}", uuid::Uuid::new_v4().simple()));
+        let mut child = Command::new("node")
+            .arg(super::root().join("tests/peers/smtp-sink.mjs"))
+            .env("SMTP_PORT", "0")
+            .env("MAIL_DIR", &dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs tests/peers (npm ci --prefix tests/peers)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("SMTP_SINK_READY port=")
+            .unwrap_or_else(|| panic!("unexpected sink output: {line:?}"))
+            .parse()
+            .unwrap();
+        SmtpSink { child, port, dir }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn mails(&self) -> Vec<SinkMail> {
+        std::fs::read_to_string(self.dir.join("index.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Waits for the `n`-th mail to `to` (counting from 1).
+    pub async fn wait_for(&self, to: &str, n: usize) -> SinkMail {
+        let started = Instant::now();
+        loop {
+            let mine: Vec<_> = self
+                .mails()
+                .into_iter()
+                .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+                .collect();
+            if mine.len() >= n {
+                return mine[n - 1].clone();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no mail #{n} to {to} after 10 s: {:?}",
+                self.mails()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn raw(&self, mail: &SinkMail) -> String {
+        std::fs::read_to_string(self.dir.join(&mail.file)).unwrap()
+    }
+
+    pub fn refuse(&self, on: bool) {
+        let flag = self.dir.join(".refuse");
+        if on {
+            std::fs::write(flag, b"").unwrap();
+        } else {
+            let _ = std::fs::remove_file(flag);
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The link a mail's text part carries to `path`.
+pub fn link_in(mail: &SinkMail, prefix: &str) -> String {
+    let text = mail.text.clone().unwrap_or_default();
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
+    text[start..].split_whitespace().next().unwrap().to_string()
+}
