@@ -842,3 +842,88 @@ async fn mail_waits_in_the_outbox_while_smtp_refuses_and_leaves_when_it_accepts(
     );
     delete_tenant(&db, &t.slug).await;
 }
+
+#[tokio::test]
+async fn with_redis_down_sign_in_and_signed_in_pages_answer_503_then_recover_without_restart() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "redis", "Mairie Redis").await;
+    let sink = SmtpSink::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start_redis = || {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        child
+    };
+    let mut redis = start_redis();
+    let mut settings = test_settings();
+    settings.smtp_url = Some(portail::settings::Secret::new(sink.url()));
+    settings.redis_url = portail::settings::Secret::new(format!("redis://127.0.0.1:{port}"));
+    let app = TestApp::spawn_with(settings).await;
+    set_password(&app, &sink, &t.slug, PAUL, GOOD, 1).await;
+    assert_eq!(
+        login(&app.client, &app.base, &t.slug, PAUL, GOOD)
+            .await
+            .status(),
+        200
+    );
+
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    let r = login(&app.other_client(), &app.base, &t.slug, PAUL, GOOD).await;
+    assert_eq!(r.status(), 503, "no sign-in without the limiter");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "service_unavailable"
+    );
+    let page = app.get(&format!("/{}/", t.slug)).await;
+    assert_eq!(
+        page.status(),
+        503,
+        "a page with a session cookie is never served anonymously"
+    );
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Service momentanément indisponible")
+    );
+    assert_eq!(
+        app.get(&format!("/{}/api/v1/me", t.slug)).await.status(),
+        503
+    );
+
+    let mut redis = start_redis();
+    let started = Instant::now();
+    loop {
+        let r = login(&app.other_client(), &app.base, &t.slug, PAUL, GOOD).await;
+        if r.status() == 200 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still {} after Redis came back",
+            r.status()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    delete_tenant(&db, &t.slug).await;
+}

@@ -148,3 +148,29 @@ for (const width of WIDTHS) {
     await context.close();
   });
 }
+
+for (const width of WIDTHS) {
+  test(`signed in at ${width} px: "Mon compte" and "Changer mon mot de passe" are accessible, a wrong current password is explained`, async () => {
+    const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'connexion-paul');
+    await page.getByLabel('Email').fill('paul.alain@demo.example');
+    await page.getByLabel('Mot de passe', { exact: true }).fill('Vélo#Rouge42x');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL(`**/${slug}/`);
+    await page.getByRole('link', { name: 'Paul ALAIN' }).click();
+    await page.waitForURL(`**/${slug}/mon-compte`);
+    assert.match(await page.locator('main').innerText(), /paul\.alain@demo\.example/);
+    await page.screenshot({ path: join(SCREENSHOTS, `mon-compte-${width}.png`), fullPage: true });
+    await assertAccessible(page, `mon compte ${width}`);
+    await assertNoHorizontalScroll(page, width, `mon compte ${width}`);
+    await page.getByRole('link', { name: 'Changer mon mot de passe' }).click();
+    await page.getByLabel('Mot de passe actuel').fill('Pas#LeBon1234');
+    await page.getByLabel('Nouveau mot de passe').fill('Autre#Velo2024x');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /Le mot de passe actuel est incorrect/);
+    await page.screenshot({ path: join(SCREENSHOTS, `changer-mot-de-passe-${width}.png`), fullPage: true });
+    await assertAccessible(page, `changer mot de passe ${width}`);
+    await assertNoHorizontalScroll(page, width, `changer mot de passe ${width}`);
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await context.close();
+  });
+}

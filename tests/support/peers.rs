@@ -107,3 +107,73 @@ pub fn link_in(mail: &SinkMail, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no {prefix} in {text}"));
     text[start..].split_whitespace().next().unwrap().to_string()
 }
+
+/// The OpenID Connect provider of tests/peers, with one client and the accounts `alice` and
+/// `bob`.
+pub struct OidcProvider {
+    child: Child,
+    pub issuer: String,
+}
+
+impl OidcProvider {
+    pub fn start(client_id: &str, secret: &str, redirect_uris: &[String]) -> Self {
+        let mut child = Command::new("node")
+            .arg(super::root().join("tests/peers/oidc-provider.mjs"))
+            .env("OIDC_PORT", "0")
+            .env("OIDC_CLIENT_ID", client_id)
+            .env("OIDC_CLIENT_SECRET", secret)
+            .env("OIDC_REDIRECT_URIS", redirect_uris.join(","))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs tests/peers");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let issuer = line
+            .trim()
+            .strip_prefix("OIDC_PROVIDER_READY issuer=")
+            .unwrap_or_else(|| panic!("unexpected provider output: {line:?}"))
+            .to_string();
+        OidcProvider { child, issuer }
+    }
+
+    /// Signs `login` in at the provider, starting from its authorization URL, with a client
+    /// that keeps cookies and follows no redirect; returns where the provider sends back.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        authorize_url: &str,
+        login: &str,
+    ) -> String {
+        let location =
+            |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_string();
+        let r = client.get(authorize_url).send().await.unwrap();
+        assert_eq!(r.status(), 303, "authorize");
+        let interaction = location(&r);
+        let interaction = if interaction.starts_with('/') {
+            format!("{}{interaction}", self.issuer)
+        } else {
+            interaction
+        };
+        let r = client
+            .post(format!("{interaction}/login"))
+            .form(&[("login", login)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "login");
+        let resume = location(&r);
+        let r = client.get(&resume).send().await.unwrap();
+        assert_eq!(r.status(), 303, "resume");
+        location(&r)
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,6 +5,8 @@
 pub mod api;
 pub mod csrf;
 pub mod hashing;
+pub mod oidc;
+pub mod oidc_pages;
 pub mod pages;
 pub mod password_generator;
 pub mod password_policy;

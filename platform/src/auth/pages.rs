@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Messages a redirect may ask the sign-in page to show: a fixed list, never text from the URL.
-fn info_message(key: &str) -> Option<&'static str> {
+pub(crate) fn info_message(key: &str) -> Option<&'static str> {
     match key {
         "mot-de-passe-cree" => {
             Some("Votre mot de passe a été créé. Vous pouvez maintenant vous connecter.")
@@ -35,11 +35,11 @@ fn info_message(key: &str) -> Option<&'static str> {
     }
 }
 
-fn see_other(location: String) -> Response {
+pub(crate) fn see_other(location: String) -> Response {
     Redirect::see_other(location).into_response()
 }
 
-fn with_cookie(mut response: Response, cookie: String) -> Response {
+pub(crate) fn with_cookie(mut response: Response, cookie: String) -> Response {
     if let Ok(v) = cookie.parse() {
         response.headers_mut().append("set-cookie", v);
     }
@@ -128,24 +128,10 @@ pub async fn login(
     )
     .await
     {
-        Ok(signed) => {
-            // The banner greets the guardian by name without a query per page.
-            let name = format!("{} {}", signed.account.first_name, signed.account.last_name);
-            if let Ok(Some(mut session)) =
-                state.sessions.load(tenant.slug(), &signed.session_id).await
-            {
-                session.data.insert("name".into(), json!(name));
-                state
-                    .sessions
-                    .save(tenant.slug(), &signed.session_id, &session)
-                    .await
-                    .map_err(|e| unavailable(e.into()))?;
-            }
-            Ok(with_cookie(
-                see_other(format!("/{}/", tenant.slug())),
-                session_cookie(state, tenant.slug(), &signed.session_id),
-            ))
-        }
+        Ok(signed) => Ok(with_cookie(
+            see_other(format!("/{}/", tenant.slug())),
+            session_cookie(state, tenant.slug(), &signed.session_id),
+        )),
         Err(e @ (AuthError::InvalidCredentials | AuthError::Throttled(_))) => {
             let status = e.status();
             let mut response = login_page(

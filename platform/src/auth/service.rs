@@ -172,11 +172,31 @@ pub async fn sign_in(
         return Err(AuthError::InvalidCredentials);
     };
     state.throttle.record_success(tenant.slug(), &email).await?;
+    let session_id = open_session(state, tenant, &account, previous_session).await?;
+    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in");
+    Ok(SignIn {
+        session_id,
+        account,
+    })
+}
+
+/// A new session for `account` (a new id: the previous one, if any, ends).
+pub async fn open_session(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    account: &Account,
+    previous_session: Option<&str>,
+) -> Result<String, AuthError> {
     let mut data = serde_json::Map::new();
     data.insert("guardian_id".into(), json!(account.guardian_id.to_string()));
     data.insert(
         "household_id".into(),
         json!(account.household_id.to_string()),
+    );
+    // The banner greets the guardian by name without a query per page.
+    data.insert(
+        "name".into(),
+        json!(format!("{} {}", account.first_name, account.last_name)),
     );
     let session_id = state.sessions.create(tenant.slug(), data).await?;
     state
@@ -186,11 +206,7 @@ pub async fn sign_in(
     if let Some(previous) = previous_session {
         state.sessions.destroy(tenant.slug(), previous).await?;
     }
-    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in");
-    Ok(SignIn {
-        session_id,
-        account,
-    })
+    Ok(session_id)
 }
 
 /// Sends the "Demande de nouveau mot de passe" mail if the address is an account's. The

@@ -7,7 +7,7 @@ use super::metrics::RecordMetrics;
 use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
-use crate::auth::pages as auth_pages;
+use crate::auth::{oidc_pages, pages as auth_pages};
 use crate::portal::{api::PortalApi, pages};
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
@@ -95,6 +95,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             "/:slug/mon-compte/mot-de-passe",
             get(auth_pages::change_form).post(auth_pages::change),
         )
+        .at("/:slug/mon-compte", get(oidc_pages::account_page))
+        .at("/:slug/oidc/connexion", get(oidc_pages::start_sign_in))
+        .at("/:slug/oidc/lier", poem::post(oidc_pages::start_link))
+        .at("/:slug/oidc/retour", get(oidc_pages::callback))
         .nest("/", api_or_not_found(api))
         .with(TenantResolution {
             state: state.clone(),

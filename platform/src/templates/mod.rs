@@ -36,6 +36,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "password_rules",
         include_str!("../../templates/auth/password_rules.hbs"),
     ),
+    (
+        "mon_compte",
+        include_str!("../../templates/auth/mon_compte.hbs"),
+    ),
+    (
+        "oidc_erreur",
+        include_str!("../../templates/auth/oidc_erreur.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache
@@ -153,6 +161,28 @@ mod tests {
         .unwrap();
         assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
         assert!(html.starts_with("<!doctype html>\n<html lang=\"fr\">"));
+    }
+
+    #[test]
+    fn every_template_is_registered() {
+        let t = Templates::new();
+        for (name, _) in TEMPLATES {
+            assert!(t.registry.get_template(name).is_some(), "{name}");
+        }
+        for file in
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/auth")).unwrap()
+        {
+            let name = file
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".hbs")
+                .to_string();
+            assert!(
+                TEMPLATES.iter().any(|(n, _)| *n == name),
+                "templates/auth/{name}.hbs is not registered"
+            );
+        }
     }
 
     #[test]

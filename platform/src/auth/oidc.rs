@@ -1,0 +1,418 @@
+//! Sign-in with the municipality's OpenID Connect provider (FranceConnect, the city's own…):
+//! authorization code with PKCE (S256), a one-time `state` and `nonce` kept in Redis for ten
+//! minutes, the exact redirect URI `{PUBLIC_URL}/{slug}/oidc/retour`, discovery and JWKS from
+//! the issuer, and an ID token whose signature (RS*/ES*/PS* only, never `none` or HS*),
+//! `iss`, `aud`, `exp` and `nonce` are checked. Identities are keyed by (issuer, subject) and
+//! linked once by a signed-in guardian; an e-mail never links an identity by itself.
+
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenUrl,
+};
+use portail_tenants::TenantTx;
+use portail_tenants::config::Oidc;
+use portail_tenants::database::sql;
+use redis::AsyncCommands;
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const STATE_TTL_SECONDS: u64 = 600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    #[error("this municipality has no identity provider")]
+    NotConfigured,
+    #[error("the sign-in expired or was already used")]
+    UnknownState,
+    #[error("the provider refused or failed: {0}")]
+    Provider(String),
+    #[error("the identity token is not valid: {0}")]
+    InvalidToken(String),
+    #[error("this identity is linked to no account")]
+    NotLinked,
+    #[error("this identity is already linked to another account")]
+    LinkedElsewhere,
+    #[error("a dependency is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl OidcError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            OidcError::NotConfigured => "Votre mairie ne propose pas cette méthode de connexion.",
+            OidcError::UnknownState => {
+                "Cette tentative de connexion a expiré ou a déjà servi. Recommencez depuis la page de connexion."
+            }
+            OidcError::Provider(_) | OidcError::InvalidToken(_) => {
+                "Le service d'identification n'a pas confirmé votre identité. Recommencez, ou connectez-vous avec votre adresse e-mail et votre mot de passe."
+            }
+            OidcError::NotLinked => {
+                "Cette identité n'est liée à aucun compte du portail. Connectez-vous d'abord avec votre adresse e-mail et votre mot de passe, puis liez votre identité depuis « Mon compte »."
+            }
+            OidcError::LinkedElsewhere => {
+                "Cette identité est déjà liée à un autre compte du portail."
+            }
+            OidcError::Unavailable(_) => {
+                "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
+            }
+        }
+    }
+}
+
+/// The ID token, next to the standard token response fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdTokenField {
+    pub id_token: Option<String>,
+}
+
+impl ExtraTokenFields for IdTokenField {}
+
+type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+type OidcClient = Client<
+    BasicErrorResponse,
+    OidcTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+#[derive(Debug, Deserialize)]
+struct Discovery {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    jwks_uri: String,
+}
+
+/// Why the flow started: to sign in, or to link the identity to the signed-in guardian.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Purpose {
+    SignIn,
+    Link { guardian_id: Uuid },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    verifier: String,
+    nonce: String,
+    purpose: Purpose,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdClaims {
+    pub sub: String,
+    pub nonce: Option<String>,
+    pub email: Option<String>,
+}
+
+fn http_client() -> reqwest::Client {
+    // The token exchange must not follow redirects (an open redirect would leak the code).
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .expect("an HTTP client")
+}
+
+async fn discover(config: &Oidc) -> Result<Discovery, OidcError> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        config.issuer.trim_end_matches('/')
+    );
+    let discovery: Discovery = http_client()
+        .get(&url)
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(|e| OidcError::Provider(format!("discovery: {e}")))?
+        .json()
+        .await
+        .map_err(|e| OidcError::Provider(format!("discovery document: {e}")))?;
+    if discovery.issuer.trim_end_matches('/') != config.issuer.trim_end_matches('/') {
+        return Err(OidcError::Provider(
+            "the discovery document names another issuer".into(),
+        ));
+    }
+    Ok(discovery)
+}
+
+fn redirect_uri(state: &AppState, tenant: &CurrentTenant) -> String {
+    format!(
+        "{}/{}/oidc/retour",
+        state.settings.public_url,
+        tenant.slug()
+    )
+}
+
+fn client(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    config: &Oidc,
+    discovery: &Discovery,
+) -> Result<OidcClient, OidcError> {
+    let secret = std::env::var(&config.client_secret_env)
+        .map_err(|_| OidcError::Provider(format!("{} is not set", config.client_secret_env)))?;
+    let bad = |e: oauth2::url::ParseError| OidcError::Provider(e.to_string());
+    Ok(Client::new(ClientId::new(config.client_id.clone()))
+        .set_client_secret(ClientSecret::new(secret))
+        .set_auth_uri(AuthUrl::new(discovery.authorization_endpoint.clone()).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(discovery.token_endpoint.clone()).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri(state, tenant)).map_err(bad)?))
+}
+
+fn state_key(slug: &str, state: &str) -> String {
+    format!("t:{slug}:oidc:{}", super::tokens::token_hash(state))
+}
+
+pub async fn tenant_oidc(state: &AppState, tenant: &CurrentTenant) -> Result<Oidc, OidcError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema())
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    let config = crate::portal::repository::tenant_config(&tx)
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    tx.commit()
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    config.oidc.ok_or(OidcError::NotConfigured)
+}
+
+/// Where to send the browser to start: the provider's authorization URL.
+pub async fn start(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    purpose: Purpose,
+) -> Result<String, OidcError> {
+    let config = tenant_oidc(state, tenant).await?;
+    let discovery = discover(&config).await?;
+    let client = client(state, tenant, &config, &discovery)?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let nonce = super::tokens::new_token();
+    let (url, csrf) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("openid".into()))
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("profile".into()))
+        .add_extra_param("nonce", nonce.clone())
+        .set_pkce_challenge(challenge)
+        .url();
+    let pending = Pending {
+        verifier: verifier.secret().clone(),
+        nonce,
+        purpose,
+    };
+    let mut conn = state
+        .redis
+        .get()
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    let _: () = conn
+        .set_ex(
+            state_key(tenant.slug(), csrf.secret()),
+            serde_json::to_string(&pending).expect("plain data"),
+            STATE_TTL_SECONDS,
+        )
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    Ok(url.to_string())
+}
+
+/// The provider came back: checks everything and returns the identity's issuer and subject,
+/// with the purpose the flow started for.
+pub async fn finish(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    code: &str,
+    returned_state: &str,
+) -> Result<(String, IdClaims, Purpose), OidcError> {
+    let mut conn = state
+        .redis
+        .get()
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    // GETDEL: a state works once.
+    let raw: Option<String> = redis::cmd("GETDEL")
+        .arg(state_key(tenant.slug(), returned_state))
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    let pending: Pending = raw
+        .and_then(|r| serde_json::from_str(&r).ok())
+        .ok_or(OidcError::UnknownState)?;
+    let config = tenant_oidc(state, tenant).await?;
+    let discovery = discover(&config).await?;
+    let client = client(state, tenant, &config, &discovery)?;
+    let token = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
+        .request_async(&http_client())
+        .await
+        .map_err(|e| OidcError::Provider(format!("token exchange: {e}")))?;
+    let id_token = token
+        .extra_fields()
+        .id_token
+        .clone()
+        .ok_or_else(|| OidcError::InvalidToken("no id_token in the response".into()))?;
+    let jwks: JwkSet = http_client()
+        .get(&discovery.jwks_uri)
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(|e| OidcError::Provider(format!("jwks: {e}")))?
+        .json()
+        .await
+        .map_err(|e| OidcError::Provider(format!("jwks document: {e}")))?;
+    let claims = verify_id_token(
+        &id_token,
+        &jwks,
+        &discovery.issuer,
+        &config.client_id,
+        &pending.nonce,
+    )?;
+    Ok((discovery.issuer, claims, pending.purpose))
+}
+
+/// Checks an ID token: asymmetric signature by a key of the issuer's JWKS, issuer, audience,
+/// expiry and nonce.
+pub fn verify_id_token(
+    token: &str,
+    jwks: &JwkSet,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+) -> Result<IdClaims, OidcError> {
+    let header =
+        jsonwebtoken::decode_header(token).map_err(|e| OidcError::InvalidToken(e.to_string()))?;
+    let allowed = [
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+    ];
+    if !allowed.contains(&header.alg) {
+        return Err(OidcError::InvalidToken(format!(
+            "algorithm {:?} refused",
+            header.alg
+        )));
+    }
+    let jwk = match &header.kid {
+        Some(kid) => jwks.find(kid),
+        None if jwks.keys.len() == 1 => jwks.keys.first(),
+        None => None,
+    }
+    .ok_or_else(|| OidcError::InvalidToken("no key of the issuer matches".into()))?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| OidcError::InvalidToken(e.to_string()))?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[client_id]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation)
+        .map_err(|e| OidcError::InvalidToken(e.to_string()))?;
+    if data.claims.nonce.as_deref() != Some(nonce) {
+        return Err(OidcError::InvalidToken("nonce mismatch".into()));
+    }
+    Ok(data.claims)
+}
+
+/// The guardian an identity is linked to.
+pub async fn linked_guardian(
+    tx: &TenantTx,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<Uuid>, sea_orm::DbErr> {
+    let row = tx
+        .query_one_raw(sql(
+            "SELECT guardian_id FROM oidc_identities WHERE issuer = $1 AND subject = $2",
+            [issuer.into(), subject.into()],
+        ))
+        .await?;
+    row.map(|r| r.try_get::<Uuid>("", "guardian_id"))
+        .transpose()
+}
+
+/// Links an identity to a guardian; refused when it already belongs to another.
+pub async fn link(
+    tx: &TenantTx,
+    issuer: &str,
+    subject: &str,
+    guardian_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<(), OidcError>, sea_orm::DbErr> {
+    if let Some(owner) = linked_guardian(tx, issuer, subject).await? {
+        return Ok(if owner == guardian_id {
+            Ok(())
+        } else {
+            Err(OidcError::LinkedElsewhere)
+        });
+    }
+    tx.execute_raw(sql(
+        "INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
+        [issuer.into(), subject.into(), guardian_id.into(), now.into()],
+    ))
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Whether the guardian has linked an identity of `issuer`.
+pub async fn has_link(
+    tx: &TenantTx,
+    issuer: &str,
+    guardian_id: Uuid,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(tx
+        .query_one_raw(sql(
+            "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
+            [issuer.into(), guardian_id.into()],
+        ))
+        .await?
+        .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header};
+
+    #[test]
+    fn symmetric_and_unsigned_tokens_are_refused_before_any_key_is_looked_up() {
+        let jwks = JwkSet { keys: vec![] };
+        let claims = serde_json::json!({ "sub": "alice", "iss": "http://idp", "aud": "portail", "exp": 4_000_000_000u64, "nonce": "n" });
+        let hs = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"client-secret"),
+        )
+        .unwrap();
+        let err = verify_id_token(&hs, &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("HS256 refused"), "{err}");
+
+        // alg "none": header {"alg":"none","typ":"JWT"}, no signature.
+        let none = format!(
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                claims.to_string()
+            )
+        );
+        assert!(verify_id_token(&none, &jwks, "http://idp", "portail", "n").is_err());
+    }
+}
