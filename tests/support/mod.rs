@@ -203,3 +203,35 @@ pub async fn create_tenant_with_families(
         .unwrap();
     tenant
 }
+
+/// Gives `email` the password `password` (as the reset link would) and returns a client
+/// signed in as that guardian.
+pub async fn signed_in(
+    app: &TestApp,
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    email: &str,
+    password: &str,
+) -> reqwest::Client {
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    let account = portail::auth::repository::account_by_email(&tx, email)
+        .await
+        .unwrap()
+        .expect("an imported guardian");
+    let hash = portail::auth::hashing::hash(password.to_string()).await;
+    portail::auth::repository::set_password(&tx, account.guardian_id, &hash, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let client = app.other_client();
+    let r = client
+        .post(format!("{}/{}/api/v1/auth/login", app.base, tenant.slug))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "sign-in of {email}");
+    client
+}

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_configuration;
 mod m20261126_000002_create_families;
 mod m20261126_000003_create_accounts;
+mod m20261126_000004_create_family_records;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_configuration::Migration),
             Box::new(m20261126_000002_create_families::Migration),
             Box::new(m20261126_000003_create_accounts::Migration),
+            Box::new(m20261126_000004_create_family_records::Migration),
         ]
     }
 }

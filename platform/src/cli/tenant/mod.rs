@@ -1,5 +1,6 @@
 //! `portail tenant …`: one file per command.
 
+mod audit;
 mod create;
 mod delete;
 mod export;
@@ -32,6 +33,8 @@ pub enum TenantCommand {
     Delete(delete::Delete),
     /// Import households, guardians and children from the previous software's CSV export.
     ImportFamilies(import_families::ImportFamilies),
+    /// List the audit log: who changed what, who read medical fields or documents.
+    Audit(audit::Audit),
 }
 
 impl TenantCommand {
@@ -46,6 +49,7 @@ impl TenantCommand {
             TenantCommand::Export(c) => c.run(settings).await,
             TenantCommand::Delete(c) => c.run(settings).await,
             TenantCommand::ImportFamilies(c) => c.run(settings).await,
+            TenantCommand::Audit(c) => c.run(settings).await,
         }
     }
 }
