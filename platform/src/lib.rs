@@ -6,8 +6,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod children;
 pub mod cli;
 pub mod clock;
+pub mod documents;
+pub mod family;
+pub mod household;
 pub mod http;
 pub mod mail;
 pub mod portal;
@@ -18,3 +22,4 @@ pub mod state;
 pub mod telemetry;
 pub mod templates;
 pub mod tenancy;
+pub mod validation;

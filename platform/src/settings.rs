@@ -26,6 +26,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The largest `MAX_UPLOAD_BYTES` accepted: 256 MiB.
+pub const MAX_UPLOAD_CEILING: u64 = 256 * 1024 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -55,6 +58,8 @@ pub struct Settings {
     pub mail_sweep_seconds: u64,
     /// Sender of the portal's mails, e.g. `Portail Famille <no-reply@portail.example.fr>`.
     pub mail_from: String,
+    /// Largest document a parent may send, in bytes; counted while the body arrives.
+    pub max_upload_bytes: u64,
 }
 
 /// The settings file: every key optional, unknown keys refused.
@@ -74,6 +79,7 @@ struct FileSettings {
     mail_dir: Option<PathBuf>,
     mail_from: Option<String>,
     mail_sweep_seconds: Option<u64>,
+    max_upload_bytes: Option<u64>,
 }
 
 impl Settings {
@@ -110,6 +116,15 @@ impl Settings {
             Some(other) => anyhow::bail!("LOG_FORMAT: {other:?} is neither \"json\" nor \"text\""),
             None => file.log_format.unwrap_or(LogFormat::Text),
         };
+        let max_upload_bytes = parse_env("MAX_UPLOAD_BYTES")?
+            .or(file.max_upload_bytes)
+            .unwrap_or(10 * 1024 * 1024);
+        // Documents are stored in PostgreSQL (bytea, size in an `integer`): keep them modest.
+        if max_upload_bytes == 0 || max_upload_bytes > MAX_UPLOAD_CEILING {
+            anyhow::bail!(
+                "MAX_UPLOAD_BYTES: {max_upload_bytes} is not between 1 and {MAX_UPLOAD_CEILING}"
+            );
+        }
         let public_url = env("PUBLIC_URL")
             .or(file.public_url)
             .unwrap_or_else(|| format!("http://{listen}"));
@@ -155,6 +170,7 @@ impl Settings {
             mail_from: env("MAIL_FROM")
                 .or(file.mail_from)
                 .unwrap_or_else(|| "Portail Famille <no-reply@portail-famille.invalid>".into()),
+            max_upload_bytes,
         })
     }
 }
@@ -178,6 +194,7 @@ mod tests {
         assert_eq!(s.listen_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(s.log_format, LogFormat::Text);
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.max_upload_bytes, 10_485_760);
     }
 
     #[test]
@@ -206,6 +223,15 @@ mod tests {
         assert!(from(&[("LISTEN_ADDR", "localhost")]).is_err());
         assert!(from(&[("LOG_FORMAT", "xml")]).is_err());
         assert!(from(&[("SHUTDOWN_GRACE_SECONDS", "soon")]).is_err());
+        assert!(from(&[("MAX_UPLOAD_BYTES", "10 Mo")]).is_err());
+        assert!(from(&[("MAX_UPLOAD_BYTES", "0")]).is_err());
+        assert!(from(&[("MAX_UPLOAD_BYTES", "1073741824")]).is_err());
+        assert_eq!(
+            from(&[("MAX_UPLOAD_BYTES", "2097152")])
+                .unwrap()
+                .max_upload_bytes,
+            2_097_152
+        );
     }
 
     #[test]

@@ -19,6 +19,19 @@
     button.setAttribute('aria-label', 'Afficher le mot de passe');
   });
 
+  // Pencils of the family file: open the field's form in place instead of reloading.
+  document.querySelectorAll('[data-edit]').forEach(function (pencil) {
+    var form = document.getElementById(pencil.getAttribute('data-edit'));
+    if (!form) return;
+    pencil.addEventListener('click', function (event) {
+      event.preventDefault();
+      form.hidden = false;
+      pencil.hidden = true;
+      var input = form.querySelector('input:not([type=hidden]), select');
+      if (input) input.focus();
+    });
+  });
+
   // Same estimate as the server: length × log2(alphabet), words counted at 11.5 bits.
   function entropy(p) {
     var pool = 0;

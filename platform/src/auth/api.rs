@@ -38,7 +38,7 @@ enum ApiTags {
     key_in = "cookie",
     checker = "check_session"
 )]
-pub struct SessionCookie(SignedIn);
+pub struct SessionCookie(pub SignedIn);
 
 async fn check_session(req: &Request, _key: ApiKey) -> poem::Result<SignedIn> {
     let state = req

@@ -8,6 +8,9 @@ use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{oidc_pages, pages as auth_pages};
+use crate::children::{api::ChildrenApi, pages as children_pages};
+use crate::documents::{api::DocumentsApi, pages as documents_pages};
+use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::portal::{api::PortalApi, pages};
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
@@ -17,7 +20,14 @@ use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::OpenApiService;
 use std::sync::Arc;
 
-type Apis = (PortalApi, AuthApi, AccountApi);
+type Apis = (
+    PortalApi,
+    AuthApi,
+    AccountApi,
+    HouseholdApi,
+    ChildrenApi,
+    DocumentsApi,
+);
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
     let apis = (
@@ -28,6 +38,15 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         AccountApi {
+            state: state.clone(),
+        },
+        HouseholdApi {
+            state: state.clone(),
+        },
+        ChildrenApi {
+            state: state.clone(),
+        },
+        DocumentsApi {
             state: state.clone(),
         },
     );
@@ -99,6 +118,35 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:slug/oidc/connexion", get(oidc_pages::start_sign_in))
         .at("/:slug/oidc/lier", poem::post(oidc_pages::start_link))
         .at("/:slug/oidc/retour", get(oidc_pages::callback))
+        .at(
+            "/:slug/foyer",
+            get(household_pages::page).post(household_pages::save_field),
+        )
+        .at(
+            "/:slug/foyer/consentements",
+            poem::post(household_pages::save_consents),
+        )
+        .at("/:slug/enfants", get(children_pages::list))
+        .at(
+            "/:slug/enfants/:id",
+            get(children_pages::child_page).post(children_pages::save),
+        )
+        .at(
+            "/:slug/enfants/:id/valider",
+            poem::post(children_pages::validate),
+        )
+        .at(
+            "/:slug/enfants/:id/contacts",
+            poem::post(children_pages::save_contact),
+        )
+        .at(
+            "/:slug/documents",
+            get(documents_pages::list).post(documents_pages::upload),
+        )
+        .at(
+            "/:slug/documents/:id/telecharger",
+            get(documents_pages::download),
+        )
         .nest("/", api_or_not_found(api))
         .with(TenantResolution {
             state: state.clone(),

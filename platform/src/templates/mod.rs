@@ -44,6 +44,24 @@ const TEMPLATES: &[(&str, &str)] = &[
         "oidc_erreur",
         include_str!("../../templates/auth/oidc_erreur.hbs"),
     ),
+    (
+        "field_row",
+        include_str!("../../templates/family/field_row.hbs"),
+    ),
+    ("foyer", include_str!("../../templates/family/foyer.hbs")),
+    (
+        "enfants",
+        include_str!("../../templates/family/enfants.hbs"),
+    ),
+    ("enfant", include_str!("../../templates/family/enfant.hbs")),
+    (
+        "child_input",
+        include_str!("../../templates/family/child_input.hbs"),
+    ),
+    (
+        "mes_documents",
+        include_str!("../../templates/documents/mes_documents.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

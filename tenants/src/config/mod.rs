@@ -34,6 +34,9 @@ pub struct TenantConfig {
     pub prestations: Vec<Prestation>,
     #[serde(default)]
     pub closures: Vec<Closure>,
+    /// What parents authorise for each child; the four usual ones when absent.
+    #[serde(default = "default_authorizations")]
+    pub authorizations: Vec<AuthorizationKind>,
     /// Optional sign-in with an OpenID Connect provider (FranceConnect, the city's own…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<Oidc>,
@@ -270,6 +273,32 @@ pub struct Closure {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub label: String,
+}
+
+/// One authorisation parents give or refuse for a child, e.g. the photo rights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizationKind {
+    pub code: String,
+    pub label: String,
+}
+
+fn default_authorizations() -> Vec<AuthorizationKind> {
+    [
+        (
+            "photo",
+            "Droit à l'image : photos et vidéos lors des activités",
+        ),
+        ("sortie_seul", "Autorisé(e) à quitter seul(e) l'accueil"),
+        ("transport", "Transport en car lors des sorties"),
+        ("intervention_medicale", "Intervention médicale d'urgence"),
+    ]
+    .iter()
+    .map(|(code, label)| AuthorizationKind {
+        code: code.to_string(),
+        label: label.to_string(),
+    })
+    .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -113,6 +113,17 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
         }
     }
 
+    let mut authorizations = HashSet::new();
+    for (i, a) in config.authorizations.iter().enumerate() {
+        code(
+            &mut err,
+            &format!("authorizations[{i}].code"),
+            &a.code,
+            &mut authorizations,
+        );
+        required(&mut err, &format!("authorizations[{i}].label"), &a.label);
+    }
+
     for (i, c) in config.closures.iter().enumerate() {
         if c.to < c.from {
             err(

@@ -7,7 +7,7 @@
 mod parse;
 mod write;
 
-pub use parse::{HEADERS, Household, ImportFile, Person, Row, parse};
+pub use parse::{DIETS, HEADERS, Household, ImportFile, Person, Row, parse};
 pub use write::{Counts, ImportReport, import};
 
 /// A refused import: every problem, each `line N: reason`.

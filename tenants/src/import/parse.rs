@@ -345,7 +345,7 @@ fn person(
         String::new()
     } else {
         match normalize_french_phone(&phone) {
-            Some(p) => p,
+            Some(p) => crate::values::format_french_phone(&p),
             None => {
                 errors.push(format!(
                     "{prefix}_telephone: \"{phone}\" is not a phone number"

@@ -44,7 +44,7 @@ fn the_demo_file_reads_with_the_alain_family_and_its_three_children() {
         .collect();
     assert_eq!(alain.len(), 3);
     assert_eq!(alain[0].household.guardians.len(), 2);
-    assert_eq!(alain[0].household.guardians[0].phone, "0612345678");
+    assert_eq!(alain[0].household.guardians[0].phone, "06 12 34 56 78");
     assert_eq!(
         alain[0].birth_date,
         NaiveDate::from_ymd_opt(2016, 7, 7).unwrap()

@@ -1,0 +1,493 @@
+//! `/{slug}/api/v1/children`: the children of the signed-in guardian's household, their
+//! contacts and validation; `/{slug}/api/v1/export`: the household's whole file.
+
+use super::repository::{Child, Contact};
+use super::service::{self, ChildChange, ContactInput};
+use crate::auth::api::SessionCookie;
+use crate::auth::csrf::origin_allowed;
+use crate::family::{WriteError, is_validated};
+use crate::http::api_errors::{ErrorBody, InvalidFieldsBody, api_failure, not_found_body};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Children's records ("Mes enfants"), contacts and validation.
+    Children,
+}
+
+#[derive(Object)]
+#[oai(rename = "Child")]
+pub struct ChildDto {
+    id: Uuid,
+    first_name: String,
+    last_name: String,
+    birth_date: NaiveDate,
+    birth_city: String,
+    school: String,
+    class: String,
+    /// Among "sans porc", "sans viande", "sans gluten", "sans lactose", "PAI".
+    diets: Vec<String>,
+    doctor_name: String,
+    doctor_phone: String,
+    allergies: String,
+    pai: bool,
+    medical_notes: String,
+    validated_at: Option<DateTime<Utc>>,
+    /// Validated for the current school year.
+    validated: bool,
+}
+
+pub fn child_dto(c: Child, now: DateTime<Utc>) -> ChildDto {
+    ChildDto {
+        validated: is_validated(c.validated_at, now),
+        id: c.id,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        birth_date: c.birth_date,
+        birth_city: c.birth_city,
+        school: c.school,
+        class: c.class,
+        diets: c.diets,
+        doctor_name: c.doctor_name,
+        doctor_phone: c.doctor_phone,
+        allergies: c.allergies,
+        pai: c.pai,
+        medical_notes: c.medical_notes,
+        validated_at: c.validated_at,
+    }
+}
+
+#[derive(Object)]
+#[oai(rename = "ChildContact")]
+pub struct ContactDto {
+    id: Uuid,
+    name: String,
+    relation: String,
+    phone: String,
+    phone2: String,
+    /// May pick the child up.
+    pickup: bool,
+    /// To call in an emergency.
+    emergency: bool,
+}
+
+fn contact_dto(c: Contact) -> ContactDto {
+    ContactDto {
+        id: c.id,
+        name: c.name,
+        relation: c.relation,
+        phone: c.phone,
+        phone2: c.phone2,
+        pickup: c.pickup,
+        emergency: c.emergency,
+    }
+}
+
+#[derive(Object)]
+#[oai(rename = "ChildAuthorization")]
+struct AuthorizationDto {
+    code: String,
+    label: String,
+    granted: Option<bool>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Object)]
+struct EnrolmentDto {
+    prestation: String,
+    name: String,
+    structure: String,
+    structure_name: String,
+}
+
+#[derive(Object)]
+struct ChildDetailDto {
+    #[oai(flatten)]
+    child: ChildDto,
+    contacts: Vec<ContactDto>,
+    authorizations: Vec<AuthorizationDto>,
+    enrolments: Vec<EnrolmentDto>,
+}
+
+#[derive(Object)]
+struct ChildrenDto {
+    children: Vec<ChildDto>,
+}
+
+#[derive(Object)]
+struct AuthorizationChoice {
+    code: String,
+    granted: bool,
+}
+
+/// The editable fields of a child's record. Anything else (`household_id`, `validated_at`…)
+/// is refused with 400.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ChildPatch {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// AAAA-MM-JJ or JJ/MM/AAAA, not in the future.
+    birth_date: Option<String>,
+    birth_city: Option<String>,
+    school: Option<String>,
+    class: Option<String>,
+    diets: Option<Vec<String>>,
+    doctor_name: Option<String>,
+    doctor_phone: Option<String>,
+    allergies: Option<String>,
+    pai: Option<bool>,
+    medical_notes: Option<String>,
+    authorizations: Option<Vec<AuthorizationChoice>>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ContactBody {
+    name: Option<String>,
+    relation: Option<String>,
+    phone: Option<String>,
+    phone2: Option<String>,
+    pickup: Option<bool>,
+    emergency: Option<bool>,
+}
+
+impl From<ContactBody> for ContactInput {
+    fn from(b: ContactBody) -> Self {
+        ContactInput {
+            name: b.name,
+            relation: b.relation,
+            phone: b.phone,
+            phone2: b.phone2,
+            pickup: b.pickup,
+            emergency: b.emergency,
+        }
+    }
+}
+
+/// One response shape for every children operation.
+#[derive(ApiResponse)]
+enum ChildrenResponse {
+    #[oai(status = 200)]
+    List(Json<ChildrenDto>),
+    #[oai(status = 200)]
+    Detail(Json<Box<ChildDetailDto>>),
+    #[oai(status = 200)]
+    Contacts(Json<Vec<ContactDto>>),
+    #[oai(status = 200)]
+    Contact(Json<ContactDto>),
+    #[oai(status = 201)]
+    ContactCreated(Json<ContactDto>),
+    #[oai(status = 204)]
+    Deleted,
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// Not a child of the signed-in guardian's household.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    #[oai(status = 422)]
+    Invalid(Json<InvalidFieldsBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+impl From<WriteError> for ChildrenResponse {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::NotFound => not_found(),
+            WriteError::Invalid(fields) => {
+                ChildrenResponse::Invalid(Json(InvalidFieldsBody::new(fields)))
+            }
+            WriteError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ChildrenResponse {
+    fn from(e: sea_orm::DbErr) -> Self {
+        match api_failure(&e) {
+            (503, body) => ChildrenResponse::Unavailable(Json(body)),
+            (_, body) => ChildrenResponse::Internal(Json(body)),
+        }
+    }
+}
+
+fn not_found() -> ChildrenResponse {
+    ChildrenResponse::NotFound(Json(not_found_body()))
+}
+
+fn forbidden() -> ChildrenResponse {
+    ChildrenResponse::Forbidden(Json(ErrorBody {
+        code: "forbidden_origin".into(),
+        message: "Cette requête ne vient pas du portail famille.".into(),
+    }))
+}
+
+pub struct ChildrenApi {
+    pub state: Arc<AppState>,
+}
+
+impl ChildrenApi {
+    async fn detail(
+        &self,
+        tenant: &CurrentTenant,
+        session: &SessionCookie,
+        id: Uuid,
+    ) -> ChildrenResponse {
+        let now = self.state.clock.now();
+        match service::detail(&self.state, tenant, &session.0, id).await {
+            Ok(Some(d)) => ChildrenResponse::Detail(Json(Box::new(ChildDetailDto {
+                child: child_dto(d.child, now),
+                contacts: d.contacts.into_iter().map(contact_dto).collect(),
+                authorizations: d
+                    .authorizations
+                    .into_iter()
+                    .map(|(kind, given)| AuthorizationDto {
+                        code: kind.code,
+                        label: kind.label,
+                        granted: given.as_ref().map(|g| g.granted),
+                        decided_at: given.map(|g| g.decided_at),
+                    })
+                    .collect(),
+                enrolments: d
+                    .enrolments
+                    .into_iter()
+                    .map(|e| EnrolmentDto {
+                        prestation: e.prestation,
+                        name: e.name,
+                        structure: e.structure,
+                        structure_name: e.structure_name,
+                    })
+                    .collect(),
+            }))),
+            Ok(None) => not_found(),
+            Err(e) => e.into(),
+        }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Children")]
+impl ChildrenApi {
+    /// The household's children.
+    #[oai(
+        path = "/:slug/api/v1/children",
+        method = "get",
+        operation_id = "listChildren"
+    )]
+    async fn list(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> ChildrenResponse {
+        let now = self.state.clock.now();
+        match service::list(&self.state, &tenant, &session.0).await {
+            Ok(children) => ChildrenResponse::List(Json(ChildrenDto {
+                children: children.into_iter().map(|c| child_dto(c, now)).collect(),
+            })),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// One child's record, with contacts, authorisations and enrolments.
+    #[oai(
+        path = "/:slug/api/v1/children/:id",
+        method = "get",
+        operation_id = "getChild"
+    )]
+    async fn get(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> ChildrenResponse {
+        self.detail(&tenant, &session, id.0).await
+    }
+
+    /// Change a child's record (any subset of the editable fields).
+    #[oai(
+        path = "/:slug/api/v1/children/:id",
+        method = "patch",
+        operation_id = "patchChild"
+    )]
+    async fn patch(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+        body: Json<ChildPatch>,
+    ) -> ChildrenResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        let b = body.0;
+        let change = ChildChange {
+            first_name: b.first_name,
+            last_name: b.last_name,
+            birth_date: b.birth_date,
+            birth_city: b.birth_city,
+            school: b.school,
+            class: b.class,
+            diets: b.diets,
+            doctor_name: b.doctor_name,
+            doctor_phone: b.doctor_phone,
+            allergies: b.allergies,
+            pai: b.pai,
+            medical_notes: b.medical_notes,
+            authorizations: b
+                .authorizations
+                .map(|a| a.into_iter().map(|a| (a.code, a.granted)).collect()),
+        };
+        match service::change(&self.state, &tenant, &session.0, id.0, change, "api").await {
+            Ok(_) => self.detail(&tenant, &session, id.0).await,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Certify the record is up to date for the current school year ("VALIDER CETTE FICHE").
+    #[oai(
+        path = "/:slug/api/v1/children/:id/validate",
+        method = "post",
+        operation_id = "validateChild"
+    )]
+    async fn validate(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+    ) -> ChildrenResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        match service::validate(&self.state, &tenant, &session.0, id.0, "api").await {
+            Ok(_) => self.detail(&tenant, &session, id.0).await,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The child's exit and emergency contacts.
+    #[oai(
+        path = "/:slug/api/v1/children/:id/contacts",
+        method = "get",
+        operation_id = "listContacts"
+    )]
+    async fn contacts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> ChildrenResponse {
+        match service::contacts(&self.state, &tenant, &session.0, id.0).await {
+            Ok(Some(c)) => {
+                ChildrenResponse::Contacts(Json(c.into_iter().map(contact_dto).collect()))
+            }
+            Ok(None) => not_found(),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Add a contact (name, phone, and pick-up and/or emergency).
+    #[oai(
+        path = "/:slug/api/v1/children/:id/contacts",
+        method = "post",
+        operation_id = "addContact"
+    )]
+    async fn add_contact(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+        body: Json<ContactBody>,
+    ) -> ChildrenResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        match service::add_contact(&self.state, &tenant, &session.0, id.0, body.0.into(), "api")
+            .await
+        {
+            Ok(c) => ChildrenResponse::ContactCreated(Json(contact_dto(c))),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Change a contact (any subset of its fields).
+    #[oai(
+        path = "/:slug/api/v1/children/:id/contacts/:contact_id",
+        method = "patch",
+        operation_id = "patchContact"
+    )]
+    #[allow(clippy::too_many_arguments)] // one argument per extractor of the operation
+    async fn patch_contact(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        contact_id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+        body: Json<ContactBody>,
+    ) -> ChildrenResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        match service::change_contact(
+            &self.state,
+            &tenant,
+            &session.0,
+            id.0,
+            contact_id.0,
+            body.0.into(),
+            "api",
+        )
+        .await
+        {
+            Ok(c) => ChildrenResponse::Contact(Json(contact_dto(c))),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Remove a contact.
+    #[oai(
+        path = "/:slug/api/v1/children/:id/contacts/:contact_id",
+        method = "delete",
+        operation_id = "deleteContact"
+    )]
+    async fn delete_contact(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        contact_id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+    ) -> ChildrenResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        match service::remove_contact(&self.state, &tenant, &session.0, id.0, contact_id.0, "api")
+            .await
+        {
+            Ok(()) => ChildrenResponse::Deleted,
+            Err(e) => e.into(),
+        }
+    }
+}

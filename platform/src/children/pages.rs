@@ -1,0 +1,455 @@
+//! `/{slug}/enfants` and `/{slug}/enfants/{id}`: the children's records. Each section of the
+//! child page is a small form with its "Mettre à jour" button; contacts are added, changed and
+//! removed one by one; "Valider cette fiche" certifies the record for the school year.
+
+use super::service::{self, ChildChange, ChildDetail, ContactInput};
+use crate::auth::csrf;
+use crate::auth::pages::see_other;
+use crate::family::{WriteError, is_validated, paris_date, school_year_label};
+use crate::http::errors::{Failure, PageError};
+use crate::http::page::{Frame, csrf_refused};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use crate::validation::FieldErrors;
+use chrono::{Datelike, NaiveDate};
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use portail_tenants::import::DIETS;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+const MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+
+fn french_date(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+fn age(birth: NaiveDate, today: NaiveDate) -> u32 {
+    let mut years = today.year() - birth.year();
+    if (today.month(), today.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years.max(0) as u32
+}
+
+#[handler]
+pub async fn list(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    };
+    let now = state.clock.now();
+    let today = paris_date(now);
+    let children: Vec<Value> = service::list(state, tenant, signed)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": format!("{} {}", c.last_name, c.first_name),
+                "age": age(c.birth_date, today),
+                "validated": is_validated(c.validated_at, now),
+            })
+        })
+        .collect();
+    Ok(frame.render(
+        "enfants",
+        "Mes enfants",
+        "enfants",
+        json!({ "children": children }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    info: Option<String>,
+    /// The section just saved: shown open so the parent sees the change.
+    section: Option<String>,
+}
+
+const SECTIONS: [&str; 5] = [
+    "identite",
+    "regimes",
+    "medical",
+    "contacts",
+    "autorisations",
+];
+
+fn view_model(
+    d: &ChildDetail,
+    structures: &[(String, String)],
+    state: &AppState,
+    errors: &FieldErrors,
+    section: Option<&str>,
+    submitted: &HashMap<String, String>,
+) -> Value {
+    let now = state.clock.now();
+    let today = paris_date(now);
+    let c = &d.child;
+    // After a refused form, show what the parent typed, not the stored value.
+    let value = |key: &str, stored: &str| -> String {
+        submitted
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| stored.to_string())
+    };
+    let err = |key: &str| errors.0.get(key).cloned();
+    let validated = is_validated(c.validated_at, now);
+    let per_structure: Vec<Value> = structures
+        .iter()
+        .map(|(code, name)| {
+            let enrolments: Vec<&str> = d.enrolments.iter().filter(|e| &e.structure == code).map(|e| e.name.as_str()).collect();
+            json!({ "name": name, "enrolments": enrolments, "has_enrolments": !enrolments.is_empty() })
+        })
+        .collect();
+    let diets: Vec<Value> = DIETS
+        .iter()
+        .map(|d| json!({ "value": d, "checked": c.diets.iter().any(|x| x == d) }))
+        .collect();
+    let authorizations: Vec<Value> = d
+        .authorizations
+        .iter()
+        .map(|(kind, given)| {
+            json!({
+                "code": kind.code,
+                "label": kind.label,
+                "yes": given.as_ref().is_some_and(|g| g.granted),
+                "no": given.as_ref().is_some_and(|g| !g.granted),
+                "decided": given.as_ref().map(|g| g.decided_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string()),
+            })
+        })
+        .collect();
+    let contacts: Vec<Value> = d
+        .contacts
+        .iter()
+        .map(|k| json!({ "id": k.id, "name": k.name, "relation": k.relation, "phone": k.phone, "phone2": k.phone2, "pickup": k.pickup, "emergency": k.emergency }))
+        .collect();
+    json!({
+        "child": {
+            "id": c.id,
+            "name": format!("{} {}", c.last_name, c.first_name),
+            "first_name": value("first_name", &c.first_name),
+            "last_name": value("last_name", &c.last_name),
+            "birth_date": value("birth_date", &c.birth_date.format("%Y-%m-%d").to_string()),
+            "birth_city": value("birth_city", &c.birth_city),
+            "school": value("school", &c.school),
+            "class": value("class", &c.class),
+            "born": format!("{}{}", french_date(c.birth_date), if c.birth_city.is_empty() { String::new() } else { format!(" à {}", c.birth_city) }),
+            "age": age(c.birth_date, today),
+            "doctor_name": value("doctor_name", &c.doctor_name),
+            "doctor_phone": value("doctor_phone", &c.doctor_phone),
+            "allergies": value("allergies", &c.allergies),
+            "pai": c.pai,
+            "medical_notes": value("medical_notes", &c.medical_notes),
+            "validated": validated,
+            "validated_on": c.validated_at.map(|v| french_date(paris_date(v))),
+            "diets_text": if c.diets.is_empty() { "Aucun".to_string() } else { c.diets.join(", ") },
+        },
+        "school_year": school_year_label(today),
+        "structures": per_structure,
+        "diets": diets,
+        "authorizations": authorizations,
+        "authorizations_given": d.authorizations.iter().filter(|(_, g)| g.as_ref().is_some_and(|g| g.granted)).count(),
+        "contacts": contacts,
+        "pickup_count": d.contacts.iter().filter(|k| k.pickup).count(),
+        "emergency_count": d.contacts.iter().filter(|k| k.emergency).count(),
+        "insurances": d.insurances.iter().map(|i| json!({ "company": i.company, "number": i.number, "from": i.valid_from.format("%d/%m/%Y").to_string(), "to": i.valid_to.format("%d/%m/%Y").to_string() })).collect::<Vec<_>>(),
+        "criteria": d.criteria.iter().map(|k| json!({ "label": k.label })).collect::<Vec<_>>(),
+        "criteria_count": d.criteria.len(),
+        "errors": errors.0,
+        "error_summary": (!errors.is_empty()).then_some("Certaines informations ne sont pas valides : corrigez les champs indiqués."),
+        "section": section,
+        "details_open": section.is_some(),
+        "e": {
+            "first_name": err("first_name"), "last_name": err("last_name"), "birth_date": err("birth_date"),
+            "birth_city": err("birth_city"), "school": err("school"), "class": err("class"), "diets": err("diets"),
+            "doctor_name": err("doctor_name"), "doctor_phone": err("doctor_phone"), "allergies": err("allergies"),
+            "medical_notes": err("medical_notes"), "name": err("name"), "phone": err("phone"), "phone2": err("phone2"),
+            "pickup": err("pickup"), "relation": err("relation"),
+        },
+        "new_contact": {
+            "name": if section == Some("contacts") { submitted.get("name").cloned().unwrap_or_default() } else { String::new() },
+            "relation": if section == Some("contacts") { submitted.get("relation").cloned().unwrap_or_default() } else { String::new() },
+            "phone": if section == Some("contacts") { submitted.get("phone").cloned().unwrap_or_default() } else { String::new() },
+        },
+    })
+}
+
+#[allow(clippy::too_many_arguments)] // the page, and what a refused form brings back
+async fn render(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    frame: &Frame,
+    id: Uuid,
+    errors: FieldErrors,
+    section: Option<&str>,
+    submitted: HashMap<String, String>,
+    info: Option<&str>,
+) -> Result<Response, PageError> {
+    let signed = frame.account.as_ref().expect("checked by the caller");
+    let Some(detail) = service::detail(state, tenant, signed, id).await? else {
+        return Err(PageError(Failure::NotFound));
+    };
+    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
+    let config = crate::portal::repository::tenant_config(&tx).await?;
+    tx.commit().await?;
+    let structures: Vec<(String, String)> = config
+        .structures
+        .iter()
+        .map(|s| (s.code.clone(), s.name.clone()))
+        .collect();
+    let mut model = view_model(&detail, &structures, state, &errors, section, &submitted);
+    model["info"] = json!(info);
+    let title = format!("{} {}", detail.child.first_name, detail.child.last_name);
+    Ok(frame.render_with_status(
+        "enfant",
+        &title,
+        "enfants",
+        model,
+        if errors.is_empty() { 200 } else { 422 },
+    ))
+}
+
+#[handler]
+pub async fn child_page(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Path((_slug, id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    if frame.account.is_none() {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    }
+    let id = id
+        .parse::<Uuid>()
+        .map_err(|_| PageError(Failure::NotFound))?;
+    let info = match q.info.as_deref() {
+        Some("maj") => Some("Les informations ont été mises à jour"),
+        Some("validee") => Some("La fiche est validée pour l'année scolaire. Merci !"),
+        _ => None,
+    };
+    let section = q.section.as_deref().filter(|s| SECTIONS.contains(s));
+    render(
+        state,
+        tenant,
+        &frame,
+        id,
+        FieldErrors::default(),
+        section,
+        HashMap::new(),
+        info,
+    )
+    .await
+}
+
+fn yes(form: &HashMap<String, String>, key: &str) -> bool {
+    matches!(
+        form.get(key).map(String::as_str),
+        Some("oui" | "on" | "true")
+    )
+}
+
+/// Saves one section of the child page.
+#[handler]
+pub async fn save(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Path((_slug, id)): Path<(String, String)>,
+    Form(form): Form<Vec<(String, String)>>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let map: HashMap<String, String> = form.iter().cloned().collect();
+    if !csrf::valid(req, map.get("csrf").map(String::as_str)) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = frame.account.clone() else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let id = id
+        .parse::<Uuid>()
+        .map_err(|_| PageError(Failure::NotFound))?;
+    let section = map.get("section").cloned().unwrap_or_default();
+    let get = |k: &str| map.get(k).cloned();
+    let change = match section.as_str() {
+        "identite" => ChildChange {
+            first_name: get("first_name"),
+            last_name: get("last_name"),
+            birth_date: get("birth_date"),
+            birth_city: get("birth_city"),
+            school: get("school"),
+            class: get("class"),
+            ..Default::default()
+        },
+        "regimes" => ChildChange {
+            diets: Some(
+                form.iter()
+                    .filter(|(k, _)| k == "diets")
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            ),
+            ..Default::default()
+        },
+        "medical" => ChildChange {
+            doctor_name: get("doctor_name"),
+            doctor_phone: get("doctor_phone"),
+            allergies: get("allergies"),
+            pai: Some(yes(&map, "pai")),
+            medical_notes: get("medical_notes"),
+            ..Default::default()
+        },
+        "autorisations" => {
+            let choices = map
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("auth_")
+                        .map(|code| (code.to_string(), v == "oui"))
+                })
+                .collect();
+            ChildChange {
+                authorizations: Some(choices),
+                ..Default::default()
+            }
+        }
+        _ => return Err(PageError(Failure::NotFound)),
+    };
+    match service::change(state, tenant, &signed, id, change, "page").await {
+        Ok(_) => Ok(see_other(format!(
+            "/{}/enfants/{id}?info=maj&section={section}#{section}",
+            tenant.slug()
+        ))),
+        Err(WriteError::Invalid(errors)) => {
+            render(state, tenant, &frame, id, errors, Some(&section), map, None).await
+        }
+        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
+        Err(WriteError::Database(e)) => Err(e.into()),
+    }
+}
+
+#[handler]
+pub async fn validate(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Path((_slug, id)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.get("csrf").map(String::as_str)) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let id = id
+        .parse::<Uuid>()
+        .map_err(|_| PageError(Failure::NotFound))?;
+    match service::validate(state, tenant, signed, id, "page").await {
+        Ok(_) => Ok(see_other(format!(
+            "/{}/enfants/{id}?info=validee",
+            tenant.slug()
+        ))),
+        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
+        Err(WriteError::Invalid(_)) => Err(PageError(Failure::Internal)),
+        Err(WriteError::Database(e)) => Err(e.into()),
+    }
+}
+
+fn contact_input(map: &HashMap<String, String>) -> ContactInput {
+    ContactInput {
+        name: map.get("name").cloned(),
+        relation: map.get("relation").cloned(),
+        phone: map.get("phone").cloned(),
+        phone2: map.get("phone2").cloned(),
+        pickup: Some(yes(map, "pickup")),
+        emergency: Some(yes(map, "emergency")),
+    }
+}
+
+/// Adds (no contact id), changes, or removes (`action=supprimer`) a contact.
+#[handler]
+pub async fn save_contact(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Path((_slug, id)): Path<(String, String)>,
+    Form(map): Form<HashMap<String, String>>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, map.get("csrf").map(String::as_str)) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = frame.account.clone() else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let id = id
+        .parse::<Uuid>()
+        .map_err(|_| PageError(Failure::NotFound))?;
+    let contact = map
+        .get("contact")
+        .filter(|c| !c.is_empty())
+        .map(|c| c.parse::<Uuid>())
+        .transpose()
+        .map_err(|_| PageError(Failure::NotFound))?;
+    let result = match (contact, map.get("action").map(String::as_str)) {
+        (Some(contact), Some("supprimer")) => {
+            service::remove_contact(state, tenant, &signed, id, contact, "page").await
+        }
+        (Some(contact), _) => service::change_contact(
+            state,
+            tenant,
+            &signed,
+            id,
+            contact,
+            contact_input(&map),
+            "page",
+        )
+        .await
+        .map(|_| ()),
+        (None, _) => service::add_contact(state, tenant, &signed, id, contact_input(&map), "page")
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(see_other(format!(
+            "/{}/enfants/{id}?info=maj&section=contacts#contacts",
+            tenant.slug()
+        ))),
+        Err(WriteError::Invalid(errors)) => {
+            render(
+                state,
+                tenant,
+                &frame,
+                id,
+                errors,
+                Some("contacts"),
+                map,
+                None,
+            )
+            .await
+        }
+        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
+        Err(WriteError::Database(e)) => Err(e.into()),
+    }
+}

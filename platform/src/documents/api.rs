@@ -1,0 +1,375 @@
+//! `/{slug}/api/v1/documents`: send, list and download the household's documents.
+
+use super::repository::{DocumentSummary, StoredFile};
+use super::service::{self, DocumentError};
+use super::upload;
+use crate::auth::api::SessionCookie;
+use crate::auth::csrf::origin_allowed;
+use crate::http::api_errors::{ErrorBody, InvalidFieldsBody};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem::{IntoResponse, Request, RequestBody};
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Binary, Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaResponses, MetaSchemaRef, Registry};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags, impl_apirequest_for_payload};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Documents sent by the household ("Mes documents").
+    Documents,
+}
+
+/// The fields of an upload, for the specification only: the body is read as a stream by
+/// [`UploadBody`], never through this type.
+#[allow(dead_code)]
+#[derive(Multipart)]
+struct DocumentUpload {
+    /// The document's name, 200 characters at most.
+    name: String,
+    /// 2000 characters at most.
+    description: Option<String>,
+    /// Id of a child of the household; empty or absent for the household itself.
+    person: Option<String>,
+    /// A PDF, JPEG or PNG file (recognised by its content), `MAX_UPLOAD_BYTES` at most
+    /// (10 Mo by default).
+    file: Upload,
+}
+
+/// The multipart body of an upload, left unread until the operation has checked who sends
+/// it; then read as a stream by [`upload::read`].
+pub struct UploadBody(poem::Body);
+
+impl Payload for UploadBody {
+    const CONTENT_TYPE: &'static str = "multipart/form-data";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type
+            .split(';')
+            .next()
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <DocumentUpload as Payload>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <DocumentUpload as Payload>::register(registry);
+    }
+}
+
+impl ParsePayload for UploadBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(UploadBody(body.take()?))
+    }
+}
+
+impl_apirequest_for_payload!(UploadBody);
+
+#[derive(Object)]
+struct DocumentDto {
+    id: Uuid,
+    name: String,
+    description: String,
+    /// The child it concerns; `null` for the household.
+    person: Option<Uuid>,
+    /// The child's name, or `Foyer`.
+    person_name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, as detected from the content.
+    content_type: String,
+    /// In bytes.
+    size: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<DocumentSummary> for DocumentDto {
+    fn from(d: DocumentSummary) -> Self {
+        DocumentDto {
+            id: d.id,
+            name: d.name,
+            description: d.description,
+            person: d.child_id,
+            person_name: d.person_name.unwrap_or_else(|| "Foyer".into()),
+            content_type: d.content_type,
+            size: d.size,
+            created_at: d.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+struct DocumentsDto {
+    documents: Vec<DocumentDto>,
+}
+
+fn body(e: &DocumentError) -> Json<ErrorBody> {
+    Json(ErrorBody {
+        code: e.code().into(),
+        message: e.message(),
+    })
+}
+
+fn forbidden_origin() -> Json<ErrorBody> {
+    Json(ErrorBody {
+        code: "forbidden_origin".into(),
+        message: "Cette requête ne vient pas du portail famille.".into(),
+    })
+}
+
+#[derive(ApiResponse)]
+enum UploadResponse {
+    /// Stored.
+    #[oai(status = 201)]
+    Created(Json<DocumentDto>),
+    /// Not a complete multipart form (`invalid_upload`).
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// Not signed in (`not_authenticated`); answered by the session check.
+    #[allow(dead_code)]
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The request's `Origin` is not the portal's (`forbidden_origin`).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// The file (or the body) passes `MAX_UPLOAD_BYTES` (`file_too_large`); reading stops
+    /// there.
+    #[oai(status = 413)]
+    TooLarge(Json<ErrorBody>),
+    /// Not a PDF, JPEG or PNG, whatever its name says (`unsupported_file_type`).
+    #[oai(status = 415)]
+    UnsupportedType(Json<ErrorBody>),
+    /// Missing or invalid fields, each with its French message (`invalid_fields`); `person`
+    /// naming anyone but a child of the household is refused here.
+    #[oai(status = 422)]
+    Invalid(Json<InvalidFieldsBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+impl From<DocumentError> for UploadResponse {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::Invalid(errors) => {
+                UploadResponse::Invalid(Json(InvalidFieldsBody::new(errors)))
+            }
+            DocumentError::TooLarge { .. } => UploadResponse::TooLarge(body(&e)),
+            DocumentError::UnsupportedType => UploadResponse::UnsupportedType(body(&e)),
+            DocumentError::Malformed => UploadResponse::BadRequest(body(&e)),
+            DocumentError::Unavailable => UploadResponse::Unavailable(body(&e)),
+            DocumentError::NotFound | DocumentError::Internal => {
+                UploadResponse::Internal(body(&DocumentError::Internal))
+            }
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum ListResponse {
+    #[oai(status = 200)]
+    Ok(Json<DocumentsDto>),
+    /// Not signed in (`not_authenticated`); answered by the session check.
+    #[allow(dead_code)]
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+/// The bytes of a document, with the content type detected at upload.
+pub struct FileBytes {
+    data: Vec<u8>,
+    content_type: String,
+}
+
+impl Payload for FileBytes {
+    const CONTENT_TYPE: &'static str = "application/octet-stream";
+
+    fn schema_ref() -> MetaSchemaRef {
+        <Binary<Vec<u8>> as Payload>::schema_ref()
+    }
+}
+
+impl IntoResponse for FileBytes {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(self.content_type)
+            .body(self.data)
+    }
+}
+
+#[derive(ApiResponse)]
+enum DownloadResult {
+    /// The file, as an attachment of its detected type.
+    #[oai(status = 200)]
+    Ok(
+        FileBytes,
+        /// `attachment; filename="<name>.<ext>"; filename*=UTF-8''<name>.<ext>`: the document's
+        /// name made safe, never the name of the file once sent.
+        #[oai(header = "Content-Disposition")]
+        String,
+        /// `nosniff`.
+        #[oai(header = "X-Content-Type-Options")]
+        String,
+        /// `no-store`.
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
+    /// Not signed in (`not_authenticated`); answered by the session check.
+    #[allow(dead_code)]
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// No document of the household has this id (`not_found`): another household's or
+    /// another municipality's is not found either.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+/// [`DownloadResult`], with the three types a file can have in the specification.
+pub struct DownloadResponse(DownloadResult);
+
+impl ApiResponse for DownloadResponse {
+    fn meta() -> MetaResponses {
+        let mut meta = DownloadResult::meta();
+        for response in &mut meta.responses {
+            if response.status == Some(200) {
+                response.content = ["application/pdf", "image/jpeg", "image/png"]
+                    .into_iter()
+                    .map(|content_type| MetaMediaType {
+                        content_type,
+                        schema: FileBytes::schema_ref(),
+                    })
+                    .collect();
+            }
+        }
+        meta
+    }
+
+    fn register(registry: &mut Registry) {
+        DownloadResult::register(registry);
+    }
+}
+
+impl IntoResponse for DownloadResponse {
+    fn into_response(self) -> poem::Response {
+        self.0.into_response()
+    }
+}
+
+impl From<StoredFile> for DownloadResponse {
+    fn from(file: StoredFile) -> Self {
+        let [
+            (_, content_type),
+            (_, disposition),
+            (_, nosniff),
+            (_, cache),
+        ] = service::download_headers(&file);
+        DownloadResponse(DownloadResult::Ok(
+            FileBytes {
+                data: file.data,
+                content_type,
+            },
+            disposition,
+            nosniff,
+            cache,
+        ))
+    }
+}
+
+pub struct DocumentsApi {
+    pub state: Arc<AppState>,
+}
+
+#[OpenApi(tag = "ApiTags::Documents")]
+impl DocumentsApi {
+    /// Send a document for the household or one of its children (`multipart/form-data`).
+    /// The file is counted while it arrives: past `MAX_UPLOAD_BYTES` the answer is 413 and
+    /// nothing more is read.
+    #[oai(
+        path = "/:slug/api/v1/documents",
+        method = "post",
+        operation_id = "uploadDocument"
+    )]
+    async fn upload(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+        body: UploadBody,
+    ) -> UploadResponse {
+        if !origin_allowed(&self.state, req) {
+            return UploadResponse::Forbidden(forbidden_origin());
+        }
+        let limit = self.state.settings.max_upload_bytes;
+        let (received, read) = upload::read(req, body.0, limit, None).await;
+        if let Err(e) = read {
+            return DocumentError::from_read(e, limit).into();
+        }
+        match service::create(&self.state, &tenant, &session.0, received, "api").await {
+            Ok(document) => UploadResponse::Created(Json(document.into())),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The household's documents, newest first.
+    #[oai(
+        path = "/:slug/api/v1/documents",
+        method = "get",
+        operation_id = "listDocuments"
+    )]
+    async fn list(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> ListResponse {
+        match service::list(&self.state, &tenant, session.0.household_id).await {
+            Ok(documents) => ListResponse::Ok(Json(DocumentsDto {
+                documents: documents.into_iter().map(Into::into).collect(),
+            })),
+            Err(e @ DocumentError::Unavailable) => ListResponse::Unavailable(body(&e)),
+            Err(_) => ListResponse::Internal(body(&DocumentError::Internal)),
+        }
+    }
+
+    /// Download a document of the household.
+    #[oai(
+        path = "/:slug/api/v1/documents/:id/download",
+        method = "get",
+        operation_id = "downloadDocument"
+    )]
+    async fn download(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> DownloadResponse {
+        match service::download(&self.state, &tenant, &session.0, id.0, "api").await {
+            Ok(file) => file.into(),
+            Err(e @ DocumentError::NotFound) => {
+                DownloadResponse(DownloadResult::NotFound(body(&e)))
+            }
+            Err(e @ DocumentError::Unavailable) => {
+                DownloadResponse(DownloadResult::Unavailable(body(&e)))
+            }
+            Err(_) => DownloadResponse(DownloadResult::Internal(body(&DocumentError::Internal))),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! "Mes documents" (guide, section 6): the household's documents with their TÉLÉCHARGER
+//! links, and the form "+ AJOUTER UN NOUVEAU DOCUMENT". The form works without JavaScript;
+//! its CSRF token is its first field and is checked before the file is read.
+
+use super::repository::{self, DocumentSummary};
+use super::service::{self, DocumentError, FileKind, french_size};
+use super::upload::{ReadError, Received};
+use crate::auth::csrf;
+use crate::auth::pages::see_other;
+use crate::auth::session::SignedIn;
+use crate::http::errors::{Failure, PageError};
+use crate::http::page::{Frame, csrf_refused};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use crate::validation::FieldErrors;
+use poem::web::{Data, Path, Query};
+use poem::{Body, Request, Response, handler};
+use portail_tenants::TenantTx;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Messages a redirect may ask the page to show: a fixed list, never text from the URL.
+fn info_message(key: &str) -> Option<&'static str> {
+    match key {
+        "document-envoye" => Some("Votre document a bien été envoyé."),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InfoQuery {
+    info: Option<String>,
+}
+
+/// What the form shows again after a refusal.
+#[derive(Default)]
+struct FormState {
+    received: Received,
+    errors: FieldErrors,
+    /// A problem that is no field's.
+    error: Option<String>,
+}
+
+const FIELDS: [(&str, &str); 4] = [
+    ("name", "Nom du document"),
+    ("description", "Description"),
+    ("person", "Personne concernée"),
+    ("file", "Fichier"),
+];
+
+fn document_json(slug: &str, d: &DocumentSummary) -> Value {
+    let date = d
+        .created_at
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%d/%m/%Y")
+        .to_string();
+    json!({
+        "id": d.id,
+        "name": d.name,
+        "description": d.description,
+        "person": d.person_name.clone().unwrap_or_else(|| "Foyer".into()),
+        "date": date,
+        "size": french_size(d.size.max(0) as u64),
+        "kind": FileKind::from_content_type(&d.content_type).map(FileKind::label).unwrap_or("Fichier"),
+        "href": format!("/{slug}/documents/{}/telecharger", d.id),
+    })
+}
+
+async fn render(
+    frame: &Frame,
+    state: &AppState,
+    tenant: &CurrentTenant,
+    account: &SignedIn,
+    info: Option<&str>,
+    form: FormState,
+    status: u16,
+) -> Result<Response, PageError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let documents = repository::for_household(&tx, account.household_id).await?;
+    let children = repository::children(&tx, account.household_id).await?;
+    tx.commit().await?;
+    let chosen = form.received.person.trim().to_string();
+    let mut people =
+        vec![json!({ "value": "", "label": "Le foyer", "selected": chosen.is_empty() })];
+    people.extend(children.iter().map(
+        |c| json!({ "value": c.id, "label": c.name, "selected": c.id.to_string() == chosen }),
+    ));
+    let field_error = |key: &str| form.errors.0.get(key).cloned();
+    let error_list: Vec<Value> = FIELDS
+        .iter()
+        .filter_map(|(key, label)| {
+            field_error(key).map(|m| json!({ "field": key, "label": label, "message": m }))
+        })
+        .collect();
+    let refused = !error_list.is_empty() || form.error.is_some();
+    Ok(frame.render_with_status(
+        "mes_documents",
+        "Mes documents",
+        "documents",
+        json!({
+            "info": info,
+            "refused": refused,
+            "error": form.error,
+            "error_list": error_list,
+            "errors": {
+                "name": field_error("name"),
+                "description": field_error("description"),
+                "person": field_error("person"),
+                "file": field_error("file"),
+            },
+            "form": {
+                "name": form.received.name,
+                "description": form.received.description,
+            },
+            "people": people,
+            "documents": documents.iter().map(|d| document_json(&frame.slug, d)).collect::<Vec<_>>(),
+            "max_size": french_size(state.settings.max_upload_bytes),
+        }),
+        status,
+    ))
+}
+
+#[handler]
+pub async fn list(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(query): Query<InfoQuery>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(account) = frame.account.clone() else {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    };
+    let info = query.info.as_deref().and_then(info_message);
+    render(
+        &frame,
+        state,
+        tenant,
+        &account,
+        info,
+        FormState::default(),
+        200,
+    )
+    .await
+}
+
+#[handler]
+pub async fn upload(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
+    body: Body,
+) -> Result<Response, PageError> {
+    // Who sends it comes from the cookie: a signed-out browser is sent to the sign-in page
+    // before a byte of the body is read.
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(account) = frame.account.clone() else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let limit = state.settings.max_upload_bytes;
+    let check = |token: &str| csrf::valid(req, Some(token));
+    let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
+    let failure = match read {
+        Err(ReadError::Csrf) => return Err(csrf_refused()),
+        Err(e) => DocumentError::from_read(e, limit),
+        Ok(()) => match service::create(state, tenant, &account, received.clone(), "page").await {
+            Ok(_) => {
+                return Ok(see_other(format!(
+                    "/{}/documents?info=document-envoye",
+                    tenant.slug()
+                )));
+            }
+            Err(e) => e,
+        },
+    };
+    let status = failure.status();
+    let mut form = FormState {
+        received,
+        ..FormState::default()
+    };
+    match failure {
+        DocumentError::Invalid(errors) => form.errors = errors,
+        e @ (DocumentError::TooLarge { .. } | DocumentError::UnsupportedType) => {
+            form.errors.add("file", e.message())
+        }
+        e @ DocumentError::Malformed => form.error = Some(e.message()),
+        DocumentError::Unavailable => return Err(PageError(Failure::Unavailable)),
+        DocumentError::NotFound | DocumentError::Internal => {
+            return Err(PageError(Failure::Internal));
+        }
+    }
+    render(&frame, state, tenant, &account, None, form, status).await
+}
+
+#[handler]
+pub async fn download(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Path((_slug, id)): Path<(String, String)>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(account) = &frame.account else {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return Err(PageError(Failure::NotFound));
+    };
+    match service::download(state, tenant, account, id, "page").await {
+        Ok(file) => {
+            let headers = service::download_headers(&file);
+            let mut builder = Response::builder();
+            for (name, value) in headers {
+                builder = builder.header(name, value);
+            }
+            Ok(builder.body(file.data))
+        }
+        Err(DocumentError::NotFound) => Err(PageError(Failure::NotFound)),
+        Err(DocumentError::Unavailable) => Err(PageError(Failure::Unavailable)),
+        Err(_) => Err(PageError(Failure::Internal)),
+    }
+}

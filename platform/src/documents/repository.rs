@@ -1,0 +1,168 @@
+//! Queries of documents, inside the tenant's schema. Every read names the household: a
+//! document id alone never finds anything.
+
+use chrono::{DateTime, Utc};
+use portail_tenants::TenantTx;
+use portail_tenants::database::sql;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A document as lists show it, without its bytes.
+#[derive(Debug, Clone, Serialize, FromQueryResult)]
+pub struct DocumentSummary {
+    pub id: Uuid,
+    /// The child it concerns; `None` for the household as a whole.
+    pub child_id: Option<Uuid>,
+    /// "Théo ALAIN" when it concerns a child.
+    pub person_name: Option<String>,
+    pub name: String,
+    pub description: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, as detected from the file.
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const SUMMARY: &str = "SELECT d.id, d.child_id,
+        CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS person_name,
+        d.name, d.description, d.content_type, d.size::bigint AS size, d.created_at
+     FROM documents d LEFT JOIN children c ON c.id = d.child_id";
+
+/// The household's documents (its own and its children's), newest first.
+pub async fn for_household(
+    tx: &TenantTx,
+    household_id: Uuid,
+) -> Result<Vec<DocumentSummary>, DbErr> {
+    tx.query_all_raw(sql(
+        &format!("{SUMMARY} WHERE d.household_id = $1 ORDER BY d.created_at DESC, d.id"),
+        [household_id.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| DocumentSummary::from_query_result(r, ""))
+    .collect()
+}
+
+/// The documents of one child of the household, newest first (none if the child is another
+/// household's).
+pub async fn for_child(
+    tx: &TenantTx,
+    household_id: Uuid,
+    child_id: Uuid,
+) -> Result<Vec<DocumentSummary>, DbErr> {
+    tx.query_all_raw(sql(
+        &format!(
+            "{SUMMARY} WHERE d.household_id = $1 AND d.child_id = $2 ORDER BY d.created_at DESC, d.id"
+        ),
+        [household_id.into(), child_id.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| DocumentSummary::from_query_result(r, ""))
+    .collect()
+}
+
+/// Someone a document can concern: a child of the household.
+#[derive(Debug, Clone, Serialize, FromQueryResult)]
+pub struct Child {
+    pub id: Uuid,
+    pub name: String,
+}
+
+pub async fn children(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Child>, DbErr> {
+    tx.query_all_raw(sql(
+        "SELECT id, first_name || ' ' || last_name AS name FROM children
+         WHERE household_id = $1 ORDER BY birth_date, first_name",
+        [household_id.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| Child::from_query_result(r, ""))
+    .collect()
+}
+
+pub async fn child_in_household(
+    tx: &TenantTx,
+    household_id: Uuid,
+    child_id: Uuid,
+) -> Result<bool, DbErr> {
+    Ok(tx
+        .query_one_raw(sql(
+            "SELECT 1 AS found FROM children WHERE id = $1 AND household_id = $2",
+            [child_id.into(), household_id.into()],
+        ))
+        .await?
+        .is_some())
+}
+
+pub async fn child_name(tx: &TenantTx, child_id: Uuid) -> Result<Option<String>, DbErr> {
+    Ok(tx
+        .query_one_raw(sql(
+            "SELECT first_name || ' ' || last_name AS name FROM children WHERE id = $1",
+            [child_id.into()],
+        ))
+        .await?
+        .and_then(|r| r.try_get::<String>("", "name").ok()))
+}
+
+pub struct NewDocument<'a> {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub child_id: Option<Uuid>,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub content_type: &'static str,
+    pub size: i64,
+    pub storage_name: &'a str,
+    pub data: Vec<u8>,
+    pub uploaded_by: Uuid,
+}
+
+/// Stores the document; answers its creation time.
+pub async fn insert(tx: &TenantTx, d: NewDocument<'_>) -> Result<DateTime<Utc>, DbErr> {
+    let row = tx
+        .query_one_raw(sql(
+            "INSERT INTO documents (id, household_id, child_id, name, description, content_type, size, storage_name, data, uploaded_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING created_at",
+            [
+                d.id.into(),
+                d.household_id.into(),
+                d.child_id.into(),
+                d.name.into(),
+                d.description.into(),
+                d.content_type.into(),
+                (d.size as i32).into(),
+                d.storage_name.into(),
+                d.data.into(),
+                d.uploaded_by.into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotInserted)?;
+    row.try_get("", "created_at")
+}
+
+/// A document's file, to send back.
+#[derive(Debug, FromQueryResult)]
+pub struct StoredFile {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// The file of document `id`, if it is the household's.
+pub async fn file(
+    tx: &TenantTx,
+    household_id: Uuid,
+    id: Uuid,
+) -> Result<Option<StoredFile>, DbErr> {
+    tx.query_one_raw(sql(
+        "SELECT name, content_type, data FROM documents WHERE id = $1 AND household_id = $2",
+        [id.into(), household_id.into()],
+    ))
+    .await?
+    .map(|r| StoredFile::from_query_result(&r, ""))
+    .transpose()
+}

@@ -1,0 +1,583 @@
+//! The rules of documents: which files are accepted, what a form must hold, who may read a
+//! document, and how a file goes back to the browser.
+//!
+//! A document belongs to one household, and optionally to one of its children. Every query
+//! names the signed-in guardian's household: a document of another household, or of another
+//! municipality with the same id, is "not found". Each upload and each download is written to
+//! the audit log, in the same transaction, with field names only.
+
+use super::repository::{self, DocumentSummary, NewDocument, StoredFile};
+use super::upload::Received;
+use crate::audit;
+use crate::auth::session::SignedIn;
+use crate::http::errors::{Failure, classify};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use crate::validation::FieldErrors;
+use portail_tenants::TenantTx;
+use sea_orm::DbErr;
+use uuid::Uuid;
+
+pub const NAME_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 2000;
+
+/// The file types parents may send, recognised by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl FileKind {
+    /// Bytes needed to recognise every kind.
+    pub const SNIFF_LEN: usize = 8;
+
+    /// `%PDF-`, `FF D8 FF`, or the PNG signature. An HTML page renamed `.pdf`, an SVG or a
+    /// zip is none of them, whatever the name or the declared type say.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        if head.starts_with(b"%PDF-") {
+            Some(FileKind::Pdf)
+        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(FileKind::Jpeg)
+        } else if head.starts_with(&[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(FileKind::Png)
+        } else {
+            None
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+        }
+    }
+
+    pub fn from_content_type(content_type: &str) -> Option<Self> {
+        match content_type {
+            "application/pdf" => Some(FileKind::Pdf),
+            "image/jpeg" => Some(FileKind::Jpeg),
+            "image/png" => Some(FileKind::Png),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+        }
+    }
+
+    /// How the list names the type.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "PDF",
+            FileKind::Jpeg => "Image JPEG",
+            FileKind::Png => "Image PNG",
+        }
+    }
+}
+
+/// Why a document could not be stored or read.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("file larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("file type not accepted")]
+    UnsupportedType,
+    #[error("malformed upload")]
+    Malformed,
+    #[error("invalid fields")]
+    Invalid(FieldErrors),
+    /// Not in the signed-in guardian's household, or not at all.
+    #[error("not found")]
+    NotFound,
+    #[error("a dependency is unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<DbErr> for DocumentError {
+    fn from(e: DbErr) -> Self {
+        match classify(&e) {
+            Failure::Unavailable => DocumentError::Unavailable,
+            _ => DocumentError::Internal,
+        }
+    }
+}
+
+impl DocumentError {
+    pub fn from_read(e: super::upload::ReadError, limit: u64) -> Self {
+        use super::upload::ReadError;
+        match e {
+            ReadError::TooLarge => DocumentError::TooLarge { limit },
+            ReadError::UnsupportedType => DocumentError::UnsupportedType,
+            // A page answers a bad token itself, before this; for the API it cannot happen.
+            ReadError::Malformed | ReadError::Csrf => DocumentError::Malformed,
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            DocumentError::TooLarge { .. } => 413,
+            DocumentError::UnsupportedType => 415,
+            DocumentError::Malformed => 400,
+            DocumentError::Invalid(_) => 422,
+            DocumentError::NotFound => 404,
+            DocumentError::Unavailable => 503,
+            DocumentError::Internal => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            DocumentError::TooLarge { .. } => "file_too_large",
+            DocumentError::UnsupportedType => "unsupported_file_type",
+            DocumentError::Malformed => "invalid_upload",
+            DocumentError::Invalid(_) => "invalid_fields",
+            DocumentError::NotFound => Failure::NotFound.code(),
+            DocumentError::Unavailable => Failure::Unavailable.code(),
+            DocumentError::Internal => Failure::Internal.code(),
+        }
+    }
+
+    /// The French sentence shown to the person.
+    pub fn message(&self) -> String {
+        match self {
+            DocumentError::TooLarge { limit } => format!(
+                "Le fichier est trop volumineux : {} au plus.",
+                french_size(*limit)
+            ),
+            DocumentError::UnsupportedType => {
+                "Ce type de fichier n'est pas accepté : envoyez un document PDF ou une image JPEG ou PNG.".into()
+            }
+            DocumentError::Malformed => {
+                "L'envoi a été interrompu ou n'est pas un formulaire valide. Merci de réessayer.".into()
+            }
+            DocumentError::Invalid(_) => {
+                "Le document n'a pas été envoyé : corrigez les champs indiqués.".into()
+            }
+            DocumentError::NotFound => Failure::NotFound.message().into(),
+            DocumentError::Unavailable => Failure::Unavailable.message().into(),
+            DocumentError::Internal => Failure::Internal.message().into(),
+        }
+    }
+}
+
+/// Spaces for line breaks and tabs, runs of spaces as one, trimmed.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn has_control(text: &str, allow_newlines: bool) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// The checked fields of an upload.
+struct Checked {
+    name: String,
+    description: String,
+    person: Option<Uuid>,
+}
+
+/// Every field at once, so the form shows every problem together. Whether the person is a
+/// child of the household is checked with the database, in [`create`].
+fn check(form: &Received) -> (Checked, FieldErrors) {
+    let mut errors = FieldErrors::default();
+    let name = one_line(&form.name);
+    if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
+        errors.add(
+            "name",
+            format!("Le nom du document est trop long ({NAME_MAX} caractères au plus)."),
+        );
+    } else if name.is_empty() {
+        errors.add("name", "Indiquez le nom du document.");
+    } else if has_control(&name, false) {
+        errors.add("name", "Le nom contient des caractères non autorisés.");
+    }
+    let description = form.description.trim().replace("\r\n", "\n");
+    if form.overlong.contains(&"description") || description.chars().count() > DESCRIPTION_MAX {
+        errors.add(
+            "description",
+            format!("La description est trop longue ({DESCRIPTION_MAX} caractères au plus)."),
+        );
+    } else if has_control(&description, true) {
+        errors.add(
+            "description",
+            "La description contient des caractères non autorisés.",
+        );
+    }
+    let person = match form.person.trim() {
+        "" => None,
+        text => match text.parse::<Uuid>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("person", PERSON_REFUSED);
+                None
+            }
+        },
+    };
+    if form.file.is_none() {
+        errors.add("file", "Choisissez le fichier à envoyer.");
+    }
+    (
+        Checked {
+            name,
+            description,
+            person,
+        },
+        errors,
+    )
+}
+
+const PERSON_REFUSED: &str = "Choisissez votre foyer ou l'un de vos enfants.";
+
+/// Stores a document for the signed-in guardian's household, with its audit entry, in one
+/// transaction. `origin` is `page` or `api`.
+pub async fn create(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    who: &SignedIn,
+    form: Received,
+    origin: &str,
+) -> Result<DocumentSummary, DocumentError> {
+    let (checked, mut errors) = check(&form);
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    if let Some(child) = checked.person
+        && !repository::child_in_household(&tx, who.household_id, child).await?
+    {
+        errors.add("person", PERSON_REFUSED);
+    }
+    let file = match form.file {
+        Some(file) if errors.is_empty() => file,
+        _ => return Err(DocumentError::Invalid(errors)),
+    };
+    let id = Uuid::new_v4();
+    // The stored name is ours: the client's file name is never read, let alone used.
+    let storage_name = format!("{}.{}", Uuid::new_v4(), file.kind.extension());
+    let size = file.bytes.len() as i64;
+    let created_at = repository::insert(
+        &tx,
+        NewDocument {
+            id,
+            household_id: who.household_id,
+            child_id: checked.person,
+            name: &checked.name,
+            description: &checked.description,
+            content_type: file.kind.content_type(),
+            size,
+            storage_name: &storage_name,
+            data: file.bytes,
+            uploaded_by: who.guardian_id,
+        },
+    )
+    .await?;
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: audit::guardian(who.guardian_id),
+            action: "create",
+            entity: "document",
+            entity_id: id.to_string(),
+            fields: ["name", "description", "person", "file"]
+                .map(String::from)
+                .to_vec(),
+            household_id: Some(who.household_id),
+            origin,
+        },
+    )
+    .await?;
+    let person_name = match checked.person {
+        Some(child) => repository::child_name(&tx, child).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    tracing::info!(
+        tenant.slug = tenant.slug(),
+        household.id = %who.household_id,
+        document.id = %id,
+        document.size = size,
+        "document stored"
+    );
+    Ok(DocumentSummary {
+        id,
+        child_id: checked.person,
+        person_name,
+        name: checked.name,
+        description: checked.description,
+        content_type: file.kind.content_type().into(),
+        size,
+        created_at,
+    })
+}
+
+/// The household's documents, newest first.
+pub async fn list(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+) -> Result<Vec<DocumentSummary>, DocumentError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let documents = repository::for_household(&tx, household_id).await?;
+    tx.commit().await?;
+    Ok(documents)
+}
+
+/// A document's file, if it is the household's; the read is audited.
+pub async fn download(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    who: &SignedIn,
+    id: Uuid,
+    origin: &str,
+) -> Result<StoredFile, DocumentError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let Some(file) = repository::file(&tx, who.household_id, id).await? else {
+        return Err(DocumentError::NotFound);
+    };
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: audit::guardian(who.guardian_id),
+            action: "download",
+            entity: "document",
+            entity_id: id.to_string(),
+            fields: vec![],
+            household_id: Some(who.household_id),
+            origin,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(file)
+}
+
+/// The headers of a download: the detected type, always as an attachment, never sniffed,
+/// never cached. The name is the document's, made safe; the file name once sent is unknown.
+pub fn download_headers(file: &StoredFile) -> [(&'static str, String); 4] {
+    let kind = FileKind::from_content_type(&file.content_type).unwrap_or(FileKind::Pdf);
+    [
+        ("content-type", kind.content_type().to_string()),
+        ("content-disposition", content_disposition(&file.name, kind)),
+        ("x-content-type-options", "nosniff".to_string()),
+        ("cache-control", "no-store".to_string()),
+    ]
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): an ASCII name for old clients,
+/// the real one percent-encoded for the others. Neither can hold a quote, a slash, a
+/// backslash or a control character, nor start with a dot.
+pub fn content_disposition(name: &str, kind: FileKind) -> String {
+    let clean = clean_file_name(name);
+    let ascii = ascii_file_name(&clean);
+    let ext = kind.extension();
+    format!(
+        "attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}",
+        percent_encode(&format!("{clean}.{ext}"))
+    )
+}
+
+/// The document name as a file name: characters that mean something to file systems or to
+/// the header become `_`, spaces are single, no leading or trailing dot, 120 characters.
+fn clean_file_name(name: &str) -> String {
+    let replaced: String = name
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            '/' | '\\' | '"' | ':' | '*' | '?' | '<' | '>' | '|' | ';' | '%' => '_',
+            c => c,
+        })
+        .collect();
+    let spaced = one_line(&replaced);
+    let mut clean: String = spaced
+        .trim_matches(|c: char| c == '.' || c == ' ')
+        .chars()
+        .take(120)
+        .collect();
+    while clean.contains("..") {
+        clean = clean.replace("..", ".");
+    }
+    let clean = clean
+        .trim_matches(|c: char| c == '.' || c == ' ')
+        .to_string();
+    if clean.is_empty() {
+        "document".into()
+    } else {
+        clean
+    }
+}
+
+/// Accents folded (é → e), anything else outside printable ASCII as `_`.
+fn ascii_file_name(clean: &str) -> String {
+    let mut out = String::with_capacity(clean.len());
+    for c in clean.chars() {
+        match c {
+            'a'..='z'
+            | 'A'..='Z'
+            | '0'..='9'
+            | ' '
+            | '-'
+            | '_'
+            | '.'
+            | '('
+            | ')'
+            | ','
+            | '\''
+            | '+'
+            | '&' => out.push(c),
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => out.push('a'),
+            'À' | 'Â' | 'Ä' | 'Á' | 'Ã' | 'Å' => out.push('A'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'É' | 'È' | 'Ê' | 'Ë' => out.push('E'),
+            'î' | 'ï' | 'í' | 'ì' => out.push('i'),
+            'Î' | 'Ï' | 'Í' | 'Ì' => out.push('I'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => out.push('o'),
+            'Ô' | 'Ö' | 'Ó' | 'Ò' | 'Õ' => out.push('O'),
+            'ù' | 'û' | 'ü' | 'ú' => out.push('u'),
+            'Ù' | 'Û' | 'Ü' | 'Ú' => out.push('U'),
+            'ç' => out.push('c'),
+            'Ç' => out.push('C'),
+            'ñ' => out.push('n'),
+            'Ñ' => out.push('N'),
+            'ÿ' => out.push('y'),
+            'œ' => out.push_str("oe"),
+            'Œ' => out.push_str("OE"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("AE"),
+            _ => out.push('_'),
+        }
+    }
+    out
+}
+
+/// RFC 8187 `value-chars`: attr-char as is, every other byte as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A size as people read it: `850 octets`, `245 Ko`, `1,2 Mo`, `10 Mo`.
+pub fn french_size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes < KIB {
+        format!("{bytes} octets")
+    } else if bytes < MIB {
+        format!("{} Ko", (bytes + KIB / 2) / KIB)
+    } else {
+        let tenths = (bytes * 10 + MIB / 2) / MIB;
+        if tenths.is_multiple_of(10) {
+            format!("{} Mo", tenths / 10)
+        } else {
+            format!("{},{} Mo", tenths / 10, tenths % 10)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_their_first_bytes_only() {
+        assert_eq!(FileKind::sniff(b"%PDF-1.7\n%..."), Some(FileKind::Pdf));
+        assert_eq!(
+            FileKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(FileKind::Jpeg)
+        );
+        assert_eq!(
+            FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Some(FileKind::Png)
+        );
+        for refused in [
+            &b"<!doctype html><title>x</title>"[..],
+            b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            b"<svg onload=alert(1)>",
+            b"PK\x03\x04\x14\0\0\0",
+            b"  %PDF-1.7",
+            b"%PD",
+            b"\x89PNG\r\n",
+            b"",
+        ] {
+            assert_eq!(FileKind::sniff(refused), None, "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn a_download_name_is_safe_in_ascii_and_exact_in_utf8() {
+        assert_eq!(
+            content_disposition("Certificat médical Théo", FileKind::Pdf),
+            "attachment; filename=\"Certificat medical Theo.pdf\"; filename*=UTF-8''Certificat%20m%C3%A9dical%20Th%C3%A9o.pdf"
+        );
+        let traversal = content_disposition("../../etc/passwd", FileKind::Png);
+        assert!(
+            traversal.starts_with("attachment; filename=\"_._etc_passwd.png\";"),
+            "{traversal}"
+        );
+        let injected = content_disposition("a\r\nSet-Cookie: x=1\"; b", FileKind::Jpeg);
+        assert!(!injected.contains('\r') && !injected.contains('\n'));
+        assert!(
+            injected.starts_with("attachment; filename=\"a Set-Cookie_ x_1__ b.jpg\";"),
+            "{injected}"
+        );
+        assert_eq!(
+            content_disposition("...", FileKind::Pdf),
+            "attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf"
+        );
+        assert!(
+            content_disposition("École 🎒 œuvre", FileKind::Pdf)
+                .starts_with("attachment; filename=\"Ecole _ oeuvre.pdf\"")
+        );
+    }
+
+    #[test]
+    fn sizes_read_as_in_french() {
+        assert_eq!(french_size(850), "850 octets");
+        assert_eq!(french_size(250_000), "244 Ko");
+        assert_eq!(french_size(1_258_291), "1,2 Mo");
+        assert_eq!(french_size(10 * 1024 * 1024), "10 Mo");
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let form = Received {
+            name: "  \r\n ".into(),
+            description: "x".repeat(DESCRIPTION_MAX + 1),
+            person: "pas-un-identifiant".into(),
+            file: None,
+            overlong: vec![],
+        };
+        let (_, errors) = check(&form);
+        assert_eq!(errors.0.len(), 4, "{errors:?}");
+        assert_eq!(errors.0["name"], "Indiquez le nom du document.");
+        assert!(errors.0["description"].contains("2000 caractères"));
+        let form = Received {
+            name: "Attestation\r\nCAF".into(),
+            file: Some(super::super::upload::ReceivedFile {
+                kind: FileKind::Pdf,
+                bytes: b"%PDF-".to_vec(),
+            }),
+            ..Received::default()
+        };
+        let (checked, errors) = check(&form);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(checked.name, "Attestation CAF");
+        assert_eq!(checked.person, None);
+    }
+}

@@ -1,0 +1,245 @@
+//! Reading an upload: a `multipart/form-data` body, field by field, with every byte counted as
+//! it arrives.
+//!
+//! Two bounds hold whatever the client claims. The body as a whole is cut off at the file
+//! limit plus [`MARGIN`] (room for the text fields and the part headers): past that, the
+//! stream handed to the multipart parser fails, so neither the parser (which otherwise pulls
+//! every chunk that is ready into its buffer) nor this code ever holds more. And the file
+//! itself may not exceed the limit. `Content-Length` is only a shortcut for honest clients
+//! announcing too much; a small or absent one (chunked encoding) changes nothing.
+//!
+//! The type of the file is decided by its first bytes (see [`FileKind::sniff`]), never by
+//! its name or its declared type, and as soon as those bytes are in: a refused file is not
+//! read further. The file name the client sends is never read at all.
+
+use super::service::FileKind;
+use futures::StreamExt;
+use poem::web::Multipart;
+use poem::{Body, FromRequest, Request, RequestBody};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::io::AsyncReadExt;
+
+/// Room for the text fields, the CSRF token and the part headers, on top of the file limit.
+pub const MARGIN: u64 = 64 * 1024;
+/// The most a text field may carry, in bytes; beyond, the rest is skipped and the field is
+/// refused as too long (the longest, `description`, allows 2000 characters).
+const TEXT_FIELD_BYTES: usize = 16 * 1024;
+/// More parts than this is not a form of ours.
+const MAX_PARTS: usize = 16;
+
+/// What the form carried. Text fields are kept as sent (lossy UTF-8); checks are the
+/// service's.
+#[derive(Debug, Default, Clone)]
+pub struct Received {
+    pub name: String,
+    pub description: String,
+    pub person: String,
+    pub file: Option<ReceivedFile>,
+    /// Text fields longer than [`TEXT_FIELD_BYTES`], cut short.
+    pub overlong: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReceivedFile {
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+}
+
+/// Why reading stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadError {
+    /// The file or the body passed its limit.
+    TooLarge,
+    /// The file is not a PDF, a JPEG or a PNG.
+    UnsupportedType,
+    /// Not a multipart body, or one cut short.
+    Malformed,
+    /// A page form whose first field is not the right CSRF token.
+    Csrf,
+}
+
+/// For page forms: the check of the `csrf` field, which must come before any other.
+pub type CsrfCheck<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
+/// Reads the form. On failure the fields read so far come back too, so a page can show the
+/// form again as it was typed.
+pub async fn read(
+    req: &Request,
+    body: Body,
+    max_file: u64,
+    csrf: Option<CsrfCheck<'_>>,
+) -> (Received, Result<(), ReadError>) {
+    let mut received = Received::default();
+    let result = read_into(&mut received, req, body, max_file, csrf).await;
+    (received, result)
+}
+
+async fn read_into(
+    received: &mut Received,
+    req: &Request,
+    body: Body,
+    max_file: u64,
+    csrf: Option<CsrfCheck<'_>>,
+) -> Result<(), ReadError> {
+    let cap = max_file + MARGIN;
+    let announced = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > cap) {
+        return Err(ReadError::TooLarge);
+    }
+    let (body, tripped) = limited(body, cap);
+    let mut multipart = Multipart::from_request(req, &mut RequestBody::new(body))
+        .await
+        .map_err(|_| ReadError::Malformed)?;
+    let failed = |tripped: &AtomicBool| {
+        if tripped.load(Ordering::SeqCst) {
+            ReadError::TooLarge
+        } else {
+            ReadError::Malformed
+        }
+    };
+    let mut csrf_checked = csrf.is_none();
+    let mut parts = 0;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err(failed(&tripped)),
+        };
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ReadError::Malformed);
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        if !csrf_checked {
+            // The token is checked before anything else of the form is read.
+            let check = csrf.expect("checked when a check is given");
+            if name != "csrf" {
+                return Err(ReadError::Csrf);
+            }
+            let (token, _) = read_text(field, 256).await.map_err(|_| failed(&tripped))?;
+            if !check(&token) {
+                return Err(ReadError::Csrf);
+            }
+            csrf_checked = true;
+            continue;
+        }
+        let text_field: Option<(&'static str, &mut String)> = match name.as_str() {
+            "name" => Some(("name", &mut received.name)),
+            "description" => Some(("description", &mut received.description)),
+            "person" => Some(("person", &mut received.person)),
+            _ => None,
+        };
+        if let Some((key, slot)) = text_field {
+            let (text, overlong) = read_text(field, TEXT_FIELD_BYTES)
+                .await
+                .map_err(|_| failed(&tripped))?;
+            *slot = text;
+            if overlong {
+                received.overlong.push(key);
+            }
+        } else if name == "file" && received.file.is_none() {
+            received.file = read_file(field, max_file)
+                .await
+                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+        } else {
+            // Unknown parts and a second file are read past, never kept.
+            skip(field).await.map_err(|_| failed(&tripped))?;
+        }
+    }
+    if csrf_checked {
+        Ok(())
+    } else {
+        Err(ReadError::Csrf)
+    }
+}
+
+/// The body, failing once more than `cap` bytes have come in. The flag tells a failure of
+/// ours from a client that hung up.
+fn limited(body: Body, cap: u64) -> (Body, Arc<AtomicBool>) {
+    let tripped = Arc::new(AtomicBool::new(false));
+    let flag = tripped.clone();
+    let mut seen: u64 = 0;
+    let mut over = false;
+    let stream = body.into_bytes_stream().map(move |chunk| {
+        if over {
+            return Err(std::io::Error::other("upload too large"));
+        }
+        if let Ok(bytes) = &chunk {
+            seen += bytes.len() as u64;
+            if seen > cap {
+                over = true;
+                flag.store(true, Ordering::SeqCst);
+                return Err(std::io::Error::other("upload too large"));
+            }
+        }
+        chunk
+    });
+    (Body::from_bytes_stream(stream), tripped)
+}
+
+/// Reads a text part, keeping at most `max` bytes (the rest is read and dropped).
+async fn read_text(field: poem::web::Field, max: usize) -> Result<(String, bool), std::io::Error> {
+    let mut reader = std::pin::pin!(field.into_async_read());
+    let mut kept = Vec::new();
+    let mut overlong = false;
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = reader.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        if kept.len() + n > max {
+            overlong = true;
+            let room = max.saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..room]);
+        } else {
+            kept.extend_from_slice(&buf[..n]);
+        }
+    }
+    Ok((String::from_utf8_lossy(&kept).into_owned(), overlong))
+}
+
+/// Reads the file part. `Err(None)` is a read failure (the caller tells which); an empty part
+/// (a browser sends one when no file was chosen) is no file.
+async fn read_file(
+    field: poem::web::Field,
+    max: u64,
+) -> Result<Option<ReceivedFile>, Option<ReadError>> {
+    let mut reader = std::pin::pin!(field.into_async_read());
+    let mut bytes = Vec::new();
+    let mut kind = None;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buf).await.map_err(|_| None)?;
+        if n == 0 {
+            break;
+        }
+        if bytes.len() as u64 + n as u64 > max {
+            return Err(Some(ReadError::TooLarge));
+        }
+        bytes.extend_from_slice(&buf[..n]);
+        if kind.is_none() && bytes.len() >= FileKind::SNIFF_LEN {
+            kind = Some(FileKind::sniff(&bytes).ok_or(Some(ReadError::UnsupportedType))?);
+        }
+    }
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let kind = match kind {
+        Some(kind) => kind,
+        None => FileKind::sniff(&bytes).ok_or(Some(ReadError::UnsupportedType))?,
+    };
+    Ok(Some(ReceivedFile { kind, bytes }))
+}
+
+async fn skip(field: poem::web::Field) -> Result<(), std::io::Error> {
+    let mut reader = std::pin::pin!(field.into_async_read());
+    let mut buf = [0u8; 8192];
+    while reader.read(&mut buf).await? > 0 {}
+    Ok(())
+}

@@ -1,0 +1,391 @@
+//! `/{slug}/api/v1/household`: the household and its guardians.
+
+use super::repository::{Consent, Guardian, Household};
+use super::service::{self, AddressChange, GuardianChange, HouseholdView};
+use crate::auth::api::SessionCookie;
+use crate::auth::csrf::origin_allowed;
+use crate::family::{CONSENTS, WriteError};
+use crate::http::api_errors::{ErrorBody, InvalidFieldsBody, api_failure, not_found_body};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// The household ("Mon foyer") and its guardians.
+    Household,
+}
+
+#[derive(Object)]
+pub struct ConsentDto {
+    code: String,
+    label: String,
+    granted: Option<bool>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Object)]
+#[oai(rename = "HouseholdGuardian")]
+pub struct GuardianDto {
+    id: Uuid,
+    civility: String,
+    first_name: String,
+    last_name: String,
+    birth_date: Option<NaiveDate>,
+    email: Option<String>,
+    phone: String,
+    work_phone: String,
+    profession: String,
+    employer: String,
+    relation: String,
+    parental_authority: bool,
+    consents: Vec<ConsentDto>,
+}
+
+#[derive(Object)]
+pub struct InsuranceDto {
+    id: Uuid,
+    child_id: Option<Uuid>,
+    company: String,
+    number: String,
+    valid_from: NaiveDate,
+    valid_to: NaiveDate,
+}
+
+#[derive(Object)]
+pub struct CriterionDto {
+    id: Uuid,
+    child_id: Option<Uuid>,
+    label: String,
+    decided_at: NaiveDate,
+}
+
+#[derive(Object)]
+pub struct HouseholdDto {
+    id: Uuid,
+    address: String,
+    postal_code: String,
+    city: String,
+    /// Set by the municipality from the CAF attestation; read-only here.
+    quotient_familial: Option<i32>,
+    guardians: Vec<GuardianDto>,
+    insurances: Vec<InsuranceDto>,
+    /// Decided by the municipality; read-only here.
+    criteria: Vec<CriterionDto>,
+}
+
+pub fn consents_of(guardian: Uuid, consents: &[Consent]) -> Vec<ConsentDto> {
+    CONSENTS
+        .iter()
+        .map(|(code, label)| {
+            let found = consents
+                .iter()
+                .find(|c| c.guardian_id == guardian && c.code == *code);
+            ConsentDto {
+                code: code.to_string(),
+                label: label.to_string(),
+                granted: found.map(|c| c.granted),
+                decided_at: found.map(|c| c.decided_at),
+            }
+        })
+        .collect()
+}
+
+fn guardian_dto(g: Guardian, consents: &[Consent]) -> GuardianDto {
+    GuardianDto {
+        consents: consents_of(g.id, consents),
+        id: g.id,
+        civility: g.civility,
+        first_name: g.first_name,
+        last_name: g.last_name,
+        birth_date: g.birth_date,
+        email: g.email,
+        phone: g.phone,
+        work_phone: g.work_phone,
+        profession: g.profession,
+        employer: g.employer,
+        relation: g.relation,
+        parental_authority: g.parental_authority,
+    }
+}
+
+fn household_dto(v: HouseholdView) -> HouseholdDto {
+    let Household {
+        id,
+        address,
+        postal_code,
+        city,
+        quotient_familial,
+        ..
+    } = v.household;
+    HouseholdDto {
+        id,
+        address,
+        postal_code,
+        city,
+        quotient_familial,
+        guardians: v
+            .guardians
+            .into_iter()
+            .map(|g| guardian_dto(g, &v.consents))
+            .collect(),
+        insurances: v
+            .insurances
+            .into_iter()
+            .map(|i| InsuranceDto {
+                id: i.id,
+                child_id: i.child_id,
+                company: i.company,
+                number: i.number,
+                valid_from: i.valid_from,
+                valid_to: i.valid_to,
+            })
+            .collect(),
+        criteria: v
+            .criteria
+            .into_iter()
+            .map(|c| CriterionDto {
+                id: c.id,
+                child_id: c.child_id,
+                label: c.label,
+                decided_at: c.decided_at,
+            })
+            .collect(),
+    }
+}
+
+/// The editable fields of the household. Anything else (its id, the quotient familial…) is
+/// refused with 400.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct HouseholdPatch {
+    address: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+}
+
+#[derive(Object)]
+struct ConsentChoice {
+    code: String,
+    granted: bool,
+}
+
+/// The editable fields of a guardian; `email` only for oneself.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct GuardianPatch {
+    civility: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// AAAA-MM-JJ or JJ/MM/AAAA.
+    birth_date: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    work_phone: Option<String>,
+    profession: Option<String>,
+    employer: Option<String>,
+    relation: Option<String>,
+    parental_authority: Option<bool>,
+    consents: Option<Vec<ConsentChoice>>,
+}
+
+#[derive(ApiResponse)]
+enum HouseholdResponse {
+    #[oai(status = 200)]
+    Ok(Json<HouseholdDto>),
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// Field-level French messages.
+    #[oai(status = 422)]
+    Invalid(Json<InvalidFieldsBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+impl From<WriteError> for HouseholdResponse {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::NotFound => HouseholdResponse::NotFound(Json(not_found_body())),
+            WriteError::Invalid(fields) => {
+                HouseholdResponse::Invalid(Json(InvalidFieldsBody::new(fields)))
+            }
+            WriteError::Database(e) => db_failure(&e),
+        }
+    }
+}
+
+fn db_failure(e: &sea_orm::DbErr) -> HouseholdResponse {
+    match api_failure(e) {
+        (503, body) => HouseholdResponse::Unavailable(Json(body)),
+        (_, body) => HouseholdResponse::Internal(Json(body)),
+    }
+}
+
+fn forbidden() -> HouseholdResponse {
+    HouseholdResponse::Forbidden(Json(ErrorBody {
+        code: "forbidden_origin".into(),
+        message: "Cette requête ne vient pas du portail famille.".into(),
+    }))
+}
+
+pub struct HouseholdApi {
+    pub state: Arc<AppState>,
+}
+
+impl HouseholdApi {
+    async fn current(&self, tenant: &CurrentTenant, session: &SessionCookie) -> HouseholdResponse {
+        match service::view(&self.state, tenant, &session.0).await {
+            Ok(v) => HouseholdResponse::Ok(Json(household_dto(v))),
+            Err(e) => db_failure(&e),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum ExportResponse {
+    /// Every piece of the household's file: household, guardians, consents, children,
+    /// contacts, authorisations, enrolments, insurances, criteria, documents, history.
+    #[oai(status = 200)]
+    Ok(
+        Json<serde_json::Value>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+#[OpenApi(tag = "ApiTags::Household")]
+impl HouseholdApi {
+    /// All of the household's data as one JSON document.
+    #[oai(
+        path = "/:slug/api/v1/export",
+        method = "get",
+        operation_id = "exportHousehold"
+    )]
+    async fn export(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> ExportResponse {
+        match super::export::export(&self.state, &tenant, &session.0, "api").await {
+            Ok(v) => ExportResponse::Ok(Json(v), "attachment; filename=\"mon-foyer.json\"".into()),
+            Err(e) => match api_failure(&e) {
+                (503, body) => ExportResponse::Unavailable(Json(body)),
+                (_, body) => ExportResponse::Internal(Json(body)),
+            },
+        }
+    }
+
+    /// The signed-in guardian's household, its guardians, insurances and criteria.
+    #[oai(
+        path = "/:slug/api/v1/household",
+        method = "get",
+        operation_id = "getHousehold"
+    )]
+    async fn get(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        session: SessionCookie,
+    ) -> HouseholdResponse {
+        self.current(&tenant, &session).await
+    }
+
+    /// Change the household's address (any subset of the fields).
+    #[oai(
+        path = "/:slug/api/v1/household",
+        method = "patch",
+        operation_id = "patchHousehold"
+    )]
+    async fn patch(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+        body: Json<HouseholdPatch>,
+    ) -> HouseholdResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        let change = AddressChange {
+            address: body.0.address,
+            postal_code: body.0.postal_code,
+            city: body.0.city,
+        };
+        match service::change_address(&self.state, &tenant, &session.0, change, "api").await {
+            Ok(_) => self.current(&tenant, &session).await,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Change a guardian of the household (any subset of the fields), consents included.
+    #[oai(
+        path = "/:slug/api/v1/household/guardians/:id",
+        method = "patch",
+        operation_id = "patchGuardian"
+    )]
+    async fn patch_guardian(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        session: SessionCookie,
+        body: Json<GuardianPatch>,
+    ) -> HouseholdResponse {
+        if !origin_allowed(&self.state, req) {
+            return forbidden();
+        }
+        let b = body.0;
+        let consents = b.consents.map(|c| {
+            c.into_iter()
+                .map(|c| (c.code, c.granted))
+                .collect::<Vec<_>>()
+        });
+        if let Some(choices) = &consents
+            && let Err(fields) = service::check_consents(choices)
+        {
+            return WriteError::Invalid(fields).into();
+        }
+        let change = GuardianChange {
+            civility: b.civility,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            birth_date: b.birth_date,
+            email: b.email,
+            phone: b.phone,
+            work_phone: b.work_phone,
+            profession: b.profession,
+            employer: b.employer,
+            relation: b.relation,
+            parental_authority: b.parental_authority,
+        };
+        if let Err(e) =
+            service::change_guardian(&self.state, &tenant, &session.0, id.0, change, "api").await
+        {
+            return e.into();
+        }
+        if let Some(choices) = consents
+            && let Err(e) =
+                service::set_consents(&self.state, &tenant, &session.0, id.0, &choices, "api").await
+        {
+            return e.into();
+        }
+        self.current(&tenant, &session).await
+    }
+}

@@ -1,0 +1,310 @@
+//! The rules of "Mon foyer": what a signed-in guardian may read and change.
+
+use super::repository::{self, Consent, Criterion, Guardian, Household, Insurance};
+use crate::audit::{self, Event};
+use crate::auth::session::SignedIn;
+use crate::family::{CONSENTS, WriteError, paris_date};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use crate::validation::{self as check, FieldErrors, SHORT_TEXT};
+use portail_tenants::TenantTx;
+use sea_orm::DbErr;
+use uuid::Uuid;
+
+pub struct HouseholdView {
+    pub household: Household,
+    pub guardians: Vec<Guardian>,
+    pub insurances: Vec<Insurance>,
+    pub criteria: Vec<Criterion>,
+    pub consents: Vec<Consent>,
+}
+
+pub async fn view(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+) -> Result<HouseholdView, DbErr> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let household = repository::household(&tx, signed.household_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("household".into()))?;
+    let view = HouseholdView {
+        guardians: repository::guardians(&tx, household.id).await?,
+        insurances: repository::insurances(&tx, household.id).await?,
+        criteria: repository::criteria(&tx, household.id).await?,
+        consents: repository::consents(&tx, household.id).await?,
+        household,
+    };
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// A partial change of the household's address: absent fields are kept.
+#[derive(Debug, Default)]
+pub struct AddressChange {
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+}
+
+pub async fn change_address(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    change: AddressChange,
+    origin: &str,
+) -> Result<Household, WriteError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let current = repository::household(&tx, signed.household_id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let address = change
+        .address
+        .as_deref()
+        .map(|v| check::text(&mut errors, "address", v, SHORT_TEXT, true));
+    let postal_code = change
+        .postal_code
+        .as_deref()
+        .map(|v| check::postal_code(&mut errors, "postal_code", v));
+    let city = change
+        .city
+        .as_deref()
+        .map(|v| check::text(&mut errors, "city", v, SHORT_TEXT, true));
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let mut fields = Vec::new();
+    let mut pick = |name: &str, new: Option<String>, old: &str| match new {
+        Some(v) if v != old => {
+            fields.push(name.to_string());
+            v
+        }
+        _ => old.to_string(),
+    };
+    let updated = Household {
+        address: pick("address", address, &current.address),
+        postal_code: pick("postal_code", postal_code, &current.postal_code),
+        city: pick("city", city, &current.city),
+        ..current
+    };
+    if !fields.is_empty() {
+        repository::update_address(
+            &tx,
+            updated.id,
+            &updated.address,
+            &updated.postal_code,
+            &updated.city,
+        )
+        .await?;
+        audit::record(
+            &tx,
+            Event {
+                actor: audit::guardian(signed.guardian_id),
+                action: "update",
+                entity: "household",
+                entity_id: updated.id.to_string(),
+                fields,
+                household_id: Some(updated.id),
+                origin,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// A partial change of a guardian: absent fields are kept.
+#[derive(Debug, Default)]
+pub struct GuardianChange {
+    pub civility: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub work_phone: Option<String>,
+    pub profession: Option<String>,
+    pub employer: Option<String>,
+    pub relation: Option<String>,
+    pub parental_authority: Option<bool>,
+}
+
+const CIVILITIES: [&str; 3] = ["", "Madame", "Monsieur"];
+const RELATIONS: [&str; 5] = ["", "Mère", "Père", "Tuteur ou tutrice", "Autre"];
+
+pub async fn change_guardian(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    change: GuardianChange,
+    origin: &str,
+) -> Result<Guardian, WriteError> {
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let current = repository::guardian_for_update(&tx, signed.household_id, guardian_id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let today = paris_date(state.clock.now());
+    let mut g = current.clone();
+    if let Some(v) = change.civility {
+        if !CIVILITIES.contains(&v.as_str()) {
+            errors.add("civility", "Choisissez Madame ou Monsieur.");
+        }
+        g.civility = v;
+    }
+    if let Some(v) = change.first_name {
+        g.first_name = check::text(&mut errors, "first_name", &v, SHORT_TEXT, true);
+    }
+    if let Some(v) = change.last_name {
+        g.last_name = check::text(&mut errors, "last_name", &v, SHORT_TEXT, true);
+    }
+    if let Some(v) = change.birth_date {
+        g.birth_date = if v.trim().is_empty() {
+            None
+        } else {
+            check::birth_date(&mut errors, "birth_date", &v, today)
+        };
+    }
+    if let Some(v) = change.email {
+        // The e-mail is the sign-in: only its owner changes it, so a parent cannot take over
+        // the other parent's account.
+        if guardian_id != signed.guardian_id {
+            errors.add("email", "Seul ce responsable peut changer sa propre adresse e-mail, qui lui sert d'identifiant.");
+        } else {
+            let email = check::email(&mut errors, "email", &v);
+            if !errors.0.contains_key("email")
+                && repository::email_taken(&tx, &email, guardian_id).await?
+            {
+                errors.add(
+                    "email",
+                    "Cette adresse e-mail est déjà utilisée par un autre compte.",
+                );
+            }
+            g.email = Some(email);
+        }
+    }
+    if let Some(v) = change.phone {
+        g.phone = check::phone(&mut errors, "phone", &v, false);
+    }
+    if let Some(v) = change.work_phone {
+        g.work_phone = check::phone(&mut errors, "work_phone", &v, false);
+    }
+    if let Some(v) = change.profession {
+        g.profession = check::text(&mut errors, "profession", &v, SHORT_TEXT, false);
+    }
+    if let Some(v) = change.employer {
+        g.employer = check::text(&mut errors, "employer", &v, SHORT_TEXT, false);
+    }
+    if let Some(v) = change.relation {
+        if !RELATIONS.contains(&v.as_str()) {
+            errors.add("relation", "Choisissez un lien dans la liste.");
+        }
+        g.relation = v;
+    }
+    if let Some(v) = change.parental_authority {
+        g.parental_authority = v;
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let fields = changed_fields(&current, &g);
+    if !fields.is_empty() {
+        repository::update_guardian(&tx, &g).await?;
+        audit::record(
+            &tx,
+            Event {
+                actor: audit::guardian(signed.guardian_id),
+                action: "update",
+                entity: "guardian",
+                entity_id: g.id.to_string(),
+                fields,
+                household_id: Some(signed.household_id),
+                origin,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(g)
+}
+
+fn changed_fields(a: &Guardian, b: &Guardian) -> Vec<String> {
+    let pairs: [(&str, bool); 11] = [
+        ("civility", a.civility != b.civility),
+        ("first_name", a.first_name != b.first_name),
+        ("last_name", a.last_name != b.last_name),
+        ("birth_date", a.birth_date != b.birth_date),
+        ("email", a.email != b.email),
+        ("phone", a.phone != b.phone),
+        ("work_phone", a.work_phone != b.work_phone),
+        ("profession", a.profession != b.profession),
+        ("employer", a.employer != b.employer),
+        ("relation", a.relation != b.relation),
+        (
+            "parental_authority",
+            a.parental_authority != b.parental_authority,
+        ),
+    ];
+    pairs
+        .iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+/// Gives or withdraws consents of a guardian of the household; the date records the choice.
+pub async fn set_consents(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    choices: &[(String, bool)],
+    origin: &str,
+) -> Result<(), WriteError> {
+    check_consents(choices)?;
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    repository::guardian_for_update(&tx, signed.household_id, guardian_id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let now = state.clock.now();
+    for (code, granted) in choices {
+        repository::set_consent(&tx, guardian_id, code, *granted, now).await?;
+    }
+    let fields = choices
+        .iter()
+        .map(|(c, _)| format!("consent.{c}"))
+        .collect();
+    audit::record(
+        &tx,
+        Event {
+            actor: audit::guardian(signed.guardian_id),
+            action: "update",
+            entity: "consent",
+            entity_id: guardian_id.to_string(),
+            fields,
+            household_id: Some(signed.household_id),
+            origin,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses unknown consent codes before anything is written.
+pub fn check_consents(choices: &[(String, bool)]) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    for (code, _) in choices {
+        if !CONSENTS.iter().any(|(c, _)| c == code) {
+            errors.add("consents", format!("Consentement inconnu : {code}."));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,139 @@
+//! Field checks of the family file, with the French message each field shows when refused.
+//! A refused request names every bad field at once.
+
+use chrono::NaiveDate;
+use portail_tenants::values::{is_email, is_postal_code, normalize_french_phone};
+use std::collections::BTreeMap;
+
+pub const SHORT_TEXT: usize = 200;
+pub const LONG_TEXT: usize = 2000;
+
+/// Field name → French message.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Trims, refuses control characters and more than `max` characters.
+pub fn text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    let v = value.trim().to_string();
+    if required && v.is_empty() {
+        errors.add(field, "Ce champ est obligatoire.");
+    } else if v.chars().count() > max {
+        errors.add(
+            field,
+            format!("Ce champ est trop long ({max} caractères au plus)."),
+        );
+    } else if v
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        errors.add(field, "Ce champ contient des caractères non autorisés.");
+    }
+    v
+}
+
+/// A French phone number, stored as `06 12 34 56 78`; empty allowed unless required.
+pub fn phone(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        if required {
+            errors.add(field, "Le numéro de téléphone est obligatoire.");
+        }
+        return String::new();
+    }
+    match normalize_french_phone(v) {
+        Some(digits) => portail_tenants::values::format_french_phone(&digits),
+        None => {
+            errors.add(
+                field,
+                "Le numéro de téléphone n'est pas valide (exemple : 06 12 34 56 78).",
+            );
+            v.to_string()
+        }
+    }
+}
+
+pub fn postal_code(errors: &mut FieldErrors, field: &str, value: &str) -> String {
+    let v = value.trim().to_string();
+    if !is_postal_code(&v) {
+        errors.add(field, "Le code postal doit comporter 5 chiffres.");
+    }
+    v
+}
+
+pub fn email(errors: &mut FieldErrors, field: &str, value: &str) -> String {
+    let v = value.trim().to_lowercase();
+    if !is_email(&v) {
+        errors.add(
+            field,
+            "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
+        );
+    }
+    v
+}
+
+/// A birth date: a real date, not in the future, after 1900.
+pub fn birth_date(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    match portail_tenants::values::parse_date(value.trim()) {
+        Some(d) if d > today => {
+            errors.add(
+                field,
+                "La date de naissance ne peut pas être dans le futur.",
+            );
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            errors.add(field, "La date n'est pas valide (exemple : 07/07/2016).");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_field_gets_its_own_french_message() {
+        let mut e = FieldErrors::default();
+        assert_eq!(
+            phone(&mut e, "phone", "06 12 34 56 78", false),
+            "06 12 34 56 78"
+        );
+        assert_eq!(
+            phone(&mut e, "phone", "+33612345678", false),
+            "06 12 34 56 78"
+        );
+        phone(&mut e, "bad_phone", "12", false);
+        postal_code(&mut e, "postal_code", "2230");
+        email(&mut e, "email", "paul@");
+        text(&mut e, "notes", &"x".repeat(10_000), LONG_TEXT, false);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        birth_date(&mut e, "birth_date", "01/01/2030", today);
+        assert_eq!(e.0.len(), 5);
+        assert!(e.0["notes"].contains("2000 caractères au plus"));
+        assert!(e.0["birth_date"].contains("futur"));
+    }
+}
