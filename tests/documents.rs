@@ -383,8 +383,16 @@ fn raw_request(
             Ok(0) => break,
             Ok(n) => {
                 answer.extend_from_slice(&buf[..n]);
-                if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.len() > 200 {
-                    break;
+                // Stop once the first answer is whole: headers and `Content-Length` bytes.
+                if let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&answer[..end]).to_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok());
+                    if length.is_some_and(|l| answer.len() >= end + 4 + l) {
+                        break;
+                    }
                 }
             }
             Err(e) => {
@@ -694,6 +702,14 @@ async fn missing_or_invalid_fields_are_each_named_in_french() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_media_type");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("multipart/form-data")
+    );
     let r = paul
         .client
         .post(url(&app, &t, "/api/v1/documents"))
@@ -968,6 +984,9 @@ async fn signed_out_the_api_answers_401_and_the_pages_send_to_the_sign_in_page()
         ))
         .await;
     assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "not_authenticated", "{body}");
+    assert_eq!(body["message"], "Vous devez être connecté.");
     for path in [
         "/documents".to_string(),
         format!("/documents/{}/telecharger", Uuid::new_v4()),
@@ -1312,13 +1331,14 @@ async fn the_specification_describes_the_documents_operations() {
         .collect();
     assert_eq!(types, ["application/pdf", "image/jpeg", "image/png"]);
     for h in [
-        "Content-Disposition",
-        "X-Content-Type-Options",
-        "Cache-Control",
+        "CONTENT-DISPOSITION",
+        "X-CONTENT-TYPE-OPTIONS",
+        "CACHE-CONTROL",
     ] {
         assert!(
             download["responses"]["200"]["headers"][h].is_object(),
-            "{h}"
+            "{h}: {}",
+            download["responses"]["200"]
         );
     }
     assert!(download["responses"]["404"].is_object());

@@ -15,6 +15,7 @@ pub mod household;
 pub mod http;
 pub mod mail;
 pub mod portal;
+pub mod reservations;
 pub mod sessions;
 pub mod settings;
 pub mod startup;

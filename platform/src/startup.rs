@@ -54,6 +54,7 @@ impl Application {
                 db.clone(),
                 Duration::from_secs(settings.tenant_cache_seconds),
             ),
+            configs: Default::default(),
             sessions: SessionStore::new(redis.clone()),
             throttle: Throttle::new(redis.clone()),
             outboxes: Arc::new(Outboxes::default()),

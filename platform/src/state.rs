@@ -7,7 +7,7 @@ use crate::http::metrics::Metrics;
 use crate::mail::sender::Outboxes;
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
-use crate::tenancy::TenantDirectory;
+use crate::tenancy::{ConfigCache, TenantDirectory};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -16,6 +16,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub redis: deadpool_redis::Pool,
     pub tenants: TenantDirectory,
+    pub configs: ConfigCache,
     pub sessions: SessionStore,
     pub throttle: Throttle,
     pub outboxes: Arc<Outboxes>,

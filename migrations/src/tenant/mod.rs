@@ -7,6 +7,7 @@ mod m20261126_000001_create_configuration;
 mod m20261126_000002_create_families;
 mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_family_records;
+mod m20261126_000005_create_reservations;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_families::Migration),
             Box::new(m20261126_000003_create_accounts::Migration),
             Box::new(m20261126_000004_create_family_records::Migration),
+            Box::new(m20261126_000005_create_reservations::Migration),
         ]
     }
 }

@@ -42,17 +42,18 @@ struct DocumentUpload {
 }
 
 /// The multipart body of an upload, left unread until the operation has checked who sends
-/// it; then read as a stream by [`upload::read`].
-pub struct UploadBody(poem::Body);
+/// it; then read as a stream by [`upload::read`]. Any content type gets to the operation, so
+/// that a wrong one is explained for this operation (not as "send JSON").
+pub struct UploadBody {
+    body: poem::Body,
+    multipart: bool,
+}
 
 impl Payload for UploadBody {
     const CONTENT_TYPE: &'static str = "multipart/form-data";
 
-    fn check_content_type(content_type: &str) -> bool {
-        content_type
-            .split(';')
-            .next()
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE))
+    fn check_content_type(_content_type: &str) -> bool {
+        true
     }
 
     fn schema_ref() -> MetaSchemaRef {
@@ -67,8 +68,15 @@ impl Payload for UploadBody {
 impl ParsePayload for UploadBody {
     const IS_REQUIRED: bool = true;
 
-    async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(UploadBody(body.take()?))
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let multipart = request
+            .content_type()
+            .and_then(|t| t.split(';').next())
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE));
+        Ok(UploadBody {
+            body: body.take()?,
+            multipart,
+        })
     }
 }
 
@@ -143,7 +151,8 @@ enum UploadResponse {
     /// there.
     #[oai(status = 413)]
     TooLarge(Json<ErrorBody>),
-    /// Not a PDF, JPEG or PNG, whatever its name says (`unsupported_file_type`).
+    /// Not a PDF, JPEG or PNG, whatever its name says (`unsupported_file_type`), or a body
+    /// that is not `multipart/form-data` (`unsupported_media_type`).
     #[oai(status = 415)]
     UnsupportedType(Json<ErrorBody>),
     /// Missing or invalid fields, each with its French message (`invalid_fields`); `person`
@@ -316,8 +325,14 @@ impl DocumentsApi {
         if !origin_allowed(&self.state, req) {
             return UploadResponse::Forbidden(forbidden_origin());
         }
+        if !body.multipart {
+            return UploadResponse::UnsupportedType(Json(ErrorBody {
+                code: "unsupported_media_type".into(),
+                message: "Le document s'envoie en multipart/form-data, avec les champs name, description, person et file.".into(),
+            }));
+        }
         let limit = self.state.settings.max_upload_bytes;
-        let (received, read) = upload::read(req, body.0, limit, None).await;
+        let (received, read) = upload::read(req, body.body, limit, None).await;
         if let Err(e) = read {
             return DocumentError::from_read(e, limit).into();
         }

@@ -165,10 +165,11 @@ pub async fn upload(
     let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid(req, Some(token));
     let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
+    let shown = received.without_file();
     let failure = match read {
         Err(ReadError::Csrf) => return Err(csrf_refused()),
         Err(e) => DocumentError::from_read(e, limit),
-        Ok(()) => match service::create(state, tenant, &account, received.clone(), "page").await {
+        Ok(()) => match service::create(state, tenant, &account, received, "page").await {
             Ok(_) => {
                 return Ok(see_other(format!(
                     "/{}/documents?info=document-envoye",
@@ -180,7 +181,7 @@ pub async fn upload(
     };
     let status = failure.status();
     let mut form = FormState {
-        received,
+        received: shown,
         ..FormState::default()
     };
     match failure {

@@ -40,6 +40,19 @@ pub struct Received {
     pub overlong: Vec<&'static str>,
 }
 
+impl Received {
+    /// The text fields alone, to show the form again without keeping the file twice.
+    pub fn without_file(&self) -> Received {
+        Received {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            person: self.person.clone(),
+            file: None,
+            overlong: self.overlong.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ReceivedFile {
     pub kind: FileKind,

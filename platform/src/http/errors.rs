@@ -141,8 +141,14 @@ pub fn classify(e: &DbErr) -> Failure {
 /// An error poem or poem-openapi raised before a handler answered (no such operation, wrong
 /// method, unreadable parameters or body), in the API's JSON shape.
 pub fn api_error(e: poem::Error) -> Response {
+    // An error that already carries its answer (the session check's JSON) goes out as it is.
+    if e.is_from_response() {
+        return e.into_response();
+    }
     let status = e.status();
     let (code, message) = match status {
+        // No session cookie at all: the security scheme refuses before any handler.
+        StatusCode::UNAUTHORIZED => ("not_authenticated", "Vous devez être connecté.".to_string()),
         StatusCode::NOT_FOUND => (
             Failure::NotFound.code(),
             Failure::NotFound.message().to_string(),

@@ -12,6 +12,7 @@ use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::portal::{api::PortalApi, pages};
+use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
 use poem::endpoint::make_sync;
@@ -27,6 +28,7 @@ type Apis = (
     HouseholdApi,
     ChildrenApi,
     DocumentsApi,
+    ReservationsApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -47,6 +49,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         DocumentsApi {
+            state: state.clone(),
+        },
+        ReservationsApi {
             state: state.clone(),
         },
     );
@@ -146,6 +151,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:slug/documents/:id/telecharger",
             get(documents_pages::download),
+        )
+        .at(
+            "/:slug/reservations",
+            get(reservation_pages::week_page).post(reservation_pages::toggle),
         )
         .nest("/", api_or_not_found(api))
         .with(TenantResolution {

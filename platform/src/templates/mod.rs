@@ -62,6 +62,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "mes_documents",
         include_str!("../../templates/documents/mes_documents.hbs"),
     ),
+    (
+        "reservations",
+        include_str!("../../templates/reservations/reservations.hbs"),
+    ),
+    (
+        "reservations_semaine_invalide",
+        include_str!("../../templates/reservations/reservations_semaine_invalide.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

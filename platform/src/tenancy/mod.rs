@@ -4,9 +4,11 @@
 //! before any handler runs; a handler reaches tenant data only through the [`CurrentTenant`]
 //! this module puts in the request, and through a `TenantTx` begun for it.
 
+mod configs;
 mod directory;
 mod middleware;
 
+pub use configs::ConfigCache;
 pub use directory::{Lookup, TenantDirectory};
 pub use middleware::TenantResolution;
 

@@ -1,0 +1,9 @@
+//! Reservations (guide, section 4): the weekly grid per child, booking and cancelling a day or
+//! a whole week, the mass booking wizard, the history of every change, and the household's
+//! calendar feed. Decisions use the pure calendar rules of `portail_tenants::calendar`.
+
+pub mod api;
+pub mod pages;
+pub mod repository;
+pub mod rules;
+pub mod service;

@@ -1,0 +1,249 @@
+//! `/{slug}/reservations?semaine=2026-W04`: the weekly grid of the guide. Each cell is a
+//! button in a form (it works without JavaScript); the prestation's name books every
+//! available day of the week. Each change is confirmed on the page and announced to screen
+//! readers (a status message after the redirect).
+
+use super::api::{parse_day, refusal_message};
+use super::rules::{State, explain};
+use super::service::{self, BookError};
+use crate::auth::csrf;
+use crate::auth::pages::see_other;
+use crate::http::errors::{Failure, PageError};
+use crate::http::page::{Frame, csrf_refused};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{Datelike, NaiveDate};
+use poem::web::{Data, Form, Query};
+use poem::{Request, Response, handler};
+use portail_tenants::calendar::{WeekId, paris_date};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+const DAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const SHORT_MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+
+pub fn day_long(d: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        DAYS[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        MONTHS[d.month0() as usize]
+    )
+}
+
+fn day_short(d: NaiveDate) -> (String, String) {
+    (
+        DAYS[d.weekday().num_days_from_monday() as usize].to_string(),
+        format!("{} {}", d.day(), SHORT_MONTHS[d.month0() as usize]),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct GridQuery {
+    semaine: Option<String>,
+    info: Option<String>,
+    refus: Option<String>,
+}
+
+fn zone_calendar_url(zone: &str) -> String {
+    format!(
+        "https://www.education.gouv.fr/calendrier-scolaire-100148#zone-{}",
+        zone.to_lowercase()
+    )
+}
+
+#[handler]
+pub async fn week_page(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(q): Query<GridQuery>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    };
+    let today = paris_date(state.clock.now());
+    let week = match q.semaine.as_deref() {
+        None | Some("") => WeekId::containing(today),
+        Some(w) => match w.parse::<WeekId>() {
+            Ok(w) => w,
+            Err(_) => {
+                let model = json!({ "invalid_week": "Cette semaine n'existe pas. Choisissez une semaine du calendrier, par exemple la semaine en cours." });
+                return Ok(frame.render_with_status(
+                    "reservations_semaine_invalide",
+                    "Réservations",
+                    "reservations",
+                    model,
+                    400,
+                ));
+            }
+        },
+    };
+    let grid = service::grid(state, tenant, signed, week).await?;
+    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
+    let texts = crate::portal::repository::portal_texts(&tx).await?;
+    tx.commit().await?;
+    let days: Vec<Value> = grid
+        .days
+        .iter()
+        .map(|d| {
+            let (name, date) = day_short(*d);
+            json!({ "name": name, "date": date, "today": *d == today })
+        })
+        .collect();
+    let children: Vec<Value> = grid
+        .children
+        .iter()
+        .map(|c| {
+            let rows: Vec<Value> = c
+                .rows
+                .iter()
+                .map(|r| {
+                    let cells: Vec<Value> = r
+                        .cells
+                        .iter()
+                        .map(|cell| {
+                            let verb = if cell.state == State::Reserved { "Annuler" } else { "Réserver" };
+                            json!({
+                                "date": cell.date.to_string(),
+                                "state": format!("{:?}", cell.state).to_lowercase(),
+                                "reserved": cell.state == State::Reserved,
+                                "available": cell.state == State::Available,
+                                "locked": cell.state == State::Locked,
+                                "unavailable": cell.state == State::Unavailable,
+                                "changeable": cell.changeable,
+                                "want": if cell.state == State::Reserved { "annuler" } else { "reserver" },
+                                "action": format!("{verb} {} pour {} le {}", r.name, c.first_name, day_long(cell.date)),
+                                "explain": explain(cell),
+                                "label": format!("{} le {} : {}", r.name, day_long(cell.date), explain(cell)),
+                            })
+                        })
+                        .collect();
+                    let any_available = r.cells.iter().any(|c| c.state == State::Available);
+                    json!({ "prestation": r.prestation, "name": r.name, "cells": cells, "any_available": any_available, "week_action": format!("Réserver {} pour {} toute la semaine", r.name, c.first_name) })
+                })
+                .collect();
+            json!({ "id": c.id, "name": format!("{} {}", c.last_name, c.first_name), "rows": rows })
+        })
+        .collect();
+    let info = match q.info.as_deref() {
+        Some("reserve") => Some("Réservation enregistrée.".to_string()),
+        Some("annule") => Some("Réservation annulée.".to_string()),
+        Some(n) if n.starts_with("semaine-") => Some(format!(
+            "{} jour(s) réservé(s) pour la semaine.",
+            n.trim_start_matches("semaine-")
+        )),
+        _ => None,
+    };
+    let refusal = q.refus.as_deref().map(refusal_message);
+    let model = json!({
+        "week_label": week.label_fr(),
+        "week": week.to_string(),
+        "previous": week.previous().to_string(),
+        "next": week.next().to_string(),
+        "notice": texts.reservation_notice,
+        "zone": texts.holiday_zone,
+        "calendar_url": zone_calendar_url(&texts.holiday_zone),
+        "days": days,
+        "children": children,
+        "info": info,
+        "refusal": refusal,
+    });
+    Ok(frame.render("reservations", "Réservations", "reservations", model))
+}
+
+/// One cell clicked: book or cancel, then back to the week with the outcome.
+#[handler]
+pub async fn toggle(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<HashMap<String, String>>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.get("csrf").map(String::as_str)) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let child = form
+        .get("child")
+        .and_then(|c| c.parse::<Uuid>().ok())
+        .ok_or(PageError(Failure::NotFound))?;
+    let prestation = form.get("prestation").cloned().unwrap_or_default();
+    let week = form.get("week").cloned().unwrap_or_default();
+    let back = |query: String| {
+        see_other(format!(
+            "/{}/reservations?semaine={week}&{query}#enfant-{child}",
+            tenant.slug()
+        ))
+    };
+    if let Some(day) = form.get("date").and_then(|d| parse_day(d)) {
+        let want = form.get("want").map(String::as_str) != Some("annuler");
+        return match service::set(state, tenant, signed, child, &prestation, day, want, "page")
+            .await
+        {
+            Ok(_) => Ok(back(format!(
+                "info={}",
+                if want { "reserve" } else { "annule" }
+            ))),
+            Err(BookError::Refused(reason)) => Ok(back(format!("refus={reason}"))),
+            Err(BookError::NotFound) => Err(PageError(Failure::NotFound)),
+            Err(BookError::Database(e)) => Err(e.into()),
+        };
+    }
+    // The prestation's name: every available day of the week.
+    let week_id = week
+        .parse::<WeekId>()
+        .map_err(|_| PageError(Failure::NotFound))?;
+    let grid = service::grid(state, tenant, signed, week_id).await?;
+    let days: Vec<NaiveDate> = grid
+        .children
+        .iter()
+        .filter(|c| c.id == child)
+        .flat_map(|c| c.rows.iter().filter(|r| r.prestation == prestation))
+        .flat_map(|r| {
+            r.cells
+                .iter()
+                .filter(|c| c.state == State::Available)
+                .map(|c| c.date)
+        })
+        .collect();
+    let mut booked = 0;
+    for day in days {
+        match service::set(state, tenant, signed, child, &prestation, day, true, "page").await {
+            Ok(_) => booked += 1,
+            Err(BookError::Refused(_)) => {}
+            Err(BookError::NotFound) => return Err(PageError(Failure::NotFound)),
+            Err(BookError::Database(e)) => return Err(e.into()),
+        }
+    }
+    Ok(back(format!("info=semaine-{booked}")))
+}

@@ -1,0 +1,309 @@
+//! The state of one cell of the booking grid, from the calendar rules and the facts of the
+//! day: pure, so every case is unit tested.
+//!
+//! - not enrolled, or the prestation does not run that day → Non disponible;
+//! - reserved → Réservé (changeable until the cancellation deadline);
+//! - otherwise: past the booking deadline, full, or the record not validated when the
+//!   municipality requires it → Bloqué; else Disponible à la réservation.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use portail_tenants::calendar::{NotRunning, booking_deadline, deadline_label_fr, runs_on};
+use portail_tenants::config::{Closure, HolidayZone, Prestation};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Reserved,
+    Available,
+    Unavailable,
+    Locked,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub date: NaiveDate,
+    pub state: State,
+    /// Stable code: `deadline`, `full`, `closed`, `holiday`, `public_holiday`,
+    /// `school_period`, `not_running`, `not_enrolled`, `record_not_validated`, `no_calendar`.
+    pub reason: Option<&'static str>,
+    /// Until when the cell can change (booking, or cancelling when reserved).
+    pub deadline: Option<DateTime<Tz>>,
+    /// Whether a click changes it (book or cancel).
+    pub changeable: bool,
+}
+
+/// What is known of a child and a day beyond the calendar.
+pub struct Facts {
+    pub enrolled: bool,
+    pub reserved: bool,
+    pub full: bool,
+    pub record_ok: bool,
+}
+
+pub fn reason_of(not_running: &NotRunning) -> &'static str {
+    match not_running {
+        NotRunning::NotThatWeekday => "not_running",
+        other => other.code(),
+    }
+}
+
+pub fn cell(
+    prestation: &Prestation,
+    zone: HolidayZone,
+    closures: &[Closure],
+    date: NaiveDate,
+    facts: Facts,
+    now: DateTime<Utc>,
+) -> Cell {
+    let unavailable = |reason| Cell {
+        date,
+        state: State::Unavailable,
+        reason: Some(reason),
+        deadline: None,
+        changeable: false,
+    };
+    if !facts.enrolled {
+        return unavailable("not_enrolled");
+    }
+    if let Err(why) = runs_on(prestation, zone, closures, date) {
+        return unavailable(reason_of(&why));
+    }
+    if facts.reserved {
+        let deadline = booking_deadline(prestation.cancel_deadline(), date);
+        let open = now < deadline.with_timezone(&Utc);
+        return Cell {
+            date,
+            state: State::Reserved,
+            reason: (!open).then_some("deadline"),
+            deadline: Some(deadline),
+            changeable: open,
+        };
+    }
+    let deadline = booking_deadline(&prestation.deadline, date);
+    let locked = |reason| Cell {
+        date,
+        state: State::Locked,
+        reason: Some(reason),
+        deadline: Some(deadline),
+        changeable: false,
+    };
+    if now >= deadline.with_timezone(&Utc) {
+        return locked("deadline");
+    }
+    if facts.full {
+        return locked("full");
+    }
+    if !facts.record_ok {
+        return locked("record_not_validated");
+    }
+    Cell {
+        date,
+        state: State::Available,
+        reason: None,
+        deadline: Some(deadline),
+        changeable: true,
+    }
+}
+
+/// "modifiable jusqu'au lundi 20 janvier à 8h30", or why it cannot change.
+pub fn explain(cell: &Cell) -> String {
+    let until = cell.deadline.map(deadline_label_fr);
+    match (cell.state, cell.reason, until) {
+        (State::Reserved, None, Some(u)) => format!("Réservé, annulable jusqu'au {u}"),
+        (State::Reserved, _, _) => "Réservé, la date limite d'annulation est passée".into(),
+        (State::Available, _, Some(u)) => format!("Disponible, réservable jusqu'au {u}"),
+        (State::Locked, Some("deadline"), Some(u)) => {
+            format!("Bloqué : la date limite ({u}) est passée")
+        }
+        (State::Locked, Some("full"), _) => "Bloqué : complet".into(),
+        (State::Locked, Some("record_not_validated"), _) => {
+            "Bloqué : validez d'abord la fiche de l'enfant".into()
+        }
+        (State::Unavailable, Some("not_enrolled"), _) => {
+            "Non disponible : l'enfant n'est pas inscrit".into()
+        }
+        (State::Unavailable, Some("closed"), _) => "Non disponible : fermeture".into(),
+        (State::Unavailable, Some("holiday" | "public_holiday"), _) => {
+            "Non disponible : jour férié ou vacances".into()
+        }
+        (State::Unavailable, Some("school_period"), _) => {
+            "Non disponible : hors vacances scolaires".into()
+        }
+        (State::Unavailable, Some("no_calendar"), _) => {
+            "Non disponible : calendrier scolaire pas encore publié".into()
+        }
+        _ => "Non disponible".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use portail_tenants::TenantConfig;
+
+    fn repas() -> (Prestation, HolidayZone, Vec<Closure>) {
+        let config =
+            TenantConfig::from_toml(include_str!("../../../tenants/examples/demo.toml")).unwrap();
+        (
+            config.prestation("repas").unwrap().clone(),
+            config.holiday_zone,
+            config.closures,
+        )
+    }
+
+    fn facts(reserved: bool) -> Facts {
+        Facts {
+            enrolled: true,
+            reserved,
+            full: false,
+            record_ok: true,
+        }
+    }
+
+    fn paris(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Paris
+            .with_ymd_and_hms(y, m, d, h, min, s)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_meal_is_bookable_until_8h30_the_same_day_then_locked() {
+        let (p, zone, closures) = repas();
+        let monday = NaiveDate::from_ymd_opt(2027, 1, 18).unwrap();
+        let before = cell(
+            &p,
+            zone,
+            &closures,
+            monday,
+            facts(false),
+            paris(2027, 1, 18, 8, 29, 59),
+        );
+        assert_eq!(before.state, State::Available);
+        assert_eq!(
+            explain(&before),
+            "Disponible, réservable jusqu'au lundi 18 janvier à 8h30"
+        );
+        let after = cell(
+            &p,
+            zone,
+            &closures,
+            monday,
+            facts(false),
+            paris(2027, 1, 18, 8, 30, 0),
+        );
+        assert_eq!(
+            (after.state, after.reason),
+            (State::Locked, Some("deadline"))
+        );
+    }
+
+    #[test]
+    fn a_reservation_past_its_cancellation_deadline_stays_reserved_and_unchangeable() {
+        let (p, zone, closures) = repas();
+        let monday = NaiveDate::from_ymd_opt(2027, 1, 18).unwrap();
+        let c = cell(
+            &p,
+            zone,
+            &closures,
+            monday,
+            facts(true),
+            paris(2027, 1, 18, 9, 0, 0),
+        );
+        assert_eq!(
+            (c.state, c.changeable, c.reason),
+            (State::Reserved, false, Some("deadline"))
+        );
+        let c = cell(
+            &p,
+            zone,
+            &closures,
+            monday,
+            facts(true),
+            paris(2027, 1, 17, 9, 0, 0),
+        );
+        assert_eq!((c.state, c.changeable), (State::Reserved, true));
+    }
+
+    #[test]
+    fn closures_holidays_weekdays_and_enrolment_make_a_cell_unavailable() {
+        let (p, zone, closures) = repas();
+        let now = paris(2026, 11, 1, 0, 0, 0);
+        let reason = |d: NaiveDate, enrolled: bool| {
+            cell(
+                &p,
+                zone,
+                &closures,
+                d,
+                Facts {
+                    enrolled,
+                    reserved: false,
+                    full: false,
+                    record_ok: true,
+                },
+                now,
+            )
+            .reason
+        };
+        assert_eq!(
+            reason(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(), true),
+            Some("closed")
+        );
+        assert_eq!(
+            reason(NaiveDate::from_ymd_opt(2027, 2, 17).unwrap(), true),
+            Some("not_running"),
+            "a Wednesday"
+        );
+        assert_eq!(
+            reason(NaiveDate::from_ymd_opt(2026, 12, 28).unwrap(), true),
+            Some("holiday"),
+            "Christmas holidays"
+        );
+        assert_eq!(
+            reason(NaiveDate::from_ymd_opt(2026, 11, 11).unwrap(), true),
+            Some("not_running")
+        );
+        assert_eq!(
+            reason(NaiveDate::from_ymd_opt(2027, 1, 18).unwrap(), false),
+            Some("not_enrolled")
+        );
+    }
+
+    #[test]
+    fn full_and_unvalidated_records_lock_an_open_day() {
+        let (p, zone, closures) = repas();
+        let day = NaiveDate::from_ymd_opt(2027, 1, 18).unwrap();
+        let now = paris(2027, 1, 10, 0, 0, 0);
+        let full = cell(
+            &p,
+            zone,
+            &closures,
+            day,
+            Facts {
+                enrolled: true,
+                reserved: false,
+                full: true,
+                record_ok: true,
+            },
+            now,
+        );
+        assert_eq!(full.reason, Some("full"));
+        let unvalidated = cell(
+            &p,
+            zone,
+            &closures,
+            day,
+            Facts {
+                enrolled: true,
+                reserved: false,
+                full: false,
+                record_ok: false,
+            },
+            now,
+        );
+        assert_eq!(unvalidated.reason, Some("record_not_validated"));
+    }
+}

@@ -1,0 +1,418 @@
+//! The rules of booking: the week's grid, one cell booked or cancelled, a period booked at
+//! once. Every decision is taken server-side, in one transaction, with the day's count row
+//! locked, so deadlines, closures, enrolment and capacity hold whatever the concurrency.
+
+use super::repository::{self, ChildRow};
+use super::rules::{self, Cell, Facts};
+use crate::auth::session::SignedIn;
+use crate::family::is_validated;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use portail_tenants::calendar::{WeekId, booking_deadline, runs_on};
+use portail_tenants::config::{Prestation, Weekday};
+use portail_tenants::{TenantConfig, TenantTx};
+use sea_orm::DbErr;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub prestation: String,
+    pub name: String,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildGrid {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Grid {
+    pub week: WeekId,
+    pub days: Vec<NaiveDate>,
+    pub children: Vec<ChildGrid>,
+}
+
+/// The municipality's configuration, parsed once per version.
+pub async fn config(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+) -> Result<Arc<TenantConfig>, DbErr> {
+    let version = tenant.0.config_version;
+    if let Some(found) = state.configs.get(tenant.slug(), version) {
+        return Ok(found);
+    }
+    let parsed = Arc::new(crate::portal::repository::tenant_config(tx).await?);
+    state.configs.put(tenant.slug(), version, parsed.clone());
+    Ok(parsed)
+}
+
+fn record_ok(config: &TenantConfig, child: &ChildRow, now: DateTime<Utc>) -> bool {
+    !config.portal.require_validated_records || is_validated(child.validated_at, now)
+}
+
+fn full(p: &Prestation, booked: i32) -> bool {
+    p.capacity.is_some_and(|c| booked >= c as i32)
+}
+
+pub async fn grid(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    week: WeekId,
+) -> Result<Grid, DbErr> {
+    let now = state.clock.now();
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let config = config(state, tenant, &tx).await?;
+    let children = repository::children(&tx, signed.household_id).await?;
+    let enrolments: HashSet<(Uuid, String)> = repository::enrolments(&tx, signed.household_id)
+        .await?
+        .into_iter()
+        .collect();
+    let all_days = week.days();
+    let booked: HashSet<(Uuid, String, NaiveDate)> =
+        repository::booked_between(&tx, signed.household_id, all_days[0], all_days[6])
+            .await?
+            .into_iter()
+            .map(|b| (b.child_id, b.prestation_code, b.day))
+            .collect();
+    let codes: Vec<String> = enrolments
+        .iter()
+        .map(|(_, p)| p.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let counts: HashMap<(String, NaiveDate), i32> =
+        repository::counts_between(&tx, codes, all_days[0], all_days[6])
+            .await?
+            .into_iter()
+            .map(|c| ((c.prestation_code, c.day), c.booked))
+            .collect();
+    tx.commit().await?;
+
+    // Weekends appear only when an enrolled prestation runs on them.
+    let enrolled_prestations: Vec<&Prestation> = config
+        .prestations
+        .iter()
+        .filter(|p| enrolments.iter().any(|(_, code)| code == &p.code))
+        .collect();
+    let weekend = |d: &NaiveDate| {
+        enrolled_prestations
+            .iter()
+            .any(|p| p.days.iter().any(|w| w.to_chrono() == d.weekday()))
+    };
+    let days: Vec<NaiveDate> = all_days
+        .iter()
+        .copied()
+        .filter(|d| d.weekday().num_days_from_monday() < 5 || weekend(d))
+        .collect();
+
+    let children = children
+        .into_iter()
+        .map(|child| {
+            let rows = config
+                .prestations
+                .iter()
+                .filter(|p| enrolments.contains(&(child.id, p.code.clone())))
+                .map(|p| Row {
+                    prestation: p.code.clone(),
+                    name: p.name.clone(),
+                    cells: days
+                        .iter()
+                        .map(|day| {
+                            let facts = Facts {
+                                enrolled: true,
+                                reserved: booked.contains(&(child.id, p.code.clone(), *day)),
+                                full: full(
+                                    p,
+                                    counts.get(&(p.code.clone(), *day)).copied().unwrap_or(0),
+                                ),
+                                record_ok: record_ok(&config, &child, now),
+                            };
+                            rules::cell(p, config.holiday_zone, &config.closures, *day, facts, now)
+                        })
+                        .collect(),
+                })
+                .collect();
+            ChildGrid {
+                id: child.id,
+                first_name: child.first_name,
+                last_name: child.last_name,
+                rows,
+            }
+        })
+        .collect();
+    Ok(Grid {
+        week,
+        days,
+        children,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BookError {
+    /// Not a child of the household, or no such prestation: 404.
+    #[error("not found")]
+    NotFound,
+    /// The rules refuse: 409 with the reason code (`deadline`, `full`, `closed`…).
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// Books (`want`) or cancels one cell. Idempotent: asking for the state it already has
+/// answers that state.
+#[allow(clippy::too_many_arguments)] // the cell's coordinates and who asks
+pub async fn set(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    child_id: Uuid,
+    prestation: &str,
+    day: NaiveDate,
+    want: bool,
+    source: &str,
+) -> Result<Cell, BookError> {
+    let now = state.clock.now();
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let config = config(state, tenant, &tx).await?;
+    let child = repository::child_for_update(&tx, signed.household_id, child_id)
+        .await?
+        .ok_or(BookError::NotFound)?;
+    let p = config.prestation(prestation).ok_or(BookError::NotFound)?;
+    if !repository::is_enrolled(&tx, child_id, prestation).await? {
+        return Err(BookError::Refused("not_enrolled"));
+    }
+    if let Err(why) = runs_on(p, config.holiday_zone, &config.closures, day) {
+        return Err(BookError::Refused(rules::reason_of(&why)));
+    }
+    let booked = repository::is_booked(&tx, child_id, prestation, day).await?;
+    let taken = repository::lock_count(&tx, prestation, day).await?;
+    if booked != want {
+        let deadline = if want {
+            &p.deadline
+        } else {
+            p.cancel_deadline()
+        };
+        if now >= booking_deadline(deadline, day).with_timezone(&Utc) {
+            return Err(BookError::Refused("deadline"));
+        }
+        if want && full(p, taken) {
+            return Err(BookError::Refused("full"));
+        }
+        if want && !record_ok(&config, &child, now) {
+            return Err(BookError::Refused("record_not_validated"));
+        }
+        if want {
+            repository::book(&tx, child_id, prestation, day, signed.guardian_id, now).await?;
+        } else {
+            repository::cancel(&tx, child_id, prestation, day).await?;
+        }
+        let action = if want { "book" } else { "cancel" };
+        repository::record_event(
+            &tx,
+            signed.household_id,
+            signed.guardian_id,
+            child_id,
+            prestation,
+            day,
+            action,
+            source,
+            now,
+        )
+        .await?;
+    }
+    let taken = if booked == want {
+        taken
+    } else if want {
+        taken + 1
+    } else {
+        taken - 1
+    };
+    tx.commit().await?;
+    let facts = Facts {
+        enrolled: true,
+        reserved: want,
+        full: full(p, taken),
+        record_ok: record_ok(&config, &child, now),
+    };
+    Ok(rules::cell(
+        p,
+        config.holiday_zone,
+        &config.closures,
+        day,
+        facts,
+        now,
+    ))
+}
+
+/// A period booked at once ("Réserver en masse").
+#[derive(Debug, Clone)]
+pub struct Bulk {
+    pub prestation: String,
+    pub children: Vec<Uuid>,
+    pub weekdays: Vec<Weekday>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Replace: also cancel booked days of the period on other weekdays, where still allowed.
+    pub replace: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Decision {
+    pub child: Uuid,
+    pub date: NaiveDate,
+    pub reason: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct BulkResult {
+    pub booked: Vec<Decision>,
+    pub cancelled: Vec<Decision>,
+    pub skipped: Vec<Decision>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+}
+
+pub const MAX_PERIOD_DAYS: i64 = 400;
+
+/// Decides every day of the period in memory, then writes the bookings, cancellations, counts
+/// and history in a few set-based statements, the period's count rows locked in date order.
+pub async fn bulk(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    request: Bulk,
+    source: &str,
+) -> Result<BulkResult, BulkError> {
+    if request.to < request.from {
+        return Err(BulkError::Invalid(
+            "La date de fin est avant la date de début.".into(),
+        ));
+    }
+    if (request.to - request.from).num_days() >= MAX_PERIOD_DAYS {
+        return Err(BulkError::Invalid(format!(
+            "La période ne peut dépasser {MAX_PERIOD_DAYS} jours."
+        )));
+    }
+    if request.children.is_empty() {
+        return Err(BulkError::Invalid("Choisissez au moins un enfant.".into()));
+    }
+    if request.weekdays.is_empty() {
+        return Err(BulkError::Invalid(
+            "Choisissez au moins un jour de la semaine.".into(),
+        ));
+    }
+    let now = state.clock.now();
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let config = config(state, tenant, &tx).await?;
+    let p = config
+        .prestation(&request.prestation)
+        .ok_or(BulkError::NotFound)?
+        .clone();
+    let mut children = Vec::new();
+    for id in &request.children {
+        children.push(
+            repository::child_for_update(&tx, signed.household_id, *id)
+                .await?
+                .ok_or(BulkError::NotFound)?,
+        );
+    }
+    let days: Vec<NaiveDate> = request
+        .from
+        .iter_days()
+        .take_while(|d| *d <= request.to)
+        .collect();
+    let counts = repository::lock_counts(&tx, &p.code, &days).await?;
+    let booked: HashSet<(Uuid, NaiveDate)> =
+        repository::booked_for(&tx, &request.children, &p.code, request.from, request.to)
+            .await?
+            .into_iter()
+            .collect();
+    let enrolled = repository::enrolled_children(&tx, &request.children, &p.code).await?;
+    let mut taken: HashMap<NaiveDate, i32> = counts;
+    let mut result = BulkResult::default();
+    let chosen = |d: &NaiveDate| {
+        request
+            .weekdays
+            .iter()
+            .any(|w| w.to_chrono() == d.weekday())
+    };
+    for child in &children {
+        let ok_record = record_ok(&config, child, now);
+        for day in &days {
+            let is_booked = booked.contains(&(child.id, *day));
+            let decision = |reason| Decision {
+                child: child.id,
+                date: *day,
+                reason,
+            };
+            if !chosen(day) {
+                // Replace: a booked day on another weekday is cancelled, where still allowed.
+                if request.replace && is_booked {
+                    if now < booking_deadline(p.cancel_deadline(), *day).with_timezone(&Utc) {
+                        result.cancelled.push(decision(None));
+                        *taken.entry(*day).or_default() -= 1;
+                    } else {
+                        result.skipped.push(decision(Some("deadline")));
+                    }
+                }
+                continue;
+            }
+            if is_booked {
+                continue;
+            }
+            let reason = if !enrolled.contains(&child.id) {
+                Some("not_enrolled")
+            } else if let Err(why) = runs_on(&p, config.holiday_zone, &config.closures, *day) {
+                Some(rules::reason_of(&why))
+            } else if now >= booking_deadline(&p.deadline, *day).with_timezone(&Utc) {
+                Some("deadline")
+            } else if full(&p, taken.get(day).copied().unwrap_or(0)) {
+                Some("full")
+            } else if !ok_record {
+                Some("record_not_validated")
+            } else {
+                None
+            };
+            match reason {
+                // A weekday the prestation never runs on is not a refusal worth listing.
+                Some("not_running") => {}
+                Some(r) => result.skipped.push(decision(Some(r))),
+                None => {
+                    *taken.entry(*day).or_default() += 1;
+                    result.booked.push(decision(None));
+                }
+            }
+        }
+    }
+    repository::apply_bulk(
+        &tx,
+        signed,
+        &p.code,
+        &result.booked,
+        &result.cancelled,
+        source,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(result)
+}

@@ -1,0 +1,625 @@
+//! Booking through the API: the week's grid, one day booked and cancelled at the edge of its
+//! deadline (daylight-saving day included), every refusal with its reason, capacity under
+//! concurrency, periods, isolation between households and municipalities.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use portail::clock::ManualClock;
+use portail_tenants::TenantTx;
+use portail_tenants::database::sql;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use support::*;
+
+const PAUL: &str = "paul.alain@demo.example";
+const MAIWENN: &str = "maiwenn.legall@demo.example";
+const PASSWORD: &str = "Vélo#Rouge42x";
+
+fn paris(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> chrono::DateTime<Utc> {
+    chrono_tz::Europe::Paris
+        .with_ymd_and_hms(y, m, d, h, min, s)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Booking {
+    app: TestApp,
+    db: sea_orm::DatabaseConnection,
+    tenant: portail_tenants::registry::Tenant,
+    clock: Arc<ManualClock>,
+    paul: reqwest::Client,
+}
+
+impl Booking {
+    async fn new(prefix: &str, config: &str, now: chrono::DateTime<Utc>) -> Self {
+        let db = db(2).await;
+        let slug = portail_tenants::Slug::parse(&random_slug(prefix)).unwrap();
+        let parsed = portail_tenants::TenantConfig::from_toml(config).unwrap();
+        let tenant = portail_tenants::provisioning::create(&db, &slug, &parsed, config)
+            .await
+            .unwrap();
+        let csv = std::fs::read(root().join("tenants/examples/families.csv")).unwrap();
+        portail_tenants::import::import(
+            &db,
+            &tenant,
+            &csv,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            false,
+        )
+        .await
+        .unwrap();
+        let clock = Arc::new(ManualClock::new(now));
+        let mut settings = test_settings();
+        settings.database_max_connections = 20;
+        let app = TestApp::spawn_with_clock(settings, clock.clone()).await;
+        let paul = signed_in(&app, &db, &tenant, PAUL, PASSWORD).await;
+        Booking {
+            app,
+            db,
+            tenant,
+            clock,
+            paul,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}/api/v1{path}", self.app.base, self.tenant.slug)
+    }
+
+    async fn child(&self, client: &reqwest::Client, name: &str) -> String {
+        let v: Value = client
+            .get(self.url("/children"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["first_name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn put(
+        &self,
+        client: &reqwest::Client,
+        child: &str,
+        prestation: &str,
+        date: &str,
+    ) -> reqwest::Response {
+        client
+            .put(self.url(&format!(
+                "/children/{child}/reservations/{prestation}/{date}"
+            )))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn delete(
+        &self,
+        client: &reqwest::Client,
+        child: &str,
+        prestation: &str,
+        date: &str,
+    ) -> reqwest::Response {
+        client
+            .delete(self.url(&format!(
+                "/children/{child}/reservations/{prestation}/{date}"
+            )))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn cleanup(self) {
+        delete_tenant(&self.db, &self.tenant.slug).await;
+    }
+}
+
+async fn code(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (
+        status,
+        body["code"]
+            .as_str()
+            .or(body["state"].as_str())
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_week_shows_each_childs_enrolled_prestations_with_the_states_of_the_legend() {
+    let b = Booking::new("week", DEMO_CONFIG, paris(2027, 1, 18, 7, 0, 0)).await;
+    let week: Value = b
+        .paul
+        .get(b.url("/reservations?week=2027-W03"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(week["week"], "2027-W03");
+    assert_eq!(
+        week["days"],
+        json!([
+            "2027-01-18",
+            "2027-01-19",
+            "2027-01-20",
+            "2027-01-21",
+            "2027-01-22"
+        ])
+    );
+    let theo = week["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "Théo")
+        .unwrap();
+    let repas = theo["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["prestation"] == "repas")
+        .unwrap();
+    assert_eq!(repas["name"], "Repas enfant");
+    let cells = repas["cells"].as_array().unwrap();
+    assert_eq!(cells[0]["state"], "available", "Monday before 8:30");
+    assert_eq!(cells[0]["deadline"], "2027-01-18T08:30:00+01:00");
+    assert_eq!(
+        cells[0]["label"],
+        "Disponible, réservable jusqu'au lundi 18 janvier à 8h30"
+    );
+    assert_eq!(
+        (cells[2]["state"].as_str(), cells[2]["reason"].as_str()),
+        (Some("unavailable"), Some("not_running")),
+        "no meal on Wednesdays"
+    );
+    let peri = theo["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["prestation"] == "peri-matin")
+        .unwrap();
+    assert_eq!(
+        (
+            peri["cells"][0]["state"].as_str(),
+            peri["cells"][0]["reason"].as_str()
+        ),
+        (Some("locked"), Some("deadline")),
+        "6:00 has passed"
+    );
+    let david = week["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "David")
+        .unwrap();
+    assert!(
+        !david["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["prestation"] == "peri-matin"),
+        "one row per enrolled prestation"
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn booking_and_cancelling_are_idempotent_and_stop_exactly_at_the_deadline() {
+    let b = Booking::new("edge", DEMO_CONFIG, paris(2027, 1, 18, 8, 29, 59)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "reserved".into())
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "reserved".into()),
+        "idempotent"
+    );
+    assert_eq!(
+        code(b.delete(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "available".into())
+    );
+    assert_eq!(
+        code(b.delete(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "available".into()),
+        "idempotent"
+    );
+    b.put(&b.paul, &theo, "repas", "2027-01-18").await;
+    b.clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "reserved".into()),
+        "asking for what is there still answers"
+    );
+    assert_eq!(
+        code(b.delete(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (409, "deadline".into()),
+        "one second after 8:30"
+    );
+    let anna = b.child(&b.paul, "Anna").await;
+    assert_eq!(
+        code(b.put(&b.paul, &anna, "repas", "2027-01-18").await).await,
+        (409, "deadline".into())
+    );
+    let week: Value = b
+        .paul
+        .get(b.url("/reservations?week=2027-W03"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let theo_cell = &week["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "Théo")
+        .unwrap()["rows"][0]["cells"][0];
+    assert_eq!(
+        (
+            theo_cell["state"].as_str(),
+            theo_cell["changeable"].as_bool()
+        ),
+        (Some("reserved"), Some(false))
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_deadline_holds_in_paris_time_on_the_day_after_the_clocks_go_forward() {
+    // The clocks go forward on 28 March 2027 (Easter Monday the 29th is a holiday): on
+    // Tuesday 30 March, 8:30 in Paris is 6:30 UTC, not 7:30.
+    let b = Booking::new(
+        "dst",
+        DEMO_CONFIG,
+        Utc.with_ymd_and_hms(2027, 3, 30, 6, 29, 59).unwrap(),
+    )
+    .await;
+    let theo = b.child(&b.paul, "Théo").await;
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-03-30").await).await,
+        (200, "reserved".into())
+    );
+    b.clock
+        .set(Utc.with_ymd_and_hms(2027, 3, 30, 6, 30, 0).unwrap());
+    let anna = b.child(&b.paul, "Anna").await;
+    assert_eq!(
+        code(b.put(&b.paul, &anna, "repas", "2027-03-30").await).await,
+        (409, "deadline".into())
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &anna, "repas", "2027-03-29").await).await,
+        (409, "public_holiday".into()),
+        "Easter Monday"
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn closures_holidays_and_missing_enrolments_are_refused_with_their_reason() {
+    let b = Booking::new("refuse", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    let david = b.child(&b.paul, "David").await;
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2026-12-24").await).await,
+        (409, "closed".into())
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-02-22").await).await,
+        (409, "holiday".into()),
+        "winter holidays, zone B"
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-05-06").await).await,
+        (409, "public_holiday".into()),
+        "Ascension"
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &david, "peri-matin", "2027-01-18").await).await,
+        (409, "not_enrolled".into())
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-01-20").await).await,
+        (409, "not_running".into())
+    );
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "piscine", "2027-01-18").await)
+            .await
+            .0,
+        404
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn another_households_child_and_the_same_id_in_another_municipality_answer_404() {
+    let b = Booking::new("iso", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    let maiwenn = signed_in(&b.app, &b.db, &b.tenant, MAIWENN, PASSWORD).await;
+    assert_eq!(
+        code(b.put(&maiwenn, &theo, "repas", "2027-01-18").await)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        code(b.delete(&maiwenn, &theo, "repas", "2027-01-18").await)
+            .await
+            .0,
+        404
+    );
+
+    let other = create_tenant_with_families(&b.db, "iso-b", "Mairie B").await;
+    let tx = TenantTx::begin(&b.db, &other.schema_name).await.unwrap();
+    tx.execute_raw(sql(
+        "INSERT INTO children (id, household_id, last_name, first_name, birth_date) SELECT $1::uuid, id, 'X', 'Y', '2018-01-01' FROM households WHERE reference = 'F0002'",
+        [theo.clone().into()],
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let paul_other = signed_in(&b.app, &b.db, &other, PAUL, PASSWORD).await;
+    let r = paul_other
+        .put(format!(
+            "{}/{}/api/v1/children/{theo}/reservations/repas/2027-01-18",
+            b.app.base, other.slug
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "Paul's household there does not hold that id"
+    );
+    delete_tenant(&b.db, &other.slug).await;
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn malformed_weeks_dates_periods_and_weekdays_get_a_french_message() {
+    let b = Booking::new("bad", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    for week in ["2026-W54", "2026-W00", "2026-54", "semaine"] {
+        let r = b
+            .paul
+            .get(b.url(&format!("/reservations?week={week}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{week}");
+        assert!(
+            r.json::<Value>().await.unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .contains("semaine ISO")
+        );
+    }
+    let (status, c) = code(b.put(&b.paul, &theo, "repas", "2026-02-30").await).await;
+    assert_eq!((status, c.as_str()), (422, "invalid_date"));
+    let bulk = |body: Value| {
+        let b = &b;
+        async move {
+            b.paul
+                .post(b.url("/reservations/bulk"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let base = json!({ "prestation": "repas", "children": [theo], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-29", "mode": "add" });
+    for (change, expected) in [
+        (
+            json!({ "from": "2027-02-01", "to": "2027-01-01" }),
+            "avant la date de début",
+        ),
+        (
+            json!({ "from": "2027-01-01", "to": "2028-03-01" }),
+            "400 jours",
+        ),
+        (
+            json!({ "weekdays": ["lundi"] }),
+            "n'est pas un jour de la semaine",
+        ),
+        (json!({ "to": "2027-02-30" }), "AAAA-MM-JJ"),
+        (json!({ "mode": "merge" }), "add"),
+    ] {
+        let mut body = base.clone();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = bulk(body).await;
+        assert_eq!(r.status(), 422, "{change}");
+        let message = r.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains(expected), "{change}: {message}");
+    }
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_school_year_in_one_request_books_every_running_day_and_says_why_others_were_skipped() {
+    let b = Booking::new("year", DEMO_CONFIG, paris(2026, 8, 20, 10, 0, 0)).await;
+    let ids = [
+        b.child(&b.paul, "Théo").await,
+        b.child(&b.paul, "Anna").await,
+        b.child(&b.paul, "David").await,
+    ];
+    let r = b
+        .paul
+        .post(b.url("/reservations/bulk"))
+        .json(&json!({ "prestation": "repas", "children": ids, "weekdays": ["monday", "tuesday", "thursday", "friday"], "from": "2026-09-01", "to": "2027-07-02", "mode": "add" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let result: Value = r.json().await.unwrap();
+    let booked = result["booked"].as_array().unwrap().len();
+    assert!(booked > 3 * 120, "{booked} days booked");
+    let reasons: std::collections::HashSet<&str> = result["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains("holiday")
+            && reasons.contains("closed")
+            && reasons.contains("public_holiday"),
+        "{reasons:?}"
+    );
+    assert!(
+        !result["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["date"] == "2026-09-02"),
+        "Wednesdays are not asked"
+    );
+
+    // Replace with Mondays only: the other weekdays are cancelled.
+    let r = b
+        .paul
+        .post(b.url("/reservations/bulk"))
+        .json(&json!({ "prestation": "repas", "children": [ids[0]], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-15", "mode": "replace" }))
+        .send()
+        .await
+        .unwrap();
+    let replaced: Value = r.json().await.unwrap();
+    assert_eq!(
+        replaced["cancelled"].as_array().unwrap().len(),
+        6,
+        "Tue, Thu, Fri of two weeks"
+    );
+    assert_eq!(
+        replaced["booked"].as_array().unwrap().len(),
+        0,
+        "the Mondays were booked already"
+    );
+    let tx = TenantTx::begin(&b.db, &b.tenant.schema_name).await.unwrap();
+    let row = tx
+        .query_one_raw(sql(
+            "SELECT (SELECT count(*) FROM reservations WHERE prestation_code = 'repas') AS rows, (SELECT coalesce(sum(booked), 0) FROM day_counts WHERE prestation_code = 'repas') AS counted",
+            [],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        row.try_get::<i64>("", "rows").unwrap(),
+        row.try_get::<i64>("", "counted").unwrap(),
+        "the counts match the bookings"
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn fifty_families_racing_for_the_last_place_get_one_success_and_forty_nine_full() {
+    let config = DEMO_CONFIG.replace("capacity = 120", "capacity = 1");
+    let b = Booking::new("race", &config, paris(2027, 1, 10, 10, 0, 0)).await;
+    // Fifty more households, one child each, enrolled in meals.
+    let mut csv = String::from(portail_tenants::import::HEADERS.join(";"));
+    for i in 0..50 {
+        csv.push_str(&format!("\nR{i:03};FAMILLE{i};Parent;parent{i}@race.example;;;;;;1 rue;22300;Lannion;;FAMILLE{i};Enfant;01/01/2018;;;;;repas"));
+    }
+    portail_tenants::import::import(
+        &b.db,
+        &b.tenant,
+        csv.as_bytes(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
+    let mut parents = Vec::new();
+    for i in 0..50 {
+        let client = signed_in(
+            &b.app,
+            &b.db,
+            &b.tenant,
+            &format!("parent{i}@race.example"),
+            PASSWORD,
+        )
+        .await;
+        let child = b.child(&client, "Enfant").await;
+        parents.push((client, child));
+    }
+    let attempts = parents
+        .iter()
+        .map(|(client, child)| b.put(client, child, "repas", "2027-01-18"));
+    let results: Vec<(u16, String)> =
+        futures::future::join_all(attempts.map(|f| async move { code(f.await).await })).await;
+    assert_eq!(
+        results.iter().filter(|r| r.0 == 200).count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| *r == &(409, "full".to_string()))
+            .count(),
+        49
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn two_tabs_booking_and_cancelling_the_same_day_end_consistent() {
+    let b = Booking::new("tabs", DEMO_CONFIG, paris(2027, 1, 10, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    let tab2 = b.paul.clone();
+    let rounds = (0..40).map(|i| {
+        let (b, theo, tab2) = (&b, theo.clone(), tab2.clone());
+        async move {
+            if i % 2 == 0 {
+                b.put(&b.paul, &theo, "repas", "2027-01-19").await
+            } else {
+                b.delete(&tab2, &theo, "repas", "2027-01-19").await
+            }
+        }
+    });
+    for r in futures::future::join_all(rounds).await {
+        assert_eq!(r.status(), 200);
+    }
+    let tx = TenantTx::begin(&b.db, &b.tenant.schema_name).await.unwrap();
+    let row = tx
+        .query_one_raw(sql(
+            "SELECT (SELECT count(*) FROM reservations WHERE day = '2027-01-19' AND prestation_code = 'repas') AS rows,
+                    (SELECT coalesce(max(booked), 0) FROM day_counts WHERE day = '2027-01-19' AND prestation_code = 'repas') AS counted,
+                    (SELECT count(*) FROM reservation_events WHERE day = '2027-01-19' AND source = 'api') AS events",
+            [],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    let rows = row.try_get::<i64>("", "rows").unwrap();
+    assert!(rows <= 1);
+    assert_eq!(rows, row.try_get::<i32>("", "counted").unwrap() as i64);
+    assert!(
+        row.try_get::<i64>("", "events").unwrap() >= 1,
+        "every change is in the history"
+    );
+    b.cleanup().await;
+}
