@@ -538,7 +538,7 @@ async fn fifty_families_racing_for_the_last_place_get_one_success_and_forty_nine
     let config = DEMO_CONFIG.replace("capacity = 120", "capacity = 1");
     let b = Booking::new("race", &config, paris(2027, 1, 10, 10, 0, 0)).await;
     // Fifty more households, one child each, enrolled in meals.
-    let mut csv = String::from(portail_tenants::import::HEADERS.join(";"));
+    let mut csv = portail_tenants::import::HEADERS.join(";");
     for i in 0..50 {
         csv.push_str(&format!("\nR{i:03};FAMILLE{i};Parent;parent{i}@race.example;;;;;;1 rue;22300;Lannion;;FAMILLE{i};Enfant;01/01/2018;;;;;repas"));
     }

@@ -166,6 +166,8 @@ fn view_model(
         "insurances": d.insurances.iter().map(|i| json!({ "company": i.company, "number": i.number, "from": i.valid_from.format("%d/%m/%Y").to_string(), "to": i.valid_to.format("%d/%m/%Y").to_string() })).collect::<Vec<_>>(),
         "criteria": d.criteria.iter().map(|k| json!({ "label": k.label })).collect::<Vec<_>>(),
         "criteria_count": d.criteria.len(),
+        "documents": d.documents.iter().map(|doc| json!({ "id": doc.id, "name": doc.name, "date": doc.created_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string() })).collect::<Vec<_>>(),
+        "documents_count": d.documents.len(),
         "errors": errors.0,
         "error_summary": (!errors.is_empty()).then_some("Certaines informations ne sont pas valides : corrigez les champs indiqués."),
         "section": section,

@@ -22,6 +22,7 @@ pub struct ChildDetail {
     pub enrolments: Vec<Enrolment>,
     pub insurances: Vec<household_repository::Insurance>,
     pub criteria: Vec<household_repository::Criterion>,
+    pub documents: Vec<crate::documents::DocumentSummary>,
 }
 
 pub async fn list(
@@ -68,6 +69,7 @@ pub async fn detail(
             .into_iter()
             .filter(|c| c.child_id == Some(id))
             .collect(),
+        documents: crate::documents::for_child(&tx, signed.household_id, id).await?,
         authorizations,
         child,
     };

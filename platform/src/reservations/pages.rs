@@ -53,9 +53,14 @@ pub fn day_long(d: NaiveDate) -> String {
     )
 }
 
-fn day_short(d: NaiveDate) -> (String, String) {
+const SHORT_DAYS: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
+
+/// (full day name, abbreviated day name, "20 janv.")
+fn day_short(d: NaiveDate) -> (String, String, String) {
+    let i = d.weekday().num_days_from_monday() as usize;
     (
-        DAYS[d.weekday().num_days_from_monday() as usize].to_string(),
+        DAYS[i].to_string(),
+        SHORT_DAYS[i].to_string(),
         format!("{} {}", d.day(), SHORT_MONTHS[d.month0() as usize]),
     )
 }
@@ -110,8 +115,8 @@ pub async fn week_page(
         .days
         .iter()
         .map(|d| {
-            let (name, date) = day_short(*d);
-            json!({ "name": name, "date": date, "today": *d == today })
+            let (name, short, date) = day_short(*d);
+            json!({ "name": name, "short": short, "date": date, "today": *d == today })
         })
         .collect();
     let children: Vec<Value> = grid

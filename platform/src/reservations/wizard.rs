@@ -1,0 +1,656 @@
+//! `/{slug}/reservations/masse`: "+ RÉSERVER EN MASSE" (guide, section 4.2), a three-step
+//! wizard that works without JavaScript. Step 1 chooses the prestation, step 2 the children
+//! enrolled in it, step 3 the weekdays, the period and whether to add or replace; the booking
+//! itself is a POST carrying the CSRF token. Steps 1 and 2 are plain GET forms; each step
+//! carries the earlier choices in hidden fields, and every choice is checked again on the
+//! server at every step. The confirmation lists what was booked, cancelled and skipped, and
+//! why, per child.
+
+use super::api::{parse_day, parse_weekday, refusal_message};
+use super::repository::{self, ChildRow};
+use super::service::{self, Bulk, BulkError, BulkResult, Decision};
+use crate::auth::csrf;
+use crate::auth::pages::see_other;
+use crate::http::errors::{Failure, PageError};
+use crate::http::page::{Frame, csrf_refused};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{Datelike, NaiveDate};
+use poem::web::{Data, Form, Query};
+use poem::{Request, Response, handler};
+use portail_tenants::calendar::{WeekId, paris_date};
+use portail_tenants::config::{Prestation, TenantConfig, Weekday};
+use portail_tenants::TenantTx;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use uuid::Uuid;
+
+const TITLE: &str = "Réserver en masse";
+const TEMPLATE: &str = "reservations_masse";
+
+const DAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// "lundi 5 janvier", "mardi 1er décembre 2026" with the year.
+pub fn day_fr(d: NaiveDate, with_year: bool) -> String {
+    let day = if d.day() == 1 {
+        "1er".to_string()
+    } else {
+        d.day().to_string()
+    };
+    let mut text = format!(
+        "{} {day} {}",
+        DAYS[d.weekday().num_days_from_monday() as usize],
+        MONTHS[d.month0() as usize]
+    );
+    if with_year {
+        text.push_str(&format!(" {}", d.year()));
+    }
+    text
+}
+
+/// "1 jour" / "3 jours".
+fn days_count(n: usize) -> String {
+    if n > 1 {
+        format!("{n} jours")
+    } else {
+        format!("{n} jour")
+    }
+}
+
+/// The choices made so far, as the forms send them (repeated fields for the lists).
+#[derive(Debug, Default)]
+struct Choices {
+    step: Option<String>,
+    prestation: Option<String>,
+    children: Vec<String>,
+    weekdays: Vec<String>,
+    from: String,
+    to: String,
+    mode: Option<String>,
+    csrf: Option<String>,
+}
+
+impl Choices {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut c = Choices::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "etape" => c.step = Some(value),
+                "prestation" if !value.is_empty() => c.prestation = Some(value),
+                "enfant" => c.children.push(value),
+                "jour" => c.weekdays.push(value),
+                "du" => c.from = value,
+                "au" => c.to = value,
+                "mode" => c.mode = Some(value),
+                "csrf" => c.csrf = Some(value),
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+/// What the wizard needs of the household: its children and their enrolments, and the
+/// municipality's prestations.
+struct Household {
+    config: Arc<TenantConfig>,
+    children: Vec<ChildRow>,
+    enrolments: HashSet<(Uuid, String)>,
+}
+
+impl Household {
+    async fn load(
+        state: &AppState,
+        tenant: &CurrentTenant,
+        household_id: Uuid,
+    ) -> Result<Self, PageError> {
+        let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+        let config = service::config(state, tenant, &tx).await?;
+        let children = repository::children(&tx, household_id).await?;
+        let enrolments = repository::enrolments(&tx, household_id)
+            .await?
+            .into_iter()
+            .collect();
+        tx.commit().await?;
+        Ok(Self {
+            config,
+            children,
+            enrolments,
+        })
+    }
+
+    /// The prestations at least one child is enrolled in, in the municipality's order.
+    fn prestations(&self) -> Vec<&Prestation> {
+        self.config
+            .prestations
+            .iter()
+            .filter(|p| self.enrolments.iter().any(|(_, code)| code == &p.code))
+            .collect()
+    }
+
+    fn enrolled_children(&self, code: &str) -> Vec<&ChildRow> {
+        self.children
+            .iter()
+            .filter(|c| self.enrolments.contains(&(c.id, code.to_string())))
+            .collect()
+    }
+
+    fn first_name(&self, id: Uuid) -> String {
+        self.children
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.first_name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A step shown again with what is wrong, or a page that does not exist for this household.
+enum Refusal {
+    Step(u8, String),
+    NotFound,
+}
+
+/// The prestation chosen at step 1: one the household's children are enrolled in.
+fn chosen_prestation<'a>(h: &'a Household, c: &Choices) -> Result<&'a Prestation, Refusal> {
+    let Some(code) = c.prestation.as_deref() else {
+        return Err(Refusal::Step(1, "Choisissez une prestation.".into()));
+    };
+    h.prestations()
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| {
+            Refusal::Step(
+                1,
+                "Cette prestation n'est pas proposée à vos enfants. Choisissez une prestation de la liste."
+                    .into(),
+            )
+        })
+}
+
+/// The children chosen at step 2: children of the household (any other id is a 404, as if
+/// it did not exist), each enrolled in the prestation.
+fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uuid>, Refusal> {
+    if c.children.is_empty() {
+        return Err(Refusal::Step(2, "Choisissez au moins un enfant.".into()));
+    }
+    let mut ids = Vec::new();
+    for raw in &c.children {
+        let id = raw.parse::<Uuid>().map_err(|_| Refusal::NotFound)?;
+        let child = h
+            .children
+            .iter()
+            .find(|child| child.id == id)
+            .ok_or(Refusal::NotFound)?;
+        if !h.enrolments.contains(&(id, p.code.clone())) {
+            return Err(Refusal::Step(
+                2,
+                format!(
+                    "{} n'est pas inscrit(e) à « {} ». Choisissez parmi les enfants de la liste.",
+                    child.first_name, p.name
+                ),
+            ));
+        }
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Step 3's weekdays, period and mode, checked before the booking rules run.
+fn chosen_request(
+    p: &Prestation,
+    children: Vec<Uuid>,
+    c: &Choices,
+) -> Result<Bulk, Refusal> {
+    if c.weekdays.is_empty() {
+        return Err(Refusal::Step(
+            3,
+            "Choisissez au moins un jour de la semaine.".into(),
+        ));
+    }
+    let mut weekdays = Vec::new();
+    for raw in &c.weekdays {
+        match parse_weekday(raw) {
+            Some(w) if p.days.contains(&w) => {
+                if !weekdays.contains(&w) {
+                    weekdays.push(w);
+                }
+            }
+            _ => {
+                return Err(Refusal::Step(
+                    3,
+                    format!("Choisissez des jours où « {} » a lieu.", p.name),
+                ));
+            }
+        }
+    }
+    let (Some(from), Some(to)) = (parse_day(c.from.trim()), parse_day(c.to.trim())) else {
+        return Err(Refusal::Step(
+            3,
+            "Indiquez la période : les dates « Du » et « Au » doivent exister, par exemple du 04/01/2027 au 02/07/2027."
+                .into(),
+        ));
+    };
+    let replace = match c.mode.as_deref() {
+        Some("ajouter") => false,
+        Some("remplacer") => true,
+        _ => {
+            return Err(Refusal::Step(
+                3,
+                "Choisissez « Ajouter » ou « Remplacer ».".into(),
+            ));
+        }
+    };
+    Ok(Bulk {
+        prestation: p.code.clone(),
+        children,
+        weekdays,
+        from,
+        to,
+        replace,
+    })
+}
+
+fn weekdays_label(p: &Prestation) -> String {
+    p.days
+        .iter()
+        .map(|d| d.french())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The query string that brings back a step with the choices made before it.
+fn back_link(slug: &str, step: u8, prestation: Option<&str>, children: &[String]) -> String {
+    let mut url = format!("/{slug}/reservations/masse?etape={step}");
+    if let Some(p) = prestation {
+        url.push_str(&format!("&prestation={}", encode(p)));
+    }
+    for child in children {
+        url.push_str(&format!("&enfant={}", encode(child)));
+    }
+    url
+}
+
+/// Percent-encodes a query value (prestation codes and ids are plain, but the request could
+/// carry anything).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The model of a step: the choices made so far, the options of this step, the message.
+fn step_model(
+    slug: &str,
+    h: &Household,
+    step: u8,
+    c: &Choices,
+    error: Option<String>,
+) -> Value {
+    let prestation = c
+        .prestation
+        .as_deref()
+        .and_then(|code| h.prestations().into_iter().find(|p| p.code == code));
+    let step = match (step, prestation) {
+        // Without a valid prestation, only step 1 makes sense.
+        (2 | 3, None) => 1,
+        (s, _) => s,
+    };
+    let mut model = json!({
+        "step": step,
+        "step1": step == 1,
+        "step2": step == 2,
+        "step3": step == 3,
+        "error": error,
+        "grid": format!("/{slug}/reservations"),
+    });
+    let m = model.as_object_mut().expect("an object");
+    match step {
+        1 => {
+            let options: Vec<Value> = h
+                .prestations()
+                .iter()
+                .map(|p| {
+                    json!({
+                        "code": p.code,
+                        "name": p.name,
+                        "days": weekdays_label(p),
+                        "checked": prestation.is_some_and(|chosen| chosen.code == p.code),
+                    })
+                })
+                .collect();
+            m.insert("prestations".into(), json!(options));
+        }
+        _ => {
+            let p = prestation.expect("checked above");
+            m.insert(
+                "prestation".into(),
+                json!({ "code": p.code, "name": p.name, "days": weekdays_label(p) }),
+            );
+            m.insert(
+                "change_prestation".into(),
+                json!(back_link(slug, 1, Some(&p.code), &[])),
+            );
+            let carried: Vec<&str> = c.children.iter().map(String::as_str).collect();
+            let enrolled = h.enrolled_children(&p.code);
+            let children: Vec<Value> = enrolled
+                .iter()
+                .map(|child| {
+                    let id = child.id.to_string();
+                    json!({
+                        "id": id,
+                        "name": format!("{} {}", child.first_name, child.last_name),
+                        "first_name": child.first_name,
+                        "checked": carried.contains(&id.as_str()) || enrolled.len() == 1,
+                    })
+                })
+                .collect();
+            if step == 2 {
+                m.insert("children".into(), json!(children));
+            } else {
+                let chosen: Vec<&Value> = children
+                    .iter()
+                    .filter(|v| v["checked"].as_bool() == Some(true))
+                    .collect();
+                let names: Vec<&str> = chosen
+                    .iter()
+                    .filter_map(|v| v["first_name"].as_str())
+                    .collect();
+                let ids: Vec<String> = chosen
+                    .iter()
+                    .filter_map(|v| v["id"].as_str().map(str::to_string))
+                    .collect();
+                m.insert("chosen".into(), json!(ids));
+                m.insert("chosen_names".into(), json!(names.join(", ")));
+                m.insert(
+                    "change_children".into(),
+                    json!(back_link(slug, 2, Some(&p.code), &ids)),
+                );
+                let carried_days: Vec<Option<Weekday>> =
+                    c.weekdays.iter().map(|w| parse_weekday(w)).collect();
+                let weekdays: Vec<Value> = p
+                    .days
+                    .iter()
+                    .map(|d| {
+                        json!({
+                            "value": d.as_str(),
+                            "label": d.french(),
+                            "checked": c.weekdays.is_empty() || carried_days.contains(&Some(*d)),
+                        })
+                    })
+                    .collect();
+                m.insert("weekdays".into(), json!(weekdays));
+                m.insert("from".into(), json!(c.from));
+                m.insert("to".into(), json!(c.to));
+                let replace = c.mode.as_deref() == Some("remplacer");
+                m.insert("replace".into(), json!(replace));
+                m.insert(
+                    "max_days".into(),
+                    json!(service::MAX_PERIOD_DAYS),
+                );
+            }
+        }
+    }
+    model
+}
+
+fn refused(frame: &Frame, h: &Household, c: &Choices, refusal: Refusal) -> Result<Response, PageError> {
+    match refusal {
+        Refusal::NotFound => Err(PageError(Failure::NotFound)),
+        Refusal::Step(step, message) => Ok(frame.render_with_status(
+            TEMPLATE,
+            TITLE,
+            "reservations",
+            step_model(&frame.slug, h, step, c, Some(message)),
+            422,
+        )),
+    }
+}
+
+/// Steps 1 to 3, as GET forms: `etape` says which step the form asks for, so the choices of
+/// the steps before it are checked first.
+#[handler]
+pub async fn page(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(pairs): Query<Vec<(String, String)>>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    };
+    let h = Household::load(state, tenant, signed.household_id).await?;
+    let c = Choices::from_pairs(pairs);
+    let asked: u8 = match c.step.as_deref() {
+        Some("2") => 2,
+        Some("3") => 3,
+        _ => 1,
+    };
+    if asked >= 2 {
+        let p = match chosen_prestation(&h, &c) {
+            Ok(p) => p,
+            Err(r) => return refused(&frame, &h, &c, r),
+        };
+        if asked == 3
+            && let Err(r) = chosen_children(&h, p, &c)
+        {
+            return refused(&frame, &h, &c, r);
+        }
+    } else if c
+        .prestation
+        .as_deref()
+        .is_some_and(|code| !h.prestations().iter().any(|p| p.code == code))
+    {
+        return refused(
+            &frame,
+            &h,
+            &Choices::default(),
+            Refusal::Step(1, "Cette prestation n'est pas proposée à vos enfants. Choisissez une prestation de la liste.".into()),
+        );
+    }
+    Ok(frame.render(
+        TEMPLATE,
+        TITLE,
+        "reservations",
+        step_model(&frame.slug, &h, asked, &c, None),
+    ))
+}
+
+/// "Réserver": every choice checked again, the period booked in one transaction, then the
+/// confirmation.
+#[handler]
+pub async fn book(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(pairs): Form<Vec<(String, String)>>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let c = Choices::from_pairs(pairs);
+    if !csrf::valid(req, c.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!(
+            "/{}/connexion?info=session-expiree",
+            tenant.slug()
+        )));
+    };
+    let h = Household::load(state, tenant, signed.household_id).await?;
+    let checked = chosen_prestation(&h, &c).and_then(|p| {
+        let children = chosen_children(&h, p, &c)?;
+        Ok((p, chosen_request(p, children, &c)?))
+    });
+    let (p, request) = match checked {
+        Ok(found) => found,
+        Err(r) => return refused(&frame, &h, &c, r),
+    };
+    let (from, to) = (request.from, request.to);
+    match service::bulk(state, tenant, signed, request, "masse").await {
+        Ok(result) => {
+            let model = confirmation(&frame.slug, &h, p, from, to, &result);
+            Ok(frame.render(
+                "reservations_masse_resultat",
+                "Réservations enregistrées",
+                "reservations",
+                model,
+            ))
+        }
+        Err(BulkError::Invalid(message)) => refused(&frame, &h, &c, Refusal::Step(3, message)),
+        Err(BulkError::NotFound) => Err(PageError(Failure::NotFound)),
+        Err(BulkError::Database(e)) => Err(e.into()),
+    }
+}
+
+/// Per child, in the household's order: how many days and which.
+fn per_child(h: &Household, decisions: &[&Decision], with_year: bool, what: &str) -> Vec<Value> {
+    let mut by_child: BTreeMap<usize, Vec<NaiveDate>> = BTreeMap::new();
+    for d in decisions {
+        let rank = h
+            .children
+            .iter()
+            .position(|c| c.id == d.child)
+            .unwrap_or(usize::MAX);
+        by_child.entry(rank).or_default().push(d.date);
+    }
+    by_child
+        .into_iter()
+        .map(|(rank, mut days)| {
+            days.sort();
+            let name = h
+                .children
+                .get(rank)
+                .map(|c| c.first_name.clone())
+                .unwrap_or_default();
+            json!({
+                "name": name,
+                "count": format!("{} {what}", days_count(days.len())),
+                "dates": days.iter().map(|d| day_fr(*d, with_year)).collect::<Vec<_>>().join(", "),
+            })
+        })
+        .collect()
+}
+
+fn confirmation(
+    slug: &str,
+    h: &Household,
+    p: &Prestation,
+    from: NaiveDate,
+    to: NaiveDate,
+    r: &BulkResult,
+) -> Value {
+    let with_year = from.year() != to.year();
+    // Skipped days grouped by the French reason (the holiday codes share one), in the order
+    // they first appear.
+    let mut reasons: Vec<(&'static str, Vec<&Decision>)> = Vec::new();
+    for d in &r.skipped {
+        let message = refusal_message(d.reason.unwrap_or(""));
+        match reasons.iter_mut().find(|(m, _)| *m == message) {
+            Some((_, list)) => list.push(d),
+            None => reasons.push((message, vec![d])),
+        }
+    }
+    let skipped: Vec<Value> = reasons
+        .iter()
+        .map(|(message, list)| {
+            json!({
+                "reason": message,
+                "children": per_child(h, list, with_year, "non réservé(s)"),
+            })
+        })
+        .collect();
+    let booked: Vec<&Decision> = r.booked.iter().collect();
+    let cancelled: Vec<&Decision> = r.cancelled.iter().collect();
+    let children_names: Vec<String> = {
+        let mut ids: Vec<Uuid> = Vec::new();
+        for d in r.booked.iter().chain(&r.cancelled).chain(&r.skipped) {
+            if !ids.contains(&d.child) {
+                ids.push(d.child);
+            }
+        }
+        ids.iter().map(|id| h.first_name(*id)).collect()
+    };
+    json!({
+        "prestation": p.name,
+        "period": format!("du {} au {}", day_fr(from, true), day_fr(to, true)),
+        "children_names": children_names.join(", "),
+        "booked_count": r.booked.len(),
+        "cancelled_count": r.cancelled.len(),
+        "skipped_count": r.skipped.len(),
+        "booked": per_child(h, &booked, with_year, "réservé(s)"),
+        "cancelled": per_child(h, &cancelled, with_year, "annulé(s)"),
+        "skipped": skipped,
+        "grid": format!("/{slug}/reservations?semaine={}", WeekId::containing(from)),
+        "again": format!("/{slug}/reservations/masse"),
+    })
+}
+
+/// Today in Paris, for the date fields' hint.
+pub fn today(state: &AppState) -> NaiveDate {
+    paris_date(state.clock.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_days() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(day_fr(d(2027, 1, 4), false), "lundi 4 janvier");
+        assert_eq!(day_fr(d(2026, 12, 1), true), "mardi 1er décembre 2026");
+        assert_eq!(days_count(1), "1 jour");
+        assert_eq!(days_count(3), "3 jours");
+    }
+
+    #[test]
+    fn choices_keep_repeated_fields() {
+        let c = Choices::from_pairs(vec![
+            ("prestation".into(), "repas".into()),
+            ("enfant".into(), "a".into()),
+            ("enfant".into(), "b".into()),
+            ("jour".into(), "monday".into()),
+            ("jour".into(), "friday".into()),
+            ("du".into(), "2027-01-04".into()),
+            ("mode".into(), "remplacer".into()),
+        ]);
+        assert_eq!(c.prestation.as_deref(), Some("repas"));
+        assert_eq!(c.children, ["a", "b"]);
+        assert_eq!(c.weekdays, ["monday", "friday"]);
+        assert_eq!(c.from, "2027-01-04");
+        assert_eq!(c.mode.as_deref(), Some("remplacer"));
+    }
+
+    #[test]
+    fn links_encode_values() {
+        assert_eq!(
+            back_link("demo", 2, Some("repas soir&x"), &["id-1".into()]),
+            "/demo/reservations/masse?etape=2&prestation=repas%20soir%26x&enfant=id-1"
+        );
+    }
+}
