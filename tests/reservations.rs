@@ -623,3 +623,50 @@ async fn two_tabs_booking_and_cancelling_the_same_day_end_consistent() {
     );
     b.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_weeks_rules_are_cached_in_redis_per_configuration_version_and_the_grid_works_without_redis()
+ {
+    let b = Booking::new("cache", DEMO_CONFIG, paris(2027, 1, 10, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    let week = |client: &reqwest::Client| {
+        let url = b.url("/reservations?week=2027-W03");
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    assert_eq!(week(&b.paul).await.status(), 200);
+    let pool = portail::startup::redis_pool(&test_settings()).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let key = format!("t:{}:availability:v1:2027-W03", b.tenant.slug);
+    assert!(
+        redis::AsyncCommands::exists::<_, bool>(&mut conn, &key)
+            .await
+            .unwrap(),
+        "cached under the tenant's prefix"
+    );
+
+    // A new configuration closes Monday 18 January: the grid shows it at once.
+    let closed = DEMO_CONFIG.replace("[[closures]]", "[[closures]]\nfrom = \"2027-01-18\"\nto = \"2027-01-18\"\nlabel = \"Grève\"\n\n[[closures]]");
+    let config = portail_tenants::TenantConfig::from_toml(&closed).unwrap();
+    portail_tenants::provisioning::update(&b.db, &b.tenant.slug, &config, &closed)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await; // the registry cache of the app
+    let v: Value = week(&b.paul).await.json().await.unwrap();
+    let cell = &v["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == theo.as_str())
+        .unwrap()["rows"][0]["cells"][0];
+    assert_eq!(cell["reason"], "closed");
+    assert!(
+        redis::AsyncCommands::exists::<_, bool>(
+            &mut conn,
+            format!("t:{}:availability:v2:2027-W03", b.tenant.slug)
+        )
+        .await
+        .unwrap()
+    );
+    b.cleanup().await;
+}

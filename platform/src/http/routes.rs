@@ -13,6 +13,9 @@ use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::portal::{api::PortalApi, pages};
 use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
+use crate::reservations::{
+    feed as reservation_feed, history as reservation_history, wizard as reservation_wizard,
+};
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
 use poem::endpoint::make_sync;
@@ -156,6 +159,19 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             "/:slug/reservations",
             get(reservation_pages::week_page).post(reservation_pages::toggle),
         )
+        .at(
+            "/:slug/reservations/masse",
+            get(reservation_wizard::page).post(reservation_wizard::book),
+        )
+        .at(
+            "/:slug/reservations/historique",
+            get(reservation_history::page),
+        )
+        .at(
+            "/:slug/calendrier",
+            get(reservation_feed::page).post(reservation_feed::renew),
+        )
+        .at("/:slug/calendrier/:file", get(reservation_feed::ics))
         .nest("/", api_or_not_found(api))
         .with(TenantResolution {
             state: state.clone(),

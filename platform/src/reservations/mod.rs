@@ -3,7 +3,11 @@
 //! calendar feed. Decisions use the pure calendar rules of `portail_tenants::calendar`.
 
 pub mod api;
+pub mod availability;
+pub mod feed;
+pub mod history;
 pub mod pages;
 pub mod repository;
 pub mod rules;
 pub mod service;
+pub mod wizard;

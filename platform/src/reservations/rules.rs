@@ -49,14 +49,49 @@ pub fn reason_of(not_running: &NotRunning) -> &'static str {
     }
 }
 
-pub fn cell(
+/// What the calendar alone says of a prestation on a day: whether it runs, and its booking
+/// and cancellation deadlines. Depends only on the municipality's configuration, so it is
+/// cached per configuration version (see `availability`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct DayRules {
+    /// `None` when it runs, else why not (`closed`, `holiday`…).
+    pub not_running: Option<String>,
+    pub booking_deadline: DateTime<Utc>,
+    pub cancel_deadline: DateTime<Utc>,
+}
+
+pub fn day_rules(
     prestation: &Prestation,
     zone: HolidayZone,
     closures: &[Closure],
     date: NaiveDate,
-    facts: Facts,
-    now: DateTime<Utc>,
-) -> Cell {
+) -> DayRules {
+    DayRules {
+        not_running: runs_on(prestation, zone, closures, date)
+            .err()
+            .map(|why| reason_of(&why).to_string()),
+        booking_deadline: booking_deadline(&prestation.deadline, date).with_timezone(&Utc),
+        cancel_deadline: booking_deadline(prestation.cancel_deadline(), date).with_timezone(&Utc),
+    }
+}
+
+fn static_reason(reason: &str) -> &'static str {
+    [
+        "not_running",
+        "public_holiday",
+        "closed",
+        "holiday",
+        "school_period",
+        "no_calendar",
+    ]
+    .into_iter()
+    .find(|r| *r == reason)
+    .unwrap_or("not_running")
+}
+
+/// The cell from the day's rules and the facts of the child.
+pub fn decide(date: NaiveDate, rules: &DayRules, facts: Facts, now: DateTime<Utc>) -> Cell {
+    let paris = |t: DateTime<Utc>| t.with_timezone(&chrono_tz::Europe::Paris);
     let unavailable = |reason| Cell {
         date,
         state: State::Unavailable,
@@ -67,29 +102,28 @@ pub fn cell(
     if !facts.enrolled {
         return unavailable("not_enrolled");
     }
-    if let Err(why) = runs_on(prestation, zone, closures, date) {
-        return unavailable(reason_of(&why));
+    if let Some(why) = &rules.not_running {
+        return unavailable(static_reason(why));
     }
     if facts.reserved {
-        let deadline = booking_deadline(prestation.cancel_deadline(), date);
-        let open = now < deadline.with_timezone(&Utc);
+        let open = now < rules.cancel_deadline;
         return Cell {
             date,
             state: State::Reserved,
             reason: (!open).then_some("deadline"),
-            deadline: Some(deadline),
+            deadline: Some(paris(rules.cancel_deadline)),
             changeable: open,
         };
     }
-    let deadline = booking_deadline(&prestation.deadline, date);
+    let deadline = Some(paris(rules.booking_deadline));
     let locked = |reason| Cell {
         date,
         state: State::Locked,
         reason: Some(reason),
-        deadline: Some(deadline),
+        deadline,
         changeable: false,
     };
-    if now >= deadline.with_timezone(&Utc) {
+    if now >= rules.booking_deadline {
         return locked("deadline");
     }
     if facts.full {
@@ -102,9 +136,25 @@ pub fn cell(
         date,
         state: State::Available,
         reason: None,
-        deadline: Some(deadline),
+        deadline,
         changeable: true,
     }
+}
+
+pub fn cell(
+    prestation: &Prestation,
+    zone: HolidayZone,
+    closures: &[Closure],
+    date: NaiveDate,
+    facts: Facts,
+    now: DateTime<Utc>,
+) -> Cell {
+    decide(
+        date,
+        &day_rules(prestation, zone, closures, date),
+        facts,
+        now,
+    )
 }
 
 /// "modifiable jusqu'au lundi 20 janvier à 8h30", or why it cannot change.

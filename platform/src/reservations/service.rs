@@ -115,6 +115,7 @@ pub async fn grid(
         .filter(|d| d.weekday().num_days_from_monday() < 5 || weekend(d))
         .collect();
 
+    let week_rules = super::availability::week_rules(state, tenant, &config, week).await;
     let children = children
         .into_iter()
         .map(|child| {
@@ -137,7 +138,14 @@ pub async fn grid(
                                 ),
                                 record_ok: record_ok(&config, &child, now),
                             };
-                            rules::cell(p, config.holiday_zone, &config.closures, *day, facts, now)
+                            let cached = week_rules
+                                .get(&p.code)
+                                .and_then(|days| days.iter().find(|(d, _)| d == day))
+                                .map(|(_, r)| r.clone());
+                            let day_rules = cached.unwrap_or_else(|| {
+                                rules::day_rules(p, config.holiday_zone, &config.closures, *day)
+                            });
+                            rules::decide(*day, &day_rules, facts, now)
                         })
                         .collect(),
                 })

@@ -18,9 +18,9 @@ use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
-use portail_tenants::calendar::{WeekId, paris_date};
-use portail_tenants::config::{Prestation, TenantConfig, Weekday};
 use portail_tenants::TenantTx;
+use portail_tenants::calendar::WeekId;
+use portail_tenants::config::{Prestation, TenantConfig, Weekday};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -65,12 +65,12 @@ pub fn day_fr(d: NaiveDate, with_year: bool) -> String {
     text
 }
 
-/// "1 jour" / "3 jours".
-fn days_count(n: usize) -> String {
+/// "1 jour réservé" / "3 jours réservés", from the singular participle.
+fn days_count(n: usize, participle: &str) -> String {
     if n > 1 {
-        format!("{n} jours")
+        format!("{n} jours {participle}s")
     } else {
-        format!("{n} jour")
+        format!("{n} jour {participle}")
     }
 }
 
@@ -215,11 +215,7 @@ fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uui
 }
 
 /// Step 3's weekdays, period and mode, checked before the booking rules run.
-fn chosen_request(
-    p: &Prestation,
-    children: Vec<Uuid>,
-    c: &Choices,
-) -> Result<Bulk, Refusal> {
+fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bulk, Refusal> {
     if c.weekdays.is_empty() {
         return Err(Refusal::Step(
             3,
@@ -304,13 +300,7 @@ fn encode(value: &str) -> String {
 }
 
 /// The model of a step: the choices made so far, the options of this step, the message.
-fn step_model(
-    slug: &str,
-    h: &Household,
-    step: u8,
-    c: &Choices,
-    error: Option<String>,
-) -> Value {
+fn step_model(slug: &str, h: &Household, step: u8, c: &Choices, error: Option<String>) -> Value {
     let prestation = c
         .prestation
         .as_deref()
@@ -399,7 +389,10 @@ fn step_model(
                         json!({
                             "value": d.as_str(),
                             "label": d.french(),
-                            "checked": c.weekdays.is_empty() || carried_days.contains(&Some(*d)),
+                            // Every day ticked when the step is first shown; what was
+                            // sent when it is shown again.
+                            "checked": (c.csrf.is_none() && c.weekdays.is_empty())
+                                || carried_days.contains(&Some(*d)),
                         })
                     })
                     .collect();
@@ -408,17 +401,19 @@ fn step_model(
                 m.insert("to".into(), json!(c.to));
                 let replace = c.mode.as_deref() == Some("remplacer");
                 m.insert("replace".into(), json!(replace));
-                m.insert(
-                    "max_days".into(),
-                    json!(service::MAX_PERIOD_DAYS),
-                );
+                m.insert("max_days".into(), json!(service::MAX_PERIOD_DAYS));
             }
         }
     }
     model
 }
 
-fn refused(frame: &Frame, h: &Household, c: &Choices, refusal: Refusal) -> Result<Response, PageError> {
+fn refused(
+    frame: &Frame,
+    h: &Household,
+    c: &Choices,
+    refusal: Refusal,
+) -> Result<Response, PageError> {
     match refusal {
         Refusal::NotFound => Err(PageError(Failure::NotFound)),
         Refusal::Step(step, message) => Ok(frame.render_with_status(
@@ -549,7 +544,7 @@ fn per_child(h: &Household, decisions: &[&Decision], with_year: bool, what: &str
                 .unwrap_or_default();
             json!({
                 "name": name,
-                "count": format!("{} {what}", days_count(days.len())),
+                "count": days_count(days.len(), what),
                 "dates": days.iter().map(|d| day_fr(*d, with_year)).collect::<Vec<_>>().join(", "),
             })
         })
@@ -580,7 +575,7 @@ fn confirmation(
         .map(|(message, list)| {
             json!({
                 "reason": message,
-                "children": per_child(h, list, with_year, "non réservé(s)"),
+                "children": per_child(h, list, with_year, "non réservé"),
             })
         })
         .collect();
@@ -602,17 +597,12 @@ fn confirmation(
         "booked_count": r.booked.len(),
         "cancelled_count": r.cancelled.len(),
         "skipped_count": r.skipped.len(),
-        "booked": per_child(h, &booked, with_year, "réservé(s)"),
-        "cancelled": per_child(h, &cancelled, with_year, "annulé(s)"),
+        "booked": per_child(h, &booked, with_year, "réservé"),
+        "cancelled": per_child(h, &cancelled, with_year, "annulé"),
         "skipped": skipped,
         "grid": format!("/{slug}/reservations?semaine={}", WeekId::containing(from)),
         "again": format!("/{slug}/reservations/masse"),
     })
-}
-
-/// Today in Paris, for the date fields' hint.
-pub fn today(state: &AppState) -> NaiveDate {
-    paris_date(state.clock.now())
 }
 
 #[cfg(test)]
@@ -624,8 +614,8 @@ mod tests {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         assert_eq!(day_fr(d(2027, 1, 4), false), "lundi 4 janvier");
         assert_eq!(day_fr(d(2026, 12, 1), true), "mardi 1er décembre 2026");
-        assert_eq!(days_count(1), "1 jour");
-        assert_eq!(days_count(3), "3 jours");
+        assert_eq!(days_count(1, "réservé"), "1 jour réservé");
+        assert_eq!(days_count(3, "non réservé"), "3 jours non réservés");
     }
 
     #[test]

@@ -70,6 +70,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "reservations_semaine_invalide",
         include_str!("../../templates/reservations/reservations_semaine_invalide.hbs"),
     ),
+    (
+        "reservations_masse",
+        include_str!("../../templates/reservations/masse.hbs"),
+    ),
+    (
+        "reservations_masse_resultat",
+        include_str!("../../templates/reservations/masse_resultat.hbs"),
+    ),
+    (
+        "reservations_historique",
+        include_str!("../../templates/reservations/historique.hbs"),
+    ),
+    (
+        "calendrier",
+        include_str!("../../templates/reservations/calendrier.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

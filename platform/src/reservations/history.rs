@@ -1,0 +1,113 @@
+//! `/{slug}/reservations/historique`: "Historique des réservations", every booking and
+//! cancellation of the household's children, newest first: when (Paris time), who, which
+//! child, prestation and day, and from where (the grid, the mass booking, the API). The
+//! parents' proof of what was asked; the 500 most recent changes are shown.
+
+use super::repository;
+use super::wizard::day_fr;
+use crate::auth::pages::see_other;
+use crate::http::errors::PageError;
+use crate::http::page::Frame;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Paris;
+use poem::web::Data;
+use poem::{Request, Response, handler};
+use portail_tenants::TenantTx;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// The most changes one page shows.
+pub const LIMIT: usize = 500;
+
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "book" => "Réservation",
+        "cancel" => "Annulation",
+        _ => "Modification",
+    }
+}
+
+pub fn source_label(source: &str) -> &'static str {
+    match source {
+        "page" => "Grille",
+        "masse" => "Réservation en masse",
+        "api" => "API",
+        "staff" => "Mairie",
+        _ => "Autre",
+    }
+}
+
+/// "26/11/2026 à 10:15", Paris time.
+pub fn when_fr(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
+#[handler]
+pub async fn page(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = Frame::load(state, tenant, req).await?;
+    let Some(signed) = &frame.account else {
+        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
+    };
+    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let mut events = repository::history(&tx, signed.household_id, LIMIT as i64 + 1).await?;
+    tx.commit().await?;
+    let truncated = events.len() > LIMIT;
+    events.truncate(LIMIT);
+    let rows: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            json!({
+                "at": e.at.with_timezone(&Paris).to_rfc3339(),
+                "when": when_fr(e.at),
+                "who": e.guardian.clone().unwrap_or_else(|| "Compte supprimé".into()),
+                "child": e.child,
+                "prestation": e.prestation,
+                "day_iso": e.day.to_string(),
+                "day": day_fr(e.day, true),
+                "action": action_label(&e.action),
+                "cancel": e.action == "cancel",
+                "source": source_label(&e.source),
+            })
+        })
+        .collect();
+    let model = json!({
+        "events": rows,
+        "truncated": truncated,
+        "limit": LIMIT,
+        "grid": format!("/{}/reservations", tenant.slug()),
+    });
+    Ok(frame.render(
+        "reservations_historique",
+        "Historique des réservations",
+        "reservations",
+        model,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn labels_and_paris_time() {
+        assert_eq!(action_label("book"), "Réservation");
+        assert_eq!(action_label("cancel"), "Annulation");
+        assert_eq!(source_label("page"), "Grille");
+        assert_eq!(source_label("masse"), "Réservation en masse");
+        assert_eq!(source_label("api"), "API");
+        // Winter: UTC+1; summer: UTC+2.
+        let winter = Utc.with_ymd_and_hms(2026, 11, 26, 9, 15, 0).unwrap();
+        assert_eq!(when_fr(winter), "26/11/2026 à 10:15");
+        let summer = Utc.with_ymd_and_hms(2027, 6, 30, 22, 30, 0).unwrap();
+        assert_eq!(when_fr(summer), "01/07/2027 à 00:30");
+    }
+}
