@@ -44,6 +44,12 @@ start_postgres() {
   apt_install postgresql postgresql-contrib
   local data="$state/pg"
   mkdir -p "$state"
+  # PostgreSQL runs as the postgres user, which may not reach a checkout in a private folder
+  # (a CI clone in a mode-700 temporary directory): then the cluster lives under /var/tmp.
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$state" 2>/dev/null; then
+    data="/var/tmp/portail-pg-$(printf '%s' "$state" | md5sum | cut -c1-12)"
+    log "the postgres user cannot reach $state: cluster in $data"
+  fi
   if [ ! -f "$data/PG_VERSION" ]; then
     log "creating PostgreSQL cluster in $data"
     mkdir -p "$data"
@@ -64,8 +70,9 @@ start_postgres() {
 }
 
 stop_postgres() {
-  local state="$1"
-  [ -f "$state/pg/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D "$state/pg" -m fast stop >/dev/null 2>&1 || true
+  local state="$1" data="$1/pg"
+  [ -d "$data" ] || data="/var/tmp/portail-pg-$(printf '%s' "$state" | md5sum | cut -c1-12)"
+  [ -f "$data/postmaster.pid" ] && run_pg "$PG_BIN/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
 }
 
 run_pg() {
