@@ -2,7 +2,9 @@
 //! deadlines), cached in Redis under `t:<slug>:availability:v<config version>:<week>`. A
 //! `portail tenant update` bumps the version, so a changed configuration is never served from
 //! the cache; old entries expire within a day. When Redis is down, the rules are computed
-//! again for the request: the grid works, without the cache.
+//! again for the request: the grid works, without the cache. Each process also remembers the
+//! entries it has read (they never change), so the hot path costs no round trip. Each process also remembers the
+//! entries it has read (they never change), so the hot path costs no round trip.
 
 use super::rules::{DayRules, day_rules};
 use crate::state::AppState;
@@ -12,6 +14,7 @@ use portail_tenants::TenantConfig;
 use portail_tenants::calendar::WeekId;
 use redis::AsyncCommands;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Prestation code → the rules of each day of the week.
 pub type WeekRules = HashMap<String, Vec<(NaiveDate, DayRules)>>;
@@ -42,24 +45,47 @@ fn key(tenant: &CurrentTenant, week: WeekId) -> String {
     )
 }
 
+/// Entries are immutable (a new configuration has a new key), so each process also keeps the
+/// ones it has read, bounded, and asks Redis only for weeks it has not seen.
+static SEEN: LazyLock<Mutex<HashMap<String, Arc<WeekRules>>>> = LazyLock::new(Default::default);
+const SEEN_MAX: usize = 10_000;
+
 pub async fn week_rules(
     state: &AppState,
     tenant: &CurrentTenant,
     config: &TenantConfig,
     week: WeekId,
-) -> WeekRules {
+) -> Arc<WeekRules> {
     let key = key(tenant, week);
+    if let Some(rules) = SEEN.lock().expect("not poisoned").get(&key) {
+        return rules.clone();
+    }
+    let rules = Arc::new(from_redis_or_compute(state, &key, config, week).await);
+    let mut seen = SEEN.lock().expect("not poisoned");
+    if seen.len() >= SEEN_MAX {
+        seen.clear();
+    }
+    seen.insert(key, rules.clone());
+    rules
+}
+
+async fn from_redis_or_compute(
+    state: &AppState,
+    key: &str,
+    config: &TenantConfig,
+    week: WeekId,
+) -> WeekRules {
     let Ok(mut conn) = state.redis.get().await else {
         return compute(config, week);
     };
-    let cached: Option<String> = conn.get(&key).await.ok().flatten();
+    let cached: Option<String> = conn.get(key).await.ok().flatten();
     if let Some(rules) = cached.and_then(|raw| serde_json::from_str::<WeekRules>(&raw).ok()) {
         return rules;
     }
     let rules = compute(config, week);
     let _: Result<(), _> = conn
         .set_ex(
-            &key,
+            key,
             serde_json::to_string(&rules).expect("plain data"),
             TTL_SECONDS,
         )

@@ -369,3 +369,61 @@ pub async fn apply_bulk(
     }
     Ok(())
 }
+
+/// Everything the week's grid needs from the database, in one round trip: the household's
+/// children, their enrolments, their bookings of the week, and the places taken those days.
+pub struct WeekFacts {
+    pub children: Vec<ChildRow>,
+    pub enrolments: Vec<(Uuid, String)>,
+    pub booked: Vec<(Uuid, String, NaiveDate)>,
+    pub counts: Vec<(String, NaiveDate, i32)>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChildJson {
+    id: Uuid,
+    first_name: String,
+    last_name: String,
+    validated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn week_facts(
+    tx: &TenantTx,
+    household_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<WeekFacts, DbErr> {
+    let row = tx
+        .query_one_raw(sql(
+            "WITH kids AS (SELECT * FROM children WHERE household_id = $1),
+                  enrolled AS (SELECT e.child_id, e.prestation_code FROM enrolments e JOIN kids k ON k.id = e.child_id)
+             SELECT
+               (SELECT coalesce(json_agg(json_build_object('id', id, 'first_name', first_name, 'last_name', last_name, 'validated_at', validated_at)
+                        ORDER BY birth_date, first_name), '[]') FROM kids) AS children,
+               (SELECT coalesce(json_agg(json_build_array(child_id, prestation_code)), '[]') FROM enrolled) AS enrolments,
+               (SELECT coalesce(json_agg(json_build_array(r.child_id, r.prestation_code, r.day)), '[]')
+                  FROM reservations r JOIN kids k ON k.id = r.child_id WHERE r.day BETWEEN $2 AND $3) AS booked,
+               (SELECT coalesce(json_agg(json_build_array(d.prestation_code, d.day, d.booked)), '[]')
+                  FROM day_counts d WHERE d.day BETWEEN $2 AND $3 AND d.prestation_code IN (SELECT prestation_code FROM enrolled)) AS counts",
+            [household_id.into(), from.into(), to.into()],
+        ))
+        .await?
+        .expect("a row of aggregates");
+    let parse = |column: &str| -> Result<serde_json::Value, DbErr> { row.try_get("", column) };
+    let bad = |e: serde_json::Error| DbErr::Custom(format!("week facts: {e}"));
+    let children: Vec<ChildJson> = serde_json::from_value(parse("children")?).map_err(bad)?;
+    Ok(WeekFacts {
+        children: children
+            .into_iter()
+            .map(|c| ChildRow {
+                id: c.id,
+                first_name: c.first_name,
+                last_name: c.last_name,
+                validated_at: c.validated_at,
+            })
+            .collect(),
+        enrolments: serde_json::from_value(parse("enrolments")?).map_err(bad)?,
+        booked: serde_json::from_value(parse("booked")?).map_err(bad)?,
+        counts: serde_json::from_value(parse("counts")?).map_err(bad)?,
+    })
+}

@@ -72,30 +72,16 @@ pub async fn grid(
     let now = state.clock.now();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
     let config = config(state, tenant, &tx).await?;
-    let children = repository::children(&tx, signed.household_id).await?;
-    let enrolments: HashSet<(Uuid, String)> = repository::enrolments(&tx, signed.household_id)
-        .await?
-        .into_iter()
-        .collect();
     let all_days = week.days();
-    let booked: HashSet<(Uuid, String, NaiveDate)> =
-        repository::booked_between(&tx, signed.household_id, all_days[0], all_days[6])
-            .await?
-            .into_iter()
-            .map(|b| (b.child_id, b.prestation_code, b.day))
-            .collect();
-    let codes: Vec<String> = enrolments
-        .iter()
-        .map(|(_, p)| p.clone())
-        .collect::<HashSet<_>>()
+    let facts = repository::week_facts(&tx, signed.household_id, all_days[0], all_days[6]).await?;
+    let children = facts.children;
+    let enrolments: HashSet<(Uuid, String)> = facts.enrolments.into_iter().collect();
+    let booked: HashSet<(Uuid, String, NaiveDate)> = facts.booked.into_iter().collect();
+    let counts: HashMap<(String, NaiveDate), i32> = facts
+        .counts
         .into_iter()
+        .map(|(p, d, n)| ((p, d), n))
         .collect();
-    let counts: HashMap<(String, NaiveDate), i32> =
-        repository::counts_between(&tx, codes, all_days[0], all_days[6])
-            .await?
-            .into_iter()
-            .map(|c| ((c.prestation_code, c.day), c.booked))
-            .collect();
     tx.commit().await?;
 
     // Weekends appear only when an enrolled prestation runs on them.
