@@ -58,8 +58,12 @@ start_postgres() {
   fi
   if ! run_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "starting PostgreSQL on 127.0.0.1:$port"
-    run_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
-      -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB ${PG_EXTRA_OPTS:-}" >/dev/null
+    if ! run_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+      -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB ${PG_EXTRA_OPTS:-}" >/dev/null; then
+      echo "PostgreSQL did not start (is port $port taken by another server?):" >&2
+      tail -n 5 "$data/server.log" >&2
+      exit 1
+    fi
   fi
   psql_admin "$port" -tc "SELECT 1 FROM pg_roles WHERE rolname = 'portail'" | grep -q 1 ||
     psql_admin "$port" -c "CREATE ROLE portail LOGIN" >/dev/null
