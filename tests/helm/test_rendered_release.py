@@ -97,6 +97,7 @@ def test_the_configmap_holds_the_non_secret_settings(default_render):
         "LISTEN_ADDR": "0.0.0.0:8080",
         "SHUTDOWN_GRACE_SECONDS": "25",
         "MAIL_DIR": "/tmp/mail",
+        "MAX_UPLOAD_BYTES": "10485760",
     }
 
 
@@ -427,3 +428,9 @@ def test_the_notes_explain_how_to_reach_the_service_and_create_a_tenant(default_
 def test_the_notes_show_the_ingress_address_when_there_is_one(production_render):
     assert "https://portail.example.fr/" in production_render.notes
     assert "WARNING" not in production_render.notes
+
+
+def test_production_sets_the_mail_sender_and_the_upload_limit_in_the_configmap(production_render):
+    config = production_render.one("ConfigMap", FULLNAME).obj["data"]
+    assert config["MAIL_FROM"] == "Portail Famille <no-reply@famille.example.fr>"
+    assert config["MAX_UPLOAD_BYTES"] == "10485760"

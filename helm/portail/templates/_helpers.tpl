@@ -192,6 +192,10 @@ RUST_LOG: {{ .Values.config.rustLog | quote }}
 LISTEN_ADDR: {{ printf "0.0.0.0:%d" (int .Values.containerPorts.http) | quote }}
 SHUTDOWN_GRACE_SECONDS: {{ .Values.config.shutdownGraceSeconds | int | toString | quote }}
 MAIL_DIR: {{ .Values.config.mailDir | quote }}
+{{- if .Values.config.mailFrom }}
+MAIL_FROM: {{ .Values.config.mailFrom | quote }}
+{{- end }}
+MAX_UPLOAD_BYTES: {{ .Values.config.maxUploadBytes | int | toString | quote }}
 {{- range $name, $value := .Values.config.extra }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
