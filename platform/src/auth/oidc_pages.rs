@@ -1,14 +1,13 @@
 //! The pages of OpenID Connect sign-in: start, the provider's return, and "Mon compte" where a
 //! signed-in guardian links their identity.
 
-use super::csrf;
 use super::oidc::{self, OidcError, Purpose};
 use super::pages::{info_message, see_other, with_cookie};
 use super::repository;
 use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Form, Query};
@@ -59,16 +58,11 @@ pub async fn start_link(
     Form(form): Form<CsrfOnly>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(account) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
+    let (frame, account) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
+        Ok(signed_in) => signed_in,
+        Err(sign_in_again) => return Ok(sign_in_again),
     };
+    let account = &account;
     match oidc::start(
         state,
         tenant,

@@ -426,16 +426,11 @@ pub async fn change(
     Form(form): Form<ChangeForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(account) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
+    let (frame, account) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
+        Ok(signed_in) => signed_in,
+        Err(sign_in_again) => return Ok(sign_in_again),
     };
+    let account = &account;
     let result = service::change_password(
         state,
         tenant,

@@ -3,11 +3,10 @@
 //! removed one by one; "Valider cette fiche" certifies the record for the school year.
 
 use super::service::{self, ChildChange, ChildDetail, ContactInput};
-use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::family::{WriteError, is_validated, paris_date, school_year_label};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -273,16 +272,11 @@ pub async fn save(
     req: &Request,
 ) -> Result<Response, PageError> {
     let map: HashMap<String, String> = form.iter().cloned().collect();
-    if !csrf::valid(req, map.get("csrf").map(String::as_str)) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = frame.account.clone() else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (frame, signed) =
+        match Frame::for_form(state, tenant, req, map.get("csrf").map(String::as_str)).await? {
+            Ok(signed_in) => signed_in,
+            Err(sign_in_again) => return Ok(sign_in_again),
+        };
     let id = id
         .parse::<Uuid>()
         .map_err(|_| PageError(Failure::NotFound))?;
@@ -351,16 +345,12 @@ pub async fn validate(
     Form(form): Form<HashMap<String, String>>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.get("csrf").map(String::as_str)) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (_frame, signed) =
+        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
+            Ok(signed_in) => signed_in,
+            Err(sign_in_again) => return Ok(sign_in_again),
+        };
+    let signed = &signed;
     let id = id
         .parse::<Uuid>()
         .map_err(|_| PageError(Failure::NotFound))?;
@@ -395,16 +385,11 @@ pub async fn save_contact(
     Form(map): Form<HashMap<String, String>>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, map.get("csrf").map(String::as_str)) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = frame.account.clone() else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (frame, signed) =
+        match Frame::for_form(state, tenant, req, map.get("csrf").map(String::as_str)).await? {
+            Ok(signed_in) => signed_in,
+            Err(sign_in_again) => return Ok(sign_in_again),
+        };
     let id = id
         .parse::<Uuid>()
         .map_err(|_| PageError(Failure::NotFound))?;

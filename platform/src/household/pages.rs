@@ -4,11 +4,10 @@
 
 use super::repository::Guardian;
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
-use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -289,16 +288,11 @@ pub async fn save_field(
     Form(form): Form<FieldForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
+    let (frame, signed) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
+        Ok(signed_in) => signed_in,
+        Err(sign_in_again) => return Ok(sign_in_again),
     };
+    let signed = &signed;
     let value = form.value.clone().unwrap_or_default();
     let result = if form.target == "foyer" {
         let mut change = AddressChange::default();
@@ -367,16 +361,12 @@ pub async fn save_consents(
     Form(form): Form<HashMap<String, String>>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.get("csrf").map(String::as_str)) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (frame, signed) =
+        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
+            Ok(signed_in) => signed_in,
+            Err(sign_in_again) => return Ok(sign_in_again),
+        };
+    let signed = &signed;
     let Some(guardian_id) = form.get("guardian").and_then(|g| g.parse::<Uuid>().ok()) else {
         return Err(PageError(Failure::NotFound));
     };

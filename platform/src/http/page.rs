@@ -58,6 +58,28 @@ impl Frame {
         })
     }
 
+    /// For the form of a signed-in page: the CSRF token is checked first, then the session.
+    /// `Err` is the way back to the sign-in page when the session has ended.
+    pub async fn for_form(
+        state: &AppState,
+        tenant: &CurrentTenant,
+        req: &Request,
+        csrf_token: Option<&str>,
+    ) -> Result<Result<(Self, SignedIn), Response>, PageError> {
+        if !csrf::valid(req, csrf_token) {
+            return Err(csrf_refused());
+        }
+        let frame = Self::load(state, tenant, req).await?;
+        match frame.account.clone() {
+            Some(signed) => Ok(Ok((frame, signed))),
+            None => Ok(Err(poem::web::Redirect::see_other(format!(
+                "/{}/connexion?info=session-expiree",
+                tenant.slug()
+            ))
+            .into_response())),
+        }
+    }
+
     /// Renders `template` with the page's `data` merged into the frame.
     pub fn render(&self, template: &str, title: &str, current: &str, data: Value) -> Response {
         self.render_with_status(template, title, current, data, 200)

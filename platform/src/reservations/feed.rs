@@ -10,11 +10,10 @@
 //!   Unknown, malformed or replaced tokens answer 404.
 
 use super::history::when_fr;
-use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::tokens::{new_token, token_hash, well_formed};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -284,16 +283,12 @@ pub async fn renew(
     Form(form): Form<HashMap<String, String>>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.get("csrf").map(String::as_str)) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (frame, signed) =
+        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
+            Ok(signed_in) => signed_in,
+            Err(sign_in_again) => return Ok(sign_in_again),
+        };
+    let signed = &signed;
     let now = state.clock.now();
     let token = new_token();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;

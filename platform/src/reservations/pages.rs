@@ -6,10 +6,9 @@
 use super::api::{parse_day, refusal_message};
 use super::rules::{State, explain};
 use super::service::{self, BookError};
-use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
@@ -188,16 +187,12 @@ pub async fn toggle(
     Form(form): Form<HashMap<String, String>>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.get("csrf").map(String::as_str)) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (_frame, signed) =
+        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
+            Ok(signed_in) => signed_in,
+            Err(sign_in_again) => return Ok(sign_in_again),
+        };
+    let signed = &signed;
     let child = form
         .get("child")
         .and_then(|c| c.parse::<Uuid>().ok())

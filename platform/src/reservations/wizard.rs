@@ -9,10 +9,9 @@
 use super::api::{parse_day, parse_weekday, refusal_message};
 use super::repository::{self, ChildRow};
 use super::service::{self, Bulk, BulkError, BulkResult, Decision};
-use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
@@ -486,16 +485,11 @@ pub async fn book(
     req: &Request,
 ) -> Result<Response, PageError> {
     let c = Choices::from_pairs(pairs);
-    if !csrf::valid(req, c.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
+    let (frame, signed) = match Frame::for_form(state, tenant, req, c.csrf.as_deref()).await? {
+        Ok(signed_in) => signed_in,
+        Err(sign_in_again) => return Ok(sign_in_again),
     };
+    let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let checked = chosen_prestation(&h, &c).and_then(|p| {
         let children = chosen_children(&h, p, &c)?;
