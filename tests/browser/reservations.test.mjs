@@ -80,21 +80,21 @@ test('a parent books a cell, books a week by the prestation name, cancels a day,
   const theo = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'ALAIN Théo' }) });
   const first = theo.getByRole('button', { name: /^Réserver Repas enfant pour Théo le / }).first();
   const label = await first.getAttribute('aria-label');
-  await first.click();
+  await Promise.all([page.waitForURL(/info=reserve/), first.click()]);
   assert.match(await page.getByRole('status').innerText(), /Réservation enregistrée/);
   const reservedCount = async () => (await serverCells(page, week, 'Théo', 'repas')).filter((c) => c.state === 'reserved').length;
   assert.equal(await reservedCount(), 1);
   const cancel = label.replace('Réserver', 'Annuler');
   assert.ok(await theo.getByRole('button', { name: cancel }).isVisible(), 'the booked cell now offers to cancel');
 
-  await theo.getByRole('button', { name: 'Réserver Repas enfant pour Théo toute la semaine' }).click();
+  await Promise.all([page.waitForURL(/info=semaine-/), theo.getByRole('button', { name: 'Réserver Repas enfant pour Théo toute la semaine' }).click()]);
   assert.match(await page.getByRole('status').innerText(), /jour\(s\) réservé\(s\) pour la semaine/);
   const cells = await serverCells(page, week, 'Théo', 'repas');
   assert.equal(cells.filter((c) => c.state === 'available').length, 0, 'every available day is booked');
   const booked = cells.filter((c) => c.state === 'reserved').length;
   assert.ok(booked >= 3);
 
-  await theo.getByRole('button', { name: cancel }).click();
+  await Promise.all([page.waitForURL(/info=annule/), theo.getByRole('button', { name: cancel }).click()]);
   assert.match(await page.getByRole('status').innerText(), /Réservation annulée/);
   assert.equal(await reservedCount(), booked - 1);
   const uiReserved = await theo.locator('tr', { hasText: 'Repas enfant' }).locator('td.cell-reserved').count();
@@ -112,7 +112,7 @@ test('a cell says its state and deadline on focus, and the week is usable with t
   const hint = cell.locator('.cell-hint');
   assert.ok(await hint.isVisible());
   assert.match(await hint.innerText(), /réservable jusqu'au .* à 8h30/);
-  await page.keyboard.press('Enter');
+  await Promise.all([page.waitForURL(/info=reserve/), page.keyboard.press('Enter')]);
   assert.match(await page.getByRole('status').innerText(), /Réservation enregistrée/);
   await context.close();
 });
