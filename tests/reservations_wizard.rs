@@ -962,11 +962,27 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
         200
     );
 
-    // The page: the address is made and shown on the first visit.
-    let first = p.get(&p.paul, "/calendrier").await;
+    // The page: a visit changes nothing; the address is made by a POST and shown then.
+    let visit = p.get(&p.paul, "/calendrier").await;
+    assert_eq!(visit.status, 200);
+    assert!(visit.has("Ajouter à mon agenda"));
+    assert!(
+        visit.has("Vous n&#x27;avez pas encore d&#x27;adresse d&#x27;abonnement")
+            || visit.has("Vous n'avez pas encore d'adresse d'abonnement")
+    );
+    assert!(
+        feed_path(&visit, &slug).is_none(),
+        "no address made by a GET"
+    );
+    let first = p
+        .post(&p.paul, "/calendrier", &[("csrf", &visit.csrf())])
+        .await;
     assert_eq!(first.status, 200);
-    assert!(first.has("Ajouter à mon agenda"));
-    let path = feed_path(&first, &slug).expect("the address on the first visit");
+    assert!(
+        first.has("Votre adresse d&#x27;abonnement est prête")
+            || first.has("Votre adresse d'abonnement est prête")
+    );
+    let path = feed_path(&first, &slug).expect("the address once made");
     let token = path
         .trim_start_matches(&format!("/{slug}/calendrier/"))
         .trim_end_matches(".ics")
@@ -1036,7 +1052,10 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
     );
 
     // Another household's token shows only theirs.
-    let theirs = p.get(&maiwenn, "/calendrier").await;
+    let their_visit = p.get(&maiwenn, "/calendrier").await;
+    let theirs = p
+        .post(&maiwenn, "/calendrier", &[("csrf", &their_visit.csrf())])
+        .await;
     let their_path = feed_path(&theirs, &slug).unwrap();
     assert_ne!(their_path, path);
     let their_ics = feed(their_path).await.unwrap().text().await.unwrap();

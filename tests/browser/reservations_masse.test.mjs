@@ -107,6 +107,8 @@ test('a parent books a coming period with the wizard, then finds it in the histo
   await page.goto(`${server.base}/${slug}/reservations`);
   await page.getByRole('link', { name: 'Ajouter à mon agenda' }).click();
   await page.getByRole('heading', { level: 1, name: 'Ajouter à mon agenda' }).waitFor();
+  await page.getByRole('button', { name: "Créer mon adresse d'abonnement" }).click();
+  await page.getByRole('status').filter({ hasText: 'est prête' }).waitFor();
   const address = await page.getByLabel("Adresse d'abonnement (privée)").inputValue();
   assert.match(address, new RegExp(`^${server.base}/${slug}/calendrier/[A-Za-z0-9_-]{43}\\.ics$`));
   const feed = await fetch(address);

@@ -30,24 +30,7 @@ use uuid::Uuid;
 
 // --- Storage -------------------------------------------------------------------------------
 
-/// Makes the household's feed if it has none; true when this call made it.
-async fn create_if_absent(
-    tx: &TenantTx,
-    household: Uuid,
-    hash: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
-             ON CONFLICT (household_id) DO NOTHING RETURNING household_id",
-            [household.into(), hash.into(), now.into()],
-        ))
-        .await?
-        .is_some())
-}
-
-/// Replaces the household's token: the old address stops working at once.
+/// Makes or replaces the household's token: an old address stops working at once.
 async fn replace(
     tx: &TenantTx,
     household: Uuid,
@@ -244,7 +227,7 @@ fn render(
     no_referrer(frame.render("calendrier", "Ajouter à mon agenda", "reservations", model))
 }
 
-/// The page: the address is made on the first visit and shown then; afterwards only its
+/// The page: the address is shown when it is made (a POST, never a GET); afterwards only its
 /// date is known, and renewing shows a new one.
 #[handler]
 pub async fn page(
@@ -256,23 +239,10 @@ pub async fn page(
     let Some(signed) = &frame.account else {
         return Ok(see_other(format!("/{}/connexion", tenant.slug())));
     };
-    let now = state.clock.now();
-    let token = new_token();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let made = create_if_absent(&tx, signed.household_id, &token_hash(&token), now).await?;
-    let created = if made {
-        Some(now)
-    } else {
-        created_at(&tx, signed.household_id).await?
-    };
+    let created = created_at(&tx, signed.household_id).await?;
     tx.commit().await?;
-    Ok(render(
-        state,
-        &frame,
-        made.then_some(token.as_str()),
-        created,
-        false,
-    ))
+    Ok(render(state, &frame, None, created, false))
 }
 
 /// "Renouveler l'adresse": a new token replaces the old one, shown on the page answered.
@@ -292,9 +262,10 @@ pub async fn renew(
     let now = state.clock.now();
     let token = new_token();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let existed = created_at(&tx, signed.household_id).await?.is_some();
     replace(&tx, signed.household_id, &token_hash(&token), now).await?;
     tx.commit().await?;
-    Ok(render(state, &frame, Some(&token), Some(now), true))
+    Ok(render(state, &frame, Some(&token), Some(now), existed))
 }
 
 /// `GET /{slug}/calendrier/{token}.ics`, without a session.
