@@ -183,13 +183,13 @@ pub async fn tenant_oidc(state: &AppState, tenant: &CurrentTenant) -> Result<Oid
     let tx = TenantTx::begin(&state.db, tenant.schema())
         .await
         .map_err(|e| OidcError::Unavailable(e.to_string()))?;
-    let config = crate::portal::repository::tenant_config(&tx)
+    let config = crate::tenancy::current_config(state, tenant, &tx)
         .await
         .map_err(|e| OidcError::Unavailable(e.to_string()))?;
     tx.commit()
         .await
         .map_err(|e| OidcError::Unavailable(e.to_string()))?;
-    config.oidc.ok_or(OidcError::NotConfigured)
+    config.oidc.clone().ok_or(OidcError::NotConfigured)
 }
 
 /// Where to send the browser to start: the provider's authorization URL.

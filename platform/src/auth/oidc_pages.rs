@@ -162,7 +162,7 @@ pub async fn account_page(
     let account = repository::account_by_id(&tx, signed.guardian_id)
         .await?
         .ok_or(PageError(Failure::NotFound))?;
-    let config = crate::portal::repository::tenant_config(&tx).await?;
+    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
     let oidc = match &config.oidc {
         Some(o) => Some(
             json!({ "label": o.label, "linked": oidc::has_link(&tx, o.issuer.trim_end_matches('/'), signed.guardian_id).await? }),

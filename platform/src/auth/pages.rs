@@ -62,9 +62,9 @@ pub struct InfoQuery {
 /// The label of the municipality's OpenID Connect button, when it has a provider.
 async fn oidc_label(state: &AppState, tenant: &CurrentTenant) -> Result<Option<String>, PageError> {
     let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = crate::portal::repository::tenant_config(&tx).await?;
+    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
     tx.commit().await?;
-    Ok(config.oidc.map(|o| o.label))
+    Ok(config.oidc.as_ref().map(|o| o.label.clone()))
 }
 
 async fn login_page(

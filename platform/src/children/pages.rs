@@ -201,15 +201,14 @@ async fn render(
     let Some(detail) = service::detail(state, tenant, signed, id).await? else {
         return Err(PageError(Failure::NotFound));
     };
-    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = crate::portal::repository::tenant_config(&tx).await?;
-    tx.commit().await?;
-    let structures: Vec<(String, String)> = config
-        .structures
-        .iter()
-        .map(|s| (s.code.clone(), s.name.clone()))
-        .collect();
-    let mut model = view_model(&detail, &structures, state, &errors, section, &submitted);
+    let mut model = view_model(
+        &detail,
+        &detail.structures,
+        state,
+        &errors,
+        section,
+        &submitted,
+    );
     model["info"] = json!(info);
     let title = format!("{} {}", detail.child.first_name, detail.child.last_name);
     Ok(frame.render_with_status(

@@ -23,6 +23,8 @@ pub struct ChildDetail {
     pub insurances: Vec<household_repository::Insurance>,
     pub criteria: Vec<household_repository::Criterion>,
     pub documents: Vec<crate::documents::DocumentSummary>,
+    /// The municipality's structures (code, name), for the per-structure sections.
+    pub structures: Vec<(String, String)>,
 }
 
 pub async fn list(
@@ -46,10 +48,11 @@ pub async fn detail(
     let Some(child) = repository::child(&tx, signed.household_id, id, false).await? else {
         return Ok(None);
     };
-    let config = crate::portal::repository::tenant_config(&tx).await?;
+    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
     let given = repository::authorizations(&tx, id).await?;
     let authorizations = config
         .authorizations
+        .clone()
         .into_iter()
         .map(|kind| {
             let found = given.iter().find(|a| a.code == kind.code).cloned();
@@ -57,6 +60,11 @@ pub async fn detail(
         })
         .collect();
     let detail = ChildDetail {
+        structures: config
+            .structures
+            .iter()
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
         contacts: repository::contacts(&tx, id).await?,
         enrolments: repository::enrolments(&tx, id).await?,
         insurances: household_repository::insurances(&tx, signed.household_id)
@@ -168,7 +176,7 @@ pub async fn change(
     if let Some(v) = change.medical_notes {
         c.medical_notes = check::text(&mut errors, "medical_notes", &v, LONG_TEXT, false);
     }
-    let config = crate::portal::repository::tenant_config(&tx).await?;
+    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
     if let Some(choices) = &change.authorizations {
         for (code, _) in choices {
             if !config.authorizations.iter().any(|a| &a.code == code) {

@@ -7,7 +7,7 @@ use super::rules::{self, Cell, Facts};
 use crate::auth::session::SignedIn;
 use crate::family::is_validated;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
+use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use portail_tenants::calendar::{WeekId, booking_deadline, runs_on};
 use portail_tenants::config::{Prestation, Weekday};
@@ -15,7 +15,6 @@ use portail_tenants::{TenantConfig, TenantTx};
 use sea_orm::DbErr;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,21 +39,6 @@ pub struct Grid {
     pub children: Vec<ChildGrid>,
 }
 
-/// The municipality's configuration, parsed once per version.
-pub async fn config(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    tx: &TenantTx,
-) -> Result<Arc<TenantConfig>, DbErr> {
-    let version = tenant.0.config_version;
-    if let Some(found) = state.configs.get(tenant.slug(), version) {
-        return Ok(found);
-    }
-    let parsed = Arc::new(crate::portal::repository::tenant_config(tx).await?);
-    state.configs.put(tenant.slug(), version, parsed.clone());
-    Ok(parsed)
-}
-
 fn record_ok(config: &TenantConfig, child: &ChildRow, now: DateTime<Utc>) -> bool {
     !config.portal.require_validated_records || is_validated(child.validated_at, now)
 }
@@ -71,7 +55,7 @@ pub async fn grid(
 ) -> Result<Grid, DbErr> {
     let now = state.clock.now();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = config(state, tenant, &tx).await?;
+    let config = current_config(state, tenant, &tx).await?;
     let all_days = week.days();
     let facts = repository::week_facts(&tx, signed.household_id, all_days[0], all_days[6]).await?;
     let children = facts.children;
@@ -178,7 +162,7 @@ pub async fn set(
 ) -> Result<Cell, BookError> {
     let now = state.clock.now();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = config(state, tenant, &tx).await?;
+    let config = current_config(state, tenant, &tx).await?;
     let child = repository::child_for_update(&tx, signed.household_id, child_id)
         .await?
         .ok_or(BookError::NotFound)?;
@@ -316,7 +300,7 @@ pub async fn bulk(
     }
     let now = state.clock.now();
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = config(state, tenant, &tx).await?;
+    let config = current_config(state, tenant, &tx).await?;
     let p = config
         .prestation(&request.prestation)
         .ok_or(BulkError::NotFound)?

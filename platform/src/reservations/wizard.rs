@@ -121,7 +121,7 @@ impl Household {
         household_id: Uuid,
     ) -> Result<Self, PageError> {
         let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-        let config = service::config(state, tenant, &tx).await?;
+        let config = crate::tenancy::current_config(state, tenant, &tx).await?;
         let children = repository::children(&tx, household_id).await?;
         let enrolments = repository::enrolments(&tx, household_id)
             .await?

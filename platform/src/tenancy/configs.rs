@@ -1,9 +1,28 @@
 //! Parsed configurations of the municipalities, kept per version: the booking rules read
 //! them on every request, and a `tenant update` bumps the version, so a new one is read.
 
-use portail_tenants::TenantConfig;
+use super::CurrentTenant;
+use crate::state::AppState;
+use portail_tenants::{TenantConfig, TenantTx};
+use sea_orm::DbErr;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+/// The municipality's configuration, parsed once per version and process. `tx` is only
+/// read when this version has not been parsed yet.
+pub async fn current_config(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+) -> Result<Arc<TenantConfig>, DbErr> {
+    let version = tenant.0.config_version;
+    if let Some(found) = state.configs.get(tenant.slug(), version) {
+        return Ok(found);
+    }
+    let parsed = Arc::new(crate::portal::repository::tenant_config(tx).await?);
+    state.configs.put(tenant.slug(), version, parsed.clone());
+    Ok(parsed)
+}
 
 #[derive(Default)]
 pub struct ConfigCache {

@@ -8,7 +8,7 @@ mod configs;
 mod directory;
 mod middleware;
 
-pub use configs::ConfigCache;
+pub use configs::{ConfigCache, current_config};
 pub use directory::{Lookup, TenantDirectory};
 pub use middleware::TenantResolution;
 
