@@ -13,6 +13,7 @@ pub mod documents;
 pub mod family;
 pub mod household;
 pub mod http;
+pub mod i18n;
 pub mod mail;
 pub mod portal;
 pub mod reservations;

@@ -5,6 +5,11 @@
 (function () {
   'use strict';
 
+  // Words come from the page (the catalogue, in the page's language): data-t-* attributes.
+  function word(element, name) {
+    return element.getAttribute('data-t-' + name) || document.body.getAttribute('data-t-' + name) || '';
+  }
+
   document.querySelectorAll('[data-password-toggle]').forEach(function (button) {
     var input = document.getElementById(button.getAttribute('data-password-toggle'));
     if (!input) return;
@@ -12,11 +17,11 @@
     button.addEventListener('click', function () {
       var show = input.type === 'password';
       input.type = show ? 'text' : 'password';
-      button.textContent = show ? 'Masquer' : 'Afficher';
+      button.textContent = word(button, show ? 'hide' : 'show');
       button.setAttribute('aria-pressed', show ? 'true' : 'false');
-      button.setAttribute('aria-label', show ? 'Masquer le mot de passe' : 'Afficher le mot de passe');
+      button.setAttribute('aria-label', word(button, show ? 'hide-password' : 'show-password'));
     });
-    button.setAttribute('aria-label', 'Afficher le mot de passe');
+    button.setAttribute('aria-label', word(button, 'show-password'));
   });
 
   // Pencils of the family file: open the field's form in place instead of reloading.
@@ -68,13 +73,14 @@
         var p = input.value;
         if (!p) { region.textContent = ''; return; }
         var c = check(p);
-        var item = function (ok, text) { return '<li class="' + (ok ? 'ok' : 'ko') + '">' + (ok ? '✓ ' : '✗ ') + text + '</li>'; };
+        var t = function (name) { return word(region, name); };
+        var item = function (ok, name) { return '<li class="' + (ok ? 'ok' : 'ko') + '">' + (ok ? '✓ ' : '✗ ') + t(name) + '</li>'; };
+        var summary = t(c.length > 1 ? 'summary-many' : 'summary-one').replace('%length%', c.length).replace('%bits%', c.bits);
         region.innerHTML =
-          '<p><strong>' + (c.ok ? 'Mot de passe suffisamment robuste' : 'Mot de passe trop faible') + '</strong> : ' +
-          c.length + ' caractère' + (c.length > 1 ? 's' : '') + ', robustesse estimée à ' + c.bits + ' bits (80 attendus).</p>' +
-          '<ul>' + item(c.length >= 12, 'au moins 12 caractères') + item(c.upper, 'une majuscule') + item(c.lower, 'une minuscule') +
-          item(c.digit, 'un chiffre') + item(c.special, 'un caractère spécial') + item(c.words >= 7, 'ou une phrase de 7 mots') +
-          (c.length > 128 ? item(false, '128 caractères au plus') : '') + '</ul>';
+          '<p><strong>' + t(c.ok ? 'strong' : 'weak') + '</strong>' + summary + '</p>' +
+          '<ul>' + item(c.length >= 12, 'min-12') + item(c.upper, 'upper') + item(c.lower, 'lower') +
+          item(c.digit, 'digit') + item(c.special, 'special') + item(c.words >= 7, 'words') +
+          (c.length > 128 ? item(false, 'max-128') : '') + '</ul>';
       }, 400);
     });
   });

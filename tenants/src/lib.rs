@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod config;
 pub mod database;
+pub mod i18n;
 pub mod import;
 pub mod migrate;
 pub mod provisioning;

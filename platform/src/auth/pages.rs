@@ -21,18 +21,16 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Messages a redirect may ask the sign-in page to show: a fixed list, never text from the URL.
-pub(crate) fn info_message(key: &str) -> Option<&'static str> {
-    match key {
-        "mot-de-passe-cree" => {
-            Some("Votre mot de passe a été créé. Vous pouvez maintenant vous connecter.")
-        }
-        "mot-de-passe-modifie" => {
-            Some("Votre mot de passe a été modifié. Reconnectez-vous avec le nouveau mot de passe.")
-        }
-        "deconnecte" => Some("Vous êtes déconnecté."),
-        "session-expiree" => Some("Votre session a expiré. Merci de vous reconnecter."),
-        _ => None,
-    }
+pub(crate) fn info_message(key: &str) -> Option<String> {
+    let key = match key {
+        "mot-de-passe-cree" => "info-password-created",
+        "mot-de-passe-modifie" => "info-password-changed",
+        "deconnecte" => "info-signed-out",
+        "session-expiree" => "info-session-expired",
+        "langue" => "account-language-saved",
+        _ => return None,
+    };
+    Some(crate::i18n::t(key))
 }
 
 pub(crate) fn see_other(location: String) -> Response {
@@ -95,7 +93,7 @@ pub async fn login_form(
 ) -> Result<Response, PageError> {
     let frame = Frame::load(state, tenant, req).await?;
     let info = query.info.as_deref().and_then(info_message);
-    login_page(&frame, tenant, state, "", info, None, 200).await
+    login_page(&frame, tenant, state, "", info.as_deref(), None, 200).await
 }
 
 #[derive(Deserialize)]

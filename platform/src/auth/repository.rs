@@ -15,9 +15,11 @@ pub struct Account {
     pub first_name: String,
     pub last_name: String,
     pub password_hash: Option<String>,
+    /// The saved language (`fr`, `en`), if the guardian chose one.
+    pub locale: Option<String>,
 }
 
-const ACCOUNT: &str = "SELECT g.id AS guardian_id, g.household_id, g.email, g.first_name, g.last_name, c.password_hash
+const ACCOUNT: &str = "SELECT g.id AS guardian_id, g.household_id, g.email, g.first_name, g.last_name, c.password_hash, g.locale
      FROM guardians g LEFT JOIN credentials c ON c.guardian_id = g.id";
 
 pub async fn account_by_email(tx: &TenantTx, email: &str) -> Result<Option<Account>, DbErr> {

@@ -5,6 +5,7 @@ use super::password_policy::{Assessment, Context, Refusal, assess};
 use super::repository::{self, Account};
 use super::{hashing, tokens};
 use crate::http::errors::classify;
+use crate::i18n;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -198,6 +199,9 @@ pub async fn open_session(
         "name".into(),
         json!(format!("{} {}", account.first_name, account.last_name)),
     );
+    if let Some(locale) = &account.locale {
+        data.insert(crate::i18n::SESSION_KEY.into(), json!(locale));
+    }
     let session_id = state.sessions.create(tenant.slug(), data).await?;
     state
         .sessions
@@ -213,11 +217,11 @@ pub async fn open_session(
 /// caller answers the same way in every case, at once: the work runs in the background so
 /// the response time says nothing either.
 pub fn request_reset(state: std::sync::Arc<AppState>, tenant: CurrentTenant, email: String) {
-    tokio::spawn(async move {
+    tokio::spawn(i18n::keep_locale(async move {
         if let Err(e) = send_reset_link(&state, &tenant, email.trim()).await {
             tracing::warn!(tenant.slug = tenant.slug(), error = %e, "password reset mail not queued");
         }
-    });
+    }));
 }
 
 async fn send_reset_link(
@@ -259,12 +263,14 @@ async fn send_reset_link(
         state.settings.public_url,
         tenant.slug()
     );
-    let mail = Mail::render(
-        "password_reset",
-        &account.email,
-        "Demande de nouveau mot de passe",
-        &json!({ "first_name": account.first_name, "tenant_name": texts.name, "contact_email": texts.contact.email, "link": link }),
-    );
+    let mail = i18n::sync_scope(i18n::for_recipient(account.locale.as_deref()), || {
+        Mail::render(
+            "password_reset",
+            &account.email,
+            &i18n::t("mail-reset-subject"),
+            &json!({ "first_name": account.first_name, "tenant_name": texts.name, "contact_email": texts.contact.email, "link": link }),
+        )
+    });
     mail::enqueue(&tx, &mail).await?;
     tx.commit().await?;
     state.outboxes.notify(tenant.schema());
@@ -365,22 +371,29 @@ async fn store_new_password(
     let now = state.clock.now();
     repository::set_password(tx, account.guardian_id, &hash, now).await?;
     let texts = crate::portal::repository::portal_texts(tx).await?;
-    let when = now
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string();
-    let mail = Mail::render(
-        "password_changed",
-        &account.email,
-        "Votre mot de passe a été modifié",
-        &json!({
-            "first_name": account.first_name,
-            "tenant_name": texts.name,
-            "contact_email": texts.contact.email,
-            "when": when,
-            "login_link": format!("{}/{}/connexion", state.settings.public_url, tenant.slug()),
-        }),
-    );
+    let locale = i18n::for_recipient(account.locale.as_deref());
+    let paris = now.with_timezone(&chrono_tz::Europe::Paris);
+    let mail = i18n::sync_scope(locale, || {
+        let when = i18n::t_args(
+            "mail-when",
+            &[
+                ("date", paris.format("%d/%m/%Y").to_string().into()),
+                ("time", paris.format("%H:%M").to_string().into()),
+            ],
+        );
+        Mail::render(
+            "password_changed",
+            &account.email,
+            &i18n::t("mail-changed-subject"),
+            &json!({
+                "first_name": account.first_name,
+                "tenant_name": texts.name,
+                "contact_email": texts.contact.email,
+                "when": when,
+                "login_link": format!("{}/{}/connexion", state.settings.public_url, tenant.slug()),
+            }),
+        )
+    });
     mail::enqueue(tx, &mail).await?;
     Ok(())
 }

@@ -20,13 +20,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-const MONTHS: [&str; 12] = [
-    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
-    "déc.",
-];
-
 fn french_date(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+    crate::i18n::calendar::short_date(d)
 }
 
 fn age(birth: NaiveDate, today: NaiveDate) -> u32 {
@@ -152,7 +147,7 @@ fn view_model(
             "medical_notes": value("medical_notes", &c.medical_notes),
             "validated": validated,
             "validated_on": c.validated_at.map(|v| french_date(paris_date(v))),
-            "diets_text": if c.diets.is_empty() { "Aucun".to_string() } else { c.diets.join(", ") },
+            "diets_text": if c.diets.is_empty() { crate::i18n::t("child-no-diet") } else { c.diets.join(", ") },
         },
         "school_year": school_year_label(today),
         "structures": per_structure,
@@ -168,7 +163,7 @@ fn view_model(
         "documents": d.documents.iter().map(|doc| json!({ "id": doc.id, "name": doc.name, "date": doc.created_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string() })).collect::<Vec<_>>(),
         "documents_count": d.documents.len(),
         "errors": errors.0,
-        "error_summary": (!errors.is_empty()).then_some("Certaines informations ne sont pas valides : corrigez les champs indiqués."),
+        "error_summary": (!errors.is_empty()).then(|| crate::i18n::t("error-invalid-fields")),
         "section": section,
         "details_open": section.is_some(),
         "e": {
@@ -236,8 +231,8 @@ pub async fn child_page(
         .parse::<Uuid>()
         .map_err(|_| PageError(Failure::NotFound))?;
     let info = match q.info.as_deref() {
-        Some("maj") => Some("Les informations ont été mises à jour"),
-        Some("validee") => Some("La fiche est validée pour l'année scolaire. Merci !"),
+        Some("maj") => Some(crate::i18n::t("household-saved")),
+        Some("validee") => Some(crate::i18n::t("child-validated-info")),
         _ => None,
     };
     let section = q.section.as_deref().filter(|s| SECTIONS.contains(s));
@@ -249,7 +244,7 @@ pub async fn child_page(
         FieldErrors::default(),
         section,
         HashMap::new(),
-        info,
+        info.as_deref(),
     )
     .await
 }

@@ -22,9 +22,9 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// Messages a redirect may ask the page to show: a fixed list, never text from the URL.
-fn info_message(key: &str) -> Option<&'static str> {
+fn info_message(key: &str) -> Option<String> {
     match key {
-        "document-envoye" => Some("Votre document a bien été envoyé."),
+        "document-envoye" => Some(crate::i18n::t("document-sent")),
         _ => None,
     }
 }
@@ -60,10 +60,10 @@ fn document_json(slug: &str, d: &DocumentSummary) -> Value {
         "id": d.id,
         "name": d.name,
         "description": d.description,
-        "person": d.person_name.clone().unwrap_or_else(|| "Foyer".into()),
+        "person": d.person_name.clone().unwrap_or_else(|| crate::i18n::t("document-household")),
         "date": date,
         "size": french_size(d.size.max(0) as u64),
-        "kind": FileKind::from_content_type(&d.content_type).map(FileKind::label).unwrap_or("Fichier"),
+        "kind": FileKind::from_content_type(&d.content_type).map(|k| crate::i18n::t(k.label_key())).unwrap_or_else(|| crate::i18n::t("document-file")),
         "href": format!("/{slug}/documents/{}/telecharger", d.id),
     })
 }
@@ -82,16 +82,17 @@ async fn render(
     let children = repository::children(&tx, account.household_id).await?;
     tx.commit().await?;
     let chosen = form.received.person.trim().to_string();
-    let mut people =
-        vec![json!({ "value": "", "label": "Le foyer", "selected": chosen.is_empty() })];
+    let mut people = vec![
+        json!({ "value": "", "label": crate::i18n::t("household-common"), "selected": chosen.is_empty() }),
+    ];
     people.extend(children.iter().map(
         |c| json!({ "value": c.id, "label": c.name, "selected": c.id.to_string() == chosen }),
     ));
     let field_error = |key: &str| form.errors.0.get(key).cloned();
     let error_list: Vec<Value> = FIELDS
         .iter()
-        .filter_map(|(key, label)| {
-            field_error(key).map(|m| json!({ "field": key, "label": label, "message": m }))
+        .filter_map(|(key, _french)| {
+            field_error(key).map(|m| json!({ "field": key, "label": crate::i18n::t(&format!("document-{key}")), "message": m }))
         })
         .collect();
     let refused = !error_list.is_empty() || form.error.is_some();
@@ -139,7 +140,7 @@ pub async fn list(
         state,
         tenant,
         &account,
-        info,
+        info.as_deref(),
         FormState::default(),
         200,
     )

@@ -80,6 +80,15 @@ impl FileKind {
             FileKind::Png => "Image PNG",
         }
     }
+
+    /// The catalogue key of its name, for pages.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "document-kind-pdf",
+            FileKind::Jpeg => "document-kind-jpeg",
+            FileKind::Png => "document-kind-png",
+        }
+    }
 }
 
 /// Why a document could not be stored or read.

@@ -8,6 +8,7 @@ use crate::auth::pages::see_other;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
 use crate::http::page::Frame;
+use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -94,12 +95,12 @@ fn guardian_value(g: &Guardian, field: &str) -> String {
 
 fn display(field: &str, value: &str) -> String {
     match (field, value) {
-        (_, "") => "Non renseigné".into(),
+        (_, "") => t("household-not-given"),
         ("birth_date", v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| v.into()),
-        ("parental_authority", "oui") => "Oui".into(),
-        ("parental_authority", "non") => "Non".into(),
+        ("parental_authority", "oui") => t("common-yes"),
+        ("parental_authority", "non") => t("common-no"),
         (_, v) => v.into(),
     }
 }
@@ -159,26 +160,27 @@ fn view_model(
             let target = g.id.to_string();
             let categories: Vec<Value> = CATEGORIES
                 .iter()
-                .map(|(cat, title)| {
+                .map(|(cat, _french)| {
                     let fields: Vec<Value> = GUARDIAN_FIELDS
                         .iter()
                         .filter(|(c, ..)| c == cat)
-                        .map(|(_, key, label, kind)| {
+                        .map(|(_, key, _french, kind)| {
                             let own_email = *key != "email" || g.id == me;
-                            let note = (!own_email).then_some("Seul ce responsable peut changer son adresse e-mail, qui lui sert d'identifiant.");
-                            field(&target, key, label, kind, &guardian_value(g, key), own_email, note, editing, errors, submitted)
+                            let (note, label) = (t("household-email-note"), t(&format!("household-field-{key}")));
+                            let note = (!own_email).then_some(note.as_str());
+                            field(&target, key, &label, kind, &guardian_value(g, key), own_email, note, editing, errors, submitted)
                         })
                         .collect();
-                    json!({ "id": format!("{cat}-{target}"), "title": title, "fields": fields, "open": editing.is_some_and(|(t, _)| t == &target) })
+                    json!({ "id": format!("{cat}-{target}"), "title": t(&format!("household-category-{cat}")), "fields": fields, "open": editing.is_some_and(|(t, _)| t == &target) })
                 })
                 .collect();
             let consents: Vec<Value> = CONSENTS
                 .iter()
-                .map(|(code, label)| {
+                .map(|(code, _french)| {
                     let given = v.consents.iter().find(|c| c.guardian_id == g.id && c.code == *code);
                     json!({
                         "code": code,
-                        "label": label,
+                        "label": t(&format!("consent-{code}")),
                         "yes": given.is_some_and(|c| c.granted),
                         "no": given.is_some_and(|c| !c.granted),
                         "decided": given.map(|c| c.decided_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string()),
@@ -195,14 +197,15 @@ fn view_model(
         ("city", "Ville"),
     ]
     .iter()
-    .map(|(key, label)| {
+    .map(|(key, _french)| {
         let value = match *key {
             "address" => &h.address,
             "postal_code" => &h.postal_code,
             _ => &h.city,
         };
+        let label = t(&format!("household-field-{key}"));
         field(
-            "foyer", key, label, "text", value, true, None, editing, errors, submitted,
+            "foyer", key, &label, "text", value, true, None, editing, errors, submitted,
         )
     })
     .collect();
@@ -259,7 +262,7 @@ pub async fn page(
         .info
         .as_deref()
         .filter(|i| *i == "maj")
-        .map(|_| "Les informations ont été mises à jour");
+        .map(|_| t("household-saved"));
     render(
         state,
         tenant,
@@ -267,7 +270,7 @@ pub async fn page(
         editing,
         FieldErrors::default(),
         None,
-        info,
+        info.as_deref(),
     )
     .await
 }

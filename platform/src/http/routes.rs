@@ -11,6 +11,7 @@ use crate::auth::{oidc_pages, pages as auth_pages};
 use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
+use crate::i18n::{LocaleSelection, api::LocaleApi, pages as locale_pages};
 use crate::portal::{api::PortalApi, pages};
 use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
 use crate::reservations::{
@@ -32,6 +33,7 @@ type Apis = (
     ChildrenApi,
     DocumentsApi,
     ReservationsApi,
+    LocaleApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -57,9 +59,12 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         ReservationsApi {
             state: state.clone(),
         },
+        LocaleApi {
+            state: state.clone(),
+        },
     );
     OpenApiService::new(apis, "Portail Famille", env!("CARGO_PKG_VERSION"))
-        .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a French message.")
+        .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a message in the language of `Accept-Language` (French by default).")
         .server(state.settings.public_url.clone())
 }
 
@@ -123,6 +128,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(auth_pages::change_form).post(auth_pages::change),
         )
         .at("/:slug/mon-compte", get(oidc_pages::account_page))
+        .at("/:slug/mon-compte/langue", poem::post(locale_pages::save))
+        .at("/:slug/langue/:code", get(locale_pages::switch))
         .at("/:slug/oidc/connexion", get(oidc_pages::start_sign_in))
         .at("/:slug/oidc/lier", poem::post(oidc_pages::start_link))
         .at("/:slug/oidc/retour", get(oidc_pages::callback))
@@ -173,9 +180,11 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:slug/calendrier/:file", get(reservation_feed::ics))
         .nest("/", api_or_not_found(api))
+        .with(LocaleSelection::for_tenant(state.clone()))
         .with(TenantResolution {
             state: state.clone(),
         })
+        .with(LocaleSelection::anonymous())
         .with(AddData::new(state.clone()))
         .with(RecordMetrics { state })
         .with(SecurityHeaders)

@@ -1,6 +1,7 @@
 //! Mail: written to the tenant's outbox inside the transaction of the action that causes it
 //! (so a mail is sent if and only if the action happened), then delivered by [`sender`].
-//! Templates are handlebars, one HTML and one text part per mail, in French.
+//! Templates are handlebars, one HTML and one text part per mail, their words from the
+//! catalogue (`locales/*/mail.ftl`) in the recipient's language.
 
 pub mod sender;
 
@@ -36,6 +37,8 @@ static MAIL_TEMPLATES: LazyLock<MailTemplates> = LazyLock::new(|| {
     text.set_strict_mode(true);
     // The text part is not HTML: nothing to escape.
     text.register_escape_fn(handlebars::no_escape);
+    html.register_helper("t", Box::new(crate::i18n::helper::Translate));
+    text.register_helper("t", Box::new(crate::i18n::helper::Translate));
     for (name, h, t) in TEMPLATES {
         html.register_template_string(name, *h)
             .expect("mail template");
@@ -56,13 +59,19 @@ pub struct Mail {
 
 impl Mail {
     /// Renders template `name` with `data`; a rendering error is a programming error.
+    /// The language is the current one: callers choose the recipient's (see
+    /// [`crate::i18n::for_recipient`]).
     pub fn render(name: &str, to: &str, subject: &str, data: &impl Serialize) -> Self {
         let t = &*MAIL_TEMPLATES;
+        let mut data = serde_json::to_value(data).expect("plain data");
+        if let serde_json::Value::Object(map) = &mut data {
+            map.insert("lang".into(), crate::i18n::current().code().into());
+        }
         Mail {
             to: to.to_string(),
             subject: subject.to_string(),
-            text: t.text.render(name, data).expect("mail template renders"),
-            html: t.html.render(name, data).expect("mail template renders"),
+            text: t.text.render(name, &data).expect("mail template renders"),
+            html: t.html.render(name, &data).expect("mail template renders"),
         }
     }
 }

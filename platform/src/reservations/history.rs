@@ -21,22 +21,22 @@ use std::sync::Arc;
 /// The most changes one page shows.
 pub const LIMIT: usize = 500;
 
-pub fn action_label(action: &str) -> &'static str {
-    match action {
-        "book" => "Réservation",
-        "cancel" => "Annulation",
-        _ => "Modification",
-    }
+pub fn action_label(action: &str) -> String {
+    crate::i18n::t(match action {
+        "book" => "history-action-book",
+        "cancel" => "history-action-cancel",
+        _ => "history-action-other",
+    })
 }
 
-pub fn source_label(source: &str) -> &'static str {
-    match source {
-        "page" => "Grille",
-        "masse" => "Réservation en masse",
-        "api" => "API",
-        "staff" => "Mairie",
-        _ => "Autre",
-    }
+pub fn source_label(source: &str) -> String {
+    crate::i18n::t(match source {
+        "page" => "history-source-page",
+        "masse" => "history-source-bulk",
+        "api" => "history-source-api",
+        "staff" => "history-source-staff",
+        _ => "history-source-other",
+    })
 }
 
 /// "26/11/2026 à 10:15", Paris time.
@@ -67,7 +67,7 @@ pub async fn page(
             json!({
                 "at": e.at.with_timezone(&Paris).to_rfc3339(),
                 "when": when_fr(e.at),
-                "who": e.guardian.clone().unwrap_or_else(|| "Compte supprimé".into()),
+                "who": e.guardian.clone().unwrap_or_else(|| crate::i18n::t("history-deleted-account")),
                 "child": e.child,
                 "prestation": e.prestation,
                 "day_iso": e.day.to_string(),

@@ -9,6 +9,7 @@ use super::service::{self, BookError};
 use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
 use crate::http::page::Frame;
+use crate::i18n::{calendar, t, t_args};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
@@ -21,46 +22,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-const DAYS: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const SHORT_MONTHS: [&str; 12] = [
-    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
-    "déc.",
-];
-
 pub fn day_long(d: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        DAYS[d.weekday().num_days_from_monday() as usize],
-        d.day(),
-        MONTHS[d.month0() as usize]
-    )
+    calendar::day(d)
 }
-
-const SHORT_DAYS: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
 
 /// (full day name, abbreviated day name, "20 janv.")
 fn day_short(d: NaiveDate) -> (String, String, String) {
     let i = d.weekday().num_days_from_monday() as usize;
     (
-        DAYS[i].to_string(),
-        SHORT_DAYS[i].to_string(),
-        format!("{} {}", d.day(), SHORT_MONTHS[d.month0() as usize]),
+        calendar::weekday(i),
+        calendar::weekday_short(i),
+        calendar::day_month_short(d),
     )
 }
 
@@ -130,7 +102,6 @@ pub async fn week_page(
                         .cells
                         .iter()
                         .map(|cell| {
-                            let verb = if cell.state == State::Reserved { "Annuler" } else { "Réserver" };
                             json!({
                                 "date": cell.date.to_string(),
                                 "state": format!("{:?}", cell.state).to_lowercase(),
@@ -140,25 +111,25 @@ pub async fn week_page(
                                 "unavailable": cell.state == State::Unavailable,
                                 "changeable": cell.changeable,
                                 "want": if cell.state == State::Reserved { "annuler" } else { "reserver" },
-                                "action": format!("{verb} {} pour {} le {}", r.name, c.first_name, day_long(cell.date)),
+                                "action": t_args(if cell.state == State::Reserved { "cell-cancel" } else { "cell-book" }, &[("prestation", r.name.as_str().into()), ("child", c.first_name.as_str().into()), ("day", day_long(cell.date).into())]),
                                 "explain": explain(cell),
-                                "label": format!("{} le {} : {}", r.name, day_long(cell.date), explain(cell)),
+                                "label": t_args("cell-label", &[("prestation", r.name.as_str().into()), ("day", day_long(cell.date).into()), ("state", explain(cell).into())]),
                             })
                         })
                         .collect();
                     let any_available = r.cells.iter().any(|c| c.state == State::Available);
-                    json!({ "prestation": r.prestation, "name": r.name, "cells": cells, "any_available": any_available, "week_action": format!("Réserver {} pour {} toute la semaine", r.name, c.first_name) })
+                    json!({ "prestation": r.prestation, "name": r.name, "cells": cells, "any_available": any_available, "week_action": t_args("cell-book-week", &[("prestation", r.name.as_str().into()), ("child", c.first_name.as_str().into())]) })
                 })
                 .collect();
             json!({ "id": c.id, "name": format!("{} {}", c.last_name, c.first_name), "rows": rows })
         })
         .collect();
     let info = match q.info.as_deref() {
-        Some("reserve") => Some("Réservation enregistrée.".to_string()),
-        Some("annule") => Some("Réservation annulée.".to_string()),
-        Some(n) if n.starts_with("semaine-") => Some(format!(
-            "{} jour(s) réservé(s) pour la semaine.",
-            n.trim_start_matches("semaine-")
+        Some("reserve") => Some(t("grid-booked")),
+        Some("annule") => Some(t("grid-cancelled")),
+        Some(n) if n.starts_with("semaine-") => Some(t_args(
+            "grid-booked-week",
+            &[("count", n.trim_start_matches("semaine-").into())],
         )),
         _ => None,
     };

@@ -160,32 +160,21 @@ pub fn cell(
 /// "modifiable jusqu'au lundi 20 janvier à 8h30", or why it cannot change.
 pub fn explain(cell: &Cell) -> String {
     let until = cell.deadline.map(deadline_label_fr);
-    match (cell.state, cell.reason, until) {
-        (State::Reserved, None, Some(u)) => format!("Réservé, annulable jusqu'au {u}"),
-        (State::Reserved, _, _) => "Réservé, la date limite d'annulation est passée".into(),
-        (State::Available, _, Some(u)) => format!("Disponible, réservable jusqu'au {u}"),
-        (State::Locked, Some("deadline"), Some(u)) => {
-            format!("Bloqué : la date limite ({u}) est passée")
-        }
-        (State::Locked, Some("full"), _) => "Bloqué : complet".into(),
-        (State::Locked, Some("record_not_validated"), _) => {
-            "Bloqué : validez d'abord la fiche de l'enfant".into()
-        }
-        (State::Unavailable, Some("not_enrolled"), _) => {
-            "Non disponible : l'enfant n'est pas inscrit".into()
-        }
-        (State::Unavailable, Some("closed"), _) => "Non disponible : fermeture".into(),
-        (State::Unavailable, Some("holiday" | "public_holiday"), _) => {
-            "Non disponible : jour férié ou vacances".into()
-        }
-        (State::Unavailable, Some("school_period"), _) => {
-            "Non disponible : hors vacances scolaires".into()
-        }
-        (State::Unavailable, Some("no_calendar"), _) => {
-            "Non disponible : calendrier scolaire pas encore publié".into()
-        }
-        _ => "Non disponible".into(),
-    }
+    let key = match (cell.state, cell.reason, &until) {
+        (State::Reserved, None, Some(_)) => "explain-reserved-until",
+        (State::Reserved, _, _) => "explain-reserved-past",
+        (State::Available, _, Some(_)) => "explain-available-until",
+        (State::Locked, Some("deadline"), Some(_)) => "explain-locked-deadline",
+        (State::Locked, Some("full"), _) => "explain-locked-full",
+        (State::Locked, Some("record_not_validated"), _) => "explain-locked-record",
+        (State::Unavailable, Some("not_enrolled"), _) => "explain-not-enrolled",
+        (State::Unavailable, Some("closed"), _) => "explain-closed",
+        (State::Unavailable, Some("holiday" | "public_holiday"), _) => "explain-holiday",
+        (State::Unavailable, Some("school_period"), _) => "explain-school-period",
+        (State::Unavailable, Some("no_calendar"), _) => "explain-no-calendar",
+        _ => "explain-unavailable",
+    };
+    crate::i18n::t_args(key, &[("until", until.unwrap_or_default().into())])
 }
 
 #[cfg(test)]

@@ -28,40 +28,13 @@ use uuid::Uuid;
 const TITLE: &str = "Réserver en masse";
 const TEMPLATE: &str = "reservations_masse";
 
-const DAYS: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// "lundi 5 janvier", "mardi 1er décembre 2026" with the year.
 pub fn day_fr(d: NaiveDate, with_year: bool) -> String {
-    let day = if d.day() == 1 {
-        "1er".to_string()
-    } else {
-        d.day().to_string()
-    };
-    let mut text = format!(
-        "{} {day} {}",
-        DAYS[d.weekday().num_days_from_monday() as usize],
-        MONTHS[d.month0() as usize]
-    );
     if with_year {
-        text.push_str(&format!(" {}", d.year()));
+        crate::i18n::calendar::day_with_year(d)
+    } else {
+        crate::i18n::calendar::day(d)
     }
-    text
 }
 
 /// "1 jour réservé" / "3 jours réservés", from the singular participle.

@@ -37,6 +37,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/auth/password_rules.hbs"),
     ),
     (
+        "password_feedback_words",
+        include_str!("../../templates/auth/password_feedback_words.hbs"),
+    ),
+    (
         "mon_compte",
         include_str!("../../templates/auth/mon_compte.hbs"),
     ),
@@ -110,6 +114,7 @@ impl Templates {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.set_dev_mode(false);
+        registry.register_helper("t", Box::new(crate::i18n::helper::Translate));
         for (name, text) in TEMPLATES {
             // Partials are templates too: `{{> password_rules}}`.
             registry
@@ -136,7 +141,12 @@ impl Templates {
     pub fn render(&self, name: &str, data: &impl Serialize) -> String {
         self.try_render(name, data).unwrap_or_else(|e| {
             tracing::error!(template = name, error = %e, "template rendering failed");
-            "<!doctype html><html lang=\"fr\"><title>Erreur</title><p>Une erreur inattendue est survenue. Merci de réessayer.</p></html>".to_string()
+            format!(
+                "<!doctype html><html lang=\"{}\"><title>{}</title><p>{}</p></html>",
+                crate::i18n::current(),
+                crate::i18n::t("error-render-title"),
+                crate::i18n::t("error-render-message")
+            )
         })
     }
 
@@ -145,8 +155,26 @@ impl Templates {
         name: &str,
         data: &impl Serialize,
     ) -> Result<String, handlebars::RenderError> {
-        self.registry.render(name, data)
+        self.registry.render(name, &with_language(data)?)
     }
+}
+
+/// The page's data with what every page needs of the request's language: `lang` (for
+/// `<html lang>` and the `t` helper), `languages` (the footer's switch), and the title in
+/// that language.
+fn with_language(data: &impl Serialize) -> Result<serde_json::Value, handlebars::RenderError> {
+    let mut value = serde_json::to_value(data)
+        .map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()))?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.entry("lang")
+            .or_insert_with(|| crate::i18n::current().code().into());
+        map.entry("languages")
+            .or_insert_with(crate::i18n::switch_entries);
+        if let Some(serde_json::Value::String(title)) = map.get_mut("title") {
+            *title = crate::i18n::localize_title(title);
+        }
+    }
+    Ok(value)
 }
 
 /// The templates, parsed once for the whole process.
@@ -165,14 +193,14 @@ impl Default for Templates {
 /// the sign-out button the layout draws.
 pub fn navigation(slug: &str, current: &str, signed_in: bool) -> serde_json::Value {
     let entries = [
-        ("accueil", "Accueil", ""),
-        ("foyer", "Mon foyer", "foyer"),
-        ("enfants", "Mes enfants", "enfants"),
-        ("reservations", "Réservations", "reservations"),
-        ("factures", "Mes factures", "factures"),
-        ("documents", "Mes documents", "documents"),
-        ("messagerie", "Messagerie", "messagerie"),
-        ("connexion", "Se connecter", "connexion"),
+        ("accueil", "nav-home", ""),
+        ("foyer", "nav-household", "foyer"),
+        ("enfants", "nav-children", "enfants"),
+        ("reservations", "nav-reservations", "reservations"),
+        ("factures", "nav-invoices", "factures"),
+        ("documents", "nav-documents", "documents"),
+        ("messagerie", "nav-messages", "messagerie"),
+        ("connexion", "nav-sign-in", "connexion"),
     ];
     entries
         .iter()
@@ -180,7 +208,7 @@ pub fn navigation(slug: &str, current: &str, signed_in: bool) -> serde_json::Val
         .map(|(key, label, path)| {
             serde_json::json!({
                 "href": format!("/{slug}/{path}"),
-                "label": label,
+                "label": crate::i18n::t(label),
                 "current": *key == current,
                 "primary": *key == "connexion",
             })

@@ -15,6 +15,7 @@
 
 use super::{PARIS, is_working_day};
 use crate::config::{Deadline, TimeOfDay};
+use crate::i18n::calendar as words;
 use chrono::offset::LocalResult;
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc,
@@ -105,44 +106,25 @@ pub fn is_open(deadline: &Deadline, date: NaiveDate, now: DateTime<Utc>) -> bool
     now < booking_deadline(deadline, date)
 }
 
-const WEEKDAYS_FR: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// A deadline in French as the booking page shows it, in Paris time: "lundi 20 janvier à
 /// 8h30", "jeudi 1er mai à 12h". No year: deadlines are at most a few weeks away.
 pub fn deadline_label_fr(dt: DateTime<Tz>) -> String {
     let local = dt.with_timezone(&PARIS);
-    let day = local.day();
-    let day = if day == 1 {
-        "1er".to_string()
-    } else {
-        day.to_string()
-    };
-    let time = TimeOfDay {
-        hour: local.hour() as u8,
-        minute: local.minute() as u8,
-    };
-    format!(
-        "{} {} {} à {}",
-        WEEKDAYS_FR[local.weekday().num_days_from_monday() as usize],
-        day,
-        MONTHS_FR[local.month0() as usize],
-        time.french()
+    let day = local.day() as i64;
+    crate::i18n::t_args(
+        "deadline-label",
+        &[
+            (
+                "weekday",
+                words::weekday(local.weekday().num_days_from_monday() as usize).into(),
+            ),
+            ("day", day.into()),
+            ("month", words::month(local.month0() as usize).into()),
+            (
+                "time",
+                words::time_of_day(local.hour(), local.minute()).into(),
+            ),
+        ],
     )
 }
 
@@ -448,7 +430,7 @@ mod tests {
         assert_eq!(seen.len(), 12);
         for (i, day) in d(2026, 1, 19).iter_days().take(7).enumerate() {
             let label = deadline_label_fr(paris_instant(day, t(9, 0)));
-            assert!(label.starts_with(WEEKDAYS_FR[i]), "{label}");
+            assert!(label.starts_with(&words::weekday(i)), "{label}");
         }
     }
 }

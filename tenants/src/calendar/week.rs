@@ -80,7 +80,7 @@ impl WeekId {
 
     /// The heading of the booking grid: "Semaine 04 / 2026".
     pub fn label_fr(&self) -> String {
-        format!("Semaine {:02} / {}", self.week, self.year)
+        crate::i18n::calendar::week_label(self.year, self.week)
     }
 }
 

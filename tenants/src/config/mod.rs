@@ -83,6 +83,14 @@ pub struct Portal {
     /// Children's records must be validated for the school year before booking.
     #[serde(default)]
     pub require_validated_records: bool,
+    /// The languages parents may choose, French first by default; `["fr"]` keeps the portal
+    /// French only (the language switch is then not shown).
+    #[serde(default = "all_locales")]
+    pub locales: Vec<crate::i18n::Locale>,
+}
+
+fn all_locales() -> Vec<crate::i18n::Locale> {
+    crate::i18n::Locale::ALL.to_vec()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -277,3 +277,27 @@ fn a_secret_is_never_written_in_the_file_only_its_variable_name() {
         vec!["oidc.client_secret_env: must be the name of an environment variable (A-Z, 0-9, _)"]
     );
 }
+
+#[test]
+fn the_languages_default_to_both_and_may_be_restricted() {
+    use crate::i18n::Locale;
+    let config = TenantConfig::from_toml(BRIEF).unwrap();
+    assert_eq!(config.portal.locales, vec![Locale::Fr, Locale::En]);
+    let text = BRIEF.replace("[portal]\n", "[portal]\nlocales = [\"fr\"]\n");
+    assert_eq!(
+        TenantConfig::from_toml(&text).unwrap().portal.locales,
+        vec![Locale::Fr]
+    );
+    let errors = errors_of(&BRIEF.replace("[portal]\n", "[portal]\nlocales = [\"fr\", \"de\"]\n"));
+    assert!(
+        errors[0].starts_with("portal.locales[1]: unknown variant `de`"),
+        "{errors:?}"
+    );
+    let errors = errors_of(&BRIEF.replace("[portal]\n", "[portal]\nlocales = []\n"));
+    assert_eq!(
+        errors,
+        vec!["portal.locales: must name at least one language"]
+    );
+    let errors = errors_of(&BRIEF.replace("[portal]\n", "[portal]\nlocales = [\"en\", \"en\"]\n"));
+    assert_eq!(errors, vec![r#"portal.locales[1]: "en" is listed twice"#]);
+}

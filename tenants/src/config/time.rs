@@ -91,16 +91,9 @@ impl Weekday {
         }
     }
 
-    pub fn french(&self) -> &'static str {
-        match self {
-            Weekday::Monday => "lundi",
-            Weekday::Tuesday => "mardi",
-            Weekday::Wednesday => "mercredi",
-            Weekday::Thursday => "jeudi",
-            Weekday::Friday => "vendredi",
-            Weekday::Saturday => "samedi",
-            Weekday::Sunday => "dimanche",
-        }
+    /// The day's name in the current locale ("lundi", "Monday"), from the calendar words.
+    pub fn french(&self) -> String {
+        crate::i18n::calendar::weekday(self.to_chrono().num_days_from_monday() as usize)
     }
 
     pub fn to_chrono(self) -> chrono::Weekday {

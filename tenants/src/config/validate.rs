@@ -45,6 +45,18 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
         }
     }
 
+    if p.locales.is_empty() {
+        err("portal.locales".into(), "must name at least one language");
+    }
+    for (i, l) in p.locales.iter().enumerate() {
+        if p.locales[..i].contains(l) {
+            err(
+                format!("portal.locales[{i}]"),
+                &format!("{:?} is listed twice", l.code()),
+            );
+        }
+    }
+
     let mut codes = HashSet::new();
     for (i, s) in config.services.iter().enumerate() {
         code(

@@ -1,0 +1,21 @@
+# Errors: titles of the error page and messages of pages and of the API.
+title-error-tenant-not-found = Portal not found
+title-error-tenant-suspended = Portal under maintenance
+title-error-not-found = Page not found
+title-error-unavailable = Service temporarily unavailable
+title-error-internal = An error occurred
+title-error-form-expired = Form expired
+error-tenant-not-found = No family portal matches this address. Check the address you received from your town hall.
+error-tenant-suspended = The family portal is under maintenance. Your bookings and your data are kept. Please try again a little later.
+error-not-found = The page you asked for does not exist or is no longer available.
+error-unavailable = The service is temporarily unavailable. No data was lost. Please try again in a few minutes.
+error-internal = An unexpected error occurred. No data was lost. Please try again.
+error-form-expired = This form has expired or does not come from the portal. Go back to the previous page, reload it, then send the form again.
+error-not-authenticated = You must be signed in.
+error-method-not-allowed = This operation does not accept this HTTP method.
+error-unsupported-media-type = The request body must be JSON (Content-Type: application/json).
+error-payload-too-large = The request is too large.
+error-bad-request = Invalid request: { $detail }
+error-invalid-fields = Some information is not valid: correct the fields shown.
+error-forbidden-origin = This request does not come from the family portal.
+error-unsupported-locale = This language is not offered by the portal. Possible languages: { $locales }.

@@ -1,0 +1,21 @@
+# Errors: titles of the error page and messages of pages and of the API.
+title-error-tenant-not-found = Portail introuvable
+title-error-tenant-suspended = Portail en maintenance
+title-error-not-found = Page introuvable
+title-error-unavailable = Service momentanément indisponible
+title-error-internal = Une erreur est survenue
+title-error-form-expired = Formulaire expiré
+error-tenant-not-found = Aucun portail famille ne correspond à cette adresse. Vérifiez l'adresse reçue de votre mairie.
+error-tenant-suspended = Le portail famille est en maintenance. Vos réservations et vos données sont conservées. Merci de réessayer un peu plus tard.
+error-not-found = La page demandée n'existe pas ou n'est plus disponible.
+error-unavailable = Le service est momentanément indisponible. Aucune donnée n'a été perdue. Merci de réessayer dans quelques minutes.
+error-internal = Une erreur inattendue est survenue. Aucune donnée n'a été perdue. Merci de réessayer.
+error-form-expired = Ce formulaire a expiré ou ne vient pas du portail. Revenez à la page précédente, rechargez-la, puis envoyez à nouveau le formulaire.
+error-not-authenticated = Vous devez être connecté.
+error-method-not-allowed = Cette opération n'accepte pas cette méthode HTTP.
+error-unsupported-media-type = Le corps de la requête doit être du JSON (Content-Type: application/json).
+error-payload-too-large = La requête est trop volumineuse.
+error-bad-request = Requête invalide : { $detail }
+error-invalid-fields = Certaines informations ne sont pas valides : corrigez les champs indiqués.
+error-forbidden-origin = Cette requête ne vient pas du portail famille.
+error-unsupported-locale = Cette langue n'est pas proposée par le portail. Langues possibles : { $locales }.

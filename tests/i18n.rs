@@ -1,0 +1,287 @@
+//! Languages end to end: the guardian's saved language (`PATCH /me`), the footer's switch
+//! (`lang` cookie), `Accept-Language` on pages and on the API, the municipality's
+//! restriction, and French unchanged when nothing asks for another language.
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+const PAUL: &str = "paul.alain@demo.example";
+const GOOD: &str = "Vélo#Rouge42x";
+
+async fn text_of(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn accept_language_chooses_the_page_language_and_french_is_the_default() {
+    let db = db(1).await;
+    let t = create_tenant(&db, "lang", "Mairie de Lannion").await;
+    let app = TestApp::spawn().await;
+    let url = format!("{}/{}/connexion", app.base, t.slug);
+
+    let fr = text_of(app.client.get(&url).send().await.unwrap()).await;
+    assert!(fr.starts_with("<!doctype html>\n<html lang=\"fr\">"));
+    assert!(
+        fr.contains(">Connexion</h1>")
+            && fr.contains("Première connexion ou mot de passe oublié ?")
+    );
+
+    let r = app
+        .client
+        .get(&url)
+        .header("accept-language", "en-GB,en;q=0.9,fr;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-language"], "en");
+    let en = text_of(r).await;
+    assert!(
+        en.starts_with("<!doctype html>\n<html lang=\"en\">"),
+        "{}",
+        &en[..80]
+    );
+    assert!(en.contains(">Sign in</h1>") && en.contains("First sign-in or forgotten password?"));
+    assert!(
+        en.contains("<title>Sign in – Mairie de Lannion</title>"),
+        "the title follows"
+    );
+    assert!(
+        !en.contains("Mot de passe"),
+        "no French left on the sign-in page"
+    );
+
+    // A language we do not speak: French.
+    let de = app
+        .client
+        .get(&url)
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap();
+    assert!(text_of(de).await.contains("<html lang=\"fr\">"));
+    delete_tenant(&db, &t.slug).await;
+}
+
+#[tokio::test]
+async fn the_footer_switch_sets_the_cookie_and_returns_to_the_same_page_of_the_municipality() {
+    let db = db(1).await;
+    let t = create_tenant(&db, "lang", "Mairie de Lannion").await;
+    let app = TestApp::spawn().await;
+    let page = text_of(app.get(&format!("/{}/aide-connexion?x=1", t.slug)).await).await;
+    let link = format!(
+        "/{}/langue/en?retour=/{}/aide-connexion%3Fx%3D1",
+        t.slug, t.slug
+    );
+    assert!(
+        page.contains(&format!("href=\"{link}\" lang=\"en\"")),
+        "the footer offers English"
+    );
+
+    let r = app.get(&link).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/{}/aide-connexion?x=1", t.slug)
+    );
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("lang=en; Path=/") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let en = text_of(app.get(&format!("/{}/aide-connexion", t.slug)).await).await;
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Help with signing in"));
+
+    // The cookie beats Accept-Language.
+    let r = app
+        .client
+        .get(format!("{}/{}/", app.base, t.slug))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert!(text_of(r).await.contains("<html lang=\"en\">"));
+
+    // Never an open redirect; an unknown language is a 404.
+    let r = app
+        .get(&format!(
+            "/{}/langue/fr?retour=https://evil.example/",
+            t.slug
+        ))
+        .await;
+    assert_eq!(r.headers()["location"], format!("/{}/", t.slug));
+    let r = app
+        .get(&format!("/{}/langue/fr?retour=//evil.example/", t.slug))
+        .await;
+    assert_eq!(r.headers()["location"], format!("/{}/", t.slug));
+    assert_eq!(
+        app.get(&format!("/{}/langue/de", t.slug)).await.status(),
+        404
+    );
+    let fr = text_of(app.get(&format!("/{}/aide-connexion", t.slug)).await).await;
+    assert!(fr.contains("<html lang=\"fr\">") && fr.contains("Aide à la connexion"));
+    delete_tenant(&db, &t.slug).await;
+}
+
+#[tokio::test]
+async fn patch_me_saves_the_language_which_wins_over_cookie_and_header_and_survives_sign_in() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
+    let app = TestApp::spawn().await;
+    let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
+    let me = format!("{}/{}/api/v1/me", app.base, t.slug);
+
+    // Refusals, in the language the client asks for.
+    let r = client
+        .patch(&me)
+        .header("accept-language", "en")
+        .json(&json!({ "locale": "de" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_locale");
+    assert_eq!(
+        body["message"],
+        "This language is not offered by the portal. Possible languages: fr, en."
+    );
+    let r = client
+        .patch(&me)
+        .json(&json!({ "locale": "de" }))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cette langue n'est pas proposée")
+    );
+    let r = client
+        .patch(&me)
+        .json(&json!({ "locale": "en", "household_id": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "unknown fields are refused");
+    let r = app
+        .client
+        .patch(&me)
+        .json(&json!({ "locale": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    let r = client
+        .patch(&me)
+        .json(&json!({ "locale": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        json!({ "locale": "en" })
+    );
+
+    // Saved: English even when the header and the cookie say French.
+    let foyer = format!("{}/{}/foyer", app.base, t.slug);
+    let page = client
+        .get(&foyer)
+        .header("accept-language", "fr")
+        .header("cookie", "lang=fr")
+        .send()
+        .await
+        .unwrap();
+    let page = text_of(page).await;
+    assert!(page.contains("<html lang=\"en\">") && page.contains(">My household</h1>"));
+    assert!(page.contains("Civil status") && page.contains("Sign out"));
+
+    // Signed out: French again; signed in again: English, from the saved preference.
+    let fresh = app.other_client();
+    let page = text_of(
+        fresh
+            .get(format!("{}/{}/", app.base, t.slug))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("<html lang=\"fr\">"));
+    let r = fresh
+        .post(format!("{}/{}/api/v1/auth/login", app.base, t.slug))
+        .json(&json!({ "email": PAUL, "password": GOOD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = text_of(
+        fresh
+            .get(format!("{}/{}/enfants", app.base, t.slug))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains(">My children</h1>"),
+        "{page}"
+    );
+
+    // API errors follow Accept-Language.
+    let r = app
+        .client
+        .get(format!("{}/{}/api/v1/nothing-here", app.base, t.slug))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "The page you asked for does not exist or is no longer available."
+    );
+    delete_tenant(&db, &t.slug).await;
+}
+
+#[tokio::test]
+async fn the_grid_speaks_english_with_its_calendar_words() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
+    let app = TestApp::spawn().await;
+    let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
+    let url = format!("{}/{}/reservations?semaine=2027-W03", app.base, t.slug);
+    let fr = text_of(client.get(&url).send().await.unwrap()).await;
+    assert!(
+        fr.contains("Semaine 03 / 2027")
+            && fr.contains("lundi")
+            && fr.contains("Disponible à la réservation")
+    );
+    let en = text_of(
+        client
+            .get(&url)
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(en.contains("Week 03 / 2027"), "week label");
+    assert!(
+        en.contains(">Monday<") && en.contains(">Mon<") && en.contains("18 Jan"),
+        "day names"
+    );
+    assert!(
+        en.contains("Available for booking") && en.contains("+ Book in bulk"),
+        "legend and buttons"
+    );
+    for french in ["lundi", "Réserver", "Semaine", "janv."] {
+        assert!(!en.contains(french), "{french} left on the English grid");
+    }
+    delete_tenant(&db, &t.slug).await;
+}
