@@ -19,3 +19,4 @@ error-bad-request = Invalid request: { $detail }
 error-invalid-fields = Some information is not valid: correct the fields shown.
 error-forbidden-origin = This request does not come from the family portal.
 error-unsupported-locale = This language is not offered by the portal. Possible languages: { $locales }.
+title-error-not-signed-in = Sign-in required

@@ -19,3 +19,4 @@ error-bad-request = Requête invalide : { $detail }
 error-invalid-fields = Certaines informations ne sont pas valides : corrigez les champs indiqués.
 error-forbidden-origin = Cette requête ne vient pas du portail famille.
 error-unsupported-locale = Cette langue n'est pas proposée par le portail. Langues possibles : { $locales }.
+title-error-not-signed-in = Connexion requise

@@ -3,16 +3,14 @@
 
 use super::oidc::{self, OidcError, Purpose};
 use super::pages::{info_message, see_other, with_cookie};
-use super::repository;
 use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, NoFields, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Form, Query};
+use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
-use portail_tenants::TenantTx;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -46,34 +44,18 @@ pub async fn start_sign_in(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
 #[handler]
 pub async fn start_link(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<CsrfOnly>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (frame, account) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
+    SignedInForm { frame, signed, .. }: SignedInForm<NoFields>,
+) -> Response {
+    let purpose = Purpose::Link {
+        guardian_id: signed.guardian_id,
     };
-    let account = &account;
-    match oidc::start(
-        state,
-        tenant,
-        Purpose::Link {
-            guardian_id: account.guardian_id,
-        },
-    )
-    .await
-    {
-        Ok(url) => Ok(see_other(url)),
-        Err(e) => Ok(failed(&frame, &e)),
+    match oidc::start(state, tenant, purpose).await {
+        Ok(url) => see_other(url),
+        Err(e) => failed(&frame, &e),
     }
 }
 
@@ -100,7 +82,6 @@ pub async fn callback(
         Ok(found) => found,
         Err(e) => return Ok(failed(&frame, &e)),
     };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
     match purpose {
         Purpose::Link { guardian_id } => {
             // The guardian who started the link must still be the one signed in.
@@ -108,11 +89,10 @@ pub async fn callback(
                 return Ok(failed(&frame, &OidcError::UnknownState));
             }
             if let Err(e) =
-                oidc::link(&tx, &issuer, &claims.sub, guardian_id, state.clock.now()).await?
+                oidc::link_identity(state, tenant, &issuer, &claims.sub, guardian_id).await?
             {
                 return Ok(failed(&frame, &e));
             }
-            tx.commit().await?;
             tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "identity linked");
             Ok(see_other(format!(
                 "/{}/mon-compte?info=identite-liee",
@@ -120,19 +100,15 @@ pub async fn callback(
             )))
         }
         Purpose::SignIn => {
-            let Some(guardian_id) = oidc::linked_guardian(&tx, &issuer, &claims.sub).await? else {
-                return Ok(failed(&frame, &OidcError::NotLinked));
-            };
-            let account = repository::account_by_id(&tx, guardian_id).await?;
-            tx.commit().await?;
-            let Some(account) = account else {
+            let Some(account) = oidc::linked_account(state, tenant, &issuer, &claims.sub).await?
+            else {
                 return Ok(failed(&frame, &OidcError::NotLinked));
             };
             let previous = read_cookie(req, SESSION_COOKIE);
             let session_id = service::open_session(state, tenant, &account, previous.as_deref())
                 .await
-                .map_err(|_| PageError(Failure::Unavailable))?;
-            tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "signed in with OpenID Connect");
+                .map_err(|_| PageError::from(Failure::Unavailable))?;
+            tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in with OpenID Connect");
             Ok(with_cookie(
                 see_other(format!("/{}/", tenant.slug())),
                 session_cookie(state, tenant.slug(), &session_id),
@@ -152,24 +128,12 @@ pub async fn account_page(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    req: &Request,
+    SignedInPage { frame, signed }: SignedInPage,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let account = repository::account_by_id(&tx, signed.guardian_id)
+    let (account, oidc) = oidc::account_view(state, tenant, signed.guardian_id)
         .await?
-        .ok_or(PageError(Failure::NotFound))?;
-    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
-    let oidc = match &config.oidc {
-        Some(o) => Some(
-            json!({ "label": o.label, "linked": oidc::has_link(&tx, o.issuer.trim_end_matches('/'), signed.guardian_id).await? }),
-        ),
-        None => None,
-    };
-    tx.commit().await?;
+        .ok_or(PageError::from(Failure::NotFound))?;
+    let oidc = oidc.map(|(label, linked)| json!({ "label": label, "linked": linked }));
     let info = query.info.as_deref().and_then(info_message);
     Ok(frame.render(
         "mon_compte",

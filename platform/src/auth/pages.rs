@@ -10,8 +10,8 @@ use super::service::{self, AuthError};
 use super::session::{
     SESSION_COOKIE, clear_session_cookie, client_address, read_cookie, session_cookie,
 };
-use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::errors::{PageError, Problem};
+use crate::http::page::{Frame, SignedInForm, SignedInPage, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Form, Query, Redirect};
@@ -44,14 +44,6 @@ pub(crate) fn with_cookie(mut response: Response, cookie: String) -> Response {
     response
 }
 
-fn unavailable(e: AuthError) -> PageError {
-    PageError(if e.status() == 503 {
-        Failure::Unavailable
-    } else {
-        Failure::Internal
-    })
-}
-
 #[derive(Deserialize)]
 pub struct InfoQuery {
     info: Option<String>,
@@ -59,9 +51,7 @@ pub struct InfoQuery {
 
 /// The label of the municipality's OpenID Connect button, when it has a provider.
 async fn oidc_label(state: &AppState, tenant: &CurrentTenant) -> Result<Option<String>, PageError> {
-    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
-    tx.commit().await?;
+    let config = crate::tenancy::config(state, tenant).await?;
     Ok(config.oidc.as_ref().map(|o| o.label.clone()))
 }
 
@@ -131,7 +121,7 @@ pub async fn login(
             session_cookie(state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (AuthError::InvalidCredentials | AuthError::Throttled(_))) => {
-            let status = e.status();
+            let status = e.status().as_u16();
             let mut response = login_page(
                 &frame,
                 tenant,
@@ -147,7 +137,7 @@ pub async fn login(
             }
             Ok(response)
         }
-        Err(e) => Err(unavailable(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -171,7 +161,7 @@ pub async fn logout(
             .sessions
             .destroy(tenant.slug(), &id)
             .await
-            .map_err(|e| unavailable(e.into()))?;
+            .map_err(PageError::from)?;
     }
     let response = see_other(format!("/{}/connexion?info=deconnecte", tenant.slug()));
     Ok(with_cookie(
@@ -276,7 +266,7 @@ pub async fn new_password_form(
     let token = query.token.unwrap_or_default();
     if !service::token_is_live(state, tenant, &token)
         .await
-        .map_err(unavailable)?
+        .map_err(PageError::from)?
     {
         return Ok(new_password_page(
             &frame,
@@ -324,7 +314,7 @@ pub async fn new_password(
             json!({ "error": e.message() }),
             422,
         )),
-        Err(e) => Err(unavailable(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -351,7 +341,7 @@ pub async fn generate(
     let token = form.token.unwrap_or_default();
     if !service::token_is_live(state, tenant, &token)
         .await
-        .map_err(unavailable)?
+        .map_err(PageError::from)?
     {
         return Ok(new_password_page(
             &frame,
@@ -393,26 +383,17 @@ pub async fn generate(
 }
 
 #[handler]
-pub async fn change_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    if frame.account.is_none() {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    }
-    Ok(frame.render(
+pub async fn change_form(SignedInPage { frame, .. }: SignedInPage) -> Response {
+    frame.render(
         "changer_mot_de_passe",
         "Changer mon mot de passe",
         "",
         json!({ "error": null }),
-    ))
+    )
 }
 
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    csrf: Option<String>,
     current_password: Option<String>,
     new_password: Option<String>,
 }
@@ -421,14 +402,12 @@ pub struct ChangeForm {
 pub async fn change(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ChangeForm>,
-    req: &Request,
+    SignedInForm {
+        frame,
+        signed: account,
+        form,
+    }: SignedInForm<ChangeForm>,
 ) -> Result<Response, PageError> {
-    let (frame, account) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
-    let account = &account;
     let result = service::change_password(
         state,
         tenant,
@@ -453,6 +432,6 @@ pub async fn change(
                 json!({ "error": e.message() }),
                 422,
             )),
-        Err(e) => Err(unavailable(e)),
+        Err(e) => Err(e.into()),
     }
 }

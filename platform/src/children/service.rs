@@ -8,7 +8,6 @@ use crate::household::repository as household_repository;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::{self as check, FieldErrors, LONG_TEXT, SHORT_TEXT};
-use portail_tenants::TenantTx;
 use portail_tenants::config::AuthorizationKind;
 use portail_tenants::import::DIETS;
 use sea_orm::DbErr;
@@ -32,7 +31,7 @@ pub async fn list(
     tenant: &CurrentTenant,
     signed: &SignedIn,
 ) -> Result<Vec<Child>, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let children = repository::children(&tx, signed.household_id).await?;
     tx.commit().await?;
     Ok(children)
@@ -44,7 +43,7 @@ pub async fn detail(
     signed: &SignedIn,
     id: Uuid,
 ) -> Result<Option<ChildDetail>, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let Some(child) = repository::child(&tx, signed.household_id, id, false).await? else {
         return Ok(None);
     };
@@ -111,7 +110,7 @@ pub async fn change(
     change: ChildChange,
     origin: &str,
 ) -> Result<Child, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let current = repository::child(&tx, signed.household_id, id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -247,7 +246,7 @@ pub async fn validate(
     id: Uuid,
     origin: &str,
 ) -> Result<Child, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let mut child = repository::child(&tx, signed.household_id, id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -324,7 +323,7 @@ pub async fn contacts(
     signed: &SignedIn,
     child_id: Uuid,
 ) -> Result<Option<Vec<Contact>>, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     if repository::child(&tx, signed.household_id, child_id, false)
         .await?
         .is_none()
@@ -344,7 +343,7 @@ pub async fn add_contact(
     input: ContactInput,
     origin: &str,
 ) -> Result<Contact, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     repository::child(&tx, signed.household_id, child_id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -385,7 +384,7 @@ pub async fn change_contact(
     input: ContactInput,
     origin: &str,
 ) -> Result<Contact, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     repository::child(&tx, signed.household_id, child_id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -419,7 +418,7 @@ pub async fn remove_contact(
     id: Uuid,
     origin: &str,
 ) -> Result<(), WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     repository::child(&tx, signed.household_id, child_id, true)
         .await?
         .ok_or(WriteError::NotFound)?;

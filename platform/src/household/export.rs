@@ -6,7 +6,6 @@ use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::{Map, Value, json};
@@ -64,7 +63,7 @@ pub async fn export(
     signed: &SignedIn,
     origin: &str,
 ) -> Result<Value, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let mut out = Map::new();
     out.insert("format".into(), json!("portail-household-export/1"));
     out.insert("exported_at".into(), json!(state.clock.now()));

@@ -7,13 +7,13 @@ use super::service::{self, AddressChange, GuardianChange, HouseholdView};
 use crate::auth::pages::see_other;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, SignedInForm, SignedInPage, parse_id};
 use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
-use poem::web::{Data, Form, Query};
-use poem::{Request, Response, handler};
+use poem::web::{Data, Query};
+use poem::{Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -248,12 +248,8 @@ pub async fn page(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<PageQuery>,
-    req: &Request,
+    SignedInPage { frame, .. }: SignedInPage,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    if frame.account.is_none() {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    }
     let editing = q.modifier.and_then(|m| {
         m.split_once('.')
             .map(|(t, k)| (t.to_string(), k.to_string()))
@@ -277,7 +273,6 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct FieldForm {
-    csrf: Option<String>,
     target: String,
     field: String,
     value: Option<String>,
@@ -288,13 +283,12 @@ pub struct FieldForm {
 pub async fn save_field(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<FieldForm>,
-    req: &Request,
+    SignedInForm {
+        frame,
+        signed,
+        form,
+    }: SignedInForm<FieldForm>,
 ) -> Result<Response, PageError> {
-    let (frame, signed) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let signed = &signed;
     let value = form.value.clone().unwrap_or_default();
     let result = if form.target == "foyer" {
@@ -303,15 +297,13 @@ pub async fn save_field(
             "address" => change.address = Some(value.clone()),
             "postal_code" => change.postal_code = Some(value.clone()),
             "city" => change.city = Some(value.clone()),
-            _ => return Err(PageError(Failure::NotFound)),
+            _ => return Err(PageError::from(Failure::NotFound)),
         }
         service::change_address(state, tenant, signed, change, "page")
             .await
             .map(|_| ())
     } else {
-        let Ok(guardian_id) = form.target.parse::<Uuid>() else {
-            return Err(PageError(Failure::NotFound));
-        };
+        let guardian_id = parse_id(&form.target)?;
         let mut change = GuardianChange::default();
         let v = Some(value.clone());
         match form.field.as_str() {
@@ -326,7 +318,7 @@ pub async fn save_field(
             "employer" => change.employer = v,
             "relation" => change.relation = v,
             "parental_authority" => change.parental_authority = Some(value == "oui"),
-            _ => return Err(PageError(Failure::NotFound)),
+            _ => return Err(PageError::from(Failure::NotFound)),
         }
         service::change_guardian(state, tenant, signed, guardian_id, change, "page")
             .await
@@ -351,8 +343,7 @@ pub async fn save_field(
             )
             .await
         }
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -361,18 +352,14 @@ pub async fn save_field(
 pub async fn save_consents(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<HashMap<String, String>>,
-    req: &Request,
+    SignedInForm {
+        frame,
+        signed,
+        form,
+    }: SignedInForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let (frame, signed) =
-        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
     let signed = &signed;
-    let Some(guardian_id) = form.get("guardian").and_then(|g| g.parse::<Uuid>().ok()) else {
-        return Err(PageError(Failure::NotFound));
-    };
+    let guardian_id = parse_id(form.get("guardian").map_or("", String::as_str))?;
     let choices: Vec<(String, bool)> = CONSENTS
         .iter()
         .filter_map(|(code, _)| form.get(*code).map(|v| (code.to_string(), v == "oui")))
@@ -382,10 +369,9 @@ pub async fn save_consents(
             "/{}/foyer?info=maj#consentements-{guardian_id}",
             tenant.slug()
         ))),
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
         Err(WriteError::Invalid(errors)) => {
             render(state, tenant, &frame, None, errors, None, None).await
         }
-        Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -7,77 +7,40 @@ use crate::auth::session::{SignedIn, signed_in};
 use crate::state::AppState;
 use crate::templates::{self, navigation};
 use crate::tenancy::CurrentTenant;
-use poem::web::Html;
-use poem::{IntoResponse, Request, Response};
+use poem::web::{Form, Html, Redirect};
+use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::sync::Arc;
+use uuid::Uuid;
 
 /// The frame of a page: built once per request, rendered around the page's own data.
 pub struct Frame {
     pub slug: String,
     pub tenant_name: String,
     pub account: Option<SignedIn>,
-    pub account_name: Option<String>,
     pub csrf: String,
     set_csrf_cookie: Option<String>,
 }
 
 impl Frame {
-    /// Reads the session (Redis down → 503 page, never an anonymous page) and the CSRF cookie.
+    /// Reads the session once (Redis down → 503 page, never an anonymous page) and the CSRF
+    /// cookie.
     pub async fn load(
         state: &AppState,
         tenant: &CurrentTenant,
         req: &Request,
     ) -> Result<Self, PageError> {
-        let account = signed_in(state, tenant, req).await.map_err(|e| {
-            tracing::warn!(error = %e, "session store unavailable");
-            PageError(Failure::Unavailable)
-        })?;
-        let account_name = match &account {
-            Some(a) => state
-                .sessions
-                .load(tenant.slug(), &a.session_id)
-                .await
-                .ok()
-                .flatten()
-                .and_then(|s| {
-                    s.data
-                        .get("name")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                }),
-            None => None,
-        };
+        let account = signed_in(state, tenant, req).await?;
         let (csrf, set_csrf_cookie) = csrf::form_token(state, tenant.slug(), req);
         Ok(Frame {
             slug: tenant.slug().to_string(),
             tenant_name: tenant.0.name.clone(),
             account,
-            account_name,
             csrf,
             set_csrf_cookie,
         })
-    }
-
-    /// For the form of a signed-in page: the CSRF token is checked first, then the session.
-    /// `Err` is the way back to the sign-in page when the session has ended.
-    pub async fn for_form(
-        state: &AppState,
-        tenant: &CurrentTenant,
-        req: &Request,
-        csrf_token: Option<&str>,
-    ) -> Result<Result<(Self, SignedIn), Response>, PageError> {
-        if !csrf::valid(req, csrf_token) {
-            return Err(csrf_refused());
-        }
-        let frame = Self::load(state, tenant, req).await?;
-        match frame.account.clone() {
-            Some(signed) => Ok(Ok((frame, signed))),
-            None => Ok(Err(poem::web::Redirect::see_other(format!(
-                "/{}/connexion?info=session-expiree",
-                tenant.slug()
-            ))
-            .into_response())),
-        }
     }
 
     /// Renders `template` with the page's `data` merged into the frame.
@@ -100,7 +63,11 @@ impl Frame {
             "js": t.js_url(),
             "tenant": { "slug": self.slug, "name": self.tenant_name },
             "nav": navigation(&self.slug, current, self.account.is_some()),
-            "account": self.account_name.as_ref().map(|n| json!({ "name": n })),
+            "account": self
+                .account
+                .as_ref()
+                .and_then(|a| a.name.as_ref())
+                .map(|n| json!({ "name": n })),
             "csrf": self.csrf,
         });
         if let (Value::Object(c), Value::Object(d)) = (&mut context, data) {
@@ -125,7 +92,117 @@ impl Frame {
     }
 }
 
+/// The state and tenant every request of a municipality carries.
+fn context(req: &Request) -> (&Arc<AppState>, &CurrentTenant) {
+    let state = req
+        .data::<Arc<AppState>>()
+        .expect("state is added to every request");
+    let tenant = req
+        .data::<CurrentTenant>()
+        .expect("tenant resolved before routing");
+    (state, tenant)
+}
+
+fn redirect(location: String) -> poem::Error {
+    poem::Error::from_response(Redirect::see_other(location).into_response())
+}
+
+/// A page for signed-in guardians: its frame and who is signed in. Without a session, the
+/// answer is the way to the sign-in page.
+pub struct SignedInPage {
+    pub frame: Frame,
+    pub signed: SignedIn,
+}
+
+impl<'a> FromRequest<'a> for SignedInPage {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (frame, signed) = signed_in_frame(req, "").await?;
+        Ok(SignedInPage { frame, signed })
+    }
+}
+
+/// A multipart form of a signed-in page (its CSRF token is checked while it is read): who
+/// sends it, before a byte of the body is read; without a session, back to the sign-in page,
+/// which says the session has ended.
+pub struct SignedInUpload {
+    pub frame: Frame,
+    pub signed: SignedIn,
+}
+
+impl<'a> FromRequest<'a> for SignedInUpload {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (frame, signed) = signed_in_frame(req, SESSION_ENDED).await?;
+        Ok(SignedInUpload { frame, signed })
+    }
+}
+
+/// What the sign-in page is asked to say when a form comes after its session ended.
+const SESSION_ENDED: &str = "?info=session-expiree";
+
+/// The frame and who is signed in; without a session, the sign-in page with `query`.
+async fn signed_in_frame(req: &Request, query: &str) -> poem::Result<(Frame, SignedIn)> {
+    let (state, tenant) = context(req);
+    let frame = Frame::load(state, tenant, req).await?;
+    match frame.account.clone() {
+        Some(signed) => Ok((frame, signed)),
+        None => Err(redirect(format!("/{}/connexion{query}", tenant.slug()))),
+    }
+}
+
+/// The form of a signed-in page, read as `F`: its CSRF token is checked first (403 page),
+/// then the session (ended: back to the sign-in page, which says so).
+pub struct SignedInForm<F> {
+    pub frame: Frame,
+    pub signed: SignedIn,
+    pub form: F,
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    csrf: Option<String>,
+}
+
+impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for SignedInForm<F> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = body.take()?.into_vec().await?;
+        let read = |bytes: &Vec<u8>| RequestBody::new(poem::Body::from(bytes.clone()));
+        let Form(form) = Form::<F>::from_request(req, &mut read(&bytes)).await?;
+        let token = Form::<CsrfField>::from_request(req, &mut read(&bytes))
+            .await
+            .ok()
+            .and_then(|Form(f)| f.csrf);
+        if !csrf::valid(req, token.as_deref()) {
+            return Err(csrf_refused().into());
+        }
+        let (frame, signed) = signed_in_frame(req, SESSION_ENDED).await?;
+        Ok(SignedInForm {
+            frame,
+            signed,
+            form,
+        })
+    }
+}
+
+/// The `:id` of a page's path: anything but a UUID is the French 404 page.
+pub struct PathId(pub Uuid);
+
+impl<'a> FromRequest<'a> for PathId {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let id = req.raw_path_param("id").unwrap_or_default();
+        Ok(PathId(parse_id(id)?))
+    }
+}
+
+/// An id read from a page's path or form: not a UUID is the French 404 page.
+pub fn parse_id(raw: &str) -> Result<Uuid, PageError> {
+    raw.parse().map_err(|_| PageError::from(Failure::NotFound))
+}
+
 /// A form whose CSRF token does not match: 403 with a way forward.
 pub fn csrf_refused() -> PageError {
-    PageError(Failure::FormExpired)
+    PageError::from(Failure::FormExpired)
 }
+
+/// A form with nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct NoFields {}

@@ -1,9 +1,10 @@
 //! The route table. Service routes (`/healthz`, `/api/…`, `/static/…`) come first; every other
 //! path starts with a municipality's slug, resolved by [`TenantResolution`] before routing.
 
-use super::errors::{Failure, api_error, failure_response};
+use super::errors::{Failure, api_error, is_api_path, respond};
 use super::health::{healthz, metrics, readyz};
 use super::metrics::RecordMetrics;
+use super::origin::OriginCheck;
 use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
@@ -68,17 +69,17 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         .server(state.settings.public_url.clone())
 }
 
-/// The API answers under `/{slug}/api/`; any other unmatched path gets the French 404 page.
+/// The API answers under `/{slug}/api/`, its mutations behind the Origin check; any other
+/// unmatched path gets the French 404 page.
 fn api_or_not_found(api: OpenApiService<Apis, ()>) -> impl Endpoint {
     api.into_endpoint()
         .catch_all_error(|e: poem::Error| async move { api_error(e) })
+        .with(OriginCheck)
         .around(|api, req| async move {
-            let path = req.uri().path();
-            let segment = path.trim_start_matches('/').split('/').next().unwrap_or("");
-            if path[1 + segment.len()..].starts_with("/api/") {
+            if is_api_path(req.uri().path()) {
                 api.call(req).await
             } else {
-                Ok(failure_response(Failure::NotFound, false, None))
+                Ok(respond(&Failure::NotFound, false, None))
             }
         })
 }
@@ -87,12 +88,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let api = api_service(&state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let not_found = || {
-        make_sync(|req| {
-            let json = req.uri().path().contains("/api/");
-            failure_response(Failure::NotFound, json, None)
-        })
-    };
+    let not_found =
+        || make_sync(|req| respond(&Failure::NotFound, is_api_path(req.uri().path()), None));
     Route::new()
         .at("/", not_found())
         .at("/healthz", get(healthz))
@@ -186,7 +183,9 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         })
         .with(LocaleSelection::anonymous())
         .with(AddData::new(state.clone()))
-        .with(RecordMetrics { state })
+        .with(RecordMetrics {
+            metrics: state.metrics.clone(),
+        })
         .with(SecurityHeaders)
         // poem-openapi reads the session cookie of the API's security scheme from the jar.
         .with(poem::middleware::CookieJarManager::new())

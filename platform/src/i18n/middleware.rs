@@ -7,7 +7,6 @@ use crate::auth::session::{SESSION_COOKIE, read_cookie};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
-use portail_tenants::TenantTx;
 use std::sync::Arc;
 
 /// Outside the tenant resolution (`state: None`): cookie and `Accept-Language` only, so that
@@ -88,7 +87,7 @@ pub async fn offered(state: &AppState, tenant: &CurrentTenant) -> Vec<Locale> {
         return config.portal.locales.clone();
     }
     let read = async {
-        let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+        let tx = tenant.begin(state).await?;
         let config = current_config(state, tenant, &tx).await?;
         tx.commit().await?;
         Ok::<_, sea_orm::DbErr>(config)

@@ -2,12 +2,12 @@
 
 use super::repository::save_preference;
 use super::{LANG_COOKIE, Locale, middleware::offered};
-use crate::auth::csrf;
 use crate::auth::session::signed_in;
 use crate::http::errors::{Failure, PageError};
+use crate::http::page::SignedInForm;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Form, Path, Query, Redirect};
+use poem::web::{Data, Path, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -32,9 +32,9 @@ pub async fn switch(
     let slug = tenant.slug();
     let locale = Locale::parse(&code)
         .filter(|l| l.code() == code)
-        .ok_or(PageError(Failure::NotFound))?;
+        .ok_or(PageError::from(Failure::NotFound))?;
     if !offered(state, tenant).await.contains(&locale) {
-        return Err(PageError(Failure::NotFound));
+        return Err(PageError::from(Failure::NotFound));
     }
     if let Ok(Some(signed)) = signed_in(state, tenant, req).await
         && let Err(e) = save_preference(state, tenant, &signed, locale, "page").await
@@ -79,7 +79,6 @@ fn lang_cookie(state: &AppState, slug: &str, locale: Locale) -> String {
 
 #[derive(Deserialize)]
 pub struct PreferenceForm {
-    csrf: Option<String>,
     locale: Option<String>,
 }
 
@@ -88,22 +87,8 @@ pub struct PreferenceForm {
 pub async fn save(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<PreferenceForm>,
-    req: &Request,
+    SignedInForm { signed, form, .. }: SignedInForm<PreferenceForm>,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(PageError(Failure::FormExpired));
-    }
-    let signed = signed_in(state, tenant, req)
-        .await
-        .map_err(|_| PageError(Failure::Unavailable))?;
-    let Some(signed) = signed else {
-        return Ok(Redirect::see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        ))
-        .into_response());
-    };
     let offered = offered(state, tenant).await;
     let Some(locale) = form
         .locale
@@ -113,12 +98,7 @@ pub async fn save(
     else {
         return Ok(Redirect::see_other(format!("/{}/mon-compte", tenant.slug())).into_response());
     };
-    save_preference(state, tenant, &signed, locale, "page")
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, "language preference not saved");
-            PageError(Failure::Unavailable)
-        })?;
+    save_preference(state, tenant, &signed, locale, "page").await?;
     Ok(Redirect::see_other(format!("/{}/mon-compte?info=langue", tenant.slug())).into_response())
 }
 

@@ -1,22 +1,80 @@
 //! The guardian's saved language: a column of `guardians`, copied into the session at
 //! sign-in so that no page needs a query to know it.
 
-use super::{Locale, SESSION_KEY};
+use super::{Locale, SESSION_KEY, t_args};
 use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
+use crate::http::errors::{FORBIDDEN, Fault, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE};
 use crate::sessions::SessionError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use portail_tenants::TenantTx;
+use poem::http::StatusCode;
 use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr};
 
+/// Why a language could not be saved.
 #[derive(Debug, thiserror::Error)]
 pub enum PreferenceError {
+    /// Not a language of this municipality: the message lists the ones it offers.
+    #[error("unsupported locale")]
+    Unsupported(Vec<Locale>),
     #[error(transparent)]
-    Database(#[from] DbErr),
-    #[error(transparent)]
-    Session(#[from] SessionError),
+    Fault(#[from] Fault),
+}
+
+impl From<DbErr> for PreferenceError {
+    fn from(e: DbErr) -> Self {
+        PreferenceError::Fault(e.into())
+    }
+}
+
+impl From<SessionError> for PreferenceError {
+    fn from(e: SessionError) -> Self {
+        PreferenceError::Fault(e.into())
+    }
+}
+
+impl Problem for PreferenceError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PreferenceError::Unsupported(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PreferenceError::Fault(f) => f.status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            PreferenceError::Unsupported(_) => "unsupported_locale",
+            PreferenceError::Fault(f) => f.code(),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            PreferenceError::Unsupported(offered) => {
+                let list = offered
+                    .iter()
+                    .map(|l| l.code())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                t_args("error-unsupported-locale", &[("locales", list.into())])
+            }
+            PreferenceError::Fault(f) => f.message(),
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            UNAUTHORIZED,
+            FORBIDDEN,
+            (
+                422,
+                "Not a language of this municipality (`unsupported_locale`).",
+            ),
+            UNAVAILABLE,
+            INTERNAL,
+        ]
+    }
 }
 
 /// Saves `locale` as the guardian's language (audited) and applies it to this session.
@@ -27,7 +85,7 @@ pub async fn save_preference(
     locale: Locale,
     origin: &str,
 ) -> Result<(), PreferenceError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     tx.execute_raw(sql(
         "UPDATE guardians SET locale = $1 WHERE id = $2",
         [locale.code().into(), signed.guardian_id.into()],

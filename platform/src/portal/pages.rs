@@ -1,22 +1,15 @@
 //! `/{slug}/`: the home page; `/{slug}/accessibilite`: the accessibility statement.
 
-use super::repository::{PortalTexts, portal_texts};
+use super::repository::PortalTexts;
+use super::service::texts;
 use crate::http::errors::PageError;
 use crate::http::page::Frame;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Redirect};
 use poem::{Request, Response, handler};
-use portail_tenants::TenantTx;
 use serde_json::json;
 use std::sync::Arc;
-
-async fn load(state: &AppState, tenant: &CurrentTenant) -> Result<PortalTexts, PageError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let texts = portal_texts(&tx).await?;
-    tx.commit().await?;
-    Ok(texts)
-}
 
 fn contact(texts: &PortalTexts) -> serde_json::Value {
     let phone_digits: String = texts
@@ -37,7 +30,7 @@ pub async fn home(
     req: &Request,
 ) -> Result<Response, PageError> {
     let frame = Frame::load(state, tenant, req).await?;
-    let texts = load(state, tenant).await?;
+    let texts = texts(state, tenant).await?;
     Ok(frame.render(
         "home",
         "Accueil",
@@ -53,7 +46,7 @@ pub async fn accessibility(
     req: &Request,
 ) -> Result<Response, PageError> {
     let frame = Frame::load(state, tenant, req).await?;
-    let texts = load(state, tenant).await?;
+    let texts = texts(state, tenant).await?;
     Ok(frame.render(
         "accessibility",
         "Déclaration d'accessibilité",

@@ -10,21 +10,19 @@
 //!   Unknown, malformed or replaced tokens answer 404.
 
 use super::history::when_fr;
-use crate::auth::pages::see_other;
 use crate::auth::tokens::{new_token, token_hash, well_formed};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, NoFields, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::http::HeaderValue;
-use poem::web::{Data, Form, Path};
-use poem::{Request, Response, handler};
+use poem::web::{Data, Path};
+use poem::{Response, handler};
 use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde_json::json;
-use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -227,21 +225,58 @@ fn render(
     no_referrer(frame.render("calendrier", "Ajouter à mon agenda", "reservations", model))
 }
 
+/// When the household's feed address was made, if it was.
+async fn feed_created(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let created = created_at(&tx, household).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Replaces the household's feed token; whether one existed before.
+async fn renew_feed(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let existed = created_at(&tx, household).await?.is_some();
+    replace(&tx, household, &token_hash(token), now).await?;
+    tx.commit().await?;
+    Ok(existed)
+}
+
+/// The entries of the feed this token opens, if it opens one.
+async fn feed_entries(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    token: &str,
+) -> Result<Option<Vec<Entry>>, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let Some(household) = household_of(&tx, &token_hash(token)).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let entries = entries(&tx, household).await?;
+    tx.commit().await?;
+    Ok(Some(entries))
+}
+
 /// The page: the address is shown when it is made (a POST, never a GET); afterwards only its
 /// date is known, and renewing shows a new one.
 #[handler]
 pub async fn page(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
+    SignedInPage { frame, signed }: SignedInPage,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let created = created_at(&tx, signed.household_id).await?;
-    tx.commit().await?;
+    let created = feed_created(state, tenant, signed.household_id).await?;
     Ok(render(state, &frame, None, created, false))
 }
 
@@ -250,21 +285,11 @@ pub async fn page(
 pub async fn renew(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<HashMap<String, String>>,
-    req: &Request,
+    SignedInForm { frame, signed, .. }: SignedInForm<NoFields>,
 ) -> Result<Response, PageError> {
-    let (frame, signed) =
-        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
-    let signed = &signed;
     let now = state.clock.now();
     let token = new_token();
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let existed = created_at(&tx, signed.household_id).await?.is_some();
-    replace(&tx, signed.household_id, &token_hash(&token), now).await?;
-    tx.commit().await?;
+    let existed = renew_feed(state, tenant, signed.household_id, &token, now).await?;
     Ok(render(state, &frame, Some(&token), Some(now), existed))
 }
 
@@ -275,18 +300,14 @@ pub async fn ics(
     Data(tenant): Data<&CurrentTenant>,
     Path((_slug, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let not_found = || PageError(Failure::NotFound);
+    let not_found = || PageError::from(Failure::NotFound);
     let token = file.strip_suffix(".ics").ok_or_else(not_found)?;
     if !well_formed(token) {
         return Err(not_found());
     }
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let Some(household) = household_of(&tx, &token_hash(token)).await? else {
-        tx.rollback().await?;
-        return Err(not_found());
-    };
-    let entries = entries(&tx, household).await?;
-    tx.commit().await?;
+    let entries = feed_entries(state, tenant, token)
+        .await?
+        .ok_or_else(not_found)?;
     let name = format!("Réservations – {}", tenant.0.name);
     let body = calendar(&name, &domain(&state.settings.public_url), &entries);
     let response = Response::builder()

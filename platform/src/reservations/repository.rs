@@ -296,12 +296,12 @@ pub async fn apply_bulk(
     tx: &TenantTx,
     signed: &crate::auth::session::SignedIn,
     prestation: &str,
-    booked: &[super::service::Decision],
-    cancelled: &[super::service::Decision],
+    booked: &[super::rules::Decision],
+    cancelled: &[super::rules::Decision],
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let split = |ds: &[super::service::Decision]| -> (Vec<Uuid>, Vec<NaiveDate>) {
+    let split = |ds: &[super::rules::Decision]| -> (Vec<Uuid>, Vec<NaiveDate>) {
         (
             ds.iter().map(|d| d.child).collect(),
             ds.iter().map(|d| d.date).collect(),
