@@ -33,17 +33,17 @@ pub fn text(
 ) -> String {
     let v = value.trim().to_string();
     if required && v.is_empty() {
-        errors.add(field, "Ce champ est obligatoire.");
+        errors.add(field, crate::i18n::t("field-required"));
     } else if v.chars().count() > max {
         errors.add(
             field,
-            format!("Ce champ est trop long ({max} caractères au plus)."),
+            crate::i18n::t_args("field-too-long", &[("max", (max as i64).into())]),
         );
     } else if v
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        errors.add(field, "Ce champ contient des caractères non autorisés.");
+        errors.add(field, crate::i18n::t("field-forbidden-chars"));
     }
     v
 }
@@ -53,17 +53,14 @@ pub fn phone(errors: &mut FieldErrors, field: &str, value: &str, required: bool)
     let v = value.trim();
     if v.is_empty() {
         if required {
-            errors.add(field, "Le numéro de téléphone est obligatoire.");
+            errors.add(field, crate::i18n::t("field-phone-required"));
         }
         return String::new();
     }
     match normalize_french_phone(v) {
         Some(digits) => portail_tenants::values::format_french_phone(&digits),
         None => {
-            errors.add(
-                field,
-                "Le numéro de téléphone n'est pas valide (exemple : 06 12 34 56 78).",
-            );
+            errors.add(field, crate::i18n::t("field-phone-invalid"));
             v.to_string()
         }
     }
@@ -72,7 +69,7 @@ pub fn phone(errors: &mut FieldErrors, field: &str, value: &str, required: bool)
 pub fn postal_code(errors: &mut FieldErrors, field: &str, value: &str) -> String {
     let v = value.trim().to_string();
     if !is_postal_code(&v) {
-        errors.add(field, "Le code postal doit comporter 5 chiffres.");
+        errors.add(field, crate::i18n::t("field-postal-code"));
     }
     v
 }
@@ -80,10 +77,7 @@ pub fn postal_code(errors: &mut FieldErrors, field: &str, value: &str) -> String
 pub fn email(errors: &mut FieldErrors, field: &str, value: &str) -> String {
     let v = value.trim().to_lowercase();
     if !is_email(&v) {
-        errors.add(
-            field,
-            "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
-        );
+        errors.add(field, crate::i18n::t("field-email-invalid"));
     }
     v
 }
@@ -97,15 +91,12 @@ pub fn birth_date(
 ) -> Option<NaiveDate> {
     match portail_tenants::values::parse_date(value.trim()) {
         Some(d) if d > today => {
-            errors.add(
-                field,
-                "La date de naissance ne peut pas être dans le futur.",
-            );
+            errors.add(field, crate::i18n::t("field-birth-future"));
             None
         }
         Some(d) => Some(d),
         None => {
-            errors.add(field, "La date n'est pas valide (exemple : 07/07/2016).");
+            errors.add(field, crate::i18n::t("field-date-invalid"));
             None
         }
     }

@@ -39,22 +39,14 @@ impl Refusal {
         }
     }
 
-    pub fn message(self) -> &'static str {
+    pub fn message(self) -> String {
         match self {
-            Refusal::TooLong => "Le mot de passe ne doit pas dépasser 128 caractères.",
-            Refusal::TooWeak => {
-                "Le mot de passe est trop faible : utilisez au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial, ou 14 caractères avec une majuscule, une minuscule et un chiffre, ou une phrase d'au moins 7 mots."
-            }
-            Refusal::ContainsEmail => "Le mot de passe ne doit pas contenir votre adresse e-mail.",
-            Refusal::ContainsName => {
-                "Le mot de passe ne doit pas contenir le nom ou le prénom d'un membre de votre foyer."
-            }
-            Refusal::ContainsCity => {
-                "Le mot de passe ne doit pas contenir le nom de votre commune."
-            }
-            Refusal::Common => {
-                "Ce mot de passe fait partie des plus courants : choisissez-en un autre."
-            }
+            Refusal::TooLong => crate::i18n::t("password-too-long"),
+            Refusal::TooWeak => crate::i18n::t("password-too-weak"),
+            Refusal::ContainsEmail => crate::i18n::t("password-contains-email"),
+            Refusal::ContainsName => crate::i18n::t("password-contains-name"),
+            Refusal::ContainsCity => crate::i18n::t("password-contains-city"),
+            Refusal::Common => crate::i18n::t("password-common"),
         }
     }
 }

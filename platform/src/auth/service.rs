@@ -61,14 +61,15 @@ impl From<super::throttle::Unavailable> for AuthError {
 impl Problem for AuthError {
     fn message(&self) -> String {
         match self {
-            AuthError::InvalidCredentials => "Adresse e-mail ou mot de passe incorrect.".into(),
-            AuthError::Throttled(s) => format!(
-                "Trop de tentatives de connexion. Par sécurité, merci de patienter {} avant de réessayer, ou utilisez « Première connexion ou mot de passe oublié ? ».",
-                french_duration(*s)
-            ),
-            AuthError::InvalidToken => "Ce lien n'est plus valable : il a déjà servi, il a expiré (24 heures) ou il est incomplet. Demandez un nouveau lien.".into(),
-            AuthError::PasswordRefused(r) => r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" "),
-            AuthError::WrongCurrentPassword => "Le mot de passe actuel est incorrect.".into(),
+            AuthError::InvalidCredentials => crate::i18n::t("auth-invalid-credentials").into(),
+            AuthError::Throttled(s) => {
+                crate::i18n::t_args("auth-throttled", &[("wait", french_duration(*s).into())])
+            }
+            AuthError::InvalidToken => crate::i18n::t("auth-invalid-token").into(),
+            AuthError::PasswordRefused(r) => {
+                r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" ")
+            }
+            AuthError::WrongCurrentPassword => crate::i18n::t("auth-wrong-current-password").into(),
             AuthError::NotSignedIn => Failure::NotSignedIn.message(),
             AuthError::Fault(f) => f.message(),
         }
@@ -136,13 +137,13 @@ impl Problem for AuthError {
 
 fn french_duration(seconds: i64) -> String {
     if seconds < 60 {
-        format!("{seconds} secondes")
+        crate::i18n::t_args("duration-seconds", &[("n", seconds.into())])
     } else if seconds < 3600 {
         let m = (seconds + 59) / 60;
-        format!("{m} minute{}", if m > 1 { "s" } else { "" })
+        crate::i18n::t_args("duration-minutes", &[("n", m.into())])
     } else {
         let h = (seconds + 3599) / 3600;
-        format!("{h} heure{}", if h > 1 { "s" } else { "" })
+        crate::i18n::t_args("duration-hours", &[("n", h.into())])
     }
 }
 

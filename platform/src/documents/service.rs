@@ -86,22 +86,14 @@ impl Problem for DocumentError {
 
     fn message(&self) -> String {
         match self {
-            DocumentError::TooLarge { limit } => format!(
-                "Le fichier est trop volumineux : {} au plus.",
-                french_size(*limit)
+            DocumentError::TooLarge { limit } => crate::i18n::t_args(
+                "document-too-large",
+                &[("size", french_size(*limit).into())],
             ),
-            DocumentError::UnsupportedType => {
-                "Ce type de fichier n'est pas accepté : envoyez un document PDF ou une image JPEG ou PNG.".into()
-            }
-            DocumentError::NotMultipart => {
-                "Le document s'envoie en multipart/form-data, avec les champs name, description, person et file.".into()
-            }
-            DocumentError::Malformed => {
-                "L'envoi a été interrompu ou n'est pas un formulaire valide. Merci de réessayer.".into()
-            }
-            DocumentError::Invalid(_) => {
-                "Le document n'a pas été envoyé : corrigez les champs indiqués.".into()
-            }
+            DocumentError::UnsupportedType => crate::i18n::t("document-unsupported").into(),
+            DocumentError::NotMultipart => crate::i18n::t("document-not-multipart").into(),
+            DocumentError::Malformed => crate::i18n::t("document-malformed").into(),
+            DocumentError::Invalid(_) => crate::i18n::t("document-refused").into(),
             DocumentError::NotFound => Failure::NotFound.message(),
             DocumentError::Database(e) => Failure::of(e).message(),
         }

@@ -165,20 +165,18 @@ pub enum BookError {
 }
 
 /// Why the rules refuse a day, in French, by reason code.
-pub fn refusal_message(reason: &str) -> &'static str {
+pub fn refusal_message(reason: &str) -> String {
     match reason {
-        "deadline" => "La date limite pour ce jour est passée.",
-        "full" => "Il n'y a plus de place ce jour-là.",
-        "closed" => "Le service est fermé ce jour-là.",
-        "holiday" | "public_holiday" => {
-            "Pas de service ce jour-là (jour férié ou vacances scolaires)."
-        }
-        "school_period" => "Cette prestation n'a lieu que pendant les vacances scolaires.",
-        "not_running" => "Cette prestation n'a pas lieu ce jour de la semaine.",
-        "not_enrolled" => "L'enfant n'est pas inscrit à cette prestation.",
-        "record_not_validated" => "Validez d'abord la fiche de l'enfant pour l'année scolaire.",
-        "no_calendar" => "Le calendrier scolaire de cette date n'est pas encore publié.",
-        _ => "Cette réservation n'est pas possible.",
+        "deadline" => crate::i18n::t("refusal-deadline"),
+        "full" => crate::i18n::t("refusal-full"),
+        "closed" => crate::i18n::t("refusal-closed"),
+        "holiday" | "public_holiday" => crate::i18n::t("refusal-holiday"),
+        "school_period" => crate::i18n::t("refusal-school-period"),
+        "not_running" => crate::i18n::t("refusal-not-running"),
+        "not_enrolled" => crate::i18n::t("refusal-not-enrolled"),
+        "record_not_validated" => crate::i18n::t("refusal-record"),
+        "no_calendar" => crate::i18n::t("refusal-no-calendar"),
+        _ => crate::i18n::t("refusal-other"),
     }
 }
 
@@ -206,12 +204,8 @@ impl Problem for BookError {
         match self {
             BookError::NotFound => Failure::NotFound.message(),
             BookError::Refused(reason) => refusal_message(reason).into(),
-            BookError::InvalidDate => {
-                "La date doit exister et s'écrire AAAA-MM-JJ, par exemple 2026-01-19.".into()
-            }
-            BookError::InvalidWeek => {
-                "La semaine doit être une semaine ISO existante, par exemple 2026-W04.".into()
-            }
+            BookError::InvalidDate => crate::i18n::t("book-invalid-date").into(),
+            BookError::InvalidWeek => crate::i18n::t("book-invalid-week").into(),
             BookError::Database(e) => Failure::of(e).message(),
         }
     }

@@ -517,7 +517,7 @@ fn confirmation(
     let with_year = from.year() != to.year();
     // Skipped days grouped by the French reason (the holiday codes share one), in the order
     // they first appear.
-    let mut reasons: Vec<(&'static str, Vec<&Decision>)> = Vec::new();
+    let mut reasons: Vec<(String, Vec<&Decision>)> = Vec::new();
     for d in &r.skipped {
         let message = refusal_message(d.reason.unwrap_or(""));
         match reasons.iter_mut().find(|(m, _)| *m == message) {
