@@ -19,3 +19,7 @@ document-household = Household
 document-kind-pdf = PDF
 document-kind-jpeg = JPEG image
 document-kind-png = PNG image
+size-bytes = { $n } bytes
+size-kb = { $n } KB
+size-mb = { $n } MB
+size-mb-tenths = { $n }.{ $tenths } MB

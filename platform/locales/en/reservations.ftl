@@ -111,3 +111,16 @@ history-source-api = API
 history-source-staff = Town hall
 history-source-other = Other
 history-deleted-account = Deleted account
+bulk-days-skipped = { $n ->
+        [one] { $n } day not booked
+       *[other] { $n } days not booked
+    }
+bulk-days-booked = { $n ->
+        [one] { $n } day booked
+       *[other] { $n } days booked
+    }
+bulk-days-cancelled = { $n ->
+        [one] { $n } day cancelled
+       *[other] { $n } days cancelled
+    }
+bulk-period-text = from { $from } to { $to }

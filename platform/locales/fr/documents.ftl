@@ -19,3 +19,7 @@ document-household = Foyer
 document-kind-pdf = PDF
 document-kind-jpeg = Image JPEG
 document-kind-png = Image PNG
+size-bytes = { $n } octets
+size-kb = { $n } Ko
+size-mb = { $n } Mo
+size-mb-tenths = { $n },{ $tenths } Mo

@@ -111,3 +111,16 @@ history-source-api = API
 history-source-staff = Mairie
 history-source-other = Autre
 history-deleted-account = Compte supprimé
+bulk-days-skipped = { $n ->
+        [one] { $n } jour non réservé
+       *[other] { $n } jours non réservés
+    }
+bulk-days-booked = { $n ->
+        [one] { $n } jour réservé
+       *[other] { $n } jours réservés
+    }
+bulk-days-cancelled = { $n ->
+        [one] { $n } jour annulé
+       *[other] { $n } jours annulés
+    }
+bulk-period-text = du { $from } au { $to }

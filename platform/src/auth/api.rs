@@ -250,7 +250,7 @@ impl AuthApi {
         service::request_reset(self.state.clone(), tenant.clone(), body.0.email);
         Ok(AcceptedResponse::Accepted(Json(ErrorBody {
             code: "accepted".into(),
-            message: RESET_ANSWER.into(),
+            message: reset_answer(),
             fields: None,
             reasons: None,
         })))
@@ -344,7 +344,10 @@ impl AuthApi {
     }
 }
 
-pub const RESET_ANSWER: &str = "Si un compte correspond à cette adresse, un lien de génération de mot de passe vient de lui être envoyé. Il est valable 24 heures. Pensez à consulter vos courriers indésirables.";
+/// The same answer whether the address is an account's or not.
+pub fn reset_answer() -> String {
+    crate::i18n::t("reset-answer")
+}
 
 pub const POLICY_RULES: [&str; 4] = [
     "au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial",

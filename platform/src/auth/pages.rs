@@ -2,7 +2,7 @@
 //! the page of the mailed link with its three methods, sign-out, and Changer mon mot de passe.
 //! Every form works without JavaScript and carries a CSRF token.
 
-use super::api::RESET_ANSWER;
+use super::api::reset_answer;
 use super::csrf;
 use super::password_generator::{from_sentence, random_password};
 use super::password_policy::{Context, assess};
@@ -226,7 +226,7 @@ pub async fn forgot(
         "mot_de_passe_oublie",
         "Nouveau mot de passe",
         "connexion",
-        json!({ "sent": RESET_ANSWER }),
+        json!({ "sent": reset_answer() }),
     ))
 }
 
@@ -360,7 +360,7 @@ pub async fn generate(
         let password = from_sentence(&text);
         let a = assess(&password, &Context::default());
         if text.trim().is_empty() {
-            json!({ "sentence": { "text": text, "error": "Tapez d'abord une phrase.", "password": null, "entropy_bits": null } })
+            json!({ "sentence": { "text": text, "error": crate::i18n::t("create-sentence-empty"), "password": null, "entropy_bits": null } })
         } else if a.accepted() {
             json!({ "sentence": { "text": text, "error": null, "password": password, "entropy_bits": a.entropy_bits } })
         } else {
@@ -370,8 +370,9 @@ pub async fn generate(
                 .map(|r| r.message())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let error = format!(
-                "Votre phrase donne « {password} », qui ne convient pas. {why} Allongez votre phrase ou ajoutez des chiffres et de la ponctuation."
+            let error = crate::i18n::t_args(
+                "create-sentence-refused",
+                &[("password", password.as_str().into()), ("why", why.into())],
             );
             json!({ "sentence": { "text": text, "error": error, "password": null, "entropy_bits": null } })
         }

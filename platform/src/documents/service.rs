@@ -161,24 +161,27 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
         errors.add(
             "name",
-            format!("Le nom du document est trop long ({NAME_MAX} caractères au plus)."),
+            crate::i18n::t_args(
+                "document-name-too-long",
+                &[("max", (NAME_MAX as i64).into())],
+            ),
         );
     } else if name.is_empty() {
-        errors.add("name", "Indiquez le nom du document.");
+        errors.add("name", crate::i18n::t("document-name-required"));
     } else if has_control(&name, false) {
-        errors.add("name", "Le nom contient des caractères non autorisés.");
+        errors.add("name", crate::i18n::t("document-name-chars"));
     }
     let description = form.description.trim().replace("\r\n", "\n");
     if form.overlong.contains(&"description") || description.chars().count() > DESCRIPTION_MAX {
         errors.add(
             "description",
-            format!("La description est trop longue ({DESCRIPTION_MAX} caractères au plus)."),
+            crate::i18n::t_args(
+                "document-description-too-long",
+                &[("max", (DESCRIPTION_MAX as i64).into())],
+            ),
         );
     } else if has_control(&description, true) {
-        errors.add(
-            "description",
-            "La description contient des caractères non autorisés.",
-        );
+        errors.add("description", crate::i18n::t("document-description-chars"));
     }
     let person = match form.person.trim() {
         "" => None,
@@ -191,7 +194,7 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
         },
     };
     if form.file.is_none() {
-        errors.add("file", "Choisissez le fichier à envoyer.");
+        errors.add("file", crate::i18n::t("document-file-required"));
     }
     (
         Checked {
@@ -441,15 +444,22 @@ pub fn french_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
     if bytes < KIB {
-        format!("{bytes} octets")
+        crate::i18n::t_args("size-bytes", &[("n", (bytes as i64).into())])
     } else if bytes < MIB {
-        format!("{} Ko", (bytes + KIB / 2) / KIB)
+        crate::i18n::t_args(
+            "size-kb",
+            &[("n", (((bytes + KIB / 2) / KIB) as i64).into())],
+        )
     } else {
         let tenths = (bytes * 10 + MIB / 2) / MIB;
+        let whole = ((tenths / 10) as i64).into();
         if tenths.is_multiple_of(10) {
-            format!("{} Mo", tenths / 10)
+            crate::i18n::t_args("size-mb", &[("n", whole)])
         } else {
-            format!("{},{} Mo", tenths / 10, tenths % 10)
+            crate::i18n::t_args(
+                "size-mb-tenths",
+                &[("n", whole), ("tenths", ((tenths % 10) as i64).into())],
+            )
         }
     }
 }
@@ -542,7 +552,7 @@ mod tests {
         };
         let (_, errors) = check(&form);
         assert_eq!(errors.0.len(), 4, "{errors:?}");
-        assert_eq!(errors.0["name"], "Indiquez le nom du document.");
+        assert_eq!(errors.0["name"], crate::i18n::t("document-name-required"));
         assert!(errors.0["description"].contains("2000 caractères"));
         let form = Received {
             name: "Attestation\r\nCAF".into(),

@@ -400,20 +400,23 @@ pub async fn bulk(
 ) -> Result<BulkResult, BulkError> {
     if request.to < request.from {
         return Err(BulkError::Invalid(
-            "La date de fin est avant la date de début.".into(),
+            crate::i18n::t("bulk-end-before-start").into(),
         ));
     }
     if (request.to - request.from).num_days() >= MAX_PERIOD_DAYS {
-        return Err(BulkError::Invalid(format!(
-            "La période ne peut dépasser {MAX_PERIOD_DAYS} jours."
+        return Err(BulkError::Invalid(crate::i18n::t_args(
+            "bulk-period-too-long",
+            &[("max", MAX_PERIOD_DAYS.into())],
         )));
     }
     if request.children.is_empty() {
-        return Err(BulkError::Invalid("Choisissez au moins un enfant.".into()));
+        return Err(BulkError::Invalid(
+            crate::i18n::t("bulk-choose-child").into(),
+        ));
     }
     if request.weekdays.is_empty() {
         return Err(BulkError::Invalid(
-            "Choisissez au moins un jour de la semaine.".into(),
+            crate::i18n::t("bulk-choose-weekday").into(),
         ));
     }
     let now = state.clock.now();
