@@ -35,11 +35,9 @@ async fn replace(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
+    tx.run("INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (household_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = EXCLUDED.created_at",
-        [household.into(), hash.into(), now.into()],
-    ))
+        [household.into(), hash.into(), now.into()])
     .await?;
     Ok(())
 }
@@ -76,20 +74,14 @@ pub struct Entry {
 }
 
 async fn entries(tx: &TenantTx, household: Uuid) -> Result<Vec<Entry>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT r.child_id, c.first_name AS child, r.prestation_code, coalesce(p.name, r.prestation_code) AS prestation,
+    tx.all("SELECT r.child_id, c.first_name AS child, r.prestation_code, coalesce(p.name, r.prestation_code) AS prestation,
                 r.day, r.created_at
          FROM reservations r
          JOIN children c ON c.id = r.child_id
          LEFT JOIN prestations p ON p.code = r.prestation_code
          WHERE c.household_id = $1
          ORDER BY r.day, c.birth_date, c.first_name, r.prestation_code",
-        [household.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Entry::from_query_result(r, ""))
-    .collect()
+        [household.into()]).await
 }
 
 // --- RFC 5545 ------------------------------------------------------------------------------
