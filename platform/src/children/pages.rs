@@ -11,13 +11,12 @@ use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::import::DIETS;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 const MONTHS: [&str; 12] = [
@@ -38,11 +37,8 @@ fn age(birth: NaiveDate, today: NaiveDate) -> u32 {
 }
 
 #[handler]
-pub async fn list(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInPage { frame, signed }: SignedInPage,
-) -> Result<Response, PageError> {
+pub async fn list(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let signed = &signed;
     let now = state.clock.now();
     let today = paris_date(now);
@@ -219,12 +215,11 @@ async fn render(
 
 #[handler]
 pub async fn child_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<PageQuery>,
-    SignedInPage { frame, .. }: SignedInPage,
+    ctx: SignedInPage<'_>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, _) = ctx.parts();
     let info = match q.info.as_deref() {
         Some("maj") => Some("Les informations ont été mises à jour"),
         Some("validee") => Some("La fiche est validée pour l'année scolaire. Merci !"),
@@ -254,15 +249,10 @@ fn yes(form: &HashMap<String, String>, key: &str) -> bool {
 /// Saves one section of the child page.
 #[handler]
 pub async fn save(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form,
-    }: SignedInForm<Vec<(String, String)>>,
+    ctx: SignedInForm<'_, Vec<(String, String)>>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let map: HashMap<String, String> = form.iter().cloned().collect();
     let section = map.get("section").cloned().unwrap_or_default();
     let get = |k: &str| map.get(k).cloned();
@@ -322,11 +312,10 @@ pub async fn save(
 
 #[handler]
 pub async fn validate(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { signed, .. }: SignedInForm<NoFields>,
+    ctx: SignedInForm<'_, NoFields>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, _, signed, _) = ctx.parts();
     let signed = &signed;
     match service::validate(state, tenant, signed, id, "page").await {
         Ok(_) => Ok(see_other(format!(
@@ -353,15 +342,10 @@ fn contact_input(map: &HashMap<String, String>) -> ContactInput {
 /// Adds (no contact id), changes, or removes (`action=supprimer`) a contact.
 #[handler]
 pub async fn save_contact(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form: map,
-    }: SignedInForm<HashMap<String, String>>,
+    ctx: SignedInForm<'_, HashMap<String, String>>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, map) = ctx.parts();
     let contact = map
         .get("contact")
         .filter(|c| !c.is_empty())

@@ -263,22 +263,16 @@ async fn feed_entries(
 /// The page: the address is shown when it is made (a POST, never a GET); afterwards only its
 /// date is known, and renewing shows a new one.
 #[handler]
-pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInPage { frame, signed }: SignedInPage,
-) -> Result<Response, PageError> {
+pub async fn page(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let created = feed_created(state, tenant, signed.household_id).await?;
     Ok(render(state, &frame, None, created, false))
 }
 
 /// "Renouveler l'adresse": a new token replaces the old one, shown on the page answered.
 #[handler]
-pub async fn renew(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { frame, signed, .. }: SignedInForm<NoFields>,
-) -> Result<Response, PageError> {
+pub async fn renew(ctx: SignedInForm<'_, NoFields>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, _) = ctx.parts();
     let now = state.clock.now();
     let token = new_token();
     let existed = renew_feed(state, tenant, signed.household_id, &token, now).await?;

@@ -15,7 +15,7 @@ use crate::http::page::{Frame, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::calendar::WeekId;
 use portail_tenants::config::{Prestation, TenantConfig, Weekday};
@@ -422,11 +422,10 @@ fn refused(
 /// the steps before it are checked first.
 #[handler]
 pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(pairs): Query<Vec<(String, String)>>,
-    SignedInPage { frame, signed }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let c = Choices::from_pairs(pairs);
@@ -468,15 +467,8 @@ pub async fn page(
 /// "Réserver": every choice checked again, the period booked in one transaction, then the
 /// confirmation.
 #[handler]
-pub async fn book(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form: pairs,
-    }: SignedInForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, pairs) = ctx.parts();
     let c = Choices::from_pairs(pairs);
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
