@@ -348,10 +348,8 @@ pub async fn link(
             Err(OidcError::LinkedElsewhere)
         });
     }
-    tx.execute_raw(sql(
-        "INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
-        [issuer.into(), subject.into(), guardian_id.into(), now.into()],
-    ))
+    tx.run("INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
+        [issuer.into(), subject.into(), guardian_id.into(), now.into()])
     .await?;
     Ok(Ok(()))
 }
@@ -362,13 +360,11 @@ pub async fn has_link(
     issuer: &str,
     guardian_id: Uuid,
 ) -> Result<bool, sea_orm::DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
-            [issuer.into(), guardian_id.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
+        [issuer.into(), guardian_id.into()],
+    )
+    .await
 }
 
 /// Links the identity to the guardian who started the link, in one transaction.

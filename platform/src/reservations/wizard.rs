@@ -15,7 +15,7 @@ use crate::http::page::{Frame, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::calendar::WeekId;
 use portail_tenants::config::{Prestation, TenantConfig, Weekday};
@@ -133,20 +133,20 @@ fn chosen_prestation<'a>(h: &'a Household, c: &Choices) -> Result<&'a Prestation
     let Some(code) = c.prestation.as_deref() else {
         return Err(Refusal::Step(
             1,
-            crate::i18n::t("bulk-choose-prestation-error").into(),
+            crate::i18n::t("bulk-choose-prestation-error"),
         ));
     };
     h.prestations()
         .into_iter()
         .find(|p| p.code == code)
-        .ok_or_else(|| Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered").into()))
+        .ok_or_else(|| Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered")))
 }
 
 /// The children chosen at step 2: children of the household (any other id is a 404, as if
 /// it did not exist), each enrolled in the prestation.
 fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uuid>, Refusal> {
     if c.children.is_empty() {
-        return Err(Refusal::Step(2, crate::i18n::t("bulk-choose-child").into()));
+        return Err(Refusal::Step(2, crate::i18n::t("bulk-choose-child")));
     }
     let mut ids = Vec::new();
     for raw in &c.children {
@@ -178,10 +178,7 @@ fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uui
 /// Step 3's weekdays, period and mode, checked before the booking rules run.
 fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bulk, Refusal> {
     if c.weekdays.is_empty() {
-        return Err(Refusal::Step(
-            3,
-            crate::i18n::t("bulk-choose-weekday").into(),
-        ));
+        return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-weekday")));
     }
     let mut weekdays = Vec::new();
     for raw in &c.weekdays {
@@ -203,16 +200,13 @@ fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bu
         }
     }
     let (Some(from), Some(to)) = (parse_day(c.from.trim()), parse_day(c.to.trim())) else {
-        return Err(Refusal::Step(
-            3,
-            crate::i18n::t("bulk-period-invalid").into(),
-        ));
+        return Err(Refusal::Step(3, crate::i18n::t("bulk-period-invalid")));
     };
     let replace = match c.mode.as_deref() {
         Some("ajouter") => false,
         Some("remplacer") => true,
         _ => {
-            return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-mode").into()));
+            return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-mode")));
         }
     };
     Ok(Bulk {
@@ -390,11 +384,10 @@ fn refused(
 /// the steps before it are checked first.
 #[handler]
 pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(pairs): Query<Vec<(String, String)>>,
-    SignedInPage { frame, signed }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let c = Choices::from_pairs(pairs);
@@ -422,7 +415,7 @@ pub async fn page(
             &frame,
             &h,
             &Choices::default(),
-            Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered").into()),
+            Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered")),
         );
     }
     Ok(frame.render(
@@ -436,15 +429,8 @@ pub async fn page(
 /// "Réserver": every choice checked again, the period booked in one transaction, then the
 /// confirmation.
 #[handler]
-pub async fn book(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form: pairs,
-    }: SignedInForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, pairs) = ctx.parts();
     let c = Choices::from_pairs(pairs);
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
