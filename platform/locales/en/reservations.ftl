@@ -124,3 +124,4 @@ bulk-days-cancelled = { $n ->
        *[other] { $n } days cancelled
     }
 bulk-period-text = from { $from } to { $to }
+grid-invalid-week = This week does not exist. Choose a week of the calendar, for example the current week.

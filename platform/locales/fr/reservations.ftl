@@ -124,3 +124,4 @@ bulk-days-cancelled = { $n ->
        *[other] { $n } jours annulés
     }
 bulk-period-text = du { $from } au { $to }
+grid-invalid-week = Cette semaine n'existe pas. Choisissez une semaine du calendrier, par exemple la semaine en cours.

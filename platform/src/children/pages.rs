@@ -131,7 +131,7 @@ fn view_model(
             "birth_city": value("birth_city", &c.birth_city),
             "school": value("school", &c.school),
             "class": value("class", &c.class),
-            "born": format!("{}{}", french_date(c.birth_date), if c.birth_city.is_empty() { String::new() } else { format!(" à {}", c.birth_city) }),
+            "born": format!("{}{}", french_date(c.birth_date), if c.birth_city.is_empty() { String::new() } else { format!(" {}", crate::i18n::t_args("child-born-in", &[("city", c.birth_city.as_str().into())])) }),
             "age": age(c.birth_date, today),
             "doctor_name": value("doctor_name", &c.doctor_name),
             "doctor_phone": value("doctor_phone", &c.doctor_phone),

@@ -100,6 +100,13 @@ fn display(field: &str, value: &str) -> String {
             .unwrap_or_else(|_| v.into()),
         ("parental_authority", "oui") => t("common-yes"),
         ("parental_authority", "non") => t("common-no"),
+        // Stored values are French words; only their display follows the language.
+        ("civility", "Madame") => t("option-madame"),
+        ("civility", "Monsieur") => t("option-monsieur"),
+        ("relation", "Mère") => t("option-mother"),
+        ("relation", "Père") => t("option-father"),
+        ("relation", "Tuteur ou tutrice") => t("option-guardian"),
+        ("relation", "Autre") => t("option-other"),
         (_, v) => v.into(),
     }
 }

@@ -60,7 +60,7 @@ pub async fn week_page(
         Some(w) => match w.parse::<WeekId>() {
             Ok(w) => w,
             Err(_) => {
-                let model = json!({ "invalid_week": "Cette semaine n'existe pas. Choisissez une semaine du calendrier, par exemple la semaine en cours." });
+                let model = json!({ "invalid_week": t("grid-invalid-week") });
                 return Ok(frame.render_with_status(
                     "reservations_semaine_invalide",
                     "Réservations",
