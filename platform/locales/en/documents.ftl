@@ -23,3 +23,4 @@ size-bytes = { $n } bytes
 size-kb = { $n } KB
 size-mb = { $n } MB
 size-mb-tenths = { $n }.{ $tenths } MB
+document-person-refused = Choose your household or one of your children.

@@ -125,3 +125,6 @@ bulk-days-cancelled = { $n ->
     }
 bulk-period-text = from { $from } to { $to }
 grid-invalid-week = This week does not exist. Choose a week of the calendar, for example the current week.
+bulk-api-dates = The dates must exist and be written YYYY-MM-DD, for example 2026-09-01.
+bulk-api-weekday = “{ $day }” is not a day of the week (monday … sunday).
+bulk-api-mode = The mode must be “add” or “replace”.

@@ -23,3 +23,4 @@ size-bytes = { $n } octets
 size-kb = { $n } Ko
 size-mb = { $n } Mo
 size-mb-tenths = { $n },{ $tenths } Mo
+document-person-refused = Choisissez votre foyer ou l'un de vos enfants.

@@ -125,3 +125,6 @@ bulk-days-cancelled = { $n ->
     }
 bulk-period-text = du { $from } au { $to }
 grid-invalid-week = Cette semaine n'existe pas. Choisissez une semaine du calendrier, par exemple la semaine en cours.
+bulk-api-dates = Les dates doivent exister et s'écrire AAAA-MM-JJ, par exemple 2026-09-01.
+bulk-api-weekday = « { $day } » n'est pas un jour de la semaine (monday … sunday).
+bulk-api-mode = Le mode doit être « add » (ajouter) ou « replace » (remplacer).

@@ -188,7 +188,7 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
         text => match text.parse::<Uuid>() {
             Ok(id) => Some(id),
             Err(_) => {
-                errors.add("person", PERSON_REFUSED);
+                errors.add("person", crate::i18n::t("document-person-refused"));
                 None
             }
         },
@@ -206,8 +206,6 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     )
 }
 
-const PERSON_REFUSED: &str = "Choisissez votre foyer ou l'un de vos enfants.";
-
 /// Stores a document for the signed-in guardian's household, with its audit entry, in one
 /// transaction. `origin` is `page` or `api`.
 pub async fn create(
@@ -222,7 +220,7 @@ pub async fn create(
     if let Some(child) = checked.person
         && !repository::child_in_household(&tx, who.household_id, child).await?
     {
-        errors.add("person", PERSON_REFUSED);
+        errors.add("person", crate::i18n::t("document-person-refused"));
     }
     let file = match form.file {
         Some(file) if errors.is_empty() => file,

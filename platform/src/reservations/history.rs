@@ -35,9 +35,14 @@ pub fn source_label(source: &str) -> String {
 
 /// "26/11/2026 à 10:15", Paris time.
 pub fn when_fr(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string()
+    let local = at.with_timezone(&Paris);
+    crate::i18n::t_args(
+        "date-time",
+        &[
+            ("date", local.format("%d/%m/%Y").to_string().into()),
+            ("time", local.format("%H:%M").to_string().into()),
+        ],
+    )
 }
 
 #[handler]
