@@ -253,19 +253,15 @@ pub async fn create(
         },
     )
     .await?;
-    audit::record(
+    let fields = ["name", "description", "person", "file"].map(String::from);
+    audit::by_guardian(
         &tx,
-        audit::Event {
-            actor: audit::guardian(who.guardian_id),
-            action: "create",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: ["name", "description", "person", "file"]
-                .map(String::from)
-                .to_vec(),
-            household_id: Some(who.household_id),
-            origin,
-        },
+        who,
+        origin,
+        "create",
+        "document",
+        id.to_string(),
+        fields.to_vec(),
     )
     .await?;
     let person_name = match checked.person {
@@ -316,17 +312,14 @@ pub async fn download(
     let Some(file) = repository::file(&tx, who.household_id, id).await? else {
         return Err(DocumentError::NotFound);
     };
-    audit::record(
+    audit::by_guardian(
         &tx,
-        audit::Event {
-            actor: audit::guardian(who.guardian_id),
-            action: "download",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(who.household_id),
-            origin,
-        },
+        who,
+        origin,
+        "download",
+        "document",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
