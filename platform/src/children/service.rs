@@ -1,7 +1,7 @@
 //! The rules of a child's record: what parents may change, contacts, validation.
 
 use super::repository::{self, Authorization, Child, Contact, Enrolment};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::family::{WriteError, paris_date};
 use crate::household::repository as household_repository;
@@ -206,17 +206,14 @@ pub async fn change(
         }
     }
     if !fields.is_empty() {
-        audit::record(
+        audit::by_guardian(
             &tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "child",
-                entity_id: id.to_string(),
-                fields,
-                household_id: Some(signed.household_id),
-                origin,
-            },
+            signed,
+            origin,
+            "update",
+            "child",
+            id.to_string(),
+            fields,
         )
         .await?;
     }
@@ -260,17 +257,14 @@ pub async fn validate(
         .ok_or(WriteError::NotFound)?;
     let now = state.clock.now();
     repository::validate(&tx, id, now).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "validate",
-            entity: "child",
-            entity_id: id.to_string(),
-            fields: vec!["validated_at".into()],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "validate",
+        "child",
+        id.to_string(),
+        vec!["validated_at".into()],
     )
     .await?;
     tx.commit().await?;
@@ -366,17 +360,14 @@ pub async fn add_contact(
     };
     let contact = apply(blank, input)?;
     repository::insert_contact(&tx, child_id, &contact).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "create",
-            entity: "contact",
-            entity_id: contact.id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "create",
+        "contact",
+        contact.id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
@@ -401,17 +392,14 @@ pub async fn change_contact(
         .ok_or(WriteError::NotFound)?;
     let contact = apply(current, input)?;
     repository::update_contact(&tx, &contact).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "update",
-            entity: "contact",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "update",
+        "contact",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
@@ -434,17 +422,14 @@ pub async fn remove_contact(
         .await?
         .ok_or(WriteError::NotFound)?;
     repository::delete_contact(&tx, id).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "delete",
-            entity: "contact",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "delete",
+        "contact",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
