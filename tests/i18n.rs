@@ -36,6 +36,7 @@ async fn accept_language_chooses_the_page_language_and_french_is_the_default() {
         .await
         .unwrap();
     assert_eq!(r.headers()["content-language"], "en");
+    assert_eq!(r.headers()["vary"], "Accept-Language, Cookie");
     let en = text_of(r).await;
     assert!(
         en.starts_with("<!doctype html>\n<html lang=\"en\">"),
