@@ -256,7 +256,24 @@ async fn the_reset_answer_is_the_same_for_unknown_addresses_and_no_mail_leaves()
     assert_eq!(a, b);
     assert_eq!(b, c);
     sink.wait_for(PAUL, 1).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Each answer comes after its request queued its mail, if any: the outbox holds all
+    // there will ever be, one mail, the one the sink holds.
+    let tx = portail_tenants::TenantTx::begin(&db, &t.schema_name)
+        .await
+        .unwrap();
+    let row = sea_orm::ConnectionTrait::query_one_raw(
+        &*tx,
+        portail_tenants::database::sql("SELECT count(*) AS queued FROM outbox", []),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        row.try_get::<i64>("", "queued").unwrap(),
+        1,
+        "only the known address got a mail"
+    );
     assert_eq!(sink.mails().len(), 1, "only the known address got a mail");
     delete_tenant(&db, &t.slug).await;
 }
@@ -854,33 +871,10 @@ async fn with_redis_down_sign_in_and_signed_in_pages_answer_503_then_recover_wit
     let db = db(1).await;
     let t = create_tenant_with_families(&db, "redis", "Mairie Redis").await;
     let sink = SmtpSink::start();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let start_redis = || {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        child
-    };
-    let mut redis = start_redis();
+    let mut redis = support::throwaway_redis::ThrowawayRedis::start();
     let mut settings = test_settings();
     settings.smtp_url = Some(portail::settings::Secret::new(sink.url()));
-    settings.redis_url = portail::settings::Secret::new(format!("redis://127.0.0.1:{port}"));
+    settings.redis_url = portail::settings::Secret::new(redis.url());
     let app = TestApp::spawn_with(settings).await;
     set_password(&app, &sink, &t.slug, PAUL, GOOD, 1).await;
     assert_eq!(
@@ -890,8 +884,7 @@ async fn with_redis_down_sign_in_and_signed_in_pages_answer_503_then_recover_wit
         200
     );
 
-    redis.kill().unwrap();
-    redis.wait().unwrap();
+    redis.stop();
     let r = login(&app.other_client(), &app.base, &t.slug, PAUL, GOOD).await;
     assert_eq!(r.status(), 503, "no sign-in without the limiter");
     assert_eq!(
@@ -915,7 +908,7 @@ async fn with_redis_down_sign_in_and_signed_in_pages_answer_503_then_recover_wit
         503
     );
 
-    let mut redis = start_redis();
+    redis.restart();
     let started = Instant::now();
     loop {
         let r = login(&app.other_client(), &app.base, &t.slug, PAUL, GOOD).await;
@@ -929,7 +922,6 @@ async fn with_redis_down_sign_in_and_signed_in_pages_answer_503_then_recover_wit
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    redis.kill().unwrap();
-    redis.wait().unwrap();
+    redis.stop();
     delete_tenant(&db, &t.slug).await;
 }

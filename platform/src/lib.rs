@@ -16,6 +16,7 @@ pub mod http;
 pub mod mail;
 pub mod portal;
 pub mod reservations;
+pub mod school_calendar;
 pub mod sessions;
 pub mod settings;
 pub mod startup;

@@ -6,6 +6,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::http::metrics::Metrics;
 use crate::http::routes;
 use crate::mail::sender::{MailSender, Outboxes};
+use crate::school_calendar::SchoolCalendars;
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -60,6 +61,9 @@ impl Application {
             outboxes: Arc::new(Outboxes::default()),
             metrics: Metrics::default(),
             clock,
+            school_calendars: SchoolCalendars::new(Duration::from_secs(
+                settings.tenant_cache_seconds,
+            )),
             db,
             redis,
             settings,

@@ -5,6 +5,7 @@ use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::http::metrics::Metrics;
 use crate::mail::sender::Outboxes;
+use crate::school_calendar::SchoolCalendars;
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
 use crate::tenancy::{ConfigCache, TenantDirectory};
@@ -22,4 +23,5 @@ pub struct AppState {
     pub outboxes: Arc<Outboxes>,
     pub metrics: Metrics,
     pub clock: Arc<dyn Clock>,
+    pub school_calendars: SchoolCalendars,
 }

@@ -10,6 +10,7 @@ pub mod import;
 pub mod migrate;
 pub mod provisioning;
 pub mod registry;
+pub mod school_calendar;
 pub mod slug;
 pub mod values;
 

@@ -8,7 +8,7 @@
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
+use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -296,24 +296,17 @@ pub fn verify_id_token(
     client_id: &str,
     nonce: &str,
 ) -> Result<IdClaims, OidcError> {
+    // The algorithm is read from the raw header first, so that one the library does not even
+    // know ("none") is refused by name, like HS256.
+    const ALLOWED: [&str; 8] = [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+    ];
+    let alg = header_alg(token);
+    if !ALLOWED.contains(&alg.as_str()) {
+        return Err(OidcError::InvalidToken(format!("algorithm {alg} refused")));
+    }
     let header =
         jsonwebtoken::decode_header(token).map_err(|e| OidcError::InvalidToken(e.to_string()))?;
-    let allowed = [
-        Algorithm::RS256,
-        Algorithm::RS384,
-        Algorithm::RS512,
-        Algorithm::PS256,
-        Algorithm::PS384,
-        Algorithm::PS512,
-        Algorithm::ES256,
-        Algorithm::ES384,
-    ];
-    if !allowed.contains(&header.alg) {
-        return Err(OidcError::InvalidToken(format!(
-            "algorithm {:?} refused",
-            header.alg
-        )));
-    }
     let jwk = match &header.kid {
         Some(kid) => jwks.find(kid),
         None if jwks.keys.len() == 1 => jwks.keys.first(),
@@ -331,6 +324,18 @@ pub fn verify_id_token(
         return Err(OidcError::InvalidToken("nonce mismatch".into()));
     }
     Ok(data.claims)
+}
+
+/// The `alg` of a JWT's header as written, or "(unreadable)".
+fn header_alg(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().unwrap_or("");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|h| h["alg"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "(unreadable)".into())
 }
 
 /// The guardian an identity is linked to.
@@ -390,7 +395,7 @@ pub async fn has_link(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{EncodingKey, Header};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
     #[test]
     fn symmetric_and_unsigned_tokens_are_refused_before_any_key_is_looked_up() {
@@ -405,7 +410,8 @@ mod tests {
         let err = verify_id_token(&hs, &jwks, "http://idp", "portail", "n").unwrap_err();
         assert!(err.to_string().contains("HS256 refused"), "{err}");
 
-        // alg "none": header {"alg":"none","typ":"JWT"}, no signature.
+        // alg "none" ({"alg":"none","typ":"JWT"}, no signature), against the issuer's real
+        // key set: refused for its algorithm, not for want of a key.
         let none = format!(
             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
             base64::Engine::encode(
@@ -413,6 +419,85 @@ mod tests {
                 claims.to_string()
             )
         );
-        assert!(verify_id_token(&none, &jwks, "http://idp", "portail", "n").is_err());
+        let (_, jwks) = issuer_key();
+        let err = verify_id_token(&none, &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("algorithm none refused"), "{err}");
+        // The same claims signed with HS256 using the public key as the secret (the classic
+        // confusion attack): refused too.
+        let err = verify_id_token(&hs, &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("HS256 refused"), "{err}");
+    }
+
+    /// A P-256 key made for these tests only (PKCS#8 DER, base64), and the issuer's key set
+    /// holding its public half.
+    const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeDG/XkV3o0/geq32k9/cLtMlishB07cXcuQzLFp0LZWhRANCAATwJwOQbrN1mftlFiEmLbUGqx2W7ron3wvsbhkjJMQmSXmabghFNp7JNTT2g3IQlI0Mw77YRVJtyPtZhCvwBzDK";
+
+    fn issuer_key() -> (EncodingKey, JwkSet) {
+        let der =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, TEST_KEY).unwrap();
+        let key = EncodingKey::from_ec_der(&der);
+        let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&key, Algorithm::ES256).unwrap();
+        jwk.common.key_id = Some("k1".into());
+        (key, JwkSet { keys: vec![jwk] })
+    }
+
+    fn id_token(claims: serde_json::Value) -> String {
+        let (key, _) = issuer_key();
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    }
+
+    fn claims() -> serde_json::Value {
+        let exp = chrono::Utc::now().timestamp() + 300;
+        serde_json::json!({ "sub": "alice", "iss": "http://idp", "aud": "portail", "exp": exp, "nonce": "n" })
+    }
+
+    fn refusal(claims: serde_json::Value) -> String {
+        let (_, jwks) = issuer_key();
+        verify_id_token(&id_token(claims), &jwks, "http://idp", "portail", "n")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_token_signed_by_the_issuer_with_its_claims_right_is_accepted() {
+        let (_, jwks) = issuer_key();
+        let claims =
+            verify_id_token(&id_token(claims()), &jwks, "http://idp", "portail", "n").unwrap();
+        assert_eq!(claims.sub, "alice");
+    }
+
+    #[test]
+    fn a_wrong_nonce_issuer_audience_or_an_expired_token_is_refused_with_its_reason() {
+        let with = |key: &str, value: serde_json::Value| {
+            let mut c = claims();
+            c[key] = value;
+            c
+        };
+        assert!(refusal(with("nonce", "other".into())).contains("nonce mismatch"));
+        let mut no_nonce = claims();
+        no_nonce.as_object_mut().unwrap().remove("nonce");
+        assert!(refusal(no_nonce).contains("nonce mismatch"));
+        assert!(refusal(with("iss", "http://evil".into())).contains("InvalidIssuer"));
+        assert!(refusal(with("aud", "another-client".into())).contains("InvalidAudience"));
+        let an_hour_ago = chrono::Utc::now().timestamp() - 3600;
+        assert!(refusal(with("exp", an_hour_ago.into())).contains("ExpiredSignature"));
+    }
+
+    #[test]
+    fn a_token_signed_by_another_key_is_refused() {
+        // Claims changed under the issuer's signature: the signature no longer matches.
+        let good = id_token(claims());
+        let mut parts: Vec<&str> = good.split('.').collect();
+        let forged_claims = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            serde_json::json!({ "sub": "mallory", "iss": "http://idp", "aud": "portail", "exp": 4_000_000_000u64, "nonce": "n" }).to_string(),
+        );
+        parts[1] = &forged_claims;
+        let (_, jwks) = issuer_key();
+        let err =
+            verify_id_token(&parts.join("."), &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("InvalidSignature"), "{err}");
     }
 }

@@ -54,10 +54,11 @@ async fn redis_answers(state: &AppState) -> bool {
 }
 
 #[handler]
-pub fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
-    state
-        .metrics
-        .render(state)
-        .with_content_type("text/plain; version=0.0.4; charset=utf-8")
+pub async fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
+    let calendar = state.school_calendars.current(&state.db).await;
+    let today = portail_tenants::calendar::paris_date(state.clock.now());
+    let mut out = state.metrics.render(state);
+    out.push_str(&crate::school_calendar::metrics(&calendar.calendar, today));
+    out.with_content_type("text/plain; version=0.0.4; charset=utf-8")
         .into_response()
 }

@@ -85,7 +85,8 @@ pub async fn grid(
         .filter(|d| d.weekday().num_days_from_monday() < 5 || weekend(d))
         .collect();
 
-    let week_rules = super::availability::week_rules(state, tenant, &config, week).await;
+    let calendar = state.school_calendars.current(&state.db).await;
+    let week_rules = super::availability::week_rules(state, tenant, &config, &calendar, week).await;
     let children = children
         .into_iter()
         .map(|child| {
@@ -113,7 +114,13 @@ pub async fn grid(
                                 .and_then(|days| days.iter().find(|(d, _)| d == day))
                                 .map(|(_, r)| r.clone());
                             let day_rules = cached.unwrap_or_else(|| {
-                                rules::day_rules(p, config.holiday_zone, &config.closures, *day)
+                                rules::day_rules(
+                                    p,
+                                    &calendar.calendar,
+                                    config.holiday_zone,
+                                    &config.closures,
+                                    *day,
+                                )
                             });
                             rules::decide(*day, &day_rules, facts, now)
                         })
@@ -170,7 +177,14 @@ pub async fn set(
     if !repository::is_enrolled(&tx, child_id, prestation).await? {
         return Err(BookError::Refused("not_enrolled"));
     }
-    if let Err(why) = runs_on(p, config.holiday_zone, &config.closures, day) {
+    let calendar = state.school_calendars.current(&state.db).await;
+    if let Err(why) = runs_on(
+        p,
+        &calendar.calendar,
+        config.holiday_zone,
+        &config.closures,
+        day,
+    ) {
         return Err(BookError::Refused(rules::reason_of(&why)));
     }
     let booked = repository::is_booked(&tx, child_id, prestation, day).await?;
@@ -325,6 +339,7 @@ pub async fn bulk(
             .into_iter()
             .collect();
     let enrolled = repository::enrolled_children(&tx, &request.children, &p.code).await?;
+    let calendar = state.school_calendars.current(&state.db).await;
     let mut taken: HashMap<NaiveDate, i32> = counts;
     let mut result = BulkResult::default();
     let chosen = |d: &NaiveDate| {
@@ -359,7 +374,13 @@ pub async fn bulk(
             }
             let reason = if !enrolled.contains(&child.id) {
                 Some("not_enrolled")
-            } else if let Err(why) = runs_on(&p, config.holiday_zone, &config.closures, *day) {
+            } else if let Err(why) = runs_on(
+                &p,
+                &calendar.calendar,
+                config.holiday_zone,
+                &config.closures,
+                *day,
+            ) {
                 Some(rules::reason_of(&why))
             } else if now >= booking_deadline(&p.deadline, *day).with_timezone(&Utc) {
                 Some("deadline")

@@ -194,7 +194,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn every_template_renders_and_escapes_what_it_is_given() {
+    fn the_error_page_renders_and_escapes_what_it_is_given() {
         let t = Templates::new();
         let html = t.try_render(
             "error",
