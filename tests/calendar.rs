@@ -97,7 +97,7 @@ async fn import_checks_the_national_file_dry_run_changes_nothing_and_status_says
     let out = db.portail(&["calendar", "import", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("not imported, 3 problem(s)"), "{err}");
+    assert!(err.contains("not imported, 4 problem(s)"), "{err}");
     assert!(
         err.contains("record 1 (Vacances de Noel, Zone B, Rennes): `start_date` \"demain\" is not an ISO timestamp"),
         "{err}"

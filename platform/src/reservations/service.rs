@@ -54,6 +54,8 @@ pub async fn grid(
     week: WeekId,
 ) -> Result<Grid, DbErr> {
     let now = state.clock.now();
+    // Before the transaction: reading the registry takes a connection of its own.
+    let calendar = state.school_calendars.current(&state.db).await;
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
     let config = current_config(state, tenant, &tx).await?;
     let all_days = week.days();
@@ -85,7 +87,6 @@ pub async fn grid(
         .filter(|d| d.weekday().num_days_from_monday() < 5 || weekend(d))
         .collect();
 
-    let calendar = state.school_calendars.current(&state.db).await;
     let week_rules = super::availability::week_rules(state, tenant, &config, &calendar, week).await;
     let children = children
         .into_iter()
@@ -168,6 +169,8 @@ pub async fn set(
     source: &str,
 ) -> Result<Cell, BookError> {
     let now = state.clock.now();
+    // Before the transaction: reading the registry takes a connection of its own.
+    let calendar = state.school_calendars.current(&state.db).await;
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
     let config = current_config(state, tenant, &tx).await?;
     let child = repository::child_for_update(&tx, signed.household_id, child_id)
@@ -177,7 +180,6 @@ pub async fn set(
     if !repository::is_enrolled(&tx, child_id, prestation).await? {
         return Err(BookError::Refused("not_enrolled"));
     }
-    let calendar = state.school_calendars.current(&state.db).await;
     if let Err(why) = runs_on(
         p,
         &calendar.calendar,
@@ -313,6 +315,8 @@ pub async fn bulk(
         ));
     }
     let now = state.clock.now();
+    // Before the transaction: reading the registry takes a connection of its own.
+    let calendar = state.school_calendars.current(&state.db).await;
     let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
     let config = current_config(state, tenant, &tx).await?;
     let p = config
@@ -339,7 +343,6 @@ pub async fn bulk(
             .into_iter()
             .collect();
     let enrolled = repository::enrolled_children(&tx, &request.children, &p.code).await?;
-    let calendar = state.school_calendars.current(&state.db).await;
     let mut taken: HashMap<NaiveDate, i32> = counts;
     let mut result = BulkResult::default();
     let chosen = |d: &NaiveDate| {

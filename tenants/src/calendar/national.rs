@@ -248,6 +248,9 @@ fn merge(read: Vec<Read>, errors: &mut Vec<String>) -> (Vec<SchoolHoliday>, [Cov
         if records.iter().any(|r| r.resume.is_some()) {
             records.retain(|r| r.resume.is_some());
         }
+        if !years[zone].contains(&year) {
+            years[zone].push(year);
+        }
         let first = &records[0];
         if let Some(other) = records
             .iter()
@@ -266,9 +269,6 @@ fn merge(read: Vec<Read>, errors: &mut Vec<String>) -> (Vec<SchoolHoliday>, [Cov
                 show(other.resume)
             ));
             continue;
-        }
-        if !years[zone].contains(&year) {
-            years[zone].push(year);
         }
         periods.push(SchoolHoliday {
             zone: ZONES[zone],
