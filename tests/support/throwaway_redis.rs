@@ -59,6 +59,9 @@ impl ThrowawayRedis {
                 "no",
             ])
             .stdout(Stdio::null())
+            // An outside service: under libfaketime (runs with a moved clock) it keeps the
+            // machine's time, like the shared PostgreSQL and Redis.
+            .env_remove("LD_PRELOAD")
             .spawn()
             .expect("redis-server is installed by scripts/test");
         self.child = Some(child);
