@@ -61,7 +61,11 @@ export async function serve(extraEnv = {}) {
 }
 
 export async function launch() {
+  // Under libfaketime (a run with the machine's clock moved) the browser keeps the real time:
+  // it is the parents' device, and Chromium does not run with the library preloaded.
+  const { LD_PRELOAD, FAKETIME, ...env } = process.env;
   return chromium.launch({
+    env,
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
