@@ -117,7 +117,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let url = format!("http://127.0.0.1:{port}/{}/", t.slug);
     let in_flight =
         tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
-    wait_for_lock_wait(&db, &t.schema_name).await;
+    wait_for_lock_wait(&db, t.schema_name.as_str()).await;
 
     sigterm(&child);
     let refused = wait_until_refused(port);
@@ -157,7 +157,7 @@ async fn a_request_outlasting_the_grace_period_does_not_keep_the_process_alive()
     let url = format!("http://127.0.0.1:{port}/{}/", t.slug);
     let _in_flight =
         tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
-    wait_for_lock_wait(&db, &t.schema_name).await;
+    wait_for_lock_wait(&db, t.schema_name.as_str()).await;
     let started = Instant::now();
     sigterm(&child);
     let status =

@@ -17,26 +17,29 @@ pub struct InForce {
 }
 
 pub struct SchoolCalendars {
+    /// The registry (`public`), read like the tenant directory reads it.
+    db: DatabaseConnection,
     ttl: Duration,
     cached: Mutex<Option<(Instant, Arc<InForce>)>>,
 }
 
 impl SchoolCalendars {
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(db: DatabaseConnection, ttl: Duration) -> Self {
         Self {
+            db,
             ttl,
             cached: Mutex::new(None),
         }
     }
 
-    pub async fn current(&self, db: &DatabaseConnection) -> Arc<InForce> {
+    pub async fn current(&self) -> Arc<InForce> {
         let previous = self.cached.lock().expect("not poisoned").clone();
         if let Some((at, in_force)) = &previous
             && at.elapsed() < self.ttl
         {
             return in_force.clone();
         }
-        let in_force = match portail_tenants::school_calendar::load(db).await {
+        let in_force = match portail_tenants::school_calendar::load(&self.db).await {
             Ok(Some(stored)) => Arc::new(InForce {
                 calendar: stored.calendar,
                 version: format!("i{}", stored.imported_at.timestamp_micros()),

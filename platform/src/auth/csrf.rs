@@ -2,7 +2,7 @@
 //! SameSite=Strict, scoped to the municipality) that every form repeats in a hidden field.
 //! A cross-site page can neither read the cookie nor make the browser send it with a POST.
 //! The JSON API is protected otherwise: it only takes `application/json` bodies and checks
-//! `Origin` when the browser sends one.
+//! `Origin` when the browser sends one (`http::origin`).
 
 use super::session::read_cookie;
 use super::tokens::new_token;
@@ -41,18 +41,4 @@ pub fn valid(req: &Request, submitted: Option<&str>) -> bool {
             .zip(submitted.bytes())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0
-}
-
-/// For the JSON API: a browser's `Origin`, when sent, must be the portal's own.
-pub fn origin_allowed(state: &AppState, req: &Request) -> bool {
-    let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let public = state.settings.public_url.trim_end_matches('/');
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    origin == public || origin == format!("http://{host}") || origin == format!("https://{host}")
 }

@@ -5,6 +5,7 @@
 //! `iss`, `aud`, `exp` and `nonce` are checked. Identities are keyed by (issuer, subject) and
 //! linked once by a signed-in guardian; an e-mail never links an identity by itself.
 
+use crate::http::errors::{Failure, Problem};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use oauth2::{
     EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
+use poem::http::StatusCode;
 use portail_tenants::TenantTx;
 use portail_tenants::config::Oidc;
 use portail_tenants::database::sql;
@@ -46,8 +48,28 @@ pub enum OidcError {
     Unavailable(String),
 }
 
-impl OidcError {
-    pub fn message(&self) -> &'static str {
+/// Shown on the sign-in error page; never in the JSON API.
+impl Problem for OidcError {
+    fn status(&self) -> StatusCode {
+        match self {
+            OidcError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OidcError::NotConfigured => StatusCode::NOT_FOUND,
+            _ => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            OidcError::NotConfigured => "oidc_not_configured",
+            OidcError::UnknownState => "oidc_unknown_state",
+            OidcError::Provider(_) | OidcError::InvalidToken(_) => "oidc_not_confirmed",
+            OidcError::NotLinked => "oidc_not_linked",
+            OidcError::LinkedElsewhere => "oidc_linked_elsewhere",
+            OidcError::Unavailable(_) => Failure::Unavailable.code(),
+        }
+    }
+
+    fn message(&self) -> String {
         match self {
             OidcError::NotConfigured => "Votre mairie ne propose pas cette méthode de connexion.",
             OidcError::UnknownState => {
@@ -66,6 +88,11 @@ impl OidcError {
                 "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
             }
         }
+        .into()
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[]
     }
 }
 
@@ -180,13 +207,7 @@ fn state_key(slug: &str, state: &str) -> String {
 }
 
 pub async fn tenant_oidc(state: &AppState, tenant: &CurrentTenant) -> Result<Oidc, OidcError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema())
-        .await
-        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
-    let config = crate::tenancy::current_config(state, tenant, &tx)
-        .await
-        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
-    tx.commit()
+    let config = crate::tenancy::config(state, tenant)
         .await
         .map_err(|e| OidcError::Unavailable(e.to_string()))?;
     config.oidc.clone().ok_or(OidcError::NotConfigured)
@@ -369,10 +390,8 @@ pub async fn link(
             Err(OidcError::LinkedElsewhere)
         });
     }
-    tx.execute_raw(sql(
-        "INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
-        [issuer.into(), subject.into(), guardian_id.into(), now.into()],
-    ))
+    tx.run("INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
+        [issuer.into(), subject.into(), guardian_id.into(), now.into()])
     .await?;
     Ok(Ok(()))
 }
@@ -383,13 +402,65 @@ pub async fn has_link(
     issuer: &str,
     guardian_id: Uuid,
 ) -> Result<bool, sea_orm::DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
-            [issuer.into(), guardian_id.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
+        [issuer.into(), guardian_id.into()],
+    )
+    .await
+}
+
+/// Links the identity to the guardian who started the link, in one transaction.
+pub async fn link_identity(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    issuer: &str,
+    subject: &str,
+    guardian_id: Uuid,
+) -> Result<Result<(), OidcError>, sea_orm::DbErr> {
+    let tx = tenant.begin(state).await?;
+    if let Err(e) = link(&tx, issuer, subject, guardian_id, state.clock.now()).await? {
+        return Ok(Err(e));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// The account this identity is linked to, if any.
+pub async fn linked_account(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<super::repository::Account>, sea_orm::DbErr> {
+    let tx = tenant.begin(state).await?;
+    let account = match linked_guardian(&tx, issuer, subject).await? {
+        Some(guardian_id) => super::repository::account_by_id(&tx, guardian_id).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// "Mon compte": the account, and the provider's label with whether it is linked.
+pub async fn account_view(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    guardian_id: Uuid,
+) -> Result<Option<(super::repository::Account, Option<(String, bool)>)>, sea_orm::DbErr> {
+    let tx = tenant.begin(state).await?;
+    let Some(account) = super::repository::account_by_id(&tx, guardian_id).await? else {
+        return Ok(None);
+    };
+    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
+    let oidc = match &config.oidc {
+        Some(o) => Some((
+            o.label.clone(),
+            has_link(&tx, o.issuer.trim_end_matches('/'), guardian_id).await?,
+        )),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(Some((account, oidc)))
 }
 
 #[cfg(test)]

@@ -2,14 +2,13 @@
 
 use super::repository::{Consent, Guardian, Household};
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
-use crate::auth::api::SessionCookie;
-use crate::auth::csrf::origin_allowed;
+use crate::auth::api::SignedInApi;
+use crate::auth::session::SignedIn;
 use crate::family::{CONSENTS, WriteError};
-use crate::http::api_errors::{ErrorBody, InvalidFieldsBody, api_failure, not_found_body};
+use crate::http::errors::{ApiError, Fault};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -196,59 +195,16 @@ struct GuardianPatch {
     consents: Option<Vec<ConsentChoice>>,
 }
 
-#[derive(ApiResponse)]
-enum HouseholdResponse {
-    #[oai(status = 200)]
-    Ok(Json<HouseholdDto>),
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// Field-level French messages.
-    #[oai(status = 422)]
-    Invalid(Json<InvalidFieldsBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-}
-
-impl From<WriteError> for HouseholdResponse {
-    fn from(e: WriteError) -> Self {
-        match e {
-            WriteError::NotFound => HouseholdResponse::NotFound(Json(not_found_body())),
-            WriteError::Invalid(fields) => {
-                HouseholdResponse::Invalid(Json(InvalidFieldsBody::new(fields)))
-            }
-            WriteError::Database(e) => db_failure(&e),
-        }
-    }
-}
-
-fn db_failure(e: &sea_orm::DbErr) -> HouseholdResponse {
-    match api_failure(e) {
-        (503, body) => HouseholdResponse::Unavailable(Json(body)),
-        (_, body) => HouseholdResponse::Internal(Json(body)),
-    }
-}
-
-fn forbidden() -> HouseholdResponse {
-    HouseholdResponse::Forbidden(Json(ErrorBody {
-        code: "forbidden_origin".into(),
-        message: "Cette requête ne vient pas du portail famille.".into(),
-    }))
-}
+type Answer = Result<Json<HouseholdDto>, ApiError<WriteError>>;
 
 pub struct HouseholdApi {
     pub state: Arc<AppState>,
 }
 
 impl HouseholdApi {
-    async fn current(&self, tenant: &CurrentTenant, session: &SessionCookie) -> HouseholdResponse {
-        match service::view(&self.state, tenant, &session.0).await {
-            Ok(v) => HouseholdResponse::Ok(Json(household_dto(v))),
-            Err(e) => db_failure(&e),
-        }
+    async fn current(&self, tenant: &CurrentTenant, signed: &SignedIn) -> Answer {
+        let view = service::view(&self.state, tenant, signed).await?;
+        Ok(Json(household_dto(view)))
     }
 }
 
@@ -261,10 +217,6 @@ enum ExportResponse {
         Json<serde_json::Value>,
         #[oai(header = "Content-Disposition")] String,
     ),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
 }
 
 #[OpenApi(tag = "ApiTags::Household")]
@@ -279,15 +231,13 @@ impl HouseholdApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> ExportResponse {
-        match super::export::export(&self.state, &tenant, &session.0, "api").await {
-            Ok(v) => ExportResponse::Ok(Json(v), "attachment; filename=\"mon-foyer.json\"".into()),
-            Err(e) => match api_failure(&e) {
-                (503, body) => ExportResponse::Unavailable(Json(body)),
-                (_, body) => ExportResponse::Internal(Json(body)),
-            },
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Result<ExportResponse, ApiError<Fault>> {
+        let v = super::export::export(&self.state, &tenant, &signed, "api").await?;
+        Ok(ExportResponse::Ok(
+            Json(v),
+            "attachment; filename=\"mon-foyer.json\"".into(),
+        ))
     }
 
     /// The signed-in guardian's household, its guardians, insurances and criteria.
@@ -300,9 +250,9 @@ impl HouseholdApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> HouseholdResponse {
-        self.current(&tenant, &session).await
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer {
+        self.current(&tenant, &signed).await
     }
 
     /// Change the household's address (any subset of the fields).
@@ -315,25 +265,20 @@ impl HouseholdApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<HouseholdPatch>,
-    ) -> HouseholdResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
+    ) -> Answer {
         let change = AddressChange {
             address: body.0.address,
             postal_code: body.0.postal_code,
             city: body.0.city,
         };
-        match service::change_address(&self.state, &tenant, &session.0, change, "api").await {
-            Ok(_) => self.current(&tenant, &session).await,
-            Err(e) => e.into(),
-        }
+        service::change_address(&self.state, &tenant, &signed, change, "api").await?;
+        self.current(&tenant, &signed).await
     }
 
-    /// Change a guardian of the household (any subset of the fields), consents included.
+    /// Change a guardian of the household (any subset of the fields), consents included:
+    /// both are saved together or not at all.
     #[oai(
         path = "/:slug/api/v1/household/guardians/:id",
         method = "patch",
@@ -344,24 +289,13 @@ impl HouseholdApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<GuardianPatch>,
-    ) -> HouseholdResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
+    ) -> Answer {
         let b = body.0;
-        let consents = b.consents.map(|c| {
-            c.into_iter()
-                .map(|c| (c.code, c.granted))
-                .collect::<Vec<_>>()
-        });
-        if let Some(choices) = &consents
-            && let Err(fields) = service::check_consents(choices)
-        {
-            return WriteError::Invalid(fields).into();
-        }
+        let consents: Option<Vec<(String, bool)>> = b
+            .consents
+            .map(|c| c.into_iter().map(|c| (c.code, c.granted)).collect());
         let change = GuardianChange {
             civility: b.civility,
             first_name: b.first_name,
@@ -375,17 +309,16 @@ impl HouseholdApi {
             relation: b.relation,
             parental_authority: b.parental_authority,
         };
-        if let Err(e) =
-            service::change_guardian(&self.state, &tenant, &session.0, id.0, change, "api").await
-        {
-            return e.into();
-        }
-        if let Some(choices) = consents
-            && let Err(e) =
-                service::set_consents(&self.state, &tenant, &session.0, id.0, &choices, "api").await
-        {
-            return e.into();
-        }
-        self.current(&tenant, &session).await
+        service::update_guardian(
+            &self.state,
+            &tenant,
+            &signed,
+            id.0,
+            change,
+            consents.as_deref(),
+            "api",
+        )
+        .await?;
+        self.current(&tenant, &signed).await
     }
 }

@@ -1,9 +1,9 @@
 //! The HTTP face of the service: routes, middleware, probes, errors.
 
-pub mod api_errors;
 pub mod errors;
 pub mod health;
 pub mod metrics;
+pub mod origin;
 pub mod page;
 pub mod routes;
 pub mod security_headers;
