@@ -291,3 +291,76 @@ async fn beyond_the_imported_calendar_the_grid_says_it_is_not_published_and_metr
     drop(app);
     db.close().await.unwrap();
 }
+
+/// `portail serve --test-clock`: the portal's "today" is the given day (seen in the metrics,
+/// which count the days left to the calendar's end), it is logged as a warning, and without
+/// the flag the real date is used.
+#[tokio::test]
+async fn serve_with_test_clock_starts_the_portals_time_at_the_given_instant() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    db(1).await;
+    let days_left = |args: &[&str]| {
+        let port = support::throwaway_redis::free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portail"))
+            .arg("serve")
+            .args(args)
+            .env("DATABASE_URL", database_url())
+            .env("REDIS_URL", redis_url())
+            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "info")
+            .env("LOG_FORMAT", "text")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut warned = false;
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        for line in &mut lines {
+            let line = line.unwrap();
+            warned |= line.contains("TEST CLOCK");
+            if line.contains("portail listening") {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        let metrics = {
+            use std::io::{Read, Write};
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                .unwrap();
+            let mut text = String::new();
+            s.read_to_string(&mut text).unwrap();
+            text
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let days: i64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("portail_school_calendar_covered_until_days{zone=\"B\"} "))
+            .expect("the calendar gauge")
+            .parse()
+            .unwrap();
+        (days, warned)
+    };
+    let registry = db(1).await;
+    let in_force = portail_tenants::school_calendar::load(&registry)
+        .await
+        .unwrap();
+    let until = in_force.map_or(portail_tenants::calendar::COVERAGE_END, |s| {
+        s.calendar
+            .covered_until(portail_tenants::config::HolidayZone::B)
+    });
+    let test_day = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap();
+    let (days, warned) = tokio::task::spawn_blocking(move || {
+        days_left(&["--test-clock", "2027-01-11T08:00:00+01:00"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(days, (until - test_day).num_days());
+    assert!(warned, "the test clock is logged");
+    let (days, warned) = tokio::task::spawn_blocking(move || days_left(&[]))
+        .await
+        .unwrap();
+    assert_eq!(days, (until - today()).num_days());
+    assert!(!warned);
+}
