@@ -737,7 +737,11 @@ async fn forms_without_their_csrf_token_and_api_calls_from_another_origin_are_re
         .send()
         .await
         .unwrap();
-    assert!(form.status().is_client_error(), "the API takes JSON only");
+    assert_eq!(form.status(), 415, "the API takes JSON only");
+    assert_eq!(
+        form.json::<Value>().await.unwrap()["code"],
+        "unsupported_media_type"
+    );
     delete_tenant(&db, &t.slug).await;
 }
 

@@ -123,22 +123,26 @@ async fn a_guardian_links_their_identity_once_then_signs_in_with_it() {
     );
 
     // Paul signs in with his password, then links Alice's identity from "Mon compte".
-    app.post_json(
-        &format!("/{slug}/api/v1/auth/password-reset"),
-        json!({ "email": PAUL }),
-    )
-    .await;
+    let r = app
+        .post_json(
+            &format!("/{slug}/api/v1/auth/password-reset"),
+            json!({ "email": PAUL }),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
     let mail = sink.wait_for(PAUL, 1).await;
     let token = link_in(&mail, "http://portail.test/")
         .split("token=")
         .nth(1)
         .unwrap()
         .to_string();
-    app.post_json(
-        &format!("/{slug}/api/v1/auth/password-reset/confirm"),
-        json!({ "token": token, "password": GOOD }),
-    )
-    .await;
+    let r = app
+        .post_json(
+            &format!("/{slug}/api/v1/auth/password-reset/confirm"),
+            json!({ "token": token, "password": GOOD }),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
     let paul = client();
     let r = paul
         .post(format!("{}/{slug}/api/v1/auth/login", app.base))

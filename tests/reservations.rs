@@ -247,7 +247,10 @@ async fn booking_and_cancelling_are_idempotent_and_stop_exactly_at_the_deadline(
         (200, "available".into()),
         "idempotent"
     );
-    b.put(&b.paul, &theo, "repas", "2027-01-18").await;
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "reserved".into())
+    );
     b.clock.advance(chrono::Duration::seconds(1));
     assert_eq!(
         code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
