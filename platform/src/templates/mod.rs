@@ -145,8 +145,27 @@ impl Templates {
         name: &str,
         data: &impl Serialize,
     ) -> Result<String, handlebars::RenderError> {
-        self.registry.render(name, data)
+        let html = self.registry.render(name, data)?;
+        RENDERED
+            .lock()
+            .expect("not poisoned")
+            .insert(name.to_string());
+        Ok(html)
     }
+}
+
+/// The templates this process rendered without error: the proof, in an end-to-end test, that
+/// every page template renders with the data its handler gives it.
+static RENDERED: std::sync::LazyLock<std::sync::Mutex<std::collections::BTreeSet<String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+pub fn rendered() -> std::collections::BTreeSet<String> {
+    RENDERED.lock().expect("not poisoned").clone()
+}
+
+/// The name of every registered template.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name)
 }
 
 /// The templates, parsed once for the whole process.
