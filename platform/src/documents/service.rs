@@ -12,6 +12,7 @@ use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::http::errors::{
     Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE, fields,
+    invalid_fields_message,
 };
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -99,9 +100,7 @@ impl Problem for DocumentError {
             DocumentError::Malformed => {
                 "L'envoi a été interrompu ou n'est pas un formulaire valide. Merci de réessayer.".into()
             }
-            DocumentError::Invalid(_) => {
-                "Le document n'a pas été envoyé : corrigez les champs indiqués.".into()
-            }
+            DocumentError::Invalid(_) => invalid_fields_message(),
             DocumentError::NotFound => Failure::NotFound.message(),
             DocumentError::Database(e) => Failure::of(e).message(),
         }

@@ -290,17 +290,6 @@ impl<E: Problem + From<DbErr>> From<DbErr> for ApiError<E> {
     }
 }
 
-impl<E> ApiError<E> {
-    /// A shared failure answered by an operation of `E` (a guard's refusal, a bad parameter).
-    pub fn failure(failure: Failure) -> Self {
-        report(&failure);
-        ApiError {
-            response: respond(&failure, true, None),
-            kind: PhantomData,
-        }
-    }
-}
-
 impl<E> IntoResponse for ApiError<E> {
     fn into_response(self) -> Response {
         self.response
@@ -533,6 +522,11 @@ pub fn api_error(e: poem::Error) -> Response {
         return e.into_response();
     }
     ApiError::<Refused>::from(Refused(e)).into_response()
+}
+
+/// The sentence of every 422 `invalid_fields`: the fields say what is wrong.
+pub fn invalid_fields_message() -> String {
+    "Certaines informations ne sont pas valides : corrigez les champs indiqués.".into()
 }
 
 /// The validation errors of a form, as the `fields` of a 422.
