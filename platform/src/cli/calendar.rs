@@ -85,7 +85,7 @@ async fn import(settings: Settings, file: PathBuf, dry_run: bool) -> anyhow::Res
     school_calendar::store(&db, cal, &source)
         .await
         .map_err(explain)?;
-    println!("imported: every portal uses it within a minute");
+    println!("imported: every running portal uses it within TENANT_CACHE_SECONDS");
     Ok(ExitCode::SUCCESS)
 }
 
