@@ -2,6 +2,7 @@
 //! signed-in guardian links their identity.
 
 use super::oidc::{self, OidcError, Purpose};
+use super::oidc_binding;
 use super::pages::{info_message, see_other, with_cookie};
 use super::repository;
 use super::service;
@@ -40,8 +41,9 @@ pub async fn start_sign_in(
     req: &Request,
 ) -> Result<Response, PageError> {
     let frame = Frame::load(state, tenant, req).await?;
-    match oidc::start(state, tenant, Purpose::SignIn).await {
-        Ok(url) => Ok(see_other(url)),
+    let (cookie, browser) = oidc_binding::new_binding(state, tenant.slug());
+    match oidc::start(state, tenant, Purpose::SignIn, browser).await {
+        Ok(url) => Ok(with_cookie(see_other(url), cookie)),
         Err(e) => Ok(failed(&frame, &e)),
     }
 }
@@ -63,16 +65,18 @@ pub async fn start_link(
         Err(sign_in_again) => return Ok(sign_in_again),
     };
     let account = &account;
+    let (cookie, browser) = oidc_binding::new_binding(state, tenant.slug());
     match oidc::start(
         state,
         tenant,
         Purpose::Link {
             guardian_id: account.guardian_id,
         },
+        browser,
     )
     .await
     {
-        Ok(url) => Ok(see_other(url)),
+        Ok(url) => Ok(with_cookie(see_other(url), cookie)),
         Err(e) => Ok(failed(&frame, &e)),
     }
 }
@@ -96,7 +100,7 @@ pub async fn callback(
         let e = OidcError::Provider(query.error.unwrap_or_else(|| "no code".into()));
         return Ok(failed(&frame, &e));
     };
-    let (issuer, claims, purpose) = match oidc::finish(state, tenant, &code, &returned).await {
+    let (issuer, claims, purpose) = match oidc::finish(state, tenant, &code, &returned, req).await {
         Ok(found) => found,
         Err(e) => return Ok(failed(&frame, &e)),
     };

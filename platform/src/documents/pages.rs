@@ -163,7 +163,7 @@ pub async fn upload(
         )));
     };
     let limit = state.settings.max_upload_bytes;
-    let check = |token: &str| csrf::valid(req, Some(token));
+    let check = |token: &str| csrf::valid_for_session(req, Some(token));
     let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
     let shown = received.without_file();
     let failure = match read {

@@ -193,7 +193,8 @@ struct Checked {
 /// child of the household is checked with the database, in [`create`].
 fn check(form: &Received) -> (Checked, FieldErrors) {
     let mut errors = FieldErrors::default();
-    let name = one_line(&form.name);
+    // Format characters (U+202E…) would make the name read otherwise than it is.
+    let name = one_line(&super::hostile::strip_format_chars(&form.name));
     if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
         errors.add(
             "name",
@@ -204,7 +205,8 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     } else if has_control(&name, false) {
         errors.add("name", "Le nom contient des caractères non autorisés.");
     }
-    let description = form.description.trim().replace("\r\n", "\n");
+    let description =
+        super::hostile::strip_format_chars(form.description.trim()).replace("\r\n", "\n");
     if form.overlong.contains(&"description") || description.chars().count() > DESCRIPTION_MAX {
         errors.add(
             "description",
@@ -257,10 +259,11 @@ pub async fn create(
     {
         errors.add("person", PERSON_REFUSED);
     }
-    let file = match form.file {
+    let mut file = match form.file {
         Some(file) if errors.is_empty() => file,
         _ => return Err(DocumentError::Invalid(errors)),
     };
+    file.bytes = super::guard::admit(state, tenant, who, &tx, file.kind, file.bytes).await?;
     let id = Uuid::new_v4();
     // The stored name is ours: the client's file name is never read, let alone used.
     let storage_name = format!("{}.{}", Uuid::new_v4(), file.kind.extension());

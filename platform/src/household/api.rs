@@ -4,6 +4,7 @@ use super::repository::{Consent, Guardian, Household};
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
 use crate::auth::api::SessionCookie;
 use crate::auth::csrf::origin_allowed;
+use crate::auth::email_change::{self, EmailChangeError};
 use crate::family::{CONSENTS, WriteError};
 use crate::http::api_errors::{ErrorBody, InvalidFieldsBody, api_failure, not_found_body};
 use crate::state::AppState;
@@ -177,10 +178,13 @@ struct ConsentChoice {
     granted: bool,
 }
 
-/// The editable fields of a guardian; `email` only for oneself.
+/// The editable fields of a guardian; `email` only for oneself, with `current_password`: the
+/// change is then confirmed by a link sent to the new address (answer 202).
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct GuardianPatch {
+    /// Required with `email`.
+    current_password: Option<String>,
     civility: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -196,10 +200,26 @@ struct GuardianPatch {
     consents: Option<Vec<ConsentChoice>>,
 }
 
+fn email_failure(e: EmailChangeError) -> HouseholdResponse {
+    match e {
+        EmailChangeError::Invalid(fields) => WriteError::Invalid(fields).into(),
+        EmailChangeError::Database(e) => db_failure(&e),
+        other => {
+            tracing::warn!(error = %other, "e-mail change unavailable");
+            HouseholdResponse::Unavailable(Json(ErrorBody::new(
+                crate::http::errors::Failure::Unavailable,
+            )))
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 enum HouseholdResponse {
     #[oai(status = 200)]
     Ok(Json<HouseholdDto>),
+    /// The new e-mail waits for its confirmation link (`email_confirmation_sent`).
+    #[oai(status = 202)]
+    EmailPending(Json<ErrorBody>),
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     #[oai(status = 404)]
@@ -358,16 +378,40 @@ impl HouseholdApi {
                 .collect::<Vec<_>>()
         });
         if let Some(choices) = &consents
-            && let Err(fields) = service::check_consents(choices)
+            && let Err(fields) = service::check_consent_change(&session.0, id.0, choices)
         {
             return WriteError::Invalid(fields).into();
+        }
+        // One's own sign-in e-mail: password, then a link to the new address (see email_change).
+        let own_email = if id.0 == session.0.guardian_id {
+            b.email.clone()
+        } else {
+            None
+        };
+        let mut prior_errors = crate::validation::FieldErrors::default();
+        let mut checked_email = None;
+        if let Some(new_email) = &own_email {
+            match email_change::check(
+                &self.state,
+                &tenant,
+                &session.0,
+                b.current_password.as_deref(),
+                new_email,
+            )
+            .await
+            {
+                Ok(Ok(email)) => checked_email = Some(email),
+                Ok(Err(fields)) => prior_errors = fields,
+                Err(e) => return email_failure(e),
+            }
         }
         let change = GuardianChange {
             civility: b.civility,
             first_name: b.first_name,
             last_name: b.last_name,
             birth_date: b.birth_date,
-            email: b.email,
+            email: if own_email.is_some() { None } else { b.email },
+            prior_errors,
             phone: b.phone,
             work_phone: b.work_phone,
             profession: b.profession,
@@ -385,6 +429,15 @@ impl HouseholdApi {
                 service::set_consents(&self.state, &tenant, &session.0, id.0, &choices, "api").await
         {
             return e.into();
+        }
+        if let Some(email) = checked_email {
+            if let Err(e) = email_change::request(&self.state, &tenant, &session.0, &email).await {
+                return email_failure(e);
+            }
+            return HouseholdResponse::EmailPending(Json(ErrorBody {
+                code: "email_confirmation_sent".into(),
+                message: email_change::SENT.into(),
+            }));
         }
         self.current(&tenant, &session).await
     }

@@ -47,7 +47,12 @@ impl Frame {
                 }),
             None => None,
         };
-        let (csrf, set_csrf_cookie) = csrf::form_token(state, tenant.slug(), req);
+        let (csrf, set_csrf_cookie) = csrf::form_token(
+            state,
+            tenant.slug(),
+            req,
+            account.as_ref().map(|a| a.session_id.as_str()),
+        );
         Ok(Frame {
             slug: tenant.slug().to_string(),
             tenant_name: tenant.0.name.clone(),
@@ -66,7 +71,7 @@ impl Frame {
         req: &Request,
         csrf_token: Option<&str>,
     ) -> Result<Result<(Self, SignedIn), Response>, PageError> {
-        if !csrf::valid(req, csrf_token) {
+        if !csrf::valid_for_session(req, csrf_token) {
             return Err(csrf_refused());
         }
         let frame = Self::load(state, tenant, req).await?;

@@ -2,12 +2,15 @@
 //! path starts with a municipality's slug, resolved by [`TenantResolution`] before routing.
 
 use super::errors::{Failure, api_error, failure_response};
+use super::hardening::Hardening;
 use super::health::{healthz, metrics, readyz};
 use super::metrics::RecordMetrics;
+use super::panics::catch_panics;
+use super::refusals::RefusalLog;
 use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
-use crate::auth::{oidc_pages, pages as auth_pages};
+use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
 use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
@@ -19,7 +22,7 @@ use crate::reservations::{
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
 use poem::endpoint::make_sync;
-use poem::middleware::{AddData, CatchPanic};
+use poem::middleware::AddData;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::OpenApiService;
 use std::sync::Arc;
@@ -88,7 +91,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             failure_response(Failure::NotFound, json, None)
         })
     };
-    Route::new()
+    let routes = Route::new()
         .at("/", not_found())
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
@@ -123,6 +126,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(auth_pages::change_form).post(auth_pages::change),
         )
         .at("/:slug/mon-compte", get(oidc_pages::account_page))
+        .at(
+            "/:slug/mon-compte/adresse-email",
+            get(email_pages::request_form).post(email_pages::request),
+        )
+        .at(
+            "/:slug/mon-compte/adresse-email/confirmer",
+            get(email_pages::confirm_form).post(email_pages::confirm),
+        )
         .at("/:slug/oidc/connexion", get(oidc_pages::start_sign_in))
         .at("/:slug/oidc/lier", poem::post(oidc_pages::start_link))
         .at("/:slug/oidc/retour", get(oidc_pages::callback))
@@ -173,13 +184,18 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:slug/calendrier/:file", get(reservation_feed::ics))
         .nest("/", api_or_not_found(api))
+        .with(RefusalLog {
+            state: state.clone(),
+        })
         .with(TenantResolution {
             state: state.clone(),
         })
         .with(AddData::new(state.clone()))
-        .with(RecordMetrics { state })
-        .with(SecurityHeaders)
+        .with(RecordMetrics {
+            state: state.clone(),
+        })
+        .with(Hardening { state })
         // poem-openapi reads the session cookie of the API's security scheme from the jar.
-        .with(poem::middleware::CookieJarManager::new())
-        .with(CatchPanic::new())
+        .with(poem::middleware::CookieJarManager::new());
+    catch_panics(routes).with(SecurityHeaders)
 }

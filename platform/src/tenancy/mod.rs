@@ -4,6 +4,7 @@
 //! before any handler runs; a handler reaches tenant data only through the [`CurrentTenant`]
 //! this module puts in the request, and through a `TenantTx` begun for it.
 
+pub mod changes;
 mod configs;
 mod directory;
 mod middleware;
