@@ -323,6 +323,22 @@ async fn forms_sent_from_another_site_are_refused_before_any_handler() {
         assert_eq!(r.status(), 403, "{name}: {value}");
         assert!(r.text().await.unwrap().contains("ne vient pas du portail"));
     }
+    // A page without referrer (the links with a token) sends `Origin: null`: its
+    // `Sec-Fetch-Site` vouches for it.
+    let r = app
+        .client
+        .post(format!("{}/{}/connexion", app.base, t.slug))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "null")
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", PAUL),
+            ("password", "Mauvais#Passe1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 403);
     // The same form from the portal's own page is read (wrong password: the page again).
     let r = app
         .client

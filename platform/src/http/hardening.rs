@@ -202,12 +202,16 @@ pub fn origin_is_portal(state: &AppState, origin: &str) -> bool {
 /// neither (not a browser) still need the session-bound CSRF token.
 fn form_from_portal(state: &AppState, req: &Request) -> bool {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = header("sec-fetch-site")
+    let site = header("sec-fetch-site");
+    if let Some(site) = site
         && !matches!(site, "same-origin" | "none")
     {
         return false;
     }
     match header("origin") {
+        // A page sent with `Referrer-Policy: no-referrer` (the links with a token) makes the
+        // browser send `Origin: null`; its `Sec-Fetch-Site` then says where the form is from.
+        Some("null") => site.is_some(),
         Some(origin) => origin_is_portal(state, origin),
         None => true,
     }
