@@ -5,8 +5,8 @@
 mod support;
 
 use futures::future::join_all;
-use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
+use portail_tenants::{SchemaName, TenantTx};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::time::Duration;
 use support::*;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 const SHARED_ID: &str = "6f1d2c3b-0000-4000-8000-000000000001";
 
 /// Same household id, same guardian id and e-mail in both tenants; only the name differs.
-async fn seed(db: &DatabaseConnection, schema: &str, last_name: &str) {
+async fn seed(db: &DatabaseConnection, schema: &SchemaName, last_name: &str) {
     let tx = TenantTx::begin(db, schema).await.unwrap();
     let id: Uuid = SHARED_ID.parse().unwrap();
     tx.execute_raw(sql(
@@ -33,7 +33,7 @@ async fn seed(db: &DatabaseConnection, schema: &str, last_name: &str) {
     tx.commit().await.unwrap();
 }
 
-async fn guardian_name(db: &DatabaseConnection, schema: &str) -> String {
+async fn guardian_name(db: &DatabaseConnection, schema: &SchemaName) -> String {
     let tx = TenantTx::begin(db, schema).await.unwrap();
     let row = tx
         .query_one_raw(sql(
@@ -109,7 +109,7 @@ async fn search_path_is_back_to_default_after_commit_error_and_cancellation() {
     let t = create_tenant(&admin, "path", "Mairie Path").await;
     let one = db(1).await;
     let default_path = session_search_path(&one).await;
-    assert!(!default_path.contains(&t.schema_name));
+    assert!(!default_path.contains(t.schema_name.as_str()));
 
     let tx = TenantTx::begin(&one, &t.schema_name).await.unwrap();
     tx.execute_unprepared("SELECT count(*) FROM households")

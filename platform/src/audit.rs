@@ -2,10 +2,10 @@
 //! and every read of medical fields or documents by anyone other than the household. Field
 //! names only: the values of medical fields never reach the audit or the logs.
 
+use crate::auth::session::SignedIn;
 use chrono::{DateTime, Utc};
 use portail_tenants::TenantTx;
-use portail_tenants::database::sql;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -29,8 +29,7 @@ pub struct Event<'a> {
 }
 
 pub async fn record(tx: &TenantTx, event: Event<'_>) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, fields, household_id, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    tx.run("INSERT INTO audit_log (actor, action, entity, entity_id, fields, household_id, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [
             event.actor.into(),
             event.action.into(),
@@ -39,10 +38,31 @@ pub async fn record(tx: &TenantTx, event: Event<'_>) -> Result<(), DbErr> {
             event.fields.into(),
             event.household_id.into(),
             event.origin.into(),
-        ],
-    ))
+        ])
     .await?;
     Ok(())
+}
+
+/// What a signed-in guardian did to their household's file, from `origin` (`page`, `api`).
+pub async fn by_guardian(
+    tx: &TenantTx,
+    signed: &SignedIn,
+    origin: &str,
+    action: &str,
+    entity: &str,
+    entity_id: String,
+    fields: Vec<String>,
+) -> Result<(), DbErr> {
+    let event = Event {
+        actor: guardian(signed.guardian_id),
+        action,
+        entity,
+        entity_id,
+        fields,
+        household_id: Some(signed.household_id),
+        origin,
+    };
+    record(tx, event).await
 }
 
 #[derive(Debug, Serialize, FromQueryResult)]
@@ -60,12 +80,6 @@ pub struct Entry {
 
 /// Entries since `since`, oldest first.
 pub async fn since(tx: &TenantTx, since: DateTime<Utc>, limit: i64) -> Result<Vec<Entry>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT id, at, actor, action, entity, entity_id, fields, household_id, origin FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2",
-        [since.into(), limit.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Entry::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT id, at, actor, action, entity, entity_id, fields, household_id, origin FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2",
+        [since.into(), limit.into()]).await
 }

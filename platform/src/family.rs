@@ -1,8 +1,13 @@
 //! What the household and children features share: the school year a record is validated
 //! for, the consents the portal asks, and the error of a write.
 
+use crate::http::errors::{
+    Details, FORBIDDEN, Failure, INTERNAL, INVALID, NOT_FOUND, Problem, UNAUTHORIZED, UNAVAILABLE,
+    fields,
+};
 use crate::validation::FieldErrors;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use poem::http::StatusCode;
 
 /// A record's validation holds for the school year (1 September – 31 August) it was made in.
 pub fn school_year_start(today: NaiveDate) -> NaiveDate {
@@ -55,13 +60,59 @@ pub enum WriteError {
     NotFound,
     #[error("invalid fields")]
     Invalid(FieldErrors),
-    #[error("database: {0}")]
+    #[error("database")]
     Database(#[from] sea_orm::DbErr),
 }
 
 impl From<FieldErrors> for WriteError {
     fn from(e: FieldErrors) -> Self {
         WriteError::Invalid(e)
+    }
+}
+
+impl Problem for WriteError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WriteError::NotFound => Failure::NotFound.status(),
+            WriteError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WriteError::Database(e) => Failure::of(e).status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            WriteError::NotFound => Failure::NotFound.code(),
+            WriteError::Invalid(_) => "invalid_fields",
+            WriteError::Database(e) => Failure::of(e).code(),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            WriteError::NotFound => Failure::NotFound.message(),
+            WriteError::Invalid(_) => {
+                "Certaines informations ne sont pas valides : corrigez les champs indiqués.".into()
+            }
+            WriteError::Database(e) => Failure::of(e).message(),
+        }
+    }
+
+    fn details(&self) -> Details {
+        match self {
+            WriteError::Invalid(errors) => fields(errors),
+            _ => Details::None,
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            UNAUTHORIZED,
+            FORBIDDEN,
+            NOT_FOUND,
+            INVALID,
+            UNAVAILABLE,
+            INTERNAL,
+        ]
     }
 }
 

@@ -1,17 +1,17 @@
 //! Building and running the service: connect, bind (port 0 in tests), serve until a signal,
 //! then stop accepting, let in-flight requests finish within the grace period, and return.
 
-use crate::auth::{hashing, throttle::Throttle};
+use crate::auth::hashing;
 use crate::clock::{Clock, SystemClock};
-use crate::http::metrics::Metrics;
 use crate::http::routes;
-use crate::mail::sender::{MailSender, Outboxes};
-use crate::sessions::SessionStore;
+use crate::mail::sender::MailSender;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Parts};
 use crate::tenancy::TenantDirectory;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use portail_tenants::TenantPool;
+use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +20,8 @@ pub struct Application {
     acceptor: TcpAcceptor,
     port: u16,
     state: Arc<AppState>,
+    /// The registry's connection, for the mail sender's sweep of every outbox.
+    registry: DatabaseConnection,
 }
 
 impl Application {
@@ -49,25 +51,21 @@ impl Application {
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .unwrap_or(settings.listen_addr.port());
         hashing::warm_up();
-        let state = Arc::new(AppState {
+        let state = Arc::new(AppState::new(Parts {
             tenants: TenantDirectory::new(
                 db.clone(),
                 Duration::from_secs(settings.tenant_cache_seconds),
             ),
-            configs: Default::default(),
-            sessions: SessionStore::new(redis.clone()),
-            throttle: Throttle::new(redis.clone()),
-            outboxes: Arc::new(Outboxes::default()),
-            metrics: Metrics::default(),
+            pool: TenantPool::new(db.clone()),
             clock,
-            db,
             redis,
             settings,
-        });
+        }));
         Ok(Self {
             acceptor,
             port,
             state,
+            registry: db,
         })
     }
 
@@ -89,7 +87,7 @@ impl Application {
         let app = routes::app(self.state.clone());
         let sender = MailSender::new(
             &self.state.settings,
-            self.state.db.clone(),
+            self.registry.clone(),
             self.state.outboxes.clone(),
         )
         .map_err(|e| std::io::Error::other(e.to_string()))?;

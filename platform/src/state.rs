@@ -1,5 +1,9 @@
-//! What every request can reach: pools, the tenant directory, sessions, throttling, the mail
-//! outboxes, metrics, the clock and settings.
+//! What every request can reach: the tenant pool, the tenant directory, sessions,
+//! throttling, the mail outboxes, metrics, the clock and settings.
+//!
+//! The PostgreSQL pool is private and held as a [`TenantPool`]: it opens tenant transactions
+//! (through [`CurrentTenant::begin`](crate::tenancy::CurrentTenant::begin)) and nothing else,
+//! so no request can query outside its municipality's schema.
 
 use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
@@ -8,18 +12,56 @@ use crate::mail::sender::Outboxes;
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
 use crate::tenancy::{ConfigCache, TenantDirectory};
-use sea_orm::DatabaseConnection;
+use portail_tenants::TenantPool;
 use std::sync::Arc;
 
 pub struct AppState {
     pub settings: Settings,
-    pub db: DatabaseConnection,
+    pool: TenantPool,
     pub redis: deadpool_redis::Pool,
     pub tenants: TenantDirectory,
     pub configs: ConfigCache,
     pub sessions: SessionStore,
     pub throttle: Throttle,
     pub outboxes: Arc<Outboxes>,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// What the state is made of, besides what it builds itself.
+pub struct Parts {
+    pub settings: Settings,
+    pub pool: TenantPool,
+    pub redis: deadpool_redis::Pool,
+    pub tenants: TenantDirectory,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(parts: Parts) -> Self {
+        let Parts {
+            settings,
+            pool,
+            redis,
+            tenants,
+            clock,
+        } = parts;
+        AppState {
+            settings,
+            pool,
+            tenants,
+            configs: ConfigCache::default(),
+            sessions: SessionStore::new(redis.clone()),
+            throttle: Throttle::new(redis.clone()),
+            outboxes: Arc::new(Outboxes::default()),
+            metrics: Arc::new(Metrics::default()),
+            redis,
+            clock,
+        }
+    }
+
+    /// The pool: tenant transactions (for `tenancy`), the readiness probe and the metrics.
+    pub fn pool(&self) -> &TenantPool {
+        &self.pool
+    }
 }

@@ -5,11 +5,28 @@
 //! (commit, rollback, or a dropped future) and never leaks to the next user of a pooled
 //! connection, even behind a pooler in transaction mode. Repositories take `&TenantTx`, so a
 //! query without a tenant does not compile.
+//!
+//! A `TenantTx` begins only for a [`SchemaName`], which only the registry (a row of
+//! `public.tenants`) and [`Slug::schema_name`](crate::Slug::schema_name) make; a name typed
+//! as a string is refused by the compiler:
+//!
+//! ```compile_fail
+//! # async fn f(db: &sea_orm::DatabaseConnection) {
+//! let tx = portail_tenants::TenantTx::begin(db, "t_other_town").await;
+//! # }
+//! ```
+//!
+//! ```compile_fail
+//! let schema = portail_tenants::SchemaName("t_other_town".to_string());
+//! ```
+//!
+//! The service holds its pool as a [`TenantPool`], which runs no statement of its own: the
+//! only thing it opens is a tenant transaction.
 
-use crate::slug::quoted_schema;
+use crate::slug::{SchemaName, quoted_schema};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait,
+    DbErr, FromQueryResult, Statement, TransactionTrait, Value,
 };
 use std::ops::Deref;
 use std::time::Duration;
@@ -48,15 +65,15 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
-    /// Begins a transaction and scopes its `search_path` to `schema` (a registry schema name).
-    pub async fn begin(db: &DatabaseConnection, schema: &str) -> Result<Self, DbErr> {
+    /// Begins a transaction and scopes its `search_path` to `schema`.
+    pub async fn begin(db: &DatabaseConnection, schema: &SchemaName) -> Result<Self, DbErr> {
         let tx = db.begin().await?;
         scope_to_schema(&tx, schema).await?;
         Ok(Self { tx })
     }
 
     /// Scopes an already open transaction (provisioning creates the schema in the same one).
-    pub async fn within(tx: DatabaseTransaction, schema: &str) -> Result<Self, DbErr> {
+    pub async fn within(tx: DatabaseTransaction, schema: &SchemaName) -> Result<Self, DbErr> {
         scope_to_schema(&tx, schema).await?;
         Ok(Self { tx })
     }
@@ -68,6 +85,55 @@ impl TenantTx {
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.tx.rollback().await
     }
+
+    /// Every row of a query, read as `T`.
+    pub async fn all<T: FromQueryResult>(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Vec<T>, DbErr> {
+        self.tx
+            .query_all_raw(sql(text, values))
+            .await?
+            .iter()
+            .map(|r| T::from_query_result(r, ""))
+            .collect()
+    }
+
+    /// The first row of a query, if any, read as `T`.
+    pub async fn one<T: FromQueryResult>(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Option<T>, DbErr> {
+        self.tx
+            .query_one_raw(sql(text, values))
+            .await?
+            .map(|r| T::from_query_result(&r, ""))
+            .transpose()
+    }
+
+    /// Whether a query finds a row.
+    pub async fn exists(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<bool, DbErr> {
+        Ok(self.tx.query_one_raw(sql(text, values)).await?.is_some())
+    }
+
+    /// Runs a statement; how many rows it touched.
+    pub async fn run(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<u64, DbErr> {
+        Ok(self
+            .tx
+            .execute_raw(sql(text, values))
+            .await?
+            .rows_affected())
+    }
 }
 
 impl Deref for TenantTx {
@@ -77,14 +143,40 @@ impl Deref for TenantTx {
     }
 }
 
-async fn scope_to_schema(tx: &DatabaseTransaction, schema: &str) -> Result<(), DbErr> {
+async fn scope_to_schema(tx: &DatabaseTransaction, schema: &SchemaName) -> Result<(), DbErr> {
     tx.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT set_config('search_path', $1, true)",
-        [quoted_schema(schema).into()],
+        [quoted_schema(schema.as_str()).into()],
     ))
     .await?;
     Ok(())
+}
+
+/// The service's pool: it opens tenant transactions, answers a liveness probe and counts its
+/// connections, and runs nothing else.
+#[derive(Clone)]
+pub struct TenantPool(DatabaseConnection);
+
+impl TenantPool {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self(db)
+    }
+
+    pub async fn begin(&self, schema: &SchemaName) -> Result<TenantTx, DbErr> {
+        TenantTx::begin(&self.0, schema).await
+    }
+
+    /// `SELECT 1`: whether PostgreSQL answers.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.0.execute_unprepared("SELECT 1").await.map(|_| ())
+    }
+
+    /// (connections held, of which idle).
+    pub fn connections(&self) -> (u32, usize) {
+        let pool = self.0.get_postgres_connection_pool();
+        (pool.size(), pool.num_idle())
+    }
 }
 
 /// Shorthand for a PostgreSQL statement with positional values.

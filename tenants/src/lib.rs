@@ -14,6 +14,6 @@ pub mod slug;
 pub mod values;
 
 pub use config::TenantConfig;
-pub use database::TenantTx;
+pub use database::{TenantPool, TenantTx};
 pub use registry::{Tenant, TenantStatus};
-pub use slug::Slug;
+pub use slug::{SchemaName, Slug};

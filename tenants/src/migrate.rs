@@ -5,6 +5,7 @@
 
 use crate::database::{TenantTx, sql};
 use crate::registry::{self, Tenant};
+use crate::slug::SchemaName;
 use futures::StreamExt;
 use portail_migrations::{MigratorTrait, shared, tenant};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
@@ -48,19 +49,19 @@ pub async fn shared(db: &DatabaseConnection, check_only: bool) -> Result<Vec<Str
 /// deleted meanwhile (deletion takes the same lock).
 pub async fn one_tenant(
     db: &DatabaseConnection,
-    schema: &str,
+    schema: &SchemaName,
     check_only: bool,
 ) -> Result<Option<Vec<String>>, DbErr> {
     let tx = TenantTx::begin(db, schema).await?;
     tx.execute_raw(sql(
         "SELECT pg_advisory_xact_lock(hashtext($1))",
-        [schema.into()],
+        [schema.as_str().into()],
     ))
     .await?;
     let still_there = tx
         .query_one_raw(sql(
             "SELECT 1 AS one FROM public.tenants WHERE schema_name = $1",
-            [schema.into()],
+            [schema.as_str().into()],
         ))
         .await?
         .is_some();

@@ -6,7 +6,7 @@
 use crate::config::{TenantConfig, render_markdown};
 use crate::database::{TenantTx, sql};
 use crate::registry::{self, Tenant};
-use crate::slug::{Slug, quoted_schema};
+use crate::slug::{SchemaName, Slug, quoted_schema};
 use portail_migrations::{MigratorTrait, tenant};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use serde_json::{Value, json};
@@ -46,13 +46,13 @@ pub async fn create(
     let inserted = tx
         .execute_raw(sql(
             "INSERT INTO public.tenants (slug, schema_name, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            [slug.as_str().into(), schema.clone().into(), config.name.clone().into()],
+            [slug.as_str().into(), schema.as_str().into(), config.name.clone().into()],
         ))
         .await?;
     if inserted.rows_affected() == 0 {
         return Err(ProvisionError::AlreadyExists(slug.to_string()));
     }
-    tx.execute_unprepared(&format!("CREATE SCHEMA {}", quoted_schema(&schema)))
+    tx.execute_unprepared(&format!("CREATE SCHEMA {}", quoted_schema(schema.as_str())))
         .await?;
     let tx = TenantTx::within(tx, &schema).await?;
     tenant::Migrator::up(&*tx, None).await?;
@@ -83,7 +83,7 @@ pub async fn update(
     let Some(row) = locked else {
         return Err(ProvisionError::NotFound(slug.to_string()));
     };
-    let schema: String = row.try_get("", "schema_name")?;
+    let schema = SchemaName::from_registry(row.try_get("", "schema_name")?);
     tx.execute_raw(sql(
         "UPDATE public.tenants SET name = $2, config_version = config_version + 1, updated_at = now() WHERE slug = $1",
         [slug.into(), config.name.clone().into()],
@@ -108,12 +108,12 @@ pub async fn delete(db: &DatabaseConnection, slug: &str) -> Result<(), Provision
     // The lock `migrate` takes per schema: a migration never runs on a schema being dropped.
     tx.execute_raw(sql(
         "SELECT pg_advisory_xact_lock(hashtext($1))",
-        [tenant.schema_name.clone().into()],
+        [tenant.schema_name.as_str().into()],
     ))
     .await?;
     tx.execute_unprepared(&format!(
         "DROP SCHEMA IF EXISTS {} CASCADE",
-        quoted_schema(&tenant.schema_name)
+        quoted_schema(tenant.schema_name.as_str())
     ))
     .await?;
     tx.execute_raw(sql(
@@ -137,7 +137,7 @@ pub async fn export(db: &DatabaseConnection, slug: &str) -> Result<Value, Provis
         .query_all_raw(sql(
             "SELECT table_name::text AS name FROM information_schema.tables
              WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
-            [tenant.schema_name.clone().into()],
+            [tenant.schema_name.as_str().into()],
         ))
         .await?;
     let mut data = serde_json::Map::new();

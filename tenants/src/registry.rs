@@ -1,6 +1,7 @@
 //! The registry of municipalities, in `public.tenants`: slug, schema, name, status.
 
 use crate::database::sql;
+use crate::slug::SchemaName;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::Serialize;
@@ -28,7 +29,7 @@ pub struct Tenant {
     pub slug: String,
     pub name: String,
     pub status: TenantStatus,
-    pub schema_name: String,
+    pub schema_name: SchemaName,
     pub config_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -55,7 +56,7 @@ impl From<TenantRow> for Tenant {
             } else {
                 TenantStatus::Active
             },
-            schema_name: r.schema_name,
+            schema_name: SchemaName::from_registry(r.schema_name),
             config_version: r.config_version,
             created_at: r.created_at,
             updated_at: r.updated_at,

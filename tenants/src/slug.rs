@@ -72,8 +72,31 @@ impl Slug {
 
     /// The tenant's schema: `t_` then the slug with `_` for `-`. Slugs have no `_`, so two
     /// slugs never share a schema, and the `t_` prefix keeps clear of `pg_*` and `public`.
-    pub fn schema_name(&self) -> String {
-        format!("t_{}", self.0.replace('-', "_"))
+    pub fn schema_name(&self) -> SchemaName {
+        SchemaName(format!("t_{}", self.0.replace('-', "_")))
+    }
+}
+
+/// The name of a tenant's PostgreSQL schema. Only a [`Slug`] and the registry (a row of
+/// `public.tenants`) make one: no code can name a schema from a string it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct SchemaName(String);
+
+impl SchemaName {
+    /// As the registry recorded it.
+    pub(crate) fn from_registry(name: String) -> Self {
+        SchemaName(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SchemaName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -102,7 +125,7 @@ mod tests {
     #[test]
     fn a_city_name_with_hyphens_is_a_valid_slug() {
         let slug = Slug::parse("saint-souveur-en-eure").unwrap();
-        assert_eq!(slug.schema_name(), "t_saint_souveur_en_eure");
+        assert_eq!(slug.schema_name().as_str(), "t_saint_souveur_en_eure");
     }
 
     #[test]

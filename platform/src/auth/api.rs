@@ -1,15 +1,13 @@
 //! The sign-in operations of the JSON API, under `/{slug}/api/v1`.
 
-use super::csrf::origin_allowed;
 use super::password_generator::{from_sentence, random_password};
-use super::password_policy::{Context, MAX_CHARS, MIN_BITS, Refusal, assess};
-use super::repository;
+use super::password_policy::{Context, MAX_CHARS, MIN_BITS, assess};
 use super::service::{self, AuthError};
 use super::session::{
     SESSION_COOKIE, SignedIn, clear_session_cookie, client_address, read_cookie, session_cookie,
     signed_in,
 };
-use crate::http::api_errors::ErrorBody;
+use crate::http::errors::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::Request;
@@ -18,7 +16,6 @@ use poem_openapi::auth::ApiKey;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, SecurityScheme, Tags};
-use portail_tenants::TenantTx;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -30,15 +27,18 @@ enum ApiTags {
     Account,
 }
 
-/// The session cookie set by `POST /auth/login`.
+/// The signed-in guardian of an API operation: the session cookie set by
+/// `POST /auth/login`, checked before the handler runs (no session: 401
+/// `not_authenticated`; Redis down: 503).
 #[derive(SecurityScheme)]
 #[oai(
+    rename = "SessionCookie",
     ty = "api_key",
     key_name = "portail_session",
     key_in = "cookie",
     checker = "check_session"
 )]
-pub struct SessionCookie(pub SignedIn);
+pub struct SignedInApi(pub SignedIn);
 
 async fn check_session(req: &Request, _key: ApiKey) -> poem::Result<SignedIn> {
     let state = req
@@ -49,62 +49,8 @@ async fn check_session(req: &Request, _key: ApiKey) -> poem::Result<SignedIn> {
         .expect("tenant resolved before the API");
     match signed_in(state, tenant, req).await {
         Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(error(AuthError::NotSignedIn)),
-        Err(e) => Err(error(AuthError::from(e))),
-    }
-}
-
-/// An API error as a poem error carrying our JSON shape.
-fn error(e: AuthError) -> poem::Error {
-    let body = serde_json::json!({ "code": e.code(), "message": e.message() });
-    let mut response = poem::web::Json(body).into_response_with_status(e.status());
-    if let AuthError::Throttled(wait) = e {
-        response.headers_mut().insert("retry-after", wait.into());
-    }
-    poem::Error::from_response(response)
-}
-
-trait WithStatus {
-    fn into_response_with_status(self, status: u16) -> poem::Response;
-}
-
-impl<T: poem::IntoResponse> WithStatus for T {
-    fn into_response_with_status(self, status: u16) -> poem::Response {
-        let mut r = self.into_response();
-        r.set_status(poem::http::StatusCode::from_u16(status).expect("valid status"));
-        r
-    }
-}
-
-#[derive(Object)]
-struct Reason {
-    /// `too_long`, `too_weak`, `contains_email`, `contains_name`, `contains_city`, `common`.
-    code: String,
-    message: String,
-}
-
-#[derive(Object)]
-struct RefusedBody {
-    code: String,
-    message: String,
-    reasons: Vec<Reason>,
-}
-
-fn refused(refusals: &[Refusal]) -> RefusedBody {
-    RefusedBody {
-        code: "password_refused".into(),
-        message: refusals
-            .iter()
-            .map(|r| r.message())
-            .collect::<Vec<_>>()
-            .join(" "),
-        reasons: refusals
-            .iter()
-            .map(|r| Reason {
-                code: r.code().into(),
-                message: r.message().into(),
-            })
-            .collect(),
+        Ok(None) => Err(ApiError::from(AuthError::NotSignedIn).into()),
+        Err(e) => Err(ApiError::from(AuthError::from(e)).into()),
     }
 }
 
@@ -133,75 +79,12 @@ enum LoginResponse {
     /// Signed in; the session cookie is set.
     #[oai(status = 200)]
     Ok(Json<LoginDto>, #[oai(header = "Set-Cookie")] String),
-    /// One generic answer for every wrong e-mail or password (`invalid_credentials`).
-    #[oai(status = 401)]
-    Invalid(Json<ErrorBody>),
-    /// Too many failures (`too_many_attempts`); `Retry-After` gives the wait in seconds.
-    #[oai(status = 429)]
-    Throttled(Json<ErrorBody>, #[oai(header = "Retry-After")] i64),
-    /// The request's `Origin` is not the portal's (`forbidden_origin`).
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
 }
 
 #[derive(ApiResponse)]
 enum NoContentResponse {
     #[oai(status = 204)]
     Done(#[oai(header = "Set-Cookie")] Option<String>),
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    /// The password is refused: `reasons` says why, each with a code.
-    #[oai(status = 422)]
-    Refused(Json<RefusedBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-}
-
-impl From<AuthError> for NoContentResponse {
-    fn from(e: AuthError) -> Self {
-        let body = || {
-            Json(ErrorBody {
-                code: e.code().into(),
-                message: e.message(),
-            })
-        };
-        match &e {
-            AuthError::PasswordRefused(r) => NoContentResponse::Refused(Json(refused(r))),
-            AuthError::WrongCurrentPassword => NoContentResponse::Refused(Json(RefusedBody {
-                code: e.code().into(),
-                message: e.message(),
-                reasons: vec![],
-            })),
-            AuthError::InvalidToken => NoContentResponse::BadRequest(body()),
-            AuthError::InvalidCredentials | AuthError::NotSignedIn | AuthError::Throttled(_) => {
-                NoContentResponse::Unauthorized(body())
-            }
-            AuthError::Unavailable => NoContentResponse::Unavailable(body()),
-            AuthError::Internal => NoContentResponse::Internal(body()),
-        }
-    }
-}
-
-fn forbidden_origin() -> Json<ErrorBody> {
-    Json(ErrorBody {
-        code: "forbidden_origin".into(),
-        message: "Cette requête ne vient pas du portail famille.".into(),
-    })
-}
-
-#[derive(Object)]
-struct ResetRequest {
-    email: String,
 }
 
 #[derive(ApiResponse)]
@@ -209,8 +92,13 @@ enum AcceptedResponse {
     /// Always, whether the address is an account's or not.
     #[oai(status = 202)]
     Accepted(Json<ErrorBody>),
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
+}
+
+type Answer<T> = Result<T, ApiError<AuthError>>;
+
+#[derive(Object)]
+struct ResetRequest {
+    email: String,
 }
 
 #[derive(Object)]
@@ -254,15 +142,6 @@ struct GeneratedDto {
     entropy_bits: f64,
 }
 
-#[derive(ApiResponse)]
-enum GenerateResponse {
-    #[oai(status = 200)]
-    Ok(Json<GeneratedDto>),
-    /// The sentence gives a password the policy refuses: `reasons` says why.
-    #[oai(status = 422)]
-    Refused(Json<RefusedBody>),
-}
-
 #[derive(Object)]
 struct ChildSummary {
     id: Uuid,
@@ -286,18 +165,6 @@ struct MeDto {
     household: HouseholdSummary,
 }
 
-#[derive(ApiResponse)]
-enum MeResponse {
-    #[oai(status = 200)]
-    Ok(Json<MeDto>),
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-}
-
 pub struct AuthApi {
     pub state: Arc<AppState>,
 }
@@ -316,13 +183,10 @@ impl AuthApi {
         tenant: Data<&CurrentTenant>,
         req: &Request,
         body: Json<LoginRequest>,
-    ) -> LoginResponse {
-        if !origin_allowed(&self.state, req) {
-            return LoginResponse::Forbidden(forbidden_origin());
-        }
+    ) -> Answer<LoginResponse> {
         let previous = read_cookie(req, SESSION_COOKIE);
         let address = client_address(req);
-        match service::sign_in(
+        let s = service::sign_in(
             &self.state,
             &tenant,
             &body.email,
@@ -330,33 +194,19 @@ impl AuthApi {
             &address,
             previous.as_deref(),
         )
-        .await
-        {
-            Ok(s) => LoginResponse::Ok(
-                Json(LoginDto {
-                    guardian: GuardianDto {
-                        id: s.account.guardian_id,
-                        first_name: s.account.first_name,
-                        last_name: s.account.last_name,
-                        email: Some(s.account.email),
-                        phone: String::new(),
-                    },
-                }),
-                session_cookie(&self.state, tenant.slug(), &s.session_id),
-            ),
-            Err(e) => {
-                let body = Json(ErrorBody {
-                    code: e.code().into(),
-                    message: e.message(),
-                });
-                match e {
-                    AuthError::Throttled(wait) => LoginResponse::Throttled(body, wait),
-                    AuthError::InvalidCredentials => LoginResponse::Invalid(body),
-                    AuthError::Unavailable => LoginResponse::Unavailable(body),
-                    _ => LoginResponse::Internal(body),
-                }
-            }
-        }
+        .await?;
+        Ok(LoginResponse::Ok(
+            Json(LoginDto {
+                guardian: GuardianDto {
+                    id: s.account.guardian_id,
+                    first_name: s.account.first_name,
+                    last_name: s.account.last_name,
+                    email: Some(s.account.email),
+                    phone: String::new(),
+                },
+            }),
+            session_cookie(&self.state, tenant.slug(), &s.session_id),
+        ))
     }
 
     /// Sign out: the session ends server-side and the cookie is cleared.
@@ -370,16 +220,18 @@ impl AuthApi {
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
         req: &Request,
-    ) -> NoContentResponse {
-        if !origin_allowed(&self.state, req) {
-            return NoContentResponse::Forbidden(forbidden_origin());
+    ) -> Answer<NoContentResponse> {
+        if let Some(id) = read_cookie(req, SESSION_COOKIE) {
+            self.state
+                .sessions
+                .destroy(tenant.slug(), &id)
+                .await
+                .map_err(AuthError::from)?;
         }
-        if let Some(id) = read_cookie(req, SESSION_COOKIE)
-            && let Err(e) = self.state.sessions.destroy(tenant.slug(), &id).await
-        {
-            return AuthError::from(e).into();
-        }
-        NoContentResponse::Done(Some(clear_session_cookie(&self.state, tenant.slug())))
+        Ok(NoContentResponse::Done(Some(clear_session_cookie(
+            &self.state,
+            tenant.slug(),
+        ))))
     }
 
     /// Ask for a first-connection or reset link by mail. Same answer whether the address is
@@ -393,17 +245,15 @@ impl AuthApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
         body: Json<ResetRequest>,
-    ) -> AcceptedResponse {
-        if !origin_allowed(&self.state, req) {
-            return AcceptedResponse::Forbidden(forbidden_origin());
-        }
+    ) -> Answer<AcceptedResponse> {
         service::request_reset(self.state.clone(), tenant.clone(), body.0.email);
-        AcceptedResponse::Accepted(Json(ErrorBody {
+        Ok(AcceptedResponse::Accepted(Json(ErrorBody {
             code: "accepted".into(),
             message: RESET_ANSWER.into(),
-        }))
+            fields: None,
+            reasons: None,
+        })))
     }
 
     /// Set the password with the token of the mailed link.
@@ -416,16 +266,10 @@ impl AuthApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
         body: Json<ResetConfirm>,
-    ) -> NoContentResponse {
-        if !origin_allowed(&self.state, req) {
-            return NoContentResponse::Forbidden(forbidden_origin());
-        }
-        match service::confirm_reset(&self.state, &tenant, &body.token, &body.password).await {
-            Ok(()) => NoContentResponse::Done(None),
-            Err(e) => e.into(),
-        }
+    ) -> Answer<NoContentResponse> {
+        service::confirm_reset(&self.state, &tenant, &body.token, &body.password).await?;
+        Ok(NoContentResponse::Done(None))
     }
 
     /// Change the password of the signed-in guardian; every session of the account ends.
@@ -438,27 +282,21 @@ impl AuthApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<PasswordChange>,
-    ) -> NoContentResponse {
-        if !origin_allowed(&self.state, req) {
-            return NoContentResponse::Forbidden(forbidden_origin());
-        }
-        match service::change_password(
+    ) -> Answer<NoContentResponse> {
+        service::change_password(
             &self.state,
             &tenant,
-            session.0.guardian_id,
+            signed.guardian_id,
             &body.current_password,
             &body.new_password,
         )
-        .await
-        {
-            Ok(()) => {
-                NoContentResponse::Done(Some(clear_session_cookie(&self.state, tenant.slug())))
-            }
-            Err(e) => e.into(),
-        }
+        .await?;
+        Ok(NoContentResponse::Done(Some(clear_session_cookie(
+            &self.state,
+            tenant.slug(),
+        ))))
     }
 
     /// The password rules.
@@ -476,7 +314,8 @@ impl AuthApi {
         })
     }
 
-    /// Generate a compliant password: at random, or from a sentence.
+    /// Generate a compliant password: at random, or from a sentence (a sentence the policy
+    /// refuses answers 422 with `reasons`).
     #[oai(
         path = "/:slug/api/v1/auth/password/generate",
         method = "post",
@@ -486,28 +325,22 @@ impl AuthApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         body: Json<GenerateRequest>,
-    ) -> GenerateResponse {
-        match body.0.method {
-            GenerateMethod::Random => {
-                let (password, a) = random_password(&Context::default());
-                GenerateResponse::Ok(Json(GeneratedDto {
-                    password,
-                    entropy_bits: a.entropy_bits,
-                }))
-            }
+    ) -> Answer<Json<GeneratedDto>> {
+        let (password, a) = match body.0.method {
+            GenerateMethod::Random => random_password(&Context::default()),
             GenerateMethod::Sentence => {
                 let password = from_sentence(body.0.sentence.as_deref().unwrap_or(""));
                 let a = assess(&password, &Context::default());
-                if a.accepted() {
-                    GenerateResponse::Ok(Json(GeneratedDto {
-                        password,
-                        entropy_bits: a.entropy_bits,
-                    }))
-                } else {
-                    GenerateResponse::Refused(Json(refused(&a.refusals)))
-                }
+                (password, a)
             }
+        };
+        if !a.accepted() {
+            return Err(AuthError::PasswordRefused(a.refusals).into());
         }
+        Ok(Json(GeneratedDto {
+            password,
+            entropy_bits: a.entropy_bits,
+        }))
     }
 }
 
@@ -539,44 +372,22 @@ impl AccountApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> MeResponse {
-        let read = async {
-            let tx = TenantTx::begin(&self.state.db, tenant.schema()).await?;
-            let found = repository::household(&tx, session.0.household_id).await?;
-            tx.commit().await?;
-            Ok::<_, sea_orm::DbErr>(found)
-        };
-        let (household, guardians, children) = match read.await {
-            Ok(found) => found,
-            Err(e) => {
-                let e = AuthError::from(e);
-                let body = Json(ErrorBody {
-                    code: e.code().into(),
-                    message: e.message(),
-                });
-                return if e.status() == 503 {
-                    MeResponse::Unavailable(body)
-                } else {
-                    MeResponse::Internal(body)
-                };
-            }
-        };
-        let dto = |g: &repository::GuardianRow| GuardianDto {
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<MeDto>> {
+        let (household, guardians, children) =
+            service::household(&self.state, &tenant, signed.household_id).await?;
+        let dto = |g: &super::repository::GuardianRow| GuardianDto {
             id: g.id,
             first_name: g.first_name.clone(),
             last_name: g.last_name.clone(),
             email: g.email.clone(),
             phone: g.phone.clone(),
         };
-        let Some(me) = guardians.iter().find(|g| g.id == session.0.guardian_id) else {
-            let e = AuthError::NotSignedIn;
-            return MeResponse::Unauthorized(Json(ErrorBody {
-                code: e.code().into(),
-                message: e.message(),
-            }));
-        };
-        MeResponse::Ok(Json(MeDto {
+        let me = guardians
+            .iter()
+            .find(|g| g.id == signed.guardian_id)
+            .ok_or(AuthError::NotSignedIn)?;
+        Ok(Json(MeDto {
             guardian: dto(me),
             household: HouseholdSummary {
                 id: household.id,

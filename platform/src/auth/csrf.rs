@@ -4,7 +4,7 @@
 //! the browser send it with a POST; a planted cookie does not give the session's token; and
 //! `Origin` / `Sec-Fetch-Site` are checked on every state-changing form (`http::hardening`).
 //! The JSON API is protected otherwise: it only takes `application/json` bodies and checks
-//! `Origin` when the browser sends one.
+//! `Origin` when the browser sends one (`http::origin`).
 
 use super::session::{SESSION_COOKIE, read_cookie};
 use super::tokens::new_token;
@@ -86,13 +86,4 @@ pub fn valid_for_session(req: &Request, submitted: Option<&str>) -> bool {
         return false;
     };
     same(&derive(&secret, Some(&session)), submitted)
-}
-
-/// For the JSON API: a browser's `Origin`, when sent, must be the portal's own (the origin of
-/// `PUBLIC_URL` or one of `EXTRA_HOSTS`), never whatever the request's `Host` says.
-pub fn origin_allowed(state: &AppState, req: &Request) -> bool {
-    match req.headers().get("origin").and_then(|v| v.to_str().ok()) {
-        Some(origin) => crate::http::hardening::origin_is_portal(state, origin),
-        None => true,
-    }
 }

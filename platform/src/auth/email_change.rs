@@ -12,7 +12,6 @@ use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::{self as check, FieldErrors};
-use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use redis::AsyncCommands;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -84,7 +83,7 @@ pub async fn check(
 ) -> Result<Result<String, FieldErrors>, EmailChangeError> {
     let mut errors = FieldErrors::default();
     let email = check::email(&mut errors, "email", new_email);
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let account = repository::account_by_id(&tx, signed.guardian_id)
         .await?
         .ok_or(EmailChangeError::InvalidToken)?;
@@ -126,7 +125,7 @@ pub async fn request(
     email: &str,
 ) -> Result<(), EmailChangeError> {
     let email = email.to_string();
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let account = repository::account_by_id(&tx, signed.guardian_id)
         .await?
         .ok_or(EmailChangeError::InvalidToken)?;
@@ -209,7 +208,7 @@ pub async fn confirm(
     let pending: Pending = raw
         .and_then(|r| serde_json::from_str(&r).ok())
         .ok_or(EmailChangeError::InvalidToken)?;
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     if crate::household::repository::email_taken(&tx, &pending.email, pending.guardian_id).await? {
         return Err(one_error(
             "email",

@@ -6,63 +6,44 @@ use super::email_change::{self, EmailChangeError};
 use super::pages::{see_other, with_cookie};
 use super::session::clear_session_cookie;
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Form, Query};
-use poem::{Request, Response, handler};
+use crate::http::page::{Page, PublicForm, SignedInForm, SignedInPage};
+use poem::web::Query;
+use poem::{Response, handler};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 
 const TITLE: &str = "Changer mon adresse e-mail";
+const CONFIRM_TITLE: &str = "Confirmer ma nouvelle adresse e-mail";
 
 fn unavailable(e: EmailChangeError) -> PageError {
     match e {
         EmailChangeError::Database(e) => e.into(),
         other => {
             tracing::warn!(error = %other, "e-mail change unavailable");
-            PageError(Failure::Unavailable)
+            PageError::from(Failure::Unavailable)
         }
     }
 }
 
 #[handler]
-pub async fn request_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    if frame.account.is_none() {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    }
-    Ok(frame.render(
+pub async fn request_form(ctx: SignedInPage<'_>) -> Response {
+    ctx.frame.render(
         "changer_adresse_email",
         TITLE,
         "",
         json!({ "error": null, "email": "", "fields": {}, "confirm": null }),
-    ))
+    )
 }
 
 #[derive(Deserialize)]
 pub struct RequestForm {
-    csrf: Option<String>,
     email: Option<String>,
     current_password: Option<String>,
 }
 
 #[handler]
-pub async fn request(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<RequestForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (frame, signed) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
+pub async fn request(ctx: SignedInForm<'_, RequestForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let typed = form.email.unwrap_or_default();
     let checked = email_change::check(
         state,
@@ -98,21 +79,20 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
+/// The page of the mailed link: a button, since a GET changes nothing.
 #[handler]
 pub async fn confirm_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<TokenQuery>,
-    req: &Request,
+    ctx: Page<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let token = query.token.unwrap_or_default();
     let live = email_change::is_live(state, tenant, &token)
         .await
         .map_err(unavailable)?;
     let mut response = frame.render(
         "changer_adresse_email",
-        "Confirmer ma nouvelle adresse e-mail",
+        CONFIRM_TITLE,
         "",
         json!({ "error": null, "email": "", "fields": {}, "confirm": { "live": live, "token": if live { token } else { String::new() } } }),
     );
@@ -126,22 +106,22 @@ pub async fn confirm_form(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: Option<String>,
     token: Option<String>,
 }
 
+/// The link may be opened in a browser that is not signed in: the token is the proof.
 #[handler]
-pub async fn confirm(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ConfirmForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    // The link may be opened in a browser that is not signed in: the token is the proof.
-    if !super::csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn confirm(ctx: PublicForm<'_, ConfirmForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
+    let refused = |error: Option<String>, status| {
+        frame.render_with_status(
+            "changer_adresse_email",
+            CONFIRM_TITLE,
+            "",
+            json!({ "error": error, "email": "", "fields": {}, "confirm": { "live": false, "token": "" } }),
+            status,
+        )
+    };
     match email_change::confirm(state, tenant, &form.token.unwrap_or_default()).await {
         Ok(()) => Ok(with_cookie(
             see_other(format!(
@@ -150,20 +130,10 @@ pub async fn confirm(
             )),
             clear_session_cookie(state, tenant.slug()),
         )),
-        Err(EmailChangeError::InvalidToken) => Ok(frame.render_with_status(
-            "changer_adresse_email",
-            "Confirmer ma nouvelle adresse e-mail",
-            "",
-            json!({ "error": null, "email": "", "fields": {}, "confirm": { "live": false, "token": "" } }),
-            400,
-        )),
-        Err(EmailChangeError::Invalid(fields)) => Ok(frame.render_with_status(
-            "changer_adresse_email",
-            "Confirmer ma nouvelle adresse e-mail",
-            "",
-            json!({ "error": fields.0.values().next(), "email": "", "fields": {}, "confirm": { "live": false, "token": "" } }),
-            409,
-        )),
+        Err(EmailChangeError::InvalidToken) => Ok(refused(None, 400)),
+        Err(EmailChangeError::Invalid(fields)) => {
+            Ok(refused(fields.0.values().next().cloned(), 409))
+        }
         Err(e) => Err(unavailable(e)),
     }
 }

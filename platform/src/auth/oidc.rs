@@ -197,13 +197,7 @@ fn state_key(slug: &str, state: &str) -> String {
 }
 
 pub async fn tenant_oidc(state: &AppState, tenant: &CurrentTenant) -> Result<Oidc, OidcError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema())
-        .await
-        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
-    let config = crate::tenancy::current_config(state, tenant, &tx)
-        .await
-        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
-    tx.commit()
+    let config = crate::tenancy::config(state, tenant)
         .await
         .map_err(|e| OidcError::Unavailable(e.to_string()))?;
     config.oidc.clone().ok_or(OidcError::NotConfigured)
@@ -388,10 +382,8 @@ pub async fn link(
             Err(OidcError::LinkedElsewhere)
         });
     }
-    tx.execute_raw(sql(
-        "INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
-        [issuer.into(), subject.into(), guardian_id.into(), now.into()],
-    ))
+    tx.run("INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
+        [issuer.into(), subject.into(), guardian_id.into(), now.into()])
     .await?;
     Ok(Ok(()))
 }
@@ -402,13 +394,65 @@ pub async fn has_link(
     issuer: &str,
     guardian_id: Uuid,
 ) -> Result<bool, sea_orm::DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
-            [issuer.into(), guardian_id.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
+        [issuer.into(), guardian_id.into()],
+    )
+    .await
+}
+
+/// Links the identity to the guardian who started the link, in one transaction.
+pub async fn link_identity(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    issuer: &str,
+    subject: &str,
+    guardian_id: Uuid,
+) -> Result<Result<(), OidcError>, sea_orm::DbErr> {
+    let tx = tenant.begin(state).await?;
+    if let Err(e) = link(&tx, issuer, subject, guardian_id, state.clock.now()).await? {
+        return Ok(Err(e));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// The account this identity is linked to, if any.
+pub async fn linked_account(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<super::repository::Account>, sea_orm::DbErr> {
+    let tx = tenant.begin(state).await?;
+    let account = match linked_guardian(&tx, issuer, subject).await? {
+        Some(guardian_id) => super::repository::account_by_id(&tx, guardian_id).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// "Mon compte": the account, and the provider's label with whether it is linked.
+pub async fn account_view(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    guardian_id: Uuid,
+) -> Result<Option<(super::repository::Account, Option<(String, bool)>)>, sea_orm::DbErr> {
+    let tx = tenant.begin(state).await?;
+    let Some(account) = super::repository::account_by_id(&tx, guardian_id).await? else {
+        return Ok(None);
+    };
+    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
+    let oidc = match &config.oidc {
+        Some(o) => Some((
+            o.label.clone(),
+            has_link(&tx, o.issuer.trim_end_matches('/'), guardian_id).await?,
+        )),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(Some((account, oidc)))
 }
 
 #[cfg(test)]

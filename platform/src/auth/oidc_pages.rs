@@ -4,19 +4,14 @@
 use super::oidc::{self, OidcError, Purpose};
 use super::oidc_binding;
 use super::pages::{info_message, see_other, with_cookie};
-use super::repository;
 use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Form, Query};
+use crate::http::page::{Frame, NoFields, Page, SignedInForm, SignedInPage};
+use poem::web::Query;
 use poem::{Request, Response, handler};
-use portail_tenants::TenantTx;
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 
 fn failed(frame: &Frame, e: &OidcError) -> Response {
     tracing::info!(error = %e, "OpenID Connect sign-in refused");
@@ -35,12 +30,8 @@ fn failed(frame: &Frame, e: &OidcError) -> Response {
 }
 
 #[handler]
-pub async fn start_sign_in(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn start_sign_in(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let (cookie, browser) = oidc_binding::new_binding(state, tenant.slug());
     match oidc::start(state, tenant, Purpose::SignIn, browser).await {
         Ok(url) => Ok(with_cookie(see_other(url), cookie)),
@@ -48,36 +39,16 @@ pub async fn start_sign_in(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
 #[handler]
-pub async fn start_link(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<CsrfOnly>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (frame, account) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
+pub async fn start_link(ctx: SignedInForm<'_, NoFields>) -> Response {
+    let (state, tenant, frame, signed, _) = ctx.parts();
+    let purpose = Purpose::Link {
+        guardian_id: signed.guardian_id,
     };
-    let account = &account;
     let (cookie, browser) = oidc_binding::new_binding(state, tenant.slug());
-    match oidc::start(
-        state,
-        tenant,
-        Purpose::Link {
-            guardian_id: account.guardian_id,
-        },
-        browser,
-    )
-    .await
-    {
-        Ok(url) => Ok(with_cookie(see_other(url), cookie)),
-        Err(e) => Ok(failed(&frame, &e)),
+    match oidc::start(state, tenant, purpose, browser).await {
+        Ok(url) => with_cookie(see_other(url), cookie),
+        Err(e) => failed(&frame, &e),
     }
 }
 
@@ -90,12 +61,11 @@ pub struct Callback {
 
 #[handler]
 pub async fn callback(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<Callback>,
+    ctx: Page<'_>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let (Some(code), Some(returned)) = (query.code, query.state) else {
         let e = OidcError::Provider(query.error.unwrap_or_else(|| "no code".into()));
         return Ok(failed(&frame, &e));
@@ -104,7 +74,6 @@ pub async fn callback(
         Ok(found) => found,
         Err(e) => return Ok(failed(&frame, &e)),
     };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
     match purpose {
         Purpose::Link { guardian_id } => {
             // The guardian who started the link must still be the one signed in.
@@ -112,11 +81,10 @@ pub async fn callback(
                 return Ok(failed(&frame, &OidcError::UnknownState));
             }
             if let Err(e) =
-                oidc::link(&tx, &issuer, &claims.sub, guardian_id, state.clock.now()).await?
+                oidc::link_identity(state, tenant, &issuer, &claims.sub, guardian_id).await?
             {
                 return Ok(failed(&frame, &e));
             }
-            tx.commit().await?;
             tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "identity linked");
             Ok(see_other(format!(
                 "/{}/mon-compte?info=identite-liee",
@@ -124,19 +92,15 @@ pub async fn callback(
             )))
         }
         Purpose::SignIn => {
-            let Some(guardian_id) = oidc::linked_guardian(&tx, &issuer, &claims.sub).await? else {
-                return Ok(failed(&frame, &OidcError::NotLinked));
-            };
-            let account = repository::account_by_id(&tx, guardian_id).await?;
-            tx.commit().await?;
-            let Some(account) = account else {
+            let Some(account) = oidc::linked_account(state, tenant, &issuer, &claims.sub).await?
+            else {
                 return Ok(failed(&frame, &OidcError::NotLinked));
             };
             let previous = read_cookie(req, SESSION_COOKIE);
             let session_id = service::open_session(state, tenant, &account, previous.as_deref())
                 .await
-                .map_err(|_| PageError(Failure::Unavailable))?;
-            tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "signed in with OpenID Connect");
+                .map_err(|_| PageError::from(Failure::Unavailable))?;
+            tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in with OpenID Connect");
             Ok(with_cookie(
                 see_other(format!("/{}/", tenant.slug())),
                 session_cookie(state, tenant.slug(), &session_id),
@@ -153,27 +117,14 @@ pub struct InfoQuery {
 /// "Mon compte": who is signed in, the password, the linked identity.
 #[handler]
 pub async fn account_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    req: &Request,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let account = repository::account_by_id(&tx, signed.guardian_id)
+    let (state, tenant, frame, signed) = ctx.parts();
+    let (account, oidc) = oidc::account_view(state, tenant, signed.guardian_id)
         .await?
-        .ok_or(PageError(Failure::NotFound))?;
-    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
-    let oidc = match &config.oidc {
-        Some(o) => Some(
-            json!({ "label": o.label, "linked": oidc::has_link(&tx, o.issuer.trim_end_matches('/'), signed.guardian_id).await? }),
-        ),
-        None => None,
-    };
-    tx.commit().await?;
+        .ok_or(PageError::from(Failure::NotFound))?;
+    let oidc = oidc.map(|(label, linked)| json!({ "label": label, "linked": linked }));
     let info = query.info.as_deref().and_then(info_message);
     Ok(frame.render(
         "mon_compte",

@@ -10,8 +10,8 @@ use super::service::{self, AuthError};
 use super::session::{
     SESSION_COOKIE, clear_session_cookie, client_address, read_cookie, session_cookie,
 };
-use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::errors::{PageError, Problem};
+use crate::http::page::{Frame, Page, PublicForm, SignedInForm, SignedInPage, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Form, Query, Redirect};
@@ -50,14 +50,6 @@ pub(crate) fn with_cookie(mut response: Response, cookie: String) -> Response {
     response
 }
 
-fn unavailable(e: AuthError) -> PageError {
-    PageError(if e.status() == 503 {
-        Failure::Unavailable
-    } else {
-        Failure::Internal
-    })
-}
-
 #[derive(Deserialize)]
 pub struct InfoQuery {
     info: Option<String>,
@@ -65,9 +57,7 @@ pub struct InfoQuery {
 
 /// The label of the municipality's OpenID Connect button, when it has a provider.
 async fn oidc_label(state: &AppState, tenant: &CurrentTenant) -> Result<Option<String>, PageError> {
-    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
-    let config = crate::tenancy::current_config(state, tenant, &tx).await?;
-    tx.commit().await?;
+    let config = crate::tenancy::config(state, tenant).await?;
     Ok(config.oidc.as_ref().map(|o| o.label.clone()))
 }
 
@@ -92,34 +82,23 @@ async fn login_page(
 
 #[handler]
 pub async fn login_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    req: &Request,
+    ctx: Page<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let info = query.info.as_deref().and_then(info_message);
     login_page(&frame, tenant, state, "", info, None, 200).await
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf: Option<String>,
     email: Option<String>,
     password: Option<String>,
 }
 
 #[handler]
-pub async fn login(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<LoginForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     let email = form.email.unwrap_or_default();
     let previous = read_cookie(req, SESSION_COOKIE);
     match service::sign_in(
@@ -137,7 +116,7 @@ pub async fn login(
             session_cookie(state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (AuthError::InvalidCredentials | AuthError::Throttled(_))) => {
-            let status = e.status();
+            let status = e.status().as_u16();
             let mut response = login_page(
                 &frame,
                 tenant,
@@ -153,7 +132,7 @@ pub async fn login(
             }
             Ok(response)
         }
-        Err(e) => Err(unavailable(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -177,7 +156,7 @@ pub async fn logout(
             .sessions
             .destroy(tenant.slug(), &id)
             .await
-            .map_err(|e| unavailable(e.into()))?;
+            .map_err(PageError::from)?;
     }
     let response = see_other(format!("/{}/connexion?info=deconnecte", tenant.slug()));
     Ok(with_cookie(
@@ -187,12 +166,8 @@ pub async fn logout(
 }
 
 #[handler]
-pub async fn help(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn help(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (_state, _tenant, frame) = ctx.parts();
     Ok(frame.render(
         "aide_connexion",
         "Aide à la connexion",
@@ -202,12 +177,8 @@ pub async fn help(
 }
 
 #[handler]
-pub async fn forgot_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn forgot_form(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (_state, _tenant, frame) = ctx.parts();
     Ok(frame.render(
         "mot_de_passe_oublie",
         "Nouveau mot de passe",
@@ -218,21 +189,12 @@ pub async fn forgot_form(
 
 #[derive(Deserialize)]
 pub struct ForgotForm {
-    csrf: Option<String>,
     email: Option<String>,
 }
 
 #[handler]
-pub async fn forgot(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ForgotForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn forgot(ctx: PublicForm<'_, ForgotForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     service::request_reset(
         state.clone(),
         tenant.clone(),
@@ -273,16 +235,14 @@ fn new_password_page(frame: &Frame, token: &str, extra: Value, status: u16) -> R
 
 #[handler]
 pub async fn new_password_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<TokenQuery>,
-    req: &Request,
+    ctx: Page<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let token = query.token.unwrap_or_default();
     if !service::token_is_live(state, tenant, &token)
         .await
-        .map_err(unavailable)?
+        .map_err(PageError::from)?
     {
         return Ok(new_password_page(
             &frame,
@@ -296,22 +256,13 @@ pub async fn new_password_form(
 
 #[derive(Deserialize)]
 pub struct NewPasswordForm {
-    csrf: Option<String>,
     token: Option<String>,
     password: Option<String>,
 }
 
 #[handler]
-pub async fn new_password(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<NewPasswordForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn new_password(ctx: PublicForm<'_, NewPasswordForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     let token = form.token.unwrap_or_default();
     match service::confirm_reset(state, tenant, &token, &form.password.unwrap_or_default()).await {
         Ok(()) => Ok(see_other(format!(
@@ -330,13 +281,12 @@ pub async fn new_password(
             json!({ "error": e.message() }),
             422,
         )),
-        Err(e) => Err(unavailable(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 #[derive(Deserialize)]
 pub struct GenerateForm {
-    csrf: Option<String>,
     token: Option<String>,
     method: Option<String>,
     sentence: Option<String>,
@@ -344,20 +294,12 @@ pub struct GenerateForm {
 
 /// Choices 2 and 3: shows a generated password, which the parent then confirms.
 #[handler]
-pub async fn generate(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<GenerateForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn generate(ctx: PublicForm<'_, GenerateForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     let token = form.token.unwrap_or_default();
     if !service::token_is_live(state, tenant, &token)
         .await
-        .map_err(unavailable)?
+        .map_err(PageError::from)?
     {
         return Ok(new_password_page(
             &frame,
@@ -399,42 +341,25 @@ pub async fn generate(
 }
 
 #[handler]
-pub async fn change_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    if frame.account.is_none() {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    }
-    Ok(frame.render(
+pub async fn change_form(ctx: SignedInPage<'_>) -> Response {
+    let frame = ctx.frame;
+    frame.render(
         "changer_mot_de_passe",
         "Changer mon mot de passe",
         "",
         json!({ "error": null }),
-    ))
+    )
 }
 
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    csrf: Option<String>,
     current_password: Option<String>,
     new_password: Option<String>,
 }
 
 #[handler]
-pub async fn change(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ChangeForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (frame, account) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
-    let account = &account;
+pub async fn change(ctx: SignedInForm<'_, ChangeForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, account, form) = ctx.parts();
     let result = service::change_password(
         state,
         tenant,
@@ -459,6 +384,6 @@ pub async fn change(
                 json!({ "error": e.message() }),
                 422,
             )),
-        Err(e) => Err(unavailable(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,11 +4,12 @@
 use super::password_policy::{Assessment, Context, Refusal, assess};
 use super::repository::{self, Account};
 use super::{hashing, tokens};
-use crate::http::errors::classify;
+use crate::http::errors::{Details, FORBIDDEN, Failure, Fault, INTERNAL, Problem, UNAVAILABLE};
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::Duration;
+use poem::http::StatusCode;
 use portail_tenants::TenantTx;
 use portail_tenants::values::is_email;
 use sea_orm::DbErr;
@@ -34,38 +35,30 @@ pub enum AuthError {
     WrongCurrentPassword,
     #[error("not signed in")]
     NotSignedIn,
-    #[error("a dependency is unavailable")]
-    Unavailable,
-    #[error("internal error")]
-    Internal,
+    #[error(transparent)]
+    Fault(#[from] Fault),
 }
 
 impl From<DbErr> for AuthError {
     fn from(e: DbErr) -> Self {
-        match classify(&e) {
-            crate::http::errors::Failure::Unavailable => AuthError::Unavailable,
-            _ => AuthError::Internal,
-        }
+        AuthError::Fault(e.into())
     }
 }
 
 impl From<crate::sessions::SessionError> for AuthError {
     fn from(e: crate::sessions::SessionError) -> Self {
-        tracing::warn!(error = %e, "session store unavailable");
-        AuthError::Unavailable
+        AuthError::Fault(e.into())
     }
 }
 
 impl From<super::throttle::Unavailable> for AuthError {
     fn from(e: super::throttle::Unavailable) -> Self {
-        tracing::warn!(error = %e, "throttle store unavailable");
-        AuthError::Unavailable
+        AuthError::Fault(e.into())
     }
 }
 
-impl AuthError {
-    /// The French sentence shown to the person.
-    pub fn message(&self) -> String {
+impl Problem for AuthError {
+    fn message(&self) -> String {
         match self {
             AuthError::InvalidCredentials => "Adresse e-mail ou mot de passe incorrect.".into(),
             AuthError::Throttled(s) => format!(
@@ -75,34 +68,68 @@ impl AuthError {
             AuthError::InvalidToken => "Ce lien n'est plus valable : il a déjà servi, il a expiré (24 heures) ou il est incomplet. Demandez un nouveau lien.".into(),
             AuthError::PasswordRefused(r) => r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" "),
             AuthError::WrongCurrentPassword => "Le mot de passe actuel est incorrect.".into(),
-            AuthError::NotSignedIn => "Vous devez être connecté.".into(),
-            AuthError::Unavailable => "Le service est momentanément indisponible. Aucune donnée n'a été perdue. Merci de réessayer dans quelques minutes.".into(),
-            AuthError::Internal => "Une erreur inattendue est survenue. Merci de réessayer.".into(),
+            AuthError::NotSignedIn => Failure::NotSignedIn.message(),
+            AuthError::Fault(f) => f.message(),
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             AuthError::InvalidCredentials => "invalid_credentials",
             AuthError::Throttled(_) => "too_many_attempts",
             AuthError::InvalidToken => "invalid_token",
             AuthError::PasswordRefused(_) => "password_refused",
             AuthError::WrongCurrentPassword => "current_password_incorrect",
-            AuthError::NotSignedIn => "not_authenticated",
-            AuthError::Unavailable => "service_unavailable",
-            AuthError::Internal => "internal_error",
+            AuthError::NotSignedIn => Failure::NotSignedIn.code(),
+            AuthError::Fault(f) => f.code(),
         }
     }
 
-    pub fn status(&self) -> u16 {
+    fn status(&self) -> StatusCode {
         match self {
-            AuthError::InvalidCredentials | AuthError::NotSignedIn => 401,
-            AuthError::Throttled(_) => 429,
-            AuthError::InvalidToken => 400,
-            AuthError::PasswordRefused(_) | AuthError::WrongCurrentPassword => 422,
-            AuthError::Unavailable => 503,
-            AuthError::Internal => 500,
+            AuthError::InvalidCredentials | AuthError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AuthError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AuthError::InvalidToken => StatusCode::BAD_REQUEST,
+            AuthError::PasswordRefused(_) | AuthError::WrongCurrentPassword => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AuthError::Fault(f) => f.status(),
         }
+    }
+
+    fn details(&self) -> Details {
+        match self {
+            AuthError::Throttled(wait) => Details::RetryAfter(*wait),
+            AuthError::PasswordRefused(r) => {
+                Details::Reasons(r.iter().map(|r| (r.code(), r.message().into())).collect())
+            }
+            AuthError::WrongCurrentPassword => Details::Reasons(vec![]),
+            _ => Details::None,
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            (
+                400,
+                "The link's token is invalid, used or expired (`invalid_token`).",
+            ),
+            (
+                401,
+                "Wrong e-mail or password (`invalid_credentials`, one answer for both), or not signed in (`not_authenticated`).",
+            ),
+            FORBIDDEN,
+            (
+                422,
+                "The password is refused (`password_refused`, `current_password_incorrect`): `reasons` says why, each with a code.",
+            ),
+            (
+                429,
+                "Too many failures (`too_many_attempts`); `Retry-After` gives the wait in seconds.",
+            ),
+            UNAVAILABLE,
+            INTERNAL,
+        ]
     }
 }
 
@@ -152,7 +179,7 @@ pub async fn sign_in(
     let plausible =
         is_email(&email) && !password.is_empty() && password.len() <= MAX_SIGN_IN_LENGTH;
     let account = if plausible {
-        let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+        let tx = tenant.begin(state).await?;
         let account = repository::account_by_email(&tx, &email).await?;
         tx.commit().await?;
         account
@@ -249,7 +276,7 @@ async fn send_reset_link(
         tracing::info!(tenant.slug = tenant.slug(), "reset mail limit reached");
         return Ok(());
     }
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let Some(account) = repository::account_by_email(&tx, email).await? else {
         tx.commit().await?;
         return Ok(());
@@ -292,7 +319,7 @@ pub async fn token_is_live(
     if !tokens::well_formed(token) {
         return Ok(false);
     }
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let live = repository::live_token(&tx, &tokens::token_hash(token), state.clock.now())
         .await?
         .is_some();
@@ -310,7 +337,7 @@ pub async fn confirm_reset(
     if !tokens::well_formed(token) {
         return Err(AuthError::InvalidToken);
     }
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let now = state.clock.now();
     let Some(guardian_id) = repository::live_token(&tx, &tokens::token_hash(token), now).await?
     else {
@@ -338,7 +365,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), AuthError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let account = repository::account_by_id(&tx, guardian_id)
         .await?
         .ok_or(AuthError::NotSignedIn)?;
@@ -418,4 +445,23 @@ async fn policy_context(tx: &TenantTx, account: &Account) -> Result<Context, DbE
 /// Assesses a password for the live feedback of the forms (no personal context).
 pub fn assess_anonymous(password: &str) -> Assessment {
     assess(password, &Context::default())
+}
+
+/// The signed-in guardian's household, its guardians and children (`GET /me`).
+pub async fn household(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+) -> Result<
+    (
+        repository::HouseholdRow,
+        Vec<repository::GuardianRow>,
+        Vec<repository::ChildRow>,
+    ),
+    DbErr,
+> {
+    let tx = tenant.begin(state).await?;
+    let found = repository::household(&tx, household_id).await?;
+    tx.commit().await?;
+    Ok(found)
 }

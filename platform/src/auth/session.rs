@@ -18,6 +18,8 @@ pub struct SignedIn {
     pub session_id: String,
     pub guardian_id: Uuid,
     pub household_id: Uuid,
+    /// The name shown in the banner, kept in the session at sign-in.
+    pub name: Option<String>,
 }
 
 /// A cookie's value from the request's `Cookie` headers.
@@ -79,6 +81,11 @@ pub async fn signed_in(
             session_id: id,
             guardian_id,
             household_id,
+            name: session
+                .data
+                .get("name")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
         }),
         _ => None,
     })

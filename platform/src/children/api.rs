@@ -3,14 +3,13 @@
 
 use super::repository::{Child, Contact};
 use super::service::{self, ChildChange, ContactInput};
-use crate::auth::api::SessionCookie;
-use crate::auth::csrf::origin_allowed;
+use crate::auth::api::SignedInApi;
+use crate::auth::session::SignedIn;
 use crate::family::{WriteError, is_validated};
-use crate::http::api_errors::{ErrorBody, InvalidFieldsBody, api_failure, not_found_body};
+use crate::http::errors::ApiError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -174,65 +173,19 @@ impl From<ContactBody> for ContactInput {
     }
 }
 
-/// One response shape for every children operation.
 #[derive(ApiResponse)]
-enum ChildrenResponse {
-    #[oai(status = 200)]
-    List(Json<ChildrenDto>),
-    #[oai(status = 200)]
-    Detail(Json<Box<ChildDetailDto>>),
-    #[oai(status = 200)]
-    Contacts(Json<Vec<ContactDto>>),
-    #[oai(status = 200)]
-    Contact(Json<ContactDto>),
+enum Created {
     #[oai(status = 201)]
-    ContactCreated(Json<ContactDto>),
+    Contact(Json<ContactDto>),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
     #[oai(status = 204)]
-    Deleted,
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    /// Not a child of the signed-in guardian's household.
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    #[oai(status = 422)]
-    Invalid(Json<InvalidFieldsBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
+    Contact,
 }
 
-impl From<WriteError> for ChildrenResponse {
-    fn from(e: WriteError) -> Self {
-        match e {
-            WriteError::NotFound => not_found(),
-            WriteError::Invalid(fields) => {
-                ChildrenResponse::Invalid(Json(InvalidFieldsBody::new(fields)))
-            }
-            WriteError::Database(e) => e.into(),
-        }
-    }
-}
-
-impl From<sea_orm::DbErr> for ChildrenResponse {
-    fn from(e: sea_orm::DbErr) -> Self {
-        match api_failure(&e) {
-            (503, body) => ChildrenResponse::Unavailable(Json(body)),
-            (_, body) => ChildrenResponse::Internal(Json(body)),
-        }
-    }
-}
-
-fn not_found() -> ChildrenResponse {
-    ChildrenResponse::NotFound(Json(not_found_body()))
-}
-
-fn forbidden() -> ChildrenResponse {
-    ChildrenResponse::Forbidden(Json(ErrorBody {
-        code: "forbidden_origin".into(),
-        message: "Cette requête ne vient pas du portail famille.".into(),
-    }))
-}
+type Answer<T> = Result<T, ApiError<WriteError>>;
 
 pub struct ChildrenApi {
     pub state: Arc<AppState>,
@@ -242,38 +195,37 @@ impl ChildrenApi {
     async fn detail(
         &self,
         tenant: &CurrentTenant,
-        session: &SessionCookie,
+        signed: &SignedIn,
         id: Uuid,
-    ) -> ChildrenResponse {
+    ) -> Answer<Json<Box<ChildDetailDto>>> {
         let now = self.state.clock.now();
-        match service::detail(&self.state, tenant, &session.0, id).await {
-            Ok(Some(d)) => ChildrenResponse::Detail(Json(Box::new(ChildDetailDto {
-                child: child_dto(d.child, now),
-                contacts: d.contacts.into_iter().map(contact_dto).collect(),
-                authorizations: d
-                    .authorizations
-                    .into_iter()
-                    .map(|(kind, given)| AuthorizationDto {
-                        code: kind.code,
-                        label: kind.label,
-                        granted: given.as_ref().map(|g| g.granted),
-                        decided_at: given.map(|g| g.decided_at),
-                    })
-                    .collect(),
-                enrolments: d
-                    .enrolments
-                    .into_iter()
-                    .map(|e| EnrolmentDto {
-                        prestation: e.prestation,
-                        name: e.name,
-                        structure: e.structure,
-                        structure_name: e.structure_name,
-                    })
-                    .collect(),
-            }))),
-            Ok(None) => not_found(),
-            Err(e) => e.into(),
-        }
+        let d = service::detail(&self.state, tenant, signed, id)
+            .await?
+            .ok_or(WriteError::NotFound)?;
+        Ok(Json(Box::new(ChildDetailDto {
+            child: child_dto(d.child, now),
+            contacts: d.contacts.into_iter().map(contact_dto).collect(),
+            authorizations: d
+                .authorizations
+                .into_iter()
+                .map(|(kind, given)| AuthorizationDto {
+                    code: kind.code,
+                    label: kind.label,
+                    granted: given.as_ref().map(|g| g.granted),
+                    decided_at: given.map(|g| g.decided_at),
+                })
+                .collect(),
+            enrolments: d
+                .enrolments
+                .into_iter()
+                .map(|e| EnrolmentDto {
+                    prestation: e.prestation,
+                    name: e.name,
+                    structure: e.structure,
+                    structure_name: e.structure_name,
+                })
+                .collect(),
+        })))
     }
 }
 
@@ -289,15 +241,13 @@ impl ChildrenApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> ChildrenResponse {
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<ChildrenDto>> {
         let now = self.state.clock.now();
-        match service::list(&self.state, &tenant, &session.0).await {
-            Ok(children) => ChildrenResponse::List(Json(ChildrenDto {
-                children: children.into_iter().map(|c| child_dto(c, now)).collect(),
-            })),
-            Err(e) => e.into(),
-        }
+        let children = service::list(&self.state, &tenant, &signed).await?;
+        Ok(Json(ChildrenDto {
+            children: children.into_iter().map(|c| child_dto(c, now)).collect(),
+        }))
     }
 
     /// One child's record, with contacts, authorisations and enrolments.
@@ -311,9 +261,9 @@ impl ChildrenApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> ChildrenResponse {
-        self.detail(&tenant, &session, id.0).await
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<Box<ChildDetailDto>>> {
+        self.detail(&tenant, &signed, id.0).await
     }
 
     /// Change a child's record (any subset of the editable fields).
@@ -327,13 +277,9 @@ impl ChildrenApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<ChildPatch>,
-    ) -> ChildrenResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
+    ) -> Answer<Json<Box<ChildDetailDto>>> {
         let b = body.0;
         let change = ChildChange {
             first_name: b.first_name,
@@ -352,10 +298,8 @@ impl ChildrenApi {
                 .authorizations
                 .map(|a| a.into_iter().map(|a| (a.code, a.granted)).collect()),
         };
-        match service::change(&self.state, &tenant, &session.0, id.0, change, "api").await {
-            Ok(_) => self.detail(&tenant, &session, id.0).await,
-            Err(e) => e.into(),
-        }
+        service::change(&self.state, &tenant, &signed, id.0, change, "api").await?;
+        self.detail(&tenant, &signed, id.0).await
     }
 
     /// Certify the record is up to date for the current school year ("VALIDER CETTE FICHE").
@@ -369,16 +313,10 @@ impl ChildrenApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
-    ) -> ChildrenResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
-        match service::validate(&self.state, &tenant, &session.0, id.0, "api").await {
-            Ok(_) => self.detail(&tenant, &session, id.0).await,
-            Err(e) => e.into(),
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<Box<ChildDetailDto>>> {
+        service::validate(&self.state, &tenant, &signed, id.0, "api").await?;
+        self.detail(&tenant, &signed, id.0).await
     }
 
     /// The child's exit and emergency contacts.
@@ -392,15 +330,12 @@ impl ChildrenApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> ChildrenResponse {
-        match service::contacts(&self.state, &tenant, &session.0, id.0).await {
-            Ok(Some(c)) => {
-                ChildrenResponse::Contacts(Json(c.into_iter().map(contact_dto).collect()))
-            }
-            Ok(None) => not_found(),
-            Err(e) => e.into(),
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<Vec<ContactDto>>> {
+        let contacts = service::contacts(&self.state, &tenant, &signed, id.0)
+            .await?
+            .ok_or(WriteError::NotFound)?;
+        Ok(Json(contacts.into_iter().map(contact_dto).collect()))
     }
 
     /// Add a contact (name, phone, and pick-up and/or emergency).
@@ -414,19 +349,12 @@ impl ChildrenApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<ContactBody>,
-    ) -> ChildrenResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
-        match service::add_contact(&self.state, &tenant, &session.0, id.0, body.0.into(), "api")
-            .await
-        {
-            Ok(c) => ChildrenResponse::ContactCreated(Json(contact_dto(c))),
-            Err(e) => e.into(),
-        }
+    ) -> Answer<Created> {
+        let contact =
+            service::add_contact(&self.state, &tenant, &signed, id.0, body.0.into(), "api").await?;
+        Ok(Created::Contact(Json(contact_dto(contact))))
     }
 
     /// Change a contact (any subset of its fields).
@@ -435,34 +363,26 @@ impl ChildrenApi {
         method = "patch",
         operation_id = "patchContact"
     )]
-    #[allow(clippy::too_many_arguments)] // one argument per extractor of the operation
     async fn patch_contact(
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         contact_id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<ContactBody>,
-    ) -> ChildrenResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
-        match service::change_contact(
+    ) -> Answer<Json<ContactDto>> {
+        let contact = service::change_contact(
             &self.state,
             &tenant,
-            &session.0,
+            &signed,
             id.0,
             contact_id.0,
             body.0.into(),
             "api",
         )
-        .await
-        {
-            Ok(c) => ChildrenResponse::Contact(Json(contact_dto(c))),
-            Err(e) => e.into(),
-        }
+        .await?;
+        Ok(Json(contact_dto(contact)))
     }
 
     /// Remove a contact.
@@ -477,17 +397,9 @@ impl ChildrenApi {
         id: Path<Uuid>,
         contact_id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
-    ) -> ChildrenResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
-        match service::remove_contact(&self.state, &tenant, &session.0, id.0, contact_id.0, "api")
-            .await
-        {
-            Ok(()) => ChildrenResponse::Deleted,
-            Err(e) => e.into(),
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Deleted> {
+        service::remove_contact(&self.state, &tenant, &signed, id.0, contact_id.0, "api").await?;
+        Ok(Deleted::Contact)
     }
 }

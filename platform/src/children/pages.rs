@@ -6,18 +6,17 @@ use super::service::{self, ChildChange, ChildDetail, ContactInput};
 use crate::auth::pages::see_other;
 use crate::family::{WriteError, is_validated, paris_date, school_year_label};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, NoFields, PathId, SignedInForm, SignedInPage, parse_id};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Form, Path, Query};
-use poem::{Request, Response, handler};
+use poem::web::Query;
+use poem::{Response, handler};
 use portail_tenants::import::DIETS;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 const MONTHS: [&str; 12] = [
@@ -38,15 +37,9 @@ fn age(birth: NaiveDate, today: NaiveDate) -> u32 {
 }
 
 #[handler]
-pub async fn list(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
+pub async fn list(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
+    let signed = &signed;
     let now = state.clock.now();
     let today = paris_date(now);
     let children: Vec<Value> = service::list(state, tenant, signed)
@@ -199,7 +192,7 @@ async fn render(
 ) -> Result<Response, PageError> {
     let signed = frame.account.as_ref().expect("checked by the caller");
     let Some(detail) = service::detail(state, tenant, signed, id).await? else {
-        return Err(PageError(Failure::NotFound));
+        return Err(PageError::from(Failure::NotFound));
     };
     let mut model = view_model(
         &detail,
@@ -222,19 +215,11 @@ async fn render(
 
 #[handler]
 pub async fn child_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Path((_slug, id)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
-    req: &Request,
+    ctx: SignedInPage<'_>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    if frame.account.is_none() {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    }
-    let id = id
-        .parse::<Uuid>()
-        .map_err(|_| PageError(Failure::NotFound))?;
+    let (state, tenant, frame, _) = ctx.parts();
     let info = match q.info.as_deref() {
         Some("maj") => Some("Les informations ont été mises à jour"),
         Some("validee") => Some("La fiche est validée pour l'année scolaire. Merci !"),
@@ -264,21 +249,11 @@ fn yes(form: &HashMap<String, String>, key: &str) -> bool {
 /// Saves one section of the child page.
 #[handler]
 pub async fn save(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Path((_slug, id)): Path<(String, String)>,
-    Form(form): Form<Vec<(String, String)>>,
-    req: &Request,
+    ctx: SignedInForm<'_, Vec<(String, String)>>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let map: HashMap<String, String> = form.iter().cloned().collect();
-    let (frame, signed) =
-        match Frame::for_form(state, tenant, req, map.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
-    let id = id
-        .parse::<Uuid>()
-        .map_err(|_| PageError(Failure::NotFound))?;
     let section = map.get("section").cloned().unwrap_or_default();
     let get = |k: &str| map.get(k).cloned();
     let change = match section.as_str() {
@@ -321,7 +296,7 @@ pub async fn save(
                 ..Default::default()
             }
         }
-        _ => return Err(PageError(Failure::NotFound)),
+        _ => return Err(PageError::from(Failure::NotFound)),
     };
     match service::change(state, tenant, &signed, id, change, "page").await {
         Ok(_) => Ok(see_other(format!(
@@ -331,35 +306,24 @@ pub async fn save(
         Err(WriteError::Invalid(errors)) => {
             render(state, tenant, &frame, id, errors, Some(&section), map, None).await
         }
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
 #[handler]
 pub async fn validate(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Path((_slug, id)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
-    req: &Request,
+    ctx: SignedInForm<'_, NoFields>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (_frame, signed) =
-        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
+    let (state, tenant, _, signed, _) = ctx.parts();
     let signed = &signed;
-    let id = id
-        .parse::<Uuid>()
-        .map_err(|_| PageError(Failure::NotFound))?;
     match service::validate(state, tenant, signed, id, "page").await {
         Ok(_) => Ok(see_other(format!(
             "/{}/enfants/{id}?info=validee",
             tenant.slug()
         ))),
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(WriteError::Invalid(_)) => Err(PageError(Failure::Internal)),
+        Err(WriteError::NotFound) => Err(PageError::from(Failure::NotFound)),
+        Err(WriteError::Invalid(_)) => Err(PageError::from(Failure::Internal)),
         Err(WriteError::Database(e)) => Err(e.into()),
     }
 }
@@ -378,26 +342,15 @@ fn contact_input(map: &HashMap<String, String>) -> ContactInput {
 /// Adds (no contact id), changes, or removes (`action=supprimer`) a contact.
 #[handler]
 pub async fn save_contact(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Path((_slug, id)): Path<(String, String)>,
-    Form(map): Form<HashMap<String, String>>,
-    req: &Request,
+    ctx: SignedInForm<'_, HashMap<String, String>>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (frame, signed) =
-        match Frame::for_form(state, tenant, req, map.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
-    let id = id
-        .parse::<Uuid>()
-        .map_err(|_| PageError(Failure::NotFound))?;
+    let (state, tenant, frame, signed, map) = ctx.parts();
     let contact = map
         .get("contact")
         .filter(|c| !c.is_empty())
-        .map(|c| c.parse::<Uuid>())
-        .transpose()
-        .map_err(|_| PageError(Failure::NotFound))?;
+        .map(|c| parse_id(c))
+        .transpose()?;
     let result = match (contact, map.get("action").map(String::as_str)) {
         (Some(contact), Some("supprimer")) => {
             service::remove_contact(state, tenant, &signed, id, contact, "page").await
@@ -435,7 +388,6 @@ pub async fn save_contact(
             )
             .await
         }
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,14 +1,13 @@
 //! The rules of a child's record: what parents may change, contacts, validation.
 
 use super::repository::{self, Authorization, Child, Contact, Enrolment};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::family::{WriteError, paris_date};
 use crate::household::repository as household_repository;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::{self as check, FieldErrors, LONG_TEXT, SHORT_TEXT};
-use portail_tenants::TenantTx;
 use portail_tenants::config::AuthorizationKind;
 use portail_tenants::import::DIETS;
 use sea_orm::DbErr;
@@ -32,7 +31,7 @@ pub async fn list(
     tenant: &CurrentTenant,
     signed: &SignedIn,
 ) -> Result<Vec<Child>, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let children = repository::children(&tx, signed.household_id).await?;
     tx.commit().await?;
     Ok(children)
@@ -44,7 +43,7 @@ pub async fn detail(
     signed: &SignedIn,
     id: Uuid,
 ) -> Result<Option<ChildDetail>, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let Some(child) = repository::child(&tx, signed.household_id, id, false).await? else {
         return Ok(None);
     };
@@ -111,7 +110,7 @@ pub async fn change(
     change: ChildChange,
     origin: &str,
 ) -> Result<Child, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let current = repository::child(&tx, signed.household_id, id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -199,17 +198,14 @@ pub async fn change(
         }
     }
     if !fields.is_empty() {
-        audit::record(
+        audit::by_guardian(
             &tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "child",
-                entity_id: id.to_string(),
-                fields,
-                household_id: Some(signed.household_id),
-                origin,
-            },
+            signed,
+            origin,
+            "update",
+            "child",
+            id.to_string(),
+            fields,
         )
         .await?;
     }
@@ -247,23 +243,20 @@ pub async fn validate(
     id: Uuid,
     origin: &str,
 ) -> Result<Child, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let mut child = repository::child(&tx, signed.household_id, id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
     let now = state.clock.now();
     repository::validate(&tx, id, now).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "validate",
-            entity: "child",
-            entity_id: id.to_string(),
-            fields: vec!["validated_at".into()],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "validate",
+        "child",
+        id.to_string(),
+        vec!["validated_at".into()],
     )
     .await?;
     tx.commit().await?;
@@ -324,7 +317,7 @@ pub async fn contacts(
     signed: &SignedIn,
     child_id: Uuid,
 ) -> Result<Option<Vec<Contact>>, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     if repository::child(&tx, signed.household_id, child_id, false)
         .await?
         .is_none()
@@ -344,7 +337,7 @@ pub async fn add_contact(
     input: ContactInput,
     origin: &str,
 ) -> Result<Contact, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     repository::child(&tx, signed.household_id, child_id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -359,17 +352,14 @@ pub async fn add_contact(
     };
     let contact = apply(blank, input)?;
     repository::insert_contact(&tx, child_id, &contact).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "create",
-            entity: "contact",
-            entity_id: contact.id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "create",
+        "contact",
+        contact.id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
@@ -385,7 +375,7 @@ pub async fn change_contact(
     input: ContactInput,
     origin: &str,
 ) -> Result<Contact, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     repository::child(&tx, signed.household_id, child_id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -394,17 +384,14 @@ pub async fn change_contact(
         .ok_or(WriteError::NotFound)?;
     let contact = apply(current, input)?;
     repository::update_contact(&tx, &contact).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "update",
-            entity: "contact",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "update",
+        "contact",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
@@ -419,7 +406,7 @@ pub async fn remove_contact(
     id: Uuid,
     origin: &str,
 ) -> Result<(), WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     repository::child(&tx, signed.household_id, child_id, true)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -427,17 +414,14 @@ pub async fn remove_contact(
         .await?
         .ok_or(WriteError::NotFound)?;
     repository::delete_contact(&tx, id).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "delete",
-            entity: "contact",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "delete",
+        "contact",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;

@@ -3,9 +3,8 @@
 use super::repository::{DocumentSummary, StoredFile};
 use super::service::{self, DocumentError};
 use super::upload;
-use crate::auth::api::SessionCookie;
-use crate::auth::csrf::origin_allowed;
-use crate::http::api_errors::{ErrorBody, InvalidFieldsBody};
+use crate::auth::api::SignedInApi;
+use crate::http::errors::ApiError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
@@ -118,83 +117,14 @@ struct DocumentsDto {
     documents: Vec<DocumentDto>,
 }
 
-fn body(e: &DocumentError) -> Json<ErrorBody> {
-    Json(ErrorBody {
-        code: e.code().into(),
-        message: e.message(),
-    })
-}
-
-fn forbidden_origin() -> Json<ErrorBody> {
-    Json(ErrorBody {
-        code: "forbidden_origin".into(),
-        message: "Cette requête ne vient pas du portail famille.".into(),
-    })
-}
-
 #[derive(ApiResponse)]
 enum UploadResponse {
     /// Stored.
     #[oai(status = 201)]
     Created(Json<DocumentDto>),
-    /// Not a complete multipart form (`invalid_upload`).
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// Not signed in (`not_authenticated`); answered by the session check.
-    #[allow(dead_code)]
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// The request's `Origin` is not the portal's (`forbidden_origin`).
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    /// The file (or the body) passes `MAX_UPLOAD_BYTES` (`file_too_large`); reading stops
-    /// there.
-    #[oai(status = 413)]
-    TooLarge(Json<ErrorBody>),
-    /// Not a PDF, JPEG or PNG, whatever its name says (`unsupported_file_type`), or a body
-    /// that is not `multipart/form-data` (`unsupported_media_type`).
-    #[oai(status = 415)]
-    UnsupportedType(Json<ErrorBody>),
-    /// Missing or invalid fields, each with its French message (`invalid_fields`); `person`
-    /// naming anyone but a child of the household is refused here.
-    #[oai(status = 422)]
-    Invalid(Json<InvalidFieldsBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
 }
 
-impl From<DocumentError> for UploadResponse {
-    fn from(e: DocumentError) -> Self {
-        match e {
-            DocumentError::Invalid(errors) => {
-                UploadResponse::Invalid(Json(InvalidFieldsBody::new(errors)))
-            }
-            DocumentError::TooLarge { .. } => UploadResponse::TooLarge(body(&e)),
-            DocumentError::UnsupportedType => UploadResponse::UnsupportedType(body(&e)),
-            DocumentError::Malformed => UploadResponse::BadRequest(body(&e)),
-            DocumentError::Unavailable => UploadResponse::Unavailable(body(&e)),
-            DocumentError::NotFound | DocumentError::Internal => {
-                UploadResponse::Internal(body(&DocumentError::Internal))
-            }
-        }
-    }
-}
-
-#[derive(ApiResponse)]
-enum ListResponse {
-    #[oai(status = 200)]
-    Ok(Json<DocumentsDto>),
-    /// Not signed in (`not_authenticated`); answered by the session check.
-    #[allow(dead_code)]
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-}
+type Answer<T> = Result<T, ApiError<DocumentError>>;
 
 /// The bytes of a document, with the content type detected at upload.
 pub struct FileBytes {
@@ -235,18 +165,6 @@ enum DownloadResult {
         #[oai(header = "Cache-Control")]
         String,
     ),
-    /// Not signed in (`not_authenticated`); answered by the session check.
-    #[allow(dead_code)]
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// No document of the household has this id (`not_found`): another household's or
-    /// another municipality's is not found either.
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
 }
 
 /// [`DownloadResult`], with the three types a file can have in the specification.
@@ -319,27 +237,17 @@ impl DocumentsApi {
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
         req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: UploadBody,
-    ) -> UploadResponse {
-        if !origin_allowed(&self.state, req) {
-            return UploadResponse::Forbidden(forbidden_origin());
-        }
+    ) -> Answer<UploadResponse> {
         if !body.multipart {
-            return UploadResponse::UnsupportedType(Json(ErrorBody {
-                code: "unsupported_media_type".into(),
-                message: "Le document s'envoie en multipart/form-data, avec les champs name, description, person et file.".into(),
-            }));
+            return Err(DocumentError::NotMultipart.into());
         }
         let limit = self.state.settings.max_upload_bytes;
         let (received, read) = upload::read(req, body.body, limit, None).await;
-        if let Err(e) = read {
-            return DocumentError::from_read(e, limit).into();
-        }
-        match service::create(&self.state, &tenant, &session.0, received, "api").await {
-            Ok(document) => UploadResponse::Created(Json(document.into())),
-            Err(e) => e.into(),
-        }
+        read.map_err(|e| DocumentError::from_read(e, limit))?;
+        let document = service::create(&self.state, &tenant, &signed, received, "api").await?;
+        Ok(UploadResponse::Created(Json(document.into())))
     }
 
     /// The household's documents, newest first.
@@ -352,15 +260,12 @@ impl DocumentsApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> ListResponse {
-        match service::list(&self.state, &tenant, session.0.household_id).await {
-            Ok(documents) => ListResponse::Ok(Json(DocumentsDto {
-                documents: documents.into_iter().map(Into::into).collect(),
-            })),
-            Err(e @ DocumentError::Unavailable) => ListResponse::Unavailable(body(&e)),
-            Err(_) => ListResponse::Internal(body(&DocumentError::Internal)),
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<DocumentsDto>> {
+        let documents = service::list(&self.state, &tenant, signed.household_id).await?;
+        Ok(Json(DocumentsDto {
+            documents: documents.into_iter().map(Into::into).collect(),
+        }))
     }
 
     /// Download a document of the household.
@@ -374,17 +279,9 @@ impl DocumentsApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> DownloadResponse {
-        match service::download(&self.state, &tenant, &session.0, id.0, "api").await {
-            Ok(file) => file.into(),
-            Err(e @ DocumentError::NotFound) => {
-                DownloadResponse(DownloadResult::NotFound(body(&e)))
-            }
-            Err(e @ DocumentError::Unavailable) => {
-                DownloadResponse(DownloadResult::Unavailable(body(&e)))
-            }
-            Err(_) => DownloadResponse(DownloadResult::Internal(body(&DocumentError::Internal))),
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<DownloadResponse> {
+        let file = service::download(&self.state, &tenant, &signed, id.0, "api").await?;
+        Ok(file.into())
     }
 }

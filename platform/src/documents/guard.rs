@@ -30,7 +30,8 @@ pub async fn admit(
     // Decoding and encoding images is CPU work: off the request threads.
     let cleaned = tokio::task::spawn_blocking(move || super::hostile::sanitize(kind, bytes))
         .await
-        .map_err(|_| DocumentError::Internal)?;
+        // A decoder that gave up badly: the file is not readable as what it claims to be.
+        .unwrap_or(Err(super::hostile::Hostile::UnreadableImage));
     let bytes = match cleaned {
         Ok(bytes) => bytes,
         Err(hostile) => {
@@ -65,7 +66,7 @@ pub async fn admit(
             }
             Err(e) => {
                 tracing::error!(error = %e, "antivirus unreachable: document held back");
-                return Err(DocumentError::Unavailable);
+                return Err(DocumentError::ScanUnavailable);
             }
         }
     }

@@ -2,24 +2,21 @@
 //! links, and the form "+ AJOUTER UN NOUVEAU DOCUMENT". The form works without JavaScript;
 //! its CSRF token is its first field and is checked before the file is read.
 
-use super::repository::{self, DocumentSummary};
+use super::repository::DocumentSummary;
 use super::service::{self, DocumentError, FileKind, french_size};
 use super::upload::{ReadError, Received};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
-use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, csrf_refused};
+use crate::http::errors::{PageError, Problem};
+use crate::http::page::{Frame, PathId, SignedInPage, SignedInUpload, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
-use poem::web::{Data, Path, Query};
+use poem::web::Query;
 use poem::{Body, Request, Response, handler};
-use portail_tenants::TenantTx;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use uuid::Uuid;
 
 /// Messages a redirect may ask the page to show: a fixed list, never text from the URL.
 fn info_message(key: &str) -> Option<&'static str> {
@@ -77,10 +74,7 @@ async fn render(
     form: FormState,
     status: u16,
 ) -> Result<Response, PageError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let documents = repository::for_household(&tx, account.household_id).await?;
-    let children = repository::children(&tx, account.household_id).await?;
-    tx.commit().await?;
+    let (documents, children) = service::page(state, tenant, account.household_id).await?;
     let chosen = form.received.person.trim().to_string();
     let mut people =
         vec![json!({ "value": "", "label": "Le foyer", "selected": chosen.is_empty() })];
@@ -124,15 +118,10 @@ async fn render(
 
 #[handler]
 pub async fn list(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    req: &Request,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(account) = frame.account.clone() else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
+    let (state, tenant, frame, account) = ctx.parts();
     let info = query.info.as_deref().and_then(info_message);
     render(
         &frame,
@@ -148,20 +137,13 @@ pub async fn list(
 
 #[handler]
 pub async fn upload(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
+    // Who sends it comes from the cookie: a signed-out browser is sent to the sign-in page
+    // before a byte of the body is read.
+    SignedInUpload(ctx): SignedInUpload<'_>,
     req: &Request,
     body: Body,
 ) -> Result<Response, PageError> {
-    // Who sends it comes from the cookie: a signed-out browser is sent to the sign-in page
-    // before a byte of the body is read.
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(account) = frame.account.clone() else {
-        return Ok(see_other(format!(
-            "/{}/connexion?info=session-expiree",
-            tenant.slug()
-        )));
-    };
+    let (state, tenant, frame, account) = ctx.parts();
     let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid_for_session(req, Some(token));
     let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
@@ -179,7 +161,7 @@ pub async fn upload(
             Err(e) => e,
         },
     };
-    let status = failure.status();
+    let status = failure.status().as_u16();
     let mut form = FormState {
         received: shown,
         ..FormState::default()
@@ -189,40 +171,24 @@ pub async fn upload(
         e @ (DocumentError::TooLarge { .. } | DocumentError::UnsupportedType) => {
             form.errors.add("file", e.message())
         }
-        e @ DocumentError::Malformed => form.error = Some(e.message()),
-        DocumentError::Unavailable => return Err(PageError(Failure::Unavailable)),
-        DocumentError::NotFound | DocumentError::Internal => {
-            return Err(PageError(Failure::Internal));
+        e @ (DocumentError::Malformed | DocumentError::ScanUnavailable) => {
+            form.error = Some(e.message())
+        }
+        e
+        @ (DocumentError::NotFound | DocumentError::NotMultipart | DocumentError::Database(_)) => {
+            return Err(e.into());
         }
     }
     render(&frame, state, tenant, &account, None, form, status).await
 }
 
 #[handler]
-pub async fn download(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Path((_slug, id)): Path<(String, String)>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(account) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
-    let Ok(id) = id.parse::<Uuid>() else {
-        return Err(PageError(Failure::NotFound));
-    };
-    match service::download(state, tenant, account, id, "page").await {
-        Ok(file) => {
-            let headers = service::download_headers(&file);
-            let mut builder = Response::builder();
-            for (name, value) in headers {
-                builder = builder.header(name, value);
-            }
-            Ok(builder.body(file.data))
-        }
-        Err(DocumentError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(DocumentError::Unavailable) => Err(PageError(Failure::Unavailable)),
-        Err(_) => Err(PageError(Failure::Internal)),
+pub async fn download(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Response, PageError> {
+    let (state, tenant, _, signed) = ctx.parts();
+    let file = service::download(state, tenant, &signed, id, "page").await?;
+    let mut builder = Response::builder();
+    for (name, value) in service::download_headers(&file) {
+        builder = builder.header(name, value);
     }
+    Ok(builder.body(file.data))
 }

@@ -10,77 +10,18 @@ use super::repository::{self, DocumentSummary, NewDocument, StoredFile};
 use super::upload::Received;
 use crate::audit;
 use crate::auth::session::SignedIn;
-use crate::http::errors::{Failure, classify};
+use crate::http::errors::{Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, fields};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
-use portail_tenants::TenantTx;
+use poem::http::StatusCode;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
 pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 2000;
 
-/// The file types parents may send, recognised by their first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Pdf,
-    Jpeg,
-    Png,
-}
-
-impl FileKind {
-    /// Bytes needed to recognise every kind.
-    pub const SNIFF_LEN: usize = 8;
-
-    /// `%PDF-`, `FF D8 FF`, or the PNG signature. An HTML page renamed `.pdf`, an SVG or a
-    /// zip is none of them, whatever the name or the declared type say.
-    pub fn sniff(head: &[u8]) -> Option<Self> {
-        if head.starts_with(b"%PDF-") {
-            Some(FileKind::Pdf)
-        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(FileKind::Jpeg)
-        } else if head.starts_with(&[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
-            Some(FileKind::Png)
-        } else {
-            None
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            FileKind::Pdf => "application/pdf",
-            FileKind::Jpeg => "image/jpeg",
-            FileKind::Png => "image/png",
-        }
-    }
-
-    pub fn from_content_type(content_type: &str) -> Option<Self> {
-        match content_type {
-            "application/pdf" => Some(FileKind::Pdf),
-            "image/jpeg" => Some(FileKind::Jpeg),
-            "image/png" => Some(FileKind::Png),
-            _ => None,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            FileKind::Pdf => "pdf",
-            FileKind::Jpeg => "jpg",
-            FileKind::Png => "png",
-        }
-    }
-
-    /// How the list names the type.
-    pub fn label(self) -> &'static str {
-        match self {
-            FileKind::Pdf => "PDF",
-            FileKind::Jpeg => "Image JPEG",
-            FileKind::Png => "Image PNG",
-        }
-    }
-}
+pub use super::upload::FileKind;
 
 /// Why a document could not be stored or read.
 #[derive(Debug, thiserror::Error)]
@@ -91,24 +32,19 @@ pub enum DocumentError {
     UnsupportedType,
     #[error("malformed upload")]
     Malformed,
+    /// A body that is not `multipart/form-data`.
+    #[error("not a multipart body")]
+    NotMultipart,
     #[error("invalid fields")]
     Invalid(FieldErrors),
     /// Not in the signed-in guardian's household, or not at all.
     #[error("not found")]
     NotFound,
-    #[error("a dependency is unavailable")]
-    Unavailable,
-    #[error("internal error")]
-    Internal,
-}
-
-impl From<DbErr> for DocumentError {
-    fn from(e: DbErr) -> Self {
-        match classify(&e) {
-            Failure::Unavailable => DocumentError::Unavailable,
-            _ => DocumentError::Internal,
-        }
-    }
+    /// The antivirus (`CLAMD_ADDRESS`) cannot be reached: the file is held back, not stored.
+    #[error("antivirus unreachable")]
+    ScanUnavailable,
+    #[error("database")]
+    Database(#[from] DbErr),
 }
 
 impl DocumentError {
@@ -121,33 +57,37 @@ impl DocumentError {
             ReadError::Malformed | ReadError::Csrf => DocumentError::Malformed,
         }
     }
+}
 
-    pub fn status(&self) -> u16 {
+impl Problem for DocumentError {
+    fn status(&self) -> StatusCode {
         match self {
-            DocumentError::TooLarge { .. } => 413,
-            DocumentError::UnsupportedType => 415,
-            DocumentError::Malformed => 400,
-            DocumentError::Invalid(_) => 422,
-            DocumentError::NotFound => 404,
-            DocumentError::Unavailable => 503,
-            DocumentError::Internal => 500,
+            DocumentError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            DocumentError::UnsupportedType | DocumentError::NotMultipart => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            DocumentError::Malformed => StatusCode::BAD_REQUEST,
+            DocumentError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DocumentError::NotFound => Failure::NotFound.status(),
+            DocumentError::ScanUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            DocumentError::Database(e) => Failure::of(e).status(),
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             DocumentError::TooLarge { .. } => "file_too_large",
             DocumentError::UnsupportedType => "unsupported_file_type",
+            DocumentError::NotMultipart => "unsupported_media_type",
             DocumentError::Malformed => "invalid_upload",
             DocumentError::Invalid(_) => "invalid_fields",
             DocumentError::NotFound => Failure::NotFound.code(),
-            DocumentError::Unavailable => Failure::Unavailable.code(),
-            DocumentError::Internal => Failure::Internal.code(),
+            DocumentError::ScanUnavailable => "antivirus_unavailable",
+            DocumentError::Database(e) => Failure::of(e).code(),
         }
     }
 
-    /// The French sentence shown to the person.
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             DocumentError::TooLarge { limit } => format!(
                 "Le fichier est trop volumineux : {} au plus.",
@@ -156,16 +96,57 @@ impl DocumentError {
             DocumentError::UnsupportedType => {
                 "Ce type de fichier n'est pas accepté : envoyez un document PDF ou une image JPEG ou PNG.".into()
             }
+            DocumentError::NotMultipart => {
+                "Le document s'envoie en multipart/form-data, avec les champs name, description, person et file.".into()
+            }
             DocumentError::Malformed => {
                 "L'envoi a été interrompu ou n'est pas un formulaire valide. Merci de réessayer.".into()
             }
             DocumentError::Invalid(_) => {
                 "Le document n'a pas été envoyé : corrigez les champs indiqués.".into()
             }
-            DocumentError::NotFound => Failure::NotFound.message().into(),
-            DocumentError::Unavailable => Failure::Unavailable.message().into(),
-            DocumentError::Internal => Failure::Internal.message().into(),
+            DocumentError::NotFound => Failure::NotFound.message(),
+            DocumentError::ScanUnavailable => {
+                "Le contrôle antivirus des documents est momentanément indisponible : votre document n'a pas été enregistré. Merci de réessayer dans quelques minutes.".into()
+            }
+            DocumentError::Database(e) => Failure::of(e).message(),
         }
+    }
+
+    fn details(&self) -> Details {
+        match self {
+            DocumentError::Invalid(errors) => fields(errors),
+            _ => Details::None,
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            (400, "Not a complete multipart form (`invalid_upload`)."),
+            UNAUTHORIZED,
+            FORBIDDEN,
+            (
+                404,
+                "No document of the household has this id (`not_found`): another household's or another municipality's is not found either.",
+            ),
+            (
+                413,
+                "The file (or the body) passes `MAX_UPLOAD_BYTES` (`file_too_large`); reading stops there.",
+            ),
+            (
+                415,
+                "Not a PDF, JPEG or PNG, whatever its name says (`unsupported_file_type`), or a body that is not `multipart/form-data` (`unsupported_media_type`).",
+            ),
+            (
+                422,
+                "Missing or invalid fields, each with its French message (`invalid_fields`); `person` naming anyone but a child of the household is refused here, and so are a PDF with active content, an unreadable image, a full household quota and a file the antivirus flags.",
+            ),
+            (
+                503,
+                "A dependency is unreachable (`service_unavailable`), or the antivirus is (`antivirus_unavailable`): the file is not stored.",
+            ),
+            INTERNAL,
+        ]
     }
 }
 
@@ -253,7 +234,7 @@ pub async fn create(
     origin: &str,
 ) -> Result<DocumentSummary, DocumentError> {
     let (checked, mut errors) = check(&form);
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     if let Some(child) = checked.person
         && !repository::child_in_household(&tx, who.household_id, child).await?
     {
@@ -284,19 +265,15 @@ pub async fn create(
         },
     )
     .await?;
-    audit::record(
+    let fields = ["name", "description", "person", "file"].map(String::from);
+    audit::by_guardian(
         &tx,
-        audit::Event {
-            actor: audit::guardian(who.guardian_id),
-            action: "create",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: ["name", "description", "person", "file"]
-                .map(String::from)
-                .to_vec(),
-            household_id: Some(who.household_id),
-            origin,
-        },
+        who,
+        origin,
+        "create",
+        "document",
+        id.to_string(),
+        fields.to_vec(),
     )
     .await?;
     let person_name = match checked.person {
@@ -329,7 +306,7 @@ pub async fn list(
     tenant: &CurrentTenant,
     household_id: Uuid,
 ) -> Result<Vec<DocumentSummary>, DocumentError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let documents = repository::for_household(&tx, household_id).await?;
     tx.commit().await?;
     Ok(documents)
@@ -343,21 +320,18 @@ pub async fn download(
     id: Uuid,
     origin: &str,
 ) -> Result<StoredFile, DocumentError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let Some(file) = repository::file(&tx, who.household_id, id).await? else {
         return Err(DocumentError::NotFound);
     };
-    audit::record(
+    audit::by_guardian(
         &tx,
-        audit::Event {
-            actor: audit::guardian(who.guardian_id),
-            action: "download",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(who.household_id),
-            origin,
-        },
+        who,
+        origin,
+        "download",
+        "document",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
@@ -491,6 +465,19 @@ pub fn french_size(bytes: u64) -> String {
             format!("{},{} Mo", tenths / 10, tenths % 10)
         }
     }
+}
+
+/// "Mes documents": the household's documents and the children a new one may be for.
+pub async fn page(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+) -> Result<(Vec<DocumentSummary>, Vec<repository::Child>), DbErr> {
+    let tx = tenant.begin(state).await?;
+    let documents = repository::for_household(&tx, household).await?;
+    let children = repository::children(&tx, household).await?;
+    tx.commit().await?;
+    Ok((documents, children))
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@
 //! its name or its declared type, and as soon as those bytes are in: a refused file is not
 //! read further. The file name the client sends is never read at all.
 
-use super::service::FileKind;
 use futures::StreamExt;
 use poem::web::Multipart;
 use poem::{Body, FromRequest, Request, RequestBody};
@@ -255,4 +254,65 @@ async fn skip(field: poem::web::Field) -> Result<(), std::io::Error> {
     let mut buf = [0u8; 8192];
     while reader.read(&mut buf).await? > 0 {}
     Ok(())
+}
+
+/// The file types parents may send, recognised by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl FileKind {
+    /// Bytes needed to recognise every kind.
+    pub const SNIFF_LEN: usize = 8;
+
+    /// `%PDF-`, `FF D8 FF`, or the PNG signature. An HTML page renamed `.pdf`, an SVG or a
+    /// zip is none of them, whatever the name or the declared type say.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        if head.starts_with(b"%PDF-") {
+            Some(FileKind::Pdf)
+        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(FileKind::Jpeg)
+        } else if head.starts_with(&[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(FileKind::Png)
+        } else {
+            None
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+        }
+    }
+
+    pub fn from_content_type(content_type: &str) -> Option<Self> {
+        match content_type {
+            "application/pdf" => Some(FileKind::Pdf),
+            "image/jpeg" => Some(FileKind::Jpeg),
+            "image/png" => Some(FileKind::Png),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+        }
+    }
+
+    /// How the list names the type.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "PDF",
+            FileKind::Jpeg => "Image JPEG",
+            FileKind::Png => "Image PNG",
+        }
+    }
 }

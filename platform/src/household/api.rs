@@ -2,15 +2,14 @@
 
 use super::repository::{Consent, Guardian, Household};
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
-use crate::auth::api::SessionCookie;
-use crate::auth::csrf::origin_allowed;
+use crate::auth::api::SignedInApi;
 use crate::auth::email_change::{self, EmailChangeError};
+use crate::auth::session::SignedIn;
 use crate::family::{CONSENTS, WriteError};
-use crate::http::api_errors::{ErrorBody, InvalidFieldsBody, api_failure, not_found_body};
+use crate::http::errors::{ApiError, Fault};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -200,63 +199,37 @@ struct GuardianPatch {
     consents: Option<Vec<ConsentChoice>>,
 }
 
-fn email_failure(e: EmailChangeError) -> HouseholdResponse {
-    match e {
-        EmailChangeError::Invalid(fields) => WriteError::Invalid(fields).into(),
-        EmailChangeError::Database(e) => db_failure(&e),
-        other => {
-            tracing::warn!(error = %other, "e-mail change unavailable");
-            HouseholdResponse::Unavailable(Json(ErrorBody::new(
-                crate::http::errors::Failure::Unavailable,
-            )))
-        }
-    }
-}
+type Answer = Result<Json<HouseholdDto>, ApiError<WriteError>>;
 
+/// What a guardian's change answers: the household, or, for one's own sign-in e-mail, that the
+/// confirmation link is on its way (202).
 #[derive(ApiResponse)]
-enum HouseholdResponse {
+enum GuardianAnswer {
     #[oai(status = 200)]
     Ok(Json<HouseholdDto>),
-    /// The new e-mail waits for its confirmation link (`email_confirmation_sent`).
+    /// The new e-mail waits for its confirmation link (`email_confirmation_sent`); nothing
+    /// else of the request is left unsaved.
     #[oai(status = 202)]
-    EmailPending(Json<ErrorBody>),
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// Field-level French messages.
-    #[oai(status = 422)]
-    Invalid(Json<InvalidFieldsBody>),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
+    EmailPending(Json<PendingDto>),
 }
 
-impl From<WriteError> for HouseholdResponse {
-    fn from(e: WriteError) -> Self {
-        match e {
-            WriteError::NotFound => HouseholdResponse::NotFound(Json(not_found_body())),
-            WriteError::Invalid(fields) => {
-                HouseholdResponse::Invalid(Json(InvalidFieldsBody::new(fields)))
-            }
-            WriteError::Database(e) => db_failure(&e),
+/// `{"code": "email_confirmation_sent", "message": …}`.
+#[derive(Object)]
+struct PendingDto {
+    code: String,
+    message: String,
+}
+
+/// An e-mail change that cannot go on, in the terms of the household's errors.
+fn email_failure(e: EmailChangeError) -> ApiError<WriteError> {
+    match e {
+        EmailChangeError::Invalid(fields) => WriteError::Invalid(fields).into(),
+        EmailChangeError::Database(e) => WriteError::Database(e).into(),
+        other => {
+            tracing::warn!(error = %other, "e-mail change unavailable");
+            ApiError::failure(crate::http::errors::Failure::Unavailable)
         }
     }
-}
-
-fn db_failure(e: &sea_orm::DbErr) -> HouseholdResponse {
-    match api_failure(e) {
-        (503, body) => HouseholdResponse::Unavailable(Json(body)),
-        (_, body) => HouseholdResponse::Internal(Json(body)),
-    }
-}
-
-fn forbidden() -> HouseholdResponse {
-    HouseholdResponse::Forbidden(Json(ErrorBody {
-        code: "forbidden_origin".into(),
-        message: "Cette requête ne vient pas du portail famille.".into(),
-    }))
 }
 
 pub struct HouseholdApi {
@@ -264,11 +237,9 @@ pub struct HouseholdApi {
 }
 
 impl HouseholdApi {
-    async fn current(&self, tenant: &CurrentTenant, session: &SessionCookie) -> HouseholdResponse {
-        match service::view(&self.state, tenant, &session.0).await {
-            Ok(v) => HouseholdResponse::Ok(Json(household_dto(v))),
-            Err(e) => db_failure(&e),
-        }
+    async fn current(&self, tenant: &CurrentTenant, signed: &SignedIn) -> Answer {
+        let view = service::view(&self.state, tenant, signed).await?;
+        Ok(Json(household_dto(view)))
     }
 }
 
@@ -281,10 +252,6 @@ enum ExportResponse {
         Json<serde_json::Value>,
         #[oai(header = "Content-Disposition")] String,
     ),
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
 }
 
 #[OpenApi(tag = "ApiTags::Household")]
@@ -299,15 +266,13 @@ impl HouseholdApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> ExportResponse {
-        match super::export::export(&self.state, &tenant, &session.0, "api").await {
-            Ok(v) => ExportResponse::Ok(Json(v), "attachment; filename=\"mon-foyer.json\"".into()),
-            Err(e) => match api_failure(&e) {
-                (503, body) => ExportResponse::Unavailable(Json(body)),
-                (_, body) => ExportResponse::Internal(Json(body)),
-            },
-        }
+        SignedInApi(signed): SignedInApi,
+    ) -> Result<ExportResponse, ApiError<Fault>> {
+        let v = super::export::export(&self.state, &tenant, &signed, "api").await?;
+        Ok(ExportResponse::Ok(
+            Json(v),
+            "attachment; filename=\"mon-foyer.json\"".into(),
+        ))
     }
 
     /// The signed-in guardian's household, its guardians, insurances and criteria.
@@ -320,9 +285,9 @@ impl HouseholdApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        session: SessionCookie,
-    ) -> HouseholdResponse {
-        self.current(&tenant, &session).await
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer {
+        self.current(&tenant, &signed).await
     }
 
     /// Change the household's address (any subset of the fields).
@@ -335,25 +300,20 @@ impl HouseholdApi {
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<HouseholdPatch>,
-    ) -> HouseholdResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
+    ) -> Answer {
         let change = AddressChange {
             address: body.0.address,
             postal_code: body.0.postal_code,
             city: body.0.city,
         };
-        match service::change_address(&self.state, &tenant, &session.0, change, "api").await {
-            Ok(_) => self.current(&tenant, &session).await,
-            Err(e) => e.into(),
-        }
+        service::change_address(&self.state, &tenant, &signed, change, "api").await?;
+        self.current(&tenant, &signed).await
     }
 
-    /// Change a guardian of the household (any subset of the fields), consents included.
+    /// Change a guardian of the household (any subset of the fields), consents included:
+    /// both are saved together or not at all.
     #[oai(
         path = "/:slug/api/v1/household/guardians/:id",
         method = "patch",
@@ -364,26 +324,16 @@ impl HouseholdApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         tenant: Data<&CurrentTenant>,
-        req: &Request,
-        session: SessionCookie,
+        SignedInApi(signed): SignedInApi,
         body: Json<GuardianPatch>,
-    ) -> HouseholdResponse {
-        if !origin_allowed(&self.state, req) {
-            return forbidden();
-        }
+    ) -> Result<GuardianAnswer, ApiError<WriteError>> {
         let b = body.0;
-        let consents = b.consents.map(|c| {
-            c.into_iter()
-                .map(|c| (c.code, c.granted))
-                .collect::<Vec<_>>()
-        });
-        if let Some(choices) = &consents
-            && let Err(fields) = service::check_consent_change(&session.0, id.0, choices)
-        {
-            return WriteError::Invalid(fields).into();
-        }
-        // One's own sign-in e-mail: password, then a link to the new address (see email_change).
-        let own_email = if id.0 == session.0.guardian_id {
+        let consents: Option<Vec<(String, bool)>> = b
+            .consents
+            .map(|c| c.into_iter().map(|c| (c.code, c.granted)).collect());
+        // One's own sign-in e-mail: the current password, then a link to the new address
+        // (see `auth::email_change`); never changed with the session alone.
+        let own_email = if id.0 == signed.guardian_id {
             b.email.clone()
         } else {
             None
@@ -394,7 +344,7 @@ impl HouseholdApi {
             match email_change::check(
                 &self.state,
                 &tenant,
-                &session.0,
+                &signed,
                 b.current_password.as_deref(),
                 new_email,
             )
@@ -402,7 +352,7 @@ impl HouseholdApi {
             {
                 Ok(Ok(email)) => checked_email = Some(email),
                 Ok(Err(fields)) => prior_errors = fields,
-                Err(e) => return email_failure(e),
+                Err(e) => return Err(email_failure(e)),
             }
         }
         let change = GuardianChange {
@@ -419,26 +369,26 @@ impl HouseholdApi {
             relation: b.relation,
             parental_authority: b.parental_authority,
         };
-        if let Err(e) =
-            service::change_guardian(&self.state, &tenant, &session.0, id.0, change, "api").await
-        {
-            return e.into();
-        }
-        if let Some(choices) = consents
-            && let Err(e) =
-                service::set_consents(&self.state, &tenant, &session.0, id.0, &choices, "api").await
-        {
-            return e.into();
-        }
+        service::update_guardian(
+            &self.state,
+            &tenant,
+            &signed,
+            id.0,
+            change,
+            consents.as_deref(),
+            "api",
+        )
+        .await?;
         if let Some(email) = checked_email {
-            if let Err(e) = email_change::request(&self.state, &tenant, &session.0, &email).await {
-                return email_failure(e);
-            }
-            return HouseholdResponse::EmailPending(Json(ErrorBody {
+            email_change::request(&self.state, &tenant, &signed, &email)
+                .await
+                .map_err(email_failure)?;
+            return Ok(GuardianAnswer::EmailPending(Json(PendingDto {
                 code: "email_confirmation_sent".into(),
                 message: email_change::SENT.into(),
-            }));
+            })));
         }
-        self.current(&tenant, &session).await
+        let Json(household) = self.current(&tenant, &signed).await?;
+        Ok(GuardianAnswer::Ok(Json(household)))
     }
 }

@@ -7,16 +7,15 @@ use super::service::{self, AddressChange, GuardianChange, HouseholdView};
 use crate::auth::pages::see_other;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, SignedInForm, SignedInPage, parse_id};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
-use poem::web::{Data, Form, Query};
-use poem::{Request, Response, handler};
+use poem::web::Query;
+use poem::{Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// (key, label, kind): kind is the input type, or `select:` with its options.
@@ -247,15 +246,10 @@ async fn render(
 
 #[handler]
 pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<PageQuery>,
-    req: &Request,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    if frame.account.is_none() {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    }
+    let (state, tenant, frame, _) = ctx.parts();
     let editing = q.modifier.and_then(|m| {
         m.split_once('.')
             .map(|(t, k)| (t.to_string(), k.to_string()))
@@ -279,7 +273,6 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct FieldForm {
-    csrf: Option<String>,
     target: String,
     field: String,
     value: Option<String>,
@@ -287,16 +280,8 @@ pub struct FieldForm {
 
 /// Saves one field (the ✓ of a line).
 #[handler]
-pub async fn save_field(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<FieldForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (frame, signed) = match Frame::for_form(state, tenant, req, form.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
+pub async fn save_field(ctx: SignedInForm<'_, FieldForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let signed = &signed;
     let value = form.value.clone().unwrap_or_default();
     let result = if form.target == "foyer" {
@@ -305,15 +290,13 @@ pub async fn save_field(
             "address" => change.address = Some(value.clone()),
             "postal_code" => change.postal_code = Some(value.clone()),
             "city" => change.city = Some(value.clone()),
-            _ => return Err(PageError(Failure::NotFound)),
+            _ => return Err(PageError::from(Failure::NotFound)),
         }
         service::change_address(state, tenant, signed, change, "page")
             .await
             .map(|_| ())
     } else {
-        let Ok(guardian_id) = form.target.parse::<Uuid>() else {
-            return Err(PageError(Failure::NotFound));
-        };
+        let guardian_id = parse_id(&form.target)?;
         let mut change = GuardianChange::default();
         let v = Some(value.clone());
         match form.field.as_str() {
@@ -328,7 +311,7 @@ pub async fn save_field(
             "employer" => change.employer = v,
             "relation" => change.relation = v,
             "parental_authority" => change.parental_authority = Some(value == "oui"),
-            _ => return Err(PageError(Failure::NotFound)),
+            _ => return Err(PageError::from(Failure::NotFound)),
         }
         service::change_guardian(state, tenant, signed, guardian_id, change, "page")
             .await
@@ -353,28 +336,18 @@ pub async fn save_field(
             )
             .await
         }
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Saves a guardian's consents: an explicit yes or no for each.
 #[handler]
 pub async fn save_consents(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<HashMap<String, String>>,
-    req: &Request,
+    ctx: SignedInForm<'_, HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let (frame, signed) =
-        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let signed = &signed;
-    let Some(guardian_id) = form.get("guardian").and_then(|g| g.parse::<Uuid>().ok()) else {
-        return Err(PageError(Failure::NotFound));
-    };
+    let guardian_id = parse_id(form.get("guardian").map_or("", String::as_str))?;
     let choices: Vec<(String, bool)> = CONSENTS
         .iter()
         .filter_map(|(code, _)| form.get(*code).map(|v| (code.to_string(), v == "oui")))
@@ -384,10 +357,9 @@ pub async fn save_consents(
             "/{}/foyer?info=maj#consentements-{guardian_id}",
             tenant.slug()
         ))),
-        Err(WriteError::NotFound) => Err(PageError(Failure::NotFound)),
         Err(WriteError::Invalid(errors)) => {
             render(state, tenant, &frame, None, errors, None, None).await
         }
-        Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

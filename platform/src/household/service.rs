@@ -1,7 +1,7 @@
 //! The rules of "Mon foyer": what a signed-in guardian may read and change.
 
 use super::repository::{self, Consent, Criterion, Guardian, Household, Insurance};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::family::{CONSENTS, WriteError, paris_date};
 use crate::state::AppState;
@@ -24,7 +24,7 @@ pub async fn view(
     tenant: &CurrentTenant,
     signed: &SignedIn,
 ) -> Result<HouseholdView, DbErr> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let household = repository::household(&tx, signed.household_id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("household".into()))?;
@@ -54,7 +54,7 @@ pub async fn change_address(
     change: AddressChange,
     origin: &str,
 ) -> Result<Household, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let current = repository::household(&tx, signed.household_id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -97,17 +97,14 @@ pub async fn change_address(
             &updated.city,
         )
         .await?;
-        audit::record(
+        audit::by_guardian(
             &tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "household",
-                entity_id: updated.id.to_string(),
-                fields,
-                household_id: Some(updated.id),
-                origin,
-            },
+            signed,
+            origin,
+            "update",
+            "household",
+            updated.id.to_string(),
+            fields,
         )
         .await?;
     }
@@ -139,6 +136,30 @@ pub const OWN_EMAIL_ELSEWHERE: &str = "Pour changer votre adresse de connexion, 
 const CIVILITIES: [&str; 3] = ["", "Madame", "Monsieur"];
 const RELATIONS: [&str; 5] = ["", "Mère", "Père", "Tuteur ou tutrice", "Autre"];
 
+/// Changes a guardian and, when given, their consents, in one transaction: both are
+/// written or neither.
+#[allow(clippy::too_many_arguments)] // the change, its consents, who asks and from where
+pub async fn update_guardian(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    change: GuardianChange,
+    consents: Option<&[(String, bool)]>,
+    origin: &str,
+) -> Result<Guardian, WriteError> {
+    if let Some(choices) = consents {
+        check_consent_change(signed, guardian_id, choices)?;
+    }
+    let tx = tenant.begin(state).await?;
+    let guardian = change_guardian_in(state, &tx, signed, guardian_id, change, origin).await?;
+    if let Some(choices) = consents {
+        set_consents_in(state, &tx, signed, guardian_id, choices, origin).await?;
+    }
+    tx.commit().await?;
+    Ok(guardian)
+}
+
 pub async fn change_guardian(
     state: &AppState,
     tenant: &CurrentTenant,
@@ -147,8 +168,18 @@ pub async fn change_guardian(
     change: GuardianChange,
     origin: &str,
 ) -> Result<Guardian, WriteError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let current = repository::guardian_for_update(&tx, signed.household_id, guardian_id)
+    update_guardian(state, tenant, signed, guardian_id, change, None, origin).await
+}
+
+async fn change_guardian_in(
+    state: &AppState,
+    tx: &TenantTx,
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    change: GuardianChange,
+    origin: &str,
+) -> Result<Guardian, WriteError> {
+    let current = repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
     let mut errors = change.prior_errors;
@@ -208,22 +239,18 @@ pub async fn change_guardian(
     }
     let fields = changed_fields(&current, &g);
     if !fields.is_empty() {
-        repository::update_guardian(&tx, &g).await?;
-        audit::record(
-            &tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "guardian",
-                entity_id: g.id.to_string(),
-                fields,
-                household_id: Some(signed.household_id),
-                origin,
-            },
+        repository::update_guardian(tx, &g).await?;
+        audit::by_guardian(
+            tx,
+            signed,
+            origin,
+            "update",
+            "guardian",
+            g.id.to_string(),
+            fields,
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(g)
 }
 
@@ -261,32 +288,42 @@ pub async fn set_consents(
     origin: &str,
 ) -> Result<(), WriteError> {
     check_consent_change(signed, guardian_id, choices)?;
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    repository::guardian_for_update(&tx, signed.household_id, guardian_id)
+    let tx = tenant.begin(state).await?;
+    set_consents_in(state, &tx, signed, guardian_id, choices, origin).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_consents_in(
+    state: &AppState,
+    tx: &TenantTx,
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    choices: &[(String, bool)],
+    origin: &str,
+) -> Result<(), WriteError> {
+    check_consent_change(signed, guardian_id, choices)?;
+    repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
     let now = state.clock.now();
     for (code, granted) in choices {
-        repository::set_consent(&tx, guardian_id, code, *granted, now).await?;
+        repository::set_consent(tx, guardian_id, code, *granted, now).await?;
     }
     let fields = choices
         .iter()
         .map(|(c, _)| format!("consent.{c}"))
         .collect();
-    audit::record(
-        &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "update",
-            entity: "consent",
-            entity_id: guardian_id.to_string(),
-            fields,
-            household_id: Some(signed.household_id),
-            origin,
-        },
+    audit::by_guardian(
+        tx,
+        signed,
+        origin,
+        "update",
+        "consent",
+        guardian_id.to_string(),
+        fields,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -158,7 +158,7 @@ fn request_host(req: &Request) -> Option<String> {
 }
 
 /// `Example.fr:8443` → `example.fr`; `[::1]:80` → `[::1]`.
-fn host_name(authority: &str) -> String {
+pub(crate) fn host_name(authority: &str) -> String {
     let authority = authority.rsplit('@').next().unwrap_or(authority);
     let host = if authority.starts_with('[') {
         authority.split_inclusive(']').next().unwrap_or(authority)
@@ -179,22 +179,13 @@ fn host_allowed(state: &AppState, req: &Request) -> bool {
     request_host(req).is_some_and(|h| allowed_host(state, &h))
 }
 
-/// Whether an `Origin` header names the portal: the origin of `PUBLIC_URL`, or a page served
-/// under one of `EXTRA_HOSTS`. Never compared with the request's own `Host`.
+/// Whether an `Origin` header names the portal (see `http::origin`).
 pub fn origin_is_portal(state: &AppState, origin: &str) -> bool {
-    if origin == state.settings.public_url.trim_end_matches('/') {
-        return true;
-    }
-    let Some((scheme, authority)) = origin.split_once("://") else {
-        return false;
-    };
-    matches!(scheme, "http" | "https")
-        && !authority.contains('/')
-        && state
-            .settings
-            .extra_hosts
-            .iter()
-            .any(|h| *h == host_name(authority))
+    super::origin::origin_is_portal(
+        &state.settings.public_url,
+        &state.settings.extra_hosts,
+        origin,
+    )
 }
 
 /// A browser says where a form comes from: `Sec-Fetch-Site` (same-origin, or none when typed

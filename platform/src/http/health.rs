@@ -1,11 +1,11 @@
 //! Probes for orchestrators: `/healthz` says the process answers; `/readyz` says it can serve,
 //! i.e. PostgreSQL and Redis both answer within a second.
 
+use super::metrics::Pools;
 use crate::state::AppState;
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
 use poem::{IntoResponse, Response, handler};
-use sea_orm::ConnectionTrait;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +35,7 @@ pub async fn readyz(Data(state): Data<&Arc<AppState>>) -> Response {
 }
 
 async fn postgres_answers(state: &AppState) -> bool {
-    let probe = state.db.execute_unprepared("SELECT 1");
+    let probe = state.pool().ping();
     matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Ok(_)))
 }
 
@@ -55,9 +55,14 @@ async fn redis_answers(state: &AppState) -> bool {
 
 #[handler]
 pub fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
+    let (size, idle) = state.pool().connections();
+    let pools = Pools {
+        postgres: (size, idle, state.settings.database_max_connections),
+        redis: state.redis.status(),
+    };
     state
         .metrics
-        .render(state)
+        .render(pools)
         .with_content_type("text/plain; version=0.0.4; charset=utf-8")
         .into_response()
 }

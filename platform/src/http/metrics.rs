@@ -2,7 +2,6 @@
 //! route, and the use of the PostgreSQL and Redis pools. Routes are the router's patterns
 //! (`/:slug/`), never raw paths, so the number of series stays bounded.
 
-use crate::state::AppState;
 use poem::{Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -21,6 +20,13 @@ struct RouteStats {
     buckets: [u64; BUCKETS.len()],
     count: u64,
     sum: f64,
+}
+
+/// What the pools hold when the metrics are read.
+pub struct Pools {
+    /// PostgreSQL: connections held, of which idle, and the bound.
+    pub postgres: (u32, usize, u32),
+    pub redis: deadpool_redis::Status,
 }
 
 #[derive(Default)]
@@ -47,7 +53,7 @@ impl Metrics {
         stats.sum += seconds;
     }
 
-    pub fn render(&self, state: &AppState) -> String {
+    pub fn render(&self, pools: Pools) -> String {
         let mut out = String::new();
         let routes = self.routes.lock().expect("not poisoned");
         out.push_str("# HELP portail_http_requests_total HTTP requests by route and status.\n");
@@ -89,12 +95,11 @@ impl Metrics {
             );
         }
         drop(routes);
-        let pg = state.db.get_postgres_connection_pool();
-        let redis = state.redis.status();
+        let (pg_size, pg_idle, pg_max) = pools.postgres;
+        let redis = pools.redis;
         out.push_str("# HELP portail_pool_connections Connections held by the pools, by state.\n");
         out.push_str("# TYPE portail_pool_connections gauge\n");
-        let pg_idle = pg.num_idle() as u64;
-        let pg_size = pg.size() as u64;
+        let (pg_size, pg_idle) = (pg_size as u64, pg_idle as u64);
         let _ = writeln!(
             out,
             "portail_pool_connections{{pool=\"postgres\",state=\"idle\"}} {pg_idle}"
@@ -119,7 +124,7 @@ impl Metrics {
         let _ = writeln!(
             out,
             "portail_pool_max_connections{{pool=\"postgres\"}} {}",
-            state.settings.database_max_connections
+            pg_max
         );
         let _ = writeln!(
             out,
@@ -139,7 +144,7 @@ fn escape(label: &str) -> String {
 
 /// Records every response, and logs it at `debug` with its route and tenant.
 pub struct RecordMetrics {
-    pub state: Arc<AppState>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl<E: Endpoint> Middleware<E> for RecordMetrics {
@@ -147,14 +152,14 @@ impl<E: Endpoint> Middleware<E> for RecordMetrics {
     fn transform(&self, inner: E) -> Self::Output {
         RecordMetricsEndpoint {
             inner,
-            state: self.state.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
 
 pub struct RecordMetricsEndpoint<E> {
     inner: E,
-    state: Arc<AppState>,
+    metrics: Arc<Metrics>,
 }
 
 impl<E: Endpoint> Endpoint for RecordMetricsEndpoint<E> {
@@ -174,7 +179,7 @@ impl<E: Endpoint> Endpoint for RecordMetricsEndpoint<E> {
             .unwrap_or_else(|| "unmatched".to_string());
         let status = response.status().as_u16();
         let seconds = started.elapsed().as_secs_f64();
-        self.state.metrics.record(&route, status, seconds);
+        self.metrics.record(&route, status, seconds);
         tracing::debug!(http.method = %method, http.route = %route, http.status = status, duration_ms = seconds * 1000.0, "request");
         Ok(response)
     }

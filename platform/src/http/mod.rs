@@ -1,11 +1,11 @@
 //! The HTTP face of the service: routes, middleware, probes, errors.
 
-pub mod api_errors;
 pub mod client_ip;
 pub mod errors;
 pub mod hardening;
 pub mod health;
 pub mod metrics;
+pub mod origin;
 pub mod page;
 pub mod panics;
 pub mod refusals;

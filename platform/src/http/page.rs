@@ -7,46 +7,32 @@ use crate::auth::session::{SignedIn, signed_in};
 use crate::state::AppState;
 use crate::templates::{self, navigation};
 use crate::tenancy::CurrentTenant;
-use poem::web::Html;
-use poem::{IntoResponse, Request, Response};
+use poem::web::{Form, Html, Redirect};
+use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::sync::Arc;
+use uuid::Uuid;
 
 /// The frame of a page: built once per request, rendered around the page's own data.
 pub struct Frame {
     pub slug: String,
     pub tenant_name: String,
     pub account: Option<SignedIn>,
-    pub account_name: Option<String>,
     pub csrf: String,
     set_csrf_cookie: Option<String>,
 }
 
 impl Frame {
-    /// Reads the session (Redis down → 503 page, never an anonymous page) and the CSRF cookie.
+    /// Reads the session once (Redis down → 503 page, never an anonymous page) and the CSRF
+    /// cookie.
     pub async fn load(
         state: &AppState,
         tenant: &CurrentTenant,
         req: &Request,
     ) -> Result<Self, PageError> {
-        let account = signed_in(state, tenant, req).await.map_err(|e| {
-            tracing::warn!(error = %e, "session store unavailable");
-            PageError(Failure::Unavailable)
-        })?;
-        let account_name = match &account {
-            Some(a) => state
-                .sessions
-                .load(tenant.slug(), &a.session_id)
-                .await
-                .ok()
-                .flatten()
-                .and_then(|s| {
-                    s.data
-                        .get("name")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                }),
-            None => None,
-        };
+        let account = signed_in(state, tenant, req).await?;
         let (csrf, set_csrf_cookie) = csrf::form_token(
             state,
             tenant.slug(),
@@ -57,32 +43,9 @@ impl Frame {
             slug: tenant.slug().to_string(),
             tenant_name: tenant.0.name.clone(),
             account,
-            account_name,
             csrf,
             set_csrf_cookie,
         })
-    }
-
-    /// For the form of a signed-in page: the CSRF token is checked first, then the session.
-    /// `Err` is the way back to the sign-in page when the session has ended.
-    pub async fn for_form(
-        state: &AppState,
-        tenant: &CurrentTenant,
-        req: &Request,
-        csrf_token: Option<&str>,
-    ) -> Result<Result<(Self, SignedIn), Response>, PageError> {
-        if !csrf::valid_for_session(req, csrf_token) {
-            return Err(csrf_refused());
-        }
-        let frame = Self::load(state, tenant, req).await?;
-        match frame.account.clone() {
-            Some(signed) => Ok(Ok((frame, signed))),
-            None => Ok(Err(poem::web::Redirect::see_other(format!(
-                "/{}/connexion?info=session-expiree",
-                tenant.slug()
-            ))
-            .into_response())),
-        }
     }
 
     /// Renders `template` with the page's `data` merged into the frame.
@@ -105,7 +68,11 @@ impl Frame {
             "js": t.js_url(),
             "tenant": { "slug": self.slug, "name": self.tenant_name },
             "nav": navigation(&self.slug, current, self.account.is_some()),
-            "account": self.account_name.as_ref().map(|n| json!({ "name": n })),
+            "account": self
+                .account
+                .as_ref()
+                .and_then(|a| a.name.as_ref())
+                .map(|n| json!({ "name": n })),
             "csrf": self.csrf,
         });
         if let (Value::Object(c), Value::Object(d)) = (&mut context, data) {
@@ -130,7 +97,206 @@ impl Frame {
     }
 }
 
+/// The state and tenant every request of a municipality carries.
+pub(crate) fn context(req: &Request) -> (&Arc<AppState>, &CurrentTenant) {
+    let state = req
+        .data::<Arc<AppState>>()
+        .expect("state is added to every request");
+    let tenant = req
+        .data::<CurrentTenant>()
+        .expect("tenant resolved before routing");
+    (state, tenant)
+}
+
+fn redirect(location: String) -> poem::Error {
+    poem::Error::from_response(Redirect::see_other(location).into_response())
+}
+
+/// A page for any visitor: the state and municipality of the request and the page's frame.
+pub struct Page<'a> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
+    pub frame: Frame,
+}
+
+impl<'a> Page<'a> {
+    /// (state, tenant, frame).
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame) {
+        (self.state, self.tenant, self.frame)
+    }
+}
+
+impl<'a> FromRequest<'a> for Page<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = context(req);
+        let frame = Frame::load(state, tenant, req).await?;
+        Ok(Page {
+            state,
+            tenant,
+            frame,
+        })
+    }
+}
+
+/// The form of a page for any visitor (sign-in, forgotten password…), read as `F` once its
+/// CSRF token is checked (403 page otherwise).
+pub struct PublicForm<'a, F> {
+    pub page: Page<'a>,
+    pub form: F,
+}
+
+impl<'a, F> PublicForm<'a, F> {
+    /// (state, tenant, frame, the form).
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame, F) {
+        let (state, tenant, frame) = self.page.parts();
+        (state, tenant, frame, self.form)
+    }
+}
+
+impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for PublicForm<'a, F> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let form = checked_form(req, body, csrf::valid).await?;
+        let page = Page::from_request_without_body(req).await?;
+        Ok(PublicForm { page, form })
+    }
+}
+
+/// The form of the request read as `F`, once its `csrf` field passes `valid`.
+async fn checked_form<F: DeserializeOwned>(
+    req: &Request,
+    body: &mut RequestBody,
+    valid: fn(&Request, Option<&str>) -> bool,
+) -> poem::Result<F> {
+    let bytes = body.take()?.into_vec().await?;
+    let read = |bytes: &Vec<u8>| RequestBody::new(poem::Body::from(bytes.clone()));
+    let Form(form) = Form::<F>::from_request(req, &mut read(&bytes)).await?;
+    let token = Form::<CsrfField>::from_request(req, &mut read(&bytes))
+        .await
+        .ok()
+        .and_then(|Form(f)| f.csrf);
+    if !valid(req, token.as_deref()) {
+        return Err(csrf_refused().into());
+    }
+    Ok(form)
+}
+
+/// A page for signed-in guardians: the state and municipality of the request, the page's
+/// frame and who is signed in. Without a session, the answer is the way to the sign-in page.
+pub struct SignedInPage<'a> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
+    pub frame: Frame,
+    pub signed: SignedIn,
+}
+
+impl<'a> SignedInPage<'a> {
+    /// (state, tenant, frame, who is signed in).
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame, SignedIn) {
+        (self.state, self.tenant, self.frame, self.signed)
+    }
+}
+
+impl<'a> FromRequest<'a> for SignedInPage<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        signed_in_page(req, "").await
+    }
+}
+
+async fn signed_in_page<'a>(req: &'a Request, query: &str) -> poem::Result<SignedInPage<'a>> {
+    let (state, tenant) = context(req);
+    let (frame, signed) = signed_in_frame(req, query).await?;
+    Ok(SignedInPage {
+        state,
+        tenant,
+        frame,
+        signed,
+    })
+}
+
+/// A multipart form of a signed-in page (its CSRF token is checked while it is read): who
+/// sends it, known before a byte of the body is read; without a session, back to the
+/// sign-in page, which says the session has ended.
+pub struct SignedInUpload<'a>(pub SignedInPage<'a>);
+
+impl<'a> FromRequest<'a> for SignedInUpload<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        signed_in_page(req, SESSION_ENDED).await.map(SignedInUpload)
+    }
+}
+
+/// What the sign-in page is asked to say when a form comes after its session ended.
+const SESSION_ENDED: &str = "?info=session-expiree";
+
+/// The frame and who is signed in; without a session, the sign-in page with `query`.
+async fn signed_in_frame(req: &Request, query: &str) -> poem::Result<(Frame, SignedIn)> {
+    let (state, tenant) = context(req);
+    let frame = Frame::load(state, tenant, req).await?;
+    match frame.account.clone() {
+        Some(signed) => Ok((frame, signed)),
+        None => Err(redirect(format!("/{}/connexion{query}", tenant.slug()))),
+    }
+}
+
+/// The form of a signed-in page, read as `F`: its CSRF token is checked first (403 page),
+/// then the session (ended: back to the sign-in page, which says so).
+pub struct SignedInForm<'a, F> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
+    pub frame: Frame,
+    pub signed: SignedIn,
+    pub form: F,
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    csrf: Option<String>,
+}
+
+/// (state, tenant, frame, who is signed in, the form).
+type FormParts<'a, F> = (&'a Arc<AppState>, &'a CurrentTenant, Frame, SignedIn, F);
+
+impl<'a, F> SignedInForm<'a, F> {
+    pub fn parts(self) -> FormParts<'a, F> {
+        (self.state, self.tenant, self.frame, self.signed, self.form)
+    }
+}
+
+impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for SignedInForm<'a, F> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        // Only the token bound to this session: a planted cookie and field do not pass.
+        let form = checked_form(req, body, csrf::valid_for_session).await?;
+        let (state, tenant) = context(req);
+        let (frame, signed) = signed_in_frame(req, SESSION_ENDED).await?;
+        Ok(SignedInForm {
+            state,
+            tenant,
+            frame,
+            signed,
+            form,
+        })
+    }
+}
+
+/// The `:id` of a page's path: anything but a UUID is the French 404 page.
+pub struct PathId(pub Uuid);
+
+impl<'a> FromRequest<'a> for PathId {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let id = req.raw_path_param("id").unwrap_or_default();
+        Ok(PathId(parse_id(id)?))
+    }
+}
+
+/// An id read from a page's path or form: not a UUID is the French 404 page.
+pub fn parse_id(raw: &str) -> Result<Uuid, PageError> {
+    raw.parse().map_err(|_| PageError::from(Failure::NotFound))
+}
+
 /// A form whose CSRF token does not match: 403 with a way forward.
 pub fn csrf_refused() -> PageError {
-    PageError(Failure::FormExpired)
+    PageError::from(Failure::FormExpired)
 }
+
+/// A form with nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct NoFields {}

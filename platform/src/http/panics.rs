@@ -2,7 +2,7 @@
 //! the generic French 500 page (the security headers are added around it) and logged once, one
 //! line with its place and message, never a backtrace per request.
 
-use super::errors::{Failure, failure_response};
+use super::errors::{Failure, respond};
 use poem::middleware::CatchPanic;
 use poem::{Endpoint, EndpointExt, Response};
 use std::any::Any;
@@ -11,7 +11,7 @@ use std::any::Any;
 pub fn catch_panics<E: Endpoint>(inner: E) -> impl Endpoint {
     inner.with(
         CatchPanic::new().with_handler(|_: Box<dyn Any + Send + 'static>| -> Response {
-            failure_response(Failure::Internal, false, None)
+            respond(&Failure::Internal, false, None)
         }),
     )
 }

@@ -1,10 +1,11 @@
 //! The route table. Service routes (`/healthz`, `/api/…`, `/static/…`) come first; every other
 //! path starts with a municipality's slug, resolved by [`TenantResolution`] before routing.
 
-use super::errors::{Failure, api_error, failure_response};
+use super::errors::{Failure, api_error, is_api_path, respond};
 use super::hardening::Hardening;
 use super::health::{healthz, metrics, readyz};
 use super::metrics::RecordMetrics;
+use super::origin::origin_checked;
 use super::panics::catch_panics;
 use super::refusals::RefusalLog;
 use super::security_headers::SecurityHeaders;
@@ -66,31 +67,31 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         .server(state.settings.public_url.clone())
 }
 
-/// The API answers under `/{slug}/api/`; any other unmatched path gets the French 404 page.
-fn api_or_not_found(api: OpenApiService<Apis, ()>) -> impl Endpoint {
-    api.into_endpoint()
-        .catch_all_error(|e: poem::Error| async move { api_error(e) })
-        .around(|api, req| async move {
-            let path = req.uri().path();
-            let segment = path.trim_start_matches('/').split('/').next().unwrap_or("");
-            if path[1 + segment.len()..].starts_with("/api/") {
-                api.call(req).await
-            } else {
-                Ok(failure_response(Failure::NotFound, false, None))
-            }
-        })
+/// The API answers under `/{slug}/api/`, its mutations behind the Origin check; any other
+/// unmatched path gets the French 404 page.
+fn api_or_not_found(api: OpenApiService<Apis, ()>, state: Arc<AppState>) -> impl Endpoint {
+    let api = api
+        .into_endpoint()
+        .catch_all_error(|e: poem::Error| async move { api_error(e) });
+    let (public_url, extra_hosts) = (
+        state.settings.public_url.clone(),
+        state.settings.extra_hosts.clone(),
+    );
+    origin_checked(api, public_url, extra_hosts).around(|api, req| async move {
+        if is_api_path(req.uri().path()) {
+            api.call(req).await
+        } else {
+            Ok(respond(&Failure::NotFound, false, None))
+        }
+    })
 }
 
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let api = api_service(&state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let not_found = || {
-        make_sync(|req| {
-            let json = req.uri().path().contains("/api/");
-            failure_response(Failure::NotFound, json, None)
-        })
-    };
+    let not_found =
+        || make_sync(|req| respond(&Failure::NotFound, is_api_path(req.uri().path()), None));
     let routes = Route::new()
         .at("/", not_found())
         .at("/healthz", get(healthz))
@@ -183,7 +184,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(reservation_feed::page).post(reservation_feed::renew),
         )
         .at("/:slug/calendrier/:file", get(reservation_feed::ics))
-        .nest("/", api_or_not_found(api))
+        .nest("/", api_or_not_found(api, state.clone()))
         .with(RefusalLog {
             state: state.clone(),
         })
@@ -192,7 +193,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         })
         .with(AddData::new(state.clone()))
         .with(RecordMetrics {
-            state: state.clone(),
+            metrics: state.metrics.clone(),
         })
         .with(Hardening { state })
         // poem-openapi reads the session cookie of the API's security scheme from the jar.

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portail_tenants::database::sql;
-use portail_tenants::{TenantTx, registry};
+use portail_tenants::{SchemaName, TenantTx, registry};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -27,21 +27,21 @@ enum Transport {
 /// Tells the sender which tenants have mail waiting.
 #[derive(Default)]
 pub struct Outboxes {
-    pending: Mutex<HashSet<String>>,
+    pending: Mutex<HashSet<SchemaName>>,
     wake: Notify,
 }
 
 impl Outboxes {
     /// Call after committing a transaction that queued mail.
-    pub fn notify(&self, schema: &str) {
+    pub fn notify(&self, schema: &SchemaName) {
         self.pending
             .lock()
             .expect("not poisoned")
-            .insert(schema.to_string());
+            .insert(schema.clone());
         self.wake.notify_one();
     }
 
-    fn take(&self) -> Vec<String> {
+    fn take(&self) -> Vec<SchemaName> {
         self.pending.lock().expect("not poisoned").drain().collect()
     }
 }
@@ -133,7 +133,7 @@ impl MailSender {
     }
 
     /// Delivers what is due in one tenant's outbox; returns how many were sent.
-    pub async fn deliver(&self, schema: &str, now: DateTime<Utc>) -> Result<usize, DbErr> {
+    pub async fn deliver(&self, schema: &SchemaName, now: DateTime<Utc>) -> Result<usize, DbErr> {
         let mut sent = 0;
         loop {
             let tx = TenantTx::begin(&self.db, schema).await?;

@@ -1,14 +1,13 @@
 //! `GET /{slug}/api/v1/portal`: the municipality's public portal information.
 
-use super::repository::portal_texts;
-use crate::http::api_errors::{ErrorBody, api_failure};
+use super::service::texts;
+use crate::http::errors::{ApiError, Fault};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
-use portail_tenants::TenantTx;
+use poem_openapi::{Object, OpenApi, Tags};
 use std::sync::Arc;
 
 #[derive(Tags)]
@@ -42,62 +41,37 @@ struct PortalDto {
     contact: ContactDto,
 }
 
-#[derive(ApiResponse)]
-enum PortalResponse {
-    #[oai(status = 200)]
-    Ok(Json<Box<PortalDto>>),
-    /// No municipality has this slug (`tenant_not_found`); answered by the tenant resolution.
-    #[allow(dead_code)]
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// The portal is suspended (`tenant_suspended`) or a dependency is down (`service_unavailable`).
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-}
-
 pub struct PortalApi {
     pub state: Arc<AppState>,
 }
 
 #[OpenApi(tag = "ApiTags::Portal")]
 impl PortalApi {
-    /// The municipality's portal information.
+    /// The municipality's portal information. An unknown slug answers 404
+    /// (`tenant_not_found`) before this operation.
     #[oai(path = "/:slug/api/v1/portal", method = "get", operation_id = "portal")]
     async fn portal(
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
         tenant: Data<&CurrentTenant>,
-    ) -> PortalResponse {
-        let read = async {
-            let tx = TenantTx::begin(&self.state.db, tenant.schema()).await?;
-            let texts = portal_texts(&tx).await?;
-            tx.commit().await?;
-            Ok::<_, sea_orm::DbErr>(texts)
-        };
-        match read.await {
-            Ok(t) => PortalResponse::Ok(Json(Box::new(PortalDto {
-                slug: tenant.slug().to_string(),
-                name: t.name,
-                holiday_zone: t.holiday_zone,
-                welcome_title: t.welcome_title,
-                welcome_html: t.welcome_html,
-                reservation_notice: t.reservation_notice,
-                contact: ContactDto {
-                    address: t.contact.address,
-                    postal_code: t.contact.postal_code,
-                    city: t.contact.city,
-                    phone: t.contact.phone,
-                    email: t.contact.email,
-                    fax: t.contact.fax,
-                    website: t.contact.website,
-                },
-            }))),
-            Err(e) => match api_failure(&e) {
-                (503, body) => PortalResponse::Unavailable(Json(body)),
-                (_, body) => PortalResponse::Internal(Json(body)),
+    ) -> Result<Json<Box<PortalDto>>, ApiError<Fault>> {
+        let t = texts(&self.state, &tenant).await?;
+        Ok(Json(Box::new(PortalDto {
+            slug: tenant.slug().to_string(),
+            name: t.name,
+            holiday_zone: t.holiday_zone,
+            welcome_title: t.welcome_title,
+            welcome_html: t.welcome_html,
+            reservation_notice: t.reservation_notice,
+            contact: ContactDto {
+                address: t.contact.address,
+                postal_code: t.contact.postal_code,
+                city: t.contact.city,
+                phone: t.contact.phone,
+                email: t.contact.email,
+                fax: t.contact.fax,
+                website: t.contact.website,
             },
-        }
+        })))
     }
 }

@@ -4,3 +4,4 @@
 pub mod api;
 pub mod pages;
 pub mod repository;
+pub mod service;

@@ -1,22 +1,13 @@
 //! `/{slug}/`: the home page; `/{slug}/accessibilite`: the accessibility statement.
 
-use super::repository::{PortalTexts, portal_texts};
+use super::repository::PortalTexts;
+use super::service::texts;
 use crate::http::errors::PageError;
-use crate::http::page::Frame;
-use crate::state::AppState;
+use crate::http::page::Page;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Redirect};
-use poem::{Request, Response, handler};
-use portail_tenants::TenantTx;
+use poem::{Response, handler};
 use serde_json::json;
-use std::sync::Arc;
-
-async fn load(state: &AppState, tenant: &CurrentTenant) -> Result<PortalTexts, PageError> {
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let texts = portal_texts(&tx).await?;
-    tx.commit().await?;
-    Ok(texts)
-}
 
 fn contact(texts: &PortalTexts) -> serde_json::Value {
     let phone_digits: String = texts
@@ -31,13 +22,9 @@ fn contact(texts: &PortalTexts) -> serde_json::Value {
 }
 
 #[handler]
-pub async fn home(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let texts = load(state, tenant).await?;
+pub async fn home(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
+    let texts = texts(state, tenant).await?;
     Ok(frame.render(
         "home",
         "Accueil",
@@ -47,13 +34,9 @@ pub async fn home(
 }
 
 #[handler]
-pub async fn accessibility(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let texts = load(state, tenant).await?;
+pub async fn accessibility(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
+    let texts = texts(state, tenant).await?;
     Ok(frame.render(
         "accessibility",
         "Déclaration d'accessibilité",

@@ -10,21 +10,19 @@
 //!   Unknown, malformed or replaced tokens answer 404.
 
 use super::history::when_fr;
-use crate::auth::pages::see_other;
 use crate::auth::tokens::{new_token, token_hash, well_formed};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, NoFields, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::http::HeaderValue;
-use poem::web::{Data, Form, Path};
-use poem::{Request, Response, handler};
+use poem::web::{Data, Path};
+use poem::{Response, handler};
 use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde_json::json;
-use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -37,11 +35,9 @@ async fn replace(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
+    tx.run("INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (household_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = EXCLUDED.created_at",
-        [household.into(), hash.into(), now.into()],
-    ))
+        [household.into(), hash.into(), now.into()])
     .await?;
     Ok(())
 }
@@ -78,20 +74,14 @@ pub struct Entry {
 }
 
 async fn entries(tx: &TenantTx, household: Uuid) -> Result<Vec<Entry>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT r.child_id, c.first_name AS child, r.prestation_code, coalesce(p.name, r.prestation_code) AS prestation,
+    tx.all("SELECT r.child_id, c.first_name AS child, r.prestation_code, coalesce(p.name, r.prestation_code) AS prestation,
                 r.day, r.created_at
          FROM reservations r
          JOIN children c ON c.id = r.child_id
          LEFT JOIN prestations p ON p.code = r.prestation_code
          WHERE c.household_id = $1
          ORDER BY r.day, c.birth_date, c.first_name, r.prestation_code",
-        [household.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Entry::from_query_result(r, ""))
-    .collect()
+        [household.into()]).await
 }
 
 // --- RFC 5545 ------------------------------------------------------------------------------
@@ -227,44 +217,65 @@ fn render(
     no_referrer(frame.render("calendrier", "Ajouter à mon agenda", "reservations", model))
 }
 
+/// When the household's feed address was made, if it was.
+async fn feed_created(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let created = created_at(&tx, household).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Replaces the household's feed token; whether one existed before.
+async fn renew_feed(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let existed = created_at(&tx, household).await?.is_some();
+    replace(&tx, household, &token_hash(token), now).await?;
+    tx.commit().await?;
+    Ok(existed)
+}
+
+/// The entries of the feed this token opens, if it opens one.
+async fn feed_entries(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    token: &str,
+) -> Result<Option<Vec<Entry>>, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let Some(household) = household_of(&tx, &token_hash(token)).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let entries = entries(&tx, household).await?;
+    tx.commit().await?;
+    Ok(Some(entries))
+}
+
 /// The page: the address is shown when it is made (a POST, never a GET); afterwards only its
 /// date is known, and renewing shows a new one.
 #[handler]
-pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let created = created_at(&tx, signed.household_id).await?;
-    tx.commit().await?;
+pub async fn page(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
+    let created = feed_created(state, tenant, signed.household_id).await?;
     Ok(render(state, &frame, None, created, false))
 }
 
 /// "Renouveler l'adresse": a new token replaces the old one, shown on the page answered.
 #[handler]
-pub async fn renew(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<HashMap<String, String>>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (frame, signed) =
-        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
-    let signed = &signed;
+pub async fn renew(ctx: SignedInForm<'_, NoFields>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, _) = ctx.parts();
     let now = state.clock.now();
     let token = new_token();
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let existed = created_at(&tx, signed.household_id).await?.is_some();
-    replace(&tx, signed.household_id, &token_hash(&token), now).await?;
-    tx.commit().await?;
+    let existed = renew_feed(state, tenant, signed.household_id, &token, now).await?;
     Ok(render(state, &frame, Some(&token), Some(now), existed))
 }
 
@@ -275,18 +286,14 @@ pub async fn ics(
     Data(tenant): Data<&CurrentTenant>,
     Path((_slug, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let not_found = || PageError(Failure::NotFound);
+    let not_found = || PageError::from(Failure::NotFound);
     let token = file.strip_suffix(".ics").ok_or_else(not_found)?;
     if !well_formed(token) {
         return Err(not_found());
     }
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let Some(household) = household_of(&tx, &token_hash(token)).await? else {
-        tx.rollback().await?;
-        return Err(not_found());
-    };
-    let entries = entries(&tx, household).await?;
-    tx.commit().await?;
+    let entries = feed_entries(state, tenant, token)
+        .await?
+        .ok_or_else(not_found)?;
     let name = format!("Réservations – {}", tenant.0.name);
     let body = calendar(&name, &domain(&state.settings.public_url), &entries);
     let response = Response::builder()

@@ -3,20 +3,14 @@
 //! child, prestation and day, and from where (the grid, the mass booking, the API). The
 //! parents' proof of what was asked; the 500 most recent changes are shown.
 
-use super::repository;
+use super::service;
 use super::wizard::day_fr;
-use crate::auth::pages::see_other;
 use crate::http::errors::PageError;
-use crate::http::page::Frame;
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
+use crate::http::page::SignedInPage;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
-use poem::web::Data;
-use poem::{Request, Response, handler};
-use portail_tenants::TenantTx;
+use poem::{Response, handler};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// The most changes one page shows.
 pub const LIMIT: usize = 500;
@@ -47,18 +41,9 @@ pub fn when_fr(at: DateTime<Utc>) -> String {
 }
 
 #[handler]
-pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-    let mut events = repository::history(&tx, signed.household_id, LIMIT as i64 + 1).await?;
-    tx.commit().await?;
+pub async fn page(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
+    let mut events = service::history(state, tenant, signed.household_id, LIMIT as i64 + 1).await?;
     let truncated = events.len() > LIMIT;
     events.truncate(LIMIT);
     let rows: Vec<Value> = events

@@ -3,23 +3,20 @@
 //! available day of the week. Each change is confirmed on the page and announced to screen
 //! readers (a status message after the redirect).
 
-use super::api::{parse_day, refusal_message};
+use super::api::parse_day;
 use super::rules::{State, explain};
+use super::service::refusal_message;
 use super::service::{self, BookError};
 use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
+use crate::http::page::{SignedInForm, SignedInPage, parse_id};
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Form, Query};
-use poem::{Request, Response, handler};
+use poem::web::Query;
+use poem::{Response, handler};
 use portail_tenants::calendar::{WeekId, paris_date};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
-use uuid::Uuid;
 
 const DAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
@@ -80,15 +77,11 @@ fn zone_calendar_url(zone: &str) -> String {
 
 #[handler]
 pub async fn week_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<GridQuery>,
-    req: &Request,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
+    let (state, tenant, frame, signed) = ctx.parts();
+    let signed = &signed;
     let today = paris_date(state.clock.now());
     let week = match q.semaine.as_deref() {
         None | Some("") => WeekId::containing(today),
@@ -107,9 +100,6 @@ pub async fn week_page(
         },
     };
     let grid = service::grid(state, tenant, signed, week).await?;
-    let tx = portail_tenants::TenantTx::begin(&state.db, tenant.schema()).await?;
-    let texts = crate::portal::repository::portal_texts(&tx).await?;
-    tx.commit().await?;
     let days: Vec<Value> = grid
         .days
         .iter()
@@ -168,9 +158,9 @@ pub async fn week_page(
         "week": week.to_string(),
         "previous": week.previous().to_string(),
         "next": week.next().to_string(),
-        "notice": texts.reservation_notice,
-        "zone": texts.holiday_zone,
-        "calendar_url": zone_calendar_url(&texts.holiday_zone),
+        "notice": grid.notice,
+        "zone": grid.zone,
+        "calendar_url": zone_calendar_url(grid.zone),
         "days": days,
         "children": children,
         "info": info,
@@ -181,22 +171,10 @@ pub async fn week_page(
 
 /// One cell clicked: book or cancel, then back to the week with the outcome.
 #[handler]
-pub async fn toggle(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<HashMap<String, String>>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let (_frame, signed) =
-        match Frame::for_form(state, tenant, req, form.get("csrf").map(String::as_str)).await? {
-            Ok(signed_in) => signed_in,
-            Err(sign_in_again) => return Ok(sign_in_again),
-        };
+pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Response, PageError> {
+    let (state, tenant, _, signed, form) = ctx.parts();
     let signed = &signed;
-    let child = form
-        .get("child")
-        .and_then(|c| c.parse::<Uuid>().ok())
-        .ok_or(PageError(Failure::NotFound))?;
+    let child = parse_id(form.get("child").map_or("", String::as_str))?;
     let prestation = form.get("prestation").cloned().unwrap_or_default();
     let week = form.get("week").cloned().unwrap_or_default();
     let back = |query: String| {
@@ -215,35 +193,13 @@ pub async fn toggle(
                 if want { "reserve" } else { "annule" }
             ))),
             Err(BookError::Refused(reason)) => Ok(back(format!("refus={reason}"))),
-            Err(BookError::NotFound) => Err(PageError(Failure::NotFound)),
-            Err(BookError::Database(e)) => Err(e.into()),
+            Err(e) => Err(e.into()),
         };
     }
     // The prestation's name: every available day of the week.
     let week_id = week
         .parse::<WeekId>()
-        .map_err(|_| PageError(Failure::NotFound))?;
-    let grid = service::grid(state, tenant, signed, week_id).await?;
-    let days: Vec<NaiveDate> = grid
-        .children
-        .iter()
-        .filter(|c| c.id == child)
-        .flat_map(|c| c.rows.iter().filter(|r| r.prestation == prestation))
-        .flat_map(|r| {
-            r.cells
-                .iter()
-                .filter(|c| c.state == State::Available)
-                .map(|c| c.date)
-        })
-        .collect();
-    let mut booked = 0;
-    for day in days {
-        match service::set(state, tenant, signed, child, &prestation, day, true, "page").await {
-            Ok(_) => booked += 1,
-            Err(BookError::Refused(_)) => {}
-            Err(BookError::NotFound) => return Err(PageError(Failure::NotFound)),
-            Err(BookError::Database(e)) => return Err(e.into()),
-        }
-    }
+        .map_err(|_| PageError::from(Failure::NotFound))?;
+    let booked = service::book_week(state, tenant, signed, child, &prestation, week_id).await?;
     Ok(back(format!("info=semaine-{booked}")))
 }

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use portail_tenants::calendar::{NotRunning, booking_deadline, deadline_label_fr, runs_on};
 use portail_tenants::config::{Closure, HolidayZone, Prestation};
 use serde::Serialize;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -186,6 +187,15 @@ pub fn explain(cell: &Cell) -> String {
         }
         _ => "Non disponible".into(),
     }
+}
+
+/// What the period booking decided for one child and day; `reason` says why it was
+/// skipped.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Decision {
+    pub child: Uuid,
+    pub date: NaiveDate,
+    pub reason: Option<&'static str>,
 }
 
 #[cfg(test)]

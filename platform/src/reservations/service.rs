@@ -6,15 +6,20 @@ use super::repository::{self, ChildRow};
 use super::rules::{self, Cell, Facts};
 use crate::auth::session::SignedIn;
 use crate::family::is_validated;
+use crate::http::errors::{
+    FORBIDDEN, Failure, INTERNAL, NOT_FOUND, Problem, UNAUTHORIZED, UNAVAILABLE,
+};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use poem::http::StatusCode;
+use portail_tenants::TenantConfig;
 use portail_tenants::calendar::{WeekId, booking_deadline, runs_on};
 use portail_tenants::config::{Prestation, Weekday};
-use portail_tenants::{TenantConfig, TenantTx};
 use sea_orm::DbErr;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +42,10 @@ pub struct Grid {
     pub week: WeekId,
     pub days: Vec<NaiveDate>,
     pub children: Vec<ChildGrid>,
+    /// The municipality's booking notice and holiday zone, from the configuration read
+    /// in the grid's own transaction.
+    pub notice: String,
+    pub zone: &'static str,
 }
 
 fn record_ok(config: &TenantConfig, child: &ChildRow, now: DateTime<Utc>) -> bool {
@@ -54,7 +63,7 @@ pub async fn grid(
     week: WeekId,
 ) -> Result<Grid, DbErr> {
     let now = state.clock.now();
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let all_days = week.days();
     let facts = repository::week_facts(&tx, signed.household_id, all_days[0], all_days[6]).await?;
@@ -132,6 +141,8 @@ pub async fn grid(
         week,
         days,
         children,
+        notice: config.portal.reservation_notice.clone(),
+        zone: config.holiday_zone.as_str(),
     })
 }
 
@@ -143,8 +154,85 @@ pub enum BookError {
     /// The rules refuse: 409 with the reason code (`deadline`, `full`, `closed`…).
     #[error("refused: {0}")]
     Refused(&'static str),
-    #[error("database: {0}")]
+    /// A date that does not exist.
+    #[error("invalid date")]
+    InvalidDate,
+    /// Not an ISO week such as `2026-W04`.
+    #[error("invalid week")]
+    InvalidWeek,
+    #[error("database")]
     Database(#[from] DbErr),
+}
+
+/// Why the rules refuse a day, in French, by reason code.
+pub fn refusal_message(reason: &str) -> &'static str {
+    match reason {
+        "deadline" => "La date limite pour ce jour est passée.",
+        "full" => "Il n'y a plus de place ce jour-là.",
+        "closed" => "Le service est fermé ce jour-là.",
+        "holiday" | "public_holiday" => {
+            "Pas de service ce jour-là (jour férié ou vacances scolaires)."
+        }
+        "school_period" => "Cette prestation n'a lieu que pendant les vacances scolaires.",
+        "not_running" => "Cette prestation n'a pas lieu ce jour de la semaine.",
+        "not_enrolled" => "L'enfant n'est pas inscrit à cette prestation.",
+        "record_not_validated" => "Validez d'abord la fiche de l'enfant pour l'année scolaire.",
+        "no_calendar" => "Le calendrier scolaire de cette date n'est pas encore publié.",
+        _ => "Cette réservation n'est pas possible.",
+    }
+}
+
+impl Problem for BookError {
+    fn status(&self) -> StatusCode {
+        match self {
+            BookError::NotFound => Failure::NotFound.status(),
+            BookError::Refused(_) => StatusCode::CONFLICT,
+            BookError::InvalidDate | BookError::InvalidWeek => StatusCode::UNPROCESSABLE_ENTITY,
+            BookError::Database(e) => Failure::of(e).status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            BookError::NotFound => Failure::NotFound.code(),
+            BookError::Refused(reason) => reason,
+            BookError::InvalidDate => "invalid_date",
+            BookError::InvalidWeek => "invalid_week",
+            BookError::Database(e) => Failure::of(e).code(),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            BookError::NotFound => Failure::NotFound.message(),
+            BookError::Refused(reason) => refusal_message(reason).into(),
+            BookError::InvalidDate => {
+                "La date doit exister et s'écrire AAAA-MM-JJ, par exemple 2026-01-19.".into()
+            }
+            BookError::InvalidWeek => {
+                "La semaine doit être une semaine ISO existante, par exemple 2026-W04.".into()
+            }
+            BookError::Database(e) => Failure::of(e).message(),
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            UNAUTHORIZED,
+            FORBIDDEN,
+            (404, "Not a child of the household, or no such prestation."),
+            (
+                409,
+                "Refused by the rules; `code` says why (`deadline`, `full`, `closed`, `holiday`…).",
+            ),
+            (
+                422,
+                "A date that does not exist (`invalid_date`), or a week that is not an ISO week such as `2026-W04` (`invalid_week`).",
+            ),
+            UNAVAILABLE,
+            INTERNAL,
+        ]
+    }
 }
 
 /// Books (`want`) or cancels one cell. Idempotent: asking for the state it already has
@@ -161,7 +249,7 @@ pub async fn set(
     source: &str,
 ) -> Result<Cell, BookError> {
     let now = state.clock.now();
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let child = repository::child_for_update(&tx, signed.household_id, child_id)
         .await?
@@ -245,12 +333,7 @@ pub struct Bulk {
     pub replace: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Decision {
-    pub child: Uuid,
-    pub date: NaiveDate,
-    pub reason: Option<&'static str>,
-}
+pub use super::rules::Decision;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct BulkResult {
@@ -263,10 +346,51 @@ pub struct BulkResult {
 pub enum BulkError {
     #[error("not found")]
     NotFound,
+    /// Bad dates, period, weekdays or mode, with its French message.
     #[error("invalid: {0}")]
     Invalid(String),
-    #[error("database: {0}")]
+    #[error("database")]
     Database(#[from] DbErr),
+}
+
+impl Problem for BulkError {
+    fn status(&self) -> StatusCode {
+        match self {
+            BulkError::NotFound => Failure::NotFound.status(),
+            BulkError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            BulkError::Database(e) => Failure::of(e).status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            BulkError::NotFound => Failure::NotFound.code(),
+            BulkError::Invalid(_) => "invalid_request",
+            BulkError::Database(e) => Failure::of(e).code(),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            BulkError::NotFound => Failure::NotFound.message(),
+            BulkError::Invalid(message) => message.clone(),
+            BulkError::Database(e) => Failure::of(e).message(),
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            UNAUTHORIZED,
+            FORBIDDEN,
+            NOT_FOUND,
+            (
+                422,
+                "Bad dates, period, weekdays or mode, with a French message (`invalid_request`).",
+            ),
+            UNAVAILABLE,
+            INTERNAL,
+        ]
+    }
 }
 
 pub const MAX_PERIOD_DAYS: i64 = 400;
@@ -306,7 +430,7 @@ pub async fn bulk(
         ));
     }
     let now = state.clock.now();
-    let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
+    let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let p = config
         .prestation(&request.prestation)
@@ -400,4 +524,66 @@ pub async fn bulk(
     .await?;
     tx.commit().await?;
     Ok(result)
+}
+
+/// The household's latest booking events, newest first.
+pub async fn history(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+    limit: i64,
+) -> Result<Vec<repository::Event>, DbErr> {
+    let tx = tenant.begin(state).await?;
+    let events = repository::history(&tx, household, limit).await?;
+    tx.commit().await?;
+    Ok(events)
+}
+
+/// Books every day of the week still available for the child's prestation ("toute la
+/// semaine"), one day at a time; how many were booked.
+pub async fn book_week(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    child: Uuid,
+    prestation: &str,
+    week: WeekId,
+) -> Result<usize, BookError> {
+    let grid = grid(state, tenant, signed, week).await?;
+    let days: Vec<NaiveDate> = grid
+        .children
+        .iter()
+        .filter(|c| c.id == child)
+        .flat_map(|c| c.rows.iter().filter(|r| r.prestation == prestation))
+        .flat_map(|r| {
+            r.cells
+                .iter()
+                .filter(|c| c.state == rules::State::Available)
+                .map(|c| c.date)
+        })
+        .collect();
+    let mut booked = 0;
+    for day in days {
+        match set(state, tenant, signed, child, prestation, day, true, "page").await {
+            Ok(_) => booked += 1,
+            Err(BookError::Refused(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(booked)
+}
+
+/// What the period wizard offers: the configuration, the household's children and their
+/// enrolments.
+pub async fn household(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household: Uuid,
+) -> Result<(Arc<TenantConfig>, Vec<ChildRow>, Vec<(Uuid, String)>), DbErr> {
+    let tx = tenant.begin(state).await?;
+    let config = current_config(state, tenant, &tx).await?;
+    let children = repository::children(&tx, household).await?;
+    let enrolments = repository::enrolments(&tx, household).await?;
+    tx.commit().await?;
+    Ok((config, children, enrolments))
 }

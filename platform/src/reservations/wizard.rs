@@ -6,18 +6,17 @@
 //! server at every step. The confirmation lists what was booked, cancelled and skipped, and
 //! why, per child.
 
-use super::api::{parse_day, parse_weekday, refusal_message};
-use super::repository::{self, ChildRow};
+use super::api::{parse_day, parse_weekday};
+use super::repository::ChildRow;
+use super::service::refusal_message;
 use super::service::{self, Bulk, BulkError, BulkResult, Decision};
-use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::Frame;
+use crate::http::page::{Frame, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Form, Query};
-use poem::{Request, Response, handler};
-use portail_tenants::TenantTx;
+use poem::web::Query;
+use poem::{Response, handler};
 use portail_tenants::calendar::WeekId;
 use portail_tenants::config::{Prestation, TenantConfig, Weekday};
 use serde_json::{Value, json};
@@ -120,18 +119,12 @@ impl Household {
         tenant: &CurrentTenant,
         household_id: Uuid,
     ) -> Result<Self, PageError> {
-        let tx = TenantTx::begin(&state.db, tenant.schema()).await?;
-        let config = crate::tenancy::current_config(state, tenant, &tx).await?;
-        let children = repository::children(&tx, household_id).await?;
-        let enrolments = repository::enrolments(&tx, household_id)
-            .await?
-            .into_iter()
-            .collect();
-        tx.commit().await?;
+        let (config, children, enrolments) =
+            service::household(state, tenant, household_id).await?;
         Ok(Self {
             config,
             children,
-            enrolments,
+            enrolments: enrolments.into_iter().collect(),
         })
     }
 
@@ -414,7 +407,7 @@ fn refused(
     refusal: Refusal,
 ) -> Result<Response, PageError> {
     match refusal {
-        Refusal::NotFound => Err(PageError(Failure::NotFound)),
+        Refusal::NotFound => Err(PageError::from(Failure::NotFound)),
         Refusal::Step(step, message) => Ok(frame.render_with_status(
             TEMPLATE,
             TITLE,
@@ -429,15 +422,11 @@ fn refused(
 /// the steps before it are checked first.
 #[handler]
 pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(pairs): Query<Vec<(String, String)>>,
-    req: &Request,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
-    let Some(signed) = &frame.account else {
-        return Ok(see_other(format!("/{}/connexion", tenant.slug())));
-    };
+    let (state, tenant, frame, signed) = ctx.parts();
+    let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let c = Choices::from_pairs(pairs);
     let asked: u8 = match c.step.as_deref() {
@@ -478,17 +467,9 @@ pub async fn page(
 /// "Réserver": every choice checked again, the period booked in one transaction, then the
 /// confirmation.
 #[handler]
-pub async fn book(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(pairs): Form<Vec<(String, String)>>,
-    req: &Request,
-) -> Result<Response, PageError> {
+pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, pairs) = ctx.parts();
     let c = Choices::from_pairs(pairs);
-    let (frame, signed) = match Frame::for_form(state, tenant, req, c.csrf.as_deref()).await? {
-        Ok(signed_in) => signed_in,
-        Err(sign_in_again) => return Ok(sign_in_again),
-    };
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let checked = chosen_prestation(&h, &c).and_then(|p| {
@@ -511,8 +492,7 @@ pub async fn book(
             ))
         }
         Err(BulkError::Invalid(message)) => refused(&frame, &h, &c, Refusal::Step(3, message)),
-        Err(BulkError::NotFound) => Err(PageError(Failure::NotFound)),
-        Err(BulkError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 

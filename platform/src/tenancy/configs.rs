@@ -44,3 +44,14 @@ impl ConfigCache {
         entries.insert(slug.to_string(), (version, config));
     }
 }
+
+/// The municipality's configuration, from the cache or else read in a transaction of its own.
+pub async fn config(state: &AppState, tenant: &CurrentTenant) -> Result<Arc<TenantConfig>, DbErr> {
+    if let Some(found) = state.configs.get(tenant.slug(), tenant.0.config_version) {
+        return Ok(found);
+    }
+    let tx = tenant.begin(state).await?;
+    let config = current_config(state, tenant, &tx).await?;
+    tx.commit().await?;
+    Ok(config)
+}

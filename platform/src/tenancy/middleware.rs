@@ -1,7 +1,7 @@
 //! The middleware that resolves the slug before routing.
 
 use super::{CurrentTenant, Lookup};
-use crate::http::errors::{Failure, failure_response};
+use crate::http::errors::{Failure, is_api_path, respond};
 use crate::state::AppState;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use portail_tenants::TenantStatus;
@@ -36,8 +36,8 @@ impl<E: Endpoint> Endpoint for TenantResolutionEndpoint<E> {
         if segment.is_empty() || RESERVED.contains(&segment) {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
-        let wants_json = path[1 + segment.len()..].starts_with("/api/");
-        let fail = |failure| failure_response(failure, wants_json, None);
+        let wants_json = is_api_path(path);
+        let fail = |failure: Failure| respond(&failure, wants_json, None);
         if Slug::parse(segment).is_err() {
             return Ok(fail(Failure::TenantNotFound));
         }
@@ -50,8 +50,8 @@ impl<E: Endpoint> Endpoint for TenantResolutionEndpoint<E> {
             }
         };
         if tenant.status == TenantStatus::Suspended {
-            return Ok(failure_response(
-                Failure::TenantSuspended,
+            return Ok(respond(
+                &Failure::TenantSuspended,
                 wants_json,
                 Some(&tenant.name),
             ));
