@@ -99,4 +99,23 @@ mod tests {
         );
         assert_eq!(answer(Method::POST, None).await, (200, "done".into()));
     }
+
+    #[test]
+    fn an_origin_is_the_portal_s_by_public_url_or_extra_hosts_never_by_the_request_host() {
+        let extra = vec!["famille.example".to_string()];
+        let is = |origin| origin_is_portal("https://portail.example", &extra, origin);
+        assert!(is("https://portail.example"));
+        assert!(is("https://famille.example"));
+        assert!(is("http://famille.example:8080"));
+        assert!(!is("https://evil.example"));
+        assert!(!is("null"));
+        assert!(!is("https://famille.example/path"));
+        // A request whose Host names the attacker's site does not make its Origin the portal's.
+        let req = Request::builder()
+            .method(Method::POST)
+            .header("host", "evil.example")
+            .header("origin", "http://evil.example")
+            .finish();
+        assert!(!origin_allowed("https://portail.example", &extra, &req));
+    }
 }
