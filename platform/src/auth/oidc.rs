@@ -5,6 +5,7 @@
 //! `iss`, `aud`, `exp` and `nonce` are checked. Identities are keyed by (issuer, subject) and
 //! linked once by a signed-in guardian; an e-mail never links an identity by itself.
 
+use crate::http::errors::{Failure, Problem};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use oauth2::{
     EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
+use poem::http::StatusCode;
 use portail_tenants::TenantTx;
 use portail_tenants::config::Oidc;
 use portail_tenants::database::sql;
@@ -48,8 +50,29 @@ pub enum OidcError {
     Unavailable(String),
 }
 
-impl OidcError {
-    pub fn message(&self) -> &'static str {
+/// Shown on the sign-in error page; never in the JSON API.
+impl Problem for OidcError {
+    fn status(&self) -> StatusCode {
+        match self {
+            OidcError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OidcError::NotConfigured => StatusCode::NOT_FOUND,
+            _ => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            OidcError::NotConfigured => "oidc_not_configured",
+            OidcError::UnknownState => "oidc_unknown_state",
+            OidcError::Provider(_) | OidcError::InvalidToken(_) => "oidc_not_confirmed",
+            OidcError::NotLinked => "oidc_not_linked",
+            OidcError::LinkedElsewhere => "oidc_linked_elsewhere",
+            OidcError::OtherBrowser => "oidc_other_browser",
+            OidcError::Unavailable(_) => Failure::Unavailable.code(),
+        }
+    }
+
+    fn message(&self) -> String {
         match self {
             OidcError::NotConfigured => "Votre mairie ne propose pas cette méthode de connexion.",
             OidcError::OtherBrowser => {
@@ -71,6 +94,11 @@ impl OidcError {
                 "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
             }
         }
+        .into()
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[]
     }
 }
 

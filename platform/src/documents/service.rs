@@ -10,7 +10,9 @@ use super::repository::{self, DocumentSummary, NewDocument, StoredFile};
 use super::upload::Received;
 use crate::audit;
 use crate::auth::session::SignedIn;
-use crate::http::errors::{Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, fields};
+use crate::http::errors::{
+    Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, fields, invalid_fields_message,
+};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -102,9 +104,7 @@ impl Problem for DocumentError {
             DocumentError::Malformed => {
                 "L'envoi a été interrompu ou n'est pas un formulaire valide. Merci de réessayer.".into()
             }
-            DocumentError::Invalid(_) => {
-                "Le document n'a pas été envoyé : corrigez les champs indiqués.".into()
-            }
+            DocumentError::Invalid(_) => invalid_fields_message(),
             DocumentError::NotFound => Failure::NotFound.message(),
             DocumentError::ScanUnavailable => {
                 "Le contrôle antivirus des documents est momentanément indisponible : votre document n'a pas été enregistré. Merci de réessayer dans quelques minutes.".into()

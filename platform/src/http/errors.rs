@@ -535,6 +535,11 @@ pub fn api_error(e: poem::Error) -> Response {
     ApiError::<Refused>::from(Refused(e)).into_response()
 }
 
+/// The sentence of every 422 `invalid_fields`: the fields say what is wrong.
+pub fn invalid_fields_message() -> String {
+    "Certaines informations ne sont pas valides : corrigez les champs indiqués.".into()
+}
+
 /// The validation errors of a form, as the `fields` of a 422.
 pub fn fields(errors: &FieldErrors) -> Details {
     Details::Fields(errors.0.clone())
