@@ -104,8 +104,9 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
             match announced {
                 Some(n) if n > MAX_BODY_BYTES => return Ok(refusal(Refusal::TooLarge, json)),
                 Some(_) => {}
-                // Chunked or unannounced: read at most one byte past the limit.
-                None if req.headers().contains_key("transfer-encoding") => {
+                // Chunked or unannounced (HTTP/2 has no Transfer-Encoding): read at most one
+                // byte past the limit; an absent body reads as empty at once.
+                None => {
                     let mut bytes = Vec::new();
                     let read = req
                         .take_body()
@@ -121,7 +122,6 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
                     }
                     req.set_body(Body::from(bytes));
                 }
-                None => {}
             }
         }
 
