@@ -81,10 +81,10 @@ pub async fn callback(
                 return Ok(failed(&frame, &e));
             }
             tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "identity linked");
-            Ok(see_other(format!(
-                "/{}/mon-compte?info=identite-liee",
-                tenant.slug()
-            )))
+            Ok(with_cookie(
+                see_other(format!("/{}/mon-compte?info=identite-liee", tenant.slug())),
+                oidc_binding::clear(tenant.slug()),
+            ))
         }
         Purpose::SignIn => {
             let Some(account) = oidc::linked_account(state, tenant, &issuer, &claims.sub).await?
@@ -97,8 +97,11 @@ pub async fn callback(
                 .map_err(|_| PageError::from(Failure::Unavailable))?;
             tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in with OpenID Connect");
             Ok(with_cookie(
-                see_other(format!("/{}/", tenant.slug())),
-                session_cookie(state, tenant.slug(), &session_id),
+                with_cookie(
+                    see_other(format!("/{}/", tenant.slug())),
+                    session_cookie(state, tenant.slug(), &session_id),
+                ),
+                oidc_binding::clear(tenant.slug()),
             ))
         }
     }
