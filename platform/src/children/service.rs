@@ -8,6 +8,7 @@ use crate::household::repository as household_repository;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::{self as check, FieldErrors, LONG_TEXT, SHORT_TEXT};
+use portail_tenants::TenantTx;
 use portail_tenants::config::AuthorizationKind;
 use portail_tenants::import::DIETS;
 use sea_orm::DbErr;
@@ -376,12 +377,7 @@ pub async fn change_contact(
     origin: &str,
 ) -> Result<Contact, WriteError> {
     let tx = tenant.begin(state).await?;
-    repository::child(&tx, signed.household_id, child_id, true)
-        .await?
-        .ok_or(WriteError::NotFound)?;
-    let current = repository::contact(&tx, child_id, id)
-        .await?
-        .ok_or(WriteError::NotFound)?;
+    let current = household_contact(&tx, signed, child_id, id).await?;
     let contact = apply(current, input)?;
     repository::update_contact(&tx, &contact).await?;
     audit::by_guardian(
@@ -398,6 +394,21 @@ pub async fn change_contact(
     Ok(contact)
 }
 
+/// A contact of a child of the household, the child locked; anything else is not found.
+async fn household_contact(
+    tx: &TenantTx,
+    signed: &SignedIn,
+    child_id: Uuid,
+    id: Uuid,
+) -> Result<Contact, WriteError> {
+    repository::child(tx, signed.household_id, child_id, true)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    repository::contact(tx, child_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)
+}
+
 pub async fn remove_contact(
     state: &AppState,
     tenant: &CurrentTenant,
@@ -407,12 +418,7 @@ pub async fn remove_contact(
     origin: &str,
 ) -> Result<(), WriteError> {
     let tx = tenant.begin(state).await?;
-    repository::child(&tx, signed.household_id, child_id, true)
-        .await?
-        .ok_or(WriteError::NotFound)?;
-    repository::contact(&tx, child_id, id)
-        .await?
-        .ok_or(WriteError::NotFound)?;
+    household_contact(&tx, signed, child_id, id).await?;
     repository::delete_contact(&tx, id).await?;
     audit::by_guardian(
         &tx,

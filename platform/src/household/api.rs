@@ -227,7 +227,7 @@ fn email_failure(e: EmailChangeError) -> ApiError<WriteError> {
         EmailChangeError::Database(e) => WriteError::Database(e).into(),
         other => {
             tracing::warn!(error = %other, "e-mail change unavailable");
-            ApiError::failure(crate::http::errors::Failure::Unavailable)
+            WriteError::Unavailable.into()
         }
     }
 }
