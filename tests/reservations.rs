@@ -823,3 +823,23 @@ async fn the_grid_works_when_its_cache_is_refused_and_answers_503_with_redis_sto
     assert_eq!(r.status(), 200);
     b.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_bulk_booking_naming_a_child_twice_is_refused_with_422_not_500() {
+    let b = Booking::new("dup", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    let r = b
+        .paul
+        .post(b.url("/reservations/bulk"))
+        .json(&json!({ "prestation": "repas", "children": [theo, theo], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-29", "mode": "add" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("qu'une fois"),
+        "{body}"
+    );
+    b.cleanup().await;
+}

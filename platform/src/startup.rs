@@ -100,10 +100,12 @@ impl Application {
         let sender_task = tokio::spawn(sender.run(async {
             let _ = sender_stopped.await;
         }));
+        let changes = tokio::spawn(crate::tenancy::changes::follow(self.state.clone()));
         let served = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(Duration::from_secs(75))
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await;
+        changes.abort();
         let _ = stop_sender.send(());
         let _ = sender_task.await;
         served

@@ -78,6 +78,8 @@ pub fn test_settings() -> Settings {
         "REDIS_URL" => Some(redis_url.clone()),
         "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
         "PUBLIC_URL" => Some("http://portail.test".into()),
+        // Tests reach the app by its address; every other host is refused (421).
+        "EXTRA_HOSTS" => Some("127.0.0.1".into()),
         "TENANT_CACHE_SECONDS" => Some("1".into()),
         // Tests run side by side on one database: each delivers only the mail it queued.
         "MAIL_SWEEP_SECONDS" => Some("0".into()),

@@ -44,6 +44,8 @@ pub enum OidcError {
     NotLinked,
     #[error("this identity is already linked to another account")]
     LinkedElsewhere,
+    #[error("the return came to another browser than the one that started")]
+    OtherBrowser,
     #[error("a dependency is unavailable: {0}")]
     Unavailable(String),
 }
@@ -65,6 +67,7 @@ impl Problem for OidcError {
             OidcError::Provider(_) | OidcError::InvalidToken(_) => "oidc_not_confirmed",
             OidcError::NotLinked => "oidc_not_linked",
             OidcError::LinkedElsewhere => "oidc_linked_elsewhere",
+            OidcError::OtherBrowser => "oidc_other_browser",
             OidcError::Unavailable(_) => Failure::Unavailable.code(),
         }
     }
@@ -72,6 +75,9 @@ impl Problem for OidcError {
     fn message(&self) -> String {
         match self {
             OidcError::NotConfigured => "Votre mairie ne propose pas cette méthode de connexion.",
+            OidcError::OtherBrowser => {
+                "Cette connexion n'a pas été commencée depuis ce navigateur. Par sécurité, recommencez depuis la page de connexion du portail."
+            }
             OidcError::UnknownState => {
                 "Cette tentative de connexion a expiré ou a déjà servi. Recommencez depuis la page de connexion."
             }
@@ -138,6 +144,9 @@ struct Pending {
     verifier: String,
     nonce: String,
     purpose: Purpose,
+    /// Hash of the cookie of the browser that started (see `oidc_binding`).
+    #[serde(default)]
+    browser: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +201,15 @@ fn client(
     config: &Oidc,
     discovery: &Discovery,
 ) -> Result<OidcClient, OidcError> {
+    // Never read another variable than the municipality's own: a configuration stored before
+    // this rule could otherwise send DATABASE_URL to a provider it controls.
+    if !config.secret_env_allowed(tenant.slug()) {
+        return Err(OidcError::Provider(format!(
+            "{} is not named {}…",
+            config.client_secret_env,
+            portail_tenants::config::Oidc::secret_env_prefix(tenant.slug())
+        )));
+    }
     let secret = std::env::var(&config.client_secret_env)
         .map_err(|_| OidcError::Provider(format!("{} is not set", config.client_secret_env)))?;
     let bad = |e: oauth2::url::ParseError| OidcError::Provider(e.to_string());
@@ -218,6 +236,7 @@ pub async fn start(
     state: &AppState,
     tenant: &CurrentTenant,
     purpose: Purpose,
+    browser: String,
 ) -> Result<String, OidcError> {
     let config = tenant_oidc(state, tenant).await?;
     let discovery = discover(&config).await?;
@@ -236,6 +255,7 @@ pub async fn start(
         verifier: verifier.secret().clone(),
         nonce,
         purpose,
+        browser,
     };
     let mut conn = state
         .redis
@@ -260,6 +280,7 @@ pub async fn finish(
     tenant: &CurrentTenant,
     code: &str,
     returned_state: &str,
+    req: &poem::Request,
 ) -> Result<(String, IdClaims, Purpose), OidcError> {
     let mut conn = state
         .redis
@@ -275,6 +296,10 @@ pub async fn finish(
     let pending: Pending = raw
         .and_then(|r| serde_json::from_str(&r).ok())
         .ok_or(OidcError::UnknownState)?;
+    // Another browser than the one that started: someone else's return URL (login CSRF).
+    if !super::oidc_binding::presented_by(req, &pending.browser) {
+        return Err(OidcError::OtherBrowser);
+    }
     let config = tenant_oidc(state, tenant).await?;
     let discovery = discover(&config).await?;
     let client = client(state, tenant, &config, &discovery)?;

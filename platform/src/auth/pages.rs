@@ -31,6 +31,10 @@ pub(crate) fn info_message(key: &str) -> Option<&'static str> {
         }
         "deconnecte" => Some("Vous êtes déconnecté."),
         "session-expiree" => Some("Votre session a expiré. Merci de vous reconnecter."),
+        "adresse-modifiee" => Some(
+            "Votre adresse e-mail de connexion a été modifiée. Connectez-vous avec la nouvelle adresse.",
+        ),
+        "lien-adresse-envoye" => Some(super::email_change::SENT),
         _ => None,
     }
 }

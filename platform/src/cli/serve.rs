@@ -20,6 +20,7 @@ impl Serve {
                 tracing::info!(mail.dir = %settings.mail_dir.display(), "no SMTP_URL: mails are written as .eml files")
             }
         }
+        crate::http::panics::install_hook();
         let listen = settings.listen_addr;
         let public_url = settings.public_url.clone();
         let app = match self.test_clock {

@@ -163,9 +163,14 @@ fn view_model(
                         .iter()
                         .filter(|(c, ..)| c == cat)
                         .map(|(_, key, label, kind)| {
-                            let own_email = *key != "email" || g.id == me;
-                            let note = (!own_email).then_some("Seul ce responsable peut changer son adresse e-mail, qui lui sert d'identifiant.");
-                            field(&target, key, label, kind, &guardian_value(g, key), own_email, note, editing, errors, submitted)
+                            // The sign-in e-mail changes from "Mon compte" only (password, link).
+                            let editable = *key != "email";
+                            let note = match (editable, g.id == me) {
+                                (true, _) => None,
+                                (false, true) => Some("Pour changer votre adresse de connexion : « Mon compte », puis « Changer mon adresse e-mail »."),
+                                (false, false) => Some("Seul ce responsable peut changer son adresse e-mail, qui lui sert d'identifiant."),
+                            };
+                            field(&target, key, label, kind, &guardian_value(g, key), editable, note, editing, errors, submitted)
                         })
                         .collect();
                     json!({ "id": format!("{cat}-{target}"), "title": title, "fields": fields, "open": editing.is_some_and(|(t, _)| t == &target) })
@@ -184,7 +189,7 @@ fn view_model(
                     })
                 })
                 .collect();
-            json!({ "id": target, "name": format!("{} {}", g.last_name, g.first_name), "categories": categories, "consents": consents })
+            json!({ "id": target, "name": format!("{} {}", g.last_name, g.first_name), "categories": categories, "consents": consents, "own": g.id == me })
         })
         .collect();
     let h = &v.household;

@@ -126,7 +126,12 @@ pub struct GuardianChange {
     pub employer: Option<String>,
     pub relation: Option<String>,
     pub parental_authority: Option<bool>,
+    /// Problems found before (the e-mail change's checks): reported with the others, and
+    /// nothing is written while there is any.
+    pub prior_errors: FieldErrors,
 }
+
+pub const OWN_EMAIL_ELSEWHERE: &str = "Pour changer votre adresse de connexion, ouvrez « Mon compte » : votre mot de passe actuel vous sera demandé, puis un lien de confirmation sera envoyé à la nouvelle adresse.";
 
 const CIVILITIES: [&str; 3] = ["", "Madame", "Monsieur"];
 const RELATIONS: [&str; 5] = ["", "Mère", "Père", "Tuteur ou tutrice", "Autre"];
@@ -144,7 +149,7 @@ pub async fn update_guardian(
     origin: &str,
 ) -> Result<Guardian, WriteError> {
     if let Some(choices) = consents {
-        check_consents(choices)?;
+        check_consent_change(signed, guardian_id, choices)?;
     }
     let tx = tenant.begin(state).await?;
     let guardian = change_guardian_in(state, &tx, signed, guardian_id, change, origin).await?;
@@ -177,7 +182,7 @@ async fn change_guardian_in(
     let current = repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    let mut errors = FieldErrors::default();
+    let mut errors = change.prior_errors;
     let today = paris_date(state.clock.now());
     let mut g = current.clone();
     if let Some(v) = change.civility {
@@ -199,22 +204,13 @@ async fn change_guardian_in(
             check::birth_date(&mut errors, "birth_date", &v, today)
         };
     }
-    if let Some(v) = change.email {
-        // The e-mail is the sign-in: only its owner changes it, so a parent cannot take over
-        // the other parent's account.
+    if change.email.is_some() {
+        // The e-mail is the sign-in: never changed with a session alone. Its owner changes it
+        // with the current password and a link to the new address (`auth::email_change`).
         if guardian_id != signed.guardian_id {
             errors.add("email", "Seul ce responsable peut changer sa propre adresse e-mail, qui lui sert d'identifiant.");
         } else {
-            let email = check::email(&mut errors, "email", &v);
-            if !errors.0.contains_key("email")
-                && repository::email_taken(tx, &email, guardian_id).await?
-            {
-                errors.add(
-                    "email",
-                    "Cette adresse e-mail est déjà utilisée par un autre compte.",
-                );
-            }
-            g.email = Some(email);
+            errors.add("email", OWN_EMAIL_ELSEWHERE);
         }
     }
     if let Some(v) = change.phone {
@@ -291,7 +287,7 @@ pub async fn set_consents(
     choices: &[(String, bool)],
     origin: &str,
 ) -> Result<(), WriteError> {
-    check_consents(choices)?;
+    check_consent_change(signed, guardian_id, choices)?;
     let tx = tenant.begin(state).await?;
     set_consents_in(state, &tx, signed, guardian_id, choices, origin).await?;
     tx.commit().await?;
@@ -306,6 +302,7 @@ async fn set_consents_in(
     choices: &[(String, bool)],
     origin: &str,
 ) -> Result<(), WriteError> {
+    check_consent_change(signed, guardian_id, choices)?;
     repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -328,6 +325,25 @@ async fn set_consents_in(
     )
     .await?;
     Ok(())
+}
+
+/// A consent is the person's own decision: only the guardian themself gives or withdraws it,
+/// never the other parent of the household.
+pub const CONSENT_OWN_ONLY: &str =
+    "Seul ce responsable peut donner ou retirer ses propres consentements.";
+
+/// Refuses a consent change for another guardian, and unknown codes, before anything is written.
+pub fn check_consent_change(
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    choices: &[(String, bool)],
+) -> Result<(), FieldErrors> {
+    if guardian_id != signed.guardian_id {
+        let mut errors = FieldErrors::default();
+        errors.add("consents", CONSENT_OWN_ONLY);
+        return Err(errors);
+    }
+    check_consents(choices)
 }
 
 /// Refuses unknown consent codes before anything is written.

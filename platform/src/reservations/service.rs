@@ -433,6 +433,13 @@ pub async fn bulk(
     if request.children.is_empty() {
         return Err(BulkError::Invalid("Choisissez au moins un enfant.".into()));
     }
+    // Each child once: a repeated id would be booked twice in one statement.
+    let distinct: HashSet<&Uuid> = request.children.iter().collect();
+    if distinct.len() != request.children.len() {
+        return Err(BulkError::Invalid(
+            "Chaque enfant ne peut être choisi qu'une fois.".into(),
+        ));
+    }
     if request.weekdays.is_empty() {
         return Err(BulkError::Invalid(
             "Choisissez au moins un jour de la semaine.".into(),

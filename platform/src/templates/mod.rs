@@ -41,6 +41,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/auth/mon_compte.hbs"),
     ),
     (
+        "changer_adresse_email",
+        include_str!("../../templates/auth/changer_adresse_email.hbs"),
+    ),
+    (
         "oidc_erreur",
         include_str!("../../templates/auth/oidc_erreur.hbs"),
     ),

@@ -277,3 +277,19 @@ fn a_secret_is_never_written_in_the_file_only_its_variable_name() {
         vec!["oidc.client_secret_env: must be the name of an environment variable (A-Z, 0-9, _)"]
     );
 }
+
+#[test]
+fn the_secret_variable_must_be_an_oidc_one_so_no_other_secret_can_be_sent_out() {
+    for name in ["DATABASE_URL", "REDIS_URL", "SMTP_URL", "HOME"] {
+        let text = format!(
+            "{BRIEF}\n[oidc]\nissuer = \"https://auth.example\"\nclient_id = \"x\"\nclient_secret_env = \"{name}\"\nlabel = \"S'identifier\"\n"
+        );
+        assert_eq!(
+            errors_of(&text),
+            vec![
+                "oidc.client_secret_env: must be a variable named OIDC_<SLUG>_… (e.g. OIDC_LANNION_SECRET)"
+            ],
+            "{name}"
+        );
+    }
+}
