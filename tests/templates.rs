@@ -80,6 +80,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
     for (path, status) in [
         (format!("/{slug}/mon-compte"), 200),
         (format!("/{slug}/mon-compte/mot-de-passe"), 200),
+        (format!("/{slug}/mon-compte/adresse-email"), 200),
         (format!("/{slug}/foyer"), 200),
         (format!("/{slug}/enfants"), 200),
         (format!("/{slug}/enfants/{theo}"), 200),

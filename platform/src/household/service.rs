@@ -148,9 +148,7 @@ pub async fn update_guardian(
     consents: Option<&[(String, bool)]>,
     origin: &str,
 ) -> Result<Guardian, WriteError> {
-    if let Some(choices) = consents {
-        check_consent_change(signed, guardian_id, choices)?;
-    }
+    // A refused consent rolls the guardian change back with it: the transaction is dropped.
     let tx = tenant.begin(state).await?;
     let guardian = change_guardian_in(state, &tx, signed, guardian_id, change, origin).await?;
     if let Some(choices) = consents {
@@ -287,7 +285,6 @@ pub async fn set_consents(
     choices: &[(String, bool)],
     origin: &str,
 ) -> Result<(), WriteError> {
-    check_consent_change(signed, guardian_id, choices)?;
     let tx = tenant.begin(state).await?;
     set_consents_in(state, &tx, signed, guardian_id, choices, origin).await?;
     tx.commit().await?;
@@ -302,10 +299,12 @@ async fn set_consents_in(
     choices: &[(String, bool)],
     origin: &str,
 ) -> Result<(), WriteError> {
-    check_consent_change(signed, guardian_id, choices)?;
+    // Another household's guardian is unknown (404) before the consent is refused as not
+    // one's own (422): the answer never tells whether the id exists elsewhere.
     repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
+    check_consent_change(signed, guardian_id, choices)?;
     let now = state.clock.now();
     for (code, granted) in choices {
         repository::set_consent(tx, guardian_id, code, *granted, now).await?;
