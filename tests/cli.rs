@@ -16,7 +16,9 @@ fn config_file(text: &str) -> String {
         .into_owned()
 }
 
+/// The JSON a successful command printed (the exit code is checked first).
 fn json(o: &std::process::Output) -> Value {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
@@ -39,7 +41,7 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
     let config = config_file(DEMO_CONFIG);
 
     let created = portail(&["tenant", "create", &slug, "--config", &config]);
-    assert!(created.status.success(), "{}", stderr(&created));
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
     assert!(
         stdout(&created).contains(&format!("created {slug} (Mairie de Démonstration)")),
         "{}",
@@ -59,7 +61,7 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
     let renamed =
         config_file(&DEMO_CONFIG.replacen("Mairie de Démonstration", "Mairie de Trégastel", 1));
     let updated = portail(&["tenant", "update", &slug, "--config", &renamed]);
-    assert!(updated.status.success(), "{}", stderr(&updated));
+    assert_eq!(updated.status.code(), Some(0), "{}", stderr(&updated));
     let shown = json(&portail(&["tenant", "show", &slug, "--json"]));
     assert_eq!(shown["name"], "Mairie de Trégastel");
     assert_eq!(shown["config_version"], 2);
@@ -73,9 +75,9 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
         &slug,
         families.to_str().unwrap(),
     ]);
-    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
 
-    assert!(portail(&["tenant", "suspend", &slug]).status.success());
+    assert!(portail(&["tenant", "suspend", &slug]).status.code() == Some(0));
     let list = json(&portail(&["tenant", "list", "--json"]));
     assert_eq!(
         list.as_array()
@@ -85,7 +87,7 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
             .unwrap()["status"],
         "suspended"
     );
-    assert!(portail(&["tenant", "resume", &slug]).status.success());
+    assert!(portail(&["tenant", "resume", &slug]).status.code() == Some(0));
     assert_eq!(
         json(&portail(&["tenant", "show", &slug, "--json"]))["status"],
         "active"
@@ -93,7 +95,7 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
 
     let out = std::env::temp_dir().join(format!("{slug}.json"));
     let exported = portail(&["tenant", "export", &slug, "--out", out.to_str().unwrap()]);
-    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
     let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(document["tenant"]["slug"], slug.as_str());
     let tables = &document["tables"];
@@ -108,19 +110,20 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
             .any(|g| g["email"] == "paul.alain@demo.example")
     );
     let again = portail(&["tenant", "export", &slug, "--out", out.to_str().unwrap()]);
-    assert!(
-        !again.status.success(),
+    assert_eq!(
+        again.status.code(),
+        Some(1),
         "an existing file is never overwritten"
     );
     std::fs::remove_file(&out).unwrap();
 
     let unconfirmed = portail(&["tenant", "delete", &slug, "--confirm", "other"]);
-    assert!(!unconfirmed.status.success());
+    assert_eq!(unconfirmed.status.code(), Some(1));
     assert!(stderr(&unconfirmed).contains("--confirm must repeat the slug"));
     assert!(schema_exists(&slug).await);
 
     let deleted = portail(&["tenant", "delete", &slug, "--confirm", &slug]);
-    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert_eq!(deleted.status.code(), Some(0), "{}", stderr(&deleted));
     assert!(!schema_exists(&slug).await);
     let list = json(&portail(&["tenant", "list", "--json"]));
     assert!(
@@ -131,7 +134,7 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
             .any(|t| t["slug"] == slug.as_str())
     );
     let shown = portail(&["tenant", "show", &slug]);
-    assert!(!shown.status.success());
+    assert_eq!(shown.status.code(), Some(1));
     assert!(stderr(&shown).contains(&format!("no municipality has slug \"{slug}\"")));
 }
 
@@ -149,7 +152,7 @@ async fn bad_and_reserved_slugs_are_refused_and_nothing_is_written() {
         ("metrics", "is reserved"),
     ] {
         let o = portail(&["tenant", "create", slug, "--config", &config]);
-        assert!(!o.status.success(), "{slug}");
+        assert_eq!(o.status.code(), Some(1), "{slug}");
         assert!(stderr(&o).contains(reason), "{slug}: {}", stderr(&o));
         assert!(registry::find(&db, slug).await.unwrap().is_none());
     }
@@ -163,11 +166,12 @@ async fn a_duplicate_slug_is_refused_and_the_existing_municipality_is_untouched(
     assert!(
         portail(&["tenant", "create", &slug, "--config", &first])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
     let second = config_file(&DEMO_CONFIG.replacen("Mairie de Démonstration", "Autre Mairie", 1));
     let o = portail(&["tenant", "create", &slug, "--config", &second]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains(&format!(
             "a municipality with slug \"{slug}\" already exists"
@@ -182,7 +186,8 @@ async fn a_duplicate_slug_is_refused_and_the_existing_municipality_is_untouched(
     assert!(
         portail(&["tenant", "delete", &slug, "--confirm", &slug])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
 }
 
@@ -228,7 +233,7 @@ async fn every_kind_of_bad_configuration_is_explained_and_nothing_is_created() {
     for (kind, text, expected) in cases {
         let slug = random_slug("badcfg");
         let o = portail(&["tenant", "create", &slug, "--config", &config_file(&text)]);
-        assert!(!o.status.success(), "{kind}");
+        assert_eq!(o.status.code(), Some(1), "{kind}");
         assert!(stderr(&o).contains(expected), "{kind}: {}", stderr(&o));
         assert!(!schema_exists(&slug).await, "{kind}");
     }
@@ -239,7 +244,7 @@ async fn every_kind_of_bad_configuration_is_explained_and_nothing_is_created() {
         "--config",
         "/nonexistent/commune.toml",
     ]);
-    assert!(!missing.status.success());
+    assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("/nonexistent/commune.toml: cannot be read"));
 }
 
@@ -256,7 +261,8 @@ async fn a_bad_update_keeps_the_previous_configuration() {
             &config_file(DEMO_CONFIG)
         ])
         .status
-        .success()
+        .code()
+            == Some(0)
     );
     let bad = config_file(
         &DEMO_CONFIG
@@ -264,7 +270,7 @@ async fn a_bad_update_keeps_the_previous_configuration() {
             .replacen("periods = \"school\"", "periods = \"sometimes\"", 1),
     );
     let o = portail(&["tenant", "update", &slug, "--config", &bad]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("prestations[0].periods: unknown variant `sometimes`"),
         "{}",
@@ -276,7 +282,8 @@ async fn a_bad_update_keeps_the_previous_configuration() {
     assert!(
         portail(&["tenant", "delete", &slug, "--confirm", &slug])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
 }
 
@@ -307,7 +314,8 @@ async fn importing_the_same_file_twice_changes_nothing_and_a_changed_row_updates
             &config_file(DEMO_CONFIG)
         ])
         .status
-        .success()
+        .code()
+            == Some(0)
     );
     let families = root().join("tenants/examples/families.csv");
     let families = families.to_str().unwrap();
@@ -323,6 +331,7 @@ async fn importing_the_same_file_twice_changes_nothing_and_a_changed_row_updates
     assert_eq!(first["guardians"]["created"], 8);
     assert_eq!(first["children"]["created"], 8);
     let second = portail(&["tenant", "import-families", &slug, families]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     assert!(
         stdout(&second).contains("nothing to change"),
         "{}",
@@ -377,7 +386,8 @@ async fn importing_the_same_file_twice_changes_nothing_and_a_changed_row_updates
     assert!(
         portail(&["tenant", "delete", &slug, "--confirm", &slug])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
 }
 
@@ -394,7 +404,8 @@ async fn every_kind_of_bad_csv_is_listed_by_line_and_nothing_is_imported() {
             &config_file(DEMO_CONFIG)
         ])
         .status
-        .success()
+        .code()
+            == Some(0)
     );
     let good_second = ROW
         .replace("F9", "F10")
@@ -421,7 +432,7 @@ async fn every_kind_of_bad_csv_is_listed_by_line_and_nothing_is_imported() {
         "F16;trop;peu;de;colonnes",
     ]);
     let o = portail(&["tenant", "import-families", &slug, &file]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     for expected in [
         "nothing was imported (7 problem(s))",
@@ -448,7 +459,7 @@ async fn every_kind_of_bad_csv_is_listed_by_line_and_nothing_is_imported() {
         &slug,
         headerless.to_str().unwrap(),
     ]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("line 1: missing column \"famille\""),
         "{}",
@@ -459,13 +470,16 @@ async fn every_kind_of_bad_csv_is_listed_by_line_and_nothing_is_imported() {
         &[CSV_HEADER.as_bytes(), b"\nF1;Th\xe9o\n"].concat(),
     );
     let o = portail(&["tenant", "import-families", &slug, latin1.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
     let o = portail(&["tenant", "import-families", "no-such-town", &file]);
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no municipality has slug \"no-such-town\""));
     assert!(
         portail(&["tenant", "delete", &slug, "--confirm", &slug])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
 }
 
@@ -482,24 +496,27 @@ async fn an_email_already_used_in_the_portal_by_another_household_is_refused() {
             &config_file(DEMO_CONFIG)
         ])
         .status
-        .success()
+        .code()
+            == Some(0)
     );
     assert!(
         portail(&["tenant", "import-families", &slug, &csv(&[ROW])])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
     let other = ROW
         .replace("F9", "F20")
         .replace("Léon", "Zoé")
         .replace("claire.durand@example.fr", "CLAIRE.Durand@example.fr");
     let o = portail(&["tenant", "import-families", &slug, &csv(&[&other])]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("line 2: e-mail claire.durand@example.fr already belongs to guardian 1 of household \"F9\""), "{}", stderr(&o));
     assert!(
         portail(&["tenant", "delete", &slug, "--confirm", &slug])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
 }
 
@@ -516,7 +533,8 @@ async fn migrate_check_reports_pending_migrations_and_migrate_applies_them() {
             &config_file(DEMO_CONFIG)
         ])
         .status
-        .success()
+        .code()
+            == Some(0)
     );
     let schema = format!("t_{}", slug.replace('-', "_"));
     // Take the schema back to before its last migration.
@@ -538,7 +556,7 @@ async fn migrate_check_reports_pending_migrations_and_migrate_applies_them() {
     );
 
     let applied = portail(&["migrate", "--parallel", "2"]);
-    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
     assert!(
         stdout(&applied).contains(&format!("{slug}] 1 migration(s) applied")),
         "{}",
@@ -563,11 +581,13 @@ async fn migrate_check_reports_pending_migrations_and_migrate_applies_them() {
             families.to_str().unwrap()
         ])
         .status
-        .success()
+        .code()
+            == Some(0)
     );
     assert!(
         portail(&["tenant", "delete", &slug, "--confirm", &slug])
             .status
-            .success()
+            .code()
+            == Some(0)
     );
 }

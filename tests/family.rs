@@ -227,6 +227,57 @@ async fn another_households_child_guardian_or_contact_answers_404_and_stays_unch
         .status(),
         404
     );
+    // Paul's contact, out of Maïwenn's reach through his child's id and through her own.
+    let r = f
+        .post(
+            &f.paul,
+            &format!("/children/{theo}/contacts"),
+            json!({ "name": "Mamie Jeanne", "phone": "0655443322", "emergency": true }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let contact = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let erwan = f.child_id(&maiwenn, "Erwan").await;
+    for child in [&theo, &erwan] {
+        let path = format!("/children/{child}/contacts/{contact}");
+        let r = f.patch(&maiwenn, &path, json!({ "name": "Pirate" })).await;
+        assert_eq!(
+            status_and_code(r).await,
+            (404, "not_found".into()),
+            "PATCH {path}"
+        );
+        let r = maiwenn.delete(f.url(&path)).send().await.unwrap();
+        assert_eq!(
+            status_and_code(r).await,
+            (404, "not_found".into()),
+            "DELETE {path}"
+        );
+    }
+    let contacts: Value = f
+        .get(&f.paul, &format!("/children/{theo}/contacts"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts.as_array().unwrap().len(), 1);
+    assert_eq!(contacts[0]["name"], "Mamie Jeanne");
+    // Paul himself may change and remove it: the 404s above are about the household.
+    let path = format!("/children/{theo}/contacts/{contact}");
+    let r = f
+        .patch(&f.paul, &path, json!({ "name": "Mamie Jeanne B." }))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["name"], "Mamie Jeanne B.");
+    assert_eq!(
+        f.paul.delete(f.url(&path)).send().await.unwrap().status(),
+        204
+    );
+    let again = f.paul.delete(f.url(&path)).send().await.unwrap();
+    assert_eq!(status_and_code(again).await, (404, "not_found".into()));
+
     let page = maiwenn
         .get(format!("{}/{}/enfants/{theo}", f.app.base, f.tenant.slug))
         .send()
@@ -243,6 +294,12 @@ async fn another_households_child_guardian_or_contact_answers_404_and_stays_unch
     assert!(theo_now["validated_at"].is_null());
     assert_eq!(maiwenn_children(&f, &maiwenn).await, vec!["Erwan"]);
     f.cleanup().await;
+}
+
+async fn status_and_code(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().unwrap_or("").to_string())
 }
 
 async fn maiwenn_children(f: &Family, client: &reqwest::Client) -> Vec<String> {
@@ -537,14 +594,18 @@ async fn consents_are_explicit_dated_and_can_be_withdrawn() {
 async fn the_audit_log_names_who_changed_which_fields_but_never_medical_values() {
     let f = Family::new("audit").await;
     let theo = f.child_id(&f.paul, "Théo").await;
-    f.patch(
-        &f.paul,
-        &format!("/children/{theo}"),
-        json!({ "allergies": "Kiwi et arachide", "pai": true }),
-    )
-    .await;
-    f.post(&f.paul, &format!("/children/{theo}/validate"), json!({}))
+    let r = f
+        .patch(
+            &f.paul,
+            &format!("/children/{theo}"),
+            json!({ "allergies": "Kiwi et arachide", "pai": true }),
+        )
         .await;
+    assert_eq!(r.status(), 200);
+    let r = f
+        .post(&f.paul, &format!("/children/{theo}/validate"), json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
     let o = portail(&["tenant", "audit", &f.tenant.slug, "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
@@ -748,5 +809,115 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
         .await
         .unwrap();
     assert_eq!(without.status(), 403);
+    f.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_consent_form_page_saves_an_explicit_yes_or_no_for_the_guardian_only_in_the_household()
+{
+    let f = Family::new("consent").await;
+    let base = format!("{}/{}", f.app.base, f.tenant.slug);
+    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let paul = household["guardians"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let consent = |h: &Value, code: &str| -> Value {
+        h["guardians"][0]["consents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .unwrap()["granted"]
+            .clone()
+    };
+    assert_eq!(consent(&household, "informations_email"), Value::Null);
+
+    let page = f.paul.get(format!("{base}/foyer")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("id=\"consentements-{paul}\"")));
+    assert!(html.contains("Pas encore de choix."));
+    let csrf = csrf_of(&html);
+    let r = f
+        .paul
+        .post(format!("{base}/foyer/consentements"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("guardian", paul.as_str()),
+            ("informations_email", "oui"),
+            ("rappels_sms", "non"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/{}/foyer?info=maj#consentements-{paul}", f.tenant.slug).as_str()
+    );
+    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    assert_eq!(consent(&household, "informations_email"), true);
+    assert_eq!(consent(&household, "rappels_sms"), false);
+    assert_eq!(
+        consent(&household, "quotient_caf"),
+        Value::Null,
+        "no answer, no choice"
+    );
+    let html = f
+        .paul
+        .get(format!("{base}/foyer"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Choix enregistré le"));
+
+    // Another household's guardian: 404, and nothing changes for them.
+    let maiwenn = signed_in(&f.app, &f.db, &f.tenant, MAIWENN, PASSWORD).await;
+    let theirs: Value = maiwenn
+        .get(f.url("/household"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let maiwenn_id = theirs["guardians"][0]["id"].as_str().unwrap().to_string();
+    let r = f
+        .paul
+        .post(format!("{base}/foyer/consentements"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("guardian", maiwenn_id.as_str()),
+            ("informations_email", "oui"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let theirs: Value = maiwenn
+        .get(f.url("/household"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(consent(&theirs, "informations_email"), Value::Null);
+
+    // Without the form's token: nothing saved.
+    let r = f
+        .paul
+        .post(format!("{base}/foyer/consentements"))
+        .form(&[("guardian", paul.as_str()), ("informations_email", "non")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "refused without the CSRF token");
+    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    assert_eq!(consent(&household, "informations_email"), true);
     f.cleanup().await;
 }

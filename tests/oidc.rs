@@ -36,14 +36,15 @@ fn csrf_of(html: &str) -> String {
 
 #[tokio::test]
 async fn a_guardian_links_their_identity_once_then_signs_in_with_it() {
-    // SAFETY: set before any thread reads it; every test of this file sets the same value.
-    unsafe { std::env::set_var("OIDC_TEST_SECRET", SECRET) };
-    let db = db(1).await;
     let slug = random_slug("oidc");
+    let variable = format!("OIDC_{}_SECRET", slug.to_uppercase().replace('-', "_"));
+    // SAFETY: set before any thread reads it; the variable is this test's own.
+    unsafe { std::env::set_var(&variable, SECRET) };
+    let db = db(1).await;
     let callback = format!("http://portail.test/{slug}/oidc/retour");
     let provider = OidcProvider::start("portail", SECRET, std::slice::from_ref(&callback));
     let source = format!(
-        "{DEMO_CONFIG}\n[oidc]\nissuer = \"{}\"\nclient_id = \"portail\"\nclient_secret_env = \"OIDC_TEST_SECRET\"\nlabel = \"S'identifier avec FranceConnect\"\n",
+        "{DEMO_CONFIG}\n[oidc]\nissuer = \"{}\"\nclient_id = \"portail\"\nclient_secret_env = \"{variable}\"\nlabel = \"S'identifier avec FranceConnect\"\n",
         provider.issuer
     );
     let config = portail_tenants::TenantConfig::from_toml(&source).unwrap();
@@ -123,22 +124,26 @@ async fn a_guardian_links_their_identity_once_then_signs_in_with_it() {
     );
 
     // Paul signs in with his password, then links Alice's identity from "Mon compte".
-    app.post_json(
-        &format!("/{slug}/api/v1/auth/password-reset"),
-        json!({ "email": PAUL }),
-    )
-    .await;
+    let r = app
+        .post_json(
+            &format!("/{slug}/api/v1/auth/password-reset"),
+            json!({ "email": PAUL }),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
     let mail = sink.wait_for(PAUL, 1).await;
     let token = link_in(&mail, "http://portail.test/")
         .split("token=")
         .nth(1)
         .unwrap()
         .to_string();
-    app.post_json(
-        &format!("/{slug}/api/v1/auth/password-reset/confirm"),
-        json!({ "token": token, "password": GOOD }),
-    )
-    .await;
+    let r = app
+        .post_json(
+            &format!("/{slug}/api/v1/auth/password-reset/confirm"),
+            json!({ "token": token, "password": GOOD }),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
     let paul = client();
     let r = paul
         .post(format!("{}/{slug}/api/v1/auth/login", app.base))
@@ -209,6 +214,34 @@ async fn a_guardian_links_their_identity_once_then_signs_in_with_it() {
         .await
         .unwrap();
     assert_eq!(me["guardian"]["email"], PAUL);
+
+    // Login CSRF: an attacker starts a sign-in with their identity and stops before the
+    // return; a victim's browser opening that return URL is refused, and not signed in.
+    let attacker = client();
+    let r = attacker
+        .get(format!("{}/{slug}/oidc/connexion", app.base))
+        .send()
+        .await
+        .unwrap();
+    let back = provider.sign_in(&attacker, &location(&r), "alice").await;
+    let victim = client();
+    let r = victim.get(to_portal(&back)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("pas été commencée depuis ce navigateur")
+    );
+    assert_eq!(
+        victim
+            .get(format!("{}/{slug}/api/v1/me", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
     // Bob, whose e-mail matches no one and who linked nothing, stays out.
     let bob = client();

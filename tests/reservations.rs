@@ -34,6 +34,15 @@ struct Booking {
 
 impl Booking {
     async fn new(prefix: &str, config: &str, now: chrono::DateTime<Utc>) -> Self {
+        Self::new_with(prefix, config, now, test_settings()).await
+    }
+
+    async fn new_with(
+        prefix: &str,
+        config: &str,
+        now: chrono::DateTime<Utc>,
+        mut settings: portail::settings::Settings,
+    ) -> Self {
         let db = db(2).await;
         let slug = portail_tenants::Slug::parse(&random_slug(prefix)).unwrap();
         let parsed = portail_tenants::TenantConfig::from_toml(config).unwrap();
@@ -51,7 +60,6 @@ impl Booking {
         .await
         .unwrap();
         let clock = Arc::new(ManualClock::new(now));
-        let mut settings = test_settings();
         settings.database_max_connections = 20;
         let app = TestApp::spawn_with_clock(settings, clock.clone()).await;
         let paul = signed_in(&app, &db, &tenant, PAUL, PASSWORD).await;
@@ -239,7 +247,10 @@ async fn booking_and_cancelling_are_idempotent_and_stop_exactly_at_the_deadline(
         (200, "available".into()),
         "idempotent"
     );
-    b.put(&b.paul, &theo, "repas", "2027-01-18").await;
+    assert_eq!(
+        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        (200, "reserved".into())
+    );
     b.clock.advance(chrono::Duration::seconds(1));
     assert_eq!(
         code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
@@ -607,7 +618,7 @@ async fn two_tabs_booking_and_cancelling_the_same_day_end_consistent() {
         .query_one_raw(sql(
             "SELECT (SELECT count(*) FROM reservations WHERE day = '2027-01-19' AND prestation_code = 'repas') AS rows,
                     (SELECT coalesce(max(booked), 0) FROM day_counts WHERE day = '2027-01-19' AND prestation_code = 'repas') AS counted,
-                    (SELECT count(*) FROM reservation_events WHERE day = '2027-01-19' AND source = 'api') AS events",
+                    (SELECT string_agg(action, ',' ORDER BY id) FROM reservation_events WHERE day = '2027-01-19' AND source = 'api') AS actions",
             [],
         ))
         .await
@@ -615,58 +626,220 @@ async fn two_tabs_booking_and_cancelling_the_same_day_end_consistent() {
         .unwrap();
     tx.commit().await.unwrap();
     let rows = row.try_get::<i64>("", "rows").unwrap();
-    assert!(rows <= 1);
     assert_eq!(rows, row.try_get::<i32>("", "counted").unwrap() as i64);
+    // The answers are idempotent (an already-booked day answers "reserved" without a change),
+    // so the history is checked against the only possible story: from "not booked", each
+    // event is a real change, so they alternate book, cancel, book…, one per state-changing
+    // answer, and the last one is the final state.
+    let actions: Vec<String> = row
+        .try_get::<Option<String>>("", "actions")
+        .unwrap()
+        .map(|a| a.split(',').map(String::from).collect())
+        .unwrap_or_default();
     assert!(
-        row.try_get::<i64>("", "events").unwrap() >= 1,
-        "every change is in the history"
+        !actions.is_empty(),
+        "at least the first booking is in the history"
+    );
+    assert!(actions.len() <= 40, "{actions:?}");
+    for (i, action) in actions.iter().enumerate() {
+        let expected = if i % 2 == 0 { "book" } else { "cancel" };
+        assert_eq!(action, expected, "event {i} of {actions:?}");
+    }
+    let booked_at_the_end = actions.last().map(String::as_str) == Some("book");
+    assert_eq!(
+        rows,
+        i64::from(booked_at_the_end),
+        "the last event is the final row: {actions:?}"
     );
     b.cleanup().await;
 }
 
+/// The keys of `pattern` in the Redis at `url`.
+async fn keys(url: &str, pattern: &str) -> Vec<String> {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("KEYS")
+        .arg(pattern)
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
+async fn theo_monday(b: &Booking, theo: &str) -> (u16, Value) {
+    let r = b
+        .paul
+        .get(b.url("/reservations?week=2027-W03"))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let v: Value = r.json().await.unwrap();
+    if status != 200 {
+        return (status, v);
+    }
+    let cell = v["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == theo)
+        .unwrap()["rows"][0]["cells"][0]
+        .clone();
+    (status, cell)
+}
+
 #[tokio::test]
-async fn the_weeks_rules_are_cached_in_redis_per_configuration_version_and_the_grid_works_without_redis()
- {
-    let b = Booking::new("cache", DEMO_CONFIG, paris(2027, 1, 10, 10, 0, 0)).await;
+async fn the_weeks_rules_are_cached_in_redis_per_configuration_version() {
+    let redis = support::throwaway_redis::ThrowawayRedis::start();
+    let mut settings = test_settings();
+    settings.redis_url = portail::settings::Secret::new(redis.url());
+    let b = Booking::new_with("cache", DEMO_CONFIG, paris(2027, 1, 10, 10, 0, 0), settings).await;
     let theo = b.child(&b.paul, "Théo").await;
-    let week = |client: &reqwest::Client| {
-        let url = b.url("/reservations?week=2027-W03");
-        let client = client.clone();
-        async move { client.get(url).send().await.unwrap() }
-    };
-    assert_eq!(week(&b.paul).await.status(), 200);
-    let pool = portail::startup::redis_pool(&test_settings()).unwrap();
-    let mut conn = pool.get().await.unwrap();
-    let key = format!("t:{}:availability:v1:2027-W03", b.tenant.slug);
+    let (status, cell) = theo_monday(&b, &theo).await;
+    assert_eq!((status, &cell["state"]), (200, &json!("available")));
+    let prefix = format!("t:{}:availability:", b.tenant.slug);
+    // Under the tenant's prefix, the configuration version and the calendar's ("shipped",
+    // or the last import's).
+    let cached = keys(&redis.url(), &format!("{prefix}*")).await;
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let calendar = cached[0]
+        .strip_prefix(&format!("{prefix}v1:"))
+        .and_then(|rest| rest.strip_suffix(":2027-W03"))
+        .unwrap_or_else(|| panic!("{cached:?}"))
+        .to_string();
     assert!(
-        redis::AsyncCommands::exists::<_, bool>(&mut conn, &key)
-            .await
-            .unwrap(),
-        "cached under the tenant's prefix"
+        calendar == "shipped" || calendar.starts_with('i'),
+        "{calendar}"
     );
 
-    // A new configuration closes Monday 18 January: the grid shows it at once.
+    // A new configuration closes Monday 18 January: the grid shows it as soon as the app's
+    // registry cache (1 s in tests) sees the new version.
     let closed = DEMO_CONFIG.replace("[[closures]]", "[[closures]]\nfrom = \"2027-01-18\"\nto = \"2027-01-18\"\nlabel = \"Grève\"\n\n[[closures]]");
     let config = portail_tenants::TenantConfig::from_toml(&closed).unwrap();
     portail_tenants::provisioning::update(&b.db, &b.tenant.slug, &config, &closed)
         .await
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await; // the registry cache of the app
-    let v: Value = week(&b.paul).await.json().await.unwrap();
-    let cell = &v["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == theo.as_str())
-        .unwrap()["rows"][0]["cells"][0];
-    assert_eq!(cell["reason"], "closed");
-    assert!(
-        redis::AsyncCommands::exists::<_, bool>(
-            &mut conn,
-            format!("t:{}:availability:v2:2027-W03", b.tenant.slug)
-        )
+    let started = std::time::Instant::now();
+    loop {
+        let (status, cell) = theo_monday(&b, &theo).await;
+        assert_eq!(status, 200);
+        if cell["reason"] == "closed" {
+            assert_eq!(cell["state"], "unavailable");
+            break;
+        }
+        assert_eq!(cell["state"], "available", "only the old or the new rules");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the new configuration never showed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut cached = keys(&redis.url(), &format!("{prefix}*")).await;
+    cached.sort();
+    assert_eq!(
+        cached,
+        [
+            format!("{prefix}v1:{calendar}:2027-W03"),
+            format!("{prefix}v2:{calendar}:2027-W03")
+        ]
+    );
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_grid_works_when_its_cache_is_refused_and_answers_503_with_redis_stopped_then_recovers()
+{
+    let mut redis = support::throwaway_redis::ThrowawayRedis::start();
+    let mut settings = test_settings();
+    settings.redis_url = portail::settings::Secret::new(redis.url());
+    let b = Booking::new_with(
+        "noredis",
+        DEMO_CONFIG,
+        paris(2027, 1, 10, 10, 0, 0),
+        settings,
+    )
+    .await;
+    let theo = b.child(&b.paul, "Théo").await;
+
+    // Redis answers sessions but refuses the cache's keys: the rules are computed for the
+    // request, the grid is whole.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("ACL")
+        .arg(&["SETUSER", "default", "resetkeys"])
+        .arg(&[
+            "~t:*:session:*",
+            "~t:*:account-sessions:*",
+            "~t:*:throttle:*",
+            "~t:*:reset-mail:*",
+            "~t:*:oidc:*",
+        ])
+        .query_async(&mut conn)
         .await
-        .unwrap()
+        .unwrap();
+    let (status, cell) = theo_monday(&b, &theo).await;
+    assert_eq!(status, 200);
+    assert_eq!(cell["state"], "available");
+    assert_eq!(cell["date"], "2027-01-18");
+    drop(conn);
+    assert_eq!(
+        keys(&redis.url(), &format!("t:{}:availability:*", b.tenant.slug)).await,
+        Vec::<String>::new(),
+        "nothing could be cached"
+    );
+
+    // Redis stopped for real: sessions live there, so the signed-in grid is never served
+    // anonymously: 503 with the stable code, page and API alike.
+    redis.stop();
+    let (status, body) = theo_monday(&b, &theo).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (503, &json!("service_unavailable"))
+    );
+    let page = b
+        .paul
+        .get(format!(
+            "{}/{}/reservations?semaine=2027-W03",
+            b.app.base, b.tenant.slug
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 503);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Service momentanément indisponible")
+    );
+
+    // Back without a restart; the session was lost with Redis (no persistence): sign in again.
+    redis.restart();
+    let paul = signed_in(&b.app, &b.db, &b.tenant, PAUL, PASSWORD).await;
+    let r = paul
+        .get(b.url("/reservations?week=2027-W03"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_bulk_booking_naming_a_child_twice_is_refused_with_422_not_500() {
+    let b = Booking::new("dup", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
+    let theo = b.child(&b.paul, "Théo").await;
+    let r = b
+        .paul
+        .post(b.url("/reservations/bulk"))
+        .json(&json!({ "prestation": "repas", "children": [theo, theo], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-29", "mode": "add" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("qu'une fois"),
+        "{body}"
     );
     b.cleanup().await;
 }

@@ -44,6 +44,47 @@ fn sigterm(child: &Child) {
     assert!(status.success());
 }
 
+/// Waits until a request waits for the lock `blocker` holds on the tenant's `settings`, as
+/// PostgreSQL sees it: the request is then genuinely in flight.
+async fn wait_for_lock_wait(db: &sea_orm::DatabaseConnection, schema: &str) {
+    let started = Instant::now();
+    loop {
+        let row = db
+            .query_one_raw(sql(
+                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = to_regclass($1)",
+                [format!("\"{schema}\".settings").into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get::<i64>("", "n").unwrap() > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no request waits for the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until `port` refuses connections (the listener is closed), and returns that error.
+fn wait_until_refused(port: u16) -> std::io::Error {
+    let started = Instant::now();
+    loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Err(e) => return e,
+            Ok(_) => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(5),
+                    "port {port} still accepts connections after SIGTERM"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
 fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
     let started = Instant::now();
     while started.elapsed() < limit {
@@ -76,20 +117,19 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let url = format!("http://127.0.0.1:{port}/{}/", t.slug);
     let in_flight =
         tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_for_lock_wait(&db, t.schema_name.as_str()).await;
 
     sigterm(&child);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let refused = wait_until_refused(port);
+    assert_eq!(
+        refused.kind(),
+        std::io::ErrorKind::ConnectionRefused,
+        "no new connection is accepted after SIGTERM: {refused}"
+    );
     assert!(
         child.try_wait().unwrap().is_none(),
         "still draining while the request runs"
     );
-    let refused = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}/healthz"))
-        .timeout(Duration::from_secs(1))
-        .send()
-        .await;
-    assert!(refused.is_err(), "no new request is accepted after SIGTERM");
 
     blocker.rollback().await.unwrap();
     assert_eq!(in_flight.await.unwrap().unwrap(), 200);
@@ -117,7 +157,7 @@ async fn a_request_outlasting_the_grace_period_does_not_keep_the_process_alive()
     let url = format!("http://127.0.0.1:{port}/{}/", t.slug);
     let _in_flight =
         tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_for_lock_wait(&db, t.schema_name.as_str()).await;
     let started = Instant::now();
     sigterm(&child);
     let status =

@@ -62,6 +62,9 @@ pub enum WriteError {
     Invalid(FieldErrors),
     #[error("database")]
     Database(#[from] sea_orm::DbErr),
+    /// Another dependency (Redis, which keeps the e-mail change links) is unreachable.
+    #[error("a dependency is unavailable")]
+    Unavailable,
 }
 
 impl From<FieldErrors> for WriteError {
@@ -76,6 +79,7 @@ impl Problem for WriteError {
             WriteError::NotFound => Failure::NotFound.status(),
             WriteError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WriteError::Database(e) => Failure::of(e).status(),
+            WriteError::Unavailable => Failure::Unavailable.status(),
         }
     }
 
@@ -84,6 +88,7 @@ impl Problem for WriteError {
             WriteError::NotFound => Failure::NotFound.code(),
             WriteError::Invalid(_) => "invalid_fields",
             WriteError::Database(e) => Failure::of(e).code(),
+            WriteError::Unavailable => Failure::Unavailable.code(),
         }
     }
 
@@ -92,6 +97,7 @@ impl Problem for WriteError {
             WriteError::NotFound => Failure::NotFound.message(),
             WriteError::Invalid(_) => invalid_fields_message(),
             WriteError::Database(e) => Failure::of(e).message(),
+            WriteError::Unavailable => Failure::Unavailable.message(),
         }
     }
 

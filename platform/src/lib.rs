@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod mail;
 pub mod portal;
 pub mod reservations;
+pub mod school_calendar;
 pub mod sessions;
 pub mod settings;
 pub mod startup;

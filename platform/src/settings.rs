@@ -60,6 +60,15 @@ pub struct Settings {
     pub mail_from: String,
     /// Largest document a parent may send, in bytes; counted while the body arrives.
     pub max_upload_bytes: u64,
+    /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (the ingress); empty:
+    /// the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::http::client_ip::Cidr>,
+    /// Host names served besides the host of `PUBLIC_URL` (lowercase, without port).
+    pub extra_hosts: Vec<String>,
+    /// Most bytes of documents one household may keep.
+    pub household_quota_bytes: u64,
+    /// `host:port` of a clamd that scans every document before it is stored; none: no scan.
+    pub clamd_address: Option<String>,
 }
 
 /// The settings file: every key optional, unknown keys refused.
@@ -80,6 +89,10 @@ struct FileSettings {
     mail_from: Option<String>,
     mail_sweep_seconds: Option<u64>,
     max_upload_bytes: Option<u64>,
+    trusted_proxies: Option<String>,
+    extra_hosts: Option<String>,
+    household_quota_bytes: Option<u64>,
+    clamd_address: Option<String>,
 }
 
 impl Settings {
@@ -125,6 +138,19 @@ impl Settings {
                 "MAX_UPLOAD_BYTES: {max_upload_bytes} is not between 1 and {MAX_UPLOAD_CEILING}"
             );
         }
+        let trusted_proxies = crate::http::client_ip::parse_cidrs(
+            &env("TRUSTED_PROXIES")
+                .or(file.trusted_proxies)
+                .unwrap_or_default(),
+        )
+        .map_err(|e| anyhow::anyhow!("TRUSTED_PROXIES: {e}"))?;
+        let extra_hosts = env("EXTRA_HOSTS")
+            .or(file.extra_hosts)
+            .unwrap_or_default()
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
         let public_url = env("PUBLIC_URL")
             .or(file.public_url)
             .unwrap_or_else(|| format!("http://{listen}"));
@@ -171,6 +197,14 @@ impl Settings {
                 .or(file.mail_from)
                 .unwrap_or_else(|| "Portail Famille <no-reply@portail-famille.invalid>".into()),
             max_upload_bytes,
+            trusted_proxies,
+            extra_hosts,
+            household_quota_bytes: parse_env("HOUSEHOLD_QUOTA_BYTES")?
+                .or(file.household_quota_bytes)
+                .unwrap_or(200 * 1024 * 1024),
+            clamd_address: env("CLAMD_ADDRESS")
+                .or(file.clamd_address)
+                .filter(|a| !a.trim().is_empty()),
         })
     }
 }
@@ -232,6 +266,25 @@ mod tests {
                 .max_upload_bytes,
             2_097_152
         );
+    }
+
+    #[test]
+    fn trusted_proxies_and_extra_hosts_are_read_and_checked() {
+        let s = from(&[]).unwrap();
+        assert!(
+            s.trusted_proxies.is_empty(),
+            "no proxy is trusted by default"
+        );
+        assert!(s.extra_hosts.is_empty());
+        let s = from(&[
+            ("TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8,192.168.1.7"),
+            ("EXTRA_HOSTS", "Portail.Example.fr, 127.0.0.1"),
+        ])
+        .unwrap();
+        assert_eq!(s.trusted_proxies.len(), 3);
+        assert_eq!(s.extra_hosts, vec!["portail.example.fr", "127.0.0.1"]);
+        assert!(from(&[("TRUSTED_PROXIES", "10.0.0.0/33")]).is_err());
+        assert!(from(&[("TRUSTED_PROXIES", "ingress")]).is_err());
     }
 
     #[test]

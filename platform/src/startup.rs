@@ -5,6 +5,7 @@ use crate::auth::hashing;
 use crate::clock::{Clock, SystemClock};
 use crate::http::routes;
 use crate::mail::sender::MailSender;
+use crate::school_calendar::SchoolCalendars;
 use crate::settings::Settings;
 use crate::state::{AppState, Parts};
 use crate::tenancy::TenantDirectory;
@@ -58,6 +59,10 @@ impl Application {
             ),
             pool: TenantPool::new(db.clone()),
             clock,
+            school_calendars: SchoolCalendars::new(
+                db.clone(),
+                Duration::from_secs(settings.tenant_cache_seconds),
+            ),
             redis,
             settings,
         }));
@@ -95,10 +100,12 @@ impl Application {
         let sender_task = tokio::spawn(sender.run(async {
             let _ = sender_stopped.await;
         }));
+        let changes = tokio::spawn(crate::tenancy::changes::follow(self.state.clone()));
         let served = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(Duration::from_secs(75))
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await;
+        changes.abort();
         let _ = stop_sender.send(());
         let _ = sender_task.await;
         served

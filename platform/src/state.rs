@@ -9,6 +9,7 @@ use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::http::metrics::Metrics;
 use crate::mail::sender::Outboxes;
+use crate::school_calendar::SchoolCalendars;
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
 use crate::tenancy::{ConfigCache, TenantDirectory};
@@ -26,6 +27,7 @@ pub struct AppState {
     pub outboxes: Arc<Outboxes>,
     pub metrics: Arc<Metrics>,
     pub clock: Arc<dyn Clock>,
+    pub school_calendars: SchoolCalendars,
 }
 
 /// What the state is made of, besides what it builds itself.
@@ -35,6 +37,7 @@ pub struct Parts {
     pub redis: deadpool_redis::Pool,
     pub tenants: TenantDirectory,
     pub clock: Arc<dyn Clock>,
+    pub school_calendars: SchoolCalendars,
 }
 
 impl AppState {
@@ -45,6 +48,7 @@ impl AppState {
             redis,
             tenants,
             clock,
+            school_calendars,
         } = parts;
         AppState {
             settings,
@@ -57,6 +61,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             redis,
             clock,
+            school_calendars,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod import;
 pub mod migrate;
 pub mod provisioning;
 pub mod registry;
+pub mod school_calendar;
 pub mod slug;
 pub mod values;
 

@@ -17,8 +17,20 @@ pub enum ProvisionError {
     AlreadyExists(String),
     #[error("no municipality has slug \"{0}\"")]
     NotFound(String),
+    #[error("oidc.client_secret_env: must be named {0}… (the municipality's own variables)")]
+    SecretVariable(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+}
+
+/// A configuration may only name its own municipality's provider secret.
+fn check_secret_variable(slug: &str, config: &TenantConfig) -> Result<(), ProvisionError> {
+    match &config.oidc {
+        Some(o) if !o.secret_env_allowed(slug) => Err(ProvisionError::SecretVariable(
+            crate::config::Oidc::secret_env_prefix(slug),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Creates the registry row, the schema, its tables and the configuration, all or nothing.
@@ -28,6 +40,7 @@ pub async fn create(
     config: &TenantConfig,
     source: &str,
 ) -> Result<Tenant, ProvisionError> {
+    check_secret_variable(slug.as_str(), config)?;
     let schema = slug.schema_name();
     let tx = db.begin().await?;
     let inserted = tx
@@ -59,6 +72,7 @@ pub async fn update(
     config: &TenantConfig,
     source: &str,
 ) -> Result<Tenant, ProvisionError> {
+    check_secret_variable(slug, config)?;
     let tx = db.begin().await?;
     let locked = tx
         .query_one_raw(sql(
@@ -75,6 +89,7 @@ pub async fn update(
         [slug.into(), config.name.clone().into()],
     ))
     .await?;
+    registry::announce_change(&tx, slug).await?;
     let tx = TenantTx::within(tx, &schema).await?;
     write_config(&tx, config, source).await?;
     let updated = registry::find(&*tx, slug)
@@ -106,6 +121,7 @@ pub async fn delete(db: &DatabaseConnection, slug: &str) -> Result<(), Provision
         [slug.into()],
     ))
     .await?;
+    registry::announce_change(&tx, slug).await?;
     tx.commit().await?;
     Ok(())
 }

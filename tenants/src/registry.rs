@@ -90,6 +90,20 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Tenant
         .transpose()
 }
 
+/// The PostgreSQL channel on which a change of a municipality's registry row (status,
+/// configuration version) is announced; every replica listens and forgets its cached copy.
+pub const CHANGES_CHANNEL: &str = "portail_tenant_changed";
+
+/// Announces a change of `slug`: delivered to the listeners when the transaction commits.
+pub async fn announce_change(db: &impl ConnectionTrait, slug: &str) -> Result<(), DbErr> {
+    db.execute_raw(sql(
+        "SELECT pg_notify($1, $2)",
+        [CHANGES_CHANNEL.into(), slug.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Sets the status; returns false when no such municipality exists.
 pub async fn set_status(
     db: &impl ConnectionTrait,
@@ -102,5 +116,6 @@ pub async fn set_status(
             [slug.into(), status.as_str().into()],
         ))
         .await?;
+    announce_change(db, slug).await?;
     Ok(result.rows_affected() == 1)
 }

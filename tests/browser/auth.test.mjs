@@ -29,7 +29,8 @@ after(async () => {
 });
 
 /** From the home page to the page of the mailed link. */
-async function followFirstConnection(page, email, nthMail) {
+async function followFirstConnection(page, email) {
+  const nthMail = sink.count(email) + 1;
   await page.goto(`${server.base}/${slug}/`);
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Se connecter' }).click();
   await page.getByRole('link', { name: 'Première connexion ou mot de passe oublié ?' }).click();
@@ -62,7 +63,7 @@ async function signInAndOut(page, email, password, name) {
 test('choice 1: a parent types their own password, with live feedback, then signs in and out', async () => {
   const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: 'fr-FR' });
   const page = await context.newPage();
-  await followFirstConnection(page, 'paul.alain@demo.example', 1);
+  await followFirstConnection(page, 'paul.alain@demo.example');
   const field = page.getByLabel('Nouveau mot de passe');
   await field.fill('court');
   await page.waitForFunction(() => document.getElementById('retour').textContent.includes('trop faible'));
@@ -82,7 +83,7 @@ test('choice 1: a parent types their own password, with live feedback, then sign
 test('choice 2: a parent takes a generated random password, then signs in and out', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
   const page = await context.newPage();
-  await followFirstConnection(page, 'sophie.alain@demo.example', 1);
+  await followFirstConnection(page, 'sophie.alain@demo.example');
   await page.getByRole('button', { name: 'Générer un mot de passe' }).click();
   const password = (await page.locator('code.secret').innerText()).trim();
   assert.equal(password.length, 16);
@@ -95,7 +96,7 @@ test('choice 2: a parent takes a generated random password, then signs in and ou
 test('choice 3: a parent turns a sentence into a password, is told why a short one fails, then signs in and out', async () => {
   const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: 'fr-FR' });
   const page = await context.newPage();
-  await followFirstConnection(page, 'lan.nguyen@demo.example', 1);
+  await followFirstConnection(page, 'lan.nguyen@demo.example');
   await page.getByLabel('Votre phrase').fill("J'aime le soleil");
   await page.getByRole('button', { name: 'Générer depuis ma phrase' }).click();
   assert.match(await page.locator('#phrase-erreur').innerText(), /ne convient pas.*trop faible/s);
@@ -134,10 +135,11 @@ for (const width of WIDTHS) {
     await assertAccessible(page, `connexion erreur ${width}`);
 
     await page.goto(`${server.base}/${slug}/mot-de-passe-oublie`);
+    const next = sink.count('karim.benali@demo.example') + 1;
     await page.getByLabel('Email').fill('karim.benali@demo.example');
     await page.getByRole('button', { name: 'Valider' }).click();
     await assertAccessible(page, `mot de passe oublié envoyé ${width}`);
-    const mail = await sink.waitFor('karim.benali@demo.example', width === 375 ? 1 : 2);
+    const mail = await sink.waitFor('karim.benali@demo.example', next);
     await page.goto(mail.text.match(/https?:\/\/\S+token=\S+/)[0]);
     await page.getByRole('button', { name: 'Générer un mot de passe' }).click();
     await page.getByLabel('Votre phrase').fill('court');
@@ -149,16 +151,38 @@ for (const width of WIDTHS) {
   });
 }
 
+/** Gives `email` a password through the mailed link, as the parent would: the test's own state. */
+async function setPassword(email, password) {
+  const next = sink.count(email) + 1;
+  const asked = await fetch(`${server.base}/${slug}/api/v1/auth/password-reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+  assert.equal(asked.status, 202);
+  const token = (await sink.waitFor(email, next)).text.match(/token=([A-Za-z0-9_-]{43})/)[1];
+  const r = await fetch(`${server.base}/${slug}/api/v1/auth/password-reset/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password }) });
+  assert.equal(r.status, 204);
+}
+
+async function signIn(page, email, password) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Valider' }).click();
+}
+
+// Each width signs in as its own guardian, whose password the test sets itself.
+const ACCOUNT_AT = {
+  375: { email: 'julien.martin@demo.example', name: 'Julien MARTIN' },
+  1280: { email: 'maiwenn.legall@demo.example', name: 'Maïwenn LE GALL' },
+};
+
 for (const width of WIDTHS) {
-  test(`signed in at ${width} px: "Mon compte" and "Changer mon mot de passe" are accessible, a wrong current password is explained`, async () => {
-    const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'connexion-paul');
-    await page.getByLabel('Email').fill('paul.alain@demo.example');
-    await page.getByLabel('Mot de passe', { exact: true }).fill('Vélo#Rouge42x');
-    await page.getByRole('button', { name: 'Valider' }).click();
+  test(`signed in at ${width} px: "Mon compte" and "Changer mon mot de passe" are accessible, a wrong current password is explained, a right one changes it`, async () => {
+    const { email, name } = ACCOUNT_AT[width];
+    await setPassword(email, 'Vélo#Rouge42x');
+    const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'connexion-compte');
+    await signIn(page, email, 'Vélo#Rouge42x');
     await page.waitForURL(`**/${slug}/`);
-    await page.getByRole('link', { name: 'Paul ALAIN' }).click();
+    await page.getByRole('link', { name }).click();
     await page.waitForURL(`**/${slug}/mon-compte`);
-    assert.match(await page.locator('main').innerText(), /paul\.alain@demo\.example/);
+    assert.ok((await page.locator('main').innerText()).includes(email));
     await page.screenshot({ path: join(SCREENSHOTS, `mon-compte-${width}.png`), fullPage: true });
     await assertAccessible(page, `mon compte ${width}`);
     await assertNoHorizontalScroll(page, width, `mon compte ${width}`);
@@ -170,7 +194,18 @@ for (const width of WIDTHS) {
     await page.screenshot({ path: join(SCREENSHOTS, `changer-mot-de-passe-${width}.png`), fullPage: true });
     await assertAccessible(page, `changer mot de passe ${width}`);
     await assertNoHorizontalScroll(page, width, `changer mot de passe ${width}`);
-    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+    // The right current password: changed, signed out, and only the new one works.
+    await page.getByLabel('Mot de passe actuel').fill('Vélo#Rouge42x');
+    await page.getByLabel('Nouveau mot de passe').fill('Autre#Velo2024x');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL(`**/${slug}/connexion?info=mot-de-passe-modifie`);
+    assert.match(await page.getByRole('status').innerText(), /mot de passe a été modifié/i);
+    await signIn(page, email, 'Vélo#Rouge42x');
+    assert.match(await page.getByRole('alert').innerText(), /Adresse e-mail ou mot de passe incorrect/);
+    await signIn(page, email, 'Autre#Velo2024x');
+    await page.waitForURL(`**/${slug}/`);
+    assert.match(await page.locator('main').innerText(), new RegExp(`Bonjour ${name}, vous êtes connecté`));
     await context.close();
   });
 }

@@ -35,11 +35,18 @@ async function freePort() {
   });
 }
 
-/** Starts `portail serve` on a free port and waits until it is ready. */
+/**
+ * The portal's time in every browser test: Monday 11 January 2027, 8:00 in Paris, a school
+ * week of zone B (the demo's). `portail serve --test-clock` starts its clock there, so the
+ * tests book fixed school-year dates and pass whatever the date of the run.
+ */
+export const TEST_NOW = '2027-01-11T08:00:00+01:00';
+
+/** Starts `portail serve` on a free port, its clock at `TEST_NOW`, and waits until it is ready. */
 export async function serve(extraEnv = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BIN, ['serve'], {
+  const child = spawn(BIN, ['serve', '--test-clock', TEST_NOW], {
     env: { ...process.env, LISTEN_ADDR: `127.0.0.1:${port}`, PUBLIC_URL: base, RUST_LOG: 'warn', TENANT_CACHE_SECONDS: '1', ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -54,7 +61,11 @@ export async function serve(extraEnv = {}) {
 }
 
 export async function launch() {
+  // Under libfaketime (a run with the machine's clock moved) the browser keeps the real time:
+  // it is the parents' device, and Chromium does not run with the library preloaded.
+  const { LD_PRELOAD, FAKETIME, ...env } = process.env;
   return chromium.launch({
+    env,
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
@@ -113,8 +124,11 @@ export async function smtpSink() {
       return readFileSync(join(dir, 'index.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     } catch { return []; }
   };
+  const to = (addr) => mails().filter((m) => m.to.some((t) => t.toLowerCase() === addr.toLowerCase()));
   return {
     url: `smtp://127.0.0.1:${port}`,
+    /** How many mails `addr` received so far: wait for the next one with `waitFor(addr, count + 1)`. */
+    count: (addr) => to(addr).length,
     /** Waits for the n-th mail to `to` (from 1). */
     async waitFor(to, n = 1) {
       for (let i = 0; i < 200; i++) {

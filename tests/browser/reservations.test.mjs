@@ -41,38 +41,35 @@ async function signIn(width) {
   return { page, context };
 }
 
-/** A coming week where Théo's meals can be booked on several days, found through the API. */
-async function bookableWeek(page) {
-  const today = new Date();
-  for (let i = 1; i < 12; i++) {
-    const d = new Date(today.getTime() + i * 7 * 86400000);
-    const week = isoWeek(d);
-    const r = await page.request.get(`${server.base}/${slug}/api/v1/reservations?week=${week}`);
-    const data = await r.json();
-    const theo = data.children.find((c) => c.first_name === 'Théo');
-    const repas = theo.rows.find((row) => row.prestation === 'repas');
-    if (repas.cells.filter((c) => c.state === 'available').length >= 3) return { week, data };
-  }
-  throw new Error('no bookable week found');
-}
+/**
+ * Fixed school weeks of zone B after the server's "today" (`TEST_NOW`, Monday 11 January
+ * 2027), one per test so that no test sees another's bookings: meals run on Monday, Tuesday,
+ * Thursday and Friday. The tests mean the same thing on any date they run.
+ */
+const WEEKS = {
+  '2027-W03': ['2027-01-18', '2027-01-19', '2027-01-21', '2027-01-22'],
+  '2027-W04': ['2027-01-25', '2027-01-26', '2027-01-28', '2027-01-29'],
+  '2027-W05': ['2027-02-01', '2027-02-02', '2027-02-04', '2027-02-05'],
+  '2027-W06': ['2027-02-08', '2027-02-09', '2027-02-11', '2027-02-12'],
+};
 
-function isoWeek(date) {
-  const d = new Date(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()));
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day);
-  const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
-  const week = Math.ceil(((d - yearStart) / 86400000 + 1) / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+/** The test's week, checked to be bookable for `child` on its four meal days. */
+async function bookableWeek(page, week, child = 'Théo') {
+  const available = (await serverCells(page, week, child, 'repas')).filter((c) => c.state === 'available').map((c) => c.date);
+  assert.deepEqual(available, WEEKS[week], `${week} is bookable for ${child} on the four meal days`);
+  return { week };
 }
 
 async function serverCells(page, week, child, prestation) {
-  const data = await (await page.request.get(`${server.base}/${slug}/api/v1/reservations?week=${week}`)).json();
-  return data.children.find((c) => c.first_name === child).rows.find((r) => r.prestation === prestation).cells;
+  const r = await page.request.get(`${server.base}/${slug}/api/v1/reservations?week=${week}`);
+  assert.equal(r.status(), 200, `GET reservations?week=${week}`);
+  const data = await r.json();
+  return data.children.find((c) => c.first_name === child).rows.find((row) => row.prestation === prestation).cells;
 }
 
 test('a parent books a cell, books a week by the prestation name, cancels a day, and the page matches the server', async () => {
   const { page, context } = await signIn(375);
-  const { week } = await bookableWeek(page);
+  const { week } = await bookableWeek(page, '2027-W03');
   await page.goto(`${server.base}/${slug}/reservations?semaine=${week}`);
   assert.match(await page.locator('h2#semaine').innerText(), /^Semaine \d{2} \/ \d{4}$/);
   assert.match(await page.locator('main').innerText(), /Informations à votre attention/);
@@ -80,6 +77,7 @@ test('a parent books a cell, books a week by the prestation name, cancels a day,
   const theo = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'ALAIN Théo' }) });
   const first = theo.getByRole('button', { name: /^Réserver Repas enfant pour Théo le / }).first();
   const label = await first.getAttribute('aria-label');
+  assert.match(label, /le lundi 18 janvier/);
   await Promise.all([page.waitForURL(/info=reserve/), first.click()]);
   assert.match(await page.getByRole('status').innerText(), /Réservation enregistrée/);
   const reservedCount = async () => (await serverCells(page, week, 'Théo', 'repas')).filter((c) => c.state === 'reserved').length;
@@ -92,7 +90,7 @@ test('a parent books a cell, books a week by the prestation name, cancels a day,
   const cells = await serverCells(page, week, 'Théo', 'repas');
   assert.equal(cells.filter((c) => c.state === 'available').length, 0, 'every available day is booked');
   const booked = cells.filter((c) => c.state === 'reserved').length;
-  assert.ok(booked >= 3);
+  assert.equal(booked, 4, 'the four meal days of the week');
 
   await Promise.all([page.waitForURL(/info=annule/), theo.getByRole('button', { name: cancel }).click()]);
   assert.match(await page.getByRole('status').innerText(), /Réservation annulée/);
@@ -105,7 +103,7 @@ test('a parent books a cell, books a week by the prestation name, cancels a day,
 
 test('a cell says its state and deadline on focus, and the week is usable with the keyboard', async () => {
   const { page, context } = await signIn(1280);
-  const { week } = await bookableWeek(page);
+  const { week } = await bookableWeek(page, '2027-W04', 'Anna');
   await page.goto(`${server.base}/${slug}/reservations?semaine=${week}`);
   const cell = page.getByRole('button', { name: /^Réserver Repas enfant pour Anna le / }).first();
   await cell.focus();
@@ -114,13 +112,15 @@ test('a cell says its state and deadline on focus, and the week is usable with t
   assert.match(await hint.innerText(), /réservable jusqu'au .* à 8h30/);
   await Promise.all([page.waitForURL(/info=reserve/), page.keyboard.press('Enter')]);
   assert.match(await page.getByRole('status').innerText(), /Réservation enregistrée/);
+  const reserved = (await serverCells(page, week, 'Anna', 'repas')).filter((c) => c.state === 'reserved').map((c) => c.date);
+  assert.deepEqual(reserved, ['2027-01-25'], 'Enter booked the focused cell');
   await context.close();
 });
 
 for (const width of WIDTHS) {
   test(`the booking grid at ${width} px has no axe-core violation and the week fits the phone`, async () => {
     const { page, context } = await signIn(width);
-    const { week } = await bookableWeek(page);
+    const { week } = await bookableWeek(page, width === 375 ? '2027-W05' : '2027-W06');
     await page.goto(`${server.base}/${slug}/reservations?semaine=${week}`);
     await page.screenshot({ path: join(SCREENSHOTS, `reservations-${width}.png`), fullPage: true });
     await assertAccessible(page, `reservations ${width}`);

@@ -98,6 +98,8 @@ def test_the_configmap_holds_the_non_secret_settings(default_render):
         "SHUTDOWN_GRACE_SECONDS": "25",
         "MAIL_DIR": "/tmp/mail",
         "MAX_UPLOAD_BYTES": "10485760",
+        "TRUSTED_PROXIES": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8",
+        "HOUSEHOLD_QUOTA_BYTES": "209715200",
     }
 
 
@@ -434,3 +436,32 @@ def test_production_sets_the_mail_sender_and_the_upload_limit_in_the_configmap(p
     config = production_render.one("ConfigMap", FULLNAME).obj["data"]
     assert config["MAIL_FROM"] == "Portail Famille <no-reply@famille.example.fr>"
     assert config["MAX_UPLOAD_BYTES"] == "10485760"
+
+
+def test_the_hardening_settings_follow_the_values_and_the_ingress_hosts(render):
+    rendered = render({
+        "config": {
+            "trustedProxies": "10.42.0.0/16",
+            "extraHosts": ["famille.example.fr"],
+            "clamdAddress": "clamd.antivirus:3310",
+            "householdQuotaBytes": 52428800,
+        },
+        "ingress": {
+            "enabled": True,
+            "hosts": [
+                {"host": "portail.example.fr", "paths": [{"path": "/", "pathType": "Prefix"}]},
+                {"host": "famille.example.fr", "paths": [{"path": "/", "pathType": "Prefix"}]},
+            ],
+        },
+    })
+    config = rendered.one("ConfigMap", FULLNAME).obj["data"]
+    assert config["TRUSTED_PROXIES"] == "10.42.0.0/16"
+    assert config["EXTRA_HOSTS"] == "famille.example.fr,portail.example.fr"
+    assert config["CLAMD_ADDRESS"] == "clamd.antivirus:3310"
+    assert config["HOUSEHOLD_QUOTA_BYTES"] == "52428800"
+
+
+def test_trusting_no_proxy_leaves_trusted_proxies_out(render):
+    config = render({"config": {"trustedProxies": ""}}).one("ConfigMap", FULLNAME).obj["data"]
+    assert "TRUSTED_PROXIES" not in config
+    assert "EXTRA_HOSTS" not in config

@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod html;
 pub mod peers;
+pub mod throwaway_redis;
 
 use portail::settings::Settings;
 use portail::startup::Application;
@@ -76,6 +78,8 @@ pub fn test_settings() -> Settings {
         "REDIS_URL" => Some(redis_url.clone()),
         "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
         "PUBLIC_URL" => Some("http://portail.test".into()),
+        // Tests reach the app by its address; every other host is refused (421).
+        "EXTRA_HOSTS" => Some("127.0.0.1".into()),
         "TENANT_CACHE_SECONDS" => Some("1".into()),
         // Tests run side by side on one database: each delivers only the mail it queued.
         "MAIL_SWEEP_SECONDS" => Some("0".into()),
@@ -124,12 +128,16 @@ impl TestApp {
         }
     }
 
+    /// GETs `path`; an HTML answer is checked to refer only to the portal's own origin
+    /// ([`html::assert_same_origin`]) before the test reads it.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
+        let response = self
+            .client
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap()
+            .unwrap();
+        checked(response, &self.base, path).await
     }
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
@@ -138,6 +146,17 @@ impl TestApp {
             .json(&body)
             .send()
             .await
+            .unwrap()
+    }
+
+    /// A browser on another machine: its connections come from `ip` (any 127.x.y.z is this
+    /// machine's loopback), so the server sees a distinct peer address without any header.
+    pub fn client_from(&self, ip: [u8; 4]) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
             .unwrap()
     }
 
@@ -157,6 +176,28 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// Checks an HTML answer with [`html::assert_same_origin`] and gives it back unread.
+pub async fn checked(response: reqwest::Response, base: &str, path: &str) -> reqwest::Response {
+    let is_html = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let mut rebuilt = poem::http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        rebuilt = rebuilt.header(name, value);
+    }
+    let body = response.bytes().await.unwrap();
+    html::assert_same_origin(
+        &String::from_utf8_lossy(&body),
+        &[base, "http://portail.test"],
+        path,
+    );
+    reqwest::Response::from(rebuilt.body(body).unwrap())
 }
 
 /// Runs the real `portail` binary with the test database.
@@ -204,6 +245,27 @@ pub async fn create_tenant_with_families(
     tenant
 }
 
+/// Gives `email` the password `password` directly in the database (as the reset link would).
+pub async fn set_password_in_db(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    email: &str,
+    password: &str,
+) {
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    let account = portail::auth::repository::account_by_email(&tx, email)
+        .await
+        .unwrap()
+        .expect("an imported guardian");
+    let hash = portail::auth::hashing::hash(password.to_string()).await;
+    portail::auth::repository::set_password(&tx, account.guardian_id, &hash, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// Gives `email` the password `password` (as the reset link would) and returns a client
 /// signed in as that guardian.
 pub async fn signed_in(
@@ -234,4 +296,97 @@ pub async fn signed_in(
         .unwrap();
     assert_eq!(r.status(), 200, "sign-in of {email}");
     client
+}
+
+/// A database of the test's own, for what must not touch the shared one (the shared
+/// registry's school calendar, the shared migrator from nothing). Made through
+/// `DATABASE_ADMIN_URL` (default: the same server as the superuser `postgres`), owned by
+/// the test user, dropped when the value is dropped.
+pub struct FreshDatabase {
+    pub url: String,
+    name: String,
+}
+
+fn admin_url() -> String {
+    std::env::var("DATABASE_ADMIN_URL").unwrap_or_else(|_| {
+        let url = reqwest::Url::parse(&database_url()).unwrap();
+        format!(
+            "postgres://postgres@{}:{}/postgres",
+            url.host_str().unwrap(),
+            url.port().unwrap_or(5432)
+        )
+    })
+}
+
+impl FreshDatabase {
+    pub async fn create() -> Self {
+        let url = reqwest::Url::parse(&database_url()).unwrap();
+        let owner = url.username().to_string();
+        let name = format!(
+            "portail_t_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
+        let admin = sea_orm::Database::connect(admin_url()).await.unwrap();
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &admin,
+            &format!("CREATE DATABASE {name} OWNER \"{owner}\""),
+        )
+        .await
+        .unwrap();
+        admin.close().await.unwrap();
+        let mut url = url;
+        url.set_path(&format!("/{name}"));
+        FreshDatabase {
+            url: url.to_string(),
+            name,
+        }
+    }
+
+    pub async fn connect(&self) -> DatabaseConnection {
+        portail_tenants::database::connect(&self.url, 2)
+            .await
+            .unwrap()
+    }
+
+    /// Settings of an in-process app on this database.
+    pub fn settings(&self) -> Settings {
+        let mut settings = test_settings();
+        settings.database_url = portail::settings::Secret::new(self.url.clone());
+        settings
+    }
+
+    /// Runs the real `portail` binary on this database.
+    pub fn portail(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_portail"))
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("REDIS_URL", redis_url())
+            .env("PUBLIC_URL", "http://portail.test")
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        // Dropped from a plain thread: the test's runtime may be shutting down.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(admin_url()).await {
+                    let _ = sea_orm::ConnectionTrait::execute_unprepared(
+                        &admin,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    )
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
 }

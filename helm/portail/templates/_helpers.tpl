@@ -196,6 +196,21 @@ MAIL_DIR: {{ .Values.config.mailDir | quote }}
 MAIL_FROM: {{ .Values.config.mailFrom | quote }}
 {{- end }}
 MAX_UPLOAD_BYTES: {{ .Values.config.maxUploadBytes | int | toString | quote }}
+{{- if .Values.config.trustedProxies }}
+TRUSTED_PROXIES: {{ .Values.config.trustedProxies | quote }}
+{{- end }}
+{{- $hosts := list }}
+{{- range .Values.config.extraHosts }}{{ $hosts = append $hosts . }}{{- end }}
+{{- if .Values.ingress.enabled }}
+{{- range .Values.ingress.hosts }}{{ $hosts = append $hosts .host }}{{- end }}
+{{- end }}
+{{- if $hosts }}
+EXTRA_HOSTS: {{ $hosts | uniq | join "," | quote }}
+{{- end }}
+HOUSEHOLD_QUOTA_BYTES: {{ .Values.config.householdQuotaBytes | int64 | toString | quote }}
+{{- if .Values.config.clamdAddress }}
+CLAMD_ADDRESS: {{ .Values.config.clamdAddress | quote }}
+{{- end }}
 {{- range $name, $value := .Values.config.extra }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}

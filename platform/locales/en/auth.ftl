@@ -81,3 +81,14 @@ policy-refused-long = more than 128 characters
 policy-refused-email = your e-mail address
 policy-refused-names = the first or last name of a member of the household, or your town
 policy-refused-common = one of the most common passwords
+# Changing the sign-in e-mail address ("My account").
+title-change-email = Change my e-mail address
+title-confirm-email = Confirm my new e-mail address
+info-email-changed = Your sign-in e-mail address has been changed. Sign in with the new address.
+email-change-intro = Your current password is required. A confirmation link will be sent to the new address: it replaces the current one only once that link is opened, and your current address will be notified.
+email-change-new = New e-mail address
+email-change-send = Send the confirmation link
+email-change-confirm-intro = Confirm to make this address your sign-in address. All your sessions will then be closed: sign in again with the new address.
+email-change-confirm = Confirm my new address
+email-change-link-dead = This link has expired or has already been used. You can request a new one from "My account".
+oidc-other-browser = This sign-in was not started from this browser. For your security, start again from the portal's sign-in page.

@@ -103,3 +103,4 @@ option-mother = Mother
 option-father = Father
 option-guardian = Legal guardian
 option-other = Other
+household-email-note-own = To change your sign-in address: "My account", then "Change my e-mail address".

@@ -81,3 +81,14 @@ policy-refused-long = plus de 128 caractères
 policy-refused-email = votre adresse e-mail
 policy-refused-names = le nom ou le prénom d'un membre du foyer, ou votre commune
 policy-refused-common = un des mots de passe les plus courants
+# Changing the sign-in e-mail address ("Mon compte").
+title-change-email = Changer mon adresse e-mail
+title-confirm-email = Confirmer ma nouvelle adresse e-mail
+info-email-changed = Votre adresse e-mail de connexion a été modifiée. Connectez-vous avec la nouvelle adresse.
+email-change-intro = Votre mot de passe actuel vous est demandé. Un lien de confirmation sera envoyé à la nouvelle adresse : elle ne remplacera l'actuelle qu'une fois ce lien ouvert, et votre adresse actuelle sera prévenue.
+email-change-new = Nouvelle adresse e-mail
+email-change-send = Envoyer le lien de confirmation
+email-change-confirm-intro = Validez pour que cette adresse devienne votre adresse de connexion. Toutes vos sessions seront ensuite fermées : reconnectez-vous avec la nouvelle adresse.
+email-change-confirm = Confirmer ma nouvelle adresse
+email-change-link-dead = Ce lien a expiré ou a déjà servi. Vous pouvez refaire la demande depuis « Mon compte ».
+oidc-other-browser = Cette connexion n'a pas été commencée depuis ce navigateur. Par sécurité, recommencez depuis la page de connexion du portail.

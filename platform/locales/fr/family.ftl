@@ -103,3 +103,4 @@ option-mother = Mère
 option-father = Père
 option-guardian = Tuteur ou tutrice
 option-other = Autre
+household-email-note-own = Pour changer votre adresse de connexion : « Mon compte », puis « Changer mon adresse e-mail ».

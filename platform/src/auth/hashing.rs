@@ -6,6 +6,15 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Argon2 verifications run by this process: the proof, in tests, that an unknown account
+/// costs the same Argon2 work as a wrong password.
+static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
+
+pub fn verifications() -> u64 {
+    VERIFICATIONS.load(Ordering::SeqCst)
+}
 
 fn argon2() -> Argon2<'static> {
     Argon2::new(
@@ -41,10 +50,11 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        argon2()
+        let matches = argon2()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-            && known
+            .is_ok();
+        VERIFICATIONS.fetch_add(1, Ordering::SeqCst);
+        matches && known
     })
     .await
     .expect("verification task")
@@ -65,6 +75,14 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify("Vélo#Rouge42x".into(), Some(h.clone())).await);
         assert!(!verify("vélo#rouge42x".into(), Some(h)).await);
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let real = hash_now("Vélo#Rouge42x");
+        let params = |h: &str| h.split('$').take(4).collect::<Vec<_>>().join("$");
+        assert_eq!(params(&DUMMY_HASH), params(&real));
+        assert_eq!(params(&real), "$argon2id$v=19$m=19456,t=2,p=1");
     }
 
     #[tokio::test]

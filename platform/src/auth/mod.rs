@@ -4,8 +4,11 @@
 
 pub mod api;
 pub mod csrf;
+pub mod email_change;
+pub mod email_pages;
 pub mod hashing;
 pub mod oidc;
+pub mod oidc_binding;
 pub mod oidc_pages;
 pub mod pages;
 pub mod password_generator;

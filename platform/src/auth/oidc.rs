@@ -9,7 +9,7 @@ use crate::http::errors::{Failure, Problem};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
+use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -44,6 +44,8 @@ pub enum OidcError {
     NotLinked,
     #[error("this identity is already linked to another account")]
     LinkedElsewhere,
+    #[error("the return came to another browser than the one that started")]
+    OtherBrowser,
     #[error("a dependency is unavailable: {0}")]
     Unavailable(String),
 }
@@ -65,6 +67,7 @@ impl Problem for OidcError {
             OidcError::Provider(_) | OidcError::InvalidToken(_) => "oidc_not_confirmed",
             OidcError::NotLinked => "oidc_not_linked",
             OidcError::LinkedElsewhere => "oidc_linked_elsewhere",
+            OidcError::OtherBrowser => "oidc_other_browser",
             OidcError::Unavailable(_) => Failure::Unavailable.code(),
         }
     }
@@ -72,6 +75,7 @@ impl Problem for OidcError {
     fn message(&self) -> String {
         match self {
             OidcError::NotConfigured => crate::i18n::t("oidc-not-configured"),
+            OidcError::OtherBrowser => crate::i18n::t("oidc-other-browser"),
             OidcError::UnknownState => crate::i18n::t("oidc-unknown-state"),
             OidcError::Provider(_) | OidcError::InvalidToken(_) => crate::i18n::t("oidc-provider"),
             OidcError::NotLinked => crate::i18n::t("oidc-not-linked"),
@@ -127,6 +131,9 @@ struct Pending {
     verifier: String,
     nonce: String,
     purpose: Purpose,
+    /// Hash of the cookie of the browser that started (see `oidc_binding`).
+    #[serde(default)]
+    browser: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,6 +188,15 @@ fn client(
     config: &Oidc,
     discovery: &Discovery,
 ) -> Result<OidcClient, OidcError> {
+    // Never read another variable than the municipality's own: a configuration stored before
+    // this rule could otherwise send DATABASE_URL to a provider it controls.
+    if !config.secret_env_allowed(tenant.slug()) {
+        return Err(OidcError::Provider(format!(
+            "{} is not named {}…",
+            config.client_secret_env,
+            portail_tenants::config::Oidc::secret_env_prefix(tenant.slug())
+        )));
+    }
     let secret = std::env::var(&config.client_secret_env)
         .map_err(|_| OidcError::Provider(format!("{} is not set", config.client_secret_env)))?;
     let bad = |e: oauth2::url::ParseError| OidcError::Provider(e.to_string());
@@ -207,6 +223,7 @@ pub async fn start(
     state: &AppState,
     tenant: &CurrentTenant,
     purpose: Purpose,
+    browser: String,
 ) -> Result<String, OidcError> {
     let config = tenant_oidc(state, tenant).await?;
     let discovery = discover(&config).await?;
@@ -225,6 +242,7 @@ pub async fn start(
         verifier: verifier.secret().clone(),
         nonce,
         purpose,
+        browser,
     };
     let mut conn = state
         .redis
@@ -249,6 +267,7 @@ pub async fn finish(
     tenant: &CurrentTenant,
     code: &str,
     returned_state: &str,
+    req: &poem::Request,
 ) -> Result<(String, IdClaims, Purpose), OidcError> {
     let mut conn = state
         .redis
@@ -264,6 +283,10 @@ pub async fn finish(
     let pending: Pending = raw
         .and_then(|r| serde_json::from_str(&r).ok())
         .ok_or(OidcError::UnknownState)?;
+    // Another browser than the one that started: someone else's return URL (login CSRF).
+    if !super::oidc_binding::presented_by(req, &pending.browser) {
+        return Err(OidcError::OtherBrowser);
+    }
     let config = tenant_oidc(state, tenant).await?;
     let discovery = discover(&config).await?;
     let client = client(state, tenant, &config, &discovery)?;
@@ -306,24 +329,17 @@ pub fn verify_id_token(
     client_id: &str,
     nonce: &str,
 ) -> Result<IdClaims, OidcError> {
+    // The algorithm is read from the raw header first, so that one the library does not even
+    // know ("none") is refused by name, like HS256.
+    const ALLOWED: [&str; 8] = [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+    ];
+    let alg = header_alg(token);
+    if !ALLOWED.contains(&alg.as_str()) {
+        return Err(OidcError::InvalidToken(format!("algorithm {alg} refused")));
+    }
     let header =
         jsonwebtoken::decode_header(token).map_err(|e| OidcError::InvalidToken(e.to_string()))?;
-    let allowed = [
-        Algorithm::RS256,
-        Algorithm::RS384,
-        Algorithm::RS512,
-        Algorithm::PS256,
-        Algorithm::PS384,
-        Algorithm::PS512,
-        Algorithm::ES256,
-        Algorithm::ES384,
-    ];
-    if !allowed.contains(&header.alg) {
-        return Err(OidcError::InvalidToken(format!(
-            "algorithm {:?} refused",
-            header.alg
-        )));
-    }
     let jwk = match &header.kid {
         Some(kid) => jwks.find(kid),
         None if jwks.keys.len() == 1 => jwks.keys.first(),
@@ -341,6 +357,18 @@ pub fn verify_id_token(
         return Err(OidcError::InvalidToken("nonce mismatch".into()));
     }
     Ok(data.claims)
+}
+
+/// The `alg` of a JWT's header as written, or "(unreadable)".
+fn header_alg(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().unwrap_or("");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|h| h["alg"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "(unreadable)".into())
 }
 
 /// The guardian an identity is linked to.
@@ -450,7 +478,7 @@ pub async fn account_view(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{EncodingKey, Header};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
     #[test]
     fn symmetric_and_unsigned_tokens_are_refused_before_any_key_is_looked_up() {
@@ -465,7 +493,8 @@ mod tests {
         let err = verify_id_token(&hs, &jwks, "http://idp", "portail", "n").unwrap_err();
         assert!(err.to_string().contains("HS256 refused"), "{err}");
 
-        // alg "none": header {"alg":"none","typ":"JWT"}, no signature.
+        // alg "none" ({"alg":"none","typ":"JWT"}, no signature), against the issuer's real
+        // key set: refused for its algorithm, not for want of a key.
         let none = format!(
             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
             base64::Engine::encode(
@@ -473,6 +502,85 @@ mod tests {
                 claims.to_string()
             )
         );
-        assert!(verify_id_token(&none, &jwks, "http://idp", "portail", "n").is_err());
+        let (_, jwks) = issuer_key();
+        let err = verify_id_token(&none, &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("algorithm none refused"), "{err}");
+        // The same claims signed with HS256 using the public key as the secret (the classic
+        // confusion attack): refused too.
+        let err = verify_id_token(&hs, &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("HS256 refused"), "{err}");
+    }
+
+    /// A P-256 key made for these tests only (PKCS#8 DER, base64), and the issuer's key set
+    /// holding its public half.
+    const TEST_KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeDG/XkV3o0/geq32k9/cLtMlishB07cXcuQzLFp0LZWhRANCAATwJwOQbrN1mftlFiEmLbUGqx2W7ron3wvsbhkjJMQmSXmabghFNp7JNTT2g3IQlI0Mw77YRVJtyPtZhCvwBzDK";
+
+    fn issuer_key() -> (EncodingKey, JwkSet) {
+        let der =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, TEST_KEY).unwrap();
+        let key = EncodingKey::from_ec_der(&der);
+        let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&key, Algorithm::ES256).unwrap();
+        jwk.common.key_id = Some("k1".into());
+        (key, JwkSet { keys: vec![jwk] })
+    }
+
+    fn id_token(claims: serde_json::Value) -> String {
+        let (key, _) = issuer_key();
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    }
+
+    fn claims() -> serde_json::Value {
+        let exp = chrono::Utc::now().timestamp() + 300;
+        serde_json::json!({ "sub": "alice", "iss": "http://idp", "aud": "portail", "exp": exp, "nonce": "n" })
+    }
+
+    fn refusal(claims: serde_json::Value) -> String {
+        let (_, jwks) = issuer_key();
+        verify_id_token(&id_token(claims), &jwks, "http://idp", "portail", "n")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_token_signed_by_the_issuer_with_its_claims_right_is_accepted() {
+        let (_, jwks) = issuer_key();
+        let claims =
+            verify_id_token(&id_token(claims()), &jwks, "http://idp", "portail", "n").unwrap();
+        assert_eq!(claims.sub, "alice");
+    }
+
+    #[test]
+    fn a_wrong_nonce_issuer_audience_or_an_expired_token_is_refused_with_its_reason() {
+        let with = |key: &str, value: serde_json::Value| {
+            let mut c = claims();
+            c[key] = value;
+            c
+        };
+        assert!(refusal(with("nonce", "other".into())).contains("nonce mismatch"));
+        let mut no_nonce = claims();
+        no_nonce.as_object_mut().unwrap().remove("nonce");
+        assert!(refusal(no_nonce).contains("nonce mismatch"));
+        assert!(refusal(with("iss", "http://evil".into())).contains("InvalidIssuer"));
+        assert!(refusal(with("aud", "another-client".into())).contains("InvalidAudience"));
+        let an_hour_ago = chrono::Utc::now().timestamp() - 3600;
+        assert!(refusal(with("exp", an_hour_ago.into())).contains("ExpiredSignature"));
+    }
+
+    #[test]
+    fn a_token_signed_by_another_key_is_refused() {
+        // Claims changed under the issuer's signature: the signature no longer matches.
+        let good = id_token(claims());
+        let mut parts: Vec<&str> = good.split('.').collect();
+        let forged_claims = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            serde_json::json!({ "sub": "mallory", "iss": "http://idp", "aud": "portail", "exp": 4_000_000_000u64, "nonce": "n" }).to_string(),
+        );
+        parts[1] = &forged_claims;
+        let (_, jwks) = issuer_key();
+        let err =
+            verify_id_token(&parts.join("."), &jwks, "http://idp", "portail", "n").unwrap_err();
+        assert!(err.to_string().contains("InvalidSignature"), "{err}");
     }
 }

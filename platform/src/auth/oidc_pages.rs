@@ -2,6 +2,7 @@
 //! signed-in guardian links their identity.
 
 use super::oidc::{self, OidcError, Purpose};
+use super::oidc_binding;
 use super::pages::{info_message, see_other, with_cookie};
 use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
@@ -26,8 +27,9 @@ fn failed(frame: &Frame, e: &OidcError) -> Response {
 #[handler]
 pub async fn start_sign_in(ctx: Page<'_>) -> Result<Response, PageError> {
     let (state, tenant, frame) = ctx.parts();
-    match oidc::start(state, tenant, Purpose::SignIn).await {
-        Ok(url) => Ok(see_other(url)),
+    let (cookie, browser) = oidc_binding::new_binding(state, tenant.slug());
+    match oidc::start(state, tenant, Purpose::SignIn, browser).await {
+        Ok(url) => Ok(with_cookie(see_other(url), cookie)),
         Err(e) => Ok(failed(&frame, &e)),
     }
 }
@@ -38,8 +40,9 @@ pub async fn start_link(ctx: SignedInForm<'_, NoFields>) -> Response {
     let purpose = Purpose::Link {
         guardian_id: signed.guardian_id,
     };
-    match oidc::start(state, tenant, purpose).await {
-        Ok(url) => see_other(url),
+    let (cookie, browser) = oidc_binding::new_binding(state, tenant.slug());
+    match oidc::start(state, tenant, purpose, browser).await {
+        Ok(url) => with_cookie(see_other(url), cookie),
         Err(e) => failed(&frame, &e),
     }
 }
@@ -62,7 +65,7 @@ pub async fn callback(
         let e = OidcError::Provider(query.error.unwrap_or_else(|| "no code".into()));
         return Ok(failed(&frame, &e));
     };
-    let (issuer, claims, purpose) = match oidc::finish(state, tenant, &code, &returned).await {
+    let (issuer, claims, purpose) = match oidc::finish(state, tenant, &code, &returned, req).await {
         Ok(found) => found,
         Err(e) => return Ok(failed(&frame, &e)),
     };
@@ -78,10 +81,10 @@ pub async fn callback(
                 return Ok(failed(&frame, &e));
             }
             tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "identity linked");
-            Ok(see_other(format!(
-                "/{}/mon-compte?info=identite-liee",
-                tenant.slug()
-            )))
+            Ok(with_cookie(
+                see_other(format!("/{}/mon-compte?info=identite-liee", tenant.slug())),
+                oidc_binding::clear(tenant.slug()),
+            ))
         }
         Purpose::SignIn => {
             let Some(account) = oidc::linked_account(state, tenant, &issuer, &claims.sub).await?
@@ -94,8 +97,11 @@ pub async fn callback(
                 .map_err(|_| PageError::from(Failure::Unavailable))?;
             tracing::info!(tenant.slug = tenant.slug(), guardian.id = %account.guardian_id, "signed in with OpenID Connect");
             Ok(with_cookie(
-                see_other(format!("/{}/", tenant.slug())),
-                session_cookie(state, tenant.slug(), &session_id),
+                with_cookie(
+                    see_other(format!("/{}/", tenant.slug())),
+                    session_cookie(state, tenant.slug(), &session_id),
+                ),
+                oidc_binding::clear(tenant.slug()),
             ))
         }
     }

@@ -27,6 +27,8 @@ pub(crate) fn info_message(key: &str) -> Option<String> {
         "mot-de-passe-modifie" => "info-password-changed",
         "deconnecte" => "info-signed-out",
         "session-expiree" => "info-session-expired",
+        "adresse-modifiee" => "info-email-changed",
+        "lien-adresse-envoye" => "email-change-sent",
         "langue" => "account-language-saved",
         _ => return None,
     };

@@ -8,11 +8,19 @@
 //! and at most 128 characters. A password is also refused when it contains the e-mail's local
 //! part, a household member's name or the city, or is one of the most common passwords.
 //! Strength is estimated as CNIL does: length × log2(size of the alphabet used).
+//!
+//! Those rules count kinds of characters, which `Aaaaaaaaaaa1!` satisfies. So every password
+//! must also resist guessing: the `zxcvbn` estimate (patterns, repeats, sequences, keyboard
+//! walks, dictionaries) must reach [`MIN_GUESS_SCORE`] (3 of 4: about 10^8 guesses or more).
+//! And a passphrase counts only distinct words of three letters or more, so
+//! `aa aa aa aa aa aa aa` is not seven words.
 
 use serde::Serialize;
 
 pub const MIN_BITS: f64 = 80.0;
 pub const MAX_CHARS: usize = 128;
+/// The lowest `zxcvbn` score accepted (0 to 4).
+pub const MIN_GUESS_SCORE: u8 = 3;
 const COMMON: &str = include_str!("common_passwords.txt");
 
 /// Why a password is refused: a stable code and a French sentence saying what to do.
@@ -25,6 +33,7 @@ pub enum Refusal {
     ContainsName,
     ContainsCity,
     Common,
+    Guessable,
 }
 
 impl Refusal {
@@ -36,6 +45,7 @@ impl Refusal {
             Refusal::ContainsName => "contains_name",
             Refusal::ContainsCity => "contains_city",
             Refusal::Common => "common",
+            Refusal::Guessable => "guessable",
         }
     }
 
@@ -47,6 +57,7 @@ impl Refusal {
             Refusal::ContainsName => crate::i18n::t("password-contains-name"),
             Refusal::ContainsCity => crate::i18n::t("password-contains-city"),
             Refusal::Common => crate::i18n::t("password-common"),
+            Refusal::Guessable => crate::i18n::t("password-guessable"),
         }
     }
 }
@@ -86,10 +97,7 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
     let has_special = password
         .chars()
         .any(|c| !c.is_alphanumeric() && !c.is_whitespace());
-    let words = password
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_' || c == '.')
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        .count();
+    let words = distinct_words(password);
     let entropy_bits = entropy_bits(password);
 
     let mut refusals = Vec::new();
@@ -120,6 +128,9 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
         if is_common(&folded) {
             refusals.push(Refusal::Common);
         }
+        if strong && guess_score(password, context) < MIN_GUESS_SCORE {
+            refusals.push(Refusal::Guessable);
+        }
     }
     Assessment {
         length,
@@ -133,15 +144,40 @@ pub fn assess(password: &str, context: &Context) -> Assessment {
     }
 }
 
+/// The words of a passphrase that count: made of letters (an apostrophe inside allowed), of
+/// three letters or more, not one letter repeated, each counted once whatever its case.
+fn distinct_words(password: &str) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    password
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_' || c == '.')
+        .map(|w| fold(w.trim_matches(|c: char| !c.is_alphabetic())))
+        .filter(|w| {
+            let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+            letters.len() >= 3
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
+                && letters.iter().any(|c| *c != letters[0])
+        })
+        .filter(|w| seen.insert(w.clone()))
+        .count()
+}
+
+/// The `zxcvbn` score (0 to 4), told the person's e-mail, names and city.
+fn guess_score(password: &str, context: &Context) -> u8 {
+    let mut inputs: Vec<&str> = vec![context.email.as_str(), context.city.as_str()];
+    inputs.extend(context.names.iter().map(String::as_str));
+    inputs.retain(|s| !s.is_empty());
+    u8::from(zxcvbn::zxcvbn(password, &inputs).score())
+}
+
 /// length × log2(alphabet): 26 lower, 26 upper, 10 digits, 33 specials, and letters with
 /// accents counted as a further alphabet of 40. Words separated by spaces are guessed as words,
 /// not letters: a phrase counts at most 11.5 bits a word (a list of about 3,000 common words),
 /// so that, as CNIL says, it takes 7 of them to reach 80 bits.
 pub fn entropy_bits(password: &str) -> f64 {
     let by_characters = character_entropy(password);
-    let words = password.split_whitespace().count();
-    let bits = if words >= 2 {
-        by_characters.min(words as f64 * 11.5)
+    let bits = if password.split_whitespace().count() >= 2 {
+        by_characters.min(distinct_words(password) as f64 * 11.5)
     } else {
         by_characters
     };
@@ -244,10 +280,11 @@ mod tests {
 
     #[test]
     fn a_passphrase_of_seven_words_is_accepted() {
-        assert_eq!(refusals("le chat dort sur le vieux canapé"), vec![]);
+        assert_eq!(refusals("le chat noir dort sur notre vieux canapé"), vec![]);
         assert_eq!(
-            refusals("le chat dort sur le canapé"),
-            vec![Refusal::TooWeak]
+            refusals("le chat dort sur le vieux canapé"),
+            vec![Refusal::TooWeak],
+            "\"le\" is too short and counted once: five words"
         );
     }
 
@@ -292,6 +329,33 @@ mod tests {
         assert!(refusals("Azerty123456!").contains(&Refusal::Common));
         assert!(refusals("motdepasse").contains(&Refusal::Common));
         assert!(refusals("Password1234!").contains(&Refusal::Common));
+    }
+
+    #[test]
+    fn passwords_of_the_right_kinds_but_easy_to_guess_are_refused() {
+        for p in [
+            "Aaaaaaaaaaa1!",
+            "Azertyuiop1!",
+            "Qwertyuiop12!",
+            "Password1234!x",
+        ] {
+            assert!(refusals(p).contains(&Refusal::Guessable), "{p}");
+        }
+        assert_eq!(refusals("Vélo#Rouge42x"), vec![]);
+    }
+
+    #[test]
+    fn a_passphrase_counts_distinct_words_of_three_letters_or_more() {
+        assert_eq!(distinct_words("aa aa aa aa aa aa aa"), 0);
+        assert_eq!(distinct_words("chat chat chat chat chat chat chat"), 1);
+        assert_eq!(distinct_words("aaa bbb ccc ddd eee fff ggg"), 0);
+        assert_eq!(distinct_words("le chat dort sur le vieux canapé"), 5);
+        assert!(refusals("aa aa aa aa aa aa aa").contains(&Refusal::TooWeak));
+        assert!(refusals("chat chat chat chat chat chat chat").contains(&Refusal::TooWeak));
+        assert_eq!(
+            refusals("girafe lointaine mange trois prunes sous orage"),
+            vec![]
+        );
     }
 
     #[test]

@@ -170,6 +170,12 @@ pub async fn sign_in(
         .wait(tenant.slug(), &email, address, now)
         .await?;
     if wait > 0 {
+        tracing::info!(
+            tenant.slug = tenant.slug(),
+            account.hash = %tokens::token_hash(&email),
+            client.hash = %address,
+            "sign-in refused: throttled"
+        );
         return Err(AuthError::Throttled(wait));
     }
     let plausible =
@@ -197,7 +203,13 @@ pub async fn sign_in(
             .throttle
             .record_failure(tenant.slug(), &email, address, now)
             .await?;
-        tracing::info!(tenant.slug = tenant.slug(), "sign-in refused");
+        // Who was tried and from where, as hashes: traceable, without keeping the address.
+        tracing::info!(
+            tenant.slug = tenant.slug(),
+            account.hash = %tokens::token_hash(&email),
+            client.hash = %address,
+            "sign-in refused"
+        );
         return Err(AuthError::InvalidCredentials);
     };
     state.throttle.record_success(tenant.slug(), &email).await?;

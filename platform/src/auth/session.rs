@@ -91,18 +91,14 @@ pub async fn signed_in(
     })
 }
 
-/// The client's address for throttling: the last hop a proxy recorded, else the peer.
+/// The client's address for throttling and logs, as a hash (of the /64 for IPv6): decided by
+/// the hardening middleware from the peer, and from `X-Forwarded-For` only behind a trusted
+/// proxy (see `crate::http::client_ip`).
 pub fn client_address(req: &Request) -> String {
-    req.headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| {
-            req.remote_addr()
-                .as_socket_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_else(|| "unknown".into())
-        })
+    let ip = req
+        .extensions()
+        .get::<crate::http::client_ip::ClientIp>()
+        .and_then(|c| c.0)
+        .or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
+    crate::http::client_ip::limit_key(ip)
 }

@@ -87,13 +87,15 @@ impl Throttle {
                 continue;
             }
             let window_left = first.unwrap_or(now) + WINDOW_SECONDS - now;
-            let wait = wait_seconds(
-                failures,
-                FREE_FAILURES * factor,
-                MAX_FAILURES_PER_DAY * factor,
-                window_left,
-            );
-            let remaining = last.unwrap_or(now) + wait - now;
+            let max = MAX_FAILURES_PER_DAY * factor;
+            // Past the day's cap the wait ends with the day, counted from the first failure,
+            // not from the last one.
+            let remaining = if failures >= max {
+                window_left
+            } else {
+                let wait = wait_seconds(failures, FREE_FAILURES * factor, max, window_left);
+                last.unwrap_or(now) + wait - now
+            };
             longest = longest.max(remaining);
         }
         Ok(longest.max(0))

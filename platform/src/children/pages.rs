@@ -320,6 +320,7 @@ pub async fn validate(
         Err(WriteError::NotFound) => Err(PageError::from(Failure::NotFound)),
         Err(WriteError::Invalid(_)) => Err(PageError::from(Failure::Internal)),
         Err(WriteError::Database(e)) => Err(e.into()),
+        Err(e @ WriteError::Unavailable) => Err(e.into()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! Each command prints a clear result, exits non-zero on failure, and with `--json` prints
 //! machine-readable output instead.
 
+mod calendar;
 mod migrate;
 mod serve;
 mod tenant;
@@ -30,6 +31,9 @@ enum Command {
     /// Create and manage municipalities.
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
+    /// The school holiday calendar: import the national one, see until when it is covered.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -57,6 +61,7 @@ pub fn main() -> ExitCode {
             Command::Serve(c) => c.run(settings).await,
             Command::Migrate(c) => c.run(settings).await,
             Command::Tenant(c) => c.run(settings).await,
+            Command::Calendar(c) => c.run(settings).await,
         }
     });
     match result {

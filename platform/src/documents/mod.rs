@@ -12,7 +12,10 @@
 //!   never inline;
 //! - each upload and download is in the audit log, in the same transaction, without values.
 
+pub mod antivirus;
 pub mod api;
+pub mod guard;
+pub mod hostile;
 pub mod pages;
 pub mod repository;
 pub mod service;

@@ -146,7 +146,7 @@ pub async fn upload(
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
     let limit = state.settings.max_upload_bytes;
-    let check = |token: &str| csrf::valid(req, Some(token));
+    let check = |token: &str| csrf::valid_for_session(req, Some(token));
     let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
     let shown = received.without_file();
     let failure = match read {
@@ -172,7 +172,9 @@ pub async fn upload(
         e @ (DocumentError::TooLarge { .. } | DocumentError::UnsupportedType) => {
             form.errors.add("file", e.message())
         }
-        e @ DocumentError::Malformed => form.error = Some(e.message()),
+        e @ (DocumentError::Malformed | DocumentError::ScanUnavailable) => {
+            form.error = Some(e.message())
+        }
         e
         @ (DocumentError::NotFound | DocumentError::NotMultipart | DocumentError::Database(_)) => {
             return Err(e.into());

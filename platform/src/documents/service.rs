@@ -11,8 +11,7 @@ use super::upload::Received;
 use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::http::errors::{
-    Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE, fields,
-    invalid_fields_message,
+    Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, fields, invalid_fields_message,
 };
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -43,6 +42,9 @@ pub enum DocumentError {
     /// Not in the signed-in guardian's household, or not at all.
     #[error("not found")]
     NotFound,
+    /// The antivirus (`CLAMD_ADDRESS`) cannot be reached: the file is held back, not stored.
+    #[error("antivirus unreachable")]
+    ScanUnavailable,
     #[error("database")]
     Database(#[from] DbErr),
 }
@@ -69,6 +71,7 @@ impl Problem for DocumentError {
             DocumentError::Malformed => StatusCode::BAD_REQUEST,
             DocumentError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DocumentError::NotFound => Failure::NotFound.status(),
+            DocumentError::ScanUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             DocumentError::Database(e) => Failure::of(e).status(),
         }
     }
@@ -81,6 +84,7 @@ impl Problem for DocumentError {
             DocumentError::Malformed => "invalid_upload",
             DocumentError::Invalid(_) => "invalid_fields",
             DocumentError::NotFound => Failure::NotFound.code(),
+            DocumentError::ScanUnavailable => "antivirus_unavailable",
             DocumentError::Database(e) => Failure::of(e).code(),
         }
     }
@@ -96,6 +100,7 @@ impl Problem for DocumentError {
             DocumentError::Malformed => crate::i18n::t("document-malformed"),
             DocumentError::Invalid(_) => invalid_fields_message(),
             DocumentError::NotFound => Failure::NotFound.message(),
+            DocumentError::ScanUnavailable => crate::i18n::t("document-antivirus-unavailable"),
             DocumentError::Database(e) => Failure::of(e).message(),
         }
     }
@@ -126,9 +131,12 @@ impl Problem for DocumentError {
             ),
             (
                 422,
-                "Missing or invalid fields, each with its French message (`invalid_fields`); `person` naming anyone but a child of the household is refused here.",
+                "Missing or invalid fields, each with its French message (`invalid_fields`); `person` naming anyone but a child of the household is refused here, and so are a PDF with active content, an unreadable image, a full household quota and a file the antivirus flags.",
             ),
-            UNAVAILABLE,
+            (
+                503,
+                "A dependency is unreachable (`service_unavailable`), or the antivirus is (`antivirus_unavailable`): the file is not stored.",
+            ),
             INTERNAL,
         ]
     }
@@ -158,7 +166,8 @@ struct Checked {
 /// child of the household is checked with the database, in [`create`].
 fn check(form: &Received) -> (Checked, FieldErrors) {
     let mut errors = FieldErrors::default();
-    let name = one_line(&form.name);
+    // Format characters (U+202E…) would make the name read otherwise than it is.
+    let name = one_line(&super::hostile::strip_format_chars(&form.name));
     if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
         errors.add(
             "name",
@@ -172,7 +181,8 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     } else if has_control(&name, false) {
         errors.add("name", crate::i18n::t("document-name-chars"));
     }
-    let description = form.description.trim().replace("\r\n", "\n");
+    let description =
+        super::hostile::strip_format_chars(form.description.trim()).replace("\r\n", "\n");
     if form.overlong.contains(&"description") || description.chars().count() > DESCRIPTION_MAX {
         errors.add(
             "description",
@@ -223,10 +233,11 @@ pub async fn create(
     {
         errors.add("person", crate::i18n::t("document-person-refused"));
     }
-    let file = match form.file {
+    let mut file = match form.file {
         Some(file) if errors.is_empty() => file,
         _ => return Err(DocumentError::Invalid(errors)),
     };
+    file.bytes = super::guard::admit(state, tenant, who, &tx, file.kind, file.bytes).await?;
     let id = Uuid::new_v4();
     // The stored name is ours: the client's file name is never read, let alone used.
     let storage_name = format!("{}.{}", Uuid::new_v4(), file.kind.extension());

@@ -3,6 +3,7 @@
 use super::repository::{Consent, Guardian, Household};
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
 use crate::auth::api::SignedInApi;
+use crate::auth::email_change::{self, EmailChangeError};
 use crate::auth::session::SignedIn;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{ApiError, Fault};
@@ -176,10 +177,13 @@ struct ConsentChoice {
     granted: bool,
 }
 
-/// The editable fields of a guardian; `email` only for oneself.
+/// The editable fields of a guardian; `email` only for oneself, with `current_password`: the
+/// change is then confirmed by a link sent to the new address (answer 202).
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct GuardianPatch {
+    /// Required with `email`.
+    current_password: Option<String>,
     civility: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -196,6 +200,37 @@ struct GuardianPatch {
 }
 
 type Answer = Result<Json<HouseholdDto>, ApiError<WriteError>>;
+
+/// What a guardian's change answers: the household, or, for one's own sign-in e-mail, that the
+/// confirmation link is on its way (202).
+#[derive(ApiResponse)]
+enum GuardianAnswer {
+    #[oai(status = 200)]
+    Ok(Json<HouseholdDto>),
+    /// The new e-mail waits for its confirmation link (`email_confirmation_sent`); nothing
+    /// else of the request is left unsaved.
+    #[oai(status = 202)]
+    EmailPending(Json<PendingDto>),
+}
+
+/// `{"code": "email_confirmation_sent", "message": …}`.
+#[derive(Object)]
+struct PendingDto {
+    code: String,
+    message: String,
+}
+
+/// An e-mail change that cannot go on, in the terms of the household's errors.
+fn email_failure(e: EmailChangeError) -> ApiError<WriteError> {
+    match e {
+        EmailChangeError::Invalid(fields) => WriteError::Invalid(fields).into(),
+        EmailChangeError::Database(e) => WriteError::Database(e).into(),
+        other => {
+            tracing::warn!(error = %other, "e-mail change unavailable");
+            WriteError::Unavailable.into()
+        }
+    }
+}
 
 pub struct HouseholdApi {
     pub state: Arc<AppState>,
@@ -291,17 +326,42 @@ impl HouseholdApi {
         tenant: Data<&CurrentTenant>,
         SignedInApi(signed): SignedInApi,
         body: Json<GuardianPatch>,
-    ) -> Answer {
+    ) -> Result<GuardianAnswer, ApiError<WriteError>> {
         let b = body.0;
         let consents: Option<Vec<(String, bool)>> = b
             .consents
             .map(|c| c.into_iter().map(|c| (c.code, c.granted)).collect());
+        // One's own sign-in e-mail: the current password, then a link to the new address
+        // (see `auth::email_change`); never changed with the session alone.
+        let own_email = if id.0 == signed.guardian_id {
+            b.email.clone()
+        } else {
+            None
+        };
+        let mut prior_errors = crate::validation::FieldErrors::default();
+        let mut checked_email = None;
+        if let Some(new_email) = &own_email {
+            match email_change::check(
+                &self.state,
+                &tenant,
+                &signed,
+                b.current_password.as_deref(),
+                new_email,
+            )
+            .await
+            {
+                Ok(Ok(email)) => checked_email = Some(email),
+                Ok(Err(fields)) => prior_errors = fields,
+                Err(e) => return Err(email_failure(e)),
+            }
+        }
         let change = GuardianChange {
             civility: b.civility,
             first_name: b.first_name,
             last_name: b.last_name,
             birth_date: b.birth_date,
-            email: b.email,
+            email: if own_email.is_some() { None } else { b.email },
+            prior_errors,
             phone: b.phone,
             work_phone: b.work_phone,
             profession: b.profession,
@@ -319,6 +379,16 @@ impl HouseholdApi {
             "api",
         )
         .await?;
-        self.current(&tenant, &signed).await
+        if let Some(email) = checked_email {
+            email_change::request(&self.state, &tenant, &signed, &email)
+                .await
+                .map_err(email_failure)?;
+            return Ok(GuardianAnswer::EmailPending(Json(PendingDto {
+                code: "email_confirmation_sent".into(),
+                message: email_change::sent(),
+            })));
+        }
+        let Json(household) = self.current(&tenant, &signed).await?;
+        Ok(GuardianAnswer::Ok(Json(household)))
     }
 }

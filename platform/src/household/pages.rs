@@ -171,10 +171,15 @@ fn view_model(
                         .iter()
                         .filter(|(c, ..)| c == cat)
                         .map(|(_, key, _french, kind)| {
-                            let own_email = *key != "email" || g.id == me;
-                            let (note, label) = (t("household-email-note"), t(&format!("household-field-{key}")));
-                            let note = (!own_email).then_some(note.as_str());
-                            field(&target, key, &label, kind, &guardian_value(g, key), own_email, note, editing, errors, submitted)
+                            // The sign-in e-mail changes from "Mon compte" only (password, link).
+                            let editable = *key != "email";
+                            let note = match (editable, g.id == me) {
+                                (true, _) => None,
+                                (false, true) => Some(t("household-email-note-own")),
+                                (false, false) => Some(t("household-email-note")),
+                            };
+                            let label = t(&format!("household-field-{key}"));
+                            field(&target, key, &label, kind, &guardian_value(g, key), editable, note.as_deref(), editing, errors, submitted)
                         })
                         .collect();
                     json!({ "id": format!("{cat}-{target}"), "title": t(&format!("household-category-{cat}")), "fields": fields, "open": editing.is_some_and(|(t, _)| t == &target) })
@@ -193,7 +198,7 @@ fn view_model(
                     })
                 })
                 .collect();
-            json!({ "id": target, "name": format!("{} {}", g.last_name, g.first_name), "categories": categories, "consents": consents })
+            json!({ "id": target, "name": format!("{} {}", g.last_name, g.first_name), "categories": categories, "consents": consents, "own": g.id == me })
         })
         .collect();
     let h = &v.household;

@@ -126,6 +126,9 @@ pub struct GuardianChange {
     pub employer: Option<String>,
     pub relation: Option<String>,
     pub parental_authority: Option<bool>,
+    /// Problems found before (the e-mail change's checks): reported with the others, and
+    /// nothing is written while there is any.
+    pub prior_errors: FieldErrors,
 }
 
 const CIVILITIES: [&str; 3] = ["", "Madame", "Monsieur"];
@@ -143,9 +146,7 @@ pub async fn update_guardian(
     consents: Option<&[(String, bool)]>,
     origin: &str,
 ) -> Result<Guardian, WriteError> {
-    if let Some(choices) = consents {
-        check_consents(choices)?;
-    }
+    // A refused consent rolls the guardian change back with it: the transaction is dropped.
     let tx = tenant.begin(state).await?;
     let guardian = change_guardian_in(state, &tx, signed, guardian_id, change, origin).await?;
     if let Some(choices) = consents {
@@ -177,7 +178,7 @@ async fn change_guardian_in(
     let current = repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    let mut errors = FieldErrors::default();
+    let mut errors = change.prior_errors;
     let today = paris_date(state.clock.now());
     let mut g = current.clone();
     if let Some(v) = change.civility {
@@ -199,19 +200,13 @@ async fn change_guardian_in(
             check::birth_date(&mut errors, "birth_date", &v, today)
         };
     }
-    if let Some(v) = change.email {
-        // The e-mail is the sign-in: only its owner changes it, so a parent cannot take over
-        // the other parent's account.
+    if change.email.is_some() {
+        // The e-mail is the sign-in: never changed with a session alone. Its owner changes it
+        // with the current password and a link to the new address (`auth::email_change`).
         if guardian_id != signed.guardian_id {
             errors.add("email", crate::i18n::t("household-email-own"));
         } else {
-            let email = check::email(&mut errors, "email", &v);
-            if !errors.0.contains_key("email")
-                && repository::email_taken(tx, &email, guardian_id).await?
-            {
-                errors.add("email", crate::i18n::t("household-email-taken"));
-            }
-            g.email = Some(email);
+            errors.add("email", crate::i18n::t("household-email-elsewhere"));
         }
     }
     if let Some(v) = change.phone {
@@ -288,7 +283,6 @@ pub async fn set_consents(
     choices: &[(String, bool)],
     origin: &str,
 ) -> Result<(), WriteError> {
-    check_consents(choices)?;
     let tx = tenant.begin(state).await?;
     set_consents_in(state, &tx, signed, guardian_id, choices, origin).await?;
     tx.commit().await?;
@@ -303,9 +297,12 @@ async fn set_consents_in(
     choices: &[(String, bool)],
     origin: &str,
 ) -> Result<(), WriteError> {
+    // Another household's guardian is unknown (404) before the consent is refused as not
+    // one's own (422): the answer never tells whether the id exists elsewhere.
     repository::guardian_for_update(tx, signed.household_id, guardian_id)
         .await?
         .ok_or(WriteError::NotFound)?;
+    check_consent_change(signed, guardian_id, choices)?;
     let now = state.clock.now();
     for (code, granted) in choices {
         repository::set_consent(tx, guardian_id, code, *granted, now).await?;
@@ -325,6 +322,22 @@ async fn set_consents_in(
     )
     .await?;
     Ok(())
+}
+
+/// Refuses a consent change for another guardian, and unknown codes, before anything is written.
+/// A consent is the person's own decision: only the guardian themself gives or withdraws it,
+/// never the other parent of the household.
+pub fn check_consent_change(
+    signed: &SignedIn,
+    guardian_id: Uuid,
+    choices: &[(String, bool)],
+) -> Result<(), FieldErrors> {
+    if guardian_id != signed.guardian_id {
+        let mut errors = FieldErrors::default();
+        errors.add("consents", crate::i18n::t("household-consent-own-only"));
+        return Err(errors);
+    }
+    check_consents(choices)
 }
 
 /// Refuses unknown consent codes before anything is written.

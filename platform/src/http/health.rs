@@ -54,15 +54,16 @@ async fn redis_answers(state: &AppState) -> bool {
 }
 
 #[handler]
-pub fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
+pub async fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
     let (size, idle) = state.pool().connections();
     let pools = Pools {
         postgres: (size, idle, state.settings.database_max_connections),
         redis: state.redis.status(),
     };
-    state
-        .metrics
-        .render(pools)
-        .with_content_type("text/plain; version=0.0.4; charset=utf-8")
+    let calendar = state.school_calendars.current().await;
+    let today = portail_tenants::calendar::paris_date(state.clock.now());
+    let mut out = state.metrics.render(pools);
+    out.push_str(&crate::school_calendar::metrics(&calendar.calendar, today));
+    out.with_content_type("text/plain; version=0.0.4; charset=utf-8")
         .into_response()
 }

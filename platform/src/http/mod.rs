@@ -1,10 +1,14 @@
 //! The HTTP face of the service: routes, middleware, probes, errors.
 
+pub mod client_ip;
 pub mod errors;
+pub mod hardening;
 pub mod health;
 pub mod metrics;
 pub mod origin;
 pub mod page;
+pub mod panics;
+pub mod refusals;
 pub mod routes;
 pub mod security_headers;
 pub mod static_files;

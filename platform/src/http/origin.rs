@@ -6,29 +6,40 @@ use super::errors::{Failure, respond};
 use poem::http::Method;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 
-/// A browser's `Origin`, when sent, must be the portal's own (`public_url`) or the host the
-/// request was sent to.
-pub fn origin_allowed(public_url: &str, req: &Request) -> bool {
-    let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) else {
+/// A browser's `Origin`, when sent, must be the portal's own: the origin of `PUBLIC_URL`, or a
+/// page served under one of `EXTRA_HOSTS`. Never compared with the request's own `Host`, which
+/// the client writes.
+pub fn origin_allowed(public_url: &str, extra_hosts: &[String], req: &Request) -> bool {
+    match req.headers().get("origin").and_then(|v| v.to_str().ok()) {
+        Some(origin) => origin_is_portal(public_url, extra_hosts, origin),
+        None => true,
+    }
+}
+
+/// Whether `origin` names the portal (see [`origin_allowed`]).
+pub fn origin_is_portal(public_url: &str, extra_hosts: &[String], origin: &str) -> bool {
+    if origin == public_url.trim_end_matches('/') {
         return true;
+    }
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
     };
-    let public = public_url.trim_end_matches('/');
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    origin == public || origin == format!("http://{host}") || origin == format!("https://{host}")
+    matches!(scheme, "http" | "https")
+        && !authority.contains('/')
+        && extra_hosts
+            .iter()
+            .any(|h| *h == super::hardening::host_name(authority))
 }
 
 /// `api`, with its mutations refused when they come from another origin.
 pub fn origin_checked<E: Endpoint + 'static>(
     api: E,
     public_url: String,
+    extra_hosts: Vec<String>,
 ) -> impl Endpoint<Output = Response> {
     api.around(move |api, req| {
         let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        let allowed = safe || origin_allowed(&public_url, &req);
+        let allowed = safe || origin_allowed(&public_url, &extra_hosts, &req);
         async move {
             if !allowed {
                 return Ok(respond(&Failure::ForbiddenOrigin, true, None));
@@ -44,7 +55,11 @@ mod tests {
     use poem::endpoint::make_sync;
 
     async fn answer(method: Method, origin: Option<&str>) -> (u16, String) {
-        let api = origin_checked(make_sync(|_| "done"), "https://portail.example".into());
+        let api = origin_checked(
+            make_sync(|_| "done"),
+            "https://portail.example".into(),
+            vec!["famille.example".into()],
+        );
         let mut req = Request::builder()
             .method(method)
             .uri(poem::http::Uri::from_static("/demo/api/v1/household"))
@@ -83,5 +98,24 @@ mod tests {
             (200, "done".into())
         );
         assert_eq!(answer(Method::POST, None).await, (200, "done".into()));
+    }
+
+    #[test]
+    fn an_origin_is_the_portal_s_by_public_url_or_extra_hosts_never_by_the_request_host() {
+        let extra = vec!["famille.example".to_string()];
+        let is = |origin| origin_is_portal("https://portail.example", &extra, origin);
+        assert!(is("https://portail.example"));
+        assert!(is("https://famille.example"));
+        assert!(is("http://famille.example:8080"));
+        assert!(!is("https://evil.example"));
+        assert!(!is("null"));
+        assert!(!is("https://famille.example/path"));
+        // A request whose Host names the attacker's site does not make its Origin the portal's.
+        let req = Request::builder()
+            .method(Method::POST)
+            .header("host", "evil.example")
+            .header("origin", "http://evil.example")
+            .finish();
+        assert!(!origin_allowed("https://portail.example", &extra, &req));
     }
 }

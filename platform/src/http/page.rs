@@ -48,7 +48,12 @@ impl Frame {
         req: &Request,
     ) -> Result<Self, PageError> {
         let account = signed_in(state, tenant, req).await?;
-        let (csrf, set_csrf_cookie) = csrf::form_token(state, tenant.slug(), req);
+        let (csrf, set_csrf_cookie) = csrf::form_token(
+            state,
+            tenant.slug(),
+            req,
+            account.as_ref().map(|a| a.session_id.as_str()),
+        );
         Ok(Frame {
             slug: tenant.slug().to_string(),
             tenant_name: tenant.0.name.clone(),
@@ -165,16 +170,17 @@ impl<'a, F> PublicForm<'a, F> {
 
 impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for PublicForm<'a, F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let form = checked_form(req, body).await?;
+        let form = checked_form(req, body, csrf::valid).await?;
         let page = Page::from_request_without_body(req).await?;
         Ok(PublicForm { page, form })
     }
 }
 
-/// The form of the request read as `F`, once its `csrf` field matches the cookie.
+/// The form of the request read as `F`, once its `csrf` field passes `valid`.
 async fn checked_form<F: DeserializeOwned>(
     req: &Request,
     body: &mut RequestBody,
+    valid: fn(&Request, Option<&str>) -> bool,
 ) -> poem::Result<F> {
     let bytes = body.take()?.into_vec().await?;
     let read = |bytes: &Vec<u8>| RequestBody::new(poem::Body::from(bytes.clone()));
@@ -183,7 +189,7 @@ async fn checked_form<F: DeserializeOwned>(
         .await
         .ok()
         .and_then(|Form(f)| f.csrf);
-    if !csrf::valid(req, token.as_deref()) {
+    if !valid(req, token.as_deref()) {
         return Err(csrf_refused().into());
     }
     Ok(form)
@@ -272,7 +278,8 @@ impl<'a, F> SignedInForm<'a, F> {
 
 impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for SignedInForm<'a, F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let form = checked_form(req, body).await?;
+        // Only the token bound to this session: a planted cookie and field do not pass.
+        let form = checked_form(req, body, csrf::valid_for_session).await?;
         let (state, tenant) = context(req);
         let (frame, signed) = signed_in_frame(req, SESSION_ENDED).await?;
         Ok(SignedInForm {

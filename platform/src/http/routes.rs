@@ -2,13 +2,16 @@
 //! path starts with a municipality's slug, resolved by [`TenantResolution`] before routing.
 
 use super::errors::{Failure, api_error, is_api_path, respond};
+use super::hardening::Hardening;
 use super::health::{healthz, metrics, readyz};
 use super::metrics::RecordMetrics;
 use super::origin::origin_checked;
+use super::panics::catch_panics;
+use super::refusals::RefusalLog;
 use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
-use crate::auth::{oidc_pages, pages as auth_pages};
+use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
 use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
@@ -21,7 +24,7 @@ use crate::reservations::{
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
 use poem::endpoint::make_sync;
-use poem::middleware::{AddData, CatchPanic};
+use poem::middleware::AddData;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::OpenApiService;
 use std::sync::Arc;
@@ -71,11 +74,15 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
 
 /// The API answers under `/{slug}/api/`, its mutations behind the Origin check; any other
 /// unmatched path gets the French 404 page.
-fn api_or_not_found(api: OpenApiService<Apis, ()>, public_url: String) -> impl Endpoint {
+fn api_or_not_found(api: OpenApiService<Apis, ()>, state: Arc<AppState>) -> impl Endpoint {
     let api = api
         .into_endpoint()
         .catch_all_error(|e: poem::Error| async move { api_error(e) });
-    origin_checked(api, public_url).around(|api, req| async move {
+    let (public_url, extra_hosts) = (
+        state.settings.public_url.clone(),
+        state.settings.extra_hosts.clone(),
+    );
+    origin_checked(api, public_url, extra_hosts).around(|api, req| async move {
         if is_api_path(req.uri().path()) {
             api.call(req).await
         } else {
@@ -90,7 +97,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let docs = api.swagger_ui();
     let not_found =
         || make_sync(|req| respond(&Failure::NotFound, is_api_path(req.uri().path()), None));
-    Route::new()
+    let routes = Route::new()
         .at("/", not_found())
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
@@ -127,6 +134,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:slug/mon-compte", get(oidc_pages::account_page))
         .at("/:slug/mon-compte/langue", poem::post(locale_pages::save))
         .at("/:slug/langue/:code", get(locale_pages::switch))
+        .at(
+            "/:slug/mon-compte/adresse-email",
+            get(email_pages::request_form).post(email_pages::request),
+        )
+        .at(
+            "/:slug/mon-compte/adresse-email/confirmer",
+            get(email_pages::confirm_form).post(email_pages::confirm),
+        )
         .at("/:slug/oidc/connexion", get(oidc_pages::start_sign_in))
         .at("/:slug/oidc/lier", poem::post(oidc_pages::start_link))
         .at("/:slug/oidc/retour", get(oidc_pages::callback))
@@ -176,10 +191,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(reservation_feed::page).post(reservation_feed::renew),
         )
         .at("/:slug/calendrier/:file", get(reservation_feed::ics))
-        .nest(
-            "/",
-            api_or_not_found(api, state.settings.public_url.clone()),
-        )
+        .nest("/", api_or_not_found(api, state.clone()))
+        .with(RefusalLog {
+            state: state.clone(),
+        })
         .with(LocaleSelection::for_tenant(state.clone()))
         .with(TenantResolution {
             state: state.clone(),
@@ -189,8 +204,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .with(RecordMetrics {
             metrics: state.metrics.clone(),
         })
-        .with(SecurityHeaders)
+        .with(Hardening { state })
         // poem-openapi reads the session cookie of the API's security scheme from the jar.
-        .with(poem::middleware::CookieJarManager::new())
-        .with(CatchPanic::new())
+        .with(poem::middleware::CookieJarManager::new());
+    catch_panics(routes).with(SecurityHeaders)
 }

@@ -23,6 +23,16 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
         include_str!("../../templates/mail/password_changed.html.hbs"),
         include_str!("../../templates/mail/password_changed.txt.hbs"),
     ),
+    (
+        "email_change_confirm",
+        include_str!("../../templates/mail/email_change_confirm.html.hbs"),
+        include_str!("../../templates/mail/email_change_confirm.txt.hbs"),
+    ),
+    (
+        "email_change_notice",
+        include_str!("../../templates/mail/email_change_notice.html.hbs"),
+        include_str!("../../templates/mail/email_change_notice.txt.hbs"),
+    ),
 ];
 
 struct MailTemplates {

@@ -8,7 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use portail_tenants::calendar::{NotRunning, booking_deadline, deadline_label_fr, runs_on};
+use portail_tenants::calendar::{
+    NotRunning, SchoolCalendar, booking_deadline, deadline_label_fr, runs_on,
+};
 use portail_tenants::config::{Closure, HolidayZone, Prestation};
 use serde::Serialize;
 use uuid::Uuid;
@@ -63,12 +65,13 @@ pub struct DayRules {
 
 pub fn day_rules(
     prestation: &Prestation,
+    calendar: &SchoolCalendar,
     zone: HolidayZone,
     closures: &[Closure],
     date: NaiveDate,
 ) -> DayRules {
     DayRules {
-        not_running: runs_on(prestation, zone, closures, date)
+        not_running: runs_on(prestation, calendar, zone, closures, date)
             .err()
             .map(|why| reason_of(&why).to_string()),
         booking_deadline: booking_deadline(&prestation.deadline, date).with_timezone(&Utc),
@@ -142,6 +145,7 @@ pub fn decide(date: NaiveDate, rules: &DayRules, facts: Facts, now: DateTime<Utc
     }
 }
 
+/// The cell by the shipped school calendar (the unit tests' way in).
 pub fn cell(
     prestation: &Prestation,
     zone: HolidayZone,
@@ -152,7 +156,7 @@ pub fn cell(
 ) -> Cell {
     decide(
         date,
-        &day_rules(prestation, zone, closures, date),
+        &day_rules(prestation, SchoolCalendar::shipped(), zone, closures, date),
         facts,
         now,
     )

@@ -63,6 +63,8 @@ pub async fn grid(
     week: WeekId,
 ) -> Result<Grid, DbErr> {
     let now = state.clock.now();
+    // Before the transaction: reading the registry takes a connection of its own.
+    let calendar = state.school_calendars.current().await;
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let all_days = week.days();
@@ -94,7 +96,7 @@ pub async fn grid(
         .filter(|d| d.weekday().num_days_from_monday() < 5 || weekend(d))
         .collect();
 
-    let week_rules = super::availability::week_rules(state, tenant, &config, week).await;
+    let week_rules = super::availability::week_rules(state, tenant, &config, &calendar, week).await;
     let children = children
         .into_iter()
         .map(|child| {
@@ -122,7 +124,13 @@ pub async fn grid(
                                 .and_then(|days| days.iter().find(|(d, _)| d == day))
                                 .map(|(_, r)| r.clone());
                             let day_rules = cached.unwrap_or_else(|| {
-                                rules::day_rules(p, config.holiday_zone, &config.closures, *day)
+                                rules::day_rules(
+                                    p,
+                                    &calendar.calendar,
+                                    config.holiday_zone,
+                                    &config.closures,
+                                    *day,
+                                )
                             });
                             rules::decide(*day, &day_rules, facts, now)
                         })
@@ -243,6 +251,8 @@ pub async fn set(
     source: &str,
 ) -> Result<Cell, BookError> {
     let now = state.clock.now();
+    // Before the transaction: reading the registry takes a connection of its own.
+    let calendar = state.school_calendars.current().await;
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let child = repository::child_for_update(&tx, signed.household_id, child_id)
@@ -252,7 +262,13 @@ pub async fn set(
     if !repository::is_enrolled(&tx, child_id, prestation).await? {
         return Err(BookError::Refused("not_enrolled"));
     }
-    if let Err(why) = runs_on(p, config.holiday_zone, &config.closures, day) {
+    if let Err(why) = runs_on(
+        p,
+        &calendar.calendar,
+        config.holiday_zone,
+        &config.closures,
+        day,
+    ) {
         return Err(BookError::Refused(rules::reason_of(&why)));
     }
     let booked = repository::is_booked(&tx, child_id, prestation, day).await?;
@@ -410,10 +426,17 @@ pub async fn bulk(
     if request.children.is_empty() {
         return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-child")));
     }
+    // Each child once: a repeated id would be booked twice in one statement.
+    let distinct: HashSet<&Uuid> = request.children.iter().collect();
+    if distinct.len() != request.children.len() {
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-child-twice")));
+    }
     if request.weekdays.is_empty() {
         return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-weekday")));
     }
     let now = state.clock.now();
+    // Before the transaction: reading the registry takes a connection of its own.
+    let calendar = state.school_calendars.current().await;
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let p = config
@@ -474,7 +497,13 @@ pub async fn bulk(
             }
             let reason = if !enrolled.contains(&child.id) {
                 Some("not_enrolled")
-            } else if let Err(why) = runs_on(&p, config.holiday_zone, &config.closures, *day) {
+            } else if let Err(why) = runs_on(
+                &p,
+                &calendar.calendar,
+                config.holiday_zone,
+                &config.closures,
+                *day,
+            ) {
                 Some(rules::reason_of(&why))
             } else if now >= booking_deadline(&p.deadline, *day).with_timezone(&Utc) {
                 Some("deadline")

@@ -45,6 +45,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/auth/mon_compte.hbs"),
     ),
     (
+        "changer_adresse_email",
+        include_str!("../../templates/auth/changer_adresse_email.hbs"),
+    ),
+    (
         "oidc_erreur",
         include_str!("../../templates/auth/oidc_erreur.hbs"),
     ),
@@ -155,7 +159,12 @@ impl Templates {
         name: &str,
         data: &impl Serialize,
     ) -> Result<String, handlebars::RenderError> {
-        self.registry.render(name, &with_language(data)?)
+        let html = self.registry.render(name, &with_language(data)?)?;
+        RENDERED
+            .lock()
+            .expect("not poisoned")
+            .insert(name.to_string());
+        Ok(html)
     }
 }
 
@@ -175,6 +184,19 @@ fn with_language(data: &impl Serialize) -> Result<serde_json::Value, handlebars:
         }
     }
     Ok(value)
+}
+/// The templates this process rendered without error: the proof, in an end-to-end test, that
+/// every page template renders with the data its handler gives it.
+static RENDERED: std::sync::LazyLock<std::sync::Mutex<std::collections::BTreeSet<String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+pub fn rendered() -> std::collections::BTreeSet<String> {
+    RENDERED.lock().expect("not poisoned").clone()
+}
+
+/// The name of every registered template.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name)
 }
 
 /// The templates, parsed once for the whole process.
@@ -222,7 +244,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn every_template_renders_and_escapes_what_it_is_given() {
+    fn the_error_page_renders_and_escapes_what_it_is_given() {
         let t = Templates::new();
         let html = t.try_render(
             "error",

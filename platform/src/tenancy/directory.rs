@@ -1,10 +1,12 @@
 //! A short-lived in-process cache of the registry, so resolving a slug costs no round trip on
-//! most requests. Entries live `ttl`; a suspension made by the CLI therefore reaches every
-//! replica within that time (2 s by default).
+//! most requests. A change of a municipality (suspension, configuration update) is announced
+//! by PostgreSQL (`LISTEN`, see [`super::changes`]) and forgets its entry at once on every
+//! replica; `ttl` only bounds staleness while that notification channel is down.
 
 use portail_tenants::{Tenant, registry};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,9 @@ pub struct TenantDirectory {
     db: DatabaseConnection,
     ttl: Duration,
     entries: RwLock<HashMap<String, Entry>>,
+    /// Bumped by every change announced: a lookup that started before it does not keep what
+    /// it read, which may predate the change.
+    generation: AtomicU64,
 }
 
 impl TenantDirectory {
@@ -32,7 +37,20 @@ impl TenantDirectory {
             db,
             ttl,
             entries: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Forgets one municipality (a change was announced for it).
+    pub fn forget(&self, slug: &str) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.entries.write().expect("not poisoned").remove(slug);
+    }
+
+    /// Forgets everything (announcements may have been missed).
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.entries.write().expect("not poisoned").clear();
     }
 
     pub async fn lookup(&self, slug: &str) -> Result<Lookup, DbErr> {
@@ -41,8 +59,12 @@ impl TenantDirectory {
         {
             return Ok(entry.clone().map_or(Lookup::Unknown, Lookup::Found));
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let found = registry::find(&self.db, slug).await?.map(Arc::new);
         let mut entries = self.entries.write().expect("not poisoned");
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return Ok(found.map_or(Lookup::Unknown, Lookup::Found));
+        }
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }

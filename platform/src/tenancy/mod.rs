@@ -49,6 +49,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod changes;
 mod configs;
 mod directory;
 mod middleware;

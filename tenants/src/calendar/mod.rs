@@ -3,7 +3,9 @@
 //! the ISO weeks of the booking grid.
 //!
 //! Nothing here reads a clock, a file or a database: "now" is always a parameter, and the
-//! school holiday dates are compiled in (`school_holidays.csv`). That keeps every rule
+//! school holiday dates are a [`SchoolCalendar`] value the caller passes in: the one compiled
+//! in (`school_holidays.csv`) or one imported from the national open data ([`parse_national`]
+//! turns its JSON text into a calendar; reading the file and storing it is the caller's job). That keeps every rule
 //! testable at any instant, including the awkward ones (a deadline on a daylight-saving
 //! change day, the last second before a deadline).
 //!
@@ -12,17 +14,18 @@
 //! parents' wall-clock time.
 
 mod deadlines;
+mod national;
 mod public_holidays;
 mod running;
 mod school_holidays;
 mod week;
 
 pub use deadlines::{booking_deadline, deadline_label_fr, is_open, paris_instant};
+pub use national::{ImportedCalendar, parse_national};
 pub use public_holidays::{easter_sunday, is_public_holiday, is_working_day, public_holidays};
 pub use running::{NotRunning, runs_on};
 pub use school_holidays::{
-    COVERAGE_END, COVERAGE_START, SchoolHoliday, covered, holiday_name, is_school_holiday,
-    school_holidays,
+    COVERAGE_END, COVERAGE_START, Coverage, REFRESH_NOTICE, SchoolCalendar, SchoolHoliday, ZONES,
 };
 pub use week::{WeekId, WeekIdError};
 

@@ -1,6 +1,6 @@
 //! Whether a prestation runs on a given day: the "non disponible" cells of the booking grid.
 
-use super::{covered, holiday_name, is_public_holiday};
+use super::{SchoolCalendar, is_public_holiday};
 use crate::config::{Closure, HolidayZone, Periods, Prestation};
 use chrono::{Datelike, NaiveDate};
 
@@ -19,7 +19,7 @@ pub enum NotRunning {
     Closed { label: String },
     /// A school-period prestation (`periods = "school"`) on a day of school holidays.
     #[error("vacances scolaires : {name}")]
-    Holiday { name: &'static str },
+    Holiday { name: String },
     /// A holiday prestation (`periods = "holidays"`) on a day of the school period.
     #[error("hors vacances scolaires")]
     SchoolPeriod,
@@ -43,7 +43,8 @@ impl NotRunning {
     }
 }
 
-/// Whether `prestation` runs on `date` in a municipality of `zone` with `closures`.
+/// Whether `prestation` runs on `date` in a municipality of `zone` with `closures`, by the
+/// school `calendar` in force (the shipped one or the last imported: the caller passes it).
 ///
 /// The checks run in this order, and the first that fails is the answer:
 /// 1. the weekday ([`NotRunning::NotThatWeekday`]): a day the prestation never runs on is
@@ -60,6 +61,7 @@ impl NotRunning {
 /// vacances) runs on its Friday unless the municipality declares a closure.
 pub fn runs_on(
     prestation: &Prestation,
+    calendar: &SchoolCalendar,
     zone: HolidayZone,
     closures: &[Closure],
     date: NaiveDate,
@@ -82,11 +84,11 @@ pub fn runs_on(
     if prestation.periods == Periods::All {
         return Ok(());
     }
-    if !covered(date) {
+    if !calendar.covered(zone, date) {
         return Err(NotRunning::NoCalendar);
     }
-    match (prestation.periods, holiday_name(zone, date)) {
-        (Periods::School, Some(name)) => Err(NotRunning::Holiday { name }),
+    match (prestation.periods, calendar.holiday_name(zone, date)) {
+        (Periods::School, Some(name)) => Err(NotRunning::Holiday { name: name.into() }),
         (Periods::Holidays, None) => Err(NotRunning::SchoolPeriod),
         _ => Ok(()),
     }
@@ -97,6 +99,10 @@ mod tests {
     use super::*;
     use crate::config::{Deadline, TimeOfDay, Weekday};
     use HolidayZone::{A, B, C};
+
+    fn cal() -> &'static SchoolCalendar {
+        SchoolCalendar::shipped()
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -151,7 +157,7 @@ mod tests {
         let week: Vec<_> = d(2026, 1, 12).iter_days().take(7).collect();
         let got: Vec<_> = week
             .iter()
-            .map(|day| runs_on(&meal, B, &[], *day))
+            .map(|day| runs_on(&meal, cal(), B, &[], *day))
             .collect();
         use NotRunning::NotThatWeekday as N;
         assert_eq!(
@@ -164,84 +170,90 @@ mod tests {
     fn a_school_prestation_stops_during_school_holidays() {
         let meal = prestation(&SCHOOL_DAYS, Periods::School);
         // Zone B Christmas 2025-2026: last class Friday 19 December, back Monday 5 January.
-        assert_eq!(runs_on(&meal, B, &[], d(2025, 12, 19)), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), B, &[], d(2025, 12, 19)), Ok(()));
         assert_eq!(
-            runs_on(&meal, B, &[], d(2025, 12, 22)),
+            runs_on(&meal, cal(), B, &[], d(2025, 12, 22)),
             Err(NotRunning::Holiday {
-                name: "Vacances de Noël"
+                name: "Vacances de Noël".into()
             })
         );
-        assert_eq!(runs_on(&meal, B, &[], d(2026, 1, 5)), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), B, &[], d(2026, 1, 5)), Ok(()));
         // The zone matters: on Monday 9 February 2026 zone A is on holiday, not B or C.
         let monday = d(2026, 2, 9);
         assert_eq!(
-            runs_on(&meal, A, &[], monday),
+            runs_on(&meal, cal(), A, &[], monday),
             Err(NotRunning::Holiday {
-                name: "Vacances d'hiver"
+                name: "Vacances d'hiver".into()
             })
         );
-        assert_eq!(runs_on(&meal, B, &[], monday), Ok(()));
-        assert_eq!(runs_on(&meal, C, &[], monday), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), B, &[], monday), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), C, &[], monday), Ok(()));
     }
 
     #[test]
     fn a_school_prestation_stops_on_the_friday_of_the_pont_de_l_ascension() {
         let meal = prestation(&SCHOOL_DAYS, Periods::School);
         assert_eq!(
-            runs_on(&meal, C, &[], d(2026, 5, 15)),
+            runs_on(&meal, cal(), C, &[], d(2026, 5, 15)),
             Err(NotRunning::Holiday {
-                name: "Pont de l'Ascension"
+                name: "Pont de l'Ascension".into()
             })
         );
-        assert_eq!(runs_on(&meal, C, &[], d(2026, 5, 18)), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), C, &[], d(2026, 5, 18)), Ok(()));
     }
 
     #[test]
     fn a_holiday_prestation_runs_only_during_school_holidays() {
         let alsh = prestation(&WEEKDAYS, Periods::Holidays);
         assert_eq!(
-            runs_on(&alsh, B, &[], d(2025, 12, 19)),
+            runs_on(&alsh, cal(), B, &[], d(2025, 12, 19)),
             Err(NotRunning::SchoolPeriod)
         );
-        assert_eq!(runs_on(&alsh, B, &[], d(2025, 12, 22)), Ok(()));
-        assert_eq!(runs_on(&alsh, B, &[], d(2026, 1, 2)), Ok(()));
+        assert_eq!(runs_on(&alsh, cal(), B, &[], d(2025, 12, 22)), Ok(()));
+        assert_eq!(runs_on(&alsh, cal(), B, &[], d(2026, 1, 2)), Ok(()));
         assert_eq!(
-            runs_on(&alsh, B, &[], d(2026, 1, 5)),
+            runs_on(&alsh, cal(), B, &[], d(2026, 1, 5)),
             Err(NotRunning::SchoolPeriod)
         );
         // A Wednesday of the school period is not a holiday.
         assert_eq!(
-            runs_on(&alsh, B, &[], d(2026, 1, 14)),
+            runs_on(&alsh, cal(), B, &[], d(2026, 1, 14)),
             Err(NotRunning::SchoolPeriod)
         );
         // The Friday of the pont is.
-        assert_eq!(runs_on(&alsh, B, &[], d(2026, 5, 15)), Ok(()));
+        assert_eq!(runs_on(&alsh, cal(), B, &[], d(2026, 5, 15)), Ok(()));
     }
 
     #[test]
     fn an_all_periods_prestation_runs_in_both_periods_but_not_on_public_holidays() {
         let garderie = prestation(&WEEKDAYS, Periods::All);
-        assert_eq!(runs_on(&garderie, B, &[], d(2025, 12, 19)), Ok(()));
-        assert_eq!(runs_on(&garderie, B, &[], d(2025, 12, 22)), Ok(()));
+        assert_eq!(runs_on(&garderie, cal(), B, &[], d(2025, 12, 19)), Ok(()));
+        assert_eq!(runs_on(&garderie, cal(), B, &[], d(2025, 12, 22)), Ok(()));
         assert_eq!(
-            runs_on(&garderie, B, &[], d(2025, 12, 25)),
+            runs_on(&garderie, cal(), B, &[], d(2025, 12, 25)),
             Err(NotRunning::PublicHoliday { name: "Noël" })
         );
         assert_eq!(
-            runs_on(&garderie, B, &[], d(2026, 5, 25)),
+            runs_on(&garderie, cal(), B, &[], d(2026, 5, 25)),
             Err(NotRunning::PublicHoliday {
                 name: "Lundi de Pentecôte"
             })
         );
         let august = closure(d(2026, 8, 3), d(2026, 8, 21), "Fermeture estivale");
         assert_eq!(
-            runs_on(&garderie, B, std::slice::from_ref(&august), d(2026, 8, 10)),
+            runs_on(
+                &garderie,
+                cal(),
+                B,
+                std::slice::from_ref(&august),
+                d(2026, 8, 10)
+            ),
             Err(NotRunning::Closed {
                 label: "Fermeture estivale".into()
             })
         );
         // It does not need the school calendar, so it runs beyond the data's coverage.
-        assert_eq!(runs_on(&garderie, B, &[], d(2031, 3, 4)), Ok(()));
+        assert_eq!(runs_on(&garderie, cal(), B, &[], d(2031, 3, 4)), Ok(()));
     }
 
     #[test]
@@ -249,14 +261,14 @@ mod tests {
         let meal = prestation(&SCHOOL_DAYS, Periods::School);
         // Monday 6 April 2026 (Easter Monday) is in the school period of zone C.
         assert_eq!(
-            runs_on(&meal, C, &[], d(2026, 4, 6)),
+            runs_on(&meal, cal(), C, &[], d(2026, 4, 6)),
             Err(NotRunning::PublicHoliday {
                 name: "Lundi de Pâques"
             })
         );
         // 11 November 2026 is a Wednesday: not a day of this prestation at all.
         assert_eq!(
-            runs_on(&meal, C, &[], d(2026, 11, 11)),
+            runs_on(&meal, cal(), C, &[], d(2026, 11, 11)),
             Err(NotRunning::NotThatWeekday)
         );
     }
@@ -268,17 +280,17 @@ mod tests {
         let closed = Err(NotRunning::Closed {
             label: "Grève".into(),
         });
-        assert_eq!(runs_on(&meal, A, &strike, d(2026, 3, 9)), Ok(()));
-        assert_eq!(runs_on(&meal, A, &strike, d(2026, 3, 10)), closed);
-        assert_eq!(runs_on(&meal, A, &strike, d(2026, 3, 12)), closed);
-        assert_eq!(runs_on(&meal, A, &strike, d(2026, 3, 13)), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), A, &strike, d(2026, 3, 9)), Ok(()));
+        assert_eq!(runs_on(&meal, cal(), A, &strike, d(2026, 3, 10)), closed);
+        assert_eq!(runs_on(&meal, cal(), A, &strike, d(2026, 3, 12)), closed);
+        assert_eq!(runs_on(&meal, cal(), A, &strike, d(2026, 3, 13)), Ok(()));
         let one_day = [closure(
             d(2026, 3, 13),
             d(2026, 3, 13),
             "Journée pédagogique",
         )];
         assert_eq!(
-            runs_on(&meal, A, &one_day, d(2026, 3, 13)),
+            runs_on(&meal, cal(), A, &one_day, d(2026, 3, 13)),
             Err(NotRunning::Closed {
                 label: "Journée pédagogique".into()
             })
@@ -294,32 +306,32 @@ mod tests {
         let sunday = d(2025, 12, 28);
         // 1. The weekday wins over everything.
         assert_eq!(
-            runs_on(&meal, B, &winter, sunday),
+            runs_on(&meal, cal(), B, &winter, sunday),
             Err(NotRunning::NotThatWeekday)
         );
         // 2. Then the public holiday, over the closure and the school holidays.
         assert_eq!(
-            runs_on(&meal, B, &winter, christmas),
+            runs_on(&meal, cal(), B, &winter, christmas),
             Err(NotRunning::PublicHoliday { name: "Noël" })
         );
         // 3. Then the closure, over the school holidays.
         assert_eq!(
-            runs_on(&meal, B, &winter, d(2025, 12, 22)),
+            runs_on(&meal, cal(), B, &winter, d(2025, 12, 22)),
             Err(NotRunning::Closed {
                 label: "Fermeture de Noël".into()
             })
         );
         // 4. Then the school calendar.
         assert_eq!(
-            runs_on(&meal, B, &[], d(2025, 12, 22)),
+            runs_on(&meal, cal(), B, &[], d(2025, 12, 22)),
             Err(NotRunning::Holiday {
-                name: "Vacances de Noël"
+                name: "Vacances de Noël".into()
             })
         );
         // A closure also wins over "outside the coverage".
         let later = [closure(d(2030, 1, 1), d(2030, 12, 31), "Travaux")];
         assert_eq!(
-            runs_on(&meal, B, &later, d(2030, 3, 4)),
+            runs_on(&meal, cal(), B, &later, d(2030, 3, 4)),
             Err(NotRunning::Closed {
                 label: "Travaux".into()
             })
@@ -331,15 +343,21 @@ mod tests {
         let meal = prestation(&SCHOOL_DAYS, Periods::School);
         let alsh = prestation(&WEEKDAYS, Periods::Holidays);
         for date in [d(2028, 9, 4), d(2029, 1, 8), d(2024, 6, 3)] {
-            assert_eq!(runs_on(&meal, A, &[], date), Err(NotRunning::NoCalendar));
-            assert_eq!(runs_on(&alsh, A, &[], date), Err(NotRunning::NoCalendar));
+            assert_eq!(
+                runs_on(&meal, cal(), A, &[], date),
+                Err(NotRunning::NoCalendar)
+            );
+            assert_eq!(
+                runs_on(&alsh, cal(), A, &[], date),
+                Err(NotRunning::NoCalendar)
+            );
         }
         // The last covered days still answer.
-        assert_eq!(runs_on(&alsh, A, &[], d(2028, 8, 31)), Ok(()));
+        assert_eq!(runs_on(&alsh, cal(), A, &[], d(2028, 8, 31)), Ok(()));
         assert_eq!(
-            runs_on(&meal, A, &[], d(2028, 8, 31)),
+            runs_on(&meal, cal(), A, &[], d(2028, 8, 31)),
             Err(NotRunning::Holiday {
-                name: "Vacances d'été"
+                name: "Vacances d'été".into()
             })
         );
     }
@@ -357,7 +375,7 @@ mod tests {
             ),
             (
                 NotRunning::Holiday {
-                    name: "Vacances de Noël",
+                    name: "Vacances de Noël".into(),
                 },
                 "holiday",
             ),

@@ -1,6 +1,8 @@
-//! School holidays of metropolitan France by zone (A, B, C), read once from the data file
-//! compiled into the binary, `school_holidays.csv` (its header says where the dates come from
-//! and how they were checked).
+//! School holidays of metropolitan France by zone (A, B, C): a [`SchoolCalendar`] value. The
+//! one shipped in the binary is read once from `school_holidays.csv` (its header says where the
+//! dates come from and how they were checked); a newer one can be imported from the ministry's
+//! open data (see [`super::national`]) and is then passed in by the caller. Nothing here reads
+//! a file or a database.
 //!
 //! # What "school holiday" means here
 //!
@@ -19,20 +21,27 @@
 //!
 //! # Coverage
 //!
-//! The file covers the school years 2024-2025 to 2027-2028, i.e. the dates from
-//! [`COVERAGE_START`] to [`COVERAGE_END`]. Outside them the functions answer "no holiday"
-//! because nothing is known, not because it is a school day: callers must ask [`covered`]
-//! first ([`super::runs_on`] does, and refuses to guess).
+//! Each zone is covered from a first to a last date (the shipped file: the school years
+//! 2024-2025 to 2027-2028, [`COVERAGE_START`] to [`COVERAGE_END`]). Outside them the methods
+//! answer "no holiday" because nothing is known, not because it is a school day: callers must
+//! ask [`SchoolCalendar::covered`] first ([`super::runs_on`] does, and refuses to guess).
 
 use crate::config::HolidayZone;
-use chrono::NaiveDate;
-use serde::Deserialize;
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
-/// First date whose school year the data file covers (school year 2024-2025).
+/// First date whose school year the shipped file covers (school year 2024-2025).
 pub const COVERAGE_START: NaiveDate = date(2024, 9, 1);
-/// Last date whose school year the data file covers (school year 2027-2028, summer included).
+/// Last date whose school year the shipped file covers (school year 2027-2028, summer
+/// included).
 pub const COVERAGE_END: NaiveDate = date(2028, 8, 31);
+
+/// How long before its last covered day a calendar must be refreshed: parents book up to a
+/// school year ahead, and the ministry publishes each calendar well over a year in advance.
+pub const REFRESH_NOTICE: Months = Months::new(12);
+
+pub const ZONES: [HolidayZone; 3] = [HolidayZone::A, HolidayZone::B, HolidayZone::C];
 
 const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(y, m, d) {
@@ -44,7 +53,7 @@ const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 const DATA: &str = include_str!("school_holidays.csv");
 
 /// One holiday period of one zone.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchoolHoliday {
     pub zone: HolidayZone,
     /// The official name, e.g. "Vacances de Noël", "Pont de l'Ascension".
@@ -52,98 +61,200 @@ pub struct SchoolHoliday {
     /// The first day without class.
     pub first_day: NaiveDate,
     /// The day classes resume, in the morning: a school day. `None` when the next calendar is
-    /// not published yet (the period then lasts at least until [`COVERAGE_END`]).
+    /// not published yet (the period then lasts at least until the zone's last covered day).
     pub resume: Option<NaiveDate>,
 }
 
 impl SchoolHoliday {
-    /// The last day without class that the data knows of.
-    pub fn last_day(&self) -> NaiveDate {
+    /// The last day without class that the data knows of; an open-ended period stops at
+    /// `covered_until`: what comes after is unknown, not a holiday.
+    pub fn last_day(&self, covered_until: NaiveDate) -> NaiveDate {
         match self.resume {
             Some(resume) => resume.pred_opt().expect("a resume date has a previous day"),
-            None => COVERAGE_END,
+            None => covered_until,
         }
     }
 
-    /// Whether `date` is one of its days without class. An open-ended period stops at
-    /// [`COVERAGE_END`]: what comes after is unknown, not a holiday.
-    pub fn contains(&self, date: NaiveDate) -> bool {
-        self.first_day <= date && date <= self.last_day()
+    /// Whether `date` is one of its days without class.
+    pub fn contains(&self, date: NaiveDate, covered_until: NaiveDate) -> bool {
+        self.first_day <= date && date <= self.last_day(covered_until)
     }
 }
 
-/// Every period of every zone, by zone then by date. Parsed and checked on first use; the
-/// file is part of the source, so a malformed file is a bug caught by the tests, hence the
-/// panics.
-static HOLIDAYS: LazyLock<Vec<SchoolHoliday>> = LazyLock::new(|| parse(DATA));
+/// The dates one zone is covered for, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
 
-fn parse(data: &str) -> Vec<SchoolHoliday> {
+/// The school holidays of zones A, B and C, and the dates each zone is covered for. Built
+/// only through [`SchoolCalendar::new`], which checks it, so every value is consistent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolCalendar {
+    /// By zone, then by first day.
+    periods: Vec<SchoolHoliday>,
+    /// Indexed like [`ZONES`].
+    coverage: [Coverage; 3],
+}
+
+fn index(zone: HolidayZone) -> usize {
+    match zone {
+        HolidayZone::A => 0,
+        HolidayZone::B => 1,
+        HolidayZone::C => 2,
+    }
+}
+
+/// The shipped calendar, parsed on first use; the file is part of the source, so a malformed
+/// file is a bug caught by the tests, hence the panic.
+static SHIPPED: LazyLock<SchoolCalendar> = LazyLock::new(|| {
+    let all = Coverage {
+        from: COVERAGE_START,
+        until: COVERAGE_END,
+    };
+    SchoolCalendar::new(parse_csv(DATA), [all; 3])
+        .unwrap_or_else(|errors| panic!("school_holidays.csv: {}", errors.join("; ")))
+});
+
+fn parse_csv(data: &str) -> Vec<SchoolHoliday> {
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(data.as_bytes());
-    let mut rows: Vec<SchoolHoliday> = reader
+    reader
         .deserialize()
         .enumerate()
         .map(|(i, row)| row.unwrap_or_else(|e| panic!("school_holidays.csv, row {i}: {e}")))
-        .collect();
-    rows.sort_by_key(|h| (h.zone.as_str(), h.first_day));
-    for h in &rows {
-        assert!(
-            !h.name.is_empty(),
-            "school_holidays.csv: a period has no name"
-        );
-        if let Some(resume) = h.resume {
-            assert!(
-                h.first_day < resume,
-                "school_holidays.csv: {} {} ends before it starts",
-                h.zone.as_str(),
-                h.name
-            );
+        .collect()
+}
+
+impl SchoolCalendar {
+    /// The calendar compiled into this version: the default until one is imported.
+    pub fn shipped() -> &'static SchoolCalendar {
+        &SHIPPED
+    }
+
+    /// Checks and orders `periods`; `coverage` is indexed like [`ZONES`]. Every problem is
+    /// reported, each in one sentence naming the zone and the period.
+    pub fn new(
+        mut periods: Vec<SchoolHoliday>,
+        coverage: [Coverage; 3],
+    ) -> Result<Self, Vec<String>> {
+        let mut errors = Vec::new();
+        periods.sort_by_key(|h| (index(h.zone), h.first_day));
+        for (zone, c) in ZONES.iter().zip(&coverage) {
+            if c.until < c.from {
+                errors.push(format!(
+                    "zone {}: covered until {} before {}",
+                    zone.as_str(),
+                    c.until,
+                    c.from
+                ));
+            }
+        }
+        for h in &periods {
+            if h.name.trim().is_empty() {
+                errors.push(format!(
+                    "zone {}: the period starting on {} has no name",
+                    h.zone.as_str(),
+                    h.first_day
+                ));
+            }
+            if let Some(resume) = h.resume
+                && resume <= h.first_day
+            {
+                errors.push(format!(
+                    "zone {}: {} ends before it starts ({} to {resume})",
+                    h.zone.as_str(),
+                    h.name,
+                    h.first_day
+                ));
+            }
+        }
+        for pair in periods.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if a.zone != b.zone {
+                continue;
+            }
+            match a.resume {
+                None => errors.push(format!(
+                    "zone {}: {} starting on {} has no end, but only the last period of a zone may be open-ended",
+                    a.zone.as_str(),
+                    a.name,
+                    a.first_day
+                )),
+                Some(end) if end > b.first_day => errors.push(format!(
+                    "zone {}: {} ({} to {end}) and {} (from {}) overlap",
+                    a.zone.as_str(),
+                    a.name,
+                    a.first_day,
+                    b.name,
+                    b.first_day
+                )),
+                Some(_) => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self { periods, coverage })
+        } else {
+            Err(errors)
         }
     }
-    for pair in rows.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        if a.zone == b.zone {
-            let a_end = a.resume.unwrap_or_else(|| {
-                panic!("school_holidays.csv: only the last period of a zone may be open-ended")
-            });
-            assert!(
-                a_end <= b.first_day,
-                "school_holidays.csv: {} {} and {} overlap",
-                a.zone.as_str(),
-                a.name,
-                b.name
-            );
-        }
+
+    pub fn coverage(&self, zone: HolidayZone) -> Coverage {
+        self.coverage[index(zone)]
     }
-    rows
-}
 
-/// Whether the data file covers the school year of `date`. When it does not, "is this a
-/// school holiday" has no answer.
-pub fn covered(date: NaiveDate) -> bool {
-    (COVERAGE_START..=COVERAGE_END).contains(&date)
-}
+    /// The last day whose school calendar `zone` knows.
+    pub fn covered_until(&self, zone: HolidayZone) -> NaiveDate {
+        self.coverage(zone).until
+    }
 
-fn period(zone: HolidayZone, date: NaiveDate) -> Option<&'static SchoolHoliday> {
-    HOLIDAYS.iter().find(|h| h.zone == zone && h.contains(date))
-}
+    /// Whether the calendar covers the school year of `date` in `zone`. When it does not,
+    /// "is this a school holiday" has no answer.
+    pub fn covered(&self, zone: HolidayZone, date: NaiveDate) -> bool {
+        let c = self.coverage(zone);
+        (c.from..=c.until).contains(&date)
+    }
 
-/// Whether `date` is a day without class in `zone` because of school holidays (public
-/// holidays alone do not count: see [`super::is_public_holiday`]). Meaningful only when
-/// [`covered`]`(date)`.
-pub fn is_school_holiday(zone: HolidayZone, date: NaiveDate) -> bool {
-    period(zone, date).is_some()
-}
+    /// The zones whose data ends within [`REFRESH_NOTICE`] of `today`: the calendar must be
+    /// refreshed (`portail calendar import`) before parents meet "not published yet".
+    pub fn ending_soon(&self, today: NaiveDate) -> Vec<HolidayZone> {
+        let horizon = today + REFRESH_NOTICE;
+        ZONES
+            .into_iter()
+            .filter(|z| self.covered_until(*z) < horizon)
+            .collect()
+    }
 
-/// The name of the school holidays `date` falls in, e.g. "Vacances de Noël".
-pub fn holiday_name(zone: HolidayZone, date: NaiveDate) -> Option<&'static str> {
-    period(zone, date).map(|h| h.name.as_str())
-}
+    fn period(&self, zone: HolidayZone, date: NaiveDate) -> Option<&SchoolHoliday> {
+        let until = self.covered_until(zone);
+        self.periods
+            .iter()
+            .find(|h| h.zone == zone && h.contains(date, until))
+    }
 
-/// The periods of `zone` in date order, for display (e.g. the holiday calendar page).
-pub fn school_holidays(zone: HolidayZone) -> impl Iterator<Item = &'static SchoolHoliday> {
-    HOLIDAYS.iter().filter(move |h| h.zone == zone)
+    /// Whether `date` is a day without class in `zone` because of school holidays (public
+    /// holidays alone do not count: see [`super::is_public_holiday`]). Meaningful only when
+    /// [`Self::covered`].
+    pub fn is_school_holiday(&self, zone: HolidayZone, date: NaiveDate) -> bool {
+        self.period(zone, date).is_some()
+    }
+
+    /// The name of the school holidays `date` falls in, e.g. "Vacances de Noël".
+    pub fn holiday_name(&self, zone: HolidayZone, date: NaiveDate) -> Option<&str> {
+        self.period(zone, date).map(|h| h.name.as_str())
+    }
+
+    /// The periods of `zone` in date order, for display.
+    pub fn periods(&self, zone: HolidayZone) -> impl Iterator<Item = &SchoolHoliday> {
+        self.periods.iter().filter(move |h| h.zone == zone)
+    }
+
+    /// Every period, by zone then date (what an import stores).
+    pub fn all_periods(&self) -> &[SchoolHoliday] {
+        &self.periods
+    }
 }
 
 #[cfg(test)]
@@ -151,7 +262,62 @@ mod tests {
     use super::*;
     use HolidayZone::{A, B, C};
 
-    const ZONES: [HolidayZone; 3] = [A, B, C];
+    // The shipped calendar through the short names the assertions read best with.
+    fn cal() -> &'static SchoolCalendar {
+        SchoolCalendar::shipped()
+    }
+    fn is_school_holiday(zone: HolidayZone, date: NaiveDate) -> bool {
+        cal().is_school_holiday(zone, date)
+    }
+    fn holiday_name(zone: HolidayZone, date: NaiveDate) -> Option<&'static str> {
+        cal().holiday_name(zone, date)
+    }
+    fn school_holidays(zone: HolidayZone) -> impl Iterator<Item = &'static SchoolHoliday> {
+        cal().periods(zone)
+    }
+    fn covered(date: NaiveDate) -> bool {
+        ZONES.iter().all(|z| cal().covered(*z, date))
+    }
+    fn parse(data: &str) -> Vec<SchoolHoliday> {
+        let all = Coverage {
+            from: COVERAGE_START,
+            until: COVERAGE_END,
+        };
+        SchoolCalendar::new(parse_csv(data), [all; 3])
+            .unwrap_or_else(|e| panic!("{}", e.join("; ")))
+            .all_periods()
+            .to_vec()
+    }
+
+    /// The release reminder: this test starts failing 12 months before the shipped school
+    /// calendar runs out, so that a release ships the next one (update `school_holidays.csv`
+    /// and `COVERAGE_END`) before any installation depends on `portail calendar import`.
+    #[test]
+    fn the_shipped_calendar_lasts_at_least_twelve_more_months() {
+        let today = crate::calendar::paris_date(chrono::Utc::now());
+        assert_eq!(
+            cal().ending_soon(today),
+            [],
+            "the shipped school calendar ends on {COVERAGE_END}, less than 12 months after {today}: \
+             add the next school year to school_holidays.csv and move COVERAGE_END"
+        );
+    }
+
+    #[test]
+    fn a_zone_ends_soon_from_twelve_months_before_its_last_covered_day() {
+        assert_eq!(cal().ending_soon(d(2027, 8, 31)), []);
+        assert_eq!(cal().ending_soon(d(2027, 9, 1)), [A, B, C]);
+        let mut coverage = [Coverage {
+            from: COVERAGE_START,
+            until: COVERAGE_END,
+        }; 3];
+        coverage[1].until = d(2029, 8, 31);
+        let longer_b = SchoolCalendar::new(vec![], coverage).unwrap();
+        assert_eq!(longer_b.ending_soon(d(2027, 9, 1)), [A, C]);
+        assert_eq!(longer_b.covered_until(B), d(2029, 8, 31));
+        assert!(longer_b.covered(B, d(2029, 1, 1)));
+        assert!(!longer_b.covered(A, d(2029, 1, 1)));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -179,7 +345,7 @@ mod tests {
 
     #[test]
     fn the_data_file_parses_and_has_every_zone() {
-        assert_eq!(HOLIDAYS.len(), 75);
+        assert_eq!(cal().all_periods().len(), 75);
         for zone in ZONES {
             assert_eq!(school_holidays(zone).count(), 25, "{}", zone.as_str());
         }
@@ -230,7 +396,11 @@ mod tests {
     #[test]
     fn regular_holidays_start_on_a_saturday_and_classes_resume_on_a_weekday() {
         use chrono::Datelike;
-        for h in HOLIDAYS.iter().filter(|h| h.name != "Pont de l'Ascension") {
+        for h in cal()
+            .all_periods()
+            .iter()
+            .filter(|h| h.name != "Pont de l'Ascension")
+        {
             if h.first_day != d(2028, 7, 5) {
                 assert_eq!(h.first_day.weekday(), chrono::Weekday::Sat, "{h:?}");
             }
@@ -324,7 +494,7 @@ mod tests {
             assert!(is_school_holiday(zone, COVERAGE_END));
             let summer = school_holidays(zone).last().unwrap();
             assert_eq!(summer.resume, None);
-            assert_eq!(summer.last_day(), COVERAGE_END);
+            assert_eq!(summer.last_day(COVERAGE_END), COVERAGE_END);
         }
     }
 
@@ -356,10 +526,10 @@ mod tests {
         let christmas = school_holidays(B)
             .find(|h| h.first_day == d(2025, 12, 20))
             .unwrap();
-        assert_eq!(christmas.last_day(), d(2026, 1, 4));
-        assert!(christmas.contains(d(2026, 1, 4)));
-        assert!(!christmas.contains(d(2026, 1, 5)));
-        assert!(!christmas.contains(d(2025, 12, 19)));
+        assert_eq!(christmas.last_day(COVERAGE_END), d(2026, 1, 4));
+        assert!(christmas.contains(d(2026, 1, 4), COVERAGE_END));
+        assert!(!christmas.contains(d(2026, 1, 5), COVERAGE_END));
+        assert!(!christmas.contains(d(2025, 12, 19), COVERAGE_END));
     }
 
     #[test]

@@ -320,6 +320,21 @@ pub struct Oidc {
     pub label: String,
 }
 
+impl Oidc {
+    /// The prefix of the secret's variable for this municipality: `OIDC_LANNION_` for
+    /// `lannion`, `OIDC_SAINT_MALO_` for `saint-malo`. A configuration file can thus only
+    /// point at its own municipality's provider secrets.
+    pub fn secret_env_prefix(slug: &str) -> String {
+        format!("OIDC_{}_", slug.to_ascii_uppercase().replace('-', "_"))
+    }
+
+    /// Whether `client_secret_env` is one of this municipality's variables.
+    pub fn secret_env_allowed(&self, slug: &str) -> bool {
+        let prefix = Self::secret_env_prefix(slug);
+        self.client_secret_env.len() > prefix.len() && self.client_secret_env.starts_with(&prefix)
+    }
+}
+
 /// A configuration file that cannot be used, with every reason found.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{}", .errors.join("\n"))]

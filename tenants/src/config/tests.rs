@@ -301,3 +301,19 @@ fn the_languages_default_to_both_and_may_be_restricted() {
     let errors = errors_of(&BRIEF.replace("[portal]\n", "[portal]\nlocales = [\"en\", \"en\"]\n"));
     assert_eq!(errors, vec![r#"portal.locales[1]: "en" is listed twice"#]);
 }
+
+#[test]
+fn the_secret_variable_must_be_an_oidc_one_so_no_other_secret_can_be_sent_out() {
+    for name in ["DATABASE_URL", "REDIS_URL", "SMTP_URL", "HOME"] {
+        let text = format!(
+            "{BRIEF}\n[oidc]\nissuer = \"https://auth.example\"\nclient_id = \"x\"\nclient_secret_env = \"{name}\"\nlabel = \"S'identifier\"\n"
+        );
+        assert_eq!(
+            errors_of(&text),
+            vec![
+                "oidc.client_secret_env: must be a variable named OIDC_<SLUG>_… (e.g. OIDC_LANNION_SECRET)"
+            ],
+            "{name}"
+        );
+    }
+}

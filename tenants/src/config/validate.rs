@@ -163,6 +163,12 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
                 "oidc.client_secret_env".into(),
                 "must be the name of an environment variable (A-Z, 0-9, _)",
             );
+        } else if !o.client_secret_env.starts_with("OIDC_") {
+            // Any other variable (DATABASE_URL…) would be sent to the provider as the secret.
+            err(
+                "oidc.client_secret_env".into(),
+                "must be a variable named OIDC_<SLUG>_… (e.g. OIDC_LANNION_SECRET)",
+            );
         }
     }
     errors

@@ -4,6 +4,7 @@ use crate::cli::{connect, explain};
 use crate::settings::Settings;
 use chrono::{DateTime, NaiveDate, Utc};
 use portail_tenants::{TenantTx, registry};
+use sea_orm::ConnectionTrait;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -21,8 +22,19 @@ pub struct Audit {
 
 impl Audit {
     pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
+        let db = connect(&settings, 1).await?;
         let since = match &self.since {
-            None => Utc::now() - chrono::Duration::days(30),
+            // The rows are stamped by the database's clock: "30 days ago" is asked to it too.
+            None => db
+                .query_one_raw(portail_tenants::database::sql(
+                    "SELECT now() - interval '30 days' AS since",
+                    [],
+                ))
+                .await
+                .map_err(explain)?
+                .expect("one row")
+                .try_get::<DateTime<Utc>>("", "since")
+                .map_err(explain)?,
             Some(s) => DateTime::parse_from_rfc3339(s)
                 .map(|d| d.with_timezone(&Utc))
                 .or_else(|_| {
@@ -35,7 +47,6 @@ impl Audit {
                     )
                 })?,
         };
-        let db = connect(&settings, 1).await?;
         let Some(tenant) = registry::find(&db, &self.slug).await.map_err(explain)? else {
             anyhow::bail!("no municipality has slug \"{}\"", self.slug);
         };

@@ -1,0 +1,139 @@
+//! The pages of the sign-in e-mail change: "Mon compte › Changer mon adresse e-mail" (new
+//! address and current password), and the link mailed to the new address (a page with a
+//! button: nothing changes on a GET).
+
+use super::email_change::{self, EmailChangeError};
+use super::pages::{see_other, with_cookie};
+use super::session::clear_session_cookie;
+use crate::http::errors::{Failure, PageError};
+use crate::http::page::{Page, PublicForm, SignedInForm, SignedInPage};
+use poem::web::Query;
+use poem::{Response, handler};
+use serde::Deserialize;
+use serde_json::json;
+
+const TITLE: &str = "Changer mon adresse e-mail";
+const CONFIRM_TITLE: &str = "Confirmer ma nouvelle adresse e-mail";
+
+fn unavailable(e: EmailChangeError) -> PageError {
+    match e {
+        EmailChangeError::Database(e) => e.into(),
+        other => {
+            tracing::warn!(error = %other, "e-mail change unavailable");
+            PageError::from(Failure::Unavailable)
+        }
+    }
+}
+
+#[handler]
+pub async fn request_form(ctx: SignedInPage<'_>) -> Response {
+    ctx.frame.render(
+        "changer_adresse_email",
+        TITLE,
+        "",
+        json!({ "error": null, "email": "", "fields": {}, "confirm": null }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    email: Option<String>,
+    current_password: Option<String>,
+}
+
+#[handler]
+pub async fn request(ctx: SignedInForm<'_, RequestForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
+    let typed = form.email.unwrap_or_default();
+    let checked = email_change::check(
+        state,
+        tenant,
+        &signed,
+        form.current_password.as_deref(),
+        &typed,
+    )
+    .await
+    .map_err(unavailable)?;
+    match checked {
+        Ok(email) => {
+            email_change::request(state, tenant, &signed, &email)
+                .await
+                .map_err(unavailable)?;
+            Ok(see_other(format!(
+                "/{}/mon-compte?info=lien-adresse-envoye",
+                tenant.slug()
+            )))
+        }
+        Err(fields) => Ok(frame.render_with_status(
+            "changer_adresse_email",
+            TITLE,
+            "",
+            json!({ "error": crate::i18n::t("form-fix-fields"), "email": typed, "fields": fields.0, "confirm": null }),
+            422,
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The page of the mailed link: a button, since a GET changes nothing.
+#[handler]
+pub async fn confirm_form(
+    Query(query): Query<TokenQuery>,
+    ctx: Page<'_>,
+) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
+    let token = query.token.unwrap_or_default();
+    let live = email_change::is_live(state, tenant, &token)
+        .await
+        .map_err(unavailable)?;
+    let mut response = frame.render(
+        "changer_adresse_email",
+        CONFIRM_TITLE,
+        "",
+        json!({ "error": null, "email": "", "fields": {}, "confirm": { "live": live, "token": if live { token } else { String::new() } } }),
+    );
+    // The token is in the address: never sent on to another site.
+    response.headers_mut().insert(
+        "referrer-policy",
+        poem::http::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    token: Option<String>,
+}
+
+/// The link may be opened in a browser that is not signed in: the token is the proof.
+#[handler]
+pub async fn confirm(ctx: PublicForm<'_, ConfirmForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
+    let refused = |error: Option<String>, status| {
+        frame.render_with_status(
+            "changer_adresse_email",
+            CONFIRM_TITLE,
+            "",
+            json!({ "error": error, "email": "", "fields": {}, "confirm": { "live": false, "token": "" } }),
+            status,
+        )
+    };
+    match email_change::confirm(state, tenant, &form.token.unwrap_or_default()).await {
+        Ok(()) => Ok(with_cookie(
+            see_other(format!(
+                "/{}/connexion?info=adresse-modifiee",
+                tenant.slug()
+            )),
+            clear_session_cookie(state, tenant.slug()),
+        )),
+        Err(EmailChangeError::InvalidToken) => Ok(refused(None, 400)),
+        Err(EmailChangeError::Invalid(fields)) => {
+            Ok(refused(fields.0.values().next().cloned(), 409))
+        }
+        Err(e) => Err(unavailable(e)),
+    }
+}

@@ -1,0 +1,72 @@
+//! What a document passes before it is stored: hostile content taken away or refused
+//! ([`super::hostile`]), the household's storage quota, and the antivirus hook
+//! ([`super::antivirus`]). Refusals answer on the file field, in French.
+
+use super::antivirus::{self, Verdict};
+use super::service::{DocumentError, FileKind};
+use crate::auth::session::SignedIn;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use crate::validation::FieldErrors;
+use portail_tenants::TenantTx;
+use portail_tenants::database::sql;
+use sea_orm::ConnectionTrait;
+
+fn refuse(message: impl Into<String>) -> DocumentError {
+    let mut errors = FieldErrors::default();
+    errors.add("file", message);
+    DocumentError::Invalid(errors)
+}
+
+/// The bytes to store, or why the file is refused.
+pub async fn admit(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    who: &SignedIn,
+    tx: &TenantTx,
+    kind: FileKind,
+    bytes: Vec<u8>,
+) -> Result<Vec<u8>, DocumentError> {
+    // Decoding and encoding images is CPU work: off the request threads.
+    let cleaned = tokio::task::spawn_blocking(move || super::hostile::sanitize(kind, bytes))
+        .await
+        // A decoder that gave up badly: the file is not readable as what it claims to be.
+        .unwrap_or(Err(super::hostile::Hostile::UnreadableImage));
+    let bytes = match cleaned {
+        Ok(bytes) => bytes,
+        Err(hostile) => {
+            tracing::warn!(tenant.slug = tenant.slug(), household.id = %who.household_id, refusal = ?hostile, "document refused");
+            return Err(refuse(hostile.message()));
+        }
+    };
+    let used: i64 = tx
+        .query_one_raw(sql(
+            "SELECT COALESCE(SUM(size), 0)::bigint AS used FROM documents WHERE household_id = $1",
+            [who.household_id.into()],
+        ))
+        .await?
+        .map(|row| row.try_get("", "used"))
+        .transpose()?
+        .unwrap_or(0);
+    let quota = state.settings.household_quota_bytes;
+    if used as u64 + bytes.len() as u64 > quota {
+        return Err(refuse(crate::i18n::t_args(
+            "document-quota-full",
+            &[("max", (quota / (1024 * 1024)).to_string().into())],
+        )));
+    }
+    if let Some(address) = &state.settings.clamd_address {
+        match antivirus::scan(address, &bytes).await {
+            Ok(Verdict::Clean) => {}
+            Ok(Verdict::Infected(signature)) => {
+                tracing::warn!(tenant.slug = tenant.slug(), household.id = %who.household_id, signature = %signature, "document flagged by the antivirus");
+                return Err(refuse(crate::i18n::t("document-antivirus-flagged")));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "antivirus unreachable: document held back");
+                return Err(DocumentError::ScanUnavailable);
+            }
+        }
+    }
+    Ok(bytes)
+}

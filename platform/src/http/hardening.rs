@@ -1,0 +1,322 @@
+//! Checks every request passes before routing, in one middleware:
+//!
+//! - odd paths (`OPTIONS *`, `//x/..`, `/api/` or `/static/` outside the service's own routes)
+//!   answer 404 before anything tries to read a municipality from them;
+//! - the `Host` must be the host of `PUBLIC_URL` or one of `EXTRA_HOSTS`, else 421 (a page
+//!   served under any name invites DNS rebinding and poisoned links); the probes are exempt,
+//!   the kubelet calls them by the pod's address;
+//! - the client address is decided once (see [`client_ip`]);
+//! - bodies are bounded: 64 KiB for JSON and forms, announced (`Content-Length`) or counted
+//!   while read (chunked); only document uploads get `MAX_UPLOAD_BYTES`, counted by their own
+//!   reader;
+//! - a state-changing form must come from the portal's own pages (`Origin`, `Sec-Fetch-Site`);
+//! - every answer under a municipality is `Cache-Control: no-store` unless it says otherwise:
+//!   it may carry personal data.
+
+use super::client_ip::{self, ClientIp};
+use crate::state::AppState;
+use crate::templates;
+use poem::http::{HeaderValue, Method, StatusCode};
+use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use serde_json::json;
+use std::sync::Arc;
+use tokio::io::AsyncReadExt;
+
+/// The largest JSON or form body, in bytes.
+pub const MAX_BODY_BYTES: u64 = 64 * 1024;
+
+/// The service's own routes outside any municipality.
+fn service_route(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/static/portail.css"
+            | "/static/portail.js"
+            | "/api/openapi.json"
+            | "/api/docs"
+    ) || path.starts_with("/api/docs/")
+}
+
+fn probe(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// What follows the first segment, when the path has one that may be a municipality's slug.
+fn tenant_rest(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix('/')?;
+    let segment = rest.split('/').next().unwrap_or("");
+    if segment.is_empty() || portail_tenants::slug::RESERVED.contains(&segment) {
+        return None;
+    }
+    Some(&rest[segment.len()..])
+}
+
+/// Whether this request is a document upload, the only body allowed past 64 KiB.
+fn upload(method: &Method, rest: &str) -> bool {
+    method == Method::POST && matches!(rest, "/documents" | "/api/v1/documents")
+}
+
+pub struct Hardening {
+    pub state: Arc<AppState>,
+}
+
+impl<E: Endpoint> Middleware<E> for Hardening {
+    type Output = HardeningEndpoint<E>;
+    fn transform(&self, inner: E) -> Self::Output {
+        HardeningEndpoint {
+            inner,
+            state: self.state.clone(),
+        }
+    }
+}
+
+pub struct HardeningEndpoint<E> {
+    inner: E,
+    state: Arc<AppState>,
+}
+
+impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        let settings = &self.state.settings;
+        let path = req.uri().path().to_string();
+        let rest = tenant_rest(&path);
+        let json = path.contains("/api/");
+        if rest.is_none() && !service_route(&path) {
+            return Ok(refusal(Refusal::NotFound, json));
+        }
+        if !probe(&path) && !host_allowed(&self.state, &req) {
+            tracing::info!(host = ?req.headers().get("host"), "request for a host not served");
+            return Ok(refusal(Refusal::MisdirectedHost, json));
+        }
+        let ip = client_ip::resolve(&settings.trusted_proxies, &req);
+        req.extensions_mut().insert(ClientIp(ip));
+
+        if !rest.is_some_and(|r| upload(req.method(), r)) {
+            let announced = req
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            match announced {
+                Some(n) if n > MAX_BODY_BYTES => return Ok(refusal(Refusal::TooLarge, json)),
+                Some(_) => {}
+                // Chunked or unannounced (HTTP/2 has no Transfer-Encoding): read at most one
+                // byte past the limit; an absent body reads as empty at once.
+                None => {
+                    let mut bytes = Vec::new();
+                    let read = req
+                        .take_body()
+                        .into_async_read()
+                        .take(MAX_BODY_BYTES + 1)
+                        .read_to_end(&mut bytes)
+                        .await;
+                    if read.is_err() {
+                        return Ok(refusal(Refusal::Malformed, json));
+                    }
+                    if bytes.len() as u64 > MAX_BODY_BYTES {
+                        return Ok(refusal(Refusal::TooLarge, json));
+                    }
+                    req.set_body(Body::from(bytes));
+                }
+            }
+        }
+
+        let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        if state_changing
+            && let Some(r) = rest
+            && !r.starts_with("/api/")
+            && !form_from_portal(&self.state, &req)
+        {
+            tracing::info!(path = %path, "form sent from another site refused");
+            return Ok(refusal(Refusal::ForeignForm, false));
+        }
+
+        let mut response = self.inner.call(req).await?.into_response();
+        if rest.is_some() {
+            response
+                .headers_mut()
+                .entry("cache-control")
+                .or_insert(HeaderValue::from_static("no-store"));
+        }
+        Ok(response)
+    }
+}
+
+/// The request's host name, lowercase, without the port.
+fn request_host(req: &Request) -> Option<String> {
+    let authority = req
+        .headers()
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))?;
+    Some(host_name(&authority))
+}
+
+/// `Example.fr:8443` → `example.fr`; `[::1]:80` → `[::1]`.
+pub(crate) fn host_name(authority: &str) -> String {
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or(authority)
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    };
+    host.to_ascii_lowercase()
+}
+
+/// The host of `PUBLIC_URL` and `EXTRA_HOSTS`: the names the portal answers to.
+fn allowed_host(state: &AppState, host: &str) -> bool {
+    let public = state.settings.public_url.split("://").nth(1).unwrap_or("");
+    let public = public.split('/').next().unwrap_or("");
+    host == host_name(public) || state.settings.extra_hosts.iter().any(|h| h == host)
+}
+
+fn host_allowed(state: &AppState, req: &Request) -> bool {
+    request_host(req).is_some_and(|h| allowed_host(state, &h))
+}
+
+/// Whether an `Origin` header names the portal (see `http::origin`).
+pub fn origin_is_portal(state: &AppState, origin: &str) -> bool {
+    super::origin::origin_is_portal(
+        &state.settings.public_url,
+        &state.settings.extra_hosts,
+        origin,
+    )
+}
+
+/// A browser says where a form comes from: `Sec-Fetch-Site` (same-origin, or none when typed
+/// by the person) and `Origin`. Either, when sent, must name the portal; clients that send
+/// neither (not a browser) still need the session-bound CSRF token.
+fn form_from_portal(state: &AppState, req: &Request) -> bool {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let site = header("sec-fetch-site");
+    if let Some(site) = site
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    match header("origin") {
+        // A page sent with `Referrer-Policy: no-referrer` (the links with a token) makes the
+        // browser send `Origin: null`; its `Sec-Fetch-Site` then says where the form is from.
+        Some("null") => site.is_some(),
+        Some(origin) => origin_is_portal(state, origin),
+        None => true,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    NotFound,
+    MisdirectedHost,
+    TooLarge,
+    Malformed,
+    ForeignForm,
+}
+
+impl Refusal {
+    /// The status, the stable code, and the catalogue keys of the page title and of the message.
+    fn parts(self) -> (StatusCode, &'static str, &'static str, &'static str) {
+        match self {
+            Refusal::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "title-error-not-found",
+                "error-not-found",
+            ),
+            Refusal::MisdirectedHost => (
+                StatusCode::MISDIRECTED_REQUEST,
+                "misdirected_request",
+                "title-error-misdirected",
+                "error-misdirected",
+            ),
+            Refusal::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "title-error-too-large",
+                "error-too-large",
+            ),
+            Refusal::Malformed => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "title-error-malformed",
+                "error-malformed",
+            ),
+            Refusal::ForeignForm => (
+                StatusCode::FORBIDDEN,
+                "forbidden_origin",
+                "title-error-foreign-form",
+                "error-foreign-form",
+            ),
+        }
+    }
+}
+
+/// The JSON error for API clients, the French page for people.
+fn refusal(refusal: Refusal, json: bool) -> Response {
+    let (status, code, title, message) = refusal.parts();
+    let (title, message) = (crate::i18n::t(title), crate::i18n::t(message));
+    error_response(status, code, &title, &message, json)
+}
+
+pub fn error_response(
+    status: StatusCode,
+    code: &str,
+    title: &str,
+    message: &str,
+    json: bool,
+) -> Response {
+    let mut response = if json {
+        poem::web::Json(json!({ "code": code, "message": message })).into_response()
+    } else {
+        let t = templates::global();
+        poem::web::Html(t.render(
+            "error",
+            &json!({
+                "title": title,
+                "message": message,
+                "tenant_name": null,
+                "tenant": null,
+                "account": null,
+                "css": t.css_url(),
+                "js": t.js_url(),
+            }),
+        ))
+        .into_response()
+    };
+    response.set_status(status);
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is not read: the connection cannot carry another request.
+        response
+            .headers_mut()
+            .insert("connection", HeaderValue::from_static("close"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_with_a_possible_slug_reach_the_municipalities() {
+        assert_eq!(tenant_rest("/lannion/connexion"), Some("/connexion"));
+        assert_eq!(tenant_rest("/lannion"), Some(""));
+        assert_eq!(tenant_rest("*"), None);
+        assert_eq!(tenant_rest("//x/.."), None);
+        assert_eq!(tenant_rest("/api/"), None);
+        assert!(!service_route("/api/"));
+        assert!(!service_route("/metrics/"));
+        assert!(service_route("/api/docs/index.js"));
+    }
+
+    #[test]
+    fn host_names_lose_their_port_and_case() {
+        assert_eq!(host_name("Portail.Example.fr:8443"), "portail.example.fr");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+        assert_eq!(host_name("evil@x.fr"), "x.fr");
+    }
+}

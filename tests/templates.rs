@@ -1,0 +1,139 @@
+//! Every page template renders, with the data its handler really gives it: the suite opens
+//! each page (signed out and signed in, their error states included) and the process's record
+//! of rendered templates must then hold every registered one but the partials. One test in its
+//! own binary, so the record is this test's.
+
+mod support;
+
+use chrono::TimeZone;
+use portail::clock::ManualClock;
+use serde_json::Value;
+use std::sync::Arc;
+use support::*;
+
+const PAUL: &str = "paul.alain@demo.example";
+const PASSWORD: &str = "Vélo#Rouge42x";
+/// Rendered inside the pages (`{{> name}}`), never by name.
+const PARTIALS: [&str; 4] = ["layout", "field_row", "child_input", "password_rules"];
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a form with its token")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn every_page_template_renders_with_what_its_handler_gives_it() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "tpl", "Mairie Gabarits").await;
+    let now = chrono_tz::Europe::Paris
+        .with_ymd_and_hms(2027, 1, 11, 8, 0, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let app = TestApp::spawn_with_clock(test_settings(), Arc::new(ManualClock::new(now))).await;
+    let slug = &t.slug;
+    let page = |client: &reqwest::Client, path: String, status: u16| {
+        let client = client.clone();
+        let url = format!("{}{path}", app.base);
+        async move {
+            let r = client.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), status, "{url}");
+            r.text().await.unwrap()
+        }
+    };
+    let anonymous = app.other_client();
+    for (path, status) in [
+        (format!("/{slug}/"), 200),
+        (format!("/{slug}/accessibilite"), 200),
+        (format!("/{slug}/connexion"), 200),
+        (format!("/{slug}/mot-de-passe-oublie"), 200),
+        (format!("/{slug}/aide-connexion"), 200),
+        (format!("/{slug}/nouveau-mot-de-passe?token=invalide"), 400),
+        (format!("/{slug}/oidc/connexion"), 404),
+        ("/ville-inconnue/".to_string(), 404),
+    ] {
+        page(&anonymous, path, status).await;
+    }
+
+    let paul = signed_in(&app, &db, &t, PAUL, PASSWORD).await;
+    let children: Value = paul
+        .get(format!("{}/{slug}/api/v1/children", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let theo = children["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "Théo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (path, status) in [
+        (format!("/{slug}/mon-compte"), 200),
+        (format!("/{slug}/mon-compte/mot-de-passe"), 200),
+        (format!("/{slug}/mon-compte/adresse-email"), 200),
+        (format!("/{slug}/foyer"), 200),
+        (format!("/{slug}/enfants"), 200),
+        (format!("/{slug}/enfants/{theo}"), 200),
+        (format!("/{slug}/documents"), 200),
+        (format!("/{slug}/reservations?semaine=2027-W03"), 200),
+        (format!("/{slug}/reservations?semaine=2026-W54"), 400),
+        (format!("/{slug}/reservations/historique"), 200),
+        (format!("/{slug}/calendrier"), 200),
+        (format!("/{slug}/reservations/masse"), 200),
+    ] {
+        page(&paul, path, status).await;
+    }
+    // The wizard's last step, then its result.
+    let step3 = page(
+        &paul,
+        format!("/{slug}/reservations/masse?etape=3&prestation=repas&enfant={theo}"),
+        200,
+    )
+    .await;
+    let monday = step3
+        .split("name=\"jour\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = paul
+        .post(format!("{}/{slug}/reservations/masse", app.base))
+        .form(&[
+            ("csrf", csrf_of(&step3).as_str()),
+            ("prestation", "repas"),
+            ("enfant", theo.as_str()),
+            ("jour", monday.as_str()),
+            ("du", "2027-01-18"),
+            ("au", "2027-01-29"),
+            ("mode", "ajouter"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Réservations enregistrées")
+    );
+
+    let rendered = portail::templates::rendered();
+    let missing: Vec<&str> = portail::templates::names()
+        .filter(|name| !PARTIALS.contains(name) && !rendered.contains(*name))
+        .collect();
+    assert_eq!(missing, Vec::<&str>::new(), "never rendered: {missing:?}");
+    delete_tenant(&db, slug).await;
+}
