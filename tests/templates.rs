@@ -14,7 +14,13 @@ use support::*;
 const PAUL: &str = "paul.alain@demo.example";
 const PASSWORD: &str = "Vélo#Rouge42x";
 /// Rendered inside the pages (`{{> name}}`), never by name.
-const PARTIALS: [&str; 4] = ["layout", "field_row", "child_input", "password_rules"];
+const PARTIALS: [&str; 5] = [
+    "layout",
+    "field_row",
+    "child_input",
+    "password_rules",
+    "password_feedback_words",
+];
 
 fn csrf_of(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
