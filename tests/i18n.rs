@@ -445,3 +445,30 @@ async fn the_family_pages_in_english_keep_no_french_of_the_portal() {
     }
     delete_tenant(&db, &t.slug).await;
 }
+
+#[tokio::test]
+async fn refusals_before_any_municipality_speak_the_visitor_s_language() {
+    let db = db(1).await;
+    let t = create_tenant(&db, "lang-host", "Mairie de Lannion").await;
+    let app = TestApp::spawn().await;
+    let refused = |lang: &'static str| {
+        app.client
+            .get(format!("{}/{}/", app.base, t.slug))
+            .header("host", "evil.example")
+            .header("accept-language", lang)
+            .send()
+    };
+    let r = refused("en").await.unwrap();
+    assert_eq!(r.status(), 421);
+    let en = text_of(r).await;
+    assert!(
+        en.contains("<html lang=\"en\">")
+            && en.contains("This portal does not answer at this address."),
+        "{en}"
+    );
+    let fr = text_of(refused("fr").await.unwrap()).await;
+    assert!(
+        fr.contains("Ce portail ne répond pas à cette adresse."),
+        "{fr}"
+    );
+}

@@ -199,12 +199,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .with(TenantResolution {
             state: state.clone(),
         })
-        .with(LocaleSelection::anonymous())
         .with(AddData::new(state.clone()))
         .with(RecordMetrics {
             metrics: state.metrics.clone(),
         })
         .with(Hardening { state })
+        // Outside the hardening: its refusals (foreign host, too large…) speak the visitor's
+        // language too.
+        .with(LocaleSelection::anonymous())
         // poem-openapi reads the session cookie of the API's security scheme from the jar.
         .with(poem::middleware::CookieJarManager::new());
     catch_panics(routes).with(SecurityHeaders)
