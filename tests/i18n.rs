@@ -398,6 +398,8 @@ async fn the_family_pages_in_english_keep_no_french_of_the_portal() {
         "calendrier".into(),
         "mon-compte".into(),
         "mon-compte/mot-de-passe".into(),
+        "mon-compte/adresse-email".into(),
+        "mon-compte/adresse-email/confirmer?token=expired".into(),
         "accessibilite".into(),
         "nulle-part".into(),
     ];
@@ -471,4 +473,93 @@ async fn refusals_before_any_municipality_speak_the_visitor_s_language() {
         fr.contains("Ce portail ne répond pas à cette adresse."),
         "{fr}"
     );
+}
+
+#[tokio::test]
+async fn the_sign_in_address_change_speaks_the_guardian_s_language() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
+    let sink = support::peers::SmtpSink::start();
+    let mut settings = test_settings();
+    settings.smtp_url = Some(portail::settings::Secret::new(sink.url()));
+    let app = TestApp::spawn_with(settings).await;
+    let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
+    let url = |path: &str| format!("{}/{}/api/v1{path}", app.base, t.slug);
+    let r = client
+        .patch(url("/me"))
+        .json(&json!({ "locale": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let household: serde_json::Value = client
+        .get(url("/household"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let me = household["guardians"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["email"] == PAUL)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let guardian = url(&format!("/household/guardians/{me}"));
+
+    let r = client
+        .patch(&guardian)
+        .json(&json!({ "email": "paul.new@demo.example", "current_password": "not it" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["fields"]["current_password"], "The current password is incorrect.",
+        "{body}"
+    );
+
+    let new = "paul.new@demo.example";
+    let r = client
+        .patch(&guardian)
+        .json(&json!({ "email": new, "current_password": GOOD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    assert!(
+        r.json::<serde_json::Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("A confirmation link has just been sent to the new address.")
+    );
+    let notice = sink.wait_for(PAUL, 1).await;
+    assert_eq!(
+        notice.subject.as_deref(),
+        Some("Change of your e-mail address requested")
+    );
+    assert!(notice.text.as_deref().unwrap().contains("Hello Paul,"));
+    let confirmation = sink.wait_for(new, 1).await;
+    assert_eq!(
+        confirmation.subject.as_deref(),
+        Some("Confirm your new e-mail address")
+    );
+    let text = confirmation.text.clone().unwrap();
+    assert!(
+        text.contains(&format!(
+            "You asked for {new} to become your sign-in address"
+        )),
+        "{text}"
+    );
+    let raw = sink
+        .raw(&confirmation)
+        .replace("=\r\n", "")
+        .replace("=3D", "=");
+    assert!(raw.contains("<html lang=\"en\">"), "{raw}");
+    delete_tenant(&db, &t.slug).await;
 }
