@@ -19,6 +19,7 @@ pub mod portal;
 pub mod reservations;
 pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -4,6 +4,7 @@
 
 mod migrate;
 mod serve;
+mod staff;
 mod tenant;
 
 use crate::settings::Settings;
@@ -30,6 +31,9 @@ enum Command {
     /// Create and manage municipalities.
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
+    /// Invite, list and disable a municipality's staff.
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -57,6 +61,7 @@ pub fn main() -> ExitCode {
             Command::Serve(c) => c.run(settings).await,
             Command::Migrate(c) => c.run(settings).await,
             Command::Tenant(c) => c.run(settings).await,
+            Command::Staff(c) => c.run(settings).await,
         }
     });
     match result {

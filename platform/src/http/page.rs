@@ -67,7 +67,11 @@ impl Frame {
                 .account
                 .as_ref()
                 .and_then(|a| a.name.as_ref())
-                .map(|n| json!({ "name": n })),
+                .map(|n| json!({
+                    "name": n,
+                    "href": format!("/{}/mon-compte", self.slug),
+                    "signout": format!("/{}/deconnexion", self.slug),
+                })),
             "csrf": self.csrf,
         });
         if let (Value::Object(c), Value::Object(d)) = (&mut context, data) {

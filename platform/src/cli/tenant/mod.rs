@@ -68,7 +68,7 @@ fn read_config(path: &std::path::Path) -> anyhow::Result<(portail_tenants::Tenan
     Ok((config, source))
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).expect("plain data")

@@ -1,0 +1,3 @@
+//! Staff back-office, end to end.
+
+mod support;
