@@ -45,6 +45,7 @@ impl StaffRow {
 
 /// A staff member as listed (CLI, admin page, API).
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(rename = "StaffMember")]
 pub struct Member {
     pub id: Uuid,
     pub email: String,

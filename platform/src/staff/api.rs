@@ -30,12 +30,14 @@ enum ApiTags {
 type Answer<T> = Result<T, ApiError<StaffError>>;
 
 #[derive(Object)]
+#[oai(rename = "StaffActivateRequest")]
 struct ActivateRequest {
     token: String,
     password: String,
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffActivateDto")]
 struct ActivateDto {
     /// Base32 secret, to type into an authenticator app.
     totp_secret: String,
@@ -44,6 +46,7 @@ struct ActivateDto {
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffConfirmRequest")]
 struct ConfirmRequest {
     token: String,
     /// The 6-digit code the app shows.
@@ -51,12 +54,14 @@ struct ConfirmRequest {
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffRecoveryDto")]
 struct RecoveryDto {
     /// 10 single-use codes, shown once: each replaces a TOTP code once.
     recovery_codes: Vec<String>,
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffLoginRequest")]
 struct LoginRequest {
     email: String,
     password: String,
@@ -65,6 +70,7 @@ struct LoginRequest {
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffSignedIn")]
 struct StaffDto {
     staff: Member,
 }
@@ -83,11 +89,13 @@ enum NoContent {
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffMembersDto")]
 struct MembersDto {
     staff: Vec<Member>,
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffInviteRequest")]
 struct InviteRequest {
     email: String,
     name: String,
@@ -103,16 +111,19 @@ enum Invited {
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffDisableRequest")]
 struct DisableRequest {
     email: String,
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffHouseholdsDto")]
 struct HouseholdsDto {
     households: Vec<HouseholdSummary>,
 }
 
 #[derive(Object)]
+#[oai(rename = "StaffHouseholdPatch")]
 struct HouseholdPatch {
     quotient_familial: Option<i64>,
     /// `YYYY-MM-DD`; required with a quotient.

@@ -22,6 +22,7 @@ pub const MAX_QUERY_CHARS: usize = 100;
 const MAX_RESULTS: i64 = 50;
 
 #[derive(Debug, Clone, Serialize, Deserialize, poem_openapi::Object)]
+#[oai(rename = "StaffGuardianSummary")]
 pub struct GuardianSummary {
     pub id: Uuid,
     pub first_name: String,
@@ -34,6 +35,7 @@ pub struct GuardianSummary {
 
 /// A child without its medical fields.
 #[derive(Debug, Clone, Serialize, Deserialize, poem_openapi::Object)]
+#[oai(rename = "StaffChildSummary")]
 pub struct ChildSummary {
     pub id: Uuid,
     pub first_name: String,
@@ -45,6 +47,7 @@ pub struct ChildSummary {
 }
 
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(rename = "StaffHouseholdSummary")]
 pub struct HouseholdSummary {
     pub id: Uuid,
     /// The family's name: its first guardian's last name.
@@ -54,6 +57,7 @@ pub struct HouseholdSummary {
 }
 
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(rename = "StaffHouseholdDetail")]
 pub struct HouseholdDetail {
     pub id: Uuid,
     pub name: String,
