@@ -256,7 +256,8 @@ pub async fn set_quotient(
             }
         },
     };
-    if quotient.is_some() && valid_from.is_none() && !errors.0.contains_key("quotient_valid_from") {
+    // A quotient always comes with the date it applies from.
+    if change.quotient_familial.is_some() && valid_from.is_none() {
         errors.add("quotient_valid_from", crate::i18n::t("field-required"));
     }
     if !errors.is_empty() {
