@@ -288,3 +288,77 @@ async fn the_grid_speaks_english_with_its_calendar_words() {
     }
     delete_tenant(&db, &t.slug).await;
 }
+
+#[tokio::test]
+async fn a_municipality_that_offers_only_french_speaks_only_french() {
+    let db = db(1).await;
+    let slug = portail_tenants::Slug::parse(&random_slug("lang")).unwrap();
+    let source = std::fs::read_to_string(root().join("tenants/examples/demo.toml"))
+        .unwrap()
+        .replace("locales = [\"fr\", \"en\"]", "locales = [\"fr\"]");
+    let config = portail_tenants::TenantConfig::from_toml(&source).unwrap();
+    assert_eq!(config.portal.locales, vec![portail::i18n::Locale::Fr]);
+    portail_tenants::provisioning::create(&db, &slug, &config, &source)
+        .await
+        .unwrap();
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .get(format!("{}/{}/connexion", app.base, slug.as_str()))
+        .header("accept-language", "en")
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .unwrap();
+    let page = text_of(r).await;
+    assert!(page.contains("<html lang=\"fr\">") && page.contains(">Connexion</h1>"));
+    assert!(
+        !page.contains("/langue/"),
+        "no language switch with one language"
+    );
+    let r = app.get(&format!("/{}/langue/en", slug.as_str())).await;
+    assert_eq!(r.status(), 404);
+    delete_tenant(&db, slug.as_str()).await;
+}
+
+#[tokio::test]
+async fn a_mail_is_written_in_the_recipient_s_saved_language() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
+    let sink = support::peers::SmtpSink::start();
+    let mut settings = test_settings();
+    settings.smtp_url = Some(portail::settings::Secret::new(sink.url()));
+    let app = TestApp::spawn_with(settings).await;
+    let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
+    let r = client
+        .patch(format!("{}/{}/api/v1/me", app.base, t.slug))
+        .json(&json!({ "locale": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Asked from a French page: the mail follows the recipient's saved language.
+    let r = app
+        .client
+        .post(format!(
+            "{}/{}/api/v1/auth/password-reset",
+            app.base, t.slug
+        ))
+        .header("accept-language", "fr")
+        .json(&json!({ "email": PAUL }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let mail = sink.wait_for(PAUL, 1).await;
+    assert_eq!(mail.subject.as_deref(), Some("New password request"));
+    let text = mail.text.clone().unwrap();
+    assert!(
+        text.contains("Hello Paul,") && text.contains("Create the password:"),
+        "{text}"
+    );
+    // The HTML part, quoted-printable in the raw message.
+    let raw = sink.raw(&mail).replace("=\r\n", "").replace("=3D", "=");
+    assert!(raw.contains("<html lang=\"en\">"), "{raw}");
+    delete_tenant(&db, &t.slug).await;
+}

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use portail_tenants::TenantTx;
-use portail_tenants::database::sql;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -29,8 +28,7 @@ pub struct Event<'a> {
 }
 
 pub async fn record(tx: &TenantTx, event: Event<'_>) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, fields, household_id, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    tx.run("INSERT INTO audit_log (actor, action, entity, entity_id, fields, household_id, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [
             event.actor.into(),
             event.action.into(),
@@ -39,8 +37,7 @@ pub async fn record(tx: &TenantTx, event: Event<'_>) -> Result<(), DbErr> {
             event.fields.into(),
             event.household_id.into(),
             event.origin.into(),
-        ],
-    ))
+        ])
     .await?;
     Ok(())
 }
@@ -60,12 +57,6 @@ pub struct Entry {
 
 /// Entries since `since`, oldest first.
 pub async fn since(tx: &TenantTx, since: DateTime<Utc>, limit: i64) -> Result<Vec<Entry>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT id, at, actor, action, entity, entity_id, fields, household_id, origin FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2",
-        [since.into(), limit.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Entry::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT id, at, actor, action, entity, entity_id, fields, household_id, origin FROM audit_log WHERE at >= $1 ORDER BY id LIMIT $2",
+        [since.into(), limit.into()]).await
 }

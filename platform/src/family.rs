@@ -90,7 +90,7 @@ impl Problem for WriteError {
     fn message(&self) -> String {
         match self {
             WriteError::NotFound => Failure::NotFound.message(),
-            WriteError::Invalid(_) => crate::i18n::t("error-invalid-fields").into(),
+            WriteError::Invalid(_) => crate::i18n::t("error-invalid-fields"),
             WriteError::Database(e) => Failure::of(e).message(),
         }
     }

@@ -26,7 +26,7 @@
 use crate::slug::{SchemaName, quoted_schema};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait,
+    DbErr, FromQueryResult, Statement, TransactionTrait, Value,
 };
 use std::ops::Deref;
 use std::time::Duration;
@@ -84,6 +84,55 @@ impl TenantTx {
 
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.tx.rollback().await
+    }
+
+    /// Every row of a query, read as `T`.
+    pub async fn all<T: FromQueryResult>(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Vec<T>, DbErr> {
+        self.tx
+            .query_all_raw(sql(text, values))
+            .await?
+            .iter()
+            .map(|r| T::from_query_result(r, ""))
+            .collect()
+    }
+
+    /// The first row of a query, if any, read as `T`.
+    pub async fn one<T: FromQueryResult>(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Option<T>, DbErr> {
+        self.tx
+            .query_one_raw(sql(text, values))
+            .await?
+            .map(|r| T::from_query_result(&r, ""))
+            .transpose()
+    }
+
+    /// Whether a query finds a row.
+    pub async fn exists(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<bool, DbErr> {
+        Ok(self.tx.query_one_raw(sql(text, values)).await?.is_some())
+    }
+
+    /// Runs a statement; how many rows it touched.
+    pub async fn run(
+        &self,
+        text: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<u64, DbErr> {
+        Ok(self
+            .tx
+            .execute_raw(sql(text, values))
+            .await?
+            .rows_affected())
     }
 }
 

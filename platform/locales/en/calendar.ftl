@@ -55,3 +55,5 @@ week-label = Week { $week } / { $year }
 time-of-day = { $hour }:{ $minute }
 # "Monday 20 January at 8:30"
 deadline-label = { $weekday } { $day } { $month } at { $time }
+# "26/11/2026 at 10:15"
+date-time = { $date } at { $time }

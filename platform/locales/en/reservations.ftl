@@ -111,3 +111,20 @@ history-source-api = API
 history-source-staff = Town hall
 history-source-other = Other
 history-deleted-account = Deleted account
+bulk-days-skipped = { $n ->
+        [one] { $n } day not booked
+       *[other] { $n } days not booked
+    }
+bulk-days-booked = { $n ->
+        [one] { $n } day booked
+       *[other] { $n } days booked
+    }
+bulk-days-cancelled = { $n ->
+        [one] { $n } day cancelled
+       *[other] { $n } days cancelled
+    }
+bulk-period-text = from { $from } to { $to }
+grid-invalid-week = This week does not exist. Choose a week of the calendar, for example the current week.
+bulk-api-dates = The dates must exist and be written YYYY-MM-DD, for example 2026-09-01.
+bulk-api-weekday = “{ $day }” is not a day of the week (monday … sunday).
+bulk-api-mode = The mode must be “add” or “replace”.

@@ -67,3 +67,5 @@ deadline-label = { $weekday } { $day ->
         [1] 1er
        *[other] { $day }
     } { $month } à { $time }
+# "26/11/2026 à 10:15"
+date-time = { $date } à { $time }

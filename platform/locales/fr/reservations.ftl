@@ -111,3 +111,20 @@ history-source-api = API
 history-source-staff = Mairie
 history-source-other = Autre
 history-deleted-account = Compte supprimé
+bulk-days-skipped = { $n ->
+        [one] { $n } jour non réservé
+       *[other] { $n } jours non réservés
+    }
+bulk-days-booked = { $n ->
+        [one] { $n } jour réservé
+       *[other] { $n } jours réservés
+    }
+bulk-days-cancelled = { $n ->
+        [one] { $n } jour annulé
+       *[other] { $n } jours annulés
+    }
+bulk-period-text = du { $from } au { $to }
+grid-invalid-week = Cette semaine n'existe pas. Choisissez une semaine du calendrier, par exemple la semaine en cours.
+bulk-api-dates = Les dates doivent exister et s'écrire AAAA-MM-JJ, par exemple 2026-09-01.
+bulk-api-weekday = « { $day } » n'est pas un jour de la semaine (monday … sunday).
+bulk-api-mode = Le mode doit être « add » (ajouter) ou « replace » (remplacer).

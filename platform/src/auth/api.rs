@@ -250,7 +250,7 @@ impl AuthApi {
         service::request_reset(self.state.clone(), tenant.clone(), body.0.email);
         Ok(AcceptedResponse::Accepted(Json(ErrorBody {
             code: "accepted".into(),
-            message: RESET_ANSWER.into(),
+            message: reset_answer(),
             fields: None,
             reasons: None,
         })))
@@ -309,8 +309,8 @@ impl AuthApi {
         Json(PolicyDto {
             max_length: MAX_CHARS as u32,
             min_entropy_bits: MIN_BITS,
-            accepted_when: POLICY_RULES.iter().map(|s| s.to_string()).collect(),
-            refused_when: POLICY_REFUSALS.iter().map(|s| s.to_string()).collect(),
+            accepted_when: POLICY_RULES.iter().map(|k| crate::i18n::t(k)).collect(),
+            refused_when: POLICY_REFUSALS.iter().map(|k| crate::i18n::t(k)).collect(),
         })
     }
 
@@ -344,20 +344,24 @@ impl AuthApi {
     }
 }
 
-pub const RESET_ANSWER: &str = "Si un compte correspond à cette adresse, un lien de génération de mot de passe vient de lui être envoyé. Il est valable 24 heures. Pensez à consulter vos courriers indésirables.";
+/// The same answer whether the address is an account's or not.
+pub fn reset_answer() -> String {
+    crate::i18n::t("reset-answer")
+}
 
+/// The catalogue keys of the password rules, as `GET /auth/password-policy` states them.
 pub const POLICY_RULES: [&str; 4] = [
-    "au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial",
-    "ou au moins 14 caractères avec une majuscule, une minuscule et un chiffre",
-    "ou une phrase d'au moins 7 mots",
-    "ou toute combinaison estimée à 80 bits de robustesse ou plus",
+    "policy-rule-12",
+    "policy-rule-14",
+    "policy-rule-words",
+    "policy-rule-bits",
 ];
 
 pub const POLICY_REFUSALS: [&str; 4] = [
-    "plus de 128 caractères",
-    "votre adresse e-mail",
-    "le nom ou le prénom d'un membre du foyer, ou votre commune",
-    "un des mots de passe les plus courants",
+    "policy-refused-long",
+    "policy-refused-email",
+    "policy-refused-names",
+    "policy-refused-common",
 ];
 
 pub struct AccountApi {

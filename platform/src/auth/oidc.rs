@@ -47,24 +47,14 @@ pub enum OidcError {
 }
 
 impl OidcError {
-    pub fn message(&self) -> &'static str {
+    pub fn message(&self) -> String {
         match self {
-            OidcError::NotConfigured => "Votre mairie ne propose pas cette méthode de connexion.",
-            OidcError::UnknownState => {
-                "Cette tentative de connexion a expiré ou a déjà servi. Recommencez depuis la page de connexion."
-            }
-            OidcError::Provider(_) | OidcError::InvalidToken(_) => {
-                "Le service d'identification n'a pas confirmé votre identité. Recommencez, ou connectez-vous avec votre adresse e-mail et votre mot de passe."
-            }
-            OidcError::NotLinked => {
-                "Cette identité n'est liée à aucun compte du portail. Connectez-vous d'abord avec votre adresse e-mail et votre mot de passe, puis liez votre identité depuis « Mon compte »."
-            }
-            OidcError::LinkedElsewhere => {
-                "Cette identité est déjà liée à un autre compte du portail."
-            }
-            OidcError::Unavailable(_) => {
-                "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
-            }
+            OidcError::NotConfigured => crate::i18n::t("oidc-not-configured"),
+            OidcError::UnknownState => crate::i18n::t("oidc-unknown-state"),
+            OidcError::Provider(_) | OidcError::InvalidToken(_) => crate::i18n::t("oidc-provider"),
+            OidcError::NotLinked => crate::i18n::t("oidc-not-linked"),
+            OidcError::LinkedElsewhere => crate::i18n::t("oidc-linked-elsewhere"),
+            OidcError::Unavailable(_) => crate::i18n::t("oidc-unavailable"),
         }
     }
 }
@@ -358,10 +348,8 @@ pub async fn link(
             Err(OidcError::LinkedElsewhere)
         });
     }
-    tx.execute_raw(sql(
-        "INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
-        [issuer.into(), subject.into(), guardian_id.into(), now.into()],
-    ))
+    tx.run("INSERT INTO oidc_identities (issuer, subject, guardian_id, linked_at) VALUES ($1, $2, $3, $4)",
+        [issuer.into(), subject.into(), guardian_id.into(), now.into()])
     .await?;
     Ok(Ok(()))
 }
@@ -372,13 +360,11 @@ pub async fn has_link(
     issuer: &str,
     guardian_id: Uuid,
 ) -> Result<bool, sea_orm::DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
-            [issuer.into(), guardian_id.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS one FROM oidc_identities WHERE issuer = $1 AND guardian_id = $2",
+        [issuer.into(), guardian_id.into()],
+    )
+    .await
 }
 
 /// Links the identity to the guardian who started the link, in one transaction.

@@ -6,14 +6,11 @@ use super::pages::{info_message, see_other, with_cookie};
 use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{Frame, NoFields, SignedInForm, SignedInPage};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use crate::http::page::{Frame, NoFields, Page, SignedInForm, SignedInPage};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 
 fn failed(frame: &Frame, e: &OidcError) -> Response {
     tracing::info!(error = %e, "OpenID Connect sign-in refused");
@@ -32,12 +29,8 @@ fn failed(frame: &Frame, e: &OidcError) -> Response {
 }
 
 #[handler]
-pub async fn start_sign_in(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn start_sign_in(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     match oidc::start(state, tenant, Purpose::SignIn).await {
         Ok(url) => Ok(see_other(url)),
         Err(e) => Ok(failed(&frame, &e)),
@@ -45,11 +38,8 @@ pub async fn start_sign_in(
 }
 
 #[handler]
-pub async fn start_link(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { frame, signed, .. }: SignedInForm<NoFields>,
-) -> Response {
+pub async fn start_link(ctx: SignedInForm<'_, NoFields>) -> Response {
+    let (state, tenant, frame, signed, _) = ctx.parts();
     let purpose = Purpose::Link {
         guardian_id: signed.guardian_id,
     };
@@ -68,12 +58,11 @@ pub struct Callback {
 
 #[handler]
 pub async fn callback(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<Callback>,
+    ctx: Page<'_>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let (Some(code), Some(returned)) = (query.code, query.state) else {
         let e = OidcError::Provider(query.error.unwrap_or_else(|| "no code".into()));
         return Ok(failed(&frame, &e));
@@ -125,11 +114,10 @@ pub struct InfoQuery {
 /// "Mon compte": who is signed in, the password, the linked identity.
 #[handler]
 pub async fn account_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    SignedInPage { frame, signed }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let (account, oidc) = oidc::account_view(state, tenant, signed.guardian_id)
         .await?
         .ok_or(PageError::from(Failure::NotFound))?;

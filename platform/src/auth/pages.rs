@@ -2,7 +2,7 @@
 //! the page of the mailed link with its three methods, sign-out, and Changer mon mot de passe.
 //! Every form works without JavaScript and carries a CSRF token.
 
-use super::api::RESET_ANSWER;
+use super::api::reset_answer;
 use super::csrf;
 use super::password_generator::{from_sentence, random_password};
 use super::password_policy::{Context, assess};
@@ -11,7 +11,7 @@ use super::session::{
     SESSION_COOKIE, clear_session_cookie, client_address, read_cookie, session_cookie,
 };
 use crate::http::errors::{PageError, Problem};
-use crate::http::page::{Frame, SignedInForm, SignedInPage, csrf_refused};
+use crate::http::page::{Frame, Page, PublicForm, SignedInForm, SignedInPage, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Form, Query, Redirect};
@@ -76,34 +76,23 @@ async fn login_page(
 
 #[handler]
 pub async fn login_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    req: &Request,
+    ctx: Page<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let info = query.info.as_deref().and_then(info_message);
     login_page(&frame, tenant, state, "", info.as_deref(), None, 200).await
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf: Option<String>,
     email: Option<String>,
     password: Option<String>,
 }
 
 #[handler]
-pub async fn login(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<LoginForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     let email = form.email.unwrap_or_default();
     let previous = read_cookie(req, SESSION_COOKIE);
     match service::sign_in(
@@ -171,12 +160,8 @@ pub async fn logout(
 }
 
 #[handler]
-pub async fn help(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn help(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (_state, _tenant, frame) = ctx.parts();
     Ok(frame.render(
         "aide_connexion",
         "Aide à la connexion",
@@ -186,12 +171,8 @@ pub async fn help(
 }
 
 #[handler]
-pub async fn forgot_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn forgot_form(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (_state, _tenant, frame) = ctx.parts();
     Ok(frame.render(
         "mot_de_passe_oublie",
         "Nouveau mot de passe",
@@ -202,21 +183,12 @@ pub async fn forgot_form(
 
 #[derive(Deserialize)]
 pub struct ForgotForm {
-    csrf: Option<String>,
     email: Option<String>,
 }
 
 #[handler]
-pub async fn forgot(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ForgotForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn forgot(ctx: PublicForm<'_, ForgotForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     service::request_reset(
         state.clone(),
         tenant.clone(),
@@ -226,7 +198,7 @@ pub async fn forgot(
         "mot_de_passe_oublie",
         "Nouveau mot de passe",
         "connexion",
-        json!({ "sent": RESET_ANSWER }),
+        json!({ "sent": reset_answer() }),
     ))
 }
 
@@ -257,12 +229,10 @@ fn new_password_page(frame: &Frame, token: &str, extra: Value, status: u16) -> R
 
 #[handler]
 pub async fn new_password_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<TokenQuery>,
-    req: &Request,
+    ctx: Page<'_>,
 ) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let token = query.token.unwrap_or_default();
     if !service::token_is_live(state, tenant, &token)
         .await
@@ -280,22 +250,13 @@ pub async fn new_password_form(
 
 #[derive(Deserialize)]
 pub struct NewPasswordForm {
-    csrf: Option<String>,
     token: Option<String>,
     password: Option<String>,
 }
 
 #[handler]
-pub async fn new_password(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<NewPasswordForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn new_password(ctx: PublicForm<'_, NewPasswordForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     let token = form.token.unwrap_or_default();
     match service::confirm_reset(state, tenant, &token, &form.password.unwrap_or_default()).await {
         Ok(()) => Ok(see_other(format!(
@@ -320,7 +281,6 @@ pub async fn new_password(
 
 #[derive(Deserialize)]
 pub struct GenerateForm {
-    csrf: Option<String>,
     token: Option<String>,
     method: Option<String>,
     sentence: Option<String>,
@@ -328,16 +288,8 @@ pub struct GenerateForm {
 
 /// Choices 2 and 3: shows a generated password, which the parent then confirms.
 #[handler]
-pub async fn generate(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<GenerateForm>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn generate(ctx: PublicForm<'_, GenerateForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, form) = ctx.parts();
     let token = form.token.unwrap_or_default();
     if !service::token_is_live(state, tenant, &token)
         .await
@@ -360,7 +312,7 @@ pub async fn generate(
         let password = from_sentence(&text);
         let a = assess(&password, &Context::default());
         if text.trim().is_empty() {
-            json!({ "sentence": { "text": text, "error": "Tapez d'abord une phrase.", "password": null, "entropy_bits": null } })
+            json!({ "sentence": { "text": text, "error": crate::i18n::t("create-sentence-empty"), "password": null, "entropy_bits": null } })
         } else if a.accepted() {
             json!({ "sentence": { "text": text, "error": null, "password": password, "entropy_bits": a.entropy_bits } })
         } else {
@@ -370,8 +322,9 @@ pub async fn generate(
                 .map(|r| r.message())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let error = format!(
-                "Votre phrase donne « {password} », qui ne convient pas. {why} Allongez votre phrase ou ajoutez des chiffres et de la ponctuation."
+            let error = crate::i18n::t_args(
+                "create-sentence-refused",
+                &[("password", password.as_str().into()), ("why", why.into())],
             );
             json!({ "sentence": { "text": text, "error": error, "password": null, "entropy_bits": null } })
         }
@@ -383,7 +336,8 @@ pub async fn generate(
 }
 
 #[handler]
-pub async fn change_form(SignedInPage { frame, .. }: SignedInPage) -> Response {
+pub async fn change_form(ctx: SignedInPage<'_>) -> Response {
+    let frame = ctx.frame;
     frame.render(
         "changer_mot_de_passe",
         "Changer mon mot de passe",
@@ -399,15 +353,8 @@ pub struct ChangeForm {
 }
 
 #[handler]
-pub async fn change(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed: account,
-        form,
-    }: SignedInForm<ChangeForm>,
-) -> Result<Response, PageError> {
+pub async fn change(ctx: SignedInForm<'_, ChangeForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, account, form) = ctx.parts();
     let result = service::change_password(
         state,
         tenant,

@@ -23,23 +23,19 @@ const ACCOUNT: &str = "SELECT g.id AS guardian_id, g.household_id, g.email, g.fi
      FROM guardians g LEFT JOIN credentials c ON c.guardian_id = g.id";
 
 pub async fn account_by_email(tx: &TenantTx, email: &str) -> Result<Option<Account>, DbErr> {
-    let row = tx
-        .query_one_raw(sql(
-            &format!("{ACCOUNT} WHERE lower(g.email) = lower($1)"),
-            [email.into()],
-        ))
-        .await?;
-    row.map(|r| Account::from_query_result(&r, "")).transpose()
+    tx.one(
+        &format!("{ACCOUNT} WHERE lower(g.email) = lower($1)"),
+        [email.into()],
+    )
+    .await
 }
 
 pub async fn account_by_id(tx: &TenantTx, guardian_id: Uuid) -> Result<Option<Account>, DbErr> {
-    let row = tx
-        .query_one_raw(sql(
-            &format!("{ACCOUNT} WHERE g.id = $1 AND g.email IS NOT NULL"),
-            [guardian_id.into()],
-        ))
-        .await?;
-    row.map(|r| Account::from_query_result(&r, "")).transpose()
+    tx.one(
+        &format!("{ACCOUNT} WHERE g.id = $1 AND g.email IS NOT NULL"),
+        [guardian_id.into()],
+    )
+    .await
 }
 
 /// First and last names of the household's guardians and children, and its city: what a
@@ -80,15 +76,13 @@ pub async fn store_token(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
+    tx.run(
         "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
         [guardian_id.into(), now.into()],
-    ))
+    )
     .await?;
-    tx.execute_raw(sql(
-        "INSERT INTO password_tokens (token_hash, guardian_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        [token_hash.into(), guardian_id.into(), now.into(), expires_at.into()],
-    ))
+    tx.run("INSERT INTO password_tokens (token_hash, guardian_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        [token_hash.into(), guardian_id.into(), now.into(), expires_at.into()])
     .await?;
     Ok(())
 }
@@ -116,16 +110,14 @@ pub async fn set_password(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO credentials (guardian_id, password_hash, password_changed_at) VALUES ($1, $2, $3)
+    tx.run("INSERT INTO credentials (guardian_id, password_hash, password_changed_at) VALUES ($1, $2, $3)
          ON CONFLICT (guardian_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at",
-        [guardian_id.into(), hash.into(), now.into()],
-    ))
+        [guardian_id.into(), hash.into(), now.into()])
     .await?;
-    tx.execute_raw(sql(
+    tx.run(
         "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
         [guardian_id.into(), now.into()],
-    ))
+    )
     .await?;
     Ok(())
 }

@@ -61,15 +61,15 @@ impl From<super::throttle::Unavailable> for AuthError {
 impl Problem for AuthError {
     fn message(&self) -> String {
         match self {
-            AuthError::InvalidCredentials => crate::i18n::t("auth-invalid-credentials").into(),
+            AuthError::InvalidCredentials => crate::i18n::t("auth-invalid-credentials"),
             AuthError::Throttled(s) => {
                 crate::i18n::t_args("auth-throttled", &[("wait", french_duration(*s).into())])
             }
-            AuthError::InvalidToken => crate::i18n::t("auth-invalid-token").into(),
+            AuthError::InvalidToken => crate::i18n::t("auth-invalid-token"),
             AuthError::PasswordRefused(r) => {
                 r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" ")
             }
-            AuthError::WrongCurrentPassword => crate::i18n::t("auth-wrong-current-password").into(),
+            AuthError::WrongCurrentPassword => crate::i18n::t("auth-wrong-current-password"),
             AuthError::NotSignedIn => Failure::NotSignedIn.message(),
             AuthError::Fault(f) => f.message(),
         }
@@ -103,7 +103,7 @@ impl Problem for AuthError {
         match self {
             AuthError::Throttled(wait) => Details::RetryAfter(*wait),
             AuthError::PasswordRefused(r) => {
-                Details::Reasons(r.iter().map(|r| (r.code(), r.message().into())).collect())
+                Details::Reasons(r.iter().map(|r| (r.code(), r.message())).collect())
             }
             AuthError::WrongCurrentPassword => Details::Reasons(vec![]),
             _ => Details::None,

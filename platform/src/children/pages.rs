@@ -11,13 +11,12 @@ use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::import::DIETS;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 fn french_date(d: NaiveDate) -> String {
@@ -33,11 +32,8 @@ fn age(birth: NaiveDate, today: NaiveDate) -> u32 {
 }
 
 #[handler]
-pub async fn list(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInPage { frame, signed }: SignedInPage,
-) -> Result<Response, PageError> {
+pub async fn list(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let signed = &signed;
     let now = state.clock.now();
     let today = paris_date(now);
@@ -135,7 +131,7 @@ fn view_model(
             "birth_city": value("birth_city", &c.birth_city),
             "school": value("school", &c.school),
             "class": value("class", &c.class),
-            "born": format!("{}{}", french_date(c.birth_date), if c.birth_city.is_empty() { String::new() } else { format!(" à {}", c.birth_city) }),
+            "born": format!("{}{}", french_date(c.birth_date), if c.birth_city.is_empty() { String::new() } else { format!(" {}", crate::i18n::t_args("child-born-in", &[("city", c.birth_city.as_str().into())])) }),
             "age": age(c.birth_date, today),
             "doctor_name": value("doctor_name", &c.doctor_name),
             "doctor_phone": value("doctor_phone", &c.doctor_phone),
@@ -214,12 +210,11 @@ async fn render(
 
 #[handler]
 pub async fn child_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<PageQuery>,
-    SignedInPage { frame, .. }: SignedInPage,
+    ctx: SignedInPage<'_>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, _) = ctx.parts();
     let info = match q.info.as_deref() {
         Some("maj") => Some(crate::i18n::t("household-saved")),
         Some("validee") => Some(crate::i18n::t("child-validated-info")),
@@ -249,15 +244,10 @@ fn yes(form: &HashMap<String, String>, key: &str) -> bool {
 /// Saves one section of the child page.
 #[handler]
 pub async fn save(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form,
-    }: SignedInForm<Vec<(String, String)>>,
+    ctx: SignedInForm<'_, Vec<(String, String)>>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let map: HashMap<String, String> = form.iter().cloned().collect();
     let section = map.get("section").cloned().unwrap_or_default();
     let get = |k: &str| map.get(k).cloned();
@@ -317,11 +307,10 @@ pub async fn save(
 
 #[handler]
 pub async fn validate(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { signed, .. }: SignedInForm<NoFields>,
+    ctx: SignedInForm<'_, NoFields>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, _, signed, _) = ctx.parts();
     let signed = &signed;
     match service::validate(state, tenant, signed, id, "page").await {
         Ok(_) => Ok(see_other(format!(
@@ -348,15 +337,10 @@ fn contact_input(map: &HashMap<String, String>) -> ContactInput {
 /// Adds (no contact id), changes, or removes (`action=supprimer`) a contact.
 #[handler]
 pub async fn save_contact(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form: map,
-    }: SignedInForm<HashMap<String, String>>,
+    ctx: SignedInForm<'_, HashMap<String, String>>,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, map) = ctx.parts();
     let contact = map
         .get("contact")
         .filter(|c| !c.is_empty())

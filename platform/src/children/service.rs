@@ -150,10 +150,12 @@ pub async fn change(
                 Some(_) => {}
                 None => errors.add(
                     "diets",
-                    format!(
-                        "« {} » n'est pas un régime proposé ({}).",
-                        d.trim(),
-                        DIETS.join(", ")
+                    crate::i18n::t_args(
+                        "child-diet-unknown",
+                        &[
+                            ("diet", d.trim().into()),
+                            ("diets", DIETS.join(", ").into()),
+                        ],
                     ),
                 ),
             }
@@ -179,7 +181,13 @@ pub async fn change(
     if let Some(choices) = &change.authorizations {
         for (code, _) in choices {
             if !config.authorizations.iter().any(|a| &a.code == code) {
-                errors.add("authorizations", format!("Autorisation inconnue : {code}."));
+                errors.add(
+                    "authorizations",
+                    crate::i18n::t_args(
+                        "child-authorization-unknown",
+                        &[("code", code.as_str().into())],
+                    ),
+                );
             }
         }
     }
@@ -302,13 +310,13 @@ fn apply(mut c: Contact, input: ContactInput) -> Result<Contact, FieldErrors> {
         c.emergency = v;
     }
     if c.name.is_empty() && !errors.0.contains_key("name") {
-        errors.add("name", "Ce champ est obligatoire.");
+        errors.add("name", crate::i18n::t("field-required"));
     }
     if c.phone.is_empty() && !errors.0.contains_key("phone") {
-        errors.add("phone", "Le numéro de téléphone est obligatoire.");
+        errors.add("phone", crate::i18n::t("field-phone-required"));
     }
     if !c.pickup && !c.emergency {
-        errors.add("pickup", "Indiquez si ce contact peut venir chercher l'enfant, être appelé en cas d'urgence, ou les deux.");
+        errors.add("pickup", crate::i18n::t("contact-pickup-or-emergency"));
     }
     if errors.is_empty() {
         Ok(c)

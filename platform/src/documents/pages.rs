@@ -13,11 +13,10 @@ use crate::http::page::{Frame, PathId, SignedInPage, SignedInUpload, csrf_refuse
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Body, Request, Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// Messages a redirect may ask the page to show: a fixed list, never text from the URL.
 fn info_message(key: &str) -> Option<String> {
@@ -120,14 +119,10 @@ async fn render(
 
 #[handler]
 pub async fn list(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
-    SignedInPage {
-        frame,
-        signed: account,
-    }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, account) = ctx.parts();
     let info = query.info.as_deref().and_then(info_message);
     render(
         &frame,
@@ -143,17 +138,13 @@ pub async fn list(
 
 #[handler]
 pub async fn upload(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     // Who sends it comes from the cookie: a signed-out browser is sent to the sign-in page
     // before a byte of the body is read.
-    SignedInUpload {
-        frame,
-        signed: account,
-    }: SignedInUpload,
+    SignedInUpload(ctx): SignedInUpload<'_>,
     req: &Request,
     body: Body,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, account) = ctx.parts();
     let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid(req, Some(token));
     let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
@@ -191,12 +182,8 @@ pub async fn upload(
 }
 
 #[handler]
-pub async fn download(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInPage { signed, .. }: SignedInPage,
-    PathId(id): PathId,
-) -> Result<Response, PageError> {
+pub async fn download(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Response, PageError> {
+    let (state, tenant, _, signed) = ctx.parts();
     let file = service::download(state, tenant, &signed, id, "page").await?;
     let mut builder = Response::builder();
     for (name, value) in service::download_headers(&file) {

@@ -35,14 +35,11 @@ pub async fn for_household(
     tx: &TenantTx,
     household_id: Uuid,
 ) -> Result<Vec<DocumentSummary>, DbErr> {
-    tx.query_all_raw(sql(
+    tx.all(
         &format!("{SUMMARY} WHERE d.household_id = $1 ORDER BY d.created_at DESC, d.id"),
         [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| DocumentSummary::from_query_result(r, ""))
-    .collect()
+    )
+    .await
 }
 
 /// The documents of one child of the household, newest first (none if the child is another
@@ -52,16 +49,10 @@ pub async fn for_child(
     household_id: Uuid,
     child_id: Uuid,
 ) -> Result<Vec<DocumentSummary>, DbErr> {
-    tx.query_all_raw(sql(
-        &format!(
+    tx.all(&format!(
             "{SUMMARY} WHERE d.household_id = $1 AND d.child_id = $2 ORDER BY d.created_at DESC, d.id"
         ),
-        [household_id.into(), child_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| DocumentSummary::from_query_result(r, ""))
-    .collect()
+        [household_id.into(), child_id.into()]).await
 }
 
 /// Someone a document can concern: a child of the household.
@@ -72,15 +63,12 @@ pub struct Child {
 }
 
 pub async fn children(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Child>, DbErr> {
-    tx.query_all_raw(sql(
+    tx.all(
         "SELECT id, first_name || ' ' || last_name AS name FROM children
          WHERE household_id = $1 ORDER BY birth_date, first_name",
         [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Child::from_query_result(r, ""))
-    .collect()
+    )
+    .await
 }
 
 pub async fn child_in_household(
@@ -88,13 +76,11 @@ pub async fn child_in_household(
     household_id: Uuid,
     child_id: Uuid,
 ) -> Result<bool, DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS found FROM children WHERE id = $1 AND household_id = $2",
-            [child_id.into(), household_id.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS found FROM children WHERE id = $1 AND household_id = $2",
+        [child_id.into(), household_id.into()],
+    )
+    .await
 }
 
 pub async fn child_name(tx: &TenantTx, child_id: Uuid) -> Result<Option<String>, DbErr> {

@@ -90,10 +90,10 @@ impl Problem for DocumentError {
                 "document-too-large",
                 &[("size", french_size(*limit).into())],
             ),
-            DocumentError::UnsupportedType => crate::i18n::t("document-unsupported").into(),
-            DocumentError::NotMultipart => crate::i18n::t("document-not-multipart").into(),
-            DocumentError::Malformed => crate::i18n::t("document-malformed").into(),
-            DocumentError::Invalid(_) => crate::i18n::t("document-refused").into(),
+            DocumentError::UnsupportedType => crate::i18n::t("document-unsupported"),
+            DocumentError::NotMultipart => crate::i18n::t("document-not-multipart"),
+            DocumentError::Malformed => crate::i18n::t("document-malformed"),
+            DocumentError::Invalid(_) => crate::i18n::t("document-refused"),
             DocumentError::NotFound => Failure::NotFound.message(),
             DocumentError::Database(e) => Failure::of(e).message(),
         }
@@ -161,37 +161,40 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
         errors.add(
             "name",
-            format!("Le nom du document est trop long ({NAME_MAX} caractères au plus)."),
+            crate::i18n::t_args(
+                "document-name-too-long",
+                &[("max", (NAME_MAX as i64).into())],
+            ),
         );
     } else if name.is_empty() {
-        errors.add("name", "Indiquez le nom du document.");
+        errors.add("name", crate::i18n::t("document-name-required"));
     } else if has_control(&name, false) {
-        errors.add("name", "Le nom contient des caractères non autorisés.");
+        errors.add("name", crate::i18n::t("document-name-chars"));
     }
     let description = form.description.trim().replace("\r\n", "\n");
     if form.overlong.contains(&"description") || description.chars().count() > DESCRIPTION_MAX {
         errors.add(
             "description",
-            format!("La description est trop longue ({DESCRIPTION_MAX} caractères au plus)."),
+            crate::i18n::t_args(
+                "document-description-too-long",
+                &[("max", (DESCRIPTION_MAX as i64).into())],
+            ),
         );
     } else if has_control(&description, true) {
-        errors.add(
-            "description",
-            "La description contient des caractères non autorisés.",
-        );
+        errors.add("description", crate::i18n::t("document-description-chars"));
     }
     let person = match form.person.trim() {
         "" => None,
         text => match text.parse::<Uuid>() {
             Ok(id) => Some(id),
             Err(_) => {
-                errors.add("person", PERSON_REFUSED);
+                errors.add("person", crate::i18n::t("document-person-refused"));
                 None
             }
         },
     };
     if form.file.is_none() {
-        errors.add("file", "Choisissez le fichier à envoyer.");
+        errors.add("file", crate::i18n::t("document-file-required"));
     }
     (
         Checked {
@@ -202,8 +205,6 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
         errors,
     )
 }
-
-const PERSON_REFUSED: &str = "Choisissez votre foyer ou l'un de vos enfants.";
 
 /// Stores a document for the signed-in guardian's household, with its audit entry, in one
 /// transaction. `origin` is `page` or `api`.
@@ -219,7 +220,7 @@ pub async fn create(
     if let Some(child) = checked.person
         && !repository::child_in_household(&tx, who.household_id, child).await?
     {
-        errors.add("person", PERSON_REFUSED);
+        errors.add("person", crate::i18n::t("document-person-refused"));
     }
     let file = match form.file {
         Some(file) if errors.is_empty() => file,
@@ -441,15 +442,22 @@ pub fn french_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
     if bytes < KIB {
-        format!("{bytes} octets")
+        crate::i18n::t_args("size-bytes", &[("n", (bytes as i64).into())])
     } else if bytes < MIB {
-        format!("{} Ko", (bytes + KIB / 2) / KIB)
+        crate::i18n::t_args(
+            "size-kb",
+            &[("n", (((bytes + KIB / 2) / KIB) as i64).into())],
+        )
     } else {
         let tenths = (bytes * 10 + MIB / 2) / MIB;
+        let whole = ((tenths / 10) as i64).into();
         if tenths.is_multiple_of(10) {
-            format!("{} Mo", tenths / 10)
+            crate::i18n::t_args("size-mb", &[("n", whole)])
         } else {
-            format!("{},{} Mo", tenths / 10, tenths % 10)
+            crate::i18n::t_args(
+                "size-mb-tenths",
+                &[("n", whole), ("tenths", ((tenths % 10) as i64).into())],
+            )
         }
     }
 }
@@ -542,7 +550,7 @@ mod tests {
         };
         let (_, errors) = check(&form);
         assert_eq!(errors.0.len(), 4, "{errors:?}");
-        assert_eq!(errors.0["name"], "Indiquez le nom du document.");
+        assert_eq!(errors.0["name"], crate::i18n::t("document-name-required"));
         assert!(errors.0["description"].contains("2000 caractères"));
         let form = Received {
             name: "Attestation\r\nCAF".into(),

@@ -83,13 +83,13 @@ pub struct HouseholdDto {
 pub fn consents_of(guardian: Uuid, consents: &[Consent]) -> Vec<ConsentDto> {
     CONSENTS
         .iter()
-        .map(|(code, label)| {
+        .map(|(code, _french)| {
             let found = consents
                 .iter()
                 .find(|c| c.guardian_id == guardian && c.code == *code);
             ConsentDto {
                 code: code.to_string(),
-                label: label.to_string(),
+                label: crate::i18n::t(&format!("consent-{code}")),
                 granted: found.map(|c| c.granted),
                 decided_at: found.map(|c| c.decided_at),
             }

@@ -12,12 +12,11 @@ use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// (key, label, kind): kind is the input type, or `select:` with its options.
@@ -101,6 +100,13 @@ fn display(field: &str, value: &str) -> String {
             .unwrap_or_else(|_| v.into()),
         ("parental_authority", "oui") => t("common-yes"),
         ("parental_authority", "non") => t("common-no"),
+        // Stored values are French words; only their display follows the language.
+        ("civility", "Madame") => t("option-madame"),
+        ("civility", "Monsieur") => t("option-monsieur"),
+        ("relation", "Mère") => t("option-mother"),
+        ("relation", "Père") => t("option-father"),
+        ("relation", "Tuteur ou tutrice") => t("option-guardian"),
+        ("relation", "Autre") => t("option-other"),
         (_, v) => v.into(),
     }
 }
@@ -245,11 +251,10 @@ async fn render(
 
 #[handler]
 pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<PageQuery>,
-    SignedInPage { frame, .. }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, _) = ctx.parts();
     let editing = q.modifier.and_then(|m| {
         m.split_once('.')
             .map(|(t, k)| (t.to_string(), k.to_string()))
@@ -280,15 +285,8 @@ pub struct FieldForm {
 
 /// Saves one field (the ✓ of a line).
 #[handler]
-pub async fn save_field(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form,
-    }: SignedInForm<FieldForm>,
-) -> Result<Response, PageError> {
+pub async fn save_field(ctx: SignedInForm<'_, FieldForm>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let signed = &signed;
     let value = form.value.clone().unwrap_or_default();
     let result = if form.target == "foyer" {
@@ -350,14 +348,9 @@ pub async fn save_field(
 /// Saves a guardian's consents: an explicit yes or no for each.
 #[handler]
 pub async fn save_consents(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form,
-    }: SignedInForm<HashMap<String, String>>,
+    ctx: SignedInForm<'_, HashMap<String, String>>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, form) = ctx.parts();
     let signed = &signed;
     let guardian_id = parse_id(form.get("guardian").map_or("", String::as_str))?;
     let choices: Vec<(String, bool)> = CONSENTS

@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use portail_tenants::TenantTx;
-use portail_tenants::database::sql;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -62,24 +61,17 @@ pub struct Consent {
 }
 
 pub async fn household(tx: &TenantTx, id: Uuid) -> Result<Option<Household>, DbErr> {
-    let row = tx
-        .query_one_raw(sql("SELECT id, reference, address, postal_code, city, quotient_familial FROM households WHERE id = $1", [id.into()]))
-        .await?;
-    row.map(|r| Household::from_query_result(&r, ""))
-        .transpose()
+    tx.one("SELECT id, reference, address, postal_code, city, quotient_familial FROM households WHERE id = $1", [id.into()]).await
 }
 
 const GUARDIAN: &str = "SELECT id, position, civility, first_name, last_name, birth_date, email, phone, work_phone, profession, employer, relation, parental_authority FROM guardians";
 
 pub async fn guardians(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Guardian>, DbErr> {
-    tx.query_all_raw(sql(
+    tx.all(
         &format!("{GUARDIAN} WHERE household_id = $1 ORDER BY position"),
         [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Guardian::from_query_result(r, ""))
-    .collect()
+    )
+    .await
 }
 
 /// A guardian of this household, locked for update.
@@ -88,46 +80,26 @@ pub async fn guardian_for_update(
     household_id: Uuid,
     id: Uuid,
 ) -> Result<Option<Guardian>, DbErr> {
-    let row = tx
-        .query_one_raw(sql(
-            &format!("{GUARDIAN} WHERE household_id = $1 AND id = $2 FOR UPDATE"),
-            [household_id.into(), id.into()],
-        ))
-        .await?;
-    row.map(|r| Guardian::from_query_result(&r, "")).transpose()
+    tx.one(
+        &format!("{GUARDIAN} WHERE household_id = $1 AND id = $2 FOR UPDATE"),
+        [household_id.into(), id.into()],
+    )
+    .await
 }
 
 pub async fn insurances(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Insurance>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC",
-        [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Insurance::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC",
+        [household_id.into()]).await
 }
 
 pub async fn criteria(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Criterion>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at",
-        [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Criterion::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at",
+        [household_id.into()]).await
 }
 
 pub async fn consents(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Consent>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1",
-        [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Consent::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1",
+        [household_id.into()]).await
 }
 
 pub async fn update_address(
@@ -137,17 +109,14 @@ pub async fn update_address(
     postal_code: &str,
     city: &str,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "UPDATE households SET address = $2, postal_code = $3, city = $4, updated_at = now() WHERE id = $1",
-        [id.into(), address.into(), postal_code.into(), city.into()],
-    ))
+    tx.run("UPDATE households SET address = $2, postal_code = $3, city = $4, updated_at = now() WHERE id = $1",
+        [id.into(), address.into(), postal_code.into(), city.into()])
     .await?;
     Ok(())
 }
 
 pub async fn update_guardian(tx: &TenantTx, g: &Guardian) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "UPDATE guardians SET civility = $2, first_name = $3, last_name = $4, birth_date = $5, email = $6, phone = $7,
+    tx.run("UPDATE guardians SET civility = $2, first_name = $3, last_name = $4, birth_date = $5, email = $6, phone = $7,
            work_phone = $8, profession = $9, employer = $10, relation = $11, parental_authority = $12, updated_at = now()
          WHERE id = $1",
         [
@@ -163,21 +132,18 @@ pub async fn update_guardian(tx: &TenantTx, g: &Guardian) -> Result<(), DbErr> {
             g.employer.clone().into(),
             g.relation.clone().into(),
             g.parental_authority.into(),
-        ],
-    ))
+        ])
     .await?;
     Ok(())
 }
 
 /// Whether another guardian of the municipality already signs in with `email`.
 pub async fn email_taken(tx: &TenantTx, email: &str, except: Uuid) -> Result<bool, DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM guardians WHERE lower(email) = lower($1) AND id <> $2",
-            [email.into(), except.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS one FROM guardians WHERE lower(email) = lower($1) AND id <> $2",
+        [email.into(), except.into()],
+    )
+    .await
 }
 
 pub async fn set_consent(
@@ -187,12 +153,10 @@ pub async fn set_consent(
     granted: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO consents (guardian_id, code, granted, decided_at) VALUES ($1, $2, $3, $4)
+    tx.run("INSERT INTO consents (guardian_id, code, granted, decided_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (guardian_id, code) DO UPDATE SET granted = EXCLUDED.granted, decided_at = EXCLUDED.decided_at
          WHERE consents.granted IS DISTINCT FROM EXCLUDED.granted",
-        [guardian_id.into(), code.into(), granted.into(), now.into()],
-    ))
+        [guardian_id.into(), code.into(), granted.into(), now.into()])
     .await?;
     Ok(())
 }

@@ -185,7 +185,7 @@ async fn change_guardian_in(
     let mut g = current.clone();
     if let Some(v) = change.civility {
         if !CIVILITIES.contains(&v.as_str()) {
-            errors.add("civility", "Choisissez Madame ou Monsieur.");
+            errors.add("civility", crate::i18n::t("household-civility-error"));
         }
         g.civility = v;
     }
@@ -206,16 +206,13 @@ async fn change_guardian_in(
         // The e-mail is the sign-in: only its owner changes it, so a parent cannot take over
         // the other parent's account.
         if guardian_id != signed.guardian_id {
-            errors.add("email", "Seul ce responsable peut changer sa propre adresse e-mail, qui lui sert d'identifiant.");
+            errors.add("email", crate::i18n::t("household-email-own"));
         } else {
             let email = check::email(&mut errors, "email", &v);
             if !errors.0.contains_key("email")
                 && repository::email_taken(tx, &email, guardian_id).await?
             {
-                errors.add(
-                    "email",
-                    "Cette adresse e-mail est déjà utilisée par un autre compte.",
-                );
+                errors.add("email", crate::i18n::t("household-email-taken"));
             }
             g.email = Some(email);
         }
@@ -234,7 +231,7 @@ async fn change_guardian_in(
     }
     if let Some(v) = change.relation {
         if !RELATIONS.contains(&v.as_str()) {
-            errors.add("relation", "Choisissez un lien dans la liste.");
+            errors.add("relation", crate::i18n::t("household-relation-error"));
         }
         g.relation = v;
     }
@@ -344,7 +341,13 @@ pub fn check_consents(choices: &[(String, bool)]) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
     for (code, _) in choices {
         if !CONSENTS.iter().any(|(c, _)| c == code) {
-            errors.add("consents", format!("Consentement inconnu : {code}."));
+            errors.add(
+                "consents",
+                crate::i18n::t_args(
+                    "household-consent-unknown",
+                    &[("code", code.as_str().into())],
+                ),
+            );
         }
     }
     if errors.is_empty() {

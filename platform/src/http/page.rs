@@ -97,7 +97,7 @@ impl Frame {
 }
 
 /// The state and tenant every request of a municipality carries.
-fn context(req: &Request) -> (&Arc<AppState>, &CurrentTenant) {
+pub(crate) fn context(req: &Request) -> (&Arc<AppState>, &CurrentTenant) {
     let state = req
         .data::<Arc<AppState>>()
         .expect("state is added to every request");
@@ -111,32 +111,114 @@ fn redirect(location: String) -> poem::Error {
     poem::Error::from_response(Redirect::see_other(location).into_response())
 }
 
-/// A page for signed-in guardians: its frame and who is signed in. Without a session, the
-/// answer is the way to the sign-in page.
-pub struct SignedInPage {
+/// A page for any visitor: the state and municipality of the request and the page's frame.
+pub struct Page<'a> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
     pub frame: Frame,
-    pub signed: SignedIn,
 }
 
-impl<'a> FromRequest<'a> for SignedInPage {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let (frame, signed) = signed_in_frame(req, "").await?;
-        Ok(SignedInPage { frame, signed })
+impl<'a> Page<'a> {
+    /// (state, tenant, frame).
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame) {
+        (self.state, self.tenant, self.frame)
     }
 }
 
-/// A multipart form of a signed-in page (its CSRF token is checked while it is read): who
-/// sends it, before a byte of the body is read; without a session, back to the sign-in page,
-/// which says the session has ended.
-pub struct SignedInUpload {
+impl<'a> FromRequest<'a> for Page<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = context(req);
+        let frame = Frame::load(state, tenant, req).await?;
+        Ok(Page {
+            state,
+            tenant,
+            frame,
+        })
+    }
+}
+
+/// The form of a page for any visitor (sign-in, forgotten password…), read as `F` once its
+/// CSRF token is checked (403 page otherwise).
+pub struct PublicForm<'a, F> {
+    pub page: Page<'a>,
+    pub form: F,
+}
+
+impl<'a, F> PublicForm<'a, F> {
+    /// (state, tenant, frame, the form).
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame, F) {
+        let (state, tenant, frame) = self.page.parts();
+        (state, tenant, frame, self.form)
+    }
+}
+
+impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for PublicForm<'a, F> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let form = checked_form(req, body).await?;
+        let page = Page::from_request_without_body(req).await?;
+        Ok(PublicForm { page, form })
+    }
+}
+
+/// The form of the request read as `F`, once its `csrf` field matches the cookie.
+async fn checked_form<F: DeserializeOwned>(
+    req: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<F> {
+    let bytes = body.take()?.into_vec().await?;
+    let read = |bytes: &Vec<u8>| RequestBody::new(poem::Body::from(bytes.clone()));
+    let Form(form) = Form::<F>::from_request(req, &mut read(&bytes)).await?;
+    let token = Form::<CsrfField>::from_request(req, &mut read(&bytes))
+        .await
+        .ok()
+        .and_then(|Form(f)| f.csrf);
+    if !csrf::valid(req, token.as_deref()) {
+        return Err(csrf_refused().into());
+    }
+    Ok(form)
+}
+
+/// A page for signed-in guardians: the state and municipality of the request, the page's
+/// frame and who is signed in. Without a session, the answer is the way to the sign-in page.
+pub struct SignedInPage<'a> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
     pub frame: Frame,
     pub signed: SignedIn,
 }
 
-impl<'a> FromRequest<'a> for SignedInUpload {
+impl<'a> SignedInPage<'a> {
+    /// (state, tenant, frame, who is signed in).
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame, SignedIn) {
+        (self.state, self.tenant, self.frame, self.signed)
+    }
+}
+
+impl<'a> FromRequest<'a> for SignedInPage<'a> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let (frame, signed) = signed_in_frame(req, SESSION_ENDED).await?;
-        Ok(SignedInUpload { frame, signed })
+        signed_in_page(req, "").await
+    }
+}
+
+async fn signed_in_page<'a>(req: &'a Request, query: &str) -> poem::Result<SignedInPage<'a>> {
+    let (state, tenant) = context(req);
+    let (frame, signed) = signed_in_frame(req, query).await?;
+    Ok(SignedInPage {
+        state,
+        tenant,
+        frame,
+        signed,
+    })
+}
+
+/// A multipart form of a signed-in page (its CSRF token is checked while it is read): who
+/// sends it, known before a byte of the body is read; without a session, back to the
+/// sign-in page, which says the session has ended.
+pub struct SignedInUpload<'a>(pub SignedInPage<'a>);
+
+impl<'a> FromRequest<'a> for SignedInUpload<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        signed_in_page(req, SESSION_ENDED).await.map(SignedInUpload)
     }
 }
 
@@ -155,7 +237,9 @@ async fn signed_in_frame(req: &Request, query: &str) -> poem::Result<(Frame, Sig
 
 /// The form of a signed-in page, read as `F`: its CSRF token is checked first (403 page),
 /// then the session (ended: back to the sign-in page, which says so).
-pub struct SignedInForm<F> {
+pub struct SignedInForm<'a, F> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
     pub frame: Frame,
     pub signed: SignedIn,
     pub form: F,
@@ -166,20 +250,23 @@ struct CsrfField {
     csrf: Option<String>,
 }
 
-impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for SignedInForm<F> {
+/// (state, tenant, frame, who is signed in, the form).
+type FormParts<'a, F> = (&'a Arc<AppState>, &'a CurrentTenant, Frame, SignedIn, F);
+
+impl<'a, F> SignedInForm<'a, F> {
+    pub fn parts(self) -> FormParts<'a, F> {
+        (self.state, self.tenant, self.frame, self.signed, self.form)
+    }
+}
+
+impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for SignedInForm<'a, F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let bytes = body.take()?.into_vec().await?;
-        let read = |bytes: &Vec<u8>| RequestBody::new(poem::Body::from(bytes.clone()));
-        let Form(form) = Form::<F>::from_request(req, &mut read(&bytes)).await?;
-        let token = Form::<CsrfField>::from_request(req, &mut read(&bytes))
-            .await
-            .ok()
-            .and_then(|Form(f)| f.csrf);
-        if !csrf::valid(req, token.as_deref()) {
-            return Err(csrf_refused().into());
-        }
+        let form = checked_form(req, body).await?;
+        let (state, tenant) = context(req);
         let (frame, signed) = signed_in_frame(req, SESSION_ENDED).await?;
         Ok(SignedInForm {
+            state,
+            tenant,
             frame,
             signed,
             form,

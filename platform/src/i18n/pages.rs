@@ -85,9 +85,13 @@ pub struct PreferenceForm {
 /// `POST /{slug}/mon-compte/langue`: the language selector of "Mon compte".
 #[handler]
 pub async fn save(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { signed, form, .. }: SignedInForm<PreferenceForm>,
+    SignedInForm {
+        state,
+        tenant,
+        signed,
+        form,
+        ..
+    }: SignedInForm<'_, PreferenceForm>,
 ) -> Result<Response, PageError> {
     let offered = offered(state, tenant).await;
     let Some(locale) = form

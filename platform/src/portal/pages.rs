@@ -3,13 +3,11 @@
 use super::repository::PortalTexts;
 use super::service::texts;
 use crate::http::errors::PageError;
-use crate::http::page::Frame;
-use crate::state::AppState;
+use crate::http::page::Page;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Redirect};
-use poem::{Request, Response, handler};
+use poem::{Response, handler};
 use serde_json::json;
-use std::sync::Arc;
 
 fn contact(texts: &PortalTexts) -> serde_json::Value {
     let phone_digits: String = texts
@@ -24,12 +22,8 @@ fn contact(texts: &PortalTexts) -> serde_json::Value {
 }
 
 #[handler]
-pub async fn home(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn home(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let texts = texts(state, tenant).await?;
     Ok(frame.render(
         "home",
@@ -40,12 +34,8 @@ pub async fn home(
 }
 
 #[handler]
-pub async fn accessibility(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    req: &Request,
-) -> Result<Response, PageError> {
-    let frame = Frame::load(state, tenant, req).await?;
+pub async fn accessibility(ctx: Page<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let texts = texts(state, tenant).await?;
     Ok(frame.render(
         "accessibility",

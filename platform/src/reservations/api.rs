@@ -251,17 +251,16 @@ impl ReservationsApi {
 fn bulk_request(b: BulkRequest) -> Result<Bulk, BulkError> {
     let invalid = |m: &str| BulkError::Invalid(m.into());
     let (Some(from), Some(to)) = (parse_day(&b.from), parse_day(&b.to)) else {
-        return Err(invalid(
-            "Les dates doivent exister et s'écrire AAAA-MM-JJ, par exemple 2026-09-01.",
-        ));
+        return Err(invalid(&crate::i18n::t("bulk-api-dates")));
     };
     let weekdays = b
         .weekdays
         .iter()
         .map(|w| {
             parse_weekday(w).ok_or_else(|| {
-                invalid(&format!(
-                    "« {w} » n'est pas un jour de la semaine (monday … sunday)."
+                invalid(&crate::i18n::t_args(
+                    "bulk-api-weekday",
+                    &[("day", w.as_str().into())],
                 ))
             })
         })
@@ -270,9 +269,7 @@ fn bulk_request(b: BulkRequest) -> Result<Bulk, BulkError> {
         "add" => false,
         "replace" => true,
         _ => {
-            return Err(invalid(
-                "Le mode doit être « add » (ajouter) ou « replace » (remplacer).",
-            ));
+            return Err(invalid(&crate::i18n::t("bulk-api-mode")));
         }
     };
     Ok(Bulk {

@@ -35,11 +35,9 @@ async fn replace(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
+    tx.run("INSERT INTO calendar_feeds (household_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (household_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = EXCLUDED.created_at",
-        [household.into(), hash.into(), now.into()],
-    ))
+        [household.into(), hash.into(), now.into()])
     .await?;
     Ok(())
 }
@@ -76,20 +74,14 @@ pub struct Entry {
 }
 
 async fn entries(tx: &TenantTx, household: Uuid) -> Result<Vec<Entry>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT r.child_id, c.first_name AS child, r.prestation_code, coalesce(p.name, r.prestation_code) AS prestation,
+    tx.all("SELECT r.child_id, c.first_name AS child, r.prestation_code, coalesce(p.name, r.prestation_code) AS prestation,
                 r.day, r.created_at
          FROM reservations r
          JOIN children c ON c.id = r.child_id
          LEFT JOIN prestations p ON p.code = r.prestation_code
          WHERE c.household_id = $1
          ORDER BY r.day, c.birth_date, c.first_name, r.prestation_code",
-        [household.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Entry::from_query_result(r, ""))
-    .collect()
+        [household.into()]).await
 }
 
 // --- RFC 5545 ------------------------------------------------------------------------------
@@ -271,22 +263,16 @@ async fn feed_entries(
 /// The page: the address is shown when it is made (a POST, never a GET); afterwards only its
 /// date is known, and renewing shows a new one.
 #[handler]
-pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInPage { frame, signed }: SignedInPage,
-) -> Result<Response, PageError> {
+pub async fn page(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let created = feed_created(state, tenant, signed.household_id).await?;
     Ok(render(state, &frame, None, created, false))
 }
 
 /// "Renouveler l'adresse": a new token replaces the old one, shown on the page answered.
 #[handler]
-pub async fn renew(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { frame, signed, .. }: SignedInForm<NoFields>,
-) -> Result<Response, PageError> {
+pub async fn renew(ctx: SignedInForm<'_, NoFields>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, _) = ctx.parts();
     let now = state.clock.now();
     let token = new_token();
     let existed = renew_feed(state, tenant, signed.household_id, &token, now).await?;

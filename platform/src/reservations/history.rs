@@ -7,14 +7,10 @@ use super::service;
 use super::wizard::day_fr;
 use crate::http::errors::PageError;
 use crate::http::page::SignedInPage;
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
-use poem::web::Data;
 use poem::{Response, handler};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// The most changes one page shows.
 pub const LIMIT: usize = 500;
@@ -39,17 +35,19 @@ pub fn source_label(source: &str) -> String {
 
 /// "26/11/2026 à 10:15", Paris time.
 pub fn when_fr(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string()
+    let local = at.with_timezone(&Paris);
+    crate::i18n::t_args(
+        "date-time",
+        &[
+            ("date", local.format("%d/%m/%Y").to_string().into()),
+            ("time", local.format("%H:%M").to_string().into()),
+        ],
+    )
 }
 
 #[handler]
-pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInPage { frame, signed }: SignedInPage,
-) -> Result<Response, PageError> {
+pub async fn page(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let mut events = service::history(state, tenant, signed.household_id, LIMIT as i64 + 1).await?;
     let truncated = events.len() > LIMIT;
     events.truncate(LIMIT);

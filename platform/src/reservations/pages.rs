@@ -11,16 +11,13 @@ use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
 use crate::http::page::{SignedInForm, SignedInPage, parse_id};
 use crate::i18n::{calendar, t, t_args};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::calendar::{WeekId, paris_date};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub fn day_long(d: NaiveDate) -> String {
     calendar::day(d)
@@ -52,11 +49,10 @@ fn zone_calendar_url(zone: &str) -> String {
 
 #[handler]
 pub async fn week_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(q): Query<GridQuery>,
-    SignedInPage { frame, signed }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let signed = &signed;
     let today = paris_date(state.clock.now());
     let week = match q.semaine.as_deref() {
@@ -64,7 +60,7 @@ pub async fn week_page(
         Some(w) => match w.parse::<WeekId>() {
             Ok(w) => w,
             Err(_) => {
-                let model = json!({ "invalid_week": "Cette semaine n'existe pas. Choisissez une semaine du calendrier, par exemple la semaine en cours." });
+                let model = json!({ "invalid_week": t("grid-invalid-week") });
                 return Ok(frame.render_with_status(
                     "reservations_semaine_invalide",
                     "Réservations",
@@ -146,11 +142,8 @@ pub async fn week_page(
 
 /// One cell clicked: book or cancel, then back to the week with the outcome.
 #[handler]
-pub async fn toggle(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm { signed, form, .. }: SignedInForm<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Response, PageError> {
+    let (state, tenant, _, signed, form) = ctx.parts();
     let signed = &signed;
     let child = parse_id(form.get("child").map_or("", String::as_str))?;
     let prestation = form.get("prestation").cloned().unwrap_or_default();

@@ -31,14 +31,8 @@ pub struct Count {
 }
 
 pub async fn children(tx: &TenantTx, household_id: Uuid) -> Result<Vec<ChildRow>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT id, first_name, last_name, validated_at FROM children WHERE household_id = $1 ORDER BY birth_date, first_name",
-        [household_id.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| ChildRow::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT id, first_name, last_name, validated_at FROM children WHERE household_id = $1 ORDER BY birth_date, first_name",
+        [household_id.into()]).await
 }
 
 /// The child, if it belongs to the household, locked for this transaction.
@@ -47,13 +41,8 @@ pub async fn child_for_update(
     household_id: Uuid,
     id: Uuid,
 ) -> Result<Option<ChildRow>, DbErr> {
-    let row = tx
-        .query_one_raw(sql(
-            "SELECT id, first_name, last_name, validated_at FROM children WHERE household_id = $1 AND id = $2 FOR UPDATE",
-            [household_id.into(), id.into()],
-        ))
-        .await?;
-    row.map(|r| ChildRow::from_query_result(&r, "")).transpose()
+    tx.one("SELECT id, first_name, last_name, validated_at FROM children WHERE household_id = $1 AND id = $2 FOR UPDATE",
+            [household_id.into(), id.into()]).await
 }
 
 /// (child, prestation) pairs of the household's enrolments.
@@ -70,13 +59,11 @@ pub async fn enrolments(tx: &TenantTx, household_id: Uuid) -> Result<Vec<(Uuid, 
 }
 
 pub async fn is_enrolled(tx: &TenantTx, child_id: Uuid, prestation: &str) -> Result<bool, DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM enrolments WHERE child_id = $1 AND prestation_code = $2",
-            [child_id.into(), prestation.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists(
+        "SELECT 1 AS one FROM enrolments WHERE child_id = $1 AND prestation_code = $2",
+        [child_id.into(), prestation.into()],
+    )
+    .await
 }
 
 pub async fn booked_between(
@@ -85,15 +72,9 @@ pub async fn booked_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Booked>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT r.child_id, r.prestation_code, r.day FROM reservations r JOIN children c ON c.id = r.child_id
+    tx.all("SELECT r.child_id, r.prestation_code, r.day FROM reservations r JOIN children c ON c.id = r.child_id
          WHERE c.household_id = $1 AND r.day BETWEEN $2 AND $3",
-        [household_id.into(), from.into(), to.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Booked::from_query_result(r, ""))
-    .collect()
+        [household_id.into(), from.into(), to.into()]).await
 }
 
 pub async fn counts_between(
@@ -102,14 +83,8 @@ pub async fn counts_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Count>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT prestation_code, day, booked FROM day_counts WHERE prestation_code = ANY($1) AND day BETWEEN $2 AND $3",
-        [prestations.into(), from.into(), to.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Count::from_query_result(r, ""))
-    .collect()
+    tx.all("SELECT prestation_code, day, booked FROM day_counts WHERE prestation_code = ANY($1) AND day BETWEEN $2 AND $3",
+        [prestations.into(), from.into(), to.into()]).await
 }
 
 pub async fn is_booked(
@@ -118,22 +93,15 @@ pub async fn is_booked(
     prestation: &str,
     day: NaiveDate,
 ) -> Result<bool, DbErr> {
-    Ok(tx
-        .query_one_raw(sql(
-            "SELECT 1 AS one FROM reservations WHERE child_id = $1 AND prestation_code = $2 AND day = $3",
-            [child_id.into(), prestation.into(), day.into()],
-        ))
-        .await?
-        .is_some())
+    tx.exists("SELECT 1 AS one FROM reservations WHERE child_id = $1 AND prestation_code = $2 AND day = $3",
+            [child_id.into(), prestation.into(), day.into()]).await
 }
 
 /// Places taken that day, the count row locked until commit: concurrent bookings of the same
 /// prestation and day queue here, so capacity can never be exceeded.
 pub async fn lock_count(tx: &TenantTx, prestation: &str, day: NaiveDate) -> Result<i32, DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO day_counts (prestation_code, day, booked) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-        [prestation.into(), day.into()],
-    ))
+    tx.run("INSERT INTO day_counts (prestation_code, day, booked) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+        [prestation.into(), day.into()])
     .await?;
     let row = tx
         .query_one_raw(sql(
@@ -153,15 +121,13 @@ pub async fn book(
     guardian: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO reservations (child_id, prestation_code, day, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
-        [child_id.into(), prestation.into(), day.into(), now.into(), guardian.into()],
-    ))
+    tx.run("INSERT INTO reservations (child_id, prestation_code, day, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+        [child_id.into(), prestation.into(), day.into(), now.into(), guardian.into()])
     .await?;
-    tx.execute_raw(sql(
+    tx.run(
         "UPDATE day_counts SET booked = booked + 1 WHERE prestation_code = $1 AND day = $2",
         [prestation.into(), day.into()],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -172,15 +138,15 @@ pub async fn cancel(
     prestation: &str,
     day: NaiveDate,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
+    tx.run(
         "DELETE FROM reservations WHERE child_id = $1 AND prestation_code = $2 AND day = $3",
         [child_id.into(), prestation.into(), day.into()],
-    ))
+    )
     .await?;
-    tx.execute_raw(sql(
+    tx.run(
         "UPDATE day_counts SET booked = booked - 1 WHERE prestation_code = $1 AND day = $2",
         [prestation.into(), day.into()],
-    ))
+    )
     .await?;
     Ok(())
 }
@@ -197,10 +163,8 @@ pub async fn record_event(
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.execute_raw(sql(
-        "INSERT INTO reservation_events (at, household_id, guardian_id, child_id, prestation_code, day, action, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [now.into(), household.into(), guardian.into(), child.into(), prestation.into(), day.into(), action.into(), source.into()],
-    ))
+    tx.run("INSERT INTO reservation_events (at, household_id, guardian_id, child_id, prestation_code, day, action, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [now.into(), household.into(), guardian.into(), child.into(), prestation.into(), day.into(), action.into(), source.into()])
     .await?;
     Ok(())
 }
@@ -217,20 +181,14 @@ pub struct Event {
 }
 
 pub async fn history(tx: &TenantTx, household_id: Uuid, limit: i64) -> Result<Vec<Event>, DbErr> {
-    tx.query_all_raw(sql(
-        "SELECT e.at, g.first_name || ' ' || g.last_name AS guardian, c.first_name AS child, coalesce(p.name, e.prestation_code) AS prestation,
+    tx.all("SELECT e.at, g.first_name || ' ' || g.last_name AS guardian, c.first_name AS child, coalesce(p.name, e.prestation_code) AS prestation,
                 e.day, e.action, e.source
          FROM reservation_events e
          JOIN children c ON c.id = e.child_id
          LEFT JOIN guardians g ON g.id = e.guardian_id
          LEFT JOIN prestations p ON p.code = e.prestation_code
          WHERE e.household_id = $1 ORDER BY e.id DESC LIMIT $2",
-        [household_id.into(), limit.into()],
-    ))
-    .await?
-    .iter()
-    .map(|r| Event::from_query_result(r, ""))
-    .collect()
+        [household_id.into(), limit.into()]).await
 }
 
 /// Locks the count rows of `days` in date order (no deadlock between two bulk bookings) and
@@ -241,10 +199,8 @@ pub async fn lock_counts(
     days: &[NaiveDate],
 ) -> Result<std::collections::HashMap<NaiveDate, i32>, DbErr> {
     let days: Vec<NaiveDate> = days.to_vec();
-    tx.execute_raw(sql(
-        "INSERT INTO day_counts (prestation_code, day, booked) SELECT $1, d, 0 FROM unnest($2::date[]) AS d ON CONFLICT DO NOTHING",
-        [prestation.into(), days.clone().into()],
-    ))
+    tx.run("INSERT INTO day_counts (prestation_code, day, booked) SELECT $1, d, 0 FROM unnest($2::date[]) AS d ON CONFLICT DO NOTHING",
+        [prestation.into(), days.clone().into()])
     .await?;
     Ok(tx
         .query_all_raw(sql(
@@ -310,7 +266,7 @@ pub async fn apply_bulk(
     let (book_children, book_days) = split(booked);
     let (cancel_children, cancel_days) = split(cancelled);
     if !booked.is_empty() {
-        tx.execute_raw(sql(
+        tx.run(
             "INSERT INTO reservations (child_id, prestation_code, day, created_at, created_by)
              SELECT c, $3, d, $4, $5 FROM unnest($1::uuid[], $2::date[]) AS t(c, d)",
             [
@@ -320,11 +276,11 @@ pub async fn apply_bulk(
                 now.into(),
                 signed.guardian_id.into(),
             ],
-        ))
+        )
         .await?;
     }
     if !cancelled.is_empty() {
-        tx.execute_raw(sql(
+        tx.run(
             "DELETE FROM reservations r USING unnest($1::uuid[], $2::date[]) AS t(c, d)
              WHERE r.child_id = t.c AND r.day = t.d AND r.prestation_code = $3",
             [
@@ -332,7 +288,7 @@ pub async fn apply_bulk(
                 cancel_days.clone().into(),
                 prestation.into(),
             ],
-        ))
+        )
         .await?;
     }
     // Net change of each day's count.
@@ -346,11 +302,9 @@ pub async fn apply_bulk(
     let (days, changes): (Vec<NaiveDate>, Vec<i32>) =
         delta.into_iter().filter(|(_, n)| *n != 0).unzip();
     if !days.is_empty() {
-        tx.execute_raw(sql(
-            "UPDATE day_counts c SET booked = c.booked + t.n FROM unnest($2::date[], $3::int[]) AS t(d, n)
+        tx.run("UPDATE day_counts c SET booked = c.booked + t.n FROM unnest($2::date[], $3::int[]) AS t(d, n)
              WHERE c.prestation_code = $1 AND c.day = t.d",
-            [prestation.into(), days.into(), changes.into()],
-        ))
+            [prestation.into(), days.into(), changes.into()])
         .await?;
     }
     for (children, days, action) in [
@@ -360,11 +314,9 @@ pub async fn apply_bulk(
         if children.is_empty() {
             continue;
         }
-        tx.execute_raw(sql(
-            "INSERT INTO reservation_events (at, household_id, guardian_id, child_id, prestation_code, day, action, source)
+        tx.run("INSERT INTO reservation_events (at, household_id, guardian_id, child_id, prestation_code, day, action, source)
              SELECT $3, $4, $5, c, $6, d, $7, $8 FROM unnest($1::uuid[], $2::date[]) AS t(c, d)",
-            [children.into(), days.into(), now.into(), signed.household_id.into(), signed.guardian_id.into(), prestation.into(), action.into(), source.into()],
-        ))
+            [children.into(), days.into(), now.into(), signed.household_id.into(), signed.guardian_id.into(), prestation.into(), action.into(), source.into()])
         .await?;
     }
     Ok(())

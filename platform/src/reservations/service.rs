@@ -203,9 +203,9 @@ impl Problem for BookError {
     fn message(&self) -> String {
         match self {
             BookError::NotFound => Failure::NotFound.message(),
-            BookError::Refused(reason) => refusal_message(reason).into(),
-            BookError::InvalidDate => crate::i18n::t("book-invalid-date").into(),
-            BookError::InvalidWeek => crate::i18n::t("book-invalid-week").into(),
+            BookError::Refused(reason) => refusal_message(reason),
+            BookError::InvalidDate => crate::i18n::t("book-invalid-date"),
+            BookError::InvalidWeek => crate::i18n::t("book-invalid-week"),
             BookError::Database(e) => Failure::of(e).message(),
         }
     }
@@ -399,22 +399,19 @@ pub async fn bulk(
     source: &str,
 ) -> Result<BulkResult, BulkError> {
     if request.to < request.from {
-        return Err(BulkError::Invalid(
-            "La date de fin est avant la date de début.".into(),
-        ));
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-end-before-start")));
     }
     if (request.to - request.from).num_days() >= MAX_PERIOD_DAYS {
-        return Err(BulkError::Invalid(format!(
-            "La période ne peut dépasser {MAX_PERIOD_DAYS} jours."
+        return Err(BulkError::Invalid(crate::i18n::t_args(
+            "bulk-period-too-long",
+            &[("max", MAX_PERIOD_DAYS.into())],
         )));
     }
     if request.children.is_empty() {
-        return Err(BulkError::Invalid("Choisissez au moins un enfant.".into()));
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-child")));
     }
     if request.weekdays.is_empty() {
-        return Err(BulkError::Invalid(
-            "Choisissez au moins un jour de la semaine.".into(),
-        ));
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-weekday")));
     }
     let now = state.clock.now();
     let tx = tenant.begin(state).await?;

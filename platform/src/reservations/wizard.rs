@@ -15,7 +15,7 @@ use crate::http::page::{Frame, SignedInForm, SignedInPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{Datelike, NaiveDate};
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::calendar::WeekId;
 use portail_tenants::config::{Prestation, TenantConfig, Weekday};
@@ -36,13 +36,9 @@ pub fn day_fr(d: NaiveDate, with_year: bool) -> String {
     }
 }
 
-/// "1 jour réservé" / "3 jours réservés", from the singular participle.
-fn days_count(n: usize, participle: &str) -> String {
-    if n > 1 {
-        format!("{n} jours {participle}s")
-    } else {
-        format!("{n} jour {participle}")
-    }
+/// "1 jour réservé" / "3 jours réservés": `key` is the catalogue message, plural by `n`.
+fn days_count(n: usize, key: &str) -> String {
+    crate::i18n::t_args(key, &[("n", (n as i64).into())])
 }
 
 /// The choices made so far, as the forms send them (repeated fields for the lists).
@@ -135,25 +131,22 @@ enum Refusal {
 /// The prestation chosen at step 1: one the household's children are enrolled in.
 fn chosen_prestation<'a>(h: &'a Household, c: &Choices) -> Result<&'a Prestation, Refusal> {
     let Some(code) = c.prestation.as_deref() else {
-        return Err(Refusal::Step(1, "Choisissez une prestation.".into()));
+        return Err(Refusal::Step(
+            1,
+            crate::i18n::t("bulk-choose-prestation-error"),
+        ));
     };
     h.prestations()
         .into_iter()
         .find(|p| p.code == code)
-        .ok_or_else(|| {
-            Refusal::Step(
-                1,
-                "Cette prestation n'est pas proposée à vos enfants. Choisissez une prestation de la liste."
-                    .into(),
-            )
-        })
+        .ok_or_else(|| Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered")))
 }
 
 /// The children chosen at step 2: children of the household (any other id is a 404, as if
 /// it did not exist), each enrolled in the prestation.
 fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uuid>, Refusal> {
     if c.children.is_empty() {
-        return Err(Refusal::Step(2, "Choisissez au moins un enfant.".into()));
+        return Err(Refusal::Step(2, crate::i18n::t("bulk-choose-child")));
     }
     let mut ids = Vec::new();
     for raw in &c.children {
@@ -166,9 +159,12 @@ fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uui
         if !h.enrolments.contains(&(id, p.code.clone())) {
             return Err(Refusal::Step(
                 2,
-                format!(
-                    "{} n'est pas inscrit(e) à « {} ». Choisissez parmi les enfants de la liste.",
-                    child.first_name, p.name
+                crate::i18n::t_args(
+                    "bulk-child-not-enrolled",
+                    &[
+                        ("child", child.first_name.as_str().into()),
+                        ("prestation", p.name.as_str().into()),
+                    ],
                 ),
             ));
         }
@@ -182,10 +178,7 @@ fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uui
 /// Step 3's weekdays, period and mode, checked before the booking rules run.
 fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bulk, Refusal> {
     if c.weekdays.is_empty() {
-        return Err(Refusal::Step(
-            3,
-            "Choisissez au moins un jour de la semaine.".into(),
-        ));
+        return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-weekday")));
     }
     let mut weekdays = Vec::new();
     for raw in &c.weekdays {
@@ -198,26 +191,22 @@ fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bu
             _ => {
                 return Err(Refusal::Step(
                     3,
-                    format!("Choisissez des jours où « {} » a lieu.", p.name),
+                    crate::i18n::t_args(
+                        "bulk-choose-running-days",
+                        &[("prestation", p.name.as_str().into())],
+                    ),
                 ));
             }
         }
     }
     let (Some(from), Some(to)) = (parse_day(c.from.trim()), parse_day(c.to.trim())) else {
-        return Err(Refusal::Step(
-            3,
-            "Indiquez la période : les dates « Du » et « Au » doivent exister, par exemple du 04/01/2027 au 02/07/2027."
-                .into(),
-        ));
+        return Err(Refusal::Step(3, crate::i18n::t("bulk-period-invalid")));
     };
     let replace = match c.mode.as_deref() {
         Some("ajouter") => false,
         Some("remplacer") => true,
         _ => {
-            return Err(Refusal::Step(
-                3,
-                "Choisissez « Ajouter » ou « Remplacer ».".into(),
-            ));
+            return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-mode")));
         }
     };
     Ok(Bulk {
@@ -395,11 +384,10 @@ fn refused(
 /// the steps before it are checked first.
 #[handler]
 pub async fn page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(pairs): Query<Vec<(String, String)>>,
-    SignedInPage { frame, signed }: SignedInPage,
+    ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed) = ctx.parts();
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let c = Choices::from_pairs(pairs);
@@ -427,7 +415,7 @@ pub async fn page(
             &frame,
             &h,
             &Choices::default(),
-            Refusal::Step(1, "Cette prestation n'est pas proposée à vos enfants. Choisissez une prestation de la liste.".into()),
+            Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered")),
         );
     }
     Ok(frame.render(
@@ -441,15 +429,8 @@ pub async fn page(
 /// "Réserver": every choice checked again, the period booked in one transaction, then the
 /// confirmation.
 #[handler]
-pub async fn book(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    SignedInForm {
-        frame,
-        signed,
-        form: pairs,
-    }: SignedInForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Response, PageError> {
+    let (state, tenant, frame, signed, pairs) = ctx.parts();
     let c = Choices::from_pairs(pairs);
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
@@ -530,7 +511,7 @@ fn confirmation(
         .map(|(message, list)| {
             json!({
                 "reason": message,
-                "children": per_child(h, list, with_year, "non réservé"),
+                "children": per_child(h, list, with_year, "bulk-days-skipped"),
             })
         })
         .collect();
@@ -547,13 +528,13 @@ fn confirmation(
     };
     json!({
         "prestation": p.name,
-        "period": format!("du {} au {}", day_fr(from, true), day_fr(to, true)),
+        "period": crate::i18n::t_args("bulk-period-text", &[("from", day_fr(from, true).into()), ("to", day_fr(to, true).into())]),
         "children_names": children_names.join(", "),
         "booked_count": r.booked.len(),
         "cancelled_count": r.cancelled.len(),
         "skipped_count": r.skipped.len(),
-        "booked": per_child(h, &booked, with_year, "réservé"),
-        "cancelled": per_child(h, &cancelled, with_year, "annulé"),
+        "booked": per_child(h, &booked, with_year, "bulk-days-booked"),
+        "cancelled": per_child(h, &cancelled, with_year, "bulk-days-cancelled"),
         "skipped": skipped,
         "grid": format!("/{slug}/reservations?semaine={}", WeekId::containing(from)),
         "again": format!("/{slug}/reservations/masse"),
@@ -569,8 +550,8 @@ mod tests {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         assert_eq!(day_fr(d(2027, 1, 4), false), "lundi 4 janvier");
         assert_eq!(day_fr(d(2026, 12, 1), true), "mardi 1er décembre 2026");
-        assert_eq!(days_count(1, "réservé"), "1 jour réservé");
-        assert_eq!(days_count(3, "non réservé"), "3 jours non réservés");
+        assert_eq!(days_count(1, "bulk-days-booked"), "1 jour réservé");
+        assert_eq!(days_count(3, "bulk-days-skipped"), "3 jours non réservés");
     }
 
     #[test]
