@@ -2,6 +2,7 @@
 //! and every read of medical fields or documents by anyone other than the household. Field
 //! names only: the values of medical fields never reach the audit or the logs.
 
+use crate::auth::session::SignedIn;
 use chrono::{DateTime, Utc};
 use portail_tenants::TenantTx;
 use sea_orm::{DbErr, FromQueryResult};
@@ -40,6 +41,28 @@ pub async fn record(tx: &TenantTx, event: Event<'_>) -> Result<(), DbErr> {
         ])
     .await?;
     Ok(())
+}
+
+/// What a signed-in guardian did to their household's file, from `origin` (`page`, `api`).
+pub async fn by_guardian(
+    tx: &TenantTx,
+    signed: &SignedIn,
+    origin: &str,
+    action: &str,
+    entity: &str,
+    entity_id: String,
+    fields: Vec<String>,
+) -> Result<(), DbErr> {
+    let event = Event {
+        actor: guardian(signed.guardian_id),
+        action,
+        entity,
+        entity_id,
+        fields,
+        household_id: Some(signed.household_id),
+        origin,
+    };
+    record(tx, event).await
 }
 
 #[derive(Debug, Serialize, FromQueryResult)]

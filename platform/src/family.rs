@@ -3,7 +3,7 @@
 
 use crate::http::errors::{
     Details, FORBIDDEN, Failure, INTERNAL, INVALID, NOT_FOUND, Problem, UNAUTHORIZED, UNAVAILABLE,
-    fields,
+    fields, invalid_fields_message,
 };
 use crate::validation::FieldErrors;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -90,7 +90,7 @@ impl Problem for WriteError {
     fn message(&self) -> String {
         match self {
             WriteError::NotFound => Failure::NotFound.message(),
-            WriteError::Invalid(_) => crate::i18n::t("error-invalid-fields"),
+            WriteError::Invalid(_) => invalid_fields_message(),
             WriteError::Database(e) => Failure::of(e).message(),
         }
     }

@@ -5,6 +5,7 @@
 //! `iss`, `aud`, `exp` and `nonce` are checked. Identities are keyed by (issuer, subject) and
 //! linked once by a signed-in guardian; an e-mail never links an identity by itself.
 
+use crate::http::errors::{Failure, Problem};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use oauth2::{
     EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
+use poem::http::StatusCode;
 use portail_tenants::TenantTx;
 use portail_tenants::config::Oidc;
 use portail_tenants::database::sql;
@@ -46,8 +48,28 @@ pub enum OidcError {
     Unavailable(String),
 }
 
-impl OidcError {
-    pub fn message(&self) -> String {
+/// Shown on the sign-in error page; never in the JSON API.
+impl Problem for OidcError {
+    fn status(&self) -> StatusCode {
+        match self {
+            OidcError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OidcError::NotConfigured => StatusCode::NOT_FOUND,
+            _ => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            OidcError::NotConfigured => "oidc_not_configured",
+            OidcError::UnknownState => "oidc_unknown_state",
+            OidcError::Provider(_) | OidcError::InvalidToken(_) => "oidc_not_confirmed",
+            OidcError::NotLinked => "oidc_not_linked",
+            OidcError::LinkedElsewhere => "oidc_linked_elsewhere",
+            OidcError::Unavailable(_) => Failure::Unavailable.code(),
+        }
+    }
+
+    fn message(&self) -> String {
         match self {
             OidcError::NotConfigured => crate::i18n::t("oidc-not-configured"),
             OidcError::UnknownState => crate::i18n::t("oidc-unknown-state"),
@@ -56,6 +78,10 @@ impl OidcError {
             OidcError::LinkedElsewhere => crate::i18n::t("oidc-linked-elsewhere"),
             OidcError::Unavailable(_) => crate::i18n::t("oidc-unavailable"),
         }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[]
     }
 }
 

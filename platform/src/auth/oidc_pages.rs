@@ -5,7 +5,7 @@ use super::oidc::{self, OidcError, Purpose};
 use super::pages::{info_message, see_other, with_cookie};
 use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
-use crate::http::errors::{Failure, PageError};
+use crate::http::errors::{Failure, PageError, Problem};
 use crate::http::page::{Frame, NoFields, Page, SignedInForm, SignedInPage};
 use poem::web::Query;
 use poem::{Request, Response, handler};
@@ -14,17 +14,12 @@ use serde_json::json;
 
 fn failed(frame: &Frame, e: &OidcError) -> Response {
     tracing::info!(error = %e, "OpenID Connect sign-in refused");
-    let status = match e {
-        OidcError::Unavailable(_) => 503,
-        OidcError::NotConfigured => 404,
-        _ => 403,
-    };
     frame.render_with_status(
         "oidc_erreur",
         "Connexion impossible",
         "connexion",
         json!({ "error": e.message() }),
-        status,
+        e.status().as_u16(),
     )
 }
 

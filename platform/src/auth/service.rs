@@ -341,13 +341,7 @@ pub async fn confirm_reset(
     let account = repository::account_by_id(&tx, guardian_id)
         .await?
         .ok_or(AuthError::InvalidToken)?;
-    store_new_password(state, tenant, &tx, &account, password).await?;
-    tx.commit().await?;
-    state.outboxes.notify(tenant.schema());
-    state
-        .sessions
-        .destroy_account(tenant.slug(), &guardian_id.to_string())
-        .await?;
+    replace_password(state, tenant, tx, &account, password).await?;
     tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "password set by link");
     Ok(())
 }
@@ -372,14 +366,27 @@ pub async fn change_password(
     if !hashing::verify(checked.to_string(), account.password_hash.clone()).await {
         return Err(AuthError::WrongCurrentPassword);
     }
-    store_new_password(state, tenant, &tx, &account, new).await?;
+    replace_password(state, tenant, tx, &account, new).await?;
+    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "password changed");
+    Ok(())
+}
+
+/// Stores the new password and commits; then the mail goes and every session of the account
+/// ends.
+async fn replace_password(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: TenantTx,
+    account: &Account,
+    password: &str,
+) -> Result<(), AuthError> {
+    store_new_password(state, tenant, &tx, account, password).await?;
     tx.commit().await?;
     state.outboxes.notify(tenant.schema());
     state
         .sessions
-        .destroy_account(tenant.slug(), &guardian_id.to_string())
+        .destroy_account(tenant.slug(), &account.guardian_id.to_string())
         .await?;
-    tracing::info!(tenant.slug = tenant.slug(), guardian.id = %guardian_id, "password changed");
     Ok(())
 }
 

@@ -1,13 +1,14 @@
 //! The rules of a child's record: what parents may change, contacts, validation.
 
 use super::repository::{self, Authorization, Child, Contact, Enrolment};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::family::{WriteError, paris_date};
 use crate::household::repository as household_repository;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::{self as check, FieldErrors, LONG_TEXT, SHORT_TEXT};
+use portail_tenants::TenantTx;
 use portail_tenants::config::AuthorizationKind;
 use portail_tenants::import::DIETS;
 use sea_orm::DbErr;
@@ -206,17 +207,14 @@ pub async fn change(
         }
     }
     if !fields.is_empty() {
-        audit::record(
+        audit::by_guardian(
             &tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "child",
-                entity_id: id.to_string(),
-                fields,
-                household_id: Some(signed.household_id),
-                origin,
-            },
+            signed,
+            origin,
+            "update",
+            "child",
+            id.to_string(),
+            fields,
         )
         .await?;
     }
@@ -260,17 +258,14 @@ pub async fn validate(
         .ok_or(WriteError::NotFound)?;
     let now = state.clock.now();
     repository::validate(&tx, id, now).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "validate",
-            entity: "child",
-            entity_id: id.to_string(),
-            fields: vec!["validated_at".into()],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "validate",
+        "child",
+        id.to_string(),
+        vec!["validated_at".into()],
     )
     .await?;
     tx.commit().await?;
@@ -366,17 +361,14 @@ pub async fn add_contact(
     };
     let contact = apply(blank, input)?;
     repository::insert_contact(&tx, child_id, &contact).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "create",
-            entity: "contact",
-            entity_id: contact.id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "create",
+        "contact",
+        contact.id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
@@ -393,29 +385,36 @@ pub async fn change_contact(
     origin: &str,
 ) -> Result<Contact, WriteError> {
     let tx = tenant.begin(state).await?;
-    repository::child(&tx, signed.household_id, child_id, true)
-        .await?
-        .ok_or(WriteError::NotFound)?;
-    let current = repository::contact(&tx, child_id, id)
-        .await?
-        .ok_or(WriteError::NotFound)?;
+    let current = household_contact(&tx, signed, child_id, id).await?;
     let contact = apply(current, input)?;
     repository::update_contact(&tx, &contact).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "update",
-            entity: "contact",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "update",
+        "contact",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;
     Ok(contact)
+}
+
+/// A contact of a child of the household, the child locked; anything else is not found.
+async fn household_contact(
+    tx: &TenantTx,
+    signed: &SignedIn,
+    child_id: Uuid,
+    id: Uuid,
+) -> Result<Contact, WriteError> {
+    repository::child(tx, signed.household_id, child_id, true)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    repository::contact(tx, child_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)
 }
 
 pub async fn remove_contact(
@@ -427,24 +426,16 @@ pub async fn remove_contact(
     origin: &str,
 ) -> Result<(), WriteError> {
     let tx = tenant.begin(state).await?;
-    repository::child(&tx, signed.household_id, child_id, true)
-        .await?
-        .ok_or(WriteError::NotFound)?;
-    repository::contact(&tx, child_id, id)
-        .await?
-        .ok_or(WriteError::NotFound)?;
+    household_contact(&tx, signed, child_id, id).await?;
     repository::delete_contact(&tx, id).await?;
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "delete",
-            entity: "contact",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "delete",
+        "contact",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;

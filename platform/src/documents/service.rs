@@ -12,6 +12,7 @@ use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::http::errors::{
     Details, FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE, fields,
+    invalid_fields_message,
 };
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -93,7 +94,7 @@ impl Problem for DocumentError {
             DocumentError::UnsupportedType => crate::i18n::t("document-unsupported"),
             DocumentError::NotMultipart => crate::i18n::t("document-not-multipart"),
             DocumentError::Malformed => crate::i18n::t("document-malformed"),
-            DocumentError::Invalid(_) => crate::i18n::t("document-refused"),
+            DocumentError::Invalid(_) => invalid_fields_message(),
             DocumentError::NotFound => Failure::NotFound.message(),
             DocumentError::Database(e) => Failure::of(e).message(),
         }
@@ -246,19 +247,15 @@ pub async fn create(
         },
     )
     .await?;
-    audit::record(
+    let fields = ["name", "description", "person", "file"].map(String::from);
+    audit::by_guardian(
         &tx,
-        audit::Event {
-            actor: audit::guardian(who.guardian_id),
-            action: "create",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: ["name", "description", "person", "file"]
-                .map(String::from)
-                .to_vec(),
-            household_id: Some(who.household_id),
-            origin,
-        },
+        who,
+        origin,
+        "create",
+        "document",
+        id.to_string(),
+        fields.to_vec(),
     )
     .await?;
     let person_name = match checked.person {
@@ -309,17 +306,14 @@ pub async fn download(
     let Some(file) = repository::file(&tx, who.household_id, id).await? else {
         return Err(DocumentError::NotFound);
     };
-    audit::record(
+    audit::by_guardian(
         &tx,
-        audit::Event {
-            actor: audit::guardian(who.guardian_id),
-            action: "download",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: vec![],
-            household_id: Some(who.household_id),
-            origin,
-        },
+        who,
+        origin,
+        "download",
+        "document",
+        id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;

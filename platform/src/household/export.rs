@@ -2,7 +2,7 @@
 //! Password hashes and tokens are not data about the family and stay out; documents are
 //! listed with their download address.
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -106,17 +106,14 @@ pub async fn export(
         .map(|r| r.try_get::<Value>("", "v"))
         .collect::<Result<Vec<_>, _>>()?;
     out.insert("history".into(), Value::Array(history));
-    audit::record(
+    audit::by_guardian(
         &tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "export",
-            entity: "household",
-            entity_id: signed.household_id.to_string(),
-            fields: vec![],
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "export",
+        "household",
+        signed.household_id.to_string(),
+        vec![],
     )
     .await?;
     tx.commit().await?;

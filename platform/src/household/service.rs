@@ -1,7 +1,7 @@
 //! The rules of "Mon foyer": what a signed-in guardian may read and change.
 
 use super::repository::{self, Consent, Criterion, Guardian, Household, Insurance};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::session::SignedIn;
 use crate::family::{CONSENTS, WriteError, paris_date};
 use crate::state::AppState;
@@ -97,17 +97,14 @@ pub async fn change_address(
             &updated.city,
         )
         .await?;
-        audit::record(
+        audit::by_guardian(
             &tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "household",
-                entity_id: updated.id.to_string(),
-                fields,
-                household_id: Some(updated.id),
-                origin,
-            },
+            signed,
+            origin,
+            "update",
+            "household",
+            updated.id.to_string(),
+            fields,
         )
         .await?;
     }
@@ -244,17 +241,14 @@ async fn change_guardian_in(
     let fields = changed_fields(&current, &g);
     if !fields.is_empty() {
         repository::update_guardian(tx, &g).await?;
-        audit::record(
+        audit::by_guardian(
             tx,
-            Event {
-                actor: audit::guardian(signed.guardian_id),
-                action: "update",
-                entity: "guardian",
-                entity_id: g.id.to_string(),
-                fields,
-                household_id: Some(signed.household_id),
-                origin,
-            },
+            signed,
+            origin,
+            "update",
+            "guardian",
+            g.id.to_string(),
+            fields,
         )
         .await?;
     }
@@ -320,17 +314,14 @@ async fn set_consents_in(
         .iter()
         .map(|(c, _)| format!("consent.{c}"))
         .collect();
-    audit::record(
+    audit::by_guardian(
         tx,
-        Event {
-            actor: audit::guardian(signed.guardian_id),
-            action: "update",
-            entity: "consent",
-            entity_id: guardian_id.to_string(),
-            fields,
-            household_id: Some(signed.household_id),
-            origin,
-        },
+        signed,
+        origin,
+        "update",
+        "consent",
+        guardian_id.to_string(),
+        fields,
     )
     .await?;
     Ok(())

@@ -523,7 +523,104 @@ pub fn api_error(e: poem::Error) -> Response {
     ApiError::<Refused>::from(Refused(e)).into_response()
 }
 
+/// The sentence of every 422 `invalid_fields`: the fields say what is wrong.
+pub fn invalid_fields_message() -> String {
+    crate::i18n::t("error-invalid-fields")
+}
+
 /// The validation errors of a form, as the `fields` of a 422.
 pub fn fields(errors: &FieldErrors) -> Details {
     Details::Fields(errors.0.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::service::AuthError;
+    use crate::family::WriteError;
+
+    async fn json_of(response: Response) -> (u16, Option<String>, serde_json::Value) {
+        let status = response.status().as_u16();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = response.into_body().into_string().await.unwrap();
+        (status, retry, serde_json::from_str(&body).unwrap())
+    }
+
+    #[test]
+    fn only_the_segment_after_the_slug_makes_an_api_path() {
+        assert!(is_api_path("/demo/api/v1/portal"));
+        assert!(is_api_path("/demo/api/"));
+        assert!(!is_api_path("/demo/api"));
+        assert!(!is_api_path("/demo/foyer"));
+        assert!(!is_api_path("/api/openapi.json"));
+        assert!(!is_api_path("/demo/documents/api/x"));
+        assert!(!is_api_path("/"));
+    }
+
+    #[tokio::test]
+    async fn a_problem_answers_its_status_stable_code_and_french_message() {
+        let (status, retry, body) =
+            json_of(ApiError::from(WriteError::NotFound).into_response()).await;
+        assert_eq!((status, retry), (404, None));
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(
+            body["message"],
+            "La page demandée n'existe pas ou n'est plus disponible."
+        );
+        assert!(body.get("fields").is_none(), "{body}");
+    }
+
+    #[tokio::test]
+    async fn invalid_fields_travel_in_the_body() {
+        let mut errors = FieldErrors::default();
+        errors.add("city", "La commune est obligatoire.");
+        let (status, _, body) =
+            json_of(ApiError::from(WriteError::Invalid(errors)).into_response()).await;
+        assert_eq!(status, 422);
+        assert_eq!(body["code"], "invalid_fields");
+        assert_eq!(body["fields"]["city"], "La commune est obligatoire.");
+    }
+
+    #[tokio::test]
+    async fn a_throttled_sign_in_says_how_long_to_wait() {
+        let (status, retry, body) =
+            json_of(ApiError::from(AuthError::Throttled(30)).into_response()).await;
+        assert_eq!((status, retry.as_deref()), (429, Some("30")));
+        assert_eq!(body["code"], "too_many_attempts");
+    }
+
+    #[tokio::test]
+    async fn a_dependency_down_is_503_with_the_shared_words_and_no_internals() {
+        let down = DbErr::Conn(sea_orm::RuntimeErr::Internal("secret host 10.0.0.7".into()));
+        let (status, retry, body) =
+            json_of(ApiError::<WriteError>::from(down).into_response()).await;
+        assert_eq!((status, retry.as_deref()), (503, Some("120")));
+        assert_eq!(body["code"], "service_unavailable");
+        assert!(!body.to_string().contains("10.0.0.7"), "{body}");
+        let broken = DbErr::Custom("column \"x\" does not exist".into());
+        let (status, _, body) =
+            json_of(ApiError::from(AuthError::from(broken)).into_response()).await;
+        assert_eq!(status, 500);
+        assert_eq!(body["code"], "internal_error");
+        assert_eq!(body["message"], Failure::Internal.message());
+    }
+
+    #[test]
+    fn the_spec_lists_the_statuses_of_the_operation_s_error() {
+        let statuses: Vec<_> = ApiError::<WriteError>::meta()
+            .responses
+            .iter()
+            .map(|r| r.status.unwrap())
+            .collect();
+        assert_eq!(statuses, [401, 403, 404, 422, 503, 500]);
+        let throttled = ApiError::<AuthError>::meta()
+            .responses
+            .into_iter()
+            .find(|r| r.status == Some(429))
+            .unwrap();
+        assert_eq!(throttled.headers[0].name, "Retry-After");
+    }
 }

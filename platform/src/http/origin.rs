@@ -3,17 +3,16 @@
 //! any operation runs. Forms are protected by their CSRF token instead (`auth::csrf`).
 
 use super::errors::{Failure, respond};
-use crate::state::AppState;
 use poem::http::Method;
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
-use std::sync::Arc;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 
-/// A browser's `Origin`, when sent, must be the portal's own.
-pub fn origin_allowed(state: &AppState, req: &Request) -> bool {
+/// A browser's `Origin`, when sent, must be the portal's own (`public_url`) or the host the
+/// request was sent to.
+pub fn origin_allowed(public_url: &str, req: &Request) -> bool {
     let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let public = state.settings.public_url.trim_end_matches('/');
+    let public = public_url.trim_end_matches('/');
     let host = req
         .headers()
         .get("host")
@@ -22,32 +21,67 @@ pub fn origin_allowed(state: &AppState, req: &Request) -> bool {
     origin == public || origin == format!("http://{host}") || origin == format!("https://{host}")
 }
 
-pub struct OriginCheck;
-
-impl<E: Endpoint> Middleware<E> for OriginCheck {
-    type Output = OriginCheckEndpoint<E>;
-    fn transform(&self, inner: E) -> Self::Output {
-        OriginCheckEndpoint { inner }
-    }
-}
-
-pub struct OriginCheckEndpoint<E> {
-    inner: E,
-}
-
-impl<E: Endpoint> Endpoint for OriginCheckEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> Result<Response> {
+/// `api`, with its mutations refused when they come from another origin.
+pub fn origin_checked<E: Endpoint + 'static>(
+    api: E,
+    public_url: String,
+) -> impl Endpoint<Output = Response> {
+    api.around(move |api, req| {
         let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe {
-            let state = req
-                .data::<Arc<AppState>>()
-                .expect("state is added to every request");
-            if !origin_allowed(state, &req) {
+        let allowed = safe || origin_allowed(&public_url, &req);
+        async move {
+            if !allowed {
                 return Ok(respond(&Failure::ForbiddenOrigin, true, None));
             }
+            api.call(req).await.map(IntoResponse::into_response)
         }
-        self.inner.call(req).await.map(IntoResponse::into_response)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use poem::endpoint::make_sync;
+
+    async fn answer(method: Method, origin: Option<&str>) -> (u16, String) {
+        let api = origin_checked(make_sync(|_| "done"), "https://portail.example".into());
+        let mut req = Request::builder()
+            .method(method)
+            .uri(poem::http::Uri::from_static("/demo/api/v1/household"))
+            .header("host", "portail.example");
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        let response = api.call(req.finish()).await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.into_body().into_string().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_mutation_from_another_origin_is_refused_before_the_operation() {
+        let (status, body) = answer(Method::POST, Some("https://evil.example")).await;
+        assert_eq!(status, 403);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["code"], "forbidden_origin");
+        assert_eq!(
+            body["message"],
+            "Cette requête ne vient pas du portail famille."
+        );
+        for method in [Method::PATCH, Method::PUT, Method::DELETE] {
+            assert_eq!(answer(method, Some("https://evil.example")).await.0, 403);
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_the_portal_itself_and_programs_without_origin_go_through() {
+        assert_eq!(
+            answer(Method::GET, Some("https://evil.example")).await,
+            (200, "done".into())
+        );
+        assert_eq!(
+            answer(Method::POST, Some("https://portail.example")).await,
+            (200, "done".into())
+        );
+        assert_eq!(answer(Method::POST, None).await, (200, "done".into()));
     }
 }

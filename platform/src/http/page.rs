@@ -1,5 +1,20 @@
 //! What every page of a municipality shares: its banner (name, navigation, who is signed in),
 //! the CSRF token of its forms, and the headers of personal pages.
+//!
+//! The guards of a page are extractors, so a handler only extracts, calls one service and
+//! maps the result:
+//!
+//! | extractor | for | refuses with |
+//! |---|---|---|
+//! | [`Page`] | any visitor's page | 503 page when Redis is down |
+//! | [`PublicForm<F>`] | a form anyone may send (sign-in…) | 403 page without the CSRF token |
+//! | [`SignedInPage`] | a signed-in guardian's page | redirect to `/{slug}/connexion` |
+//! | [`SignedInForm<F>`] | a signed-in guardian's form | 403 page (CSRF), then redirect to `/{slug}/connexion?info=session-expiree` |
+//! | [`SignedInUpload`] | a multipart form (CSRF read in the stream) | redirect with `info=session-expiree` |
+//! | [`PathId`] | the `:id` of the path | the French 404 page |
+//!
+//! Each gives its parts with `.parts()`: `(state, tenant, frame, signed[, form])`. The JSON
+//! API has its own guards: `auth::api::SignedInApi` (session) and `http::origin` (Origin).
 
 use super::errors::{Failure, PageError};
 use crate::auth::csrf;
@@ -161,7 +176,7 @@ impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for PublicForm<'a, F> {
 }
 
 /// The form of the request read as `F`, once its `csrf` field matches the cookie.
-async fn checked_form<F: DeserializeOwned>(
+pub(crate) async fn checked_form<F: DeserializeOwned>(
     req: &Request,
     body: &mut RequestBody,
 ) -> poem::Result<F> {

@@ -4,7 +4,7 @@
 use super::errors::{Failure, api_error, is_api_path, respond};
 use super::health::{healthz, metrics, readyz};
 use super::metrics::RecordMetrics;
-use super::origin::OriginCheck;
+use super::origin::origin_checked;
 use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
@@ -76,17 +76,17 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
 
 /// The API answers under `/{slug}/api/`, its mutations behind the Origin check; any other
 /// unmatched path gets the French 404 page.
-fn api_or_not_found(api: OpenApiService<Apis, ()>) -> impl Endpoint {
-    api.into_endpoint()
-        .catch_all_error(|e: poem::Error| async move { api_error(e) })
-        .with(OriginCheck)
-        .around(|api, req| async move {
-            if is_api_path(req.uri().path()) {
-                api.call(req).await
-            } else {
-                Ok(respond(&Failure::NotFound, false, None))
-            }
-        })
+fn api_or_not_found(api: OpenApiService<Apis, ()>, public_url: String) -> impl Endpoint {
+    let api = api
+        .into_endpoint()
+        .catch_all_error(|e: poem::Error| async move { api_error(e) });
+    origin_checked(api, public_url).around(|api, req| async move {
+        if is_api_path(req.uri().path()) {
+            api.call(req).await
+        } else {
+            Ok(respond(&Failure::NotFound, false, None))
+        }
+    })
 }
 
 /// The back-office pages, under `/{slug}/gestion/`.
@@ -220,7 +220,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(reservation_feed::page).post(reservation_feed::renew),
         )
         .at("/:slug/calendrier/:file", get(reservation_feed::ics))
-        .nest("/", api_or_not_found(api))
+        .nest(
+            "/",
+            api_or_not_found(api, state.settings.public_url.clone()),
+        )
         .with(LocaleSelection::for_tenant(state.clone()))
         .with(TenantResolution {
             state: state.clone(),

@@ -203,6 +203,12 @@ mod tests {
         )
     }
 
+    /// The meal's cell on `day`, reserved or not, seen at `now`.
+    fn meal_on(day: NaiveDate, reserved: bool, now: DateTime<Utc>) -> Cell {
+        let (p, zone, closures) = repas();
+        cell(&p, zone, &closures, day, facts(reserved), now)
+    }
+
     fn facts(reserved: bool) -> Facts {
         Facts {
             enrolled: true,
@@ -221,29 +227,14 @@ mod tests {
 
     #[test]
     fn a_meal_is_bookable_until_8h30_the_same_day_then_locked() {
-        let (p, zone, closures) = repas();
         let monday = NaiveDate::from_ymd_opt(2027, 1, 18).unwrap();
-        let before = cell(
-            &p,
-            zone,
-            &closures,
-            monday,
-            facts(false),
-            paris(2027, 1, 18, 8, 29, 59),
-        );
+        let before = meal_on(monday, false, paris(2027, 1, 18, 8, 29, 59));
         assert_eq!(before.state, State::Available);
         assert_eq!(
             explain(&before),
             "Disponible, réservable jusqu'au lundi 18 janvier à 8h30"
         );
-        let after = cell(
-            &p,
-            zone,
-            &closures,
-            monday,
-            facts(false),
-            paris(2027, 1, 18, 8, 30, 0),
-        );
+        let after = meal_on(monday, false, paris(2027, 1, 18, 8, 30, 0));
         assert_eq!(
             (after.state, after.reason),
             (State::Locked, Some("deadline"))
@@ -252,28 +243,13 @@ mod tests {
 
     #[test]
     fn a_reservation_past_its_cancellation_deadline_stays_reserved_and_unchangeable() {
-        let (p, zone, closures) = repas();
         let monday = NaiveDate::from_ymd_opt(2027, 1, 18).unwrap();
-        let c = cell(
-            &p,
-            zone,
-            &closures,
-            monday,
-            facts(true),
-            paris(2027, 1, 18, 9, 0, 0),
-        );
+        let c = meal_on(monday, true, paris(2027, 1, 18, 9, 0, 0));
         assert_eq!(
             (c.state, c.changeable, c.reason),
             (State::Reserved, false, Some("deadline"))
         );
-        let c = cell(
-            &p,
-            zone,
-            &closures,
-            monday,
-            facts(true),
-            paris(2027, 1, 17, 9, 0, 0),
-        );
+        let c = meal_on(monday, true, paris(2027, 1, 17, 9, 0, 0));
         assert_eq!((c.state, c.changeable), (State::Reserved, true));
     }
 

@@ -14,26 +14,14 @@ use super::auth::{StaffSigned, current};
 use super::{Needs, Role, StaffError};
 use crate::auth::csrf;
 use crate::http::errors::{ApiError, PageError};
-use crate::state::AppState;
+use crate::http::page::{checked_form, context};
 use crate::templates;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Form, Html, Redirect};
+use poem::web::{Html, Redirect};
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::marker::PhantomData;
-use std::sync::Arc;
-
-fn context(req: &Request) -> (&Arc<AppState>, &CurrentTenant) {
-    let state = req
-        .data::<Arc<AppState>>()
-        .expect("state is added to every request");
-    let tenant = req
-        .data::<CurrentTenant>()
-        .expect("tenant resolved before routing");
-    (state, tenant)
-}
 
 /// The frame of a back-office page: the municipality, the staff navigation for the member's
 /// role, the CSRF token of its forms.
@@ -180,11 +168,6 @@ impl<'a, R: Needs> FromRequest<'a> for StaffPage<R> {
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfField {
-    csrf: Option<String>,
-}
-
 /// A form of a back-office page for role `R` and above, read as `F`: the CSRF token first
 /// (403 page), then the session and the role.
 pub struct StaffForm<R: Needs, F> {
@@ -196,16 +179,7 @@ pub struct StaffForm<R: Needs, F> {
 
 impl<'a, R: Needs, F: DeserializeOwned + Send> FromRequest<'a> for StaffForm<R, F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let bytes = body.take()?.into_vec().await?;
-        let read = |bytes: &Vec<u8>| RequestBody::new(poem::Body::from(bytes.clone()));
-        let Form(form) = Form::<F>::from_request(req, &mut read(&bytes)).await?;
-        let token = Form::<CsrfField>::from_request(req, &mut read(&bytes))
-            .await
-            .ok()
-            .and_then(|Form(f)| f.csrf);
-        if !csrf::valid(req, token.as_deref()) {
-            return Err(crate::http::page::csrf_refused().into());
-        }
+        let form = checked_form(req, body).await?;
         let (frame, member) = staff_frame::<R>(req, "?info=session-expiree").await?;
         Ok(StaffForm {
             frame,

@@ -193,7 +193,7 @@ impl Problem for StaffError {
                 t_args("staff-forbidden", &[("role", role.label().into())])
             }
             StaffError::AlreadyExists => t("staff-already-exists"),
-            StaffError::Invalid(_) => t("error-invalid-fields"),
+            StaffError::Invalid(_) => crate::http::errors::invalid_fields_message(),
             StaffError::NotFound => Failure::NotFound.message(),
             StaffError::Fault(f) => f.message(),
         }

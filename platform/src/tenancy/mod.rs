@@ -4,6 +4,12 @@
 //! before any handler runs; a handler reaches tenant data only through the [`CurrentTenant`]
 //! this module puts in the request, and through a `TenantTx` begun for it.
 //!
+//! Who opens the transaction: a service function, never a handler (`pages.rs`, `api.rs`).
+//! A public service function begins one with [`CurrentTenant::begin`] and commits it; the
+//! steps it is made of take `&TenantTx`, so one use case can run two of them in one
+//! transaction (`household::service::update_guardian` writes a guardian and their consents
+//! together, or neither).
+//!
 //! A service reads tenant data like this (it compiles):
 //!
 //! ```no_run

@@ -1,8 +1,8 @@
-use super::{print_json, read_config};
-use crate::cli::{connect, explain};
+use super::{print_json, provision_error, read_config};
+use crate::cli::connect;
 use crate::settings::Settings;
 use portail_tenants::Slug;
-use portail_tenants::provisioning::{self, ProvisionError};
+use portail_tenants::provisioning;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,10 +25,7 @@ impl Create {
         let started = std::time::Instant::now();
         let tenant = provisioning::create(&db, &slug, &config, &source)
             .await
-            .map_err(|e| match e {
-                ProvisionError::Database(e) => explain(e),
-                other => other.into(),
-            })?;
+            .map_err(provision_error)?;
         if self.json {
             print_json(&tenant);
         } else {

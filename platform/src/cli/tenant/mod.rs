@@ -68,6 +68,14 @@ fn read_config(path: &std::path::Path) -> anyhow::Result<(portail_tenants::Tenan
     Ok((config, source))
 }
 
+/// A provisioning failure, with a database one explained for the operator.
+fn provision_error(e: portail_tenants::provisioning::ProvisionError) -> anyhow::Error {
+    match e {
+        portail_tenants::provisioning::ProvisionError::Database(e) => super::explain(e),
+        other => other.into(),
+    }
+}
+
 pub(super) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",

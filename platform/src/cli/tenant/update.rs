@@ -1,7 +1,7 @@
-use super::{print_json, read_config};
-use crate::cli::{connect, explain};
+use super::{print_json, provision_error, read_config};
+use crate::cli::connect;
 use crate::settings::Settings;
-use portail_tenants::provisioning::{self, ProvisionError};
+use portail_tenants::provisioning;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,10 +21,7 @@ impl Update {
         let db = connect(&settings, 2).await?;
         let tenant = provisioning::update(&db, &self.slug, &config, &source)
             .await
-            .map_err(|e| match e {
-                ProvisionError::Database(e) => explain(e),
-                other => other.into(),
-            })?;
+            .map_err(provision_error)?;
         if self.json {
             print_json(&tenant);
         } else {
