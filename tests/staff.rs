@@ -481,6 +481,81 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
     assert!(body["fields"]["quotient_familial"].is_string());
     assert!(body["fields"]["quotient_valid_from"].is_string());
 
+    // The whole record of a child is an audited read, which the parents see.
+    let theo = household["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "Théo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(household["children"][0].get("allergies").is_none());
+    let account = parent
+        .get(b.url("/mon-compte"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!account.contains("Agent TEST"));
+    let record: Value = accueil
+        .get(b.url(&format!("/api/v1/staff/children/{theo}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(record["allergies"].is_string() && record["pai"].is_boolean());
+    let account = parent
+        .get(b.url("/mon-compte"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(account.contains("Qui a consulté mes données"));
+    assert!(account.contains("Agent TEST (Accueil)"), "{account}");
+    let export: Value = parent
+        .get(b.url("/api/v1/export"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["staff_reads"][0]["role"], "accueil");
+    assert_eq!(export["staff_reads"][0]["entity_id"], theo.as_str());
+
+    // Validating a record: gestionnaire, not accueil.
+    let validation = b.url(&format!("/api/v1/staff/children/{theo}/validation"));
+    let r = accueil
+        .post(&validation)
+        .json(&json!({ "validated": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = gestion
+        .post(&validation)
+        .json(&json!({ "validated": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.json::<Value>().await.unwrap()["validated_at"].is_string());
+    let r = gestion
+        .post(&validation)
+        .json(&json!({ "validated": false }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.json::<Value>().await.unwrap()["validated_at"].is_null());
+
     // The admin disables the gestionnaire: their open session ends at once.
     let r = admin
         .post(b.url("/api/v1/staff/members/disable"))

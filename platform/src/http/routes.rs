@@ -126,6 +126,11 @@ fn staff_routes(route: Route) -> Route {
             "/:slug/gestion/familles/:id/quotient",
             poem::post(staff_pages::set_quotient),
         )
+        .at("/:slug/gestion/enfants/:id", get(staff_pages::child_page))
+        .at(
+            "/:slug/gestion/enfants/:id/validation",
+            poem::post(staff_pages::validate_child),
+        )
 }
 
 pub fn app(state: Arc<AppState>) -> impl Endpoint {

@@ -6,6 +6,7 @@ use super::accounts::Member;
 use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
+use super::records::{self, ChildRecord};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
 use crate::auth::session::{client_address, read_cookie};
 use crate::http::errors::ApiError;
@@ -128,6 +129,13 @@ struct HouseholdPatch {
     quotient_familial: Option<i64>,
     /// `YYYY-MM-DD`; required with a quotient.
     quotient_valid_from: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffValidation")]
+struct ValidationRequest {
+    /// `true` validates the record for the school year, `false` withdraws the validation.
+    validated: bool,
 }
 
 pub struct StaffApiService {
@@ -384,6 +392,54 @@ impl StaffApiService {
                     quotient_familial: body.quotient_familial,
                     quotient_valid_from: body.quotient_valid_from,
                 },
+                "api",
+            )
+            .await?,
+        ))
+    }
+
+    /// A child's whole record, medical fields included: the read is recorded, and the
+    /// child's parents see it under "Qui a consulté mes données".
+    #[oai(
+        path = "/:slug/api/v1/staff/children/:id",
+        method = "get",
+        operation_id = "staffChildRecord",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn child(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<ChildRecord>> {
+        Ok(Json(
+            records::read(&self.state, &tenant, &staff.member, id.0, "api").await?,
+        ))
+    }
+
+    /// Validate or un-validate a child's record (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/children/:id/validation",
+        method = "post",
+        operation_id = "staffValidateChild",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn validate_child(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        body: Json<ValidationRequest>,
+    ) -> Answer<Json<ChildRecord>> {
+        Ok(Json(
+            records::set_validated(
+                &self.state,
+                &tenant,
+                &staff.member,
+                id.0,
+                body.validated,
                 "api",
             )
             .await?,

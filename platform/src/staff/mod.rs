@@ -15,6 +15,7 @@ pub mod auth;
 pub mod families;
 pub mod guard;
 pub mod pages;
+pub mod records;
 pub mod totp;
 
 use crate::auth::password_policy::Refusal;

@@ -5,6 +5,7 @@ use super::accounts::Member;
 use super::auth::{self, STAFF_COOKIE, StaffSigned, clear_staff_cookie, staff_cookie};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::{StaffForm, StaffFrame, StaffPage};
+use super::records::{self, ChildRecord};
 use super::{Accueil, Admin, Gestionnaire, Role, StaffError, totp};
 use crate::auth::csrf;
 use crate::auth::pages::{see_other, with_cookie};
@@ -28,6 +29,8 @@ fn info_message(key: &str) -> Option<String> {
         "invite" => "staff-info-invited",
         "desactive" => "staff-info-disabled",
         "quotient" => "staff-info-quotient",
+        "validee" => "staff-info-validated",
+        "devalidee" => "staff-info-unvalidated",
         _ => return None,
     }))
 }
@@ -622,6 +625,75 @@ pub async fn set_quotient(
     }
 }
 
+// ---- Child record ----
+
+#[derive(Serialize)]
+pub struct ChildPage {
+    pub child: ChildRecord,
+    pub name: String,
+    pub validated: bool,
+    pub validated_on: String,
+    pub can_validate: bool,
+    pub info: Option<String>,
+}
+
+fn child_model(child: ChildRecord, member: &StaffSigned) -> ChildPage {
+    ChildPage {
+        name: format!("{} {}", child.first_name, child.last_name),
+        validated: child.validated_at.is_some(),
+        validated_on: child
+            .validated_at
+            .map(|d| {
+                d.with_timezone(&chrono_tz::Europe::Paris)
+                    .format("%d/%m/%Y")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+        can_validate: member.role.allows(Role::Gestionnaire),
+        child,
+        info: None,
+    }
+}
+
+/// The whole record of a child: an audited read.
+#[handler]
+pub async fn child_page(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    Query(query): Query<InfoQuery>,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let child = records::read(state, tenant, &page.member, id, "page").await?;
+    let mut model = child_model(child, &page.member);
+    model.info = query.info.as_deref().and_then(info_message);
+    let title = model.name.clone();
+    Ok(page
+        .frame
+        .render("staff_enfant", &title, "familles", &model, 200))
+}
+
+#[derive(Deserialize)]
+pub struct ValidationForm {
+    validated: Option<String>,
+}
+
+#[handler]
+pub async fn validate_child(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Gestionnaire, ValidationForm>,
+) -> Result<Response, PageError> {
+    let validated = page.form.validated.as_deref() == Some("oui");
+    records::set_validated(state, tenant, &page.member, id, validated, "page").await?;
+    let info = if validated { "validee" } else { "devalidee" };
+    Ok(see_other(format!(
+        "/{}/gestion/enfants/{id}?info={info}",
+        tenant.slug()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,5 +806,25 @@ mod tests {
             },
         );
         assert!(html.contains("value=\"%_\""));
+        let child = ChildRecord {
+            id: uuid::Uuid::new_v4(),
+            household_id: uuid::Uuid::new_v4(),
+            first_name: "Théo".into(),
+            last_name: "ALAIN".into(),
+            birth_date: chrono::NaiveDate::from_ymd_opt(2016, 7, 7).unwrap(),
+            birth_city: "Lannion".into(),
+            school: "Jean Macé".into(),
+            class: "CM1".into(),
+            diets: vec!["sans porc".into()],
+            doctor_name: "Dr <X>".into(),
+            doctor_phone: "".into(),
+            allergies: "arachide".into(),
+            pai: true,
+            medical_notes: "".into(),
+            validated_at: None,
+            contacts: vec![],
+        };
+        let html = render("staff_enfant", &child_model(child, &me));
+        assert!(html.contains("Dr &lt;X&gt;") && html.contains("value=\"oui\""));
     }
 }

@@ -114,6 +114,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff_foyer",
         include_str!("../../templates/staff/foyer.hbs"),
     ),
+    (
+        "staff_enfant",
+        include_str!("../../templates/staff/enfant.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache
