@@ -800,3 +800,143 @@ async fn the_cli_invites_lists_and_disables_staff() {
     assert!(!unknown.status.success());
     delete_tenant(&db, slug).await;
 }
+
+#[tokio::test]
+async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
+    let b = Back::new("staff-counts").await;
+    let (secret, _) = b.member(ADMIN, "gestionnaire").await;
+    let staff = b.signed_in(ADMIN, &secret).await;
+    let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
+    let found: Value = staff
+        .get(b.url("/api/v1/staff/households?q=alain"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let theo = found["households"][0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "Théo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = parent
+        .put(b.url(&format!(
+            "/api/v1/children/{theo}/reservations/repas/2026-12-08"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    // A class that a spreadsheet would run as a formula.
+    let tx = portail_tenants::TenantTx::begin(&b.db, &b.tenant.schema_name)
+        .await
+        .unwrap();
+    tx.run(
+        "UPDATE children SET class = '=1+1' WHERE id = $1::uuid",
+        [theo.clone().into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let counts: Value = staff
+        .get(b.url("/api/v1/staff/counts?date=2026-12-08"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let repas = counts["prestations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "repas")
+        .unwrap();
+    assert_eq!(repas["booked"], 1, "{counts}");
+    assert_eq!(repas["diets"]["sans porc"], 1);
+    let r = staff
+        .get(b.url("/api/v1/staff/counts?date=demain"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let list: Value = staff
+        .get(b.url("/api/v1/staff/attendance?date=2026-12-08&prestation=repas"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["children"][0]["first_name"], "Théo");
+    assert!(
+        list["children"][0]["contacts"][0]
+            .as_str()
+            .unwrap()
+            .contains("06 12 34 56 78")
+    );
+    let csv = staff
+        .get(b.url("/api/v1/staff/attendance?date=2026-12-08&prestation=repas"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    assert!(text.contains("'=1+1") && text.contains("Théo"), "{text}");
+
+    // The pages: counts, the printable list, its CSV.
+    let page = staff
+        .get(b.url("/gestion/effectifs?date=2026-12-08"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("sans porc : 1"));
+    let page = staff
+        .get(b.url("/gestion/effectifs/liste?date=2026-12-08&prestation=repas"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let csv = staff
+        .get(b.url("/gestion/effectifs/liste.csv?date=2026-12-08&prestation=repas"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(csv.text().await.unwrap().contains("'=1+1"));
+    // accueil sees neither.
+    let (accueil_secret, _) = b.member("accueil@mairie.example", "accueil").await;
+    let accueil = b.signed_in("accueil@mairie.example", &accueil_secret).await;
+    let r = accueil
+        .get(b.url("/api/v1/staff/counts?date=2026-12-08"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = accueil
+        .get(b.url("/gestion/effectifs"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    b.cleanup().await;
+}

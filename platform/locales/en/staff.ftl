@@ -99,3 +99,26 @@ staff-unvalidate = Withdraw the validation
 staff-info-validated = The record has been validated.
 staff-info-unvalidated = The record's validation has been withdrawn.
 staff-open-record = { $name }'s record
+staff-nav-counts = Counts
+title-staff-counts = Today's counts
+title-staff-attendance = Attendance list
+staff-counts-heading = Counts for { $date }
+staff-counts-date = Day
+staff-counts-show = Show
+staff-counts-caption = Children booked on { $date }, per service
+staff-counts-prestation = Service
+staff-counts-booked = Booked / places
+staff-counts-classes = Per school and class
+staff-counts-list = Attendance list
+staff-counts-open-list = List: { $name }
+staff-attendance-heading = { $name } – { $date }
+staff-attendance-csv = Download the list (CSV)
+staff-attendance-caption = { $n ->
+    [one] 1 child booked
+   *[other] { $n } children booked
+}
+staff-attendance-present = Present
+staff-csv-last-name = Last name
+staff-csv-first-name = First name
+staff-csv-school = School
+staff-csv-class = Class

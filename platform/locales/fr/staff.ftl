@@ -99,3 +99,26 @@ staff-unvalidate = Retirer la validation
 staff-info-validated = La fiche a été validée.
 staff-info-unvalidated = La validation de la fiche a été retirée.
 staff-open-record = Fiche de { $name }
+staff-nav-counts = Effectifs
+title-staff-counts = Effectifs du jour
+title-staff-attendance = Liste de présence
+staff-counts-heading = Effectifs du { $date }
+staff-counts-date = Jour
+staff-counts-show = Afficher
+staff-counts-caption = Enfants inscrits le { $date }, par prestation
+staff-counts-prestation = Prestation
+staff-counts-booked = Inscrits / places
+staff-counts-classes = Par école et classe
+staff-counts-list = Liste de présence
+staff-counts-open-list = Liste : { $name }
+staff-attendance-heading = { $name } – { $date }
+staff-attendance-csv = Télécharger la liste (CSV)
+staff-attendance-caption = { $n ->
+    [one] 1 enfant inscrit
+   *[other] { $n } enfants inscrits
+}
+staff-attendance-present = Présent
+staff-csv-last-name = Nom
+staff-csv-first-name = Prénom
+staff-csv-school = École
+staff-csv-class = Classe

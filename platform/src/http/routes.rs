@@ -127,6 +127,15 @@ fn staff_routes(route: Route) -> Route {
             poem::post(staff_pages::set_quotient),
         )
         .at("/:slug/gestion/enfants/:id", get(staff_pages::child_page))
+        .at("/:slug/gestion/effectifs", get(staff_pages::counts_page))
+        .at(
+            "/:slug/gestion/effectifs/liste",
+            get(staff_pages::attendance_page),
+        )
+        .at(
+            "/:slug/gestion/effectifs/liste.csv",
+            get(staff_pages::attendance_csv),
+        )
         .at(
             "/:slug/gestion/enfants/:id/validation",
             poem::post(staff_pages::validate_child),

@@ -4,6 +4,7 @@
 
 use super::accounts::Member;
 use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
+use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
 use super::records::{self, ChildRecord};
@@ -14,8 +15,9 @@ use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::Request;
 use poem::web::Data;
+use poem_openapi::param::Header;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -136,6 +138,35 @@ struct HouseholdPatch {
 struct ValidationRequest {
     /// `true` validates the record for the school year, `false` withdraws the validation.
     validated: bool,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffCounts")]
+struct CountsDto {
+    date: chrono::NaiveDate,
+    prestations: Vec<PrestationCount>,
+}
+
+#[derive(ApiResponse)]
+enum AttendanceResponse {
+    /// The list as JSON.
+    #[oai(status = 200)]
+    Json(Json<Attendance>),
+    /// The list as CSV (with `Accept: text/csv`), each cell safe from formula injection.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        PlainText<String>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// A `YYYY-MM-DD` date of a query, or 422 `invalid_fields`.
+fn query_date(raw: &str) -> Result<chrono::NaiveDate, StaffError> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        let mut errors = crate::validation::FieldErrors::default();
+        errors.add("date", crate::i18n::t("field-date-invalid"));
+        StaffError::Invalid(errors)
+    })
 }
 
 pub struct StaffApiService {
@@ -444,5 +475,59 @@ impl StaffApiService {
             )
             .await?,
         ))
+    }
+
+    /// The day's counts per prestation: booked, capacity, diets and PAI, per school and class
+    /// (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/counts",
+        method = "get",
+        operation_id = "staffCounts",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn counts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Gestionnaire>,
+        date: Query<String>,
+    ) -> Answer<Json<CountsDto>> {
+        let day = query_date(&date.0)?;
+        Ok(Json(CountsDto {
+            date: day,
+            prestations: counts::counts(&self.state, &tenant, day).await?,
+        }))
+    }
+
+    /// The attendance list of a prestation on a day, with emergency contacts: JSON, or CSV
+    /// with `Accept: text/csv` (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/attendance",
+        method = "get",
+        operation_id = "staffAttendance",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn attendance(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Gestionnaire>,
+        date: Query<String>,
+        prestation: Query<String>,
+        accept: Header<Option<String>>,
+    ) -> Answer<AttendanceResponse> {
+        let day = query_date(&date.0)?;
+        let list = counts::attendance(&self.state, &tenant, day, &prestation.0).await?;
+        if accept.0.as_deref().is_some_and(|a| a.contains("text/csv")) {
+            let file = format!(
+                "attachment; filename=\"presences-{}-{day}.csv\"",
+                list.prestation
+            );
+            return Ok(AttendanceResponse::Csv(
+                PlainText(counts::to_csv(&list)),
+                file,
+            ));
+        }
+        Ok(AttendanceResponse::Json(Json(list)))
     }
 }

@@ -47,6 +47,12 @@ fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
     let entries = [
         ("accueil", "staff-nav-home", "", Role::Accueil),
         ("familles", "staff-nav-families", "familles", Role::Accueil),
+        (
+            "effectifs",
+            "staff-nav-counts",
+            "effectifs",
+            Role::Gestionnaire,
+        ),
         ("equipe", "staff-nav-team", "equipe", Role::Admin),
     ];
     let Some(role) = role else {
@@ -231,7 +237,8 @@ mod tests {
             labels(Some(Role::Accueil)),
             vec!["/demo/gestion/", "/demo/gestion/familles"]
         );
-        assert_eq!(labels(Some(Role::Admin)).len(), 3);
+        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 3);
+        assert_eq!(labels(Some(Role::Admin)).len(), 4);
         assert_eq!(labels(None), vec!["/demo/gestion/connexion"]);
     }
 }

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod counts;
 pub mod families;
 pub mod guard;
 pub mod pages;

@@ -118,6 +118,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff_enfant",
         include_str!("../../templates/staff/enfant.hbs"),
     ),
+    (
+        "staff_effectifs",
+        include_str!("../../templates/staff/effectifs.hbs"),
+    ),
+    (
+        "staff_liste",
+        include_str!("../../templates/staff/liste.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache
