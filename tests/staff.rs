@@ -923,6 +923,19 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
             .contains("attachment")
     );
     assert!(csv.text().await.unwrap().contains("'=1+1"));
+    // The home shows what to follow up, and today's counts to a gestionnaire.
+    let home = staff
+        .get(b.url("/gestion/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("en attente de validation")
+            && home.contains("/gestion/effectifs/liste?date=2026-11-30")
+    );
     // accueil sees neither.
     let (accueil_secret, _) = b.member("accueil@mairie.example", "accueil").await;
     let accueil = b.signed_in("accueil@mairie.example", &accueil_secret).await;

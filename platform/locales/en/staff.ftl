@@ -122,3 +122,14 @@ staff-csv-last-name = Last name
 staff-csv-first-name = First name
 staff-csv-school = School
 staff-csv-class = Class
+staff-home-follow = To follow up
+staff-home-awaiting = { $n ->
+    [0] No child's record awaiting validation
+    [one] 1 child's record awaiting validation
+   *[other] { $n } children's records awaiting validation
+}
+staff-home-never = { $n ->
+    [0] Every guardian has signed in already
+    [one] 1 guardian has never signed in
+   *[other] { $n } guardians have never signed in
+}

@@ -122,3 +122,14 @@ staff-csv-last-name = Nom
 staff-csv-first-name = Prénom
 staff-csv-school = École
 staff-csv-class = Classe
+staff-home-follow = À suivre
+staff-home-awaiting = { $n ->
+    [0] Aucune fiche enfant en attente de validation
+    [one] 1 fiche enfant en attente de validation
+   *[other] { $n } fiches enfant en attente de validation
+}
+staff-home-never = { $n ->
+    [0] Tous les responsables se sont déjà connectés
+    [one] 1 responsable ne s'est jamais connecté
+   *[other] { $n } responsables ne se sont jamais connectés
+}

@@ -306,3 +306,30 @@ mod tests {
         assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
     }
 }
+
+/// What the staff home shows of the families.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult)]
+pub struct Summary {
+    /// Children whose record is not validated.
+    pub awaiting_validation: i64,
+    /// Guardians with an e-mail who never chose a password.
+    pub never_signed_in: i64,
+}
+
+pub async fn summary(state: &AppState, tenant: &CurrentTenant) -> Result<Summary, StaffError> {
+    let tx = tenant.begin(state).await?;
+    let found = tx
+        .one::<Summary>(
+            "SELECT (SELECT count(*) FROM children WHERE validated_at IS NULL) AS awaiting_validation,
+                    (SELECT count(*) FROM guardians g WHERE g.email IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.guardian_id = g.id)) AS never_signed_in",
+            [],
+        )
+        .await?
+        .unwrap_or(Summary {
+            awaiting_validation: 0,
+            never_signed_in: 0,
+        });
+    tx.commit().await?;
+    Ok(found)
+}

@@ -322,25 +322,48 @@ pub struct HomePage {
     pub name: String,
     pub role: String,
     pub is_admin: bool,
+    pub summary: families::Summary,
+    /// Today's counts, for `gestionnaire` and above.
+    pub counts: Option<CountsPage>,
 }
 
-fn home_model(member: &StaffSigned) -> HomePage {
+fn home_model(
+    member: &StaffSigned,
+    summary: families::Summary,
+    counts: Option<CountsPage>,
+) -> HomePage {
     HomePage {
         name: member.name.clone(),
         role: member.role.label(),
         is_admin: member.role.allows(Role::Admin),
+        summary,
+        counts,
     }
 }
 
 #[handler]
-pub async fn home(page: StaffPage<Accueil>) -> Response {
-    page.frame.render(
+pub async fn home(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let summary = families::summary(state, tenant).await?;
+    let counts = if page.member.role.allows(Role::Gestionnaire) {
+        let today = day_of(state, None);
+        Some(counts_model(
+            today,
+            counts::counts(state, tenant, today).await?,
+        ))
+    } else {
+        None
+    };
+    Ok(page.frame.render(
         "staff_accueil",
         &t("title-staff-home"),
         "accueil",
-        &home_model(&page.member),
+        &home_model(&page.member, summary, counts),
         200,
-    )
+    ))
 }
 
 // ---- Team (admin) ----
@@ -922,7 +945,12 @@ mod tests {
             email: "a@b.fr".into(),
             role: Role::Admin,
         };
-        assert!(render("staff_accueil", &home_model(&me)).contains("/demo/gestion/equipe"));
+        let summary = families::Summary {
+            awaiting_validation: 4,
+            never_signed_in: 7,
+        };
+        let home_html = render("staff_accueil", &home_model(&me, summary, None));
+        assert!(home_html.contains("/demo/gestion/equipe") && home_html.contains("7 responsables"));
         let team_page = team_model(
             vec![Member {
                 id: uuid::Uuid::new_v4(),
