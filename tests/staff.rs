@@ -953,3 +953,100 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
     assert_eq!(r.status(), 403);
     b.cleanup().await;
 }
+
+#[tokio::test]
+async fn families_are_invited_once_a_day_with_a_working_first_connection_link() {
+    let b = Back::new("staff-invite").await;
+    let (secret, _) = b.member(ADMIN, "gestionnaire").await;
+    let staff = b.signed_in(ADMIN, &secret).await;
+    let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
+    drop(parent);
+    let found: Value = staff
+        .get(b.url("/api/v1/staff/households?q=alain"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let guardians = found["households"][0]["guardians"].as_array().unwrap();
+    let id_of = |email: &str| {
+        guardians.iter().find(|g| g["email"] == email).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (paul, sophie) = (id_of(PAUL), id_of("sophie.alain@demo.example"));
+
+    // Paul has signed up already: skipped; Sophie is invited.
+    let r = staff
+        .post(b.url("/api/v1/staff/invitations"))
+        .json(&json!({ "guardian_ids": [paul, sophie] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let outcome: Value = r.json().await.unwrap();
+    assert_eq!(
+        (outcome["sent"].as_u64(), outcome["skipped"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let tx = portail_tenants::TenantTx::begin(&b.db, &b.tenant.schema_name)
+        .await
+        .unwrap();
+    let row = tx
+        .query_one_raw(portail_tenants::database::sql(
+            "SELECT text_body FROM outbox WHERE to_address = 'sophie.alain@demo.example' ORDER BY id DESC LIMIT 1",
+            [],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    let text: String = row.try_get("", "text_body").unwrap();
+    let prefix = format!(
+        "http://portail.test/{}/nouveau-mot-de-passe?token=",
+        b.tenant.slug
+    );
+    let start = text.find(&prefix).unwrap() + prefix.len();
+    let token = &text[start..start + 43];
+    let r = b
+        .post(
+            &b.app.other_client(),
+            "/api/v1/auth/password-reset/confirm",
+            json!({ "token": token, "password": GOOD }),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+
+    // Everyone never signed in; the same guardians again today: none.
+    let r = staff
+        .post(b.url("/api/v1/staff/invitations"))
+        .json(&json!({ "all": true }))
+        .send()
+        .await
+        .unwrap();
+    let first: Value = r.json().await.unwrap();
+    assert!(first["sent"].as_u64().unwrap() >= 1, "{first}");
+    let r = staff
+        .post(b.url("/api/v1/staff/invitations"))
+        .json(&json!({ "all": true }))
+        .send()
+        .await
+        .unwrap();
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again["sent"], 0);
+    assert_eq!(again["skipped"], first["sent"]);
+
+    // accueil may not invite.
+    let (accueil_secret, _) = b.member("accueil@mairie.example", "accueil").await;
+    let accueil = b.signed_in("accueil@mairie.example", &accueil_secret).await;
+    let r = accueil
+        .post(b.url("/api/v1/staff/invitations"))
+        .json(&json!({ "all": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    b.cleanup().await;
+}

@@ -133,3 +133,14 @@ staff-home-never = { $n ->
     [one] 1 guardian has never signed in
    *[other] { $n } guardians have never signed in
 }
+mail-family-invitation-subject = Your family portal of { $tenant }
+mail-family-invitation-body = The town hall of { $tenant } invites you to use its family portal: bookings, invoices, your family's file, from your phone or your computer.
+mail-family-invitation-login = Your login is your e-mail address: { $email }. Create your password with the button below.
+mail-family-invitation-validity = This link works for 7 days. After that, use “First sign-in or forgotten password?” on the sign-in page.
+staff-invite-family = Invite { $name } by e-mail
+staff-invite-all = Invite by e-mail every guardian who never signed in
+staff-info-invitations = { $sent ->
+    [0] No invitation sent
+    [one] 1 invitation sent
+   *[other] { $sent } invitations sent
+} ({ $skipped } not sent: already signed up, without e-mail or already invited today).

@@ -133,3 +133,14 @@ staff-home-never = { $n ->
     [one] 1 responsable ne s'est jamais connecté
    *[other] { $n } responsables ne se sont jamais connectés
 }
+mail-family-invitation-subject = Votre portail famille de { $tenant }
+mail-family-invitation-body = La mairie de { $tenant } vous invite à utiliser son portail famille : réservations, factures, dossier de la famille, depuis votre téléphone ou votre ordinateur.
+mail-family-invitation-login = Votre identifiant est votre adresse e-mail : { $email }. Créez votre mot de passe avec le bouton ci-dessous.
+mail-family-invitation-validity = Ce lien est valable 7 jours. Passé ce délai, utilisez « Première connexion ou mot de passe oublié ? » sur la page de connexion.
+staff-invite-family = Inviter { $name } par e-mail
+staff-invite-all = Inviter par e-mail tous les responsables jamais connectés
+staff-info-invitations = { $sent ->
+    [0] Aucune invitation envoyée
+    [one] 1 invitation envoyée
+   *[other] { $sent } invitations envoyées
+} ({ $skipped } non envoyée(s) : déjà inscrit, sans e-mail ou déjà invité aujourd'hui).

@@ -129,6 +129,10 @@ fn staff_routes(route: Route) -> Route {
         .at("/:slug/gestion/enfants/:id", get(staff_pages::child_page))
         .at("/:slug/gestion/effectifs", get(staff_pages::counts_page))
         .at(
+            "/:slug/gestion/invitations",
+            poem::post(staff_pages::invite_families),
+        )
+        .at(
             "/:slug/gestion/effectifs/liste",
             get(staff_pages::attendance_page),
         )

@@ -19,6 +19,11 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
         include_str!("../../templates/mail/password_reset.txt.hbs"),
     ),
     (
+        "family_invitation",
+        include_str!("../../templates/mail/family_invitation.html.hbs"),
+        include_str!("../../templates/mail/family_invitation.txt.hbs"),
+    ),
+    (
         "staff_invitation",
         include_str!("../../templates/mail/staff_invitation.html.hbs"),
         include_str!("../../templates/mail/staff_invitation.txt.hbs"),

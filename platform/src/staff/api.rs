@@ -7,6 +7,7 @@ use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
 use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
+use super::invitations::{self, Outcome, Selection};
 use super::records::{self, ChildRecord};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
 use crate::auth::session::{client_address, read_cookie};
@@ -167,6 +168,17 @@ fn query_date(raw: &str) -> Result<chrono::NaiveDate, StaffError> {
         errors.add("date", crate::i18n::t("field-date-invalid"));
         StaffError::Invalid(errors)
     })
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffInvitations")]
+struct InvitationsRequest {
+    /// The guardians to invite…
+    #[oai(default)]
+    guardian_ids: Vec<Uuid>,
+    /// …or, with `true`, every guardian with an e-mail who has never signed in.
+    #[oai(default)]
+    all: bool,
 }
 
 pub struct StaffApiService {
@@ -529,5 +541,31 @@ impl StaffApiService {
             ));
         }
         Ok(AttendanceResponse::Json(Json(list)))
+    }
+
+    /// Mail the first-connection link to guardians (`gestionnaire` and above); a guardian is
+    /// invited at most once a day.
+    #[oai(
+        path = "/:slug/api/v1/staff/invitations",
+        method = "post",
+        operation_id = "staffInviteFamilies",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn invite_families(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        body: Json<InvitationsRequest>,
+    ) -> Answer<Json<Outcome>> {
+        let body = body.0;
+        let selection = if body.all {
+            Selection::NeverSignedIn
+        } else {
+            Selection::Guardians(body.guardian_ids)
+        };
+        Ok(Json(
+            invitations::invite(&self.state, &tenant, &staff.member, selection, "api").await?,
+        ))
     }
 }

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod counts;
 pub mod families;
 pub mod guard;
+pub mod invitations;
 pub mod pages;
 pub mod records;
 pub mod totp;

@@ -6,13 +6,14 @@ use super::auth::{self, STAFF_COOKIE, StaffSigned, clear_staff_cookie, staff_coo
 use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::{StaffForm, StaffFrame, StaffPage};
+use super::invitations;
 use super::records::{self, ChildRecord};
 use super::{Accueil, Admin, Gestionnaire, Role, StaffError, totp};
 use crate::auth::csrf;
 use crate::auth::pages::{see_other, with_cookie};
 use crate::auth::session::{client_address, read_cookie};
 use crate::http::errors::{PageError, Problem};
-use crate::http::page::{NoFields, PathId, csrf_refused};
+use crate::http::page::{NoFields, PathId, csrf_refused, parse_id};
 use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -39,6 +40,21 @@ fn info_message(key: &str) -> Option<String> {
 #[derive(Deserialize)]
 pub struct InfoQuery {
     info: Option<String>,
+    sent: Option<u32>,
+    skipped: Option<u32>,
+}
+
+impl InfoQuery {
+    /// The message a redirect asked for; invitations say how many were sent.
+    fn message(&self) -> Option<String> {
+        match (self.info.as_deref(), self.sent, self.skipped) {
+            (Some("invitations"), Some(sent), Some(skipped)) => Some(crate::i18n::t_args(
+                "staff-info-invitations",
+                &[("sent", sent.into()), ("skipped", skipped.into())],
+            )),
+            (info, _, _) => info.and_then(info_message),
+        }
+    }
 }
 
 // ---- Sign-in ----
@@ -505,6 +521,8 @@ pub async fn disable(
 
 #[derive(Serialize)]
 pub struct SearchPage {
+    pub info: Option<String>,
+    pub can_invite: bool,
     pub q: String,
     pub searched: bool,
     pub households: Vec<HouseholdSummary>,
@@ -520,6 +538,7 @@ pub async fn families_page(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<SearchQuery>,
+    Query(info): Query<InfoQuery>,
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
     let q: String = query
@@ -530,6 +549,8 @@ pub async fn families_page(
         .collect();
     let households = families::search(state, tenant, &q).await?;
     let model = SearchPage {
+        info: info.message(),
+        can_invite: page.member.role.allows(Role::Gestionnaire),
         searched: !q.trim().is_empty(),
         q,
         households,
@@ -583,7 +604,7 @@ pub async fn household_page(
     let household = families::detail(state, tenant, id).await?;
     let title = household.name.clone();
     let mut model = household_model(household, &page.member);
-    model.info = query.info.as_deref().and_then(info_message);
+    model.info = query.message();
     Ok(page
         .frame
         .render("staff_foyer", &title, "familles", &model, 200))
@@ -647,6 +668,39 @@ pub async fn set_quotient(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- Invitations to families ----
+
+#[derive(Deserialize)]
+pub struct InvitationForm {
+    guardian_id: Option<String>,
+    /// Any value: every guardian who never signed in.
+    all: Option<String>,
+    /// The household page to go back to.
+    household_id: Option<String>,
+}
+
+#[handler]
+pub async fn invite_families(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    page: StaffForm<Gestionnaire, InvitationForm>,
+) -> Result<Response, PageError> {
+    let selection = match (&page.form.all, &page.form.guardian_id) {
+        (Some(_), _) => invitations::Selection::NeverSignedIn,
+        (None, Some(id)) => invitations::Selection::Guardians(vec![parse_id(id)?]),
+        (None, None) => invitations::Selection::Guardians(vec![]),
+    };
+    let outcome = invitations::invite(state, tenant, &page.member, selection, "page").await?;
+    let back = match page.form.household_id.as_deref().map(parse_id) {
+        Some(id) => format!("/{}/gestion/familles/{}", tenant.slug(), id?),
+        None => format!("/{}/gestion/familles", tenant.slug()),
+    };
+    Ok(see_other(format!(
+        "{back}?info=invitations&sent={}&skipped={}",
+        outcome.sent, outcome.skipped
+    )))
 }
 
 // ---- Child record ----
@@ -981,6 +1035,8 @@ mod tests {
         let html = render(
             "staff_familles",
             &SearchPage {
+                info: None,
+                can_invite: true,
                 q: "%_".into(),
                 searched: true,
                 households: vec![],
