@@ -279,17 +279,6 @@ impl<E: Problem + From<DbErr>> From<DbErr> for ApiError<E> {
     }
 }
 
-impl<E> ApiError<E> {
-    /// A shared failure answered by an operation of `E` (a guard's refusal, a bad parameter).
-    pub fn failure(failure: Failure) -> Self {
-        report(&failure);
-        ApiError {
-            response: respond(&failure, true, None),
-            kind: PhantomData,
-        }
-    }
-}
-
 impl<E> IntoResponse for ApiError<E> {
     fn into_response(self) -> Response {
         self.response
