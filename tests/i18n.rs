@@ -36,6 +36,7 @@ async fn accept_language_chooses_the_page_language_and_french_is_the_default() {
         .await
         .unwrap();
     assert_eq!(r.headers()["content-language"], "en");
+    assert_eq!(r.headers()["vary"], "Accept-Language, Cookie");
     let en = text_of(r).await;
     assert!(
         en.starts_with("<!doctype html>\n<html lang=\"en\">"),
@@ -360,5 +361,87 @@ async fn a_mail_is_written_in_the_recipient_s_saved_language() {
     // The HTML part, quoted-printable in the raw message.
     let raw = sink.raw(&mail).replace("=\r\n", "").replace("=3D", "=");
     assert!(raw.contains("<html lang=\"en\">"), "{raw}");
+    delete_tenant(&db, &t.slug).await;
+}
+
+/// Every page of a signed-in guardian, in English: none of the portal's own French words
+/// left (the municipality's texts, names and prestations stay as written).
+#[tokio::test]
+async fn the_family_pages_in_english_keep_no_french_of_the_portal() {
+    let db = db(1).await;
+    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
+    let app = TestApp::spawn().await;
+    let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
+    let children = client
+        .get(format!("{}/{}/api/v1/children", app.base, t.slug))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let child = children["children"][0]["id"].as_str().unwrap().to_string();
+    let config = portail_tenants::TenantConfig::from_toml(
+        &std::fs::read_to_string(root().join("tenants/examples/demo.toml")).unwrap(),
+    )
+    .unwrap();
+    let notice = config.portal.reservation_notice.clone();
+    let pages = [
+        String::new(),
+        "foyer".into(),
+        "enfants".into(),
+        format!("enfants/{child}"),
+        "documents".into(),
+        "reservations?semaine=2027-W03".into(),
+        "reservations/historique".into(),
+        "reservations/masse".into(),
+        "calendrier".into(),
+        "mon-compte".into(),
+        "mon-compte/mot-de-passe".into(),
+        "accessibilite".into(),
+        "nulle-part".into(),
+    ];
+    let french = [
+        "Vous ",
+        "vous ",
+        "Votre",
+        "votre ",
+        "Mettre à jour",
+        "Enregistrer",
+        "Retour",
+        "Choisissez",
+        "Aucun",
+        "Fiche",
+        "Réserv",
+        "Semaine",
+        "Mes ",
+        "Mon ",
+        "Connecté",
+        "déconnecter",
+        "Portail famille",
+        "Légende",
+        "Nombre",
+    ];
+    for page in pages {
+        let r = client
+            .get(format!("{}/{}/{page}", app.base, t.slug))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap();
+        let mut html = text_of(r).await;
+        assert!(html.contains("<html lang=\"en\">"), "/{page}");
+        // The municipality's own texts stay as written: the welcome text and the notice.
+        if let Some(start) = html.find("<div class=\"prose\">") {
+            let end = start + html[start..].find("</div>").unwrap();
+            html.replace_range(start..end, "");
+        }
+        html = html
+            .replace(&notice, "")
+            .replace(&config.portal.welcome_title, "");
+        for word in french {
+            assert!(!html.contains(word), "/{page} still says {word:?}");
+        }
+    }
     delete_tenant(&db, &t.slug).await;
 }

@@ -2,9 +2,10 @@
 //!
 //! Every failure a person or a program can meet is a [`Problem`]: a status, a stable code for
 //! programs (`"tenant_not_found"`, `"invalid_fields"`…, never renamed: clients match on
-//! them) and a French message for people. Each feature has ONE error enum implementing
+//! them) and a message for people, from the catalogue (`crate::i18n`) in the request's
+//! language, French by default. Each feature has ONE error enum implementing
 //! `Problem`, and that `impl` is the only home of the enum's words: its `message` method
-//! is the one place a sentence is produced, so it can later take a locale.
+//! is the one place a sentence is produced, and it asks the catalogue for it.
 //!
 //! A handler never builds a response from an error by hand. It returns
 //! `Result<_, ApiError<FeatureError>>` (JSON API) or `Result<_, PageError>` (HTML page) and
@@ -211,7 +212,7 @@ pub fn is_api_path(path: &str) -> bool {
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `tenant_not_found`.
     pub code: String,
-    /// Explanation in French, for people.
+    /// Explanation for people, in the request's language (`Accept-Language`, French by default).
     pub message: String,
     /// With `invalid_fields`: field name → French message.
     #[oai(skip_serializing_if_is_none)]

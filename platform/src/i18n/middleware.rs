@@ -76,6 +76,11 @@ impl<E: Endpoint> Endpoint for LocaleEndpoint<E> {
         if let Ok(v) = locale.code().parse() {
             response.headers_mut().insert("content-language", v);
         }
+        // The same address answers in another language for another visitor.
+        response.headers_mut().append(
+            "vary",
+            poem::http::HeaderValue::from_static("Accept-Language, Cookie"),
+        );
         Ok(response)
     }
 }
