@@ -531,6 +531,30 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
     assert_eq!(export["staff_reads"][0]["role"], "accueil");
     assert_eq!(export["staff_reads"][0]["entity_id"], theo.as_str());
 
+    // The household's audit: admins only.
+    let audit_url = b.url(&format!("/api/v1/staff/households/{id}/audit"));
+    let r = gestion.get(&audit_url).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let audit: Value = admin
+        .get(&audit_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = audit["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "read" && e["actor_name"] == "Agent TEST")
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "update" && e["fields"][0] == "quotient_familial")
+    );
+
     // Validating a record: gestionnaire, not accueil.
     let validation = b.url(&format!("/api/v1/staff/children/{theo}/validation"));
     let r = accueil

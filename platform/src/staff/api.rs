@@ -8,7 +8,7 @@ use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
 use super::invitations::{self, Outcome, Selection};
-use super::records::{self, ChildRecord};
+use super::records::{self, AuditEntry, ChildRecord};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
 use crate::auth::session::{client_address, read_cookie};
 use crate::http::errors::ApiError;
@@ -179,6 +179,12 @@ struct InvitationsRequest {
     /// …or, with `true`, every guardian with an e-mail who has never signed in.
     #[oai(default)]
     all: bool,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffAudit")]
+struct AuditDto {
+    entries: Vec<AuditEntry>,
 }
 
 pub struct StaffApiService {
@@ -567,5 +573,24 @@ impl StaffApiService {
         Ok(Json(
             invitations::invite(&self.state, &tenant, &staff.member, selection, "api").await?,
         ))
+    }
+
+    /// The audit of a household: who changed or read what, when (admin only).
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id/audit",
+        method = "get",
+        operation_id = "staffHouseholdAudit",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn household_audit(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Admin>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<AuditDto>> {
+        Ok(Json(AuditDto {
+            entries: records::household_audit(&self.state, &tenant, id.0).await?,
+        }))
     }
 }

@@ -223,3 +223,41 @@ impl From<&StaffRead> for ReadLine {
         }
     }
 }
+
+/// One entry of a household's audit, as admins see it.
+#[derive(Debug, Clone, Serialize, FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffAuditEntry")]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// `guardian:<id>`, `staff:<id>`, `ops:cli`…
+    pub actor: String,
+    /// The staff member's or guardian's name, when the actor is one.
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub fields: Vec<String>,
+    pub origin: String,
+}
+
+/// Everything recorded about a household (writes and reads), newest first (admin only).
+pub async fn household_audit(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+) -> Result<Vec<AuditEntry>, StaffError> {
+    let tx = tenant.begin(state).await?;
+    let entries = tx
+        .all(
+            "SELECT a.at, a.actor, coalesce(s.name, g.first_name || ' ' || g.last_name) AS actor_name,
+                    a.action, a.entity, a.entity_id, a.fields, a.origin
+             FROM audit_log a
+             LEFT JOIN staff s ON a.actor = 'staff:' || s.id::text
+             LEFT JOIN guardians g ON a.actor = 'guardian:' || g.id::text
+             WHERE a.household_id = $1 ORDER BY a.id DESC LIMIT 1000",
+            [household_id.into()],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(entries)
+}
