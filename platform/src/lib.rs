@@ -20,6 +20,7 @@ pub mod reservations;
 pub mod school_calendar;
 pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -100,6 +100,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/errors.ftl"),
     ),
     (
+        Locale::Fr,
+        "staff",
+        include_str!("../../platform/locales/fr/staff.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -138,6 +143,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "errors",
         include_str!("../../platform/locales/en/errors.ftl"),
+    ),
+    (
+        Locale::En,
+        "staff",
+        include_str!("../../platform/locales/en/staff.ftl"),
     ),
 ];
 

@@ -9,6 +9,7 @@ mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_family_records;
 mod m20261126_000005_create_reservations;
 mod m20261130_000006_guardian_locale;
+mod m20261130_000007_staff;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_family_records::Migration),
             Box::new(m20261126_000005_create_reservations::Migration),
             Box::new(m20261130_000006_guardian_locale::Migration),
+            Box::new(m20261130_000007_staff::Migration),
         ]
     }
 }

@@ -78,9 +78,14 @@ pub fn valid(req: &Request, submitted: Option<&str>) -> bool {
 
 /// For the forms of signed-in pages: only the token bound to the session the request carries.
 pub fn valid_for_session(req: &Request, submitted: Option<&str>) -> bool {
+    valid_for_session_cookie(req, submitted, SESSION_COOKIE)
+}
+
+/// The same check for a session kept under another cookie (the staff's back-office session).
+pub fn valid_for_session_cookie(req: &Request, submitted: Option<&str>, cookie: &str) -> bool {
     let (Some(secret), Some(session), Some(submitted)) = (
         read_cookie(req, CSRF_COOKIE),
-        read_cookie(req, SESSION_COOKIE),
+        read_cookie(req, cookie),
         submitted,
     ) else {
         return false;

@@ -124,10 +124,17 @@ pub async fn account_page(
         .ok_or(PageError::from(Failure::NotFound))?;
     let oidc = oidc.map(|(label, linked)| json!({ "label": label, "linked": linked }));
     let info = query.info.as_deref().and_then(info_message);
+    // "Qui a consulté mes données": every staff read of the household's records.
+    let reads: Vec<crate::staff::records::ReadLine> =
+        crate::staff::records::reads(state, tenant, signed.household_id)
+            .await?
+            .iter()
+            .map(Into::into)
+            .collect();
     Ok(frame.render(
         "mon_compte",
         "Mon compte",
         "",
-        json!({ "info": info, "email": account.email, "name": format!("{} {}", account.first_name, account.last_name), "oidc": oidc }),
+        json!({ "info": info, "email": account.email, "name": format!("{} {}", account.first_name, account.last_name), "oidc": oidc, "reads": reads }),
     ))
 }

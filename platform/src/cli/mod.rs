@@ -5,6 +5,7 @@
 mod calendar;
 mod migrate;
 mod serve;
+mod staff;
 mod tenant;
 
 use crate::settings::Settings;
@@ -34,6 +35,9 @@ enum Command {
     /// The school holiday calendar: import the national one, see until when it is covered.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// Invite, list and disable a municipality's staff.
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -62,6 +66,7 @@ pub fn main() -> ExitCode {
             Command::Migrate(c) => c.run(settings).await,
             Command::Tenant(c) => c.run(settings).await,
             Command::Calendar(c) => c.run(settings).await,
+            Command::Staff(c) => c.run(settings).await,
         }
     });
     match result {

@@ -10,7 +10,7 @@ use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::{Map, Value, json};
 
-const PARTS: [(&str, &str); 11] = [
+const PARTS: [(&str, &str); 12] = [
     (
         "household",
         "SELECT to_jsonb(h) - 'updated_at' AS v FROM households h WHERE h.id = $1",
@@ -54,6 +54,11 @@ const PARTS: [(&str, &str); 11] = [
     (
         "sign_in_identities",
         "SELECT jsonb_build_object('issuer', o.issuer, 'guardian_id', o.guardian_id, 'linked_at', o.linked_at) AS v FROM oidc_identities o JOIN guardians g ON g.id = o.guardian_id WHERE g.household_id = $1",
+    ),
+    // "Qui a consulté mes données": staff reads, with the staff member's name and role.
+    (
+        "staff_reads",
+        "SELECT jsonb_build_object('at', a.at, 'staff', s.name, 'role', s.role, 'entity', a.entity, 'entity_id', a.entity_id) AS v FROM audit_log a JOIN staff s ON a.actor = 'staff:' || s.id::text WHERE a.household_id = $1 AND a.action = 'read' ORDER BY a.id",
     ),
 ];
 

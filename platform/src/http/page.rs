@@ -87,7 +87,11 @@ impl Frame {
                 .account
                 .as_ref()
                 .and_then(|a| a.name.as_ref())
-                .map(|n| json!({ "name": n })),
+                .map(|n| json!({
+                    "name": n,
+                    "href": format!("/{}/mon-compte", self.slug),
+                    "signout": format!("/{}/deconnexion", self.slug),
+                })),
             "csrf": self.csrf,
         });
         if let (Value::Object(c), Value::Object(d)) = (&mut context, data) {
@@ -177,7 +181,7 @@ impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for PublicForm<'a, F> {
 }
 
 /// The form of the request read as `F`, once its `csrf` field passes `valid`.
-async fn checked_form<F: DeserializeOwned>(
+pub(crate) async fn checked_form<F: DeserializeOwned>(
     req: &Request,
     body: &mut RequestBody,
     valid: fn(&Request, Option<&str>) -> bool,

@@ -21,6 +21,7 @@ use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
 use crate::reservations::{
     feed as reservation_feed, history as reservation_history, wizard as reservation_wizard,
 };
+use crate::staff::{api::StaffApiService, pages as staff_pages};
 use crate::state::AppState;
 use crate::tenancy::TenantResolution;
 use poem::endpoint::make_sync;
@@ -38,6 +39,7 @@ type Apis = (
     DocumentsApi,
     ReservationsApi,
     LocaleApi,
+    StaffApiService,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -66,6 +68,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         LocaleApi {
             state: state.clone(),
         },
+        StaffApiService {
+            state: state.clone(),
+        },
     );
     OpenApiService::new(apis, "Portail Famille", env!("CARGO_PKG_VERSION"))
         .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a message in the language of `Accept-Language` (French by default).")
@@ -91,13 +96,70 @@ fn api_or_not_found(api: OpenApiService<Apis, ()>, state: Arc<AppState>) -> impl
     })
 }
 
+/// The back-office pages, under `/{slug}/gestion/`.
+fn staff_routes(route: Route) -> Route {
+    route
+        .at("/:slug/gestion/", get(staff_pages::home))
+        .at(
+            "/:slug/gestion/connexion",
+            get(staff_pages::login_form).post(staff_pages::login),
+        )
+        .at(
+            "/:slug/gestion/deconnexion",
+            poem::post(staff_pages::logout),
+        )
+        .at(
+            "/:slug/gestion/activation",
+            get(staff_pages::activation_form).post(staff_pages::activate),
+        )
+        .at(
+            "/:slug/gestion/activation/confirmer",
+            poem::post(staff_pages::confirm),
+        )
+        .at(
+            "/:slug/gestion/equipe",
+            get(staff_pages::team).post(staff_pages::invite),
+        )
+        .at(
+            "/:slug/gestion/equipe/desactiver",
+            poem::post(staff_pages::disable),
+        )
+        .at("/:slug/gestion/familles", get(staff_pages::families_page))
+        .at(
+            "/:slug/gestion/familles/:id",
+            get(staff_pages::household_page),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/quotient",
+            poem::post(staff_pages::set_quotient),
+        )
+        .at("/:slug/gestion/enfants/:id", get(staff_pages::child_page))
+        .at("/:slug/gestion/effectifs", get(staff_pages::counts_page))
+        .at(
+            "/:slug/gestion/invitations",
+            poem::post(staff_pages::invite_families),
+        )
+        .at(
+            "/:slug/gestion/effectifs/liste",
+            get(staff_pages::attendance_page),
+        )
+        .at(
+            "/:slug/gestion/effectifs/liste.csv",
+            get(staff_pages::attendance_csv),
+        )
+        .at(
+            "/:slug/gestion/enfants/:id/validation",
+            poem::post(staff_pages::validate_child),
+        )
+}
+
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let api = api_service(&state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let not_found =
         || make_sync(|req| respond(&Failure::NotFound, is_api_path(req.uri().path()), None));
-    let routes = Route::new()
+    let routes = staff_routes(Route::new())
         .at("/", not_found())
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))

@@ -19,6 +19,16 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
         include_str!("../../templates/mail/password_reset.txt.hbs"),
     ),
     (
+        "family_invitation",
+        include_str!("../../templates/mail/family_invitation.html.hbs"),
+        include_str!("../../templates/mail/family_invitation.txt.hbs"),
+    ),
+    (
+        "staff_invitation",
+        include_str!("../../templates/mail/staff_invitation.html.hbs"),
+        include_str!("../../templates/mail/staff_invitation.txt.hbs"),
+    ),
+    (
         "password_changed",
         include_str!("../../templates/mail/password_changed.html.hbs"),
         include_str!("../../templates/mail/password_changed.txt.hbs"),

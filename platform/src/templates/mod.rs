@@ -94,6 +94,42 @@ const TEMPLATES: &[(&str, &str)] = &[
         "calendrier",
         include_str!("../../templates/reservations/calendrier.hbs"),
     ),
+    (
+        "staff_connexion",
+        include_str!("../../templates/staff/connexion.hbs"),
+    ),
+    (
+        "staff_activation",
+        include_str!("../../templates/staff/activation.hbs"),
+    ),
+    (
+        "staff_accueil",
+        include_str!("../../templates/staff/accueil.hbs"),
+    ),
+    (
+        "staff_equipe",
+        include_str!("../../templates/staff/equipe.hbs"),
+    ),
+    (
+        "staff_familles",
+        include_str!("../../templates/staff/familles.hbs"),
+    ),
+    (
+        "staff_foyer",
+        include_str!("../../templates/staff/foyer.hbs"),
+    ),
+    (
+        "staff_enfant",
+        include_str!("../../templates/staff/enfant.hbs"),
+    ),
+    (
+        "staff_effectifs",
+        include_str!("../../templates/staff/effectifs.hbs"),
+    ),
+    (
+        "staff_liste",
+        include_str!("../../templates/staff/liste.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

@@ -76,7 +76,7 @@ fn provision_error(e: portail_tenants::provisioning::ProvisionError) -> anyhow::
     }
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).expect("plain data")

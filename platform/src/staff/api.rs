@@ -1,0 +1,596 @@
+//! The back-office operations of the JSON API, under `/{slug}/api/v1/staff/`. Each operation's
+//! guard names the role it needs (`StaffApi<Gestionnaire>`…): 401 without a staff session,
+//! 403 `forbidden_role` below the role.
+
+use super::accounts::Member;
+use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
+use super::counts::{self, Attendance, PrestationCount};
+use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
+use super::guard::StaffApi;
+use super::invitations::{self, Outcome, Selection};
+use super::records::{self, AuditEntry, ChildRecord};
+use super::{Accueil, Admin, Gestionnaire, StaffError};
+use crate::auth::session::{client_address, read_cookie};
+use crate::http::errors::ApiError;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::Header;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Municipal staff: activation, sign-in with TOTP, the team.
+    StaffAuth,
+    /// Municipal staff: families and records.
+    StaffFamilies,
+}
+
+type Answer<T> = Result<T, ApiError<StaffError>>;
+
+#[derive(Object)]
+#[oai(rename = "StaffActivateRequest")]
+struct ActivateRequest {
+    token: String,
+    password: String,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffActivateDto")]
+struct ActivateDto {
+    /// Base32 secret, to type into an authenticator app.
+    totp_secret: String,
+    /// `otpauth://totp/…`, the content of the QR code.
+    otpauth_uri: String,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffConfirmRequest")]
+struct ConfirmRequest {
+    token: String,
+    /// The 6-digit code the app shows.
+    code: String,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffRecoveryDto")]
+struct RecoveryDto {
+    /// 10 single-use codes, shown once: each replaces a TOTP code once.
+    recovery_codes: Vec<String>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffLoginRequest")]
+struct LoginRequest {
+    email: String,
+    password: String,
+    /// A TOTP code (6 digits) or a recovery code.
+    code: String,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffSignedIn")]
+struct StaffDto {
+    staff: Member,
+}
+
+#[derive(ApiResponse)]
+enum LoginResponse {
+    /// Signed in; the staff session cookie is set.
+    #[oai(status = 200)]
+    Ok(Json<StaffDto>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    #[oai(status = 204)]
+    Done(#[oai(header = "Set-Cookie")] Option<String>),
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffMembersDto")]
+struct MembersDto {
+    staff: Vec<Member>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffInviteRequest")]
+struct InviteRequest {
+    email: String,
+    name: String,
+    /// `accueil`, `gestionnaire`, `regisseur` or `admin`.
+    role: String,
+}
+
+#[derive(ApiResponse)]
+enum Invited {
+    /// The account is created and the activation mail queued.
+    #[oai(status = 201)]
+    Created(Json<Member>),
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffDisableRequest")]
+struct DisableRequest {
+    email: String,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffHouseholdsDto")]
+struct HouseholdsDto {
+    households: Vec<HouseholdSummary>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffHouseholdPatch")]
+struct HouseholdPatch {
+    quotient_familial: Option<i64>,
+    /// `YYYY-MM-DD`; required with a quotient.
+    quotient_valid_from: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffValidation")]
+struct ValidationRequest {
+    /// `true` validates the record for the school year, `false` withdraws the validation.
+    validated: bool,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffCounts")]
+struct CountsDto {
+    date: chrono::NaiveDate,
+    prestations: Vec<PrestationCount>,
+}
+
+#[derive(ApiResponse)]
+enum AttendanceResponse {
+    /// The list as JSON.
+    #[oai(status = 200)]
+    Json(Json<Attendance>),
+    /// The list as CSV (with `Accept: text/csv`), each cell safe from formula injection.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        PlainText<String>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// A `YYYY-MM-DD` date of a query, or 422 `invalid_fields`.
+fn query_date(raw: &str) -> Result<chrono::NaiveDate, StaffError> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        let mut errors = crate::validation::FieldErrors::default();
+        errors.add("date", crate::i18n::t("field-date-invalid"));
+        StaffError::Invalid(errors)
+    })
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffInvitations")]
+struct InvitationsRequest {
+    /// The guardians to invite…
+    #[oai(default)]
+    guardian_ids: Vec<Uuid>,
+    /// …or, with `true`, every guardian with an e-mail who has never signed in.
+    #[oai(default)]
+    all: bool,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffAudit")]
+struct AuditDto {
+    entries: Vec<AuditEntry>,
+}
+
+pub struct StaffApiService {
+    pub state: Arc<AppState>,
+}
+
+#[OpenApi]
+impl StaffApiService {
+    /// Step 1 of activation: the invitation's token and the chosen password (CNIL policy);
+    /// answers the TOTP secret to enrol.
+    #[oai(
+        path = "/:slug/api/v1/staff/auth/activate",
+        method = "post",
+        operation_id = "staffActivate",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn activate(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        body: Json<ActivateRequest>,
+    ) -> Answer<Json<ActivateDto>> {
+        let e = auth::activate(&self.state, &tenant, &body.token, &body.password).await?;
+        Ok(Json(ActivateDto {
+            totp_secret: e.secret,
+            otpauth_uri: e.uri,
+        }))
+    }
+
+    /// Step 2 of activation: a code of the app; the account is active and the token used.
+    #[oai(
+        path = "/:slug/api/v1/staff/auth/activate/confirm",
+        method = "post",
+        operation_id = "staffActivateConfirm",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn confirm(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        body: Json<ConfirmRequest>,
+    ) -> Answer<Json<RecoveryDto>> {
+        let codes = auth::confirm(
+            &self.state,
+            &tenant,
+            &body.token,
+            &body.code,
+            &client_address(req),
+        )
+        .await?;
+        Ok(Json(RecoveryDto {
+            recovery_codes: codes,
+        }))
+    }
+
+    /// Staff sign-in: e-mail, password and a TOTP or recovery code; sets the staff cookie.
+    #[oai(
+        path = "/:slug/api/v1/staff/auth/login",
+        method = "post",
+        operation_id = "staffLogin",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn login(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        body: Json<LoginRequest>,
+    ) -> Answer<LoginResponse> {
+        let previous = read_cookie(req, STAFF_COOKIE);
+        let s = auth::sign_in(
+            &self.state,
+            &tenant,
+            &body.email,
+            &body.password,
+            &body.code,
+            &client_address(req),
+            previous.as_deref(),
+        )
+        .await?;
+        Ok(LoginResponse::Ok(
+            Json(StaffDto { staff: s.member }),
+            staff_cookie(&self.state, tenant.slug(), &s.session_id),
+        ))
+    }
+
+    /// Staff sign-out: the session ends server-side.
+    #[oai(
+        path = "/:slug/api/v1/staff/auth/logout",
+        method = "post",
+        operation_id = "staffLogout",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn logout(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+    ) -> Answer<NoContent> {
+        auth::sign_out(&self.state, &tenant, &staff.member.session_id).await?;
+        Ok(NoContent::Done(Some(clear_staff_cookie(
+            &self.state,
+            tenant.slug(),
+        ))))
+    }
+
+    /// The signed-in staff member.
+    #[oai(
+        path = "/:slug/api/v1/staff/me",
+        method = "get",
+        operation_id = "staffMe",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn me(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        staff: StaffApi<Accueil>,
+    ) -> Answer<Json<StaffDto>> {
+        let m = staff.member;
+        Ok(Json(StaffDto {
+            staff: Member {
+                id: m.id,
+                email: m.email,
+                name: m.name,
+                role: m.role.code().into(),
+                status: "active".into(),
+            },
+        }))
+    }
+
+    /// The municipality's staff (admin).
+    #[oai(
+        path = "/:slug/api/v1/staff/members",
+        method = "get",
+        operation_id = "staffMembers",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn members(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Admin>,
+    ) -> Answer<Json<MembersDto>> {
+        Ok(Json(MembersDto {
+            staff: auth::members(&self.state, &tenant).await?,
+        }))
+    }
+
+    /// Invite a colleague (admin): the activation link is mailed.
+    #[oai(
+        path = "/:slug/api/v1/staff/members",
+        method = "post",
+        operation_id = "staffInvite",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn invite(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Admin>,
+        body: Json<InviteRequest>,
+    ) -> Answer<Invited> {
+        let m = auth::invite(
+            &self.state,
+            &tenant,
+            &staff.member,
+            &body.email,
+            &body.name,
+            &body.role,
+        )
+        .await?;
+        Ok(Invited::Created(Json(m)))
+    }
+
+    /// Disable a colleague (admin): their open sessions end at once.
+    #[oai(
+        path = "/:slug/api/v1/staff/members/disable",
+        method = "post",
+        operation_id = "staffDisable",
+        tag = "ApiTags::StaffAuth"
+    )]
+    async fn disable(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Admin>,
+        body: Json<DisableRequest>,
+    ) -> Answer<Json<Member>> {
+        Ok(Json(
+            auth::disable(&self.state, &tenant, &staff.member, &body.email).await?,
+        ))
+    }
+
+    /// Search households by name, child, e-mail or phone (accent- and case-insensitive).
+    #[oai(
+        path = "/:slug/api/v1/staff/households",
+        method = "get",
+        operation_id = "staffSearchHouseholds",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn households(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Accueil>,
+        q: Query<Option<String>>,
+    ) -> Answer<Json<HouseholdsDto>> {
+        let households =
+            families::search(&self.state, &tenant, q.0.as_deref().unwrap_or("")).await?;
+        Ok(Json(HouseholdsDto { households }))
+    }
+
+    /// One household: guardians and children (without their medical fields).
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id",
+        method = "get",
+        operation_id = "staffHousehold",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn household(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Accueil>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<HouseholdDetail>> {
+        Ok(Json(families::detail(&self.state, &tenant, id.0).await?))
+    }
+
+    /// Set the quotient familial and the date it applies from (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id",
+        method = "patch",
+        operation_id = "staffPatchHousehold",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn patch_household(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        body: Json<HouseholdPatch>,
+    ) -> Answer<Json<HouseholdDetail>> {
+        let body = body.0;
+        Ok(Json(
+            families::set_quotient(
+                &self.state,
+                &tenant,
+                &staff.member,
+                id.0,
+                QuotientChange {
+                    quotient_familial: body.quotient_familial,
+                    quotient_valid_from: body.quotient_valid_from,
+                },
+                "api",
+            )
+            .await?,
+        ))
+    }
+
+    /// A child's whole record, medical fields included: the read is recorded, and the
+    /// child's parents see it under "Qui a consulté mes données".
+    #[oai(
+        path = "/:slug/api/v1/staff/children/:id",
+        method = "get",
+        operation_id = "staffChildRecord",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn child(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<ChildRecord>> {
+        Ok(Json(
+            records::read(&self.state, &tenant, &staff.member, id.0, "api").await?,
+        ))
+    }
+
+    /// Validate or un-validate a child's record (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/children/:id/validation",
+        method = "post",
+        operation_id = "staffValidateChild",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn validate_child(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        body: Json<ValidationRequest>,
+    ) -> Answer<Json<ChildRecord>> {
+        Ok(Json(
+            records::set_validated(
+                &self.state,
+                &tenant,
+                &staff.member,
+                id.0,
+                body.validated,
+                "api",
+            )
+            .await?,
+        ))
+    }
+
+    /// The day's counts per prestation: booked, capacity, diets and PAI, per school and class
+    /// (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/counts",
+        method = "get",
+        operation_id = "staffCounts",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn counts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Gestionnaire>,
+        date: Query<String>,
+    ) -> Answer<Json<CountsDto>> {
+        let day = query_date(&date.0)?;
+        Ok(Json(CountsDto {
+            date: day,
+            prestations: counts::counts(&self.state, &tenant, day).await?,
+        }))
+    }
+
+    /// The attendance list of a prestation on a day, with emergency contacts: JSON, or CSV
+    /// with `Accept: text/csv` (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/attendance",
+        method = "get",
+        operation_id = "staffAttendance",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn attendance(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Gestionnaire>,
+        date: Query<String>,
+        prestation: Query<String>,
+        accept: Header<Option<String>>,
+    ) -> Answer<AttendanceResponse> {
+        let day = query_date(&date.0)?;
+        let list = counts::attendance(&self.state, &tenant, day, &prestation.0).await?;
+        if accept.0.as_deref().is_some_and(|a| a.contains("text/csv")) {
+            let file = format!(
+                "attachment; filename=\"presences-{}-{day}.csv\"",
+                list.prestation
+            );
+            return Ok(AttendanceResponse::Csv(
+                PlainText(counts::to_csv(&list)),
+                file,
+            ));
+        }
+        Ok(AttendanceResponse::Json(Json(list)))
+    }
+
+    /// Mail the first-connection link to guardians (`gestionnaire` and above); a guardian is
+    /// invited at most once a day.
+    #[oai(
+        path = "/:slug/api/v1/staff/invitations",
+        method = "post",
+        operation_id = "staffInviteFamilies",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn invite_families(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        body: Json<InvitationsRequest>,
+    ) -> Answer<Json<Outcome>> {
+        let body = body.0;
+        let selection = if body.all {
+            Selection::NeverSignedIn
+        } else {
+            Selection::Guardians(body.guardian_ids)
+        };
+        Ok(Json(
+            invitations::invite(&self.state, &tenant, &staff.member, selection, "api").await?,
+        ))
+    }
+
+    /// The audit of a household: who changed or read what, when (admin only).
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id/audit",
+        method = "get",
+        operation_id = "staffHouseholdAudit",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn household_audit(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Admin>,
+        id: Path<Uuid>,
+    ) -> Answer<Json<AuditDto>> {
+        Ok(Json(AuditDto {
+            entries: records::household_audit(&self.state, &tenant, id.0).await?,
+        }))
+    }
+}

@@ -1,0 +1,255 @@
+//! The guards of the back-office. The role an operation needs is part of the extractor's
+//! type: a handler taking `StaffApi<Gestionnaire>` only runs for a `gestionnaire` or above,
+//! so an operation cannot be written without saying who may do it.
+//!
+//! - [`StaffPage<R>`]: a page; no staff session → the staff sign-in page; a lower role → the
+//!   French 403 page.
+//! - [`StaffForm<R, F>`]: a form of such a page, its CSRF token checked first.
+//! - [`StaffApi<R>`]: a JSON operation; 401 `not_authenticated`, 403 `forbidden_role`.
+//!
+//! A parent's session never opens any of them: they read only the staff cookie and the staff
+//! kind of session.
+
+use super::auth::{StaffSigned, current};
+use super::{Needs, Role, StaffError};
+use crate::auth::csrf;
+use crate::http::errors::{ApiError, PageError};
+use crate::http::page::{checked_form, context};
+use crate::templates;
+use poem::web::{Html, Redirect};
+use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::marker::PhantomData;
+
+/// The frame of a back-office page: the municipality, the staff navigation for the member's
+/// role, the CSRF token of its forms.
+pub struct StaffFrame {
+    pub slug: String,
+    pub tenant_name: String,
+    pub member: Option<StaffSigned>,
+    pub csrf: String,
+    set_csrf_cookie: Option<String>,
+}
+
+/// One entry of the staff navigation.
+#[derive(Serialize)]
+struct NavEntry {
+    href: String,
+    label: String,
+    current: bool,
+    primary: bool,
+}
+
+/// The back-office entries a role may open, and no other.
+fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
+    let entries = [
+        ("accueil", "staff-nav-home", "", Role::Accueil),
+        ("familles", "staff-nav-families", "familles", Role::Accueil),
+        (
+            "effectifs",
+            "staff-nav-counts",
+            "effectifs",
+            Role::Gestionnaire,
+        ),
+        ("equipe", "staff-nav-team", "equipe", Role::Admin),
+    ];
+    let Some(role) = role else {
+        return vec![NavEntry {
+            href: format!("/{slug}/gestion/connexion"),
+            label: crate::i18n::t("staff-nav-sign-in"),
+            current: current == "connexion",
+            primary: true,
+        }];
+    };
+    entries
+        .iter()
+        .filter(|(_, _, _, needed)| role.allows(*needed))
+        .map(|(key, label, path, _)| NavEntry {
+            href: format!("/{slug}/gestion/{path}"),
+            label: crate::i18n::t(label),
+            current: *key == current,
+            primary: false,
+        })
+        .collect()
+}
+
+impl StaffFrame {
+    pub async fn load(req: &Request) -> Result<Self, PageError> {
+        let (state, tenant) = context(req);
+        let member = current(state, tenant, req).await?;
+        let (csrf, set_csrf_cookie) = csrf::form_token(
+            state,
+            tenant.slug(),
+            req,
+            member.as_ref().map(|m| m.session_id.as_str()),
+        );
+        Ok(StaffFrame {
+            slug: tenant.slug().to_string(),
+            tenant_name: tenant.0.name.clone(),
+            member,
+            csrf,
+            set_csrf_cookie,
+        })
+    }
+
+    /// Renders `template` with the page's model merged into the frame.
+    pub fn render(
+        &self,
+        template: &str,
+        title: &str,
+        current: &str,
+        page: &impl Serialize,
+        status: u16,
+    ) -> Response {
+        let t = templates::global();
+        let mut context = json!({
+            "title": title,
+            "css": t.css_url(),
+            "js": t.js_url(),
+            "tenant": { "slug": self.slug, "name": self.tenant_name },
+            "nav": navigation(&self.slug, current, self.member.as_ref().map(|m| m.role)),
+            // The banner's "signed in as" and sign-out, pointing at the back-office's own.
+            "account": self.member.as_ref().map(|m| json!({
+                "name": format!("{} ({})", m.name, m.role.label()),
+                "href": format!("/{}/gestion/", self.slug),
+                "signout": format!("/{}/gestion/deconnexion", self.slug),
+            })),
+            "csrf": self.csrf,
+        });
+        if let (Value::Object(c), Ok(Value::Object(d))) = (&mut context, serde_json::to_value(page))
+        {
+            c.extend(d);
+        }
+        let mut response = Html(t.render(template, &context)).into_response();
+        response.set_status(
+            poem::http::StatusCode::from_u16(status).unwrap_or(poem::http::StatusCode::OK),
+        );
+        let headers = response.headers_mut();
+        headers.insert(
+            "cache-control",
+            poem::http::HeaderValue::from_static("no-store"),
+        );
+        if let Some(cookie) = &self.set_csrf_cookie
+            && let Ok(v) = cookie.parse()
+        {
+            headers.append("set-cookie", v);
+        }
+        response
+    }
+}
+
+fn to_sign_in(slug: &str, query: &str) -> poem::Error {
+    poem::Error::from_response(
+        Redirect::see_other(format!("/{slug}/gestion/connexion{query}")).into_response(),
+    )
+}
+
+/// The frame of a signed-in member whose role allows `R`.
+async fn staff_frame<R: Needs>(
+    req: &Request,
+    query: &str,
+) -> poem::Result<(StaffFrame, StaffSigned)> {
+    let frame = StaffFrame::load(req).await?;
+    let Some(member) = frame.member.clone() else {
+        return Err(to_sign_in(&frame.slug, query));
+    };
+    if !member.role.allows(R::ROLE) {
+        return Err(PageError::from(StaffError::Forbidden(R::ROLE)).into());
+    }
+    Ok((frame, member))
+}
+
+/// A back-office page for role `R` and above.
+pub struct StaffPage<R: Needs> {
+    pub frame: StaffFrame,
+    pub member: StaffSigned,
+    role: PhantomData<R>,
+}
+
+impl<'a, R: Needs> FromRequest<'a> for StaffPage<R> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (frame, member) = staff_frame::<R>(req, "").await?;
+        Ok(StaffPage {
+            frame,
+            member,
+            role: PhantomData,
+        })
+    }
+}
+
+/// The form token of a signed-in back-office page is bound to the staff session, as the
+/// parents' is to theirs: a planted cookie and field pair is worthless.
+fn valid_for_staff_session(req: &Request, submitted: Option<&str>) -> bool {
+    csrf::valid_for_session_cookie(req, submitted, super::auth::STAFF_COOKIE)
+}
+
+/// A form of a back-office page for role `R` and above, read as `F`: the CSRF token first
+/// (403 page), then the session and the role.
+pub struct StaffForm<R: Needs, F> {
+    pub frame: StaffFrame,
+    pub member: StaffSigned,
+    pub form: F,
+    role: PhantomData<R>,
+}
+
+impl<'a, R: Needs, F: DeserializeOwned + Send> FromRequest<'a> for StaffForm<R, F> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let form = checked_form(req, body, valid_for_staff_session).await?;
+        let (frame, member) = staff_frame::<R>(req, "?info=session-expiree").await?;
+        Ok(StaffForm {
+            frame,
+            member,
+            form,
+            role: PhantomData,
+        })
+    }
+}
+
+/// A JSON operation for role `R` and above: the staff session cookie set by
+/// `POST /staff/auth/login`.
+pub struct StaffApi<R: Needs> {
+    pub member: StaffSigned,
+    role: PhantomData<R>,
+}
+
+impl<'a, R: Needs> FromRequest<'a> for StaffApi<R> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = context(req);
+        let member = match current(state, tenant, req).await {
+            Ok(Some(m)) => m,
+            Ok(None) => return Err(ApiError::from(StaffError::NotSignedIn).into()),
+            Err(e) => return Err(ApiError::from(e).into()),
+        };
+        if !member.role.allows(R::ROLE) {
+            return Err(ApiError::from(StaffError::Forbidden(R::ROLE)).into());
+        }
+        Ok(StaffApi {
+            member,
+            role: PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_navigation_shows_only_what_the_role_allows() {
+        let labels = |role| {
+            navigation("demo", "accueil", role)
+                .into_iter()
+                .map(|e| e.href)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(Some(Role::Accueil)),
+            vec!["/demo/gestion/", "/demo/gestion/familles"]
+        );
+        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 3);
+        assert_eq!(labels(Some(Role::Admin)).len(), 4);
+        assert_eq!(labels(None), vec!["/demo/gestion/connexion"]);
+    }
+}
