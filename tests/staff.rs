@@ -721,6 +721,11 @@ async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
     assert!(html.contains("Agent TEST") && html.contains("/gestion/deconnexion"));
+    // Signed in, the forms carry the token bound to the staff session; the sign-in page's
+    // token no longer passes.
+    let anonymous_csrf = csrf;
+    let csrf = csrf_of(&html);
+    assert_ne!(csrf, anonymous_csrf);
 
     let found = client
         .get(b.url("/gestion/familles?q=le+gall"))

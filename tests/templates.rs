@@ -136,10 +136,122 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
             .contains("Réservations enregistrées")
     );
 
+    staff_pages(&app, &db, &t, &theo, now).await;
+
     let rendered = portail::templates::rendered();
     let missing: Vec<&str> = portail::templates::names()
         .filter(|name| !PARTIALS.contains(name) && !rendered.contains(*name))
         .collect();
     assert_eq!(missing, Vec::<&str>::new(), "never rendered: {missing:?}");
     delete_tenant(&db, slug).await;
+}
+
+/// The back-office pages: a member invited as ops would, activated and signed in through the
+/// API with a recovery code (the enrolment's TOTP code is spent), then every page opened.
+async fn staff_pages(
+    app: &TestApp,
+    db: &sea_orm::DatabaseConnection,
+    t: &portail_tenants::registry::Tenant,
+    child: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use portail_tenants::database::sql;
+    use sea_orm::ConnectionTrait;
+    const ADMIN: &str = "agent.gabarits@mairie.example";
+    let slug = &t.slug;
+    let tx = portail_tenants::TenantTx::begin(db, &t.schema_name)
+        .await
+        .unwrap();
+    let from = portail::staff::accounts::Inviting {
+        public_url: "http://portail.test",
+        slug,
+        tenant_name: &t.name,
+        by: None,
+        now,
+    };
+    portail::staff::accounts::invite(&tx, &from, ADMIN, "Agent GABARITS", "admin")
+        .await
+        .unwrap();
+    let row = tx
+        .query_one_raw(sql(
+            "SELECT text_body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
+            [ADMIN.into()],
+        ))
+        .await
+        .unwrap()
+        .expect("an invitation mail");
+    tx.commit().await.unwrap();
+    let text: String = row.try_get("", "text_body").unwrap();
+    let token: String = text
+        .split("activation?token=")
+        .nth(1)
+        .expect("the activation link")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+
+    let staff = app.other_client();
+    let get = |path: String| {
+        let staff = staff.clone();
+        let url = format!("{}/{slug}{path}", app.base);
+        async move {
+            let r = staff.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{url}");
+            r.text().await.unwrap()
+        }
+    };
+    get(format!("/gestion/activation?token={token}")).await;
+    get("/gestion/connexion".into()).await;
+    let api = |path: &str, body: Value| {
+        staff
+            .post(format!("{}/{slug}/api/v1/staff/auth/{path}", app.base))
+            .json(&body)
+            .send()
+    };
+    let r = api(
+        "activate",
+        serde_json::json!({ "token": token, "password": PASSWORD }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let secret = r.json::<Value>().await.unwrap()["totp_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = portail::staff::totp::code(&secret, now.timestamp());
+    let r = api(
+        "activate/confirm",
+        serde_json::json!({ "token": token, "code": code }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let recovery = r.json::<Value>().await.unwrap()["recovery_codes"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = api(
+        "login",
+        serde_json::json!({ "email": ADMIN, "password": PASSWORD, "code": recovery }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+
+    get("/gestion/".into()).await;
+    get("/gestion/equipe".into()).await;
+    let found = get("/gestion/familles?q=alain".into()).await;
+    let href = format!("/{slug}/gestion/familles/");
+    let household: String = found
+        .split(&href)
+        .nth(1)
+        .expect("the ALAIN household in the results")
+        .chars()
+        .take(36)
+        .collect();
+    get(format!("/gestion/familles/{household}")).await;
+    get(format!("/gestion/enfants/{child}")).await;
+    get("/gestion/effectifs?date=2027-01-18".into()).await;
+    get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;
 }
