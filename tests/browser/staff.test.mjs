@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
 
 const slug = randomSlug('gestion');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -17,21 +17,24 @@ let server;
 let sink;
 let browser;
 let gestionCodes = [];
-/** A school Tuesday at least 8 days ahead: open for booking whatever the day of the run. */
-const DAY = (() => {
-  const d = new Date(Date.now() + 8 * 86400_000);
-  while (d.getUTCDay() !== 2) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-})();
+/** A school Tuesday of the week after the portal's test clock: open for booking. */
+const DAY = '2027-01-19';
+/** When the server started: its clock reads TEST_NOW then and runs from there. */
+let serverStarted;
 
-/** RFC 6238 code of a base32 secret now. */
+/** The portal's time now, in milliseconds since the epoch. */
+function serverNow() {
+  return Date.parse(TEST_NOW) + (Date.now() - serverStarted);
+}
+
+/** RFC 6238 code of a base32 secret at the portal's time. */
 function totp(secret) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
   for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
   const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  counter.writeBigUInt64BE(BigInt(Math.floor(serverNow() / 1000 / 30)));
   const hash = createHmac('sha1', key).update(counter).digest();
   const offset = hash[hash.length - 1] & 0xf;
   const binary = hash.readUInt32BE(offset) & 0x7fffffff;
@@ -51,8 +54,9 @@ before(async () => {
   portail('migrate');
   portail('tenant', 'create', slug, '--config', join(ROOT, 'tenants', 'examples', 'demo.toml'));
   portail('tenant', 'import-families', slug, join(ROOT, 'tenants', 'examples', 'families.csv'));
-  portail('staff', 'invite', slug, ADMIN, '--name', 'Anne LEROUX', '--role', 'admin');
+  portail('staff', 'invite', slug, ADMIN, '--name', 'Anne LEROUX', '--role', 'admin', '--test-clock', TEST_NOW);
   sink = await smtpSink();
+  serverStarted = Date.now();
   server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '1' });
   browser = await launch();
 });

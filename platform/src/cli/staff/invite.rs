@@ -17,6 +17,10 @@ pub struct Invite {
     role: String,
     #[arg(long)]
     json: bool,
+    /// FOR TESTS ONLY: the invitation is stamped at this instant (RFC 3339) instead of now, to
+    /// match a portal served with `serve --test-clock`. Logged as a warning.
+    #[arg(long, value_name = "INSTANT")]
+    test_clock: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl Invite {
@@ -28,7 +32,13 @@ impl Invite {
             slug: &tenant.slug,
             tenant_name: &tenant.name,
             by: None,
-            now: chrono::Utc::now(),
+            now: match self.test_clock {
+                Some(at) => {
+                    tracing::warn!(at = %at, "TEST CLOCK: the invitation is not stamped at the real time");
+                    at.with_timezone(&chrono::Utc)
+                }
+                None => chrono::Utc::now(),
+            },
         };
         let member = match accounts::invite(&tx, &from, &self.email, &self.name, &self.role).await {
             Ok(m) => m,
