@@ -99,57 +99,66 @@ fn api_or_not_found(api: OpenApiService<Apis, ()>, state: Arc<AppState>) -> impl
 /// The back-office pages, under `/{slug}/gestion/`.
 fn staff_routes(route: Route) -> Route {
     route
-        .at("/:slug/gestion/", get(staff_pages::home))
+        .at("/:slug/gestion/", get(staff_pages::home::home))
         .at(
             "/:slug/gestion/connexion",
-            get(staff_pages::login_form).post(staff_pages::login),
+            get(staff_pages::sign_in::login_form).post(staff_pages::sign_in::login),
         )
         .at(
             "/:slug/gestion/deconnexion",
-            poem::post(staff_pages::logout),
+            poem::post(staff_pages::sign_in::logout),
         )
         .at(
             "/:slug/gestion/activation",
-            get(staff_pages::activation_form).post(staff_pages::activate),
+            get(staff_pages::activation::activation_form).post(staff_pages::activation::activate),
         )
         .at(
             "/:slug/gestion/activation/confirmer",
-            poem::post(staff_pages::confirm),
+            poem::post(staff_pages::activation::confirm),
         )
         .at(
             "/:slug/gestion/equipe",
-            get(staff_pages::team).post(staff_pages::invite),
+            get(staff_pages::team::team).post(staff_pages::team::invite),
         )
         .at(
             "/:slug/gestion/equipe/desactiver",
-            poem::post(staff_pages::disable),
+            poem::post(staff_pages::team::disable),
         )
-        .at("/:slug/gestion/familles", get(staff_pages::families_page))
+        .at(
+            "/:slug/gestion/familles",
+            get(staff_pages::families::families_page),
+        )
         .at(
             "/:slug/gestion/familles/:id",
-            get(staff_pages::household_page),
+            get(staff_pages::families::household_page),
         )
         .at(
             "/:slug/gestion/familles/:id/quotient",
-            poem::post(staff_pages::set_quotient),
+            poem::post(staff_pages::families::set_quotient),
         )
-        .at("/:slug/gestion/enfants/:id", get(staff_pages::child_page))
-        .at("/:slug/gestion/effectifs", get(staff_pages::counts_page))
+        .at(
+            "/:slug/gestion/enfants/:id",
+            get(staff_pages::children::child_page),
+        )
+        .at(
+            "/:slug/gestion/effectifs",
+            get(staff_pages::counts::counts_page),
+        )
         .at(
             "/:slug/gestion/invitations",
-            poem::post(staff_pages::invite_families),
+            poem::post(staff_pages::invitations::invite_families),
         )
         .at(
             "/:slug/gestion/effectifs/liste",
-            get(staff_pages::attendance_page),
+            get(staff_pages::counts::attendance_page),
         )
         .at(
             "/:slug/gestion/effectifs/liste.csv",
-            get(staff_pages::attendance_csv),
+            get(staff_pages::counts::attendance_csv),
         )
         .at(
             "/:slug/gestion/enfants/:id/validation",
-            poem::post(staff_pages::validate_child),
+            poem::post(staff_pages::children::validate_child),
         )
 }
 

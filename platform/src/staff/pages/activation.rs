@@ -1,0 +1,184 @@
+//! The activation of an invited member: a password, then the authenticator, then the
+//! recovery codes. No session yet.
+
+use crate::auth::csrf;
+use crate::auth::session::client_address;
+use crate::http::errors::{PageError, Problem};
+use crate::http::page::csrf_refused;
+use crate::i18n::t;
+use crate::staff::auth;
+use crate::staff::guard::StaffFrame;
+use crate::staff::{StaffError, totp};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use poem::web::{Data, Form, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+#[derive(Serialize, Default)]
+pub struct ActivationPage {
+    /// `password`, `enrol`, `codes` or `invalid`: the step shown.
+    pub step: &'static str,
+    pub token: String,
+    pub error: Option<String>,
+    pub reasons: Vec<String>,
+    pub secret: String,
+    pub uri: String,
+    /// The QR code, an SVG made here from the URI.
+    pub qr_svg: String,
+    pub recovery_codes: Vec<String>,
+}
+
+impl ActivationPage {
+    pub(super) fn password(token: &str) -> Self {
+        ActivationPage {
+            step: "password",
+            token: token.into(),
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn enrol(token: &str, enrolment: auth::Enrolment) -> Self {
+        ActivationPage {
+            step: "enrol",
+            token: token.into(),
+            qr_svg: totp::qr_svg(&enrolment.uri),
+            secret: enrolment.secret,
+            uri: enrolment.uri,
+            ..Default::default()
+        }
+    }
+}
+
+fn activation(frame: &StaffFrame, page: &ActivationPage, status: u16) -> Response {
+    frame.render(
+        "staff_activation",
+        &t("title-staff-activation"),
+        "",
+        page,
+        status,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+#[handler]
+pub async fn activation_form(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(query): Query<TokenQuery>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let frame = StaffFrame::load(req).await?;
+    let token = query.token.unwrap_or_default();
+    if !auth::token_is_live(state, tenant, &token).await? {
+        let page = ActivationPage {
+            step: "invalid",
+            error: Some(StaffError::InvalidToken.message()),
+            ..Default::default()
+        };
+        return Ok(activation(&frame, &page, 400));
+    }
+    // A password already chosen: go on with the enrolment.
+    let page = match auth::pending_enrolment(state, tenant, &token).await? {
+        Some(enrolment) => ActivationPage::enrol(&token, enrolment),
+        None => ActivationPage::password(&token),
+    };
+    Ok(activation(&frame, &page, 200))
+}
+
+#[derive(Deserialize)]
+pub struct ActivateForm {
+    csrf: Option<String>,
+    token: Option<String>,
+    password: Option<String>,
+}
+
+#[handler]
+pub async fn activate(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<ActivateForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = StaffFrame::load(req).await?;
+    let token = form.token.unwrap_or_default();
+    match auth::activate(state, tenant, &token, &form.password.unwrap_or_default()).await {
+        Ok(enrolment) => Ok(activation(
+            &frame,
+            &ActivationPage::enrol(&token, enrolment),
+            200,
+        )),
+        Err(StaffError::PasswordRefused(refusals)) => {
+            let mut page = ActivationPage::password(&token);
+            page.error = Some(t("staff-password-refused"));
+            page.reasons = refusals.iter().map(|r| r.message()).collect();
+            Ok(activation(&frame, &page, 422))
+        }
+        Err(e @ StaffError::InvalidToken) => {
+            let page = ActivationPage {
+                step: "invalid",
+                error: Some(e.message()),
+                ..Default::default()
+            };
+            Ok(activation(&frame, &page, 400))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: Option<String>,
+    token: Option<String>,
+    code: Option<String>,
+}
+
+#[handler]
+pub async fn confirm(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Form(form): Form<ConfirmForm>,
+    req: &Request,
+) -> Result<Response, PageError> {
+    if !csrf::valid(req, form.csrf.as_deref()) {
+        return Err(csrf_refused());
+    }
+    let frame = StaffFrame::load(req).await?;
+    let token = form.token.unwrap_or_default();
+    let code = form.code.unwrap_or_default();
+    match auth::confirm(state, tenant, &token, &code, &client_address(req)).await {
+        Ok(codes) => {
+            let page = ActivationPage {
+                step: "codes",
+                recovery_codes: codes,
+                ..Default::default()
+            };
+            Ok(activation(&frame, &page, 200))
+        }
+        Err(e @ (StaffError::InvalidCode | StaffError::Throttled(_))) => {
+            let Some(enrolment) = auth::pending_enrolment(state, tenant, &token).await? else {
+                return Err(StaffError::InvalidToken.into());
+            };
+            let mut page = ActivationPage::enrol(&token, enrolment);
+            page.error = Some(e.message());
+            Ok(activation(&frame, &page, e.status().as_u16()))
+        }
+        Err(e @ StaffError::InvalidToken) => {
+            let page = ActivationPage {
+                step: "invalid",
+                error: Some(e.message()),
+                ..Default::default()
+            };
+            Ok(activation(&frame, &page, 400))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

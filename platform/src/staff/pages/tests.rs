@@ -1,0 +1,187 @@
+use super::activation::ActivationPage;
+use super::children::child_model;
+use super::counts::{AttendancePage, counts_model};
+use super::families::{SearchPage, household_model};
+use super::home::home_model;
+use super::sign_in::SignInPage;
+use super::team::team_model;
+use crate::staff::Role;
+use crate::staff::accounts::Member;
+use crate::staff::auth::{self, StaffSigned};
+use crate::staff::counts::{self, Attendance, PrestationCount};
+use crate::staff::families::{self, HouseholdDetail};
+use crate::staff::records::ChildRecord;
+use crate::templates::global;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+fn frame_with(page: &impl Serialize) -> Value {
+    let t = global();
+    let mut context = json!({
+        "title": "Gestion",
+        "css": t.css_url(),
+        "js": t.js_url(),
+        "tenant": { "slug": "demo", "name": "Mairie <de> Démo" },
+        "nav": [],
+        "account": { "name": "Anne <LEROUX>", "href": "/demo/gestion/", "signout": "/demo/gestion/deconnexion" },
+        "csrf": "tok",
+    });
+    if let (Value::Object(c), Value::Object(d)) =
+        (&mut context, serde_json::to_value(page).unwrap())
+    {
+        c.extend(d);
+    }
+    context
+}
+
+fn render(template: &str, page: &impl Serialize) -> String {
+    global().try_render(template, &frame_with(page)).unwrap()
+}
+
+#[test]
+fn the_sign_in_page_asks_for_the_code_and_escapes() {
+    let html = render(
+        "staff_connexion",
+        &SignInPage {
+            email: "<x>@y.fr".into(),
+            info: None,
+            error: Some("Erreur".into()),
+        },
+    );
+    assert!(html.contains("name=\"code\""));
+    assert!(html.contains("&lt;x&gt;@y.fr"));
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("/demo/gestion/deconnexion"));
+}
+
+#[test]
+fn the_activation_steps_render() {
+    let mut page = ActivationPage::password("tok123");
+    assert!(render("staff_activation", &page).contains("name=\"password\""));
+    page = ActivationPage::enrol(
+        "tok123",
+        auth::Enrolment {
+            secret: "ABCDEF".into(),
+            uri: "otpauth://totp/x:y?secret=ABCDEF".into(),
+        },
+    );
+    let html = render("staff_activation", &page);
+    assert!(html.contains("ABCDEF") && html.contains("<svg") && html.contains("name=\"code\""));
+    page = ActivationPage {
+        step: "codes",
+        recovery_codes: vec!["AAAAA-BBBBB".into()],
+        ..Default::default()
+    };
+    assert!(render("staff_activation", &page).contains("AAAAA-BBBBB"));
+}
+
+#[test]
+fn the_home_team_and_family_pages_render() {
+    let me = StaffSigned {
+        session_id: "s".into(),
+        id: uuid::Uuid::new_v4(),
+        name: "Anne".into(),
+        email: "a@b.fr".into(),
+        role: Role::Admin,
+    };
+    let summary = families::Summary {
+        awaiting_validation: 4,
+        never_signed_in: 7,
+    };
+    let home_html = render("staff_accueil", &home_model(&me, summary, None));
+    assert!(home_html.contains("/demo/gestion/equipe") && home_html.contains("7 responsables"));
+    let team_page = team_model(
+        vec![Member {
+            id: uuid::Uuid::new_v4(),
+            email: "b@b.fr".into(),
+            name: "Bruno <B>".into(),
+            role: "gestionnaire".into(),
+            status: "invited".into(),
+        }],
+        &me,
+        "accueil",
+    );
+    let html = render("staff_equipe", &team_page);
+    assert!(html.contains("Bruno &lt;B&gt;") && html.contains("name=\"role\""));
+    let household = HouseholdDetail {
+        id: uuid::Uuid::new_v4(),
+        name: "ALAIN".into(),
+        reference: "F1".into(),
+        address: "1 rue".into(),
+        postal_code: "22300".into(),
+        city: "Lannion".into(),
+        quotient_familial: Some(742),
+        quotient_valid_from: None,
+        guardians: vec![],
+        children: vec![],
+    };
+    let html = render("staff_foyer", &household_model(household, &me));
+    assert!(html.contains("value=\"742\"") && html.contains("quotient_valid_from"));
+    let html = render(
+        "staff_familles",
+        &SearchPage {
+            info: None,
+            can_invite: true,
+            q: "%_".into(),
+            searched: true,
+            households: vec![],
+        },
+    );
+    assert!(html.contains("value=\"%_\""));
+    let child = ChildRecord {
+        id: uuid::Uuid::new_v4(),
+        household_id: uuid::Uuid::new_v4(),
+        first_name: "Théo".into(),
+        last_name: "ALAIN".into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(2016, 7, 7).unwrap(),
+        birth_city: "Lannion".into(),
+        school: "Jean Macé".into(),
+        class: "CM1".into(),
+        diets: vec!["sans porc".into()],
+        doctor_name: "Dr <X>".into(),
+        doctor_phone: "".into(),
+        allergies: "arachide".into(),
+        pai: true,
+        medical_notes: "".into(),
+        validated_at: None,
+        contacts: vec![],
+    };
+    let html = render("staff_enfant", &child_model(child, &me));
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let counted = counts_model(
+        day,
+        vec![PrestationCount {
+            code: "repas".into(),
+            name: "Repas".into(),
+            booked: 3,
+            capacity: Some(120),
+            diets: [("sans porc".to_string(), 2)].into_iter().collect(),
+            pai: 1,
+            classes: vec![],
+        }],
+    );
+    let counts_html = render("staff_effectifs", &counted);
+    assert!(counts_html.contains("sans porc") && counts_html.contains("prestation=repas"));
+    let list = AttendancePage {
+        list: Attendance {
+            date: day,
+            prestation: "repas".into(),
+            name: "Repas".into(),
+            children: vec![counts::AttendanceLine {
+                last_name: "ALAIN".into(),
+                first_name: "<Théo>".into(),
+                school: "École".into(),
+                class: "CM1".into(),
+                diets: vec![],
+                pai: false,
+                contacts: vec!["Mamie 06".into()],
+            }],
+        },
+        date: "2026-12-01".into(),
+        date_label: "01/12/2026".into(),
+        csv_href: "/demo/gestion/effectifs/liste.csv?date=2026-12-01&prestation=repas".into(),
+    };
+    let list_html = render("staff_liste", &list);
+    assert!(list_html.contains("&lt;Théo&gt;") && list_html.contains("liste.csv"));
+    assert!(html.contains("Dr &lt;X&gt;") && html.contains("value=\"oui\""));
+}
