@@ -5,6 +5,8 @@
 //! - [`StaffPage<R>`]: a page; no staff session → the staff sign-in page; a lower role → the
 //!   French 403 page.
 //! - [`StaffForm<R, F>`]: a form of such a page, its CSRF token checked first.
+//! - [`StaffPublicForm<F>`]: a form anyone may send (sign-in, activation), the staff twin of
+//!   `http::page::PublicForm`: its CSRF token checked (403 page), then the staff frame.
 //! - [`StaffApi<R>`]: a JSON operation; 401 `not_authenticated`, 403 `forbidden_role`.
 //!
 //! A parent's session never opens any of them: they read only the staff cookie and the staff
@@ -204,6 +206,22 @@ impl<'a, R: Needs, F: DeserializeOwned + Send> FromRequest<'a> for StaffForm<R, 
             form,
             role: PhantomData,
         })
+    }
+}
+
+/// A back-office form anyone may send (sign-in, activation), read as `F` once its CSRF token
+/// is checked (403 page otherwise). `http::page::PublicForm` would load the parents' frame:
+/// these pages are drawn in the staff one.
+pub struct StaffPublicForm<F> {
+    pub frame: StaffFrame,
+    pub form: F,
+}
+
+impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for StaffPublicForm<F> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let form = checked_form(req, body, csrf::valid).await?;
+        let frame = StaffFrame::load(req).await?;
+        Ok(StaffPublicForm { frame, form })
     }
 }
 

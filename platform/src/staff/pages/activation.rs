@@ -1,17 +1,15 @@
 //! The activation of an invited member: a password, then the authenticator, then the
 //! recovery codes. No session yet.
 
-use crate::auth::csrf;
 use crate::auth::session::client_address;
 use crate::http::errors::{PageError, Problem};
-use crate::http::page::csrf_refused;
 use crate::i18n::t;
 use crate::staff::auth;
-use crate::staff::guard::StaffFrame;
+use crate::staff::guard::{StaffFrame, StaffPublicForm};
 use crate::staff::{StaffError, totp};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Form, Query};
+use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -61,6 +59,16 @@ fn activation(frame: &StaffFrame, page: &ActivationPage, status: u16) -> Respons
     )
 }
 
+/// The page of an unknown, used or expired invitation.
+fn invalid_token(frame: &StaffFrame) -> Response {
+    let page = ActivationPage {
+        step: "invalid",
+        error: Some(StaffError::InvalidToken.message()),
+        ..Default::default()
+    };
+    activation(frame, &page, 400)
+}
+
 #[derive(Deserialize)]
 pub struct TokenQuery {
     token: Option<String>,
@@ -76,12 +84,7 @@ pub async fn activation_form(
     let frame = StaffFrame::load(req).await?;
     let token = query.token.unwrap_or_default();
     if !auth::token_is_live(state, tenant, &token).await? {
-        let page = ActivationPage {
-            step: "invalid",
-            error: Some(StaffError::InvalidToken.message()),
-            ..Default::default()
-        };
-        return Ok(activation(&frame, &page, 400));
+        return Ok(invalid_token(&frame));
     }
     // A password already chosen: go on with the enrolment.
     let page = match auth::pending_enrolment(state, tenant, &token).await? {
@@ -93,7 +96,6 @@ pub async fn activation_form(
 
 #[derive(Deserialize)]
 pub struct ActivateForm {
-    csrf: Option<String>,
     token: Option<String>,
     password: Option<String>,
 }
@@ -102,13 +104,8 @@ pub struct ActivateForm {
 pub async fn activate(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ActivateForm>,
-    req: &Request,
+    StaffPublicForm { frame, form }: StaffPublicForm<ActivateForm>,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = StaffFrame::load(req).await?;
     let token = form.token.unwrap_or_default();
     match auth::activate(state, tenant, &token, &form.password.unwrap_or_default()).await {
         Ok(enrolment) => Ok(activation(
@@ -122,21 +119,13 @@ pub async fn activate(
             page.reasons = refusals.iter().map(|r| r.message()).collect();
             Ok(activation(&frame, &page, 422))
         }
-        Err(e @ StaffError::InvalidToken) => {
-            let page = ActivationPage {
-                step: "invalid",
-                error: Some(e.message()),
-                ..Default::default()
-            };
-            Ok(activation(&frame, &page, 400))
-        }
+        Err(StaffError::InvalidToken) => Ok(invalid_token(&frame)),
         Err(e) => Err(e.into()),
     }
 }
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: Option<String>,
     token: Option<String>,
     code: Option<String>,
 }
@@ -145,13 +134,9 @@ pub struct ConfirmForm {
 pub async fn confirm(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<ConfirmForm>,
+    StaffPublicForm { frame, form }: StaffPublicForm<ConfirmForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
-    let frame = StaffFrame::load(req).await?;
     let token = form.token.unwrap_or_default();
     let code = form.code.unwrap_or_default();
     match auth::confirm(state, tenant, &token, &code, &client_address(req)).await {
@@ -171,14 +156,7 @@ pub async fn confirm(
             page.error = Some(e.message());
             Ok(activation(&frame, &page, e.status().as_u16()))
         }
-        Err(e @ StaffError::InvalidToken) => {
-            let page = ActivationPage {
-                step: "invalid",
-                error: Some(e.message()),
-                ..Default::default()
-            };
-            Ok(activation(&frame, &page, 400))
-        }
+        Err(StaffError::InvalidToken) => Ok(invalid_token(&frame)),
         Err(e) => Err(e.into()),
     }
 }

@@ -2,18 +2,17 @@
 
 use super::InfoQuery;
 use super::info_message;
-use crate::auth::csrf;
 use crate::auth::pages::{see_other, with_cookie};
 use crate::auth::session::{client_address, read_cookie};
 use crate::http::errors::{PageError, Problem};
-use crate::http::page::{NoFields, csrf_refused};
+use crate::http::page::NoFields;
 use crate::i18n::t;
 use crate::staff::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
-use crate::staff::guard::{StaffForm, StaffFrame};
+use crate::staff::guard::{StaffForm, StaffFrame, StaffPublicForm};
 use crate::staff::{Accueil, StaffError};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Form, Query};
+use poem::web::{Data, Query};
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -49,7 +48,6 @@ pub async fn login_form(
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf: Option<String>,
     email: Option<String>,
     password: Option<String>,
     code: Option<String>,
@@ -59,12 +57,9 @@ pub struct LoginForm {
 pub async fn login(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
-    Form(form): Form<LoginForm>,
+    StaffPublicForm { frame, form }: StaffPublicForm<LoginForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
-    if !csrf::valid(req, form.csrf.as_deref()) {
-        return Err(csrf_refused());
-    }
     let email = form.email.unwrap_or_default();
     let previous = read_cookie(req, STAFF_COOKIE);
     match auth::sign_in(
@@ -83,7 +78,6 @@ pub async fn login(
             staff_cookie(state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (StaffError::InvalidCredentials | StaffError::Throttled(_))) => {
-            let frame = StaffFrame::load(req).await?;
             let page = SignInPage {
                 email,
                 info: None,
