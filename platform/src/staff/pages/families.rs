@@ -7,7 +7,7 @@ use crate::http::page::PathId;
 use crate::i18n::t;
 use crate::staff::auth::StaffSigned;
 use crate::staff::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
-use crate::staff::guard::{StaffForm, StaffPage};
+use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
 use crate::staff::{Accueil, Gestionnaire, Role, StaffError};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -91,6 +91,12 @@ pub(super) fn household_model(household: HouseholdDetail, member: &StaffSigned) 
     }
 }
 
+/// A household's page, titled with its name.
+fn household_page_of(frame: &StaffFrame, model: &HouseholdPage, status: u16) -> Response {
+    let title = &model.household.name;
+    frame.render("staff_foyer", title, "familles", model, status)
+}
+
 #[handler]
 pub async fn household_page(
     Data(state): Data<&Arc<AppState>>,
@@ -100,12 +106,9 @@ pub async fn household_page(
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
     let household = families::detail(state, tenant, id).await?;
-    let title = household.name.clone();
     let mut model = household_model(household, &page.member);
     model.info = query.message();
-    Ok(page
-        .frame
-        .render("staff_foyer", &title, "familles", &model, 200))
+    Ok(household_page_of(&page.frame, &model, 200))
 }
 
 #[derive(Deserialize)]
@@ -154,15 +157,12 @@ pub async fn set_quotient(
         ))),
         Err(StaffError::Invalid(errors)) => {
             let household = families::detail(state, tenant, id).await?;
-            let title = household.name.clone();
             let mut model = household_model(household, &page.member);
             model.error = Some(t("error-invalid-fields"));
             model.errors = errors.0;
             model.quotient_value = raw;
             model.valid_from_value = page.form.quotient_valid_from.clone().unwrap_or_default();
-            Ok(page
-                .frame
-                .render("staff_foyer", &title, "familles", &model, 422))
+            Ok(household_page_of(&page.frame, &model, 422))
         }
         Err(e) => Err(e.into()),
     }

@@ -24,6 +24,16 @@ pub struct SignInPage {
     pub error: Option<String>,
 }
 
+fn sign_in_page(frame: &StaffFrame, page: &SignInPage, status: u16) -> Response {
+    frame.render(
+        "staff_connexion",
+        &t("title-staff-sign-in"),
+        "connexion",
+        page,
+        status,
+    )
+}
+
 #[handler]
 pub async fn login_form(
     Query(query): Query<InfoQuery>,
@@ -37,13 +47,7 @@ pub async fn login_form(
         info: query.info.as_deref().and_then(info_message),
         ..Default::default()
     };
-    Ok(frame.render(
-        "staff_connexion",
-        &t("title-staff-sign-in"),
-        "connexion",
-        &page,
-        200,
-    ))
+    Ok(sign_in_page(&frame, &page, 200))
 }
 
 #[derive(Deserialize)]
@@ -83,13 +87,7 @@ pub async fn login(
                 info: None,
                 error: Some(e.message()),
             };
-            let mut response = frame.render(
-                "staff_connexion",
-                &t("title-staff-sign-in"),
-                "connexion",
-                &page,
-                e.status().as_u16(),
-            );
+            let mut response = sign_in_page(&frame, &page, e.status().as_u16());
             if let StaffError::Throttled(wait) = e {
                 response.headers_mut().insert("retry-after", wait.into());
             }

@@ -6,7 +6,7 @@ use crate::http::errors::{PageError, Problem};
 use crate::i18n::t;
 use crate::staff::accounts::Member;
 use crate::staff::auth::{self, StaffSigned};
-use crate::staff::guard::{StaffForm, StaffPage};
+use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
 use crate::staff::{Admin, Role, StaffError};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -67,6 +67,16 @@ pub(super) fn team_model(members: Vec<Member>, me: &StaffSigned, selected: &str)
     }
 }
 
+fn team_page(frame: &StaffFrame, model: &TeamPage, status: u16) -> Response {
+    frame.render(
+        "staff_equipe",
+        &t("title-staff-team"),
+        "equipe",
+        model,
+        status,
+    )
+}
+
 #[handler]
 pub async fn team(
     Data(state): Data<&Arc<AppState>>,
@@ -77,13 +87,7 @@ pub async fn team(
     let members = auth::members(state, tenant).await?;
     let mut model = team_model(members, &page.member, "accueil");
     model.info = query.info.as_deref().and_then(info_message);
-    Ok(page.frame.render(
-        "staff_equipe",
-        &t("title-staff-team"),
-        "equipe",
-        &model,
-        200,
-    ))
+    Ok(team_page(&page.frame, &model, 200))
 }
 
 #[derive(Deserialize)]
@@ -118,13 +122,7 @@ pub async fn invite(
             }
             model.email = email;
             model.name = name;
-            Ok(page.frame.render(
-                "staff_equipe",
-                &t("title-staff-team"),
-                "equipe",
-                &model,
-                e.status().as_u16(),
-            ))
+            Ok(team_page(&page.frame, &model, e.status().as_u16()))
         }
         Err(e) => Err(e.into()),
     }
