@@ -626,16 +626,6 @@ async fn the_audit_log_names_who_changed_which_fields_but_never_medical_values()
     f.cleanup().await;
 }
 
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_text() {
     let f = Family::new("pages").await;

@@ -24,16 +24,6 @@ fn location(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().to_string()
 }
 
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_guardian_links_their_identity_once_then_signs_in_with_it() {
     let slug = random_slug("oidc");

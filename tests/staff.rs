@@ -636,16 +636,6 @@ async fn the_search_takes_wildcards_literally_and_long_strings_calmly() {
     b.cleanup().await;
 }
 
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
     let b = Back::new("staff-pages").await;

@@ -22,16 +22,6 @@ const PARTIALS: [&str; 5] = [
     "password_feedback_words",
 ];
 
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .expect("a form with its token")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn every_page_template_renders_with_what_its_handler_gives_it() {
     let db = db(1).await;

@@ -390,3 +390,14 @@ impl Drop for FreshDatabase {
         .join();
     }
 }
+
+/// The CSRF token of the first form of a page, as a browser would send it back.
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a form with its token")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
