@@ -10,83 +10,12 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use support::*;
 
-const PAUL: &str = "paul.alain@demo.example";
-const MAIWENN: &str = "maiwenn.legall@demo.example";
-const PASSWORD: &str = "Vélo#Rouge42x";
-
-struct Family {
-    app: TestApp,
-    db: sea_orm::DatabaseConnection,
-    tenant: portail_tenants::registry::Tenant,
-    paul: reqwest::Client,
-}
-
-impl Family {
-    async fn new(prefix: &str) -> Self {
-        let db = db(1).await;
-        let tenant = create_tenant_with_families(&db, prefix, "Mairie Famille").await;
-        let app = TestApp::spawn().await;
-        let paul = signed_in(&app, &db, &tenant, PAUL, PASSWORD).await;
-        Family {
-            app,
-            db,
-            tenant,
-            paul,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/{}/api/v1{path}", self.app.base, self.tenant.slug)
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
-        client.get(self.url(path)).send().await.unwrap()
-    }
-
-    async fn patch(&self, client: &reqwest::Client, path: &str, body: Value) -> reqwest::Response {
-        client
-            .patch(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn post(&self, client: &reqwest::Client, path: &str, body: Value) -> reqwest::Response {
-        client
-            .post(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn children(&self, client: &reqwest::Client) -> Vec<Value> {
-        let v: Value = self.get(client, "/children").await.json().await.unwrap();
-        v["children"].as_array().unwrap().clone()
-    }
-
-    async fn child_id(&self, client: &reqwest::Client, first_name: &str) -> String {
-        self.children(client)
-            .await
-            .iter()
-            .find(|c| c["first_name"] == first_name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    async fn cleanup(self) {
-        delete_tenant(&self.db, &self.tenant.slug).await;
-    }
-}
-
 #[tokio::test]
 async fn a_parent_edits_a_phone_adds_an_emergency_contact_sets_a_diet_validates_and_finds_it_all_in_the_export()
  {
-    let f = Family::new("fam").await;
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let f = Town::build("fam").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let household: Value = paul.get("/household").await.json().await.unwrap();
     assert_eq!(household["city"], "Lannion");
     assert_eq!(household["quotient_familial"], 999);
     let sophie = household["guardians"]
@@ -99,9 +28,8 @@ async fn a_parent_edits_a_phone_adds_an_emergency_contact_sets_a_diet_validates_
         .unwrap()
         .to_string();
 
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
             &format!("/household/guardians/{sophie}"),
             json!({ "phone": "07.11.22.33.44", "profession": "Infirmière" }),
         )
@@ -118,17 +46,17 @@ async fn a_parent_edits_a_phone_adds_an_emergency_contact_sets_a_diet_validates_
     assert_eq!(sophie_now["phone"], "07 11 22 33 44");
     assert_eq!(sophie_now["profession"], "Infirmière");
 
-    let theo = f.child_id(&f.paul, "Théo").await;
-    let r = f.post(&f.paul, &format!("/children/{theo}/contacts"), json!({ "name": "Mamie Jeanne", "relation": "Grand-mère", "phone": "06 55 44 33 22", "emergency": true })).await;
+    let theo = paul.child_id("Théo").await;
+    let r = paul.post(&format!("/children/{theo}/contacts"), json!({ "name": "Mamie Jeanne", "relation": "Grand-mère", "phone": "06 55 44 33 22", "emergency": true })).await;
     assert_eq!(r.status(), 201);
     let contact: Value = r.json().await.unwrap();
     assert_eq!(contact["emergency"], true);
     assert_eq!(contact["pickup"], false);
 
-    let r = f.patch(&f.paul, &format!("/children/{theo}"), json!({ "diets": ["sans porc", "sans gluten"], "allergies": "Arachide", "pai": true, "doctor_name": "Dr Lefèvre", "doctor_phone": "02 96 00 00 00" })).await;
+    let r = paul.patch(&format!("/children/{theo}"), json!({ "diets": ["sans porc", "sans gluten"], "allergies": "Arachide", "pai": true, "doctor_name": "Dr Lefèvre", "doctor_phone": "02 96 00 00 00" })).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    let r = f
-        .post(&f.paul, &format!("/children/{theo}/validate"), json!({}))
+    let r = paul
+        .post(&format!("/children/{theo}/validate"), json!({}))
         .await;
     let child: Value = r.json().await.unwrap();
     assert_eq!(child["validated"], true);
@@ -143,7 +71,7 @@ async fn a_parent_edits_a_phone_adds_an_emergency_contact_sets_a_diet_validates_
             .any(|e| e["prestation"] == "repas")
     );
 
-    let export: Value = f.get(&f.paul, "/export").await.json().await.unwrap();
+    let export: Value = paul.get("/export").await.json().await.unwrap();
     assert_eq!(export["household"]["reference"], "F0001");
     assert!(
         export["guardians"]
@@ -178,59 +106,57 @@ async fn a_parent_edits_a_phone_adds_an_emergency_contact_sets_a_diet_validates_
 
 #[tokio::test]
 async fn another_households_child_guardian_or_contact_answers_404_and_stays_unchanged() {
-    let f = Family::new("iso").await;
-    let maiwenn = signed_in(&f.app, &f.db, &f.tenant, MAIWENN, PASSWORD).await;
-    let theo = f.child_id(&f.paul, "Théo").await;
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let f = Town::build("iso").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let maiwenn = f.parent(MAIWENN).await;
+    let theo = paul.child_id("Théo").await;
+    let household: Value = paul.get("/household").await.json().await.unwrap();
     let paul_id = household["guardians"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
 
     assert_eq!(
-        f.get(&maiwenn, &format!("/children/{theo}")).await.status(),
+        maiwenn.get(&format!("/children/{theo}")).await.status(),
         404
     );
     assert_eq!(
-        f.patch(
-            &maiwenn,
-            &format!("/children/{theo}"),
-            json!({ "allergies": "x" })
-        )
-        .await
-        .status(),
-        404
-    );
-    assert_eq!(
-        f.post(&maiwenn, &format!("/children/{theo}/validate"), json!({}))
+        maiwenn
+            .patch(&format!("/children/{theo}"), json!({ "allergies": "x" }))
             .await
             .status(),
         404
     );
     assert_eq!(
-        f.post(
-            &maiwenn,
-            &format!("/children/{theo}/contacts"),
-            json!({ "name": "X", "phone": "0612345678", "pickup": true })
-        )
-        .await
-        .status(),
+        maiwenn
+            .post(&format!("/children/{theo}/validate"), json!({}))
+            .await
+            .status(),
         404
     );
     assert_eq!(
-        f.patch(
-            &maiwenn,
-            &format!("/household/guardians/{paul_id}"),
-            json!({ "phone": "0700000000" })
-        )
-        .await
-        .status(),
+        maiwenn
+            .post(
+                &format!("/children/{theo}/contacts"),
+                json!({ "name": "X", "phone": "0612345678", "pickup": true })
+            )
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        maiwenn
+            .patch(
+                &format!("/household/guardians/{paul_id}"),
+                json!({ "phone": "0700000000" })
+            )
+            .await
+            .status(),
         404
     );
     // Paul's contact, out of Maïwenn's reach through his child's id and through her own.
-    let r = f
+    let r = paul
         .post(
-            &f.paul,
             &format!("/children/{theo}/contacts"),
             json!({ "name": "Mamie Jeanne", "phone": "0655443322", "emergency": true }),
         )
@@ -240,24 +166,24 @@ async fn another_households_child_guardian_or_contact_answers_404_and_stays_unch
         .as_str()
         .unwrap()
         .to_string();
-    let erwan = f.child_id(&maiwenn, "Erwan").await;
+    let erwan = maiwenn.child_id("Erwan").await;
     for child in [&theo, &erwan] {
         let path = format!("/children/{child}/contacts/{contact}");
-        let r = f.patch(&maiwenn, &path, json!({ "name": "Pirate" })).await;
+        let r = maiwenn.patch(&path, json!({ "name": "Pirate" })).await;
         assert_eq!(
             status_and_code(r).await,
             (404, "not_found".into()),
             "PATCH {path}"
         );
-        let r = maiwenn.delete(f.url(&path)).send().await.unwrap();
+        let r = maiwenn.delete(&path).await;
         assert_eq!(
             status_and_code(r).await,
             (404, "not_found".into()),
             "DELETE {path}"
         );
     }
-    let contacts: Value = f
-        .get(&f.paul, &format!("/children/{theo}/contacts"))
+    let contacts: Value = paul
+        .get(&format!("/children/{theo}/contacts"))
         .await
         .json()
         .await
@@ -266,55 +192,44 @@ async fn another_households_child_guardian_or_contact_answers_404_and_stays_unch
     assert_eq!(contacts[0]["name"], "Mamie Jeanne");
     // Paul himself may change and remove it: the 404s above are about the household.
     let path = format!("/children/{theo}/contacts/{contact}");
-    let r = f
-        .patch(&f.paul, &path, json!({ "name": "Mamie Jeanne B." }))
+    let r = paul
+        .patch(&path, json!({ "name": "Mamie Jeanne B." }))
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "Mamie Jeanne B.");
-    assert_eq!(
-        f.paul.delete(f.url(&path)).send().await.unwrap().status(),
-        204
-    );
-    let again = f.paul.delete(f.url(&path)).send().await.unwrap();
+    assert_eq!(paul.delete(&path).await.status(), 204);
+    let again = paul.delete(&path).await;
     assert_eq!(status_and_code(again).await, (404, "not_found".into()));
 
-    let page = maiwenn
-        .get(format!("{}/{}/enfants/{theo}", f.app.base, f.tenant.slug))
-        .send()
-        .await
-        .unwrap();
+    let page = maiwenn.page(&format!("/enfants/{theo}")).await;
     assert_eq!(page.status(), 404);
-    let theo_now: Value = f
-        .get(&f.paul, &format!("/children/{theo}"))
+    let theo_now: Value = paul
+        .get(&format!("/children/{theo}"))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(theo_now["allergies"], "");
     assert!(theo_now["validated_at"].is_null());
-    assert_eq!(maiwenn_children(&f, &maiwenn).await, vec!["Erwan"]);
+    assert_eq!(first_names(&maiwenn).await, vec!["Erwan"]);
     f.cleanup().await;
 }
 
-async fn status_and_code(r: reqwest::Response) -> (u16, String) {
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    (status, body["code"].as_str().unwrap_or("").to_string())
-}
-
-async fn maiwenn_children(f: &Family, client: &reqwest::Client) -> Vec<String> {
-    f.children(client)
-        .await
-        .iter()
+/// The first names of the children a browser's household has.
+async fn first_names(browser: &Browser) -> Vec<String> {
+    let v = browser.json("/children").await;
+    let children = v["children"].as_array().unwrap().iter();
+    children
         .map(|c| c["first_name"].as_str().unwrap().to_string())
         .collect()
 }
 
 #[tokio::test]
 async fn the_same_ids_in_another_municipality_open_nothing_here() {
-    let f = Family::new("twin-a").await;
+    let f = Town::build("twin-a").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
     let other = create_tenant_with_families(&f.db, "twin-b", "Mairie Jumelle").await;
-    let theo = f.child_id(&f.paul, "Théo").await;
+    let theo = paul.child_id("Théo").await;
     // Give the other municipality a child with Théo's very id, in Maïwenn's household there.
     let tx = TenantTx::begin(&f.db, &other.schema_name).await.unwrap();
     tx.execute_raw(sql(
@@ -340,7 +255,7 @@ async fn the_same_ids_in_another_municipality_open_nothing_here() {
     );
     // Paul's session is for the first municipality only.
     assert_eq!(
-        f.paul
+        paul.client
             .get(format!("{app_other}/children/{theo}"))
             .send()
             .await
@@ -348,8 +263,8 @@ async fn the_same_ids_in_another_municipality_open_nothing_here() {
             .status(),
         401
     );
-    let mine: Value = f
-        .get(&f.paul, &format!("/children/{theo}"))
+    let mine: Value = paul
+        .get(&format!("/children/{theo}"))
         .await
         .json()
         .await
@@ -361,14 +276,15 @@ async fn the_same_ids_in_another_municipality_open_nothing_here() {
 
 #[tokio::test]
 async fn identifiers_and_staff_fields_in_a_body_are_refused_never_applied() {
-    let f = Family::new("ids").await;
-    let theo = f.child_id(&f.paul, "Théo").await;
+    let f = Town::build("ids").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
     for body in [
         json!({ "quotient_familial": 1 }),
         json!({ "household_id": theo }),
         json!({ "tenant": "autre" }),
     ] {
-        let r = f.patch(&f.paul, "/household", body.clone()).await;
+        let r = paul.patch("/household", body.clone()).await;
         assert_eq!(r.status(), 400, "{body}");
     }
     for body in [
@@ -377,17 +293,17 @@ async fn identifiers_and_staff_fields_in_a_body_are_refused_never_applied() {
         json!({ "id": theo }),
     ] {
         assert_eq!(
-            f.patch(&f.paul, &format!("/children/{theo}"), body.clone())
+            paul.patch(&format!("/children/{theo}"), body.clone())
                 .await
                 .status(),
             400,
             "{body}"
         );
     }
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let household: Value = paul.get("/household").await.json().await.unwrap();
     assert_eq!(household["quotient_familial"], 999);
-    let child: Value = f
-        .get(&f.paul, &format!("/children/{theo}"))
+    let child: Value = paul
+        .get(&format!("/children/{theo}"))
         .await
         .json()
         .await
@@ -398,9 +314,10 @@ async fn identifiers_and_staff_fields_in_a_body_are_refused_never_applied() {
 
 #[tokio::test]
 async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
-    let f = Family::new("bad").await;
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
-    let paul = household["guardians"][0]["id"]
+    let f = Town::build("bad").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let household: Value = paul.get("/household").await.json().await.unwrap();
+    let paul_id = household["guardians"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -408,12 +325,11 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
         .as_str()
         .unwrap()
         .to_string();
-    let theo = f.child_id(&f.paul, "Théo").await;
+    let theo = paul.child_id("Théo").await;
 
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
-            &format!("/household/guardians/{paul}"),
+            &format!("/household/guardians/{paul_id}"),
             json!({ "phone": "12", "email": "paul@", "profession": "x".repeat(10_000) }),
         )
         .await;
@@ -439,9 +355,8 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
             .contains("trop long")
     );
 
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
             "/household",
             json!({ "postal_code": "2230", "address": "" }),
         )
@@ -460,7 +375,7 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
             .contains("obligatoire")
     );
 
-    let r = f.patch(&f.paul, &format!("/children/{theo}"), json!({ "birth_date": "2099-01-01", "medical_notes": "x".repeat(10_000), "diets": ["halal"] })).await;
+    let r = paul.patch(&format!("/children/{theo}"), json!({ "birth_date": "2099-01-01", "medical_notes": "x".repeat(10_000), "diets": ["halal"] })).await;
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
     assert!(
@@ -482,9 +397,8 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
             .contains("n'est pas un régime proposé")
     );
 
-    let r = f
+    let r = paul
         .post(
-            &f.paul,
             &format!("/children/{theo}/contacts"),
             json!({ "name": "Sans rôle", "phone": "06 12 34 56 78" }),
         )
@@ -495,18 +409,16 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
         "a contact is for pick-up, emergency, or both"
     );
 
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
             &format!("/household/guardians/{sophie}"),
             json!({ "email": "sophie.nouvelle@demo.example" }),
         )
         .await;
     assert_eq!(r.status(), 422, "only Sophie changes her sign-in address");
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
-            &format!("/household/guardians/{paul}"),
+            &format!("/household/guardians/{paul_id}"),
             json!({ "email": MAIWENN }),
         )
         .await;
@@ -517,7 +429,7 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
             .contains("déjà utilisée")
     );
 
-    let after: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let after: Value = paul.get("/household").await.json().await.unwrap();
     assert_eq!(after["postal_code"], "22300");
     assert_eq!(
         after["guardians"][0]["phone"],
@@ -528,9 +440,10 @@ async fn bad_values_get_field_level_french_messages_and_nothing_is_written() {
 
 #[tokio::test]
 async fn consents_are_explicit_dated_and_can_be_withdrawn() {
-    let f = Family::new("consent").await;
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
-    let paul = household["guardians"][0]["id"]
+    let f = Town::build("consent").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let household: Value = paul.get("/household").await.json().await.unwrap();
+    let paul_id = household["guardians"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -538,10 +451,9 @@ async fn consents_are_explicit_dated_and_can_be_withdrawn() {
         household["guardians"][0]["consents"][0]["granted"].is_null(),
         "no choice made yet"
     );
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
-            &format!("/household/guardians/{paul}"),
+            &format!("/household/guardians/{paul_id}"),
             json!({ "consents": [{ "code": "informations_email", "granted": true }] }),
         )
         .await;
@@ -555,10 +467,9 @@ async fn consents_are_explicit_dated_and_can_be_withdrawn() {
         .clone();
     assert_eq!(consent["granted"], true);
     assert!(consent["decided_at"].is_string());
-    let v: Value = f
+    let v: Value = paul
         .patch(
-            &f.paul,
-            &format!("/household/guardians/{paul}"),
+            &format!("/household/guardians/{paul_id}"),
             json!({ "consents": [{ "code": "informations_email", "granted": false }] }),
         )
         .await
@@ -574,15 +485,14 @@ async fn consents_are_explicit_dated_and_can_be_withdrawn() {
             .unwrap()["granted"],
         false
     );
-    let r = f
+    let r = paul
         .patch(
-            &f.paul,
-            &format!("/household/guardians/{paul}"),
+            &format!("/household/guardians/{paul_id}"),
             json!({ "phone": "0611111111", "consents": [{ "code": "inconnu", "granted": true }] }),
         )
         .await;
     assert_eq!(r.status(), 422);
-    let v: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let v: Value = paul.get("/household").await.json().await.unwrap();
     assert_ne!(
         v["guardians"][0]["phone"], "06 11 11 11 11",
         "nothing written when a consent is unknown"
@@ -592,18 +502,18 @@ async fn consents_are_explicit_dated_and_can_be_withdrawn() {
 
 #[tokio::test]
 async fn the_audit_log_names_who_changed_which_fields_but_never_medical_values() {
-    let f = Family::new("audit").await;
-    let theo = f.child_id(&f.paul, "Théo").await;
-    let r = f
+    let f = Town::build("audit").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let r = paul
         .patch(
-            &f.paul,
             &format!("/children/{theo}"),
             json!({ "allergies": "Kiwi et arachide", "pai": true }),
         )
         .await;
     assert_eq!(r.status(), 200);
-    let r = f
-        .post(&f.paul, &format!("/children/{theo}/validate"), json!({}))
+    let r = paul
+        .post(&format!("/children/{theo}/validate"), json!({}))
         .await;
     assert_eq!(r.status(), 200);
     let o = portail(&["tenant", "audit", &f.tenant.slug, "--json"]);
@@ -628,15 +538,15 @@ async fn the_audit_log_names_who_changed_which_fields_but_never_medical_values()
 
 #[tokio::test]
 async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_text() {
-    let f = Family::new("pages").await;
-    let base = format!("{}/{}", f.app.base, f.tenant.slug);
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
-    let paul = household["guardians"][0]["id"]
+    let f = Town::build("pages").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let household: Value = paul.get("/household").await.json().await.unwrap();
+    let paul_id = household["guardians"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
 
-    let page = f.paul.get(format!("{base}/foyer")).send().await.unwrap();
+    let page = paul.page("/foyer").await;
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
     for title in [
@@ -656,58 +566,45 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
         );
     }
     assert!(html.contains("Quotient familial : 999"));
-    let editing = f
-        .paul
-        .get(format!("{base}/foyer?modifier={paul}.phone"))
-        .send()
+    let editing = paul
+        .page(&format!("/foyer?modifier={paul_id}.phone"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(
-        editing.contains(&format!("id=\"champ-{paul}-phone-form\" ")),
+        editing.contains(&format!("id=\"champ-{paul_id}-phone-form\" ")),
         "the field's form is open"
     );
     let csrf = csrf_of(&editing);
 
-    let r = f
-        .paul
-        .post(format!("{base}/foyer"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("target", paul.as_str()),
-            ("field", "phone"),
-            ("value", "06 99 88 77 66"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            "/foyer",
+            &[
+                ("csrf", csrf.as_str()),
+                ("target", paul_id.as_str()),
+                ("field", "phone"),
+                ("value", "06 99 88 77 66"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let done = f
-        .paul
-        .get(format!("{base}/foyer?info=maj"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = paul.page("/foyer?info=maj").await.text().await.unwrap();
     assert!(done.contains("Les informations ont été mises à jour"));
     assert!(done.contains("06 99 88 77 66"));
 
-    let r = f
-        .paul
-        .post(format!("{base}/foyer"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("target", paul.as_str()),
-            ("field", "phone"),
-            ("value", "12"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            "/foyer",
+            &[
+                ("csrf", csrf.as_str()),
+                ("target", paul_id.as_str()),
+                ("field", "phone"),
+                ("value", "12"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     assert!(
         r.text()
@@ -716,38 +613,26 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
             .contains("Le numéro de téléphone n&#x27;est pas valide")
     );
 
-    let r = f
-        .paul
-        .post(format!("{base}/foyer"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("target", paul.as_str()),
-            ("field", "profession"),
-            ("value", "<script>alert(1)</script>"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            "/foyer",
+            &[
+                ("csrf", csrf.as_str()),
+                ("target", paul_id.as_str()),
+                ("field", "profession"),
+                ("value", "<script>alert(1)</script>"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let html = f
-        .paul
-        .get(format!("{base}/foyer"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = paul.page("/foyer").await.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 
-    let theo = f.child_id(&f.paul, "Théo").await;
-    let child = f
-        .paul
-        .get(format!("{base}/enfants/{theo}"))
-        .send()
+    let theo = paul.child_id("Théo").await;
+    let child = paul
+        .page(&format!("/enfants/{theo}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -757,47 +642,38 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
             && child.contains("Plus de détails")
     );
     assert!(child.contains("né(e) le 7 juil. 2016 à Lannion"));
-    let r = f
-        .paul
-        .post(format!("{base}/enfants/{theo}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("section", "medical"),
-            ("doctor_name", "Dr M. LEFEVRE"),
-            ("doctor_phone", "02 96 00 00 00"),
-            ("allergies", ""),
-            ("pai", "non"),
-            ("medical_notes", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            &format!("/enfants/{theo}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("section", "medical"),
+                ("doctor_name", "Dr M. LEFEVRE"),
+                ("doctor_phone", "02 96 00 00 00"),
+                ("allergies", ""),
+                ("pai", "non"),
+                ("medical_notes", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let r = f
-        .paul
-        .post(format!("{base}/enfants/{theo}/valider"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            &format!("/enfants/{theo}/valider"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let child = f
-        .paul
-        .get(format!("{base}/enfants/{theo}?info=validee"))
-        .send()
+    let child = paul
+        .page(&format!("/enfants/{theo}?info=validee"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(child.contains("Fiche validée le"));
-    let without = f
-        .paul
-        .post(format!("{base}/enfants/{theo}/valider"))
-        .form(&[("section", "x")])
-        .send()
-        .await
-        .unwrap();
+    let without = paul
+        .post_form(&format!("/enfants/{theo}/valider"), &[("section", "x")])
+        .await;
     assert_eq!(without.status(), 403);
     f.cleanup().await;
 }
@@ -805,10 +681,10 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
 #[tokio::test]
 async fn the_consent_form_page_saves_an_explicit_yes_or_no_for_the_guardian_only_in_the_household()
 {
-    let f = Family::new("consent").await;
-    let base = format!("{}/{}", f.app.base, f.tenant.slug);
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
-    let paul = household["guardians"][0]["id"]
+    let f = Town::build("consent").named("Mairie Famille").start().await;
+    let paul = f.parent(PAUL).await;
+    let household: Value = paul.get("/household").await.json().await.unwrap();
+    let paul_id = household["guardians"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -823,30 +699,29 @@ async fn the_consent_form_page_saves_an_explicit_yes_or_no_for_the_guardian_only
     };
     assert_eq!(consent(&household, "informations_email"), Value::Null);
 
-    let page = f.paul.get(format!("{base}/foyer")).send().await.unwrap();
+    let page = paul.page("/foyer").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("id=\"consentements-{paul}\"")));
+    assert!(html.contains(&format!("id=\"consentements-{paul_id}\"")));
     assert!(html.contains("Pas encore de choix."));
     let csrf = csrf_of(&html);
-    let r = f
-        .paul
-        .post(format!("{base}/foyer/consentements"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("guardian", paul.as_str()),
-            ("informations_email", "oui"),
-            ("rappels_sms", "non"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            "/foyer/consentements",
+            &[
+                ("csrf", csrf.as_str()),
+                ("guardian", paul_id.as_str()),
+                ("informations_email", "oui"),
+                ("rappels_sms", "non"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         r.headers()["location"],
-        format!("/{}/foyer?info=maj#consentements-{paul}", f.tenant.slug).as_str()
+        format!("/{}/foyer?info=maj#consentements-{paul_id}", f.tenant.slug).as_str()
     );
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let household: Value = paul.get("/household").await.json().await.unwrap();
     assert_eq!(consent(&household, "informations_email"), true);
     assert_eq!(consent(&household, "rappels_sms"), false);
     assert_eq!(
@@ -854,60 +729,39 @@ async fn the_consent_form_page_saves_an_explicit_yes_or_no_for_the_guardian_only
         Value::Null,
         "no answer, no choice"
     );
-    let html = f
-        .paul
-        .get(format!("{base}/foyer"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = paul.page("/foyer").await.text().await.unwrap();
     assert!(html.contains("Choix enregistré le"));
 
     // Another household's guardian: 404, and nothing changes for them.
-    let maiwenn = signed_in(&f.app, &f.db, &f.tenant, MAIWENN, PASSWORD).await;
-    let theirs: Value = maiwenn
-        .get(f.url("/household"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let maiwenn = f.parent(MAIWENN).await;
+    let theirs: Value = maiwenn.get("/household").await.json().await.unwrap();
     let maiwenn_id = theirs["guardians"][0]["id"].as_str().unwrap().to_string();
-    let r = f
-        .paul
-        .post(format!("{base}/foyer/consentements"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("guardian", maiwenn_id.as_str()),
-            ("informations_email", "oui"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            "/foyer/consentements",
+            &[
+                ("csrf", csrf.as_str()),
+                ("guardian", maiwenn_id.as_str()),
+                ("informations_email", "oui"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 404);
-    let theirs: Value = maiwenn
-        .get(f.url("/household"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let theirs: Value = maiwenn.get("/household").await.json().await.unwrap();
     assert_eq!(consent(&theirs, "informations_email"), Value::Null);
 
     // Without the form's token: nothing saved.
-    let r = f
-        .paul
-        .post(format!("{base}/foyer/consentements"))
-        .form(&[("guardian", paul.as_str()), ("informations_email", "non")])
-        .send()
-        .await
-        .unwrap();
+    let r = paul
+        .post_form(
+            "/foyer/consentements",
+            &[
+                ("guardian", paul_id.as_str()),
+                ("informations_email", "non"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 403, "refused without the CSRF token");
-    let household: Value = f.get(&f.paul, "/household").await.json().await.unwrap();
+    let household: Value = paul.get("/household").await.json().await.unwrap();
     assert_eq!(consent(&household, "informations_email"), true);
     f.cleanup().await;
 }

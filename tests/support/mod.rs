@@ -7,6 +7,9 @@
 pub mod html;
 pub mod peers;
 pub mod throwaway_redis;
+pub mod world;
+
+pub use world::*;
 
 use portail::settings::Settings;
 use portail::startup::Application;
