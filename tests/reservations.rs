@@ -5,7 +5,6 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
-use portail::clock::ManualClock;
 use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::ConnectionTrait;
@@ -17,147 +16,15 @@ const PAUL: &str = "paul.alain@demo.example";
 const MAIWENN: &str = "maiwenn.legall@demo.example";
 const PASSWORD: &str = "Vélo#Rouge42x";
 
-fn paris(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> chrono::DateTime<Utc> {
-    chrono_tz::Europe::Paris
-        .with_ymd_and_hms(y, m, d, h, min, s)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-struct Booking {
-    app: TestApp,
-    db: sea_orm::DatabaseConnection,
-    tenant: portail_tenants::registry::Tenant,
-    clock: Arc<ManualClock>,
-    paul: reqwest::Client,
-}
-
-impl Booking {
-    async fn new(prefix: &str, config: &str, now: chrono::DateTime<Utc>) -> Self {
-        Self::new_with(prefix, config, now, test_settings()).await
-    }
-
-    async fn new_with(
-        prefix: &str,
-        config: &str,
-        now: chrono::DateTime<Utc>,
-        mut settings: portail::settings::Settings,
-    ) -> Self {
-        let db = db(2).await;
-        let slug = portail_tenants::Slug::parse(&random_slug(prefix)).unwrap();
-        let parsed = portail_tenants::TenantConfig::from_toml(config).unwrap();
-        let tenant = portail_tenants::provisioning::create(&db, &slug, &parsed, config)
-            .await
-            .unwrap();
-        let csv = std::fs::read(root().join("tenants/examples/families.csv")).unwrap();
-        portail_tenants::import::import(
-            &db,
-            &tenant,
-            &csv,
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-            false,
-        )
-        .await
-        .unwrap();
-        let clock = Arc::new(ManualClock::new(now));
-        settings.database_max_connections = 20;
-        let app = TestApp::spawn_with_clock(settings, clock.clone()).await;
-        let paul = signed_in(&app, &db, &tenant, PAUL, PASSWORD).await;
-        Booking {
-            app,
-            db,
-            tenant,
-            clock,
-            paul,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/{}/api/v1{path}", self.app.base, self.tenant.slug)
-    }
-
-    async fn child(&self, client: &reqwest::Client, name: &str) -> String {
-        let v: Value = client
-            .get(self.url("/children"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["first_name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    async fn put(
-        &self,
-        client: &reqwest::Client,
-        child: &str,
-        prestation: &str,
-        date: &str,
-    ) -> reqwest::Response {
-        client
-            .put(self.url(&format!(
-                "/children/{child}/reservations/{prestation}/{date}"
-            )))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn delete(
-        &self,
-        client: &reqwest::Client,
-        child: &str,
-        prestation: &str,
-        date: &str,
-    ) -> reqwest::Response {
-        client
-            .delete(self.url(&format!(
-                "/children/{child}/reservations/{prestation}/{date}"
-            )))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn cleanup(self) {
-        delete_tenant(&self.db, &self.tenant.slug).await;
-    }
-}
-
-async fn code(r: reqwest::Response) -> (u16, String) {
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    (
-        status,
-        body["code"]
-            .as_str()
-            .or(body["state"].as_str())
-            .unwrap_or_default()
-            .to_string(),
-    )
-}
-
 #[tokio::test]
 async fn the_week_shows_each_childs_enrolled_prestations_with_the_states_of_the_legend() {
-    let b = Booking::new("week", DEMO_CONFIG, paris(2027, 1, 18, 7, 0, 0)).await;
-    let week: Value = b
-        .paul
-        .get(b.url("/reservations?week=2027-W03"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b = Town::build("week")
+        .at(paris(2027, 1, 18, 7, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let week: Value = paul.json("/reservations?week=2027-W03").await;
     assert_eq!(week["week"], "2027-W03");
     assert_eq!(
         week["days"],
@@ -227,55 +94,52 @@ async fn the_week_shows_each_childs_enrolled_prestations_with_the_states_of_the_
 
 #[tokio::test]
 async fn booking_and_cancelling_are_idempotent_and_stop_exactly_at_the_deadline() {
-    let b = Booking::new("edge", DEMO_CONFIG, paris(2027, 1, 18, 8, 29, 59)).await;
-    let theo = b.child(&b.paul, "Théo").await;
+    let b = Town::build("edge")
+        .at(paris(2027, 1, 18, 8, 29) + chrono::Duration::seconds(59))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-01-18").await).await,
         (200, "reserved".into())
     );
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-01-18").await).await,
         (200, "reserved".into()),
         "idempotent"
     );
     assert_eq!(
-        code(b.delete(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.unbook(&theo, "repas", "2027-01-18").await).await,
         (200, "available".into())
     );
     assert_eq!(
-        code(b.delete(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.unbook(&theo, "repas", "2027-01-18").await).await,
         (200, "available".into()),
         "idempotent"
     );
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-01-18").await).await,
         (200, "reserved".into())
     );
     b.clock.advance(chrono::Duration::seconds(1));
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-01-18").await).await,
         (200, "reserved".into()),
         "asking for what is there still answers"
     );
     assert_eq!(
-        code(b.delete(&b.paul, &theo, "repas", "2027-01-18").await).await,
+        status_and_code(paul.unbook(&theo, "repas", "2027-01-18").await).await,
         (409, "deadline".into()),
         "one second after 8:30"
     );
-    let anna = b.child(&b.paul, "Anna").await;
+    let anna = paul.child_id("Anna").await;
     assert_eq!(
-        code(b.put(&b.paul, &anna, "repas", "2027-01-18").await).await,
+        status_and_code(paul.book(&anna, "repas", "2027-01-18").await).await,
         (409, "deadline".into())
     );
-    let week: Value = b
-        .paul
-        .get(b.url("/reservations?week=2027-W03"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let week: Value = paul.json("/reservations?week=2027-W03").await;
     let theo_cell = &week["children"]
         .as_array()
         .unwrap()
@@ -296,26 +160,26 @@ async fn booking_and_cancelling_are_idempotent_and_stop_exactly_at_the_deadline(
 async fn the_deadline_holds_in_paris_time_on_the_day_after_the_clocks_go_forward() {
     // The clocks go forward on 28 March 2027 (Easter Monday the 29th is a holiday): on
     // Tuesday 30 March, 8:30 in Paris is 6:30 UTC, not 7:30.
-    let b = Booking::new(
-        "dst",
-        DEMO_CONFIG,
-        Utc.with_ymd_and_hms(2027, 3, 30, 6, 29, 59).unwrap(),
-    )
-    .await;
-    let theo = b.child(&b.paul, "Théo").await;
+    let b = Town::build("dst")
+        .at(Utc.with_ymd_and_hms(2027, 3, 30, 6, 29, 59).unwrap())
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-03-30").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-03-30").await).await,
         (200, "reserved".into())
     );
     b.clock
         .set(Utc.with_ymd_and_hms(2027, 3, 30, 6, 30, 0).unwrap());
-    let anna = b.child(&b.paul, "Anna").await;
+    let anna = paul.child_id("Anna").await;
     assert_eq!(
-        code(b.put(&b.paul, &anna, "repas", "2027-03-30").await).await,
+        status_and_code(paul.book(&anna, "repas", "2027-03-30").await).await,
         (409, "deadline".into())
     );
     assert_eq!(
-        code(b.put(&b.paul, &anna, "repas", "2027-03-29").await).await,
+        status_and_code(paul.book(&anna, "repas", "2027-03-29").await).await,
         (409, "public_holiday".into()),
         "Easter Monday"
     );
@@ -324,33 +188,38 @@ async fn the_deadline_holds_in_paris_time_on_the_day_after_the_clocks_go_forward
 
 #[tokio::test]
 async fn closures_holidays_and_missing_enrolments_are_refused_with_their_reason() {
-    let b = Booking::new("refuse", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
-    let theo = b.child(&b.paul, "Théo").await;
-    let david = b.child(&b.paul, "David").await;
+    let b = Town::build("refuse")
+        .at(paris(2026, 11, 26, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let david = paul.child_id("David").await;
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2026-12-24").await).await,
+        status_and_code(paul.book(&theo, "repas", "2026-12-24").await).await,
         (409, "closed".into())
     );
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-02-22").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-02-22").await).await,
         (409, "holiday".into()),
         "winter holidays, zone B"
     );
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-05-06").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-05-06").await).await,
         (409, "public_holiday".into()),
         "Ascension"
     );
     assert_eq!(
-        code(b.put(&b.paul, &david, "peri-matin", "2027-01-18").await).await,
+        status_and_code(paul.book(&david, "peri-matin", "2027-01-18").await).await,
         (409, "not_enrolled".into())
     );
     assert_eq!(
-        code(b.put(&b.paul, &theo, "repas", "2027-01-20").await).await,
+        status_and_code(paul.book(&theo, "repas", "2027-01-20").await).await,
         (409, "not_running".into())
     );
     assert_eq!(
-        code(b.put(&b.paul, &theo, "piscine", "2027-01-18").await)
+        status_and_code(paul.book(&theo, "piscine", "2027-01-18").await)
             .await
             .0,
         404
@@ -360,17 +229,22 @@ async fn closures_holidays_and_missing_enrolments_are_refused_with_their_reason(
 
 #[tokio::test]
 async fn another_households_child_and_the_same_id_in_another_municipality_answer_404() {
-    let b = Booking::new("iso", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
-    let theo = b.child(&b.paul, "Théo").await;
-    let maiwenn = signed_in(&b.app, &b.db, &b.tenant, MAIWENN, PASSWORD).await;
+    let b = Town::build("iso")
+        .at(paris(2026, 11, 26, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let maiwenn = b.parent(MAIWENN).await;
     assert_eq!(
-        code(b.put(&maiwenn, &theo, "repas", "2027-01-18").await)
+        status_and_code(maiwenn.book(&theo, "repas", "2027-01-18").await)
             .await
             .0,
         404
     );
     assert_eq!(
-        code(b.delete(&maiwenn, &theo, "repas", "2027-01-18").await)
+        status_and_code(maiwenn.unbook(&theo, "repas", "2027-01-18").await)
             .await
             .0,
         404
@@ -405,15 +279,15 @@ async fn another_households_child_and_the_same_id_in_another_municipality_answer
 
 #[tokio::test]
 async fn malformed_weeks_dates_periods_and_weekdays_get_a_french_message() {
-    let b = Booking::new("bad", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
-    let theo = b.child(&b.paul, "Théo").await;
+    let b = Town::build("bad")
+        .at(paris(2026, 11, 26, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
     for week in ["2026-W54", "2026-W00", "2026-54", "semaine"] {
-        let r = b
-            .paul
-            .get(b.url(&format!("/reservations?week={week}")))
-            .send()
-            .await
-            .unwrap();
+        let r = paul.get(&format!("/reservations?week={week}")).await;
         assert_eq!(r.status(), 422, "{week}");
         assert!(
             r.json::<Value>().await.unwrap()["message"]
@@ -422,19 +296,8 @@ async fn malformed_weeks_dates_periods_and_weekdays_get_a_french_message() {
                 .contains("semaine ISO")
         );
     }
-    let (status, c) = code(b.put(&b.paul, &theo, "repas", "2026-02-30").await).await;
+    let (status, c) = status_and_code(paul.book(&theo, "repas", "2026-02-30").await).await;
     assert_eq!((status, c.as_str()), (422, "invalid_date"));
-    let bulk = |body: Value| {
-        let b = &b;
-        async move {
-            b.paul
-                .post(b.url("/reservations/bulk"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
     let base = json!({ "prestation": "repas", "children": [theo], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-29", "mode": "add" });
     for (change, expected) in [
         (
@@ -456,7 +319,7 @@ async fn malformed_weeks_dates_periods_and_weekdays_get_a_french_message() {
         for (k, v) in change.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let r = bulk(body).await;
+        let r = paul.post("/reservations/bulk", body).await;
         assert_eq!(r.status(), 422, "{change}");
         let message = r.json::<Value>().await.unwrap()["message"]
             .as_str()
@@ -469,19 +332,18 @@ async fn malformed_weeks_dates_periods_and_weekdays_get_a_french_message() {
 
 #[tokio::test]
 async fn a_school_year_in_one_request_books_every_running_day_and_says_why_others_were_skipped() {
-    let b = Booking::new("year", DEMO_CONFIG, paris(2026, 8, 20, 10, 0, 0)).await;
+    let b = Town::build("year")
+        .at(paris(2026, 8, 20, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
     let ids = [
-        b.child(&b.paul, "Théo").await,
-        b.child(&b.paul, "Anna").await,
-        b.child(&b.paul, "David").await,
+        paul.child_id("Théo").await,
+        paul.child_id("Anna").await,
+        paul.child_id("David").await,
     ];
-    let r = b
-        .paul
-        .post(b.url("/reservations/bulk"))
-        .json(&json!({ "prestation": "repas", "children": ids, "weekdays": ["monday", "tuesday", "thursday", "friday"], "from": "2026-09-01", "to": "2027-07-02", "mode": "add" }))
-        .send()
-        .await
-        .unwrap();
+    let r = paul.post("/reservations/bulk", json!({ "prestation": "repas", "children": ids, "weekdays": ["monday", "tuesday", "thursday", "friday"], "from": "2026-09-01", "to": "2027-07-02", "mode": "add" })).await;
     assert_eq!(r.status(), 200);
     let result: Value = r.json().await.unwrap();
     let booked = result["booked"].as_array().unwrap().len();
@@ -508,13 +370,7 @@ async fn a_school_year_in_one_request_books_every_running_day_and_says_why_other
     );
 
     // Replace with Mondays only: the other weekdays are cancelled.
-    let r = b
-        .paul
-        .post(b.url("/reservations/bulk"))
-        .json(&json!({ "prestation": "repas", "children": [ids[0]], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-15", "mode": "replace" }))
-        .send()
-        .await
-        .unwrap();
+    let r = paul.post("/reservations/bulk", json!({ "prestation": "repas", "children": [ids[0]], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-15", "mode": "replace" })).await;
     let replaced: Value = r.json().await.unwrap();
     assert_eq!(
         replaced["cancelled"].as_array().unwrap().len(),
@@ -547,7 +403,13 @@ async fn a_school_year_in_one_request_books_every_running_day_and_says_why_other
 #[tokio::test]
 async fn fifty_families_racing_for_the_last_place_get_one_success_and_forty_nine_full() {
     let config = DEMO_CONFIG.replace("capacity = 120", "capacity = 1");
-    let b = Booking::new("race", &config, paris(2027, 1, 10, 10, 0, 0)).await;
+    let b = Town::build("race")
+        .config(&config)
+        .at(paris(2027, 1, 10, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
     // Fifty more households, one child each, enrolled in meals.
     let mut csv = portail_tenants::import::HEADERS.join(";");
     for i in 0..50 {
@@ -564,22 +426,16 @@ async fn fifty_families_racing_for_the_last_place_get_one_success_and_forty_nine
     .unwrap();
     let mut parents = Vec::new();
     for i in 0..50 {
-        let client = signed_in(
-            &b.app,
-            &b.db,
-            &b.tenant,
-            &format!("parent{i}@race.example"),
-            PASSWORD,
-        )
-        .await;
-        let child = b.child(&client, "Enfant").await;
+        let client = b.parent(&format!("parent{i}@race.example")).await;
+        let child = client.child_id("Enfant").await;
         parents.push((client, child));
     }
     let attempts = parents
         .iter()
-        .map(|(client, child)| b.put(client, child, "repas", "2027-01-18"));
+        .map(|(client, child)| client.book(child, "repas", "2027-01-18"));
     let results: Vec<(u16, String)> =
-        futures::future::join_all(attempts.map(|f| async move { code(f.await).await })).await;
+        futures::future::join_all(attempts.map(|f| async move { status_and_code(f.await).await }))
+            .await;
     assert_eq!(
         results.iter().filter(|r| r.0 == 200).count(),
         1,
@@ -597,16 +453,21 @@ async fn fifty_families_racing_for_the_last_place_get_one_success_and_forty_nine
 
 #[tokio::test]
 async fn two_tabs_booking_and_cancelling_the_same_day_end_consistent() {
-    let b = Booking::new("tabs", DEMO_CONFIG, paris(2027, 1, 10, 10, 0, 0)).await;
-    let theo = b.child(&b.paul, "Théo").await;
-    let tab2 = b.paul.clone();
+    let b = Town::build("tabs")
+        .at(paris(2027, 1, 10, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let tab2 = paul.clone();
     let rounds = (0..40).map(|i| {
-        let (b, theo, tab2) = (&b, theo.clone(), tab2.clone());
+        let (paul, theo, tab2) = (&paul, theo.clone(), tab2.clone());
         async move {
             if i % 2 == 0 {
-                b.put(&b.paul, &theo, "repas", "2027-01-19").await
+                paul.book(&theo, "repas", "2027-01-19").await
             } else {
-                b.delete(&tab2, &theo, "repas", "2027-01-19").await
+                tab2.unbook(&theo, "repas", "2027-01-19").await
             }
         }
     });
@@ -665,13 +526,8 @@ async fn keys(url: &str, pattern: &str) -> Vec<String> {
         .unwrap()
 }
 
-async fn theo_monday(b: &Booking, theo: &str) -> (u16, Value) {
-    let r = b
-        .paul
-        .get(b.url("/reservations?week=2027-W03"))
-        .send()
-        .await
-        .unwrap();
+async fn theo_monday(paul: &Browser, theo: &str) -> (u16, Value) {
+    let r = paul.get("/reservations?week=2027-W03").await;
     let status = r.status().as_u16();
     let v: Value = r.json().await.unwrap();
     if status != 200 {
@@ -692,9 +548,15 @@ async fn the_weeks_rules_are_cached_in_redis_per_configuration_version() {
     let redis = support::throwaway_redis::ThrowawayRedis::start();
     let mut settings = test_settings();
     settings.redis_url = portail::settings::Secret::new(redis.url());
-    let b = Booking::new_with("cache", DEMO_CONFIG, paris(2027, 1, 10, 10, 0, 0), settings).await;
-    let theo = b.child(&b.paul, "Théo").await;
-    let (status, cell) = theo_monday(&b, &theo).await;
+    let b = Town::build("cache")
+        .at(paris(2027, 1, 10, 10, 0))
+        .settings(settings)
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let (status, cell) = theo_monday(&paul, &theo).await;
     assert_eq!((status, &cell["state"]), (200, &json!("available")));
     let prefix = format!("t:{}:availability:", b.tenant.slug);
     // Under the tenant's prefix, the configuration version and the calendar's ("shipped",
@@ -720,7 +582,7 @@ async fn the_weeks_rules_are_cached_in_redis_per_configuration_version() {
         .unwrap();
     let started = std::time::Instant::now();
     loop {
-        let (status, cell) = theo_monday(&b, &theo).await;
+        let (status, cell) = theo_monday(&paul, &theo).await;
         assert_eq!(status, 200);
         if cell["reason"] == "closed" {
             assert_eq!(cell["state"], "unavailable");
@@ -751,14 +613,14 @@ async fn the_grid_works_when_its_cache_is_refused_and_answers_503_with_redis_sto
     let mut redis = support::throwaway_redis::ThrowawayRedis::start();
     let mut settings = test_settings();
     settings.redis_url = portail::settings::Secret::new(redis.url());
-    let b = Booking::new_with(
-        "noredis",
-        DEMO_CONFIG,
-        paris(2027, 1, 10, 10, 0, 0),
-        settings,
-    )
-    .await;
-    let theo = b.child(&b.paul, "Théo").await;
+    let b = Town::build("noredis")
+        .at(paris(2027, 1, 10, 10, 0))
+        .settings(settings)
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
 
     // Redis answers sessions but refuses the cache's keys: the rules are computed for the
     // request, the grid is whole.
@@ -776,7 +638,7 @@ async fn the_grid_works_when_its_cache_is_refused_and_answers_503_with_redis_sto
         .query_async(&mut conn)
         .await
         .unwrap();
-    let (status, cell) = theo_monday(&b, &theo).await;
+    let (status, cell) = theo_monday(&paul, &theo).await;
     assert_eq!(status, 200);
     assert_eq!(cell["state"], "available");
     assert_eq!(cell["date"], "2027-01-18");
@@ -790,20 +652,12 @@ async fn the_grid_works_when_its_cache_is_refused_and_answers_503_with_redis_sto
     // Redis stopped for real: sessions live there, so the signed-in grid is never served
     // anonymously: 503 with the stable code, page and API alike.
     redis.stop();
-    let (status, body) = theo_monday(&b, &theo).await;
+    let (status, body) = theo_monday(&paul, &theo).await;
     assert_eq!(
         (status, &body["code"]),
         (503, &json!("service_unavailable"))
     );
-    let page = b
-        .paul
-        .get(format!(
-            "{}/{}/reservations?semaine=2027-W03",
-            b.app.base, b.tenant.slug
-        ))
-        .send()
-        .await
-        .unwrap();
+    let page = paul.page("/reservations?semaine=2027-W03").await;
     assert_eq!(page.status(), 503);
     assert!(
         page.text()
@@ -814,27 +668,22 @@ async fn the_grid_works_when_its_cache_is_refused_and_answers_503_with_redis_sto
 
     // Back without a restart; the session was lost with Redis (no persistence): sign in again.
     redis.restart();
-    let paul = signed_in(&b.app, &b.db, &b.tenant, PAUL, PASSWORD).await;
-    let r = paul
-        .get(b.url("/reservations?week=2027-W03"))
-        .send()
-        .await
-        .unwrap();
+    let paul = b.parent(PAUL).await;
+    let r = paul.get("/reservations?week=2027-W03").await;
     assert_eq!(r.status(), 200);
     b.cleanup().await;
 }
 
 #[tokio::test]
 async fn a_bulk_booking_naming_a_child_twice_is_refused_with_422_not_500() {
-    let b = Booking::new("dup", DEMO_CONFIG, paris(2026, 11, 26, 10, 0, 0)).await;
-    let theo = b.child(&b.paul, "Théo").await;
-    let r = b
-        .paul
-        .post(b.url("/reservations/bulk"))
-        .json(&json!({ "prestation": "repas", "children": [theo, theo], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-29", "mode": "add" }))
-        .send()
-        .await
-        .unwrap();
+    let b = Town::build("dup")
+        .at(paris(2026, 11, 26, 10, 0))
+        .connections(20)
+        .start()
+        .await;
+    let paul = b.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let r = paul.post("/reservations/bulk", json!({ "prestation": "repas", "children": [theo, theo], "weekdays": ["monday"], "from": "2027-01-04", "to": "2027-01-29", "mode": "add" })).await;
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
     assert!(

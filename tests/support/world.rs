@@ -177,7 +177,8 @@ pub async fn create_tenant_from(db: &DatabaseConnection, prefix: &str, config: &
 }
 
 /// A browser in one municipality: its own cookies, paths relative to the municipality. API
-/// paths are relative to `/api/v1`.
+/// paths are relative to `/api/v1`. A clone is another tab of the same browser (same cookies).
+#[derive(Clone)]
 pub struct Browser {
     pub client: reqwest::Client,
     base: String,
@@ -257,6 +258,22 @@ impl Browser {
         let mut fields = fields.to_vec();
         fields.push(("csrf", &csrf));
         self.post_form(action, &fields).await
+    }
+
+    /// Books a day of a prestation for a child (`PUT`), as the grid's cell does.
+    pub async fn book(&self, child: &str, prestation: &str, date: &str) -> reqwest::Response {
+        self.put(&format!(
+            "/children/{child}/reservations/{prestation}/{date}"
+        ))
+        .await
+    }
+
+    /// Cancels a booked day (`DELETE`).
+    pub async fn unbook(&self, child: &str, prestation: &str, date: &str) -> reqwest::Response {
+        self.delete(&format!(
+            "/children/{child}/reservations/{prestation}/{date}"
+        ))
+        .await
     }
 
     /// The id of the household's child with this first name.
