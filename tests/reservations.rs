@@ -9,7 +9,6 @@ use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use support::*;
 
 const PAUL: &str = "paul.alain@demo.example";
@@ -409,7 +408,6 @@ async fn fifty_families_racing_for_the_last_place_get_one_success_and_forty_nine
         .connections(20)
         .start()
         .await;
-    let paul = b.parent(PAUL).await;
     // Fifty more households, one child each, enrolled in meals.
     let mut csv = portail_tenants::import::HEADERS.join(";");
     for i in 0..50 {

@@ -7,244 +7,61 @@
 
 mod support;
 
-use chrono::{TimeZone, Utc};
-use portail::clock::ManualClock;
 use portail_tenants::calendar::WeekId;
-use serde_json::Value;
-use std::sync::Arc;
 use support::*;
 
-const PAUL: &str = "paul.alain@demo.example";
-const SOPHIE: &str = "sophie.alain@demo.example";
-const MAIWENN: &str = "maiwenn.legall@demo.example";
-const PASSWORD: &str = "Vélo#Rouge42x";
-
-fn paris(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
-    chrono_tz::Europe::Paris
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+/// The wizard's last step, posted as its form would be.
+#[allow(clippy::too_many_arguments)] // one argument per field of the form
+async fn book(
+    parent: &Browser,
+    csrf: &str,
+    prestation: &str,
+    children: &[&str],
+    weekdays: &[&str],
+    from: &str,
+    to: &str,
+    mode: &str,
+) -> Page {
+    let mut form = vec![("csrf", csrf), ("prestation", prestation)];
+    form.extend(children.iter().map(|c| ("enfant", *c)));
+    form.extend(weekdays.iter().map(|w| ("jour", *w)));
+    form.extend([("du", from), ("au", to), ("mode", mode)]);
+    parent.submit("/reservations/masse", &form).await
 }
 
-struct Portal {
-    app: TestApp,
-    db: sea_orm::DatabaseConnection,
-    tenant: portail_tenants::registry::Tenant,
-    clock: Arc<ManualClock>,
-    paul: reqwest::Client,
+/// The days of `prestation` reserved for `child` in `week`, from the JSON grid.
+async fn reserved(parent: &Browser, week: &str, child: &str, prestation: &str) -> Vec<String> {
+    let v = parent.json(&format!("/reservations?week={week}")).await;
+    let children = v["children"].as_array().unwrap();
+    let child = children.iter().find(|c| c["first_name"] == child).unwrap();
+    let rows = child["rows"].as_array().unwrap();
+    let row = rows.iter().find(|r| r["prestation"] == prestation).unwrap();
+    let cells = row["cells"].as_array().unwrap().iter();
+    cells
+        .filter(|c| c["state"] == "reserved")
+        .map(|c| c["date"].as_str().unwrap().to_string())
+        .collect()
 }
 
-/// A page's status and its text, the HTML entities of handlebars decoded.
-struct Page {
-    status: u16,
-    html: String,
-}
-
-impl Page {
-    fn has(&self, text: &str) -> bool {
-        self.html.contains(text)
-    }
-
-    /// The French message of the `role="alert"` box.
-    fn alert(&self) -> String {
-        let start = self
-            .html
-            .find("role=\"alert\"")
-            .unwrap_or_else(|| panic!("no alert in:\n{}", self.html));
-        let rest = &self.html[start..];
-        let end = rest.find("</div>").unwrap();
-        strip_tags(&rest[..end])
-    }
-
-    fn csrf(&self) -> String {
-        self.html
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .expect("a form with its token")
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string()
-    }
-
-    /// The rows of the first table body, each as its cells' text.
-    fn rows(&self) -> Vec<Vec<String>> {
-        let Some(start) = self.html.find("<tbody>") else {
-            return Vec::new();
-        };
-        let body = &self.html[start..self.html[start..].find("</tbody>").unwrap() + start];
-        body.split("<tr>")
-            .skip(1)
-            .map(|row| {
-                row.split("<td")
-                    .skip(1)
-                    .map(|cell| strip_tags(&cell[cell.find('>').unwrap() + 1..]))
-                    .collect()
-            })
-            .collect()
-    }
-}
-
-fn decode(html: &str) -> String {
-    html.replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#x3D;", "=")
-        .replace("&#x60;", "`")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for ch in html.chars() {
-        match ch {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-async fn page(r: reqwest::Response) -> Page {
-    let status = r.status().as_u16();
-    Page {
-        status,
-        html: decode(&r.text().await.unwrap()),
-    }
-}
-
-impl Portal {
-    async fn new(prefix: &str, now: chrono::DateTime<Utc>) -> Self {
-        let db = db(2).await;
-        let tenant = create_tenant_with_families(&db, prefix, "Mairie de Démonstration").await;
-        let clock = Arc::new(ManualClock::new(now));
-        let app = TestApp::spawn_with_clock(test_settings(), clock.clone()).await;
-        let paul = signed_in(&app, &db, &tenant, PAUL, PASSWORD).await;
-        Portal {
-            app,
-            db,
-            tenant,
-            clock,
-            paul,
-        }
-    }
-
-    async fn sign_in(&self, email: &str) -> reqwest::Client {
-        signed_in(&self.app, &self.db, &self.tenant, email, PASSWORD).await
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/{}{path}", self.app.base, self.tenant.slug)
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str) -> Page {
-        page(client.get(self.url(path)).send().await.unwrap()).await
-    }
-
-    async fn post(&self, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Page {
-        page(client.post(self.url(path)).form(form).send().await.unwrap()).await
-    }
-
-    async fn csrf(&self, client: &reqwest::Client) -> String {
-        self.get(client, "/reservations/masse").await.csrf()
-    }
-
-    async fn child(&self, client: &reqwest::Client, name: &str) -> String {
-        let v: Value = client
-            .get(self.url("/api/v1/children"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["first_name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    /// The wizard's last step, posted as its form would be.
-    #[allow(clippy::too_many_arguments)] // one argument per field of the form
-    async fn book(
-        &self,
-        client: &reqwest::Client,
-        csrf: &str,
-        prestation: &str,
-        children: &[&str],
-        weekdays: &[&str],
-        from: &str,
-        to: &str,
-        mode: &str,
-    ) -> Page {
-        let mut form = vec![("csrf", csrf), ("prestation", prestation)];
-        form.extend(children.iter().map(|c| ("enfant", *c)));
-        form.extend(weekdays.iter().map(|w| ("jour", *w)));
-        form.extend([("du", from), ("au", to), ("mode", mode)]);
-        self.post(client, "/reservations/masse", &form).await
-    }
-
-    /// The days of `prestation` reserved for `child` in `week`, from the JSON grid.
-    async fn reserved(
-        &self,
-        client: &reqwest::Client,
-        week: &str,
-        child: &str,
-        prestation: &str,
-    ) -> Vec<String> {
-        let v: Value = client
-            .get(self.url(&format!("/api/v1/reservations?week={week}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let child = v["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["first_name"] == child)
-            .unwrap();
-        let row = child["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["prestation"] == prestation)
-            .unwrap();
-        row["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["state"] == "reserved")
-            .map(|c| c["date"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    async fn cleanup(self) {
-        delete_tenant(&self.db, &self.tenant.slug).await;
-    }
+/// The wizard's form token.
+async fn csrf(parent: &Browser) -> String {
+    parent.view("/reservations/masse").await.csrf()
 }
 
 #[tokio::test]
 async fn the_wizard_books_a_period_and_lists_the_days_it_skipped_with_their_reasons() {
     // 1 December 2026, 10:00 in Paris: the day's meal can no longer be booked (8:30).
-    let p = Portal::new("masse", paris(2026, 12, 1, 10, 0)).await;
-    let theo = p.child(&p.paul, "Théo").await;
-    let anna = p.child(&p.paul, "Anna").await;
-    let david = p.child(&p.paul, "David").await;
+    let p = Town::build("masse")
+        .at(paris(2026, 12, 1, 10, 0))
+        .start()
+        .await;
+    let paul = p.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let anna = paul.child_id("Anna").await;
+    let david = paul.child_id("David").await;
 
     // Step 1: the prestations the children are enrolled in, and no other.
-    let step1 = p.get(&p.paul, "/reservations/masse").await;
+    let step1 = paul.view("/reservations/masse").await;
     assert_eq!(step1.status, 200);
     assert!(step1.has("Étape 1 sur 3"));
     for code in [
@@ -266,8 +83,8 @@ async fn the_wizard_books_a_period_and_lists_the_days_it_skipped_with_their_reas
     assert!(step1.has(">Suivant</button>"));
 
     // Step 2: only the children enrolled in that prestation.
-    let step2 = p
-        .get(&p.paul, "/reservations/masse?etape=2&prestation=peri-matin")
+    let step2 = paul
+        .view("/reservations/masse?etape=2&prestation=peri-matin")
         .await;
     assert_eq!(step2.status, 200);
     assert!(step2.has(&format!("name=\"enfant\" value=\"{theo}\"")));
@@ -279,11 +96,10 @@ async fn the_wizard_books_a_period_and_lists_the_days_it_skipped_with_their_reas
     assert!(step2.has("name=\"prestation\" value=\"peri-matin\""));
 
     // Step 3: the prestation's weekdays only, the choices carried in hidden fields.
-    let step3 = p
-        .get(
-            &p.paul,
-            &format!("/reservations/masse?etape=3&prestation=repas&enfant={theo}&enfant={anna}"),
-        )
+    let step3 = paul
+        .view(&format!(
+            "/reservations/masse?etape=3&prestation=repas&enfant={theo}&enfant={anna}"
+        ))
         .await;
     assert_eq!(step3.status, 200);
     for day in ["monday", "tuesday", "thursday", "friday"] {
@@ -300,18 +116,17 @@ async fn the_wizard_books_a_period_and_lists_the_days_it_skipped_with_their_reas
     assert!(step3.has(">Réserver</button>"));
 
     // "Réserver": 1 December 2026 to 8 January 2027, every meal day, for Théo and Anna.
-    let done = p
-        .book(
-            &p.paul,
-            &step3.csrf(),
-            "repas",
-            &[&theo, &anna],
-            &["monday", "tuesday", "thursday", "friday"],
-            "2026-12-01",
-            "2027-01-08",
-            "ajouter",
-        )
-        .await;
+    let done = book(
+        &paul,
+        &step3.csrf(),
+        "repas",
+        &[&theo, &anna],
+        &["monday", "tuesday", "thursday", "friday"],
+        "2026-12-01",
+        "2027-01-08",
+        "ajouter",
+    )
+    .await;
     assert_eq!(done.status, 200, "{}", done.html);
     // Per child: 3, 4, 7, 8, 10, 11, 14, 15, 17, 18 December and 4, 5, 7, 8 January.
     assert!(done.has("28 jour(s) réservé(s)"), "{}", done.html);
@@ -367,76 +182,77 @@ async fn the_wizard_books_a_period_and_lists_the_days_it_skipped_with_their_reas
 
     // The grid agrees.
     assert_eq!(
-        p.reserved(&p.paul, "2026-W50", "Théo", "repas").await,
+        reserved(&paul, "2026-W50", "Théo", "repas").await,
         ["2026-12-07", "2026-12-08", "2026-12-10", "2026-12-11"]
     );
     assert_eq!(
-        p.reserved(&p.paul, "2026-W49", "Anna", "repas").await,
+        reserved(&paul, "2026-W49", "Anna", "repas").await,
         ["2026-12-03", "2026-12-04"]
     );
     assert!(
-        p.reserved(&p.paul, "2026-W52", "Théo", "repas")
+        reserved(&paul, "2026-W52", "Théo", "repas")
             .await
             .is_empty()
     );
     assert!(
-        p.reserved(&p.paul, "2026-W50", "David", "repas")
+        reserved(&paul, "2026-W50", "David", "repas")
             .await
             .is_empty(),
         "only the chosen children"
     );
 
     // Asking again books nothing more.
-    let again = p
-        .book(
-            &p.paul,
-            &step3.csrf(),
-            "repas",
-            &[&theo, &anna],
-            &["monday", "tuesday", "thursday", "friday"],
-            "2026-12-01",
-            "2027-01-08",
-            "ajouter",
-        )
-        .await;
+    let again = book(
+        &paul,
+        &step3.csrf(),
+        "repas",
+        &[&theo, &anna],
+        &["monday", "tuesday", "thursday", "friday"],
+        "2026-12-01",
+        "2027-01-08",
+        "ajouter",
+    )
+    .await;
     assert!(again.has("0 jour(s) réservé(s)"));
     p.cleanup().await;
 }
 
 #[tokio::test]
 async fn replace_cancels_the_other_weekdays_of_the_period_where_still_allowed() {
-    let p = Portal::new("remplace", paris(2026, 11, 30, 12, 0)).await;
-    let david = p.child(&p.paul, "David").await;
-    let csrf = p.csrf(&p.paul).await;
-    let all = ["monday", "tuesday", "thursday", "friday"];
-    let first = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&david],
-            &all,
-            "2026-12-01",
-            "2026-12-18",
-            "ajouter",
-        )
+    let p = Town::build("remplace")
+        .at(paris(2026, 11, 30, 12, 0))
+        .start()
         .await;
+    let paul = p.parent(PAUL).await;
+    let david = paul.child_id("David").await;
+    let csrf = csrf(&paul).await;
+    let all = ["monday", "tuesday", "thursday", "friday"];
+    let first = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&david],
+        &all,
+        "2026-12-01",
+        "2026-12-18",
+        "ajouter",
+    )
+    .await;
     assert!(first.has("11 jour(s) réservé(s)"), "{}", first.html);
 
     // The next day, 1 December is past its cancellation deadline.
     p.clock.set(paris(2026, 12, 1, 10, 0));
-    let replaced = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&david],
-            &["monday", "thursday"],
-            "2026-12-01",
-            "2026-12-11",
-            "remplacer",
-        )
-        .await;
+    let replaced = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&david],
+        &["monday", "thursday"],
+        "2026-12-01",
+        "2026-12-11",
+        "remplacer",
+    )
+    .await;
     assert_eq!(replaced.status, 200, "{}", replaced.html);
     assert!(replaced.has("0 jour(s) réservé(s)"), "{}", replaced.html);
     // Tuesday 8, Friday 4 and Friday 11 cancelled; Tuesday 1st too late to cancel.
@@ -447,53 +263,51 @@ async fn replace_cancels_the_other_weekdays_of_the_period_where_still_allowed() 
     assert!(replaced.has("La date limite pour ce jour est passée."));
     assert!(replaced.has("David : 1 jour non réservé</strong> — mardi 1er décembre"));
     assert_eq!(
-        p.reserved(&p.paul, "2026-W49", "David", "repas").await,
+        reserved(&paul, "2026-W49", "David", "repas").await,
         ["2026-12-01", "2026-12-03"]
     );
     assert_eq!(
-        p.reserved(&p.paul, "2026-W50", "David", "repas").await,
+        reserved(&paul, "2026-W50", "David", "repas").await,
         ["2026-12-07", "2026-12-10"]
     );
     assert_eq!(
-        p.reserved(&p.paul, "2026-W51", "David", "repas").await,
+        reserved(&paul, "2026-W51", "David", "repas").await,
         ["2026-12-14", "2026-12-15", "2026-12-17", "2026-12-18"],
         "outside the period: untouched"
     );
 
     // Adding never cancels.
-    let added = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&david],
-            &["tuesday"],
-            "2026-12-14",
-            "2026-12-18",
-            "ajouter",
-        )
-        .await;
+    let added = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&david],
+        &["tuesday"],
+        "2026-12-14",
+        "2026-12-18",
+        "ajouter",
+    )
+    .await;
     assert!(added.has("0 jour(s) réservé(s)") && added.has("0 annulé(s)"));
-    assert_eq!(
-        p.reserved(&p.paul, "2026-W51", "David", "repas")
-            .await
-            .len(),
-        4
-    );
+    assert_eq!(reserved(&paul, "2026-W51", "David", "repas").await.len(), 4);
     p.cleanup().await;
 }
 
 #[tokio::test]
 async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing() {
-    let p = Portal::new("invalide", paris(2026, 11, 26, 10, 0)).await;
-    let theo = p.child(&p.paul, "Théo").await;
-    let csrf = p.csrf(&p.paul).await;
+    let p = Town::build("invalide")
+        .at(paris(2026, 11, 26, 10, 0))
+        .start()
+        .await;
+    let paul = p.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let csrf = csrf(&paul).await;
     let days = ["monday", "friday"];
     let cases: Vec<(&str, Page, &str)> = vec![
         (
             "end before start",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[&theo],
@@ -507,8 +321,8 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "more than 400 days",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[&theo],
@@ -522,8 +336,8 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "no weekday",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[&theo],
@@ -537,8 +351,8 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "a weekday without the prestation",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[&theo],
@@ -552,8 +366,8 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "a date that does not exist",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[&theo],
@@ -567,8 +381,8 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "no mode",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[&theo],
@@ -582,8 +396,8 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "no child",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "repas",
                 &[],
@@ -597,14 +411,14 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "no child, at step 2",
-            p.get(&p.paul, "/reservations/masse?etape=3&prestation=repas")
+            paul.view("/reservations/masse?etape=3&prestation=repas")
                 .await,
             "Choisissez au moins un enfant.",
         ),
         (
             "unknown prestation",
-            p.book(
-                &p.paul,
+            book(
+                &paul,
                 &csrf,
                 "piscine",
                 &[&theo],
@@ -618,33 +432,27 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         ),
         (
             "unknown prestation, at step 1",
-            p.get(&p.paul, "/reservations/masse?etape=2&prestation=piscine")
+            paul.view("/reservations/masse?etape=2&prestation=piscine")
                 .await,
             "Cette prestation n'est pas proposée à vos enfants.",
         ),
         (
             "a prestation no child is enrolled in",
-            p.get(
-                &p.paul,
-                "/reservations/masse?etape=2&prestation=alsh-vacances",
-            )
-            .await,
+            paul.view("/reservations/masse?etape=2&prestation=alsh-vacances")
+                .await,
             "Cette prestation n'est pas proposée à vos enfants.",
         ),
         (
             "no prestation chosen",
-            p.get(&p.paul, "/reservations/masse?etape=2").await,
+            paul.view("/reservations/masse?etape=2").await,
             "Choisissez une prestation.",
         ),
         (
             "a child not enrolled in the prestation",
-            p.get(
-                &p.paul,
-                &format!(
-                    "/reservations/masse?etape=3&prestation=peri-matin&enfant={}",
-                    p.child(&p.paul, "David").await
-                ),
-            )
+            paul.view(&format!(
+                "/reservations/masse?etape=3&prestation=peri-matin&enfant={}",
+                paul.child_id("David").await
+            ))
             .await,
             "David n'est pas inscrit(e) à « Accueil périscolaire matin ».",
         ),
@@ -659,195 +467,180 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
         assert!(page.has("<form"), "{case}: the step is shown again");
     }
     // The step shown again keeps what was chosen, no weekday included.
-    let none = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&theo],
-            &[],
-            "2027-01-04",
-            "2027-01-29",
-            "ajouter",
-        )
-        .await;
+    let none = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&theo],
+        &[],
+        "2027-01-04",
+        "2027-01-29",
+        "ajouter",
+    )
+    .await;
     assert_eq!(none.status, 422);
     for day in ["monday", "tuesday", "thursday", "friday"] {
         assert!(none.has(&format!("name=\"jour\" value=\"{day}\">")));
     }
-    let kept = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&theo],
-            &["friday"],
-            "2027-02-01",
-            "2027-01-04",
-            "remplacer",
-        )
-        .await;
+    let kept = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&theo],
+        &["friday"],
+        "2027-02-01",
+        "2027-01-04",
+        "remplacer",
+    )
+    .await;
     assert!(kept.has("value=\"2027-02-01\"") && kept.has("value=\"2027-01-04\""));
     assert!(kept.has("value=\"friday\" checked") && !kept.has("value=\"monday\" checked"));
     assert!(kept.has("value=\"remplacer\" aria-describedby=\"mode-remplacer-aide\" checked"));
 
     // Nothing was booked by any of them.
     for week in ["2027-W01", "2027-W02", "2027-W03", "2027-W05"] {
-        assert!(p.reserved(&p.paul, week, "Théo", "repas").await.is_empty());
+        assert!(reserved(&paul, week, "Théo", "repas").await.is_empty());
     }
 
     // Without the form's token: refused.
-    let forged = p
-        .book(
-            &p.paul,
-            "",
-            "repas",
-            &[&theo],
-            &days,
-            "2027-01-04",
-            "2027-01-29",
-            "ajouter",
-        )
-        .await;
+    let forged = book(
+        &paul,
+        "",
+        "repas",
+        &[&theo],
+        &days,
+        "2027-01-04",
+        "2027-01-29",
+        "ajouter",
+    )
+    .await;
     assert_eq!(forged.status, 403);
     p.cleanup().await;
 }
 
 #[tokio::test]
 async fn another_households_child_answers_404_and_is_never_booked() {
-    let p = Portal::new("autre", paris(2026, 11, 26, 10, 0)).await;
-    let maiwenn = p.sign_in(MAIWENN).await;
-    let erwan = p.child(&maiwenn, "Erwan").await;
-    let theo = p.child(&p.paul, "Théo").await;
-    let csrf = p.csrf(&p.paul).await;
-    let step3 = p
-        .get(
-            &p.paul,
-            &format!("/reservations/masse?etape=3&prestation=repas&enfant={erwan}"),
-        )
+    let p = Town::build("autre")
+        .at(paris(2026, 11, 26, 10, 0))
+        .start()
+        .await;
+    let paul = p.parent(PAUL).await;
+    let maiwenn = p.parent(MAIWENN).await;
+    let erwan = maiwenn.child_id("Erwan").await;
+    let theo = paul.child_id("Théo").await;
+    let csrf = csrf(&paul).await;
+    let step3 = paul
+        .view(&format!(
+            "/reservations/masse?etape=3&prestation=repas&enfant={erwan}"
+        ))
         .await;
     assert_eq!(step3.status, 404);
     assert!(!step3.has("Erwan"));
-    let booked = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&theo, &erwan],
-            &["monday"],
-            "2027-01-04",
-            "2027-01-29",
-            "ajouter",
-        )
-        .await;
+    let booked = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&theo, &erwan],
+        &["monday"],
+        "2027-01-04",
+        "2027-01-29",
+        "ajouter",
+    )
+    .await;
     assert_eq!(booked.status, 404);
     assert!(!booked.has("Erwan"));
-    let unknown = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&uuid::Uuid::new_v4().to_string()],
-            &["monday"],
-            "2027-01-04",
-            "2027-01-29",
-            "ajouter",
-        )
-        .await;
+    let unknown = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&uuid::Uuid::new_v4().to_string()],
+        &["monday"],
+        "2027-01-04",
+        "2027-01-29",
+        "ajouter",
+    )
+    .await;
     assert_eq!(unknown.status, 404);
-    let garbage = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &["pas-un-id"],
-            &["monday"],
-            "2027-01-04",
-            "2027-01-29",
-            "ajouter",
-        )
-        .await;
+    let garbage = book(
+        &paul,
+        &csrf,
+        "repas",
+        &["pas-un-id"],
+        &["monday"],
+        "2027-01-04",
+        "2027-01-29",
+        "ajouter",
+    )
+    .await;
     assert_eq!(garbage.status, 404);
     assert!(
-        p.reserved(&maiwenn, "2027-W02", "Erwan", "repas")
+        reserved(&maiwenn, "2027-W02", "Erwan", "repas")
             .await
             .is_empty()
     );
     assert!(
-        p.reserved(&p.paul, "2027-W02", "Théo", "repas")
+        reserved(&paul, "2027-W02", "Théo", "repas")
             .await
             .is_empty(),
         "nothing of a refused request is kept"
     );
     // Signed out: to the sign-in page.
-    let anonymous = p.app.other_client();
-    let r = anonymous
-        .get(p.url("/reservations/masse"))
-        .send()
-        .await
-        .unwrap();
+    let r = p.visitor().page("/reservations/masse").await;
     assert_eq!(r.status(), 303);
     p.cleanup().await;
 }
 
 #[tokio::test]
 async fn the_history_lists_changes_from_the_grid_the_wizard_and_the_api_with_who() {
-    let p = Portal::new("historique", paris(2026, 12, 1, 10, 0)).await;
-    let sophie = p.sign_in(SOPHIE).await;
-    let theo = p.child(&p.paul, "Théo").await;
-    let anna = p.child(&p.paul, "Anna").await;
-    let david = p.child(&p.paul, "David").await;
+    let p = Town::build("historique")
+        .at(paris(2026, 12, 1, 10, 0))
+        .start()
+        .await;
+    let paul = p.parent(PAUL).await;
+    let sophie = p.parent(SOPHIE).await;
+    let theo = paul.child_id("Théo").await;
+    let anna = paul.child_id("Anna").await;
+    let david = paul.child_id("David").await;
 
     // Paul, from the grid.
-    let grid = p.get(&p.paul, "/reservations?semaine=2027-W02").await;
-    let r = p
-        .paul
-        .post(p.url("/reservations"))
-        .form(&[
-            ("csrf", grid.csrf().as_str()),
-            ("child", theo.as_str()),
-            ("prestation", "repas"),
-            ("date", "2027-01-11"),
-            ("week", "2027-W02"),
-            ("want", "reserver"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let grid = paul.view("/reservations?semaine=2027-W02").await;
+    let r = paul
+        .post_form(
+            "/reservations",
+            &[
+                ("csrf", grid.csrf().as_str()),
+                ("child", theo.as_str()),
+                ("prestation", "repas"),
+                ("date", "2027-01-11"),
+                ("week", "2027-W02"),
+                ("want", "reserver"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     // Sophie, through the API: booked, then cancelled.
     p.clock.advance(chrono::Duration::minutes(5));
-    let api = |method: reqwest::Method| {
-        sophie
-            .request(
-                method,
-                p.url(&format!(
-                    "/api/v1/children/{anna}/reservations/peri-soir/2027-01-12"
-                )),
-            )
-            .send()
-    };
-    assert_eq!(api(reqwest::Method::PUT).await.unwrap().status(), 200);
+    let day = (anna.as_str(), "peri-soir", "2027-01-12");
+    assert_eq!(sophie.book(day.0, day.1, day.2).await.status(), 200);
     p.clock.advance(chrono::Duration::minutes(5));
-    assert_eq!(api(reqwest::Method::DELETE).await.unwrap().status(), 200);
+    assert_eq!(sophie.unbook(day.0, day.1, day.2).await.status(), 200);
     // Paul, with the wizard.
     p.clock.advance(chrono::Duration::minutes(5));
-    let csrf = p.csrf(&p.paul).await;
-    let done = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&david],
-            &["monday"],
-            "2027-01-18",
-            "2027-01-18",
-            "ajouter",
-        )
-        .await;
+    let csrf = csrf(&paul).await;
+    let done = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&david],
+        &["monday"],
+        "2027-01-18",
+        "2027-01-18",
+        "ajouter",
+    )
+    .await;
     assert!(done.has("1 jour(s) réservé(s)"));
 
-    let history = p.get(&sophie, "/reservations/historique").await;
+    let history = sophie.view("/reservations/historique").await;
     assert_eq!(history.status, 200);
     assert!(history.has("<h1 id=\"historique-titre\">Historique des réservations</h1>"));
     let rows = history.rows();
@@ -892,8 +685,8 @@ async fn the_history_lists_changes_from_the_grid_the_wizard_and_the_api_with_who
     assert_eq!(rows, expected, "newest first");
 
     // Another household sees none of it.
-    let maiwenn = p.sign_in(MAIWENN).await;
-    let theirs = p.get(&maiwenn, "/reservations/historique").await;
+    let maiwenn = p.parent(MAIWENN).await;
+    let theirs = maiwenn.view("/reservations/historique").await;
     assert_eq!(theirs.status, 200);
     assert!(theirs.rows().is_empty());
     assert!(theirs.has("Aucune réservation n'a encore été faite."));
@@ -920,50 +713,40 @@ fn dtstarts(ics: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_renewed() {
-    let p = Portal::new("agenda", paris(2026, 12, 1, 10, 0)).await;
-    let slug = p.tenant.slug.clone();
-    let theo = p.child(&p.paul, "Théo").await;
-    let anna = p.child(&p.paul, "Anna").await;
-    let csrf = p.csrf(&p.paul).await;
-    let done = p
-        .book(
-            &p.paul,
-            &csrf,
-            "repas",
-            &[&theo],
-            &["monday", "tuesday"],
-            "2027-01-11",
-            "2027-01-15",
-            "ajouter",
-        )
+    let p = Town::build("agenda")
+        .at(paris(2026, 12, 1, 10, 0))
+        .start()
         .await;
+    let paul = p.parent(PAUL).await;
+    let slug = p.tenant.slug.clone();
+    let theo = paul.child_id("Théo").await;
+    let anna = paul.child_id("Anna").await;
+    let csrf = csrf(&paul).await;
+    let done = book(
+        &paul,
+        &csrf,
+        "repas",
+        &[&theo],
+        &["monday", "tuesday"],
+        "2027-01-11",
+        "2027-01-15",
+        "ajouter",
+    )
+    .await;
     assert!(done.has("2 jour(s) réservé(s)"));
-    let put = |client: &reqwest::Client, child: &str, prestation: &str, day: &str| {
-        client
-            .put(p.url(&format!(
-                "/api/v1/children/{child}/reservations/{prestation}/{day}"
-            )))
-            .send()
-    };
     assert_eq!(
-        put(&p.paul, &anna, "peri-soir", "2027-01-14")
-            .await
-            .unwrap()
-            .status(),
+        paul.book(&anna, "peri-soir", "2027-01-14").await.status(),
         200
     );
-    let maiwenn = p.sign_in(MAIWENN).await;
-    let erwan = p.child(&maiwenn, "Erwan").await;
+    let maiwenn = p.parent(MAIWENN).await;
+    let erwan = maiwenn.child_id("Erwan").await;
     assert_eq!(
-        put(&maiwenn, &erwan, "repas", "2027-01-11")
-            .await
-            .unwrap()
-            .status(),
+        maiwenn.book(&erwan, "repas", "2027-01-11").await.status(),
         200
     );
 
     // The page: a visit changes nothing; the address is made by a POST and shown then.
-    let visit = p.get(&p.paul, "/calendrier").await;
+    let visit = paul.view("/calendrier").await;
     assert_eq!(visit.status, 200);
     assert!(visit.has("Ajouter à mon agenda"));
     assert!(
@@ -974,9 +757,7 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
         feed_path(&visit, &slug).is_none(),
         "no address made by a GET"
     );
-    let first = p
-        .post(&p.paul, "/calendrier", &[("csrf", &visit.csrf())])
-        .await;
+    let first = paul.submit("/calendrier", &[("csrf", &visit.csrf())]).await;
     assert_eq!(first.status, 200);
     assert!(
         first.has("Votre adresse d&#x27;abonnement est prête")
@@ -989,10 +770,10 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
         .to_string();
     assert_eq!(token.len(), 43, "256 bits, URL-safe base64");
     assert!(first.has("webcal://portail.test/"));
-    let r = p.paul.get(p.url("/calendrier")).send().await.unwrap();
+    let r = paul.page("/calendrier").await;
     assert_eq!(r.headers()["referrer-policy"], "no-referrer");
     assert_eq!(r.headers()["cache-control"], "no-store");
-    let second = page(r).await;
+    let second = read_page(r).await;
     assert!(
         feed_path(&second, &slug).is_none(),
         "only its hash is kept: shown once"
@@ -1032,14 +813,7 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
     assert!(unfolded.contains(&format!("UID:{theo}-repas-20270111@portail.test\r\n")));
 
     // A cancelled day leaves the feed; the UIDs stay the same.
-    let r = p
-        .paul
-        .delete(p.url(&format!(
-            "/api/v1/children/{theo}/reservations/repas/2027-01-12"
-        )))
-        .send()
-        .await
-        .unwrap();
+    let r = paul.unbook(&theo, "repas", "2027-01-12").await;
     assert_eq!(r.status(), 200);
     let ics2 = feed(path.clone()).await.unwrap().text().await.unwrap();
     assert_eq!(
@@ -1052,9 +826,9 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
     );
 
     // Another household's token shows only theirs.
-    let their_visit = p.get(&maiwenn, "/calendrier").await;
-    let theirs = p
-        .post(&maiwenn, "/calendrier", &[("csrf", &their_visit.csrf())])
+    let their_visit = maiwenn.view("/calendrier").await;
+    let theirs = maiwenn
+        .submit("/calendrier", &[("csrf", &their_visit.csrf())])
         .await;
     let their_path = feed_path(&theirs, &slug).unwrap();
     assert_ne!(their_path, path);
@@ -1064,11 +838,9 @@ async fn the_calendar_feed_holds_exactly_the_households_booked_days_and_can_be_r
     assert!(!their_ics.contains("Théo") && !their_ics.contains("Anna"));
 
     // Renewing: a new address, the old one answers 404.
-    let forged = p.post(&p.paul, "/calendrier", &[("csrf", "x")]).await;
+    let forged = paul.submit("/calendrier", &[("csrf", "x")]).await;
     assert_eq!(forged.status, 403);
-    let renewed = p
-        .post(&p.paul, "/calendrier", &[("csrf", &first.csrf())])
-        .await;
+    let renewed = paul.submit("/calendrier", &[("csrf", &first.csrf())]).await;
     assert_eq!(renewed.status, 200);
     assert!(
         renewed

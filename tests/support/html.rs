@@ -26,8 +26,13 @@ pub fn urls(html: &str) -> Vec<(&'static str, String)> {
                     .next()
                     .unwrap_or(""),
             };
+            // The `href` of an `<a>` is a link the visitor may follow, not a resource loaded.
+            let in_anchor = lower[..at]
+                .rfind('<')
+                .is_some_and(|lt| lower[lt + 1..].starts_with("a "));
             let attr: &'static str = match attr {
                 "src" => "src",
+                "href" if in_anchor => "link",
                 "href" => "href",
                 "action" => "action",
                 "srcset" => "srcset",
@@ -76,7 +81,8 @@ fn without_scripts(html: &str) -> String {
 }
 
 /// Whether `url` stays on the page's origin: a path, a fragment, a query, or an absolute URL
-/// on one of `origins`. Links (`href` of `<a>`) may also be `mailto:` and `tel:`.
+/// on one of `origins`. Links (`href` of `<a>`) may also be `mailto:`, `tel:` or another site
+/// over `https:` (an official calendar): nothing is fetched until the visitor follows them.
 pub fn same_origin(attr: &str, url: &str, origins: &[&str]) -> bool {
     let url = url.trim().replace("&amp;", "&");
     if url.is_empty() || url.starts_with('#') || url.starts_with('?') {
@@ -88,7 +94,9 @@ pub fn same_origin(attr: &str, url: &str, origins: &[&str]) -> bool {
     if url.starts_with('/') {
         return true;
     }
-    if attr == "href" && (url.starts_with("mailto:") || url.starts_with("tel:")) {
+    if attr == "link"
+        && (url.starts_with("mailto:") || url.starts_with("tel:") || url.starts_with("https://"))
+    {
         return true;
     }
     // Inline images and styles are part of the page, not fetched from anyone.
@@ -127,7 +135,9 @@ fn the_checker_finds_what_it_must() {
         <div style="background: url(https://fonts.example/f.woff)"></div><a href="http://portail.test/x">
         <form action="reservations"><a data-href="https://ignored.example">
         <script src="/static/portail.js"></script><script>fetch(url("https://in.code.example"))</script>
-        <img src="data:image/png;base64,AAAA"><script src="https://cdn.example/lib.js"></script>"#;
+        <img src="data:image/png;base64,AAAA"><script src="https://cdn.example/lib.js"></script>
+        <a class="x" href="https://www.education.gouv.fr/calendrier"><link href="https://cdn.example/s.css">
+        <a href="http://plain.example/">"#;
     let mut foreign: Vec<String> = urls(page)
         .into_iter()
         .filter(|(a, u)| !same_origin(a, u, &origins))
@@ -138,11 +148,14 @@ fn the_checker_finds_what_it_must() {
         foreign,
         [
             "//cdn.example/x.png",
+            "http://plain.example/",
             "https://cdn.example/b.png",
             "https://cdn.example/lib.js",
+            "https://cdn.example/s.css",
             "https://fonts.example/f.woff",
         ]
     );
     assert!(!same_origin("src", "mailto:x@y.fr", &origins));
     assert!(!same_origin("href", "javascript:alert(1)", &origins));
+    assert!(!same_origin("link", "javascript:alert(1)", &origins));
 }

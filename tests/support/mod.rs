@@ -5,10 +5,15 @@
 #![allow(dead_code)]
 
 pub mod html;
+pub mod page;
 pub mod peers;
 pub mod throwaway_redis;
 pub mod world;
 
+// Not every test binary uses each of them.
+#[allow(unused_imports)]
+pub use page::*;
+#[allow(unused_imports)]
 pub use world::*;
 
 use portail::settings::Settings;

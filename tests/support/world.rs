@@ -236,6 +236,16 @@ impl Browser {
         r.text().await.unwrap()
     }
 
+    /// A page as read by a test ([`Page`]): status, decoded text, alert, rows.
+    pub async fn view(&self, path: &str) -> Page {
+        read_page(self.page(path).await).await
+    }
+
+    /// Posts a form (token included by the test) and reads the answer as a [`Page`].
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        read_page(self.post_form(path, fields).await).await
+    }
+
     /// The form token of a page.
     pub async fn csrf(&self, path: &str) -> String {
         csrf_of(&self.html(path).await)
