@@ -122,7 +122,7 @@ async fn booking_and_cancelling_are_idempotent_and_stop_exactly_at_the_deadline(
         status_and_code(paul.book(&theo, "repas", "2027-01-18").await).await,
         (200, "reserved".into())
     );
-    b.clock.advance(chrono::Duration::seconds(1));
+    b.clock().advance(chrono::Duration::seconds(1));
     assert_eq!(
         status_and_code(paul.book(&theo, "repas", "2027-01-18").await).await,
         (200, "reserved".into()),
@@ -170,7 +170,7 @@ async fn the_deadline_holds_in_paris_time_on_the_day_after_the_clocks_go_forward
         status_and_code(paul.book(&theo, "repas", "2027-03-30").await).await,
         (200, "reserved".into())
     );
-    b.clock
+    b.clock()
         .set(Utc.with_ymd_and_hms(2027, 3, 30, 6, 30, 0).unwrap());
     let anna = paul.child_id("Anna").await;
     assert_eq!(

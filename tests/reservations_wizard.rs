@@ -241,7 +241,7 @@ async fn replace_cancels_the_other_weekdays_of_the_period_where_still_allowed() 
     assert!(first.has("11 jour(s) réservé(s)"), "{}", first.html);
 
     // The next day, 1 December is past its cancellation deadline.
-    p.clock.set(paris(2026, 12, 1, 10, 0));
+    p.clock().set(paris(2026, 12, 1, 10, 0));
     let replaced = book(
         &paul,
         &csrf,
@@ -619,13 +619,13 @@ async fn the_history_lists_changes_from_the_grid_the_wizard_and_the_api_with_who
         .await;
     assert_eq!(r.status(), 303);
     // Sophie, through the API: booked, then cancelled.
-    p.clock.advance(chrono::Duration::minutes(5));
+    p.clock().advance(chrono::Duration::minutes(5));
     let day = (anna.as_str(), "peri-soir", "2027-01-12");
     assert_eq!(sophie.book(day.0, day.1, day.2).await.status(), 200);
-    p.clock.advance(chrono::Duration::minutes(5));
+    p.clock().advance(chrono::Duration::minutes(5));
     assert_eq!(sophie.unbook(day.0, day.1, day.2).await.status(), 200);
     // Paul, with the wizard.
-    p.clock.advance(chrono::Duration::minutes(5));
+    p.clock().advance(chrono::Duration::minutes(5));
     let csrf = csrf(&paul).await;
     let done = book(
         &paul,

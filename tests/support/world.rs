@@ -38,17 +38,17 @@ pub struct Town {
     pub db: DatabaseConnection,
     pub tenant: Tenant,
     pub app: TestApp,
-    pub clock: Arc<ManualClock>,
+    manual_clock: Option<Arc<ManualClock>>,
 }
 
 /// How a [`Town`] is made: the demo configuration and families, the real settings of the
-/// suite and a clock at the real time, unless the test says otherwise.
+/// suite and the real clock, unless the test says otherwise.
 pub struct TownBuilder {
     prefix: String,
     name: String,
     config: Option<String>,
     settings: Settings,
-    now: DateTime<Utc>,
+    now: Option<DateTime<Utc>>,
     connections: u32,
 }
 
@@ -71,7 +71,7 @@ impl TownBuilder {
 
     /// The portal's clock starts at `now` (a [`ManualClock`] the test may move).
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
-        self.now = now;
+        self.now = Some(now);
         self
     }
 
@@ -88,13 +88,17 @@ impl TownBuilder {
             None => create_tenant_with_families(&db, &self.prefix, &self.name).await,
             Some(config) => create_tenant_from(&db, &self.prefix, config).await,
         };
-        let clock = Arc::new(ManualClock::new(self.now));
-        let app = TestApp::spawn_with_clock(self.settings, clock.clone()).await;
+        let manual_clock = self.now.map(|now| Arc::new(ManualClock::new(now)));
+        let clock: Arc<dyn portail::clock::Clock> = match &manual_clock {
+            Some(clock) => clock.clone(),
+            None => Arc::new(portail::clock::SystemClock),
+        };
+        let app = TestApp::spawn_with_clock(self.settings, clock).await;
         Town {
             db,
             tenant,
             app,
-            clock,
+            manual_clock,
         }
     }
 }
@@ -106,7 +110,7 @@ impl Town {
             name: "Mairie de Démonstration".to_string(),
             config: None,
             settings: test_settings(),
-            now: Utc::now(),
+            now: None,
             connections: 2,
         }
     }
@@ -114,6 +118,13 @@ impl Town {
     /// The demo municipality with its families, served at the real time.
     pub async fn new(prefix: &str) -> Self {
         Self::build(prefix).start().await
+    }
+
+    /// The clock of a town started [`at`](TownBuilder::at) a given moment.
+    pub fn clock(&self) -> &ManualClock {
+        self.manual_clock
+            .as_deref()
+            .expect("a town built with .at(…)")
     }
 
     pub fn slug(&self) -> &str {
