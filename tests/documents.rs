@@ -21,90 +21,6 @@ const MAIWENN: &str = "maiwenn.legall@demo.example";
 const GOOD: &str = "Vélo#Rouge42x";
 const MB: usize = 1024 * 1024;
 
-/// A small but real PDF.
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
-/// Real images, however small: the portal decodes every image and keeps only its pixels.
-static PNG: std::sync::LazyLock<Vec<u8>> =
-    std::sync::LazyLock::new(|| tiny_image(image::ImageFormat::Png));
-static JPEG: std::sync::LazyLock<Vec<u8>> =
-    std::sync::LazyLock::new(|| tiny_image(image::ImageFormat::Jpeg));
-
-fn tiny_image(format: image::ImageFormat) -> Vec<u8> {
-    let pixels = image::RgbImage::from_pixel(2, 2, image::Rgb([200, 30, 30]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    pixels.write_to(&mut out, format).unwrap();
-    out.into_inner()
-}
-
-const BOUNDARY: &str = "----portail-test-7d1f0c";
-
-/// One part of a multipart body.
-struct Part<'a> {
-    name: &'a str,
-    filename: Option<&'a str>,
-    content_type: Option<&'a str>,
-    data: &'a [u8],
-}
-
-fn text<'a>(name: &'a str, value: &'a str) -> Part<'a> {
-    Part {
-        name,
-        filename: None,
-        content_type: None,
-        data: value.as_bytes(),
-    }
-}
-
-fn file<'a>(filename: &'a str, content_type: &'a str, data: &'a [u8]) -> Part<'a> {
-    Part {
-        name: "file",
-        filename: Some(filename),
-        content_type: Some(content_type),
-        data,
-    }
-}
-
-/// The body exactly as given: file names go out raw, line breaks and all.
-fn multipart(parts: &[Part]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        body.extend_from_slice(
-            format!("Content-Disposition: form-data; name=\"{}\"", p.name).as_bytes(),
-        );
-        if let Some(f) = p.filename {
-            body.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
-        }
-        body.extend_from_slice(b"\r\n");
-        if let Some(t) = p.content_type {
-            body.extend_from_slice(format!("Content-Type: {t}\r\n").as_bytes());
-        }
-        body.extend_from_slice(b"\r\n");
-        body.extend_from_slice(p.data);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-fn multipart_type() -> String {
-    format!("multipart/form-data; boundary={BOUNDARY}")
-}
-
-async fn post_multipart(
-    client: &reqwest::Client,
-    url: String,
-    parts: &[Part<'_>],
-) -> reqwest::Response {
-    client
-        .post(url)
-        .header(CONTENT_TYPE, multipart_type())
-        .body(multipart(parts))
-        .send()
-        .await
-        .unwrap()
-}
-
 struct Family {
     client: reqwest::Client,
     /// First name → id.
@@ -207,9 +123,9 @@ fn header(h: &HeaderMap, name: &str) -> String {
 
 #[tokio::test]
 async fn a_parent_sends_a_pdf_for_a_child_and_downloads_the_same_bytes_as_an_attachment() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "docs", "Mairie Documents").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("docs").named("Mairie Documents").start().await;
     let paul = family(&app, &db, &t, PAUL).await;
     let theo = paul.child("Théo");
 
@@ -418,9 +334,12 @@ fn raw_request(
 
 #[tokio::test]
 async fn a_12_mb_file_gets_413_however_the_body_is_framed_and_is_never_read_whole() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "big", "Mairie Gros Fichiers").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("big")
+        .named("Mairie Gros Fichiers")
+        .start()
+        .await;
     let paul = family(&app, &db, &t, PAUL).await;
     let big = twelve_mb_pdf();
 
@@ -577,11 +496,15 @@ async fn signed_in_cookie(app: &TestApp, db: &sea_orm::DatabaseConnection, t: &T
 
 #[tokio::test]
 async fn the_limit_follows_max_upload_bytes() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "limit", "Mairie Limite").await;
     let mut settings = test_settings();
     settings.max_upload_bytes = MB as u64;
-    let app = TestApp::spawn_with(settings).await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("limit")
+        .named("Mairie Limite")
+        .settings(settings)
+        .start()
+        .await;
     let paul = family(&app, &db, &t, PAUL).await;
     let mut pdf = PDF.to_vec();
     pdf.resize(MB + MB / 2, b' ');
@@ -617,9 +540,9 @@ async fn the_limit_follows_max_upload_bytes() {
 
 #[tokio::test]
 async fn html_named_pdf_svg_and_zip_are_refused_with_415_whatever_their_name_or_type() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "types", "Mairie Types").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("types").named("Mairie Types").start().await;
     let paul = family(&app, &db, &t, PAUL).await;
     let refused: [(&str, &str, &[u8]); 4] = [
         (
@@ -657,9 +580,9 @@ async fn html_named_pdf_svg_and_zip_are_refused_with_415_whatever_their_name_or_
 
 #[tokio::test]
 async fn missing_or_invalid_fields_are_each_named_in_french() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "fields", "Mairie Champs").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("fields").named("Mairie Champs").start().await;
     let paul = family(&app, &db, &t, PAUL).await;
     let long = "x".repeat(2001);
     let r = upload(
@@ -752,9 +675,9 @@ async fn missing_or_invalid_fields_are_each_named_in_french() {
 
 #[tokio::test]
 async fn file_names_with_traversal_or_line_breaks_are_stored_and_served_under_a_safe_name() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "names", "Mairie Noms").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("names").named("Mairie Noms").start().await;
     let paul = family(&app, &db, &t, PAUL).await;
     let cases = [
         ("../../etc/passwd", "../../etc/passwd", "_._etc_passwd.pdf"),
@@ -806,9 +729,9 @@ async fn file_names_with_traversal_or_line_breaks_are_stored_and_served_under_a_
 
 #[tokio::test]
 async fn another_households_document_is_not_found_and_its_child_cannot_be_named() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "others", "Mairie Autres").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("others").named("Mairie Autres").start().await;
     let paul = family(&app, &db, &t, PAUL).await;
     let maiwenn = family(&app, &db, &t, MAIWENN).await;
     let r = upload(
@@ -968,9 +891,9 @@ async fn the_same_document_id_in_two_municipalities_shows_each_household_only_it
 
 #[tokio::test]
 async fn signed_out_the_api_answers_401_and_the_pages_send_to_the_sign_in_page() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "anon", "Mairie Anonyme").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("anon").named("Mairie Anonyme").start().await;
     let r = upload(
         &app,
         &t,
@@ -1020,9 +943,9 @@ async fn signed_out_the_api_answers_401_and_the_pages_send_to_the_sign_in_page()
 
 #[tokio::test]
 async fn uploads_and_downloads_are_in_the_audit_log_without_their_values() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "audit", "Mairie Audit").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("audit").named("Mairie Audit").start().await;
     // The municipality is this test's own: its whole log is this test's. (The rows carry the
     // database's clock, which need not be this process's.)
     let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
@@ -1084,22 +1007,11 @@ async fn uploads_and_downloads_are_in_the_audit_log_without_their_values() {
     delete_tenant(&db, &t.slug).await;
 }
 
-/// The hidden `csrf` field of a page.
-fn csrf_field(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn the_page_lists_documents_and_takes_an_upload_with_its_csrf_token_only() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "page", "Mairie Page").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("page").named("Mairie Page").start().await;
     let paul = family(&app, &db, &t, PAUL).await;
     let page = paul
         .client
@@ -1129,7 +1041,7 @@ async fn the_page_lists_documents_and_takes_an_upload_with_its_csrf_token_only()
         assert!(html.contains(text), "{text}");
     }
     assert!(html.contains("aria-current=\"page\">Mes documents</a>"));
-    let csrf = csrf_field(&html);
+    let csrf = csrf_of(&html);
     let theo = paul.child("Théo").to_string();
 
     // Without the token, or with another one: refused before the file is read.
@@ -1263,9 +1175,12 @@ async fn the_page_lists_documents_and_takes_an_upload_with_its_csrf_token_only()
 
 #[tokio::test]
 async fn a_12_mb_file_sent_through_the_page_is_refused_in_the_form() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "pagebig", "Mairie Page Gros").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("pagebig")
+        .named("Mairie Page Gros")
+        .start()
+        .await;
     let paul = family(&app, &db, &t, PAUL).await;
     let html = paul
         .client
@@ -1276,7 +1191,7 @@ async fn a_12_mb_file_sent_through_the_page_is_refused_in_the_form() {
         .text()
         .await
         .unwrap();
-    let csrf = csrf_field(&html);
+    let csrf = csrf_of(&html);
     let big = twelve_mb_pdf();
     let pulled = Arc::new(AtomicU64::new(0));
     let mut head = multipart(&[text("csrf", &csrf), text("name", "Scan trop lourd")]);

@@ -5,12 +5,15 @@
 #![allow(dead_code)]
 
 pub mod html;
+pub mod multipart;
 pub mod page;
 pub mod peers;
 pub mod throwaway_redis;
 pub mod world;
 
 // Not every test binary uses each of them.
+#[allow(unused_imports)]
+pub use multipart::*;
 #[allow(unused_imports)]
 pub use page::*;
 #[allow(unused_imports)]
