@@ -593,9 +593,13 @@ async fn a_refused_password_says_why_for_each_rule_and_a_huge_one_is_422_not_500
 
 #[tokio::test]
 async fn the_policy_and_the_generators_are_in_the_api() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "gen", "Mairie Gen").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("gen")
+        .named("Mairie Gen")
+        .without_families()
+        .start()
+        .await;
     let policy: Value = app
         .get(&format!("/{}/api/v1/auth/password-policy", t.slug))
         .await
@@ -702,9 +706,9 @@ async fn changing_the_password_ends_every_session_of_the_account_and_sends_a_mai
 
 #[tokio::test]
 async fn forms_without_their_csrf_token_and_api_calls_from_another_origin_are_refused() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "csrf", "Mairie CSRF").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("csrf").named("Mairie CSRF").start().await;
     for path in [
         "connexion",
         "mot-de-passe-oublie",

@@ -9,9 +9,13 @@ use support::*;
 
 #[tokio::test]
 async fn the_home_page_shows_the_welcome_text_the_contact_and_the_banner() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "home", "Mairie de Perros").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("home")
+        .named("Mairie de Perros")
+        .without_families()
+        .start()
+        .await;
     let response = app.get(&format!("/{}/", t.slug)).await;
     assert_eq!(response.status(), 200);
     assert!(
@@ -103,9 +107,13 @@ async fn an_unknown_municipality_answers_404_in_french_and_in_json() {
 
 #[tokio::test]
 async fn a_suspended_municipality_answers_503_with_a_maintenance_page_then_comes_back() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "susp", "Mairie Suspendue").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("susp")
+        .named("Mairie Suspendue")
+        .without_families()
+        .start()
+        .await;
     assert_eq!(app.get(&format!("/{}/", t.slug)).await.status(), 200);
 
     registry::set_status(&db, &t.slug, TenantStatus::Suspended)
@@ -149,9 +157,13 @@ async fn wait_for_status(app: &TestApp, path: &str, status: u16) -> reqwest::Res
 
 #[tokio::test]
 async fn the_api_answers_the_portal_information_and_is_in_the_spec() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "api", "Mairie API").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("api")
+        .named("Mairie API")
+        .without_families()
+        .start()
+        .await;
     let body: serde_json::Value = app
         .get(&format!("/{}/api/v1/portal", t.slug))
         .await
@@ -192,9 +204,13 @@ async fn the_api_answers_the_portal_information_and_is_in_the_spec() {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "hdr", "Mairie Headers").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("hdr")
+        .named("Mairie Headers")
+        .without_families()
+        .start()
+        .await;
     for path in [
         format!("/{}/", t.slug),
         "/healthz".into(),
@@ -240,9 +256,13 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn the_slug_without_a_trailing_slash_redirects_to_the_home_page() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "slash", "Mairie Slash").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("slash")
+        .named("Mairie Slash")
+        .without_families()
+        .start()
+        .await;
     let response = app.get(&format!("/{}", t.slug)).await;
     assert_eq!(response.status(), 308);
     assert_eq!(

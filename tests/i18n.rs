@@ -16,9 +16,13 @@ async fn text_of(r: reqwest::Response) -> String {
 
 #[tokio::test]
 async fn accept_language_chooses_the_page_language_and_french_is_the_default() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "lang", "Mairie de Lannion").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("lang")
+        .named("Mairie de Lannion")
+        .without_families()
+        .start()
+        .await;
     let url = format!("{}/{}/connexion", app.base, t.slug);
 
     let fr = text_of(app.client.get(&url).send().await.unwrap()).await;
@@ -67,9 +71,13 @@ async fn accept_language_chooses_the_page_language_and_french_is_the_default() {
 
 #[tokio::test]
 async fn the_footer_switch_sets_the_cookie_and_returns_to_the_same_page_of_the_municipality() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "lang", "Mairie de Lannion").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("lang")
+        .named("Mairie de Lannion")
+        .without_families()
+        .start()
+        .await;
     let page = text_of(app.get(&format!("/{}/aide-connexion?x=1", t.slug)).await).await;
     let link = format!(
         "/{}/langue/en?retour=/{}/aide-connexion%3Fx%3D1",
@@ -131,9 +139,9 @@ async fn the_footer_switch_sets_the_cookie_and_returns_to_the_same_page_of_the_m
 
 #[tokio::test]
 async fn patch_me_saves_the_language_which_wins_over_cookie_and_header_and_survives_sign_in() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("lang").named("Mairie de Lannion").start().await;
     let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
     let me = format!("{}/{}/api/v1/me", app.base, t.slug);
 
@@ -255,9 +263,9 @@ async fn patch_me_saves_the_language_which_wins_over_cookie_and_header_and_survi
 
 #[tokio::test]
 async fn the_grid_speaks_english_with_its_calendar_words() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("lang").named("Mairie de Lannion").start().await;
     let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
     let url = format!("{}/{}/reservations?semaine=2027-W03", app.base, t.slug);
     let fr = text_of(client.get(&url).send().await.unwrap()).await;
@@ -368,9 +376,9 @@ async fn a_mail_is_written_in_the_recipient_s_saved_language() {
 /// left (the municipality's texts, names and prestations stay as written).
 #[tokio::test]
 async fn the_family_pages_in_english_keep_no_french_of_the_portal() {
-    let db = db(1).await;
-    let t = create_tenant_with_families(&db, "lang", "Mairie de Lannion").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("lang").named("Mairie de Lannion").start().await;
     let client = signed_in(&app, &db, &t, PAUL, GOOD).await;
     let children = client
         .get(format!("{}/{}/api/v1/children", app.base, t.slug))
@@ -450,9 +458,13 @@ async fn the_family_pages_in_english_keep_no_french_of_the_portal() {
 
 #[tokio::test]
 async fn refusals_before_any_municipality_speak_the_visitor_s_language() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "lang-host", "Mairie de Lannion").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("lang-host")
+        .named("Mairie de Lannion")
+        .without_families()
+        .start()
+        .await;
     let refused = |lang: &'static str| {
         app.client
             .get(format!("{}/{}/", app.base, t.slug))
@@ -473,6 +485,7 @@ async fn refusals_before_any_municipality_speak_the_visitor_s_language() {
         fr.contains("Ce portail ne répond pas à cette adresse."),
         "{fr}"
     );
+    delete_tenant(&db, &t.slug).await;
 }
 
 #[tokio::test]

@@ -254,9 +254,13 @@ async fn a_guardian_links_their_identity_once_then_signs_in_with_it() {
 
 #[tokio::test]
 async fn without_a_provider_the_oidc_pages_say_so() {
-    let db = db(1).await;
-    let t = create_tenant(&db, "nooidc", "Mairie Sans").await;
-    let app = TestApp::spawn().await;
+    let Town {
+        db, tenant: t, app, ..
+    } = Town::build("nooidc")
+        .named("Mairie Sans")
+        .without_families()
+        .start()
+        .await;
     let page = app
         .get(&format!("/{}/connexion", t.slug))
         .await

@@ -47,6 +47,7 @@ pub struct TownBuilder {
     prefix: String,
     name: String,
     config: Option<String>,
+    families: bool,
     settings: Settings,
     now: Option<DateTime<Utc>>,
     connections: u32,
@@ -69,6 +70,12 @@ impl TownBuilder {
         self
     }
 
+    /// No family imported: an empty municipality, as just created.
+    pub fn without_families(mut self) -> Self {
+        self.families = false;
+        self
+    }
+
     /// The portal's clock starts at `now` (a [`ManualClock`] the test may move).
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
         self.now = Some(now);
@@ -84,9 +91,10 @@ impl TownBuilder {
 
     pub async fn start(self) -> Town {
         let db = db(2).await;
-        let tenant = match &self.config {
-            None => create_tenant_with_families(&db, &self.prefix, &self.name).await,
-            Some(config) => create_tenant_from(&db, &self.prefix, config).await,
+        let tenant = match (&self.config, self.families) {
+            (None, true) => create_tenant_with_families(&db, &self.prefix, &self.name).await,
+            (None, false) => create_tenant(&db, &self.prefix, &self.name).await,
+            (Some(config), _) => create_tenant_from(&db, &self.prefix, config).await,
         };
         let manual_clock = self.now.map(|now| Arc::new(ManualClock::new(now)));
         let clock: Arc<dyn portail::clock::Clock> = match &manual_clock {
@@ -109,6 +117,7 @@ impl Town {
             prefix: prefix.to_string(),
             name: "Mairie de Démonstration".to_string(),
             config: None,
+            families: true,
             settings: test_settings(),
             now: None,
             connections: 2,
