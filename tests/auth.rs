@@ -363,14 +363,7 @@ async fn the_sixth_failure_in_a_row_is_throttled_with_the_wait_in_french() {
         .text()
         .await
         .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&html);
     let page = app
         .client
         .post(format!("{}/{}/connexion", app.base, t.slug))
@@ -772,14 +765,7 @@ async fn a_guardian_signs_in_through_the_pages_sees_their_name_and_signs_out() {
     ] {
         assert!(html.contains(label), "{label}");
     }
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&html);
     let r = app
         .client
         .post(format!("{}/{}/connexion", app.base, t.slug))

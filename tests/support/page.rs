@@ -24,14 +24,7 @@ impl Page {
     }
 
     pub fn csrf(&self) -> String {
-        self.html
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .expect("a form with its token")
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string()
+        super::csrf_of(&self.html)
     }
 
     /// The rows of the first table body, each as its cells' text.
