@@ -9,8 +9,8 @@ use crate::http::errors::{Failure, PageError};
 use crate::http::page::{Page, PublicForm, SignedInForm, SignedInPage};
 use poem::web::Query;
 use poem::{Response, handler};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 const TITLE: &str = "Changer mon adresse e-mail";
 const CONFIRM_TITLE: &str = "Confirmer ma nouvelle adresse e-mail";
@@ -25,14 +25,29 @@ fn unavailable(e: EmailChangeError) -> PageError {
     }
 }
 
+/// The one template of both steps: the request form, or (with `confirm`) the mailed link's
+/// button.
+#[derive(Serialize, Default)]
+pub struct EmailChangePage {
+    pub error: Option<String>,
+    /// The new address as typed, shown again after a refusal.
+    pub email: String,
+    /// Field → French message.
+    pub fields: BTreeMap<String, String>,
+    pub confirm: Option<ConfirmStep>,
+}
+
+#[derive(Serialize)]
+pub struct ConfirmStep {
+    /// The link is still valid: the button is shown.
+    pub live: bool,
+    pub token: String,
+}
+
 #[handler]
 pub async fn request_form(ctx: SignedInPage<'_>) -> Response {
-    ctx.frame.render(
-        "changer_adresse_email",
-        TITLE,
-        "",
-        json!({ "error": null, "email": "", "fields": {}, "confirm": null }),
-    )
+    let model = EmailChangePage::default();
+    ctx.frame.render("changer_adresse_email", TITLE, "", model)
 }
 
 #[derive(Deserialize)]
@@ -68,7 +83,12 @@ pub async fn request(ctx: SignedInForm<'_, RequestForm>) -> Result<Response, Pag
             "changer_adresse_email",
             TITLE,
             "",
-            json!({ "error": crate::i18n::t("form-fix-fields"), "email": typed, "fields": fields.0, "confirm": null }),
+            EmailChangePage {
+                error: Some(crate::i18n::t("form-fix-fields")),
+                email: typed,
+                fields: fields.0,
+                confirm: None,
+            },
             422,
         )),
     }
@@ -94,7 +114,13 @@ pub async fn confirm_form(
         "changer_adresse_email",
         CONFIRM_TITLE,
         "",
-        json!({ "error": null, "email": "", "fields": {}, "confirm": { "live": live, "token": if live { token } else { String::new() } } }),
+        EmailChangePage {
+            confirm: Some(ConfirmStep {
+                live,
+                token: if live { token } else { String::new() },
+            }),
+            ..EmailChangePage::default()
+        },
     );
     // The token is in the address: never sent on to another site.
     response.headers_mut().insert(
@@ -118,7 +144,14 @@ pub async fn confirm(ctx: PublicForm<'_, ConfirmForm>) -> Result<Response, PageE
             "changer_adresse_email",
             CONFIRM_TITLE,
             "",
-            json!({ "error": error, "email": "", "fields": {}, "confirm": { "live": false, "token": "" } }),
+            EmailChangePage {
+                error,
+                confirm: Some(ConfirmStep {
+                    live: false,
+                    token: String::new(),
+                }),
+                ..EmailChangePage::default()
+            },
             status,
         )
     };
@@ -135,5 +168,36 @@ pub async fn confirm(ctx: PublicForm<'_, ConfirmForm>) -> Result<Response, PageE
             Ok(refused(fields.0.values().next().cloned(), 409))
         }
         Err(e) => Err(unavailable(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::page::render_sample;
+
+    #[tokio::test]
+    async fn both_steps_render_from_their_models() {
+        let mut fields = BTreeMap::new();
+        fields.insert("email".to_string(), "Adresse <invalide>".to_string());
+        let refused = EmailChangePage {
+            error: Some("Corrigez".into()),
+            email: "x<@y".into(),
+            fields,
+            confirm: None,
+        };
+        let html = render_sample("changer_adresse_email", &refused).await;
+        assert!(html.contains("Adresse &lt;invalide&gt;") && html.contains("x&lt;@y"));
+        assert!(html.contains("name=\"current_password\""));
+        let live = EmailChangePage {
+            confirm: Some(ConfirmStep {
+                live: true,
+                token: "jeton".into(),
+            }),
+            ..EmailChangePage::default()
+        };
+        let html = render_sample("changer_adresse_email", &live).await;
+        assert!(html.contains("value=\"jeton\""));
+        assert!(!html.contains("name=\"current_password\""));
     }
 }

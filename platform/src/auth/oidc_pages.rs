@@ -8,19 +8,45 @@ use super::service;
 use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
 use crate::http::errors::{Failure, PageError, Problem};
 use crate::http::page::{Frame, NoFields, Page, SignedInForm, SignedInPage};
+use crate::staff::records::ReadLine;
 use poem::web::Query;
 use poem::{Request, Response, handler};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+
+/// Why a sign-in with the municipality's provider did not happen.
+#[derive(Serialize)]
+pub struct OidcErrorPage {
+    pub error: String,
+}
+
+/// "Mon compte".
+#[derive(Serialize)]
+pub struct AccountPage {
+    pub info: Option<String>,
+    pub email: String,
+    pub name: String,
+    /// The municipality's provider, when it has one.
+    pub oidc: Option<LinkedProvider>,
+    /// "Qui a consulté mes données".
+    pub reads: Vec<ReadLine>,
+}
+
+#[derive(Serialize)]
+pub struct LinkedProvider {
+    pub label: String,
+    pub linked: bool,
+}
 
 fn failed(frame: &Frame, e: &OidcError) -> Response {
     tracing::info!(error = %e, "OpenID Connect sign-in refused");
+    let model = OidcErrorPage { error: e.message() };
+    let status = e.status().as_u16();
     frame.render_with_status(
         "oidc_erreur",
         "Connexion impossible",
         "connexion",
-        json!({ "error": e.message() }),
-        e.status().as_u16(),
+        model,
+        status,
     )
 }
 
@@ -122,19 +148,48 @@ pub async fn account_page(
     let (account, oidc) = oidc::account_view(state, tenant, signed.guardian_id)
         .await?
         .ok_or(PageError::from(Failure::NotFound))?;
-    let oidc = oidc.map(|(label, linked)| json!({ "label": label, "linked": linked }));
-    let info = query.info.as_deref().and_then(info_message);
     // "Qui a consulté mes données": every staff read of the household's records.
-    let reads: Vec<crate::staff::records::ReadLine> =
-        crate::staff::records::reads(state, tenant, signed.household_id)
-            .await?
-            .iter()
-            .map(Into::into)
-            .collect();
-    Ok(frame.render(
-        "mon_compte",
-        "Mon compte",
-        "",
-        json!({ "info": info, "email": account.email, "name": format!("{} {}", account.first_name, account.last_name), "oidc": oidc, "reads": reads }),
-    ))
+    let reads = crate::staff::records::reads(state, tenant, signed.household_id).await?;
+    let model = AccountPage {
+        info: query.info.as_deref().and_then(info_message),
+        name: format!("{} {}", account.first_name, account.last_name),
+        email: account.email,
+        oidc: oidc.map(|(label, linked)| LinkedProvider { label, linked }),
+        reads: reads.iter().map(ReadLine::from).collect(),
+    };
+    Ok(frame.render("mon_compte", "Mon compte", "", model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::page::render_sample;
+
+    #[tokio::test]
+    async fn the_account_page_and_the_refusal_render_from_their_models() {
+        let model = AccountPage {
+            info: Some("Fait".into()),
+            email: "paul<@demo.example".into(),
+            name: "Paul ALAIN".into(),
+            oidc: Some(LinkedProvider {
+                label: "Connexion <ville>".into(),
+                linked: false,
+            }),
+            reads: vec![ReadLine {
+                when: "26/11/2026 10:15".into(),
+                staff: "Anne LEROUX".into(),
+                role: "Gestionnaire".into(),
+                section: "Santé".into(),
+            }],
+        };
+        let html = render_sample("mon_compte", &model).await;
+        assert!(html.contains("paul&lt;@demo.example") && html.contains("Paul ALAIN"));
+        assert!(html.contains("Connexion &lt;ville&gt;"));
+        assert!(html.contains("Anne LEROUX") && html.contains("26/11/2026 10:15"));
+        let refusal = OidcErrorPage {
+            error: "Refusé <ici>".into(),
+        };
+        let html = render_sample("oidc_erreur", &refusal).await;
+        assert!(html.contains("Refusé &lt;ici&gt;"));
+    }
 }

@@ -63,9 +63,30 @@ impl Frame {
         })
     }
 
+    /// A visitor's frame for render tests of page models: a municipality named with markup,
+    /// so escaping shows.
+    #[cfg(test)]
+    pub(crate) fn sample() -> Self {
+        Frame {
+            slug: "demo".into(),
+            tenant_name: "Mairie <de> Démo".into(),
+            account: None,
+            csrf: "tok".into(),
+            set_csrf_cookie: None,
+        }
+    }
+
     /// Renders `template` with the page's `data` merged into the frame.
-    pub fn render(&self, template: &str, title: &str, current: &str, data: Value) -> Response {
-        self.render_with_status(template, title, current, data, 200)
+    /// Renders a page of the municipality's layout; `model` is the page's typed model (a
+    /// `#[derive(Serialize)]` struct whose fields the template reads in strict mode).
+    pub fn render(
+        &self,
+        template: &str,
+        title: &str,
+        current: &str,
+        model: impl serde::Serialize,
+    ) -> Response {
+        self.render_with_status(template, title, current, model, 200)
     }
 
     pub fn render_with_status(
@@ -73,10 +94,11 @@ impl Frame {
         template: &str,
         title: &str,
         current: &str,
-        data: Value,
+        model: impl serde::Serialize,
         status: u16,
     ) -> Response {
         let t = templates::global();
+        let data = serde_json::to_value(model).unwrap_or(Value::Null);
         let mut context = json!({
             "title": title,
             "css": t.css_url(),
@@ -319,3 +341,11 @@ pub fn csrf_refused() -> PageError {
 /// A form with nothing but its CSRF token.
 #[derive(Deserialize)]
 pub struct NoFields {}
+
+/// Renders a page model in its template, strictly (a missing key fails), as the page would be
+/// sent: for the render tests of each feature's page models.
+#[cfg(test)]
+pub(crate) async fn render_sample(template: &str, model: impl serde::Serialize) -> String {
+    let response = Frame::sample().render(template, "Titre", "", model);
+    response.into_body().into_string().await.unwrap()
+}
