@@ -138,6 +138,35 @@ async fn a_suspended_municipality_answers_503_with_a_maintenance_page_then_comes
     delete_tenant(&db, &t.slug).await;
 }
 
+#[tokio::test]
+async fn a_municipality_deleted_behind_the_cache_answers_404_never_500() {
+    // The cached registry row outlives the municipality: what a replica sees between a lookup
+    // and the drop of the schema, or while its change listener is down.
+    let mut settings = test_settings();
+    settings.tenant_cache_seconds = 600;
+    let town = Town::build("gone").settings(settings).start().await;
+    let paul = town.parent(PAUL).await;
+    assert_eq!(paul.get("/household").await.status(), 200);
+    let schema = town.tenant.schema_name.as_str().to_string();
+    let gone = format!(
+        "DELETE FROM public.tenants WHERE slug = '{}'; DROP SCHEMA \"{schema}\" CASCADE",
+        town.slug()
+    );
+    sea_orm::ConnectionTrait::execute_unprepared(&town.db, &gone)
+        .await
+        .unwrap();
+
+    let api = paul.get("/household").await;
+    assert_eq!(api.status(), 404);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["code"], "tenant_not_found");
+    let page = paul.page("/foyer").await;
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("<html"));
+    // The next request already knows: straight from the registry.
+    assert_eq!(paul.get("/children").await.status(), 404);
+}
+
 /// The registry is cached for a second in the test app: changes show within a few.
 async fn wait_for_status(app: &TestApp, path: &str, status: u16) -> reqwest::Response {
     let started = Instant::now();

@@ -1,4 +1,9 @@
 //! The middleware that resolves the slug before routing.
+//!
+//! A municipality deleted or suspended while a request is in flight may make that request fail
+//! halfway (its schema is gone). A 500 is therefore checked against the registry itself, past
+//! the cache: a municipality that no longer exists answers the 404 of an unknown one, a
+//! suspended one its maintenance page, never a 500.
 
 use super::{CurrentTenant, Lookup};
 use crate::http::errors::{Failure, is_api_path, respond};
@@ -56,7 +61,39 @@ impl<E: Endpoint> Endpoint for TenantResolutionEndpoint<E> {
                 Some(&tenant.name),
             ));
         }
+        let slug = segment.to_string();
         req.extensions_mut().insert(CurrentTenant(tenant));
-        self.inner.call(req).await.map(IntoResponse::into_response)
+        let answer = self.inner.call(req).await.map(IntoResponse::into_response);
+        let failed = match &answer {
+            Ok(response) => response.status().is_server_error(),
+            Err(e) => e.status().is_server_error(),
+        };
+        if failed && let Some(gone) = self.vanished(&slug, wants_json).await {
+            return Ok(gone);
+        }
+        answer
+    }
+}
+
+impl<E> TenantResolutionEndpoint<E> {
+    /// After a failed request: the answer a municipality deleted or suspended meanwhile gets,
+    /// or `None` when it is still there and open (the failure was another one).
+    async fn vanished(&self, slug: &str, wants_json: bool) -> Option<Response> {
+        self.state.tenants.forget(slug);
+        match self.state.tenants.lookup(slug).await {
+            Ok(Lookup::Unknown) => {
+                tracing::info!(
+                    tenant.slug = slug,
+                    "municipality deleted during the request"
+                );
+                Some(respond(&Failure::TenantNotFound, wants_json, None))
+            }
+            Ok(Lookup::Found(t)) if t.status == TenantStatus::Suspended => Some(respond(
+                &Failure::TenantSuspended,
+                wants_json,
+                Some(&t.name),
+            )),
+            _ => None,
+        }
     }
 }
