@@ -200,6 +200,11 @@ async fn patch_me_saves_the_language_which_wins_over_cookie_and_header_and_survi
         r.json::<serde_json::Value>().await.unwrap(),
         json!({ "locale": "en" })
     );
+    let saved: serde_json::Value = client.get(&me).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        saved["locale"], "en",
+        "GET /me gives the saved language back"
+    );
 
     // Saved: English even when the header says French (the cookie's rank: a unit test).
     let foyer = format!("{}/{}/foyer", app.base, t.slug);

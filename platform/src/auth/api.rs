@@ -163,6 +163,9 @@ struct HouseholdSummary {
 struct MeDto {
     guardian: GuardianDto,
     household: HouseholdSummary,
+    /// The language the guardian saved (`PATCH /me`); `null` until they choose one, when the
+    /// portal follows the browser.
+    locale: Option<String>,
 }
 
 pub struct AuthApi {
@@ -393,6 +396,7 @@ impl AccountApi {
             .ok_or(AuthError::NotSignedIn)?;
         Ok(Json(MeDto {
             guardian: dto(me),
+            locale: me.locale.clone(),
             household: HouseholdSummary {
                 id: household.id,
                 address: household.address,

@@ -129,6 +129,8 @@ pub struct GuardianRow {
     pub last_name: String,
     pub email: Option<String>,
     pub phone: String,
+    /// The language the guardian chose (`PATCH /me`), if any.
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
@@ -160,7 +162,7 @@ pub async fn household(
     let household = HouseholdRow::from_query_result(&household, "")?;
     let guardians = tx
         .query_all_raw(sql(
-            "SELECT id, first_name, last_name, email, phone FROM guardians WHERE household_id = $1 ORDER BY position",
+            "SELECT id, first_name, last_name, email, phone, locale FROM guardians WHERE household_id = $1 ORDER BY position",
             [household_id.into()],
         ))
         .await?
