@@ -62,21 +62,6 @@ async fn set_password(
     assert_eq!(r.status(), 204, "{:?}", r.text().await);
 }
 
-async fn login(
-    client: &reqwest::Client,
-    base: &str,
-    slug: &str,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    client
-        .post(format!("{base}/{slug}/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_guardian_creates_a_password_from_the_mailed_link_signs_in_sees_their_household_and_signs_out()
  {

@@ -6,28 +6,13 @@ mod support;
 
 use chrono::{Duration, Utc};
 use portail::clock::ManualClock;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 use support::*;
 
 const PAUL: &str = "paul.alain@demo.example";
 const GOOD: &str = "Vélo#Rouge42x";
 const BAD: &str = "Mauvais#Passe1";
-
-async fn login(
-    client: &reqwest::Client,
-    app: &TestApp,
-    slug: &str,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    client
-        .post(format!("{}/{slug}/api/v1/auth/login", app.base))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn refused_for(r: reqwest::Response) -> i64 {
     assert_eq!(r.status(), 429);
@@ -54,7 +39,7 @@ async fn twenty_failures_from_one_address_make_that_address_wait_but_not_the_oth
     for i in 0..20 {
         let r = login(
             &shared_wifi,
-            &app,
+            &app.base,
             &t.slug,
             &format!("x{i}@demo.example"),
             BAD,
@@ -62,11 +47,13 @@ async fn twenty_failures_from_one_address_make_that_address_wait_but_not_the_oth
         .await;
         assert_eq!(r.status(), 401, "failure {i}");
     }
-    let wait = refused_for(login(&shared_wifi, &app, &t.slug, PAUL, GOOD).await).await;
+    let wait = refused_for(login(&shared_wifi, &app.base, &t.slug, PAUL, GOOD).await).await;
     assert!((25..=30).contains(&wait), "{wait}");
     let elsewhere = app.client_from([127, 0, 2, 2]);
     assert_eq!(
-        login(&elsewhere, &app, &t.slug, PAUL, GOOD).await.status(),
+        login(&elsewhere, &app.base, &t.slug, PAUL, GOOD)
+            .await
+            .status(),
         200
     );
     delete_tenant(&db, &t.slug).await;
@@ -85,7 +72,7 @@ async fn an_account_gets_twenty_five_failures_a_day_whatever_the_addresses() {
         clock.advance(Duration::minutes(16));
         let client = app.client_from([127, 0, 3, i + 1]);
         assert_eq!(
-            login(&client, &app, &t.slug, PAUL, BAD).await.status(),
+            login(&client, &app.base, &t.slug, PAUL, BAD).await.status(),
             401,
             "failure {i}"
         );
@@ -93,7 +80,7 @@ async fn an_account_gets_twenty_five_failures_a_day_whatever_the_addresses() {
     let first_failure = start + Duration::minutes(16);
     let client = app.client_from([127, 0, 3, 100]);
     clock.advance(Duration::minutes(16));
-    let wait = refused_for(login(&client, &app, &t.slug, PAUL, GOOD).await).await;
+    let wait = refused_for(login(&client, &app.base, &t.slug, PAUL, GOOD).await).await;
     let until_the_end_of_the_day =
         (first_failure + Duration::hours(24) - portail::clock::Clock::now(&*clock)).num_seconds();
     assert_eq!(
@@ -102,10 +89,12 @@ async fn an_account_gets_twenty_five_failures_a_day_whatever_the_addresses() {
     );
     // Still refused an hour later (not a 15-minute wait), then free when the day is over.
     clock.advance(Duration::hours(1));
-    refused_for(login(&client, &app, &t.slug, PAUL, GOOD).await).await;
+    refused_for(login(&client, &app.base, &t.slug, PAUL, GOOD).await).await;
     clock.set(first_failure + Duration::hours(24) + Duration::seconds(1));
     assert_eq!(
-        login(&client, &app, &t.slug, PAUL, GOOD).await.status(),
+        login(&client, &app.base, &t.slug, PAUL, GOOD)
+            .await
+            .status(),
         200
     );
     delete_tenant(&db, &t.slug).await;

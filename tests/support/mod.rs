@@ -299,14 +299,25 @@ pub async fn signed_in(
         .unwrap();
     tx.commit().await.unwrap();
     let client = app.other_client();
-    let r = client
-        .post(format!("{}/{}/api/v1/auth/login", app.base, tenant.slug))
+    let r = login(&client, &app.base, &tenant.slug, email, password).await;
+    assert_eq!(r.status(), 200, "sign-in of {email}");
+    client
+}
+
+/// Signs in through the API (`POST /auth/login`), as a client of the portal would.
+pub async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    slug: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/{slug}/api/v1/auth/login"))
         .json(&serde_json::json!({ "email": email, "password": password }))
         .send()
         .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "sign-in of {email}");
-    client
+        .unwrap()
 }
 
 /// A database of the test's own, for what must not touch the shared one (the shared
