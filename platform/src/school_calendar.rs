@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use portail_tenants::calendar::{SchoolCalendar, ZONES};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -39,7 +39,14 @@ impl SchoolCalendars {
         {
             return in_force.clone();
         }
-        let in_force = match portail_tenants::school_calendar::load(&self.db).await {
+        // In a transaction, as every statement of the service (see `Pooler::Transaction`).
+        let loaded = async {
+            let tx = self.db.begin().await?;
+            let stored = portail_tenants::school_calendar::load(&tx).await?;
+            tx.commit().await?;
+            Ok::<_, sea_orm::DbErr>(stored)
+        };
+        let in_force = match loaded.await {
             Ok(Some(stored)) => Arc::new(InForce {
                 calendar: stored.calendar,
                 version: format!("i{}", stored.imported_at.timestamp_micros()),

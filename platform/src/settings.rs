@@ -1,6 +1,7 @@
 //! Service settings: defaults < optional TOML file (`PORTAIL_CONFIG`) < environment, with the
 //! standard variable names. Secrets (URLs with passwords) never appear in `Debug` output.
 
+use portail_tenants::database::Pooler;
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -69,6 +70,14 @@ pub struct Settings {
     pub household_quota_bytes: u64,
     /// `host:port` of a clamd that scans every document before it is stored; none: no scan.
     pub clamd_address: Option<String>,
+    /// `DATABASE_POOLER`: `direct` (PostgreSQL or a session-mode pooler) or `transaction`
+    /// (PgBouncer in transaction mode).
+    pub database_pooler: Pooler,
+    /// `DATABASE_SESSION_URL`: a session to PostgreSQL (itself or a session-mode pool) for what a
+    /// transaction-mode pooler cannot carry: the registry's change notifications (`LISTEN`) and
+    /// the CLI (migrations, provisioning). Default: `DATABASE_URL`. Behind a transaction pooler
+    /// without it, changes are seen when the registry cache expires.
+    pub database_session_url: Option<Secret>,
 }
 
 /// The settings file: every key optional, unknown keys refused.
@@ -93,6 +102,8 @@ struct FileSettings {
     extra_hosts: Option<String>,
     household_quota_bytes: Option<u64>,
     clamd_address: Option<String>,
+    database_pooler: Option<String>,
+    database_session_url: Option<Secret>,
 }
 
 impl Settings {
@@ -205,6 +216,21 @@ impl Settings {
             clamd_address: env("CLAMD_ADDRESS")
                 .or(file.clamd_address)
                 .filter(|a| !a.trim().is_empty()),
+            database_pooler: match env("DATABASE_POOLER")
+                .or(file.database_pooler)
+                .as_deref()
+                .unwrap_or("direct")
+            {
+                "direct" => Pooler::Direct,
+                "transaction" => Pooler::Transaction,
+                other => anyhow::bail!(
+                    "DATABASE_POOLER: {other:?} is neither \"direct\" nor \"transaction\""
+                ),
+            },
+            database_session_url: env("DATABASE_SESSION_URL")
+                .filter(|s| !s.is_empty())
+                .map(Secret::new)
+                .or(file.database_session_url),
         })
     }
 }
@@ -285,6 +311,25 @@ mod tests {
         assert_eq!(s.extra_hosts, vec!["portail.example.fr", "127.0.0.1"]);
         assert!(from(&[("TRUSTED_PROXIES", "10.0.0.0/33")]).is_err());
         assert!(from(&[("TRUSTED_PROXIES", "ingress")]).is_err());
+    }
+
+    #[test]
+    fn the_pooler_and_the_session_address_are_read() {
+        let direct = from(&[]).unwrap();
+        assert_eq!(direct.database_pooler, Pooler::Direct);
+        assert!(direct.database_session_url.is_none());
+        let pooled = from(&[
+            ("DATABASE_POOLER", "transaction"),
+            ("DATABASE_SESSION_URL", "postgres://u:pw@db/x"),
+        ])
+        .unwrap();
+        assert_eq!(pooled.database_pooler, Pooler::Transaction);
+        assert_eq!(
+            pooled.database_session_url.unwrap().expose(),
+            "postgres://u:pw@db/x"
+        );
+        let e = from(&[("DATABASE_POOLER", "session")]).unwrap_err();
+        assert!(e.to_string().contains("DATABASE_POOLER"), "{e}");
     }
 
     #[test]

@@ -38,6 +38,7 @@ impl Application {
         let db = portail_tenants::database::connect_lazy(
             settings.database_url.expose(),
             settings.database_max_connections,
+            settings.database_pooler,
         )
         .await
         .map_err(|e| anyhow::anyhow!("PostgreSQL at DATABASE_URL: {e}"))?;

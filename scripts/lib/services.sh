@@ -88,6 +88,54 @@ psql_admin() {
   psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"
 }
 
+# start_pgbouncer STATE_DIR PORT PG_HOST PG_PORT : PgBouncer (Debian 12: 1.18) in transaction
+# mode in front of that PostgreSQL, two server connections per database; exports
+# PGBOUNCER_PORT. As the chart's README asks of a transaction pooler, it discards what a
+# session kept (prepared statements, LISTEN) before handing a server connection on.
+start_pgbouncer() {
+  local state="$1" port="$2" pg_host="$3" pg_port="$4"
+  apt_install pgbouncer
+  # pgbouncer refuses to run as root: it runs as postgres, in a folder postgres can reach.
+  local dir="/var/tmp/portail-pgbouncer-$(printf '%s' "$state" | md5sum | cut -c1-12)"
+  mkdir -p "$dir"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=$pg_host port=$pg_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/users.txt
+pool_mode = transaction
+default_pool_size = 2
+max_client_conn = 1000
+server_reset_query = DISCARD ALL
+server_reset_query_always = 1
+ignore_startup_parameters = extra_float_digits,options
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  printf '"portail" ""\n"postgres" ""\n' >"$dir/users.txt"
+  [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
+  if ! { [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; }; then
+    log "starting PgBouncer (transaction mode) on 127.0.0.1:$port"
+    run_pg pgbouncer -d "$dir/pgbouncer.ini"
+    for _ in $(seq 50); do
+      psql -h 127.0.0.1 -p "$port" -U portail -d portail -tc 'SELECT 1' >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  fi
+  export PGBOUNCER_PORT="$port"
+}
+
+stop_pgbouncer() {
+  local state="$1"
+  local dir="/var/tmp/portail-pgbouncer-$(printf '%s' "$state" | md5sum | cut -c1-12)"
+  [ -f "$dir/pgbouncer.pid" ] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
+}
+
 # start_redis STATE_DIR PORT : exports REDIS_URL.
 start_redis() {
   local state="$1" port="$2"

@@ -31,22 +31,53 @@ use sea_orm::{
 use std::ops::Deref;
 use std::time::Duration;
 
+/// What stands between the service and PostgreSQL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pooler {
+    /// PostgreSQL itself, or a pooler in session mode: a connection is ours for as long as we
+    /// hold it, so each statement is prepared once per connection and kept.
+    #[default]
+    Direct,
+    /// A pooler in transaction mode (PgBouncer before 1.21, which does not track prepared
+    /// statements): a server connection is ours only for one transaction. No prepared statement
+    /// is kept past it: the statement cache is off, every statement of the service runs inside
+    /// a transaction, and the pooler drops what was prepared when it hands the connection on
+    /// (`server_reset_query = DEALLOCATE ALL` with `server_reset_query_always = 1`).
+    Transaction,
+}
+
 /// Opens the pool, checking that PostgreSQL answers. `max_connections` bounds what one
 /// process holds.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    Database::connect(options(url, max_connections)).await
+    connect_through(url, max_connections, Pooler::Direct).await
+}
+
+/// As [`connect`], through a pooler.
+pub async fn connect_through(
+    url: &str,
+    max_connections: u32,
+    pooler: Pooler,
+) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(url, max_connections, pooler)).await
 }
 
 /// Opens the pool without connecting yet: the service starts (not ready) while PostgreSQL is
 /// down and connects when it returns.
-pub async fn connect_lazy(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    let mut options = options(url, max_connections);
+pub async fn connect_lazy(
+    url: &str,
+    max_connections: u32,
+    pooler: Pooler,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut options = options(url, max_connections, pooler);
     options.connect_lazy(true);
     Database::connect(options).await
 }
 
-fn options(url: &str, max_connections: u32) -> ConnectOptions {
+fn options(url: &str, max_connections: u32, pooler: Pooler) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
+    if pooler == Pooler::Transaction {
+        options.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(0));
+    }
     options
         .max_connections(max_connections)
         .min_connections(0)

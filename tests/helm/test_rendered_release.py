@@ -100,6 +100,7 @@ def test_the_configmap_holds_the_non_secret_settings(default_render):
         "MAX_UPLOAD_BYTES": "10485760",
         "TRUSTED_PROXIES": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8",
         "HOUSEHOLD_QUOTA_BYTES": "209715200",
+        "DATABASE_POOLER": "direct",
     }
 
 
@@ -128,6 +129,21 @@ def test_extra_provider_secrets_reach_the_secret_not_the_configmap(render):
     assert secret["stringData"]["OIDC_DEMO_SECRET"] == "s3cret-oidc"
     assert secret["stringData"]["SMTP_URL"] == SMTP_URL
     assert "OIDC_DEMO_SECRET" not in rendered.one("ConfigMap").obj["data"]
+
+
+def test_behind_a_transaction_pooler_the_session_url_reaches_the_app_and_the_migrations(render):
+    session = "postgres://portail:pw@postgresql.db:5432/portail"
+    rendered = render({
+        "config": {"databasePooler": "transaction"},
+        "secrets": {"databaseUrl": "postgres://portail:pw@pgbouncer.db:6432/portail", "databaseSessionUrl": session},
+    })
+    assert rendered.one("ConfigMap", FULLNAME).obj["data"]["DATABASE_POOLER"] == "transaction"
+    assert rendered.one("Secret", FULLNAME).obj["stringData"]["DATABASE_SESSION_URL"] == session
+    migrate_secrets = [s for s in rendered.of_kind("Secret") if s.name != FULLNAME]
+    assert [s.obj["stringData"]["DATABASE_SESSION_URL"] for s in migrate_secrets] == [session]
+    assert "DATABASE_SESSION_URL" not in render({}).one("Secret", FULLNAME).obj["stringData"]
+    with pytest.raises(Exception, match="databasePooler"):
+        render({"config": {"databasePooler": "session"}})
 
 
 # --- migrations run in a hook, never at pod start ----------------------------

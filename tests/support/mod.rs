@@ -45,10 +45,21 @@ pub fn redis_url() -> String {
     std::env::var("REDIS_URL").expect("REDIS_URL must point at the test Redis: run scripts/test")
 }
 
+/// Whether the suite runs behind a transaction-mode pooler (`DATABASE_POOLER`).
+pub fn pooler() -> portail_tenants::database::Pooler {
+    match std::env::var("DATABASE_POOLER").as_deref() {
+        Ok("transaction") => portail_tenants::database::Pooler::Transaction,
+        _ => portail_tenants::database::Pooler::Direct,
+    }
+}
+
 /// A pool on the test database, with the shared schema migrated once per process.
 pub async fn db(max_connections: u32) -> DatabaseConnection {
     static MIGRATED: OnceCell<()> = OnceCell::const_new();
-    let db = portail_tenants::database::connect(&database_url(), max_connections)
+    // Behind a transaction pooler the app goes through it; the tests' own statements (session
+    // state, provisioning) take the direct session, as the CLI does.
+    let url = std::env::var("DATABASE_SESSION_URL").unwrap_or_else(|_| database_url());
+    let db = portail_tenants::database::connect(&url, max_connections)
         .await
         .unwrap();
     MIGRATED
@@ -92,6 +103,8 @@ pub fn test_settings() -> Settings {
         // Tests reach the app by its address; every other host is refused (421).
         "EXTRA_HOSTS" => Some("127.0.0.1".into()),
         "TENANT_CACHE_SECONDS" => Some("1".into()),
+        // The suites that run behind PgBouncer (scripts/test) say so.
+        "DATABASE_POOLER" | "DATABASE_SESSION_URL" => std::env::var(name).ok(),
         // Tests run side by side on one database: each delivers only the mail it queued.
         "MAIL_SWEEP_SECONDS" => Some("0".into()),
         _ => None,

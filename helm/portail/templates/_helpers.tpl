@@ -211,6 +211,7 @@ HOUSEHOLD_QUOTA_BYTES: {{ .Values.config.householdQuotaBytes | int64 | toString 
 {{- if .Values.config.clamdAddress }}
 CLAMD_ADDRESS: {{ .Values.config.clamdAddress | quote }}
 {{- end }}
+DATABASE_POOLER: {{ .Values.config.databasePooler | quote }}
 {{- range $name, $value := .Values.config.extra }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
@@ -222,6 +223,9 @@ Secret and by the migration hook Secret.
 */}}
 {{- define "portail.secretData" -}}
 DATABASE_URL: {{ .Values.secrets.databaseUrl | quote }}
+{{- if .Values.secrets.databaseSessionUrl }}
+DATABASE_SESSION_URL: {{ .Values.secrets.databaseSessionUrl | quote }}
+{{- end }}
 REDIS_URL: {{ .Values.secrets.redisUrl | quote }}
 {{- if .Values.secrets.smtpUrl }}
 SMTP_URL: {{ .Values.secrets.smtpUrl | quote }}

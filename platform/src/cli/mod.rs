@@ -10,6 +10,7 @@ mod tenant;
 
 use crate::settings::Settings;
 use clap::{Parser, Subcommand};
+use portail_tenants::database::Pooler;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -83,7 +84,13 @@ async fn connect(
     settings: &Settings,
     connections: u32,
 ) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    portail_tenants::database::connect(settings.database_url.expose(), connections)
+    // The CLI needs a session (migrations and provisioning run statements outside
+    // transactions): `DATABASE_SESSION_URL` when the service itself goes through a pooler.
+    let (url, pooler) = match &settings.database_session_url {
+        Some(session) => (session.expose(), Pooler::Direct),
+        None => (settings.database_url.expose(), settings.database_pooler),
+    };
+    portail_tenants::database::connect_through(url, connections, pooler)
         .await
         .map_err(|e| anyhow::anyhow!("cannot reach PostgreSQL at DATABASE_URL: {e}"))
 }

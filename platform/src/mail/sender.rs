@@ -116,7 +116,7 @@ impl MailSender {
             let schemas = tokio::select! {
                 _ = &mut stop => return,
                 _ = self.outboxes.wake.notified() => self.outboxes.take(),
-                _ = sweep.tick() => match registry::list(&self.db).await {
+                _ = sweep.tick() => match self.municipalities().await {
                     Ok(tenants) => tenants.into_iter().map(|t| t.schema_name).collect(),
                     Err(e) => {
                         tracing::warn!(error = %e, "mail sweep: registry unreachable");
@@ -201,6 +201,17 @@ impl MailSender {
 pub fn backoff(attempts: i32) -> chrono::Duration {
     let seconds = 30i64.saturating_mul(1i64 << attempts.clamp(1, 20).saturating_sub(1));
     chrono::Duration::seconds(seconds.min(3600))
+}
+
+impl MailSender {
+    /// Every municipality, read in a transaction as every statement of the service (see
+    /// `Pooler::Transaction`).
+    async fn municipalities(&self) -> Result<Vec<portail_tenants::Tenant>, DbErr> {
+        let tx = sea_orm::TransactionTrait::begin(&self.db).await?;
+        let tenants = registry::list(&tx).await?;
+        tx.commit().await?;
+        Ok(tenants)
+    }
 }
 
 #[cfg(test)]

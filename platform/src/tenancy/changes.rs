@@ -4,6 +4,7 @@
 //! from the next request on. The hot path stays free of round trips: the cache is only emptied.
 
 use crate::state::AppState;
+use portail_tenants::database::Pooler;
 use portail_tenants::registry::CHANGES_CHANNEL;
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
@@ -11,8 +12,24 @@ use std::time::Duration;
 
 /// Runs until the task is dropped. On any gap in listening everything is forgotten, since
 /// announcements made meanwhile are lost.
+///
+/// Listening needs a session of its own: `DATABASE_SESSION_URL`, or `DATABASE_URL` when it
+/// reaches PostgreSQL directly. A transaction-mode pooler would hand the session on after
+/// `LISTEN` and the notifications would be lost; without a listening address there, changes
+/// are seen when the registry cache expires (`TENANT_CACHE_SECONDS`).
 pub async fn follow(state: Arc<AppState>) {
-    let url = state.settings.database_url.expose().to_string();
+    let settings = &state.settings;
+    let url = match (&settings.database_session_url, settings.database_pooler) {
+        (Some(url), _) => url.expose().to_string(),
+        (None, Pooler::Direct) => settings.database_url.expose().to_string(),
+        (None, Pooler::Transaction) => {
+            tracing::warn!(
+                "registry changes: no DATABASE_SESSION_URL behind a transaction pooler; \
+                 changes show within TENANT_CACHE_SECONDS"
+            );
+            return;
+        }
+    };
     loop {
         match PgListener::connect(&url).await {
             Ok(mut listener) => match listener.listen(CHANGES_CHANNEL).await {

@@ -4,7 +4,7 @@
 //! replica; `ttl` only bounds staleness while that notification channel is down.
 
 use portail_tenants::{Tenant, registry};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -60,7 +60,11 @@ impl TenantDirectory {
             return Ok(entry.clone().map_or(Lookup::Unknown, Lookup::Found));
         }
         let generation = self.generation.load(Ordering::SeqCst);
-        let found = registry::find(&self.db, slug).await?.map(Arc::new);
+        // In a transaction, as every statement of the service: behind a transaction-mode
+        // pooler a statement outside one may be prepared on one server and run on another.
+        let tx = self.db.begin().await?;
+        let found = registry::find(&tx, slug).await?.map(Arc::new);
+        tx.commit().await?;
         let mut entries = self.entries.write().expect("not poisoned");
         if self.generation.load(Ordering::SeqCst) != generation {
             return Ok(found.map_or(Lookup::Unknown, Lookup::Found));
