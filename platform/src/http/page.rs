@@ -22,11 +22,11 @@ use crate::auth::session::{SignedIn, signed_in};
 use crate::state::AppState;
 use crate::templates::{self, navigation};
 use crate::tenancy::CurrentTenant;
-use poem::web::{Form, Html, Redirect};
+use poem::web::{Form, Redirect};
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -97,12 +97,8 @@ impl Frame {
         model: impl serde::Serialize,
         status: u16,
     ) -> Response {
-        let t = templates::global();
-        let data = serde_json::to_value(model).unwrap_or(Value::Null);
-        let mut context = json!({
+        let frame = json!({
             "title": title,
-            "css": t.css_url(),
-            "js": t.js_url(),
             "tenant": { "slug": self.slug, "name": self.tenant_name },
             "nav": navigation(&self.slug, current, self.account.is_some()),
             "account": self
@@ -116,25 +112,8 @@ impl Frame {
                 })),
             "csrf": self.csrf,
         });
-        if let (Value::Object(c), Value::Object(d)) = (&mut context, data) {
-            c.extend(d);
-        }
-        let mut response = Html(t.render(template, &context)).into_response();
-        response.set_status(
-            poem::http::StatusCode::from_u16(status).unwrap_or(poem::http::StatusCode::OK),
-        );
-        let headers = response.headers_mut();
-        // Pages may show personal data or carry form tokens: never stored by a shared cache.
-        headers.insert(
-            "cache-control",
-            poem::http::HeaderValue::from_static("no-store"),
-        );
-        if let Some(cookie) = &self.set_csrf_cookie
-            && let Ok(v) = cookie.parse()
-        {
-            headers.append("set-cookie", v);
-        }
-        response
+        let cookie = self.set_csrf_cookie.as_deref();
+        templates::page_response(template, frame, model, status, cookie)
     }
 }
 

@@ -18,11 +18,11 @@ use crate::auth::csrf;
 use crate::http::errors::{ApiError, PageError};
 use crate::http::page::{checked_form, context};
 use crate::templates;
-use poem::web::{Html, Redirect};
+use poem::web::Redirect;
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::marker::PhantomData;
 
 /// The frame of a back-office page: the municipality, the staff navigation for the member's
@@ -105,11 +105,8 @@ impl StaffFrame {
         page: &impl Serialize,
         status: u16,
     ) -> Response {
-        let t = templates::global();
-        let mut context = json!({
+        let frame = json!({
             "title": title,
-            "css": t.css_url(),
-            "js": t.js_url(),
             "tenant": { "slug": self.slug, "name": self.tenant_name },
             "nav": navigation(&self.slug, current, self.member.as_ref().map(|m| m.role)),
             // The banner's "signed in as" and sign-out, pointing at the back-office's own.
@@ -120,25 +117,8 @@ impl StaffFrame {
             })),
             "csrf": self.csrf,
         });
-        if let (Value::Object(c), Ok(Value::Object(d))) = (&mut context, serde_json::to_value(page))
-        {
-            c.extend(d);
-        }
-        let mut response = Html(t.render(template, &context)).into_response();
-        response.set_status(
-            poem::http::StatusCode::from_u16(status).unwrap_or(poem::http::StatusCode::OK),
-        );
-        let headers = response.headers_mut();
-        headers.insert(
-            "cache-control",
-            poem::http::HeaderValue::from_static("no-store"),
-        );
-        if let Some(cookie) = &self.set_csrf_cookie
-            && let Ok(v) = cookie.parse()
-        {
-            headers.append("set-cookie", v);
-        }
-        response
+        let cookie = self.set_csrf_cookie.as_deref();
+        templates::page_response(template, frame, page, status, cookie)
     }
 }
 

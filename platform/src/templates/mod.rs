@@ -249,6 +249,37 @@ impl Default for Templates {
 
 /// The entries of the banner, as in the product guide. Signed in, "Se connecter" gives way to
 /// the sign-out button the layout draws.
+/// A page in the layout, as the parents' and the staff's frames send it: the frame's own keys
+/// (`title`, `tenant`, `nav`, `account`, `csrf`) with the stylesheet and script addresses and
+/// the page's model merged in. Pages may show personal data or carry form tokens: never
+/// stored by a shared cache. The CSRF cookie goes out when the frame made one.
+pub fn page_response(
+    template: &str,
+    mut frame: serde_json::Value,
+    model: impl Serialize,
+    status: u16,
+    set_csrf_cookie: Option<&str>,
+) -> poem::Response {
+    use poem::IntoResponse;
+    use poem::http::{HeaderValue, StatusCode};
+    let t = global();
+    if let serde_json::Value::Object(context) = &mut frame {
+        context.insert("css".into(), t.css_url().into());
+        context.insert("js".into(), t.js_url().into());
+        if let Ok(serde_json::Value::Object(page)) = serde_json::to_value(model) {
+            context.extend(page);
+        }
+    }
+    let mut response = poem::web::Html(t.render(template, &frame)).into_response();
+    response.set_status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    let headers = response.headers_mut();
+    headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    if let Some(Ok(cookie)) = set_csrf_cookie.map(HeaderValue::from_str) {
+        headers.append("set-cookie", cookie);
+    }
+    response
+}
+
 pub fn navigation(slug: &str, current: &str, signed_in: bool) -> serde_json::Value {
     let entries = [
         ("accueil", "nav-home", ""),
