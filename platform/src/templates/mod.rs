@@ -95,6 +95,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/reservations/calendrier.hbs"),
     ),
     (
+        "factures",
+        include_str!("../../templates/billing/factures.hbs"),
+    ),
+    (
+        "staff_facturation",
+        include_str!("../../templates/staff/facturation.hbs"),
+    ),
+    (
         "staff_connexion",
         include_str!("../../templates/staff/connexion.hbs"),
     ),
