@@ -745,3 +745,138 @@ async fn the_cli_runs_a_month_as_json_and_refuses_a_bad_month() {
     assert!(stdout(&cancel).contains("AVO-"), "{}", stdout(&cancel));
     delete_tenant(&db, &tenant.slug).await;
 }
+
+#[tokio::test]
+async fn the_regisseur_runs_a_month_and_cancels_an_invoice_from_the_back_office() {
+    use chrono::TimeZone as _;
+    let db = db(2).await;
+    let tenant = create_tenant_with_families(&db, "billstaff", "Mairie de Facturation").await;
+    let theo = child_id(&db, &tenant, "Théo").await;
+    book(&db, &tenant, theo, "repas", &[day(11, 2), day(11, 3)]).await;
+    let now = chrono_tz::Europe::Paris
+        .with_ymd_and_hms(2026, 11, 30, 10, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    let app = TestApp::spawn_with_clock(
+        test_settings(),
+        std::sync::Arc::new(portail::clock::ManualClock::new(now)),
+    )
+    .await;
+    let base = format!("{}/{}/gestion", app.base, tenant.slug);
+    // A gestionnaire may not bill.
+    let gestionnaire = staff::staff_signed_in(
+        &app,
+        &db,
+        &tenant,
+        "gestion@mairie.example",
+        "gestionnaire",
+        now,
+    )
+    .await;
+    let r = gestionnaire
+        .get(format!("{base}/facturation"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    let regisseur =
+        staff::staff_signed_in(&app, &db, &tenant, "regie@mairie.example", "regisseur", now).await;
+    let page = regisseur
+        .get(format!("{base}/facturation"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("value=\"2026-11\""),
+        "the current month is proposed"
+    );
+    let csrf = csrf_of(&html);
+
+    let preview = regisseur
+        .post(format!("{base}/facturation"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("month", "2026-11"),
+            ("dry_run", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preview.status(), 200);
+    assert!(
+        preview
+            .text()
+            .await
+            .unwrap()
+            .contains("1 facture(s) seraient émises")
+    );
+    assert_eq!(
+        count(&db, &tenant, "SELECT count(*) FROM invoices").await,
+        0
+    );
+
+    let bad = regisseur
+        .post(format!("{base}/facturation"))
+        .form(&[("csrf", csrf.as_str()), ("month", "novembre")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("AAAA-MM"));
+
+    let run = regisseur
+        .post(format!("{base}/facturation"))
+        .form(&[("csrf", csrf.as_str()), ("month", "2026-11")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status(), 200);
+    let html = run.text().await.unwrap();
+    assert!(html.contains("1 facture(s) émises"), "{html}");
+    assert!(html.contains("FAC-2026-000001"));
+    let invoice_id: String = html
+        .split("name=\"invoice_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(36)
+        .collect();
+    let pdf = regisseur
+        .get(format!("{base}/factures/{invoice_id}/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+
+    let cancelled = regisseur
+        .post(format!("{base}/facturation/annuler"))
+        .form(&[("csrf", csrf.as_str()), ("invoice_id", invoice_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 303);
+    let location = cancelled.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = regisseur
+        .get(format!("{}{location}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("avoir AVO-2026-000001 a été émis"), "{page}");
+    let again = regisseur
+        .post(format!("{base}/facturation/annuler"))
+        .form(&[("csrf", csrf.as_str()), ("invoice_id", invoice_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    delete_tenant(&db, &tenant.slug).await;
+}

@@ -81,6 +81,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
         (format!("/{slug}/enfants"), 200),
         (format!("/{slug}/enfants/{theo}"), 200),
         (format!("/{slug}/documents"), 200),
+        (format!("/{slug}/factures"), 200),
         (format!("/{slug}/reservations?semaine=2027-W03"), 200),
         (format!("/{slug}/reservations?semaine=2026-W54"), 400),
         (format!("/{slug}/reservations/historique"), 200),
@@ -244,4 +245,5 @@ async fn staff_pages(
     get(format!("/gestion/enfants/{child}")).await;
     get("/gestion/effectifs?date=2027-01-18".into()).await;
     get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;
+    get("/gestion/facturation".into()).await;
 }

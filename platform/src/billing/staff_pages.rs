@@ -78,16 +78,28 @@ fn info_message(query: &InfoQuery) -> Option<String> {
     }
 }
 
-async fn render(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    frame: &StaffFrame,
+/// What the page shows besides the latest invoices.
+#[derive(Default)]
+struct Shown {
     month: String,
     info: Option<String>,
     error: Option<String>,
     run: Option<RunView>,
+}
+
+async fn render(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    frame: &StaffFrame,
+    shown: Shown,
     status: u16,
 ) -> Result<Response, PageError> {
+    let Shown {
+        month,
+        info,
+        error,
+        run,
+    } = shown;
     let slug = tenant.slug();
     let invoices = service::latest(state, tenant)
         .await?
@@ -139,17 +151,12 @@ pub async fn billing_page(
     page: StaffPage<Regisseur>,
 ) -> Result<Response, PageError> {
     let info = info_message(&query);
-    render(
-        state,
-        tenant,
-        &page.frame,
-        default_month(state),
+    let shown = Shown {
+        month: default_month(state),
         info,
-        None,
-        None,
-        200,
-    )
-    .await
+        ..Shown::default()
+    };
+    render(state, tenant, &page.frame, shown, 200).await
 }
 
 #[derive(Deserialize)]
@@ -195,46 +202,30 @@ pub async fn run_billing(
     let dry = page.form.dry_run.is_some();
     let Some(month) = Month::parse(&page.form.month) else {
         let e = BillingError::InvalidMonth;
-        return render(
-            state,
-            tenant,
-            &page.frame,
-            page.form.month.clone(),
-            None,
-            Some(e.message()),
-            None,
-            e.status().as_u16(),
-        )
-        .await;
+        let shown = Shown {
+            month: page.form.month.clone(),
+            error: Some(e.message()),
+            ..Shown::default()
+        };
+        return render(state, tenant, &page.frame, shown, e.status().as_u16()).await;
     };
     let by = format!("staff:{}", page.member.email);
     match service::run_month(state, tenant, month, dry, &by).await {
         Ok(report) => {
-            let view = run_view(&report, month, dry);
-            render(
-                state,
-                tenant,
-                &page.frame,
-                month.to_string(),
-                None,
-                None,
-                Some(view),
-                200,
-            )
-            .await
+            let shown = Shown {
+                month: month.to_string(),
+                run: Some(run_view(&report, month, dry)),
+                ..Shown::default()
+            };
+            render(state, tenant, &page.frame, shown, 200).await
         }
         Err(e @ (BillingError::RunInProgress | BillingError::NotConfigured)) => {
-            render(
-                state,
-                tenant,
-                &page.frame,
-                month.to_string(),
-                None,
-                Some(e.message()),
-                None,
-                e.status().as_u16(),
-            )
-            .await
+            let shown = Shown {
+                month: month.to_string(),
+                error: Some(e.message()),
+                ..Shown::default()
+            };
+            render(state, tenant, &page.frame, shown, e.status().as_u16()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -259,17 +250,12 @@ pub async fn cancel_invoice(
             tenant.slug()
         ))),
         Err(e @ (BillingError::AlreadyCancelled | BillingError::HasPayments)) => {
-            render(
-                state,
-                tenant,
-                &page.frame,
-                default_month(state),
-                None,
-                Some(e.message()),
-                None,
-                e.status().as_u16(),
-            )
-            .await
+            let shown = Shown {
+                month: default_month(state),
+                error: Some(e.message()),
+                ..Shown::default()
+            };
+            render(state, tenant, &page.frame, shown, e.status().as_u16()).await
         }
         Err(e) => Err(e.into()),
     }
