@@ -69,6 +69,11 @@ pub struct Settings {
     pub household_quota_bytes: u64,
     /// `host:port` of a clamd that scans every document before it is stored; none: no scan.
     pub clamd_address: Option<String>,
+    /// Where PayFiP answers (`/tpa/services/securite`, `/tpa/paiementws.web`); the local fake
+    /// in tests and the demo.
+    pub payfip_base_url: String,
+    /// How long a call to PayFiP may take before the parent is told it is unreachable.
+    pub payfip_timeout_seconds: u64,
 }
 
 /// The settings file: every key optional, unknown keys refused.
@@ -93,6 +98,8 @@ struct FileSettings {
     extra_hosts: Option<String>,
     household_quota_bytes: Option<u64>,
     clamd_address: Option<String>,
+    payfip_base_url: Option<String>,
+    payfip_timeout_seconds: Option<u64>,
 }
 
 impl Settings {
@@ -205,6 +212,15 @@ impl Settings {
             clamd_address: env("CLAMD_ADDRESS")
                 .or(file.clamd_address)
                 .filter(|a| !a.trim().is_empty()),
+            payfip_base_url: env("PAYFIP_BASE_URL")
+                .or(file.payfip_base_url)
+                .unwrap_or_else(|| "https://www.payfip.gouv.fr".into())
+                .trim_end_matches('/')
+                .to_string(),
+            payfip_timeout_seconds: parse_env("PAYFIP_TIMEOUT_SECONDS")?
+                .or(file.payfip_timeout_seconds)
+                .unwrap_or(10)
+                .max(1),
         })
     }
 }

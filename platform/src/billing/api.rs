@@ -132,6 +132,15 @@ pub fn inline_disposition(number: &str) -> String {
     format!("inline; filename=\"{safe}.pdf\"")
 }
 
+#[derive(Object)]
+struct PaymentStart {}
+
+#[derive(Object)]
+struct Redirect {
+    /// PayFiP's payment page (`…/tpa/paiementws.web?idop=…`): send the payer there.
+    redirect_url: String,
+}
+
 type Answer<T> = Result<T, ApiError<BillingError>>;
 
 pub struct InvoicesApi {
@@ -156,6 +165,34 @@ impl InvoicesApi {
         Ok(Json(InvoicesDto {
             invoices: found.into_iter().map(Into::into).collect(),
         }))
+    }
+
+    /// Start paying an invoice of the household online over PayFiP (body `{}`). The attempt
+    /// is stored before the answer; a live attempt of the same invoice is reused. The
+    /// payment counts once PayFiP has confirmed it (notification or reconciliation), never
+    /// because the payer came back.
+    #[oai(
+        path = "/:slug/api/v1/invoices/:id/payment",
+        method = "post",
+        operation_id = "payInvoice"
+    )]
+    async fn pay(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        SignedInApi(signed): SignedInApi,
+        _body: Json<PaymentStart>,
+    ) -> Answer<Json<Redirect>> {
+        let redirect_url = super::payment::start(
+            &self.state,
+            &tenant,
+            signed.household_id,
+            signed.guardian_id,
+            id.0,
+        )
+        .await?;
+        Ok(Json(Redirect { redirect_url }))
     }
 
     /// The PDF of an invoice (or credit note) of the household, as issued.

@@ -22,6 +22,15 @@ pub enum BillingError {
     /// A payment was recorded: it must be refunded by the régie, not cancelled here.
     #[error("invoice has payments")]
     HasPayments,
+    /// The municipality has no `[payfip]` section: no online payment.
+    #[error("online payment not configured")]
+    PaymentUnavailable,
+    /// Paid or cancelled: nothing to pay.
+    #[error("nothing to pay")]
+    NothingToPay,
+    /// PayFiP unreachable, too slow or refusing: nothing was recorded.
+    #[error("PayFiP unavailable")]
+    PayfipUnavailable,
     #[error("database")]
     Database(#[from] DbErr),
 }
@@ -34,6 +43,8 @@ impl Problem for BillingError {
             BillingError::InvalidMonth => StatusCode::UNPROCESSABLE_ENTITY,
             BillingError::NotFound => Failure::NotFound.status(),
             BillingError::AlreadyCancelled | BillingError::HasPayments => StatusCode::CONFLICT,
+            BillingError::PaymentUnavailable | BillingError::NothingToPay => StatusCode::CONFLICT,
+            BillingError::PayfipUnavailable => StatusCode::BAD_GATEWAY,
             BillingError::Database(e) => Failure::of(e).status(),
         }
     }
@@ -46,6 +57,9 @@ impl Problem for BillingError {
             BillingError::NotFound => Failure::NotFound.code(),
             BillingError::AlreadyCancelled => "invoice_already_cancelled",
             BillingError::HasPayments => "invoice_has_payments",
+            BillingError::PaymentUnavailable => "payment_unavailable",
+            BillingError::NothingToPay => "nothing_to_pay",
+            BillingError::PayfipUnavailable => "payfip_unavailable",
             BillingError::Database(e) => Failure::of(e).code(),
         }
     }
@@ -58,6 +72,9 @@ impl Problem for BillingError {
             BillingError::NotFound => Failure::NotFound.message(),
             BillingError::AlreadyCancelled => crate::i18n::t("billing-already-cancelled"),
             BillingError::HasPayments => crate::i18n::t("billing-has-payments"),
+            BillingError::PaymentUnavailable => crate::i18n::t("billing-payment-unavailable"),
+            BillingError::NothingToPay => crate::i18n::t("billing-nothing-to-pay"),
+            BillingError::PayfipUnavailable => crate::i18n::t("billing-payfip-unavailable"),
             BillingError::Database(e) => Failure::of(e).message(),
         }
     }
@@ -69,6 +86,14 @@ impl Problem for BillingError {
             (
                 404,
                 "No invoice of the household has this id (`not_found`): another household's or another municipality's is not found either.",
+            ),
+            (
+                409,
+                "No online payment for this municipality (`payment_unavailable`), or the invoice is paid or cancelled (`nothing_to_pay`).",
+            ),
+            (
+                502,
+                "PayFiP is unreachable, too slow or refused the payment (`payfip_unavailable`): nothing was recorded.",
             ),
             UNAVAILABLE,
             INTERNAL,

@@ -5,6 +5,8 @@
 //! - `credit_note`: cancelling an invoice by an `AVO-…` credit note;
 //! - `invoice_pdf` and `pdf_writer`: the PDF, rendered once at issue and stored;
 //! - `repository`: the queries; `service`: what the HTTP faces call;
+//! - `payfip` (the SOAP client) and `payment`: paying an invoice online, notifications,
+//!   reconciliation and receipts;
 //! - `api`, `pages`, `staff_pages`: the JSON API, "Mes factures", the régisseur's page.
 
 pub mod api;
@@ -14,6 +16,8 @@ pub mod invoice_pdf;
 pub mod money;
 pub mod month;
 pub mod pages;
+pub mod payfip;
+pub mod payment;
 mod pdf_writer;
 pub mod repository;
 pub mod run;

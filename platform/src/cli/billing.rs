@@ -67,6 +67,9 @@ fn refusal(e: BillingError) -> anyhow::Error {
             anyhow::anyhow!("this invoice has payments: refund them before cancelling")
         }
         BillingError::InvalidMonth => anyhow::anyhow!("invalid month"),
+        e @ (BillingError::PaymentUnavailable
+        | BillingError::NothingToPay
+        | BillingError::PayfipUnavailable) => anyhow::anyhow!("{e}"),
     }
 }
 

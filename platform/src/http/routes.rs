@@ -264,6 +264,12 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:slug/factures", get(billing_pages::list))
         .at("/:slug/factures/:id/pdf", get(billing_pages::pdf))
+        .at("/:slug/factures/:id/payer", poem::post(billing_pages::pay))
+        .at("/:slug/factures/retour", get(billing_pages::payment_return))
+        .at(
+            "/:slug/payfip/notification",
+            poem::post(billing_pages::notification),
+        )
         .at(
             "/:slug/reservations",
             get(reservation_pages::week_page).post(reservation_pages::toggle),

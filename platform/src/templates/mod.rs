@@ -99,6 +99,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/billing/factures.hbs"),
     ),
     (
+        "factures_retour",
+        include_str!("../../templates/billing/retour.hbs"),
+    ),
+    (
         "staff_facturation",
         include_str!("../../templates/staff/facturation.hbs"),
     ),
