@@ -7,7 +7,7 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use portail::billing::month::Month;
-use portail::clock::ManualClock;
+use portail::clock::{Clock, ManualClock};
 use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use portail_tenants::registry::Tenant;
@@ -330,6 +330,31 @@ async fn an_unknown_id_op_or_a_forged_answer_is_never_a_payment() {
     }
     assert_eq!(pay.count("SELECT count(*) FROM payments").await, 0);
     assert_eq!(pay.invoice_json().await["status"], "unpaid");
+
+    // The régisseur sees the anomalies first, with what did not match.
+    let regie = support::staff::staff_signed_in(
+        &pay.app,
+        &pay.db,
+        &pay.tenant,
+        "regie@mairie.example",
+        "regisseur",
+        pay.clock.now(),
+    )
+    .await;
+    let page = regie
+        .get(pay.url("/gestion/facturation"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = page
+        .split("Paiements en ligne")
+        .nth(1)
+        .expect("the attempts table");
+    assert_eq!(table.matches("Anomalie à vérifier").count(), 4);
+    assert!(table.contains("montant 100 ≠ 500"), "{table}");
     pay.cleanup().await;
 }
 

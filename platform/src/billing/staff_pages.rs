@@ -44,6 +44,18 @@ pub struct IssuedView {
     pub amount: String,
 }
 
+/// An online payment attempt, for the régisseur.
+#[derive(Serialize)]
+pub struct AttemptView {
+    pub created_at: String,
+    pub invoice: String,
+    pub amount: String,
+    pub status: String,
+    pub status_label: String,
+    pub detail: String,
+    pub anomaly: bool,
+}
+
 /// The model of `staff_facturation`.
 #[derive(Serialize)]
 pub struct BillingPage {
@@ -52,6 +64,7 @@ pub struct BillingPage {
     pub error: Option<String>,
     pub run: Option<RunView>,
     pub invoices: Vec<InvoiceRowView>,
+    pub attempts: Vec<AttemptView>,
 }
 
 #[derive(Deserialize)]
@@ -123,12 +136,35 @@ async fn render(
             }
         })
         .collect();
+    let numbers: std::collections::HashMap<uuid::Uuid, String> = service::latest(state, tenant)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.number))
+        .collect();
+    let attempts = super::payment::latest_attempts(state, tenant)
+        .await?
+        .into_iter()
+        .map(|a| AttemptView {
+            created_at: a
+                .created_at
+                .with_timezone(&chrono_tz::Europe::Paris)
+                .format("%d/%m/%Y %H:%M")
+                .to_string(),
+            invoice: numbers.get(&a.invoice_id).cloned().unwrap_or(a.refdet),
+            amount: euros(a.montant),
+            status_label: t(&format!("staff-billing-attempt-{}", a.status)),
+            anomaly: a.status == "anomaly",
+            status: a.status,
+            detail: a.detail.unwrap_or_default(),
+        })
+        .collect();
     let page = BillingPage {
         month,
         info,
         error,
         run,
         invoices,
+        attempts,
     };
     Ok(frame.render(
         "staff_facturation",
