@@ -1,10 +1,13 @@
 // Billing in headless Chromium: a régisseur signs in to the back-office, previews then issues
 // the month's invoices from "Facturation"; a parent opens "Mes factures" from the banner, sees
 // the invoice to pay with its amount and due date, and its ↓ TÉLÉCHARGER opens the stored PDF
-// in a new tab (inline). Zero axe-core violations at 375 px and 1280 px on both pages.
+// in a new tab (inline); PAYER leads to the local PayFiP fake, "Payer" there brings the parent
+// back to a paid invoice, and the receipt mail arrives. Zero axe-core violations at 375 px and
+// 1280 px on every page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
 
@@ -16,6 +19,7 @@ const PAUL = 'paul.alain@demo.example';
 const DAYS = ['2027-01-12', '2027-01-14'];
 let server;
 let sink;
+let fake;
 let browser;
 let serverStarted;
 
@@ -38,6 +42,24 @@ async function check(page, width, label) {
   await assertNoHorizontalScroll(page, width, `${label} ${width}px`);
 }
 
+/** The local PayFiP fake of tests/peers, on a free port. */
+async function payfipFake() {
+  const child = spawn('node', [join(ROOT, 'tests', 'peers', 'payfip-fake.mjs')], {
+    env: { ...process.env, PAYFIP_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/PAYFIP_FAKE_READY port=(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error('the PayFiP fake stopped')));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
 const json = (body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 before(async () => {
@@ -46,8 +68,9 @@ before(async () => {
   portail('tenant', 'import-families', slug, join(ROOT, 'tenants', 'examples', 'families.csv'));
   portail('staff', 'invite', slug, REGIE, '--name', 'Rita RÉGIE', '--role', 'regisseur', '--test-clock', TEST_NOW);
   sink = await smtpSink();
+  fake = await payfipFake();
   serverStarted = Date.now();
-  server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '1' });
+  server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '1', PAYFIP_BASE_URL: fake.url });
   browser = await launch();
   // Paul's password, through the real first-connection mail; then two meals for Théo.
   await fetch(`${server.base}/${slug}/api/v1/auth/password-reset`, json({ email: PAUL }));
@@ -68,6 +91,7 @@ after(async () => {
   await browser?.close();
   server?.stop();
   sink?.stop();
+  fake?.stop();
   portail('tenant', 'delete', slug, '--confirm', slug);
 });
 
@@ -128,4 +152,37 @@ test('a parent opens Mes factures and the invoice\'s PDF in a new tab', async ()
     assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
     await context.close();
   }
+});
+
+test('a parent pays an invoice on PayFiP and comes back to a paid invoice and a receipt mail', async () => {
+  const mailsBefore = sink.count(PAUL);
+  for (const [i, width] of WIDTHS.entries()) {
+    const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'paiement-connexion');
+    await page.getByLabel('Email').fill(PAUL);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL(`**/${slug}/`);
+    await page.goto(`${server.base}/${slug}/factures`);
+    if (i === 0) {
+      assert.match(await page.locator('main').innerText(), /Une notification vous sera envoyée par mail dès que le paiement sera pris en compte/);
+      await page.getByRole('button', { name: /Payer/ }).click();
+      await page.waitForURL(`${fake.url}/tpa/paiementws.web?idop=*`);
+      assert.match(await page.locator('body').innerText(), /Montant : 5,00 €/);
+      await page.getByRole('button', { name: 'Payer', exact: true }).click();
+      await page.waitForURL(`**/${slug}/factures/retour?paiement=*`);
+      assert.match(await page.getByRole('status').innerText(), /Votre paiement de la facture FAC-\d{4}-000001 a bien été pris en compte/);
+      await page.screenshot({ path: join(ROOT, 'target', 'screenshots', `paiement-retour-${width}.png`), fullPage: true });
+      await check(page, width, 'payment return');
+      await page.getByRole('link', { name: 'Retour à mes factures' }).click();
+      await page.waitForURL(`**/${slug}/factures`);
+    }
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /FAC-\d{4}-000001/ }) });
+    assert.match(await card.innerText(), /Payée/i);
+    assert.equal(await card.getByRole('button', { name: /Payer/ }).count(), 0, 'a paid invoice shows no PAYER');
+    await check(page, width, 'Mes factures, paid');
+    await context.close();
+  }
+  const receipt = await sink.waitFor(PAUL, mailsBefore + 1);
+  assert.equal(receipt.subject, 'Votre paiement a bien été pris en compte');
+  assert.match(receipt.text, /5,00\s€ pour la facture FAC-\d{4}-000001/);
 });
