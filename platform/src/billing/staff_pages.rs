@@ -114,8 +114,10 @@ async fn render(
         run,
     } = shown;
     let slug = tenant.slug();
-    let invoices = service::latest(state, tenant)
-        .await?
+    let latest = service::latest(state, tenant).await?;
+    let numbers: std::collections::HashMap<uuid::Uuid, String> =
+        latest.iter().map(|i| (i.id, i.number.clone())).collect();
+    let invoices = latest
         .into_iter()
         .map(|i| {
             let status = Status::of(&i);
@@ -135,11 +137,6 @@ async fn render(
                 },
             }
         })
-        .collect();
-    let numbers: std::collections::HashMap<uuid::Uuid, String> = service::latest(state, tenant)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.number))
         .collect();
     let attempts = super::payment::latest_attempts(state, tenant)
         .await?
