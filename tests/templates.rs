@@ -81,6 +81,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
         (format!("/{slug}/enfants"), 200),
         (format!("/{slug}/enfants/{theo}"), 200),
         (format!("/{slug}/documents"), 200),
+        (format!("/{slug}/factures"), 200),
         (format!("/{slug}/reservations?semaine=2027-W03"), 200),
         (format!("/{slug}/reservations?semaine=2026-W54"), 400),
         (format!("/{slug}/reservations/historique"), 200),
@@ -126,6 +127,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
             .contains("Réservations enregistrées")
     );
 
+    payment_return_page(&app, &db, &t, &paul).await;
     staff_pages(&app, &db, &t, &theo, now).await;
 
     let rendered = portail::templates::rendered();
@@ -134,6 +136,49 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
         .collect();
     assert_eq!(missing, Vec::<&str>::new(), "never rendered: {missing:?}");
     delete_tenant(&db, slug).await;
+}
+
+/// The page back from PayFiP, for an attempt of Paul's January invoice (the wizard's meals)
+/// that PayFiP refused.
+async fn payment_return_page(
+    app: &TestApp,
+    db: &sea_orm::DatabaseConnection,
+    t: &portail_tenants::registry::Tenant,
+    paul: &reqwest::Client,
+) {
+    use portail_tenants::database::sql;
+    use sea_orm::ConnectionTrait;
+    let tx = portail_tenants::TenantTx::begin(db, &t.schema_name)
+        .await
+        .unwrap();
+    let config = portail::portal::repository::tenant_config(&tx)
+        .await
+        .unwrap();
+    let month = portail::billing::month::Month::parse("2027-01").unwrap();
+    portail::billing::run::run(&tx, &config, month, chrono::Utc::now(), false, "test")
+        .await
+        .unwrap();
+    let attempt = uuid::Uuid::new_v4();
+    tx.execute_raw(sql(
+        "INSERT INTO payment_attempts (id, id_op, invoice_id, household_id, numcli, exer, refdet, \
+                                       montant, mel, status, created_at, next_check_at) \
+         SELECT $1, 'refused-op', id, household_id, '123456', '2027', 'FAC', amount_cents, \
+                'paul.alain@demo.example', 'refused', now(), now() FROM invoices LIMIT 1",
+        [attempt.into()],
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let r = paul
+        .get(format!(
+            "{}/{}/factures/retour?paiement={attempt}",
+            app.base, t.slug
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("a été refusé"));
 }
 
 /// The back-office pages: a member invited as ops would, activated and signed in through the
@@ -244,4 +289,5 @@ async fn staff_pages(
     get(format!("/gestion/enfants/{child}")).await;
     get("/gestion/effectifs?date=2027-01-18".into()).await;
     get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;
+    get("/gestion/facturation".into()).await;
 }

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod children;
 pub mod cli;
 pub mod clock;

@@ -78,6 +78,11 @@ pub struct Settings {
     /// the CLI (migrations, provisioning). Default: `DATABASE_URL`. Behind a transaction pooler
     /// without it, changes are seen when the registry cache expires.
     pub database_session_url: Option<Secret>,
+    /// Where PayFiP answers (`/tpa/services/securite`, `/tpa/paiementws.web`); the local fake
+    /// in tests and the demo.
+    pub payfip_base_url: String,
+    /// How long a call to PayFiP may take before the parent is told it is unreachable.
+    pub payfip_timeout_seconds: u64,
 }
 
 /// The settings file: every key optional, unknown keys refused.
@@ -104,6 +109,8 @@ struct FileSettings {
     clamd_address: Option<String>,
     database_pooler: Option<String>,
     database_session_url: Option<Secret>,
+    payfip_base_url: Option<String>,
+    payfip_timeout_seconds: Option<u64>,
 }
 
 impl Settings {
@@ -231,6 +238,15 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .map(Secret::new)
                 .or(file.database_session_url),
+            payfip_base_url: env("PAYFIP_BASE_URL")
+                .or(file.payfip_base_url)
+                .unwrap_or_else(|| "https://www.payfip.gouv.fr".into())
+                .trim_end_matches('/')
+                .to_string(),
+            payfip_timeout_seconds: parse_env("PAYFIP_TIMEOUT_SECONDS")?
+                .or(file.payfip_timeout_seconds)
+                .unwrap_or(10)
+                .max(1),
         })
     }
 }

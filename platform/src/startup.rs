@@ -102,11 +102,17 @@ impl Application {
             let _ = sender_stopped.await;
         }));
         let changes = tokio::spawn(crate::tenancy::changes::follow(self.state.clone()));
+        let reconciliation = tokio::spawn(crate::billing::payment::reconciliation_loop(
+            self.state.clone(),
+            self.registry.clone(),
+            Duration::from_secs(60),
+        ));
         let served = Server::new_with_acceptor(self.acceptor)
             .idle_timeout(Duration::from_secs(75))
             .run_with_graceful_shutdown(app, shutdown, Some(grace))
             .await;
         changes.abort();
+        reconciliation.abort();
         let _ = stop_sender.send(());
         let _ = sender_task.await;
         served

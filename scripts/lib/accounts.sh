@@ -36,3 +36,28 @@ PY
   curl -sf -o /dev/null -H 'content-type: application/json' \
     -d "{\"token\":\"$token\",\"password\":\"$password\"}" "$api/auth/password-reset/confirm"
 }
+
+# Books meals for the children of a signed-in guardian on the school days of next week (the
+# portal refuses the days it would refuse a parent: holidays, past deadlines), then bills the
+# month of those days, so the demo has an invoice to open and pay.
+#   demo_invoice BASE_URL SLUG EMAIL PASSWORD PORTAIL
+demo_invoice() {
+  local base="$1" slug="$2" email="$3" password="$4" portail="$5"
+  local api="$base/$slug/api/v1" jar month=""
+  jar=$(mktemp)
+  curl -sf -o /dev/null -c "$jar" -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$api/auth/login"
+  local children
+  children=$(curl -sf -b "$jar" "$api/children" | python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(sys.stdin)["children"]))')
+  local monday
+  monday=$(date -d "next monday" +%F)
+  for offset in 0 1 3 4; do
+    local day
+    day=$(date -d "$monday + $offset days" +%F)
+    for child in $children; do
+      curl -s -o /dev/null -b "$jar" -X PUT "$api/children/$child/reservations/repas/$day" && month="${day%-*}"
+    done
+  done
+  rm -f "$jar"
+  [ -n "$month" ] && "$portail" billing run "$slug" --month "$month" >/dev/null
+}

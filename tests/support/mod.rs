@@ -8,6 +8,7 @@ pub mod html;
 pub mod multipart;
 pub mod page;
 pub mod peers;
+pub mod staff;
 pub mod throwaway_redis;
 pub mod world;
 

@@ -177,3 +177,59 @@ impl Drop for OidcProvider {
         let _ = self.child.wait();
     }
 }
+
+/// The local PayFiP fake of tests/peers: its SOAP service, payment page and test controls.
+pub struct PayfipFake {
+    child: Child,
+    pub port: u16,
+}
+
+impl PayfipFake {
+    pub fn start() -> Self {
+        let mut child = Command::new("node")
+            .arg(super::root().join("tests/peers/payfip-fake.mjs"))
+            .env("PAYFIP_PORT", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs tests/peers/payfip-fake.mjs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PAYFIP_FAKE_READY port=")
+            .unwrap_or_else(|| panic!("unexpected fake output: {line:?}"))
+            .parse()
+            .unwrap();
+        PayfipFake { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Sets the result PayFiP will report for `id_op` (with `overrides` of what it echoes,
+    /// e.g. a forged `montant`), without notifying.
+    pub async fn set_result(&self, id_op: &str, resultrans: &str, overrides: serde_json::Value) {
+        let mut body = serde_json::json!({ "idOp": id_op, "resultrans": resultrans });
+        if let (Some(b), Some(o)) = (body.as_object_mut(), overrides.as_object()) {
+            b.extend(o.clone());
+        }
+        let r = reqwest::Client::new()
+            .post(format!("{}/fake/result", self.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+}
+
+impl Drop for PayfipFake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -2,6 +2,7 @@
 //! Each command prints a clear result, exits non-zero on failure, and with `--json` prints
 //! machine-readable output instead.
 
+mod billing;
 mod calendar;
 mod migrate;
 mod serve;
@@ -39,6 +40,9 @@ enum Command {
     /// Invite, list and disable a municipality's staff.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The régie: billing runs and credit notes.
+    #[command(subcommand)]
+    Billing(billing::BillingCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -68,6 +72,7 @@ pub fn main() -> ExitCode {
             Command::Tenant(c) => c.run(settings).await,
             Command::Calendar(c) => c.run(settings).await,
             Command::Staff(c) => c.run(settings).await,
+            Command::Billing(c) => c.run(settings).await,
         }
     });
     match result {

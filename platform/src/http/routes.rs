@@ -12,6 +12,7 @@ use super::security_headers::SecurityHeaders;
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
+use crate::billing::{api::InvoicesApi, pages as billing_pages, staff_pages as billing_staff};
 use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
@@ -40,6 +41,7 @@ type Apis = (
     ReservationsApi,
     LocaleApi,
     StaffApiService,
+    InvoicesApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -69,6 +71,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         StaffApiService {
+            state: state.clone(),
+        },
+        InvoicesApi {
             state: state.clone(),
         },
     );
@@ -155,6 +160,18 @@ fn staff_routes(route: Route) -> Route {
         .at(
             "/:slug/gestion/effectifs/liste.csv",
             get(staff_pages::counts::attendance_csv),
+        )
+        .at(
+            "/:slug/gestion/facturation",
+            get(billing_staff::billing_page).post(billing_staff::run_billing),
+        )
+        .at(
+            "/:slug/gestion/facturation/annuler",
+            poem::post(billing_staff::cancel_invoice),
+        )
+        .at(
+            "/:slug/gestion/factures/:id/pdf",
+            get(billing_staff::invoice_pdf),
         )
         .at(
             "/:slug/gestion/enfants/:id/validation",
@@ -244,6 +261,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:slug/documents/:id/telecharger",
             get(documents_pages::download),
+        )
+        .at("/:slug/factures", get(billing_pages::list))
+        .at("/:slug/factures/:id/pdf", get(billing_pages::pdf))
+        .at("/:slug/factures/:id/payer", poem::post(billing_pages::pay))
+        .at("/:slug/factures/retour", get(billing_pages::payment_return))
+        .at(
+            "/:slug/payfip/notification",
+            poem::post(billing_pages::notification),
         )
         .at(
             "/:slug/reservations",

@@ -43,6 +43,11 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
         include_str!("../../templates/mail/email_change_notice.html.hbs"),
         include_str!("../../templates/mail/email_change_notice.txt.hbs"),
     ),
+    (
+        "payment_receipt",
+        include_str!("../../templates/mail/payment_receipt.html.hbs"),
+        include_str!("../../templates/mail/payment_receipt.txt.hbs"),
+    ),
 ];
 
 struct MailTemplates {

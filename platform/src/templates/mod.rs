@@ -95,6 +95,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/reservations/calendrier.hbs"),
     ),
     (
+        "factures",
+        include_str!("../../templates/billing/factures.hbs"),
+    ),
+    (
+        "factures_retour",
+        include_str!("../../templates/billing/retour.hbs"),
+    ),
+    (
+        "staff_facturation",
+        include_str!("../../templates/staff/facturation.hbs"),
+    ),
+    (
         "staff_connexion",
         include_str!("../../templates/staff/connexion.hbs"),
     ),

@@ -125,6 +125,8 @@ mod tests {
             capacity: None,
             price_cents: 0,
             tariffs: vec![],
+            billing: Default::default(),
+            late_cancellation: Default::default(),
         }
     }
 

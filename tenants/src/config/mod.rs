@@ -40,6 +40,75 @@ pub struct TenantConfig {
     /// Optional sign-in with an OpenID Connect provider (FranceConnect, the city's own…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<Oidc>,
+    /// The régie that bills the prestations; no billing run without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<Billing>,
+    /// Online payment over PayFiP; no PAYER button without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payfip: Option<Payfip>,
+}
+
+/// The régie and what its invoices say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    /// Printed on every invoice, e.g. "Régie enfance de Démonstration".
+    pub regie: String,
+    /// Days between issue and due date.
+    pub payment_due_days: u32,
+    /// Uppercase letters, e.g. `FAC`: numbers read `FAC-2026-000042`.
+    pub invoice_prefix: String,
+    /// Printed at the foot of every invoice.
+    pub legal_mentions: String,
+}
+
+/// The régie's PayFiP contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payfip {
+    /// The régie's client number given by the DGFiP: 6 digits.
+    pub numcli: String,
+    pub saisie: Saisie,
+}
+
+/// PayFiP's mode: `T` test, `X` activation, `W` production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Saisie {
+    T,
+    X,
+    W,
+}
+
+impl Saisie {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Saisie::T => "T",
+            Saisie::X => "X",
+            Saisie::W => "W",
+        }
+    }
+}
+
+/// How a prestation is paid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BillingMode {
+    /// Billed monthly on the household's invoice.
+    #[default]
+    Invoice,
+    /// Paid in advance in the cart.
+    Prepaid,
+}
+
+/// Whether a day cancelled after its cancel deadline is billed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LateCancellation {
+    /// Not billed.
+    #[default]
+    Free,
+    /// Billed, with a line that says why.
+    Billed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,9 +198,28 @@ pub struct Prestation {
     /// Prices by quotient familial band, ascending `qf_max`.
     #[serde(default)]
     pub tariffs: Vec<Tariff>,
+    /// Billed monthly (the default) or prepaid in the cart.
+    #[serde(default)]
+    pub billing: BillingMode,
+    /// Whether late cancellations are billed (free by default).
+    #[serde(default)]
+    pub late_cancellation: LateCancellation,
 }
 
 impl Prestation {
+    /// The price of a day for a household: the band with the lowest `qf_max` at or above its
+    /// quotient familial; the full price without a known quotient or above every band.
+    pub fn unit_price_cents(&self, quotient: Option<u32>) -> u32 {
+        quotient
+            .and_then(|qf| {
+                self.tariffs
+                    .iter()
+                    .filter(|t| t.qf_max >= qf)
+                    .min_by_key(|t| t.qf_max)
+            })
+            .map_or(self.price_cents, |t| t.price_cents)
+    }
+
     pub fn cancel_deadline(&self) -> &Deadline {
         self.cancel_deadline.as_ref().unwrap_or(&self.deadline)
     }

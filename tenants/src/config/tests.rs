@@ -116,8 +116,11 @@ fn an_unknown_key_is_refused_with_its_path() {
 
 #[test]
 fn an_unknown_top_level_section_is_refused() {
-    let errors = errors_of(&format!("{BRIEF}\n[billing]\nregie = 1\n"));
-    assert!(errors[0].contains("unknown field `billing`"), "{errors:?}");
+    let errors = errors_of(&format!("{BRIEF}\n[invoicing]\nregie = 1\n"));
+    assert!(
+        errors[0].contains("unknown field `invoicing`"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -316,4 +319,76 @@ fn the_secret_variable_must_be_an_oidc_one_so_no_other_secret_can_be_sent_out() 
             "{name}"
         );
     }
+}
+
+fn with_billing(extra: &str) -> String {
+    format!(
+        "{BRIEF}\n[billing]\nregie = \"Régie enfance\"\npayment_due_days = 30\ninvoice_prefix = \"FAC\"\nlegal_mentions = \"Avis des sommes à payer.\"\n{extra}"
+    )
+}
+
+#[test]
+fn the_billing_and_payfip_sections_of_the_demo_are_read() {
+    let config = TenantConfig::from_toml(DEMO).unwrap();
+    let billing = config.billing.as_ref().unwrap();
+    assert_eq!(billing.invoice_prefix, "FAC");
+    assert_eq!(billing.payment_due_days, 30);
+    let payfip = config.payfip.as_ref().unwrap();
+    assert_eq!(
+        (payfip.numcli.as_str(), payfip.saisie),
+        ("123456", Saisie::T)
+    );
+    let repas = config.prestation("repas").unwrap();
+    assert_eq!(repas.billing, BillingMode::Invoice);
+    assert_eq!(repas.late_cancellation, LateCancellation::Billed);
+    let soir = config.prestation("peri-soir").unwrap();
+    assert_eq!(soir.late_cancellation, LateCancellation::Free);
+}
+
+#[test]
+fn the_tariff_is_the_lowest_band_at_or_above_the_quotient_else_the_full_price() {
+    let config = TenantConfig::from_toml(BRIEF).unwrap();
+    let repas = config.prestation("repas").unwrap();
+    assert_eq!(repas.unit_price_cents(Some(0)), 100);
+    assert_eq!(repas.unit_price_cents(Some(500)), 100);
+    assert_eq!(repas.unit_price_cents(Some(501)), 250);
+    assert_eq!(repas.unit_price_cents(Some(1000)), 250);
+    assert_eq!(repas.unit_price_cents(Some(1001)), 350);
+    assert_eq!(repas.unit_price_cents(None), 350);
+}
+
+#[test]
+fn billing_keys_are_strict_and_checked() {
+    let unknown = errors_of(&with_billing("colour = \"blue\""));
+    assert!(unknown[0].starts_with("billing"), "{unknown:?}");
+    assert!(unknown[0].contains("colour"), "{unknown:?}");
+    let errors = errors_of(
+        &with_billing("[payfip]\nnumcli = \"12a\"\nsaisie = \"T\"")
+            .replace("payment_due_days = 30", "payment_due_days = 0")
+            .replace("invoice_prefix = \"FAC\"", "invoice_prefix = \"AVO\""),
+    );
+    assert_eq!(
+        errors,
+        vec![
+            "billing.payment_due_days: must be between 1 and 90".to_string(),
+            "billing.invoice_prefix: \"AVO\" is the prefix of credit notes".to_string(),
+            "payfip.numcli: \"12a\" is not a PayFiP client number (6 digits)".to_string(),
+        ]
+    );
+    let saisie = errors_of(&with_billing(
+        "[payfip]\nnumcli = \"123456\"\nsaisie = \"Q\"",
+    ));
+    assert!(saisie[0].starts_with("payfip.saisie"), "{saisie:?}");
+    let mode = errors_of(&BRIEF.replace(
+        "price_cents = 350\n",
+        "price_cents = 350\nbilling = \"monthly\"\n",
+    ));
+    assert!(mode[0].starts_with("prestations[0].billing"), "{mode:?}");
+    let lonely = errors_of(&format!(
+        "{BRIEF}\n[payfip]\nnumcli = \"123456\"\nsaisie = \"T\""
+    ));
+    assert_eq!(
+        lonely,
+        vec!["payfip: needs a [billing] section".to_string()]
+    );
 }

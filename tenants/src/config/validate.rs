@@ -171,6 +171,49 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
             );
         }
     }
+    if let Some(b) = &config.billing {
+        required(&mut err, "billing.regie", &b.regie);
+        if !(1..=90).contains(&b.payment_due_days) {
+            err(
+                "billing.payment_due_days".into(),
+                "must be between 1 and 90",
+            );
+        }
+        let prefix_ok = (1..=10).contains(&b.invoice_prefix.len())
+            && b.invoice_prefix.bytes().all(|c| c.is_ascii_uppercase());
+        if !prefix_ok {
+            err(
+                "billing.invoice_prefix".into(),
+                &format!(
+                    "{:?} is not a prefix (1 to 10 letters A-Z)",
+                    b.invoice_prefix
+                ),
+            );
+        } else if b.invoice_prefix == "AVO" {
+            // Credit notes are numbered AVO-…: invoices must never share their series.
+            err(
+                "billing.invoice_prefix".into(),
+                "\"AVO\" is the prefix of credit notes",
+            );
+        }
+        if b.legal_mentions.len() > 2000 {
+            err(
+                "billing.legal_mentions".into(),
+                "is longer than 2000 characters",
+            );
+        }
+    }
+    if let Some(p) = &config.payfip {
+        if p.numcli.len() != 6 || !p.numcli.bytes().all(|c| c.is_ascii_digit()) {
+            err(
+                "payfip.numcli".into(),
+                &format!("{:?} is not a PayFiP client number (6 digits)", p.numcli),
+            );
+        }
+        if config.billing.is_none() {
+            err("payfip".into(), "needs a [billing] section");
+        }
+    }
     errors
 }
 

@@ -76,7 +76,7 @@ fn provision_error(e: portail_tenants::provisioning::ProvisionError) -> anyhow::
     }
 }
 
-pub(super) fn print_json(value: &impl serde::Serialize) {
+pub(crate) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).expect("plain data")

@@ -1,0 +1,102 @@
+//! What can go wrong in billing, as people and programs see it.
+
+use crate::http::errors::{FORBIDDEN, Failure, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE};
+use poem::http::StatusCode;
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    /// The municipality's configuration has no `[billing]` section.
+    #[error("billing is not configured")]
+    NotConfigured,
+    /// Another billing run holds the lock: nothing was issued by this one.
+    #[error("a billing run is in progress")]
+    RunInProgress,
+    #[error("invalid month")]
+    InvalidMonth,
+    /// Not an invoice of the household (or of the municipality), or none at all.
+    #[error("not found")]
+    NotFound,
+    #[error("invoice already cancelled")]
+    AlreadyCancelled,
+    /// A payment was recorded: it must be refunded by the régie, not cancelled here.
+    #[error("invoice has payments")]
+    HasPayments,
+    /// The municipality has no `[payfip]` section: no online payment.
+    #[error("online payment not configured")]
+    PaymentUnavailable,
+    /// Paid or cancelled: nothing to pay.
+    #[error("nothing to pay")]
+    NothingToPay,
+    /// PayFiP unreachable, too slow or refusing: nothing was recorded.
+    #[error("PayFiP unavailable")]
+    PayfipUnavailable,
+    #[error("database")]
+    Database(#[from] DbErr),
+}
+
+impl Problem for BillingError {
+    fn status(&self) -> StatusCode {
+        match self {
+            BillingError::NotConfigured => StatusCode::CONFLICT,
+            BillingError::RunInProgress => StatusCode::CONFLICT,
+            BillingError::InvalidMonth => StatusCode::UNPROCESSABLE_ENTITY,
+            BillingError::NotFound => Failure::NotFound.status(),
+            BillingError::AlreadyCancelled | BillingError::HasPayments => StatusCode::CONFLICT,
+            BillingError::PaymentUnavailable | BillingError::NothingToPay => StatusCode::CONFLICT,
+            BillingError::PayfipUnavailable => StatusCode::BAD_GATEWAY,
+            BillingError::Database(e) => Failure::of(e).status(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            BillingError::NotConfigured => "billing_not_configured",
+            BillingError::RunInProgress => "billing_run_in_progress",
+            BillingError::InvalidMonth => "invalid_month",
+            BillingError::NotFound => Failure::NotFound.code(),
+            BillingError::AlreadyCancelled => "invoice_already_cancelled",
+            BillingError::HasPayments => "invoice_has_payments",
+            BillingError::PaymentUnavailable => "payment_unavailable",
+            BillingError::NothingToPay => "nothing_to_pay",
+            BillingError::PayfipUnavailable => "payfip_unavailable",
+            BillingError::Database(e) => Failure::of(e).code(),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            BillingError::NotConfigured => crate::i18n::t("billing-not-configured"),
+            BillingError::RunInProgress => crate::i18n::t("billing-run-in-progress"),
+            BillingError::InvalidMonth => crate::i18n::t("billing-invalid-month"),
+            BillingError::NotFound => Failure::NotFound.message(),
+            BillingError::AlreadyCancelled => crate::i18n::t("billing-already-cancelled"),
+            BillingError::HasPayments => crate::i18n::t("billing-has-payments"),
+            BillingError::PaymentUnavailable => crate::i18n::t("billing-payment-unavailable"),
+            BillingError::NothingToPay => crate::i18n::t("billing-nothing-to-pay"),
+            BillingError::PayfipUnavailable => crate::i18n::t("billing-payfip-unavailable"),
+            BillingError::Database(e) => Failure::of(e).message(),
+        }
+    }
+
+    fn statuses() -> &'static [(u16, &'static str)] {
+        &[
+            UNAUTHORIZED,
+            FORBIDDEN,
+            (
+                404,
+                "No invoice of the household has this id (`not_found`): another household's or another municipality's is not found either.",
+            ),
+            (
+                409,
+                "No online payment for this municipality (`payment_unavailable`), or the invoice is paid or cancelled (`nothing_to_pay`).",
+            ),
+            (
+                502,
+                "PayFiP is unreachable, too slow or refused the payment (`payfip_unavailable`): nothing was recorded.",
+            ),
+            UNAVAILABLE,
+            INTERNAL,
+        ]
+    }
+}

@@ -1,0 +1,397 @@
+//! Online payment of an invoice over PayFiP.
+//!
+//! Invariants:
+//! - the attempt (idOp and what was sent) is stored before the parent is sent to PayFiP;
+//! - a notification only names an `idOp`: the result is asked back from PayFiP and compared
+//!   with the attempt (numcli, refdet, exer, montant); a mismatch is an anomaly, never a
+//!   payment;
+//! - the attempt row is locked while it is settled, so concurrent notifications (and the
+//!   reconciliation of every replica, which skips locked rows) record one payment;
+//! - the receipt mail is queued in the transaction that records the payment: once.
+
+use super::invoice_pdf::refdet;
+use super::payfip::{Client, Detail, NewPayment, PayfipError, objet};
+use super::{BillingError, Status, repository as billing_repo};
+use crate::mail::{Mail, enqueue};
+use crate::state::AppState;
+use crate::tenancy::{CurrentTenant, current_config};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use portail_tenants::TenantTx;
+use sea_orm::{DbErr, FromQueryResult};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// An `idOp` lives 15 minutes at PayFiP: a younger pending attempt is reused.
+const LIVE: i64 = 15;
+/// Without a result 20 minutes after creation, an attempt has expired.
+const WAITING: i64 = 20;
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Attempt {
+    pub id: Uuid,
+    pub id_op: String,
+    pub invoice_id: Uuid,
+    pub household_id: Uuid,
+    pub numcli: String,
+    pub exer: String,
+    pub refdet: String,
+    pub montant: i64,
+    pub mel: String,
+    pub status: String,
+    pub detail: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+const ATTEMPT: &str = "SELECT id, id_op, invoice_id, household_id, numcli, exer, refdet, montant, mel, \
+     status, detail, created_at FROM payment_attempts";
+
+fn client(state: &AppState) -> Client {
+    Client::new(
+        &state.settings.payfip_base_url,
+        state.settings.payfip_timeout_seconds,
+    )
+}
+
+/// Starts paying invoice `id` of the household: the PayFiP page to send the parent to.
+pub async fn start(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+    guardian_id: Uuid,
+    id: Uuid,
+) -> Result<String, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let config = current_config(state, tenant, &tx).await?;
+    let invoice = billing_repo::invoice(&tx, id, true)
+        .await?
+        .filter(|i| i.household_id == household_id && i.kind == "invoice")
+        .ok_or(BillingError::NotFound)?;
+    let payfip = config
+        .payfip
+        .as_ref()
+        .ok_or(BillingError::PaymentUnavailable)?;
+    if !matches!(Status::of(&invoice), Status::Unpaid | Status::PartiallyPaid) {
+        return Err(BillingError::NothingToPay);
+    }
+    let now = state.clock.now();
+    let client = client(state);
+    // The invoice row is locked: two PAYER at once make one attempt, the second reuses it.
+    let live: Option<Attempt> = tx
+        .one(
+            &format!(
+                "{ATTEMPT} WHERE invoice_id = $1 AND status = 'pending' AND created_at > $2 \
+                 ORDER BY created_at DESC LIMIT 1"
+            ),
+            [id.into(), (now - Duration::minutes(LIVE)).into()],
+        )
+        .await?;
+    if let Some(live) = live {
+        tx.commit().await?;
+        return Ok(client.payment_page(&live.id_op));
+    }
+    let mel: Option<String> = tx
+        .one::<Email>(
+            "SELECT email FROM guardians WHERE id = $1 AND email IS NOT NULL",
+            [guardian_id.into()],
+        )
+        .await?
+        .map(|e| e.email);
+    let attempt_id = Uuid::new_v4();
+    let base = format!("{}/{}", state.settings.public_url, tenant.slug());
+    let sent = NewPayment {
+        numcli: payfip.numcli.clone(),
+        exer: invoice.issued_on.year().to_string(),
+        refdet: refdet(&invoice.number),
+        montant: invoice.amount_cents - invoice.paid_cents,
+        mel: mel.unwrap_or_else(|| config.contact.email.clone()),
+        objet: objet(&format!("Facture {} {}", invoice.number, config.name)),
+        saisie: payfip.saisie.as_str().to_string(),
+        urlnotif: format!("{base}/payfip/notification"),
+        urlredirect: format!("{base}/factures/retour?paiement={attempt_id}"),
+    };
+    let id_op = client.create(&sent).await.map_err(|e| {
+        tracing::warn!(tenant.slug = tenant.slug(), error = %e, "PayFiP: payment not created");
+        BillingError::PayfipUnavailable
+    })?;
+    tx.run(
+        "INSERT INTO payment_attempts (id, id_op, invoice_id, household_id, numcli, exer, refdet, \
+                                       montant, mel, status, created_at, next_check_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)",
+        [
+            attempt_id.into(),
+            id_op.clone().into(),
+            id.into(),
+            household_id.into(),
+            sent.numcli.into(),
+            sent.exer.into(),
+            sent.refdet.into(),
+            sent.montant.into(),
+            sent.mel.into(),
+            now.into(),
+            (now + Duration::minutes(2)).into(),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(client.payment_page(&id_op))
+}
+
+#[derive(FromQueryResult)]
+struct Email {
+    email: String,
+}
+
+/// Settles the attempt of `id_op` from PayFiP's answer; an unknown `idOp` is ignored.
+pub async fn settle(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    id_op: &str,
+) -> Result<Option<String>, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let attempt: Option<Attempt> = tx
+        .one(
+            &format!("{ATTEMPT} WHERE id_op = $1 FOR UPDATE"),
+            [id_op.into()],
+        )
+        .await?;
+    let Some(attempt) = attempt else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    let status = settle_locked(state, &tx, &attempt).await?;
+    tx.commit().await?;
+    Ok(Some(status))
+}
+
+/// Settles one locked pending attempt; its status afterwards.
+async fn settle_locked(
+    state: &AppState,
+    tx: &TenantTx,
+    attempt: &Attempt,
+) -> Result<String, BillingError> {
+    if attempt.status != "pending" {
+        return Ok(attempt.status.clone());
+    }
+    let now = state.clock.now();
+    let (status, resultrans, detail) = match client(state).detail(&attempt.id_op).await {
+        Ok(d) => judge(attempt, &d),
+        Err(PayfipError::NoResultYet) if now - attempt.created_at > Duration::minutes(WAITING) => {
+            ("expired", None, None)
+        }
+        Err(PayfipError::UnknownOperation) => ("expired", None, Some("P1".to_string())),
+        Err(e) => {
+            // Waiting (P5) or PayFiP unreachable: asked again later by the reconciliation.
+            tx.run(
+                "UPDATE payment_attempts SET next_check_at = $2 WHERE id = $1",
+                [attempt.id.into(), (now + Duration::minutes(1)).into()],
+            )
+            .await?;
+            tracing::info!(error = %e, "PayFiP: no result yet");
+            return Ok("pending".into());
+        }
+    };
+    let mut status = status;
+    let mut detail = detail;
+    if status == "paid" {
+        // A paid invoice is never paid twice: more than what remains is an anomaly.
+        let invoice = billing_repo::invoice(tx, attempt.invoice_id, true)
+            .await?
+            .ok_or(BillingError::NotFound)?;
+        if attempt.montant > invoice.amount_cents - invoice.paid_cents {
+            status = "anomaly";
+            detail = Some("already paid".into());
+        } else {
+            record_payment(tx, attempt, &invoice.number, resultrans.as_deref(), now).await?;
+        }
+    }
+    tx.run(
+        "UPDATE payment_attempts SET status = $2, resultrans = $3, detail = $4, settled_at = $5 \
+         WHERE id = $1",
+        [
+            attempt.id.into(),
+            status.into(),
+            resultrans.into(),
+            detail.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    if status == "anomaly" {
+        tracing::warn!(attempt.id = %attempt.id, "PayFiP: an attempt needs the régisseur");
+    }
+    Ok(status.to_string())
+}
+
+/// What PayFiP's detail means for the attempt: (status, resultrans, anomaly detail).
+fn judge(attempt: &Attempt, d: &Detail) -> (&'static str, Option<String>, Option<String>) {
+    let mut mismatches = Vec::new();
+    for (name, ours, theirs) in [
+        ("numcli", attempt.numcli.as_str(), d.numcli.as_str()),
+        ("refdet", attempt.refdet.as_str(), d.refdet.as_str()),
+        ("exer", attempt.exer.as_str(), d.exer.as_str()),
+    ] {
+        if ours != theirs {
+            mismatches.push(format!("{name} {theirs} ≠ {ours}"));
+        }
+    }
+    if attempt.montant != d.montant {
+        mismatches.push(format!("montant {} ≠ {}", d.montant, attempt.montant));
+    }
+    let result = Some(d.resultrans.clone());
+    if !mismatches.is_empty() {
+        return ("anomaly", result, Some(mismatches.join(", ")));
+    }
+    match d.resultrans.as_str() {
+        "P" | "V" => ("paid", result, None),
+        "R" | "Z" => ("refused", result, None),
+        "A" => ("abandoned", result, None),
+        other => ("anomaly", result, Some(format!("resultrans {other}"))),
+    }
+}
+
+async fn record_payment(
+    tx: &TenantTx,
+    attempt: &Attempt,
+    number: &str,
+    numauto: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    tx.run(
+        "INSERT INTO payments (id, attempt_id, invoice_id, amount_cents, numauto, paid_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        [
+            Uuid::new_v4().into(),
+            attempt.id.into(),
+            attempt.invoice_id.into(),
+            attempt.montant.into(),
+            numauto.unwrap_or_default().into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    tx.run(
+        "UPDATE invoices SET paid_cents = paid_cents + $2 WHERE id = $1",
+        [attempt.invoice_id.into(), attempt.montant.into()],
+    )
+    .await?;
+    let data = Receipt {
+        number: number.to_string(),
+        amount: super::money::euros(attempt.montant),
+        date: now
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .format("%d/%m/%Y")
+            .to_string(),
+    };
+    let mail = crate::i18n::sync_scope(crate::i18n::Locale::Fr, || {
+        Mail::render(
+            "payment_receipt",
+            &attempt.mel,
+            &crate::i18n::t("mail-payment-receipt-subject"),
+            &data,
+        )
+    });
+    enqueue(tx, &mail).await
+}
+
+#[derive(Serialize)]
+struct Receipt {
+    number: String,
+    amount: String,
+    date: String,
+}
+
+/// Asks PayFiP for the pending attempts due a check, skipping those another replica (or a
+/// notification) holds; how many were settled.
+pub async fn reconcile(state: &AppState, tenant: &CurrentTenant) -> Result<usize, BillingError> {
+    let mut settled = 0;
+    // One attempt per transaction, at most 50 per pass.
+    for _ in 0..50 {
+        let tx = tenant.begin(state).await?;
+        let due: Option<Attempt> = tx
+            .one(
+                &format!(
+                    "{ATTEMPT} WHERE status = 'pending' AND next_check_at <= $1 \
+                     ORDER BY next_check_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+                ),
+                [state.clock.now().into()],
+            )
+            .await?;
+        let Some(attempt) = due else {
+            tx.commit().await?;
+            break;
+        };
+        let status = settle_locked(state, &tx, &attempt).await?;
+        tx.commit().await?;
+        if status != "pending" {
+            settled += 1;
+        } else {
+            // Still waiting: its next check is later; go on with the others.
+            continue;
+        }
+    }
+    Ok(settled)
+}
+
+/// The state of an attempt of the household, for the return page.
+pub async fn attempt_of(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+    id: Uuid,
+) -> Result<(Attempt, String), BillingError> {
+    let tx = tenant.begin(state).await?;
+    let attempt: Option<Attempt> = tx
+        .one(
+            &format!("{ATTEMPT} WHERE id = $1 AND household_id = $2"),
+            [id.into(), household_id.into()],
+        )
+        .await?;
+    let attempt = attempt.ok_or(BillingError::NotFound)?;
+    let invoice = billing_repo::invoice(&tx, attempt.invoice_id, false)
+        .await?
+        .ok_or(BillingError::NotFound)?;
+    tx.commit().await?;
+    Ok((attempt, invoice.number))
+}
+
+/// The latest attempts, for the régisseur: anomalies first.
+pub async fn latest_attempts(
+    state: &AppState,
+    tenant: &CurrentTenant,
+) -> Result<Vec<Attempt>, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let rows = tx
+        .all(
+            &format!("{ATTEMPT} ORDER BY (status = 'anomaly') DESC, created_at DESC LIMIT 100"),
+            [],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// Reconciles every municipality, every `every`, until `stop`: run by every replica.
+pub async fn reconciliation_loop(
+    state: std::sync::Arc<AppState>,
+    registry: sea_orm::DatabaseConnection,
+    every: std::time::Duration,
+) {
+    // Not at start: a replica that starts has nothing more urgent than its first requests.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tick.tick().await;
+        let tenants = match portail_tenants::registry::list(&registry).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "payment reconciliation: registry unreachable");
+                continue;
+            }
+        };
+        for t in tenants {
+            let tenant = CurrentTenant(std::sync::Arc::new(t));
+            if let Err(e) = reconcile(&state, &tenant).await {
+                tracing::warn!(tenant.slug = tenant.slug(), error = %e, "payment reconciliation failed");
+            }
+        }
+    }
+}

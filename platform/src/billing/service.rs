@@ -1,0 +1,115 @@
+//! What the HTTP faces call: each function opens the tenant transaction, checks whose
+//! invoice it is, and commits.
+
+use super::repository::{self as repo, InvoiceRow, LineRow};
+use super::run::{self, RunReport};
+use super::{BillingError, credit_note, month::Month};
+use crate::state::AppState;
+use crate::tenancy::{CurrentTenant, current_config};
+use uuid::Uuid;
+
+/// An invoice with its lines.
+pub struct InvoiceWithLines {
+    pub invoice: InvoiceRow,
+    pub lines: Vec<LineRow>,
+}
+
+/// The household's invoices: unpaid first (oldest due first), then the others, newest first.
+pub async fn household_invoices(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+) -> Result<Vec<InvoiceWithLines>, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let mut found = Vec::new();
+    for invoice in repo::invoices_of(&tx, household_id).await? {
+        let lines = repo::lines_of(&tx, invoice.id).await?;
+        found.push(InvoiceWithLines { invoice, lines });
+    }
+    tx.commit().await?;
+    found.sort_by_key(|i| {
+        let open = matches!(
+            super::Status::of(&i.invoice),
+            super::Status::Unpaid | super::Status::PartiallyPaid
+        );
+        // Unpaid first by due date; the rest newest first.
+        let order = if open {
+            i.invoice.due_on.num_days_from_ce()
+        } else {
+            -i.invoice.issued_on.num_days_from_ce()
+        };
+        (!open, order, i.invoice.number.clone())
+    });
+    Ok(found)
+}
+
+use chrono::Datelike as _;
+
+/// The stored PDF of an invoice or credit note of the household: `NotFound` for any other.
+pub async fn household_pdf(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    household_id: Uuid,
+    id: Uuid,
+) -> Result<(String, Vec<u8>), BillingError> {
+    let tx = tenant.begin(state).await?;
+    let pdf = repo::pdf(&tx, id, Some(household_id)).await?;
+    tx.commit().await?;
+    pdf.ok_or(BillingError::NotFound)
+}
+
+/// The stored PDF of any invoice of the municipality, for the régisseur.
+pub async fn staff_pdf(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    id: Uuid,
+) -> Result<(String, Vec<u8>), BillingError> {
+    let tx = tenant.begin(state).await?;
+    let pdf = repo::pdf(&tx, id, None).await?;
+    tx.commit().await?;
+    pdf.ok_or(BillingError::NotFound)
+}
+
+/// Runs the billing of `month` for the régisseur; `dry` issues nothing.
+pub async fn run_month(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    month: Month,
+    dry: bool,
+    by: &str,
+) -> Result<RunReport, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let config = current_config(state, tenant, &tx).await?;
+    let report = run::run(&tx, &config, month, state.clock.now(), dry, by).await?;
+    if dry {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+/// Cancels an invoice by a credit note; its number.
+pub async fn cancel(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    id: Uuid,
+    by: &str,
+) -> Result<String, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let config = current_config(state, tenant, &tx).await?;
+    let number = credit_note::cancel(&tx, &config, id, state.clock.now(), by).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// The latest invoices and credit notes, for the régisseur's page.
+pub async fn latest(
+    state: &AppState,
+    tenant: &CurrentTenant,
+) -> Result<Vec<InvoiceRow>, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let rows = repo::latest(&tx, 200).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
