@@ -131,10 +131,11 @@ pub async fn account_page(
             .iter()
             .map(Into::into)
             .collect();
+    let message_mail = crate::messaging::service::mail_on_answer(state, tenant, &signed).await?;
     Ok(frame.render(
         "mon_compte",
         "Mon compte",
         "",
-        json!({ "info": info, "email": account.email, "name": format!("{} {}", account.first_name, account.last_name), "oidc": oidc, "reads": reads }),
+        json!({ "info": info, "email": account.email, "name": format!("{} {}", account.first_name, account.last_name), "oidc": oidc, "reads": reads, "message_mail": message_mail }),
     ))
 }
