@@ -6,6 +6,7 @@
 
 pub mod html;
 pub mod peers;
+pub mod staff;
 pub mod throwaway_redis;
 
 use portail::settings::Settings;

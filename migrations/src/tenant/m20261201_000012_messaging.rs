@@ -33,6 +33,8 @@ impl MigrationTrait for Migration {
 
                 CREATE TABLE messages (
                     id               uuid PRIMARY KEY,
+                    -- The order of writing, when two messages share an instant.
+                    seq              bigserial NOT NULL,
                     conversation_id  uuid NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
                     from_staff       boolean NOT NULL,
                     guardian_id      uuid REFERENCES guardians (id) ON DELETE SET NULL,
@@ -40,7 +42,7 @@ impl MigrationTrait for Migration {
                     body_html        text NOT NULL,
                     sent_at          timestamptz NOT NULL
                 );
-                CREATE INDEX messages_conversation_idx ON messages (conversation_id, sent_at);
+                CREATE INDEX messages_conversation_idx ON messages (conversation_id, sent_at, seq);
 
                 CREATE TABLE conversation_reads (
                     conversation_id  uuid NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,

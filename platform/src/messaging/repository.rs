@@ -118,7 +118,7 @@ pub async fn messages(tx: &TenantTx, conversation_id: Uuid) -> Result<Vec<Messag
          FROM messages m
          LEFT JOIN guardians g ON g.id = m.guardian_id
          LEFT JOIN staff s ON s.id = m.staff_id
-         WHERE m.conversation_id = $1 ORDER BY m.sent_at, m.id",
+         WHERE m.conversation_id = $1 ORDER BY m.sent_at, m.seq",
         [conversation_id.into()],
     )
     .await
