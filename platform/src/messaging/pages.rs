@@ -325,8 +325,10 @@ pub async fn conversation(
     PathId(id): PathId,
     ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
-    let (state, tenant, frame, signed) = ctx.parts();
+    let (state, tenant, mut frame, signed) = ctx.parts();
     let thread = service::household_thread(state, tenant, &signed, id).await?;
+    // The frame counted before this page marked the conversation read.
+    frame.unread_messages = banner_unread(state, tenant, &signed).await;
     let mut page = conversation_page(&thread, &signed);
     page.info = query.info.as_deref().and_then(info_message);
     Ok(render_conversation(&frame, &page, 200))
