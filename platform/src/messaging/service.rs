@@ -553,3 +553,74 @@ pub async fn unread(state: &AppState, tenant: &CurrentTenant, who: &SignedIn) ->
     tx.commit().await?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn config(extra: &str) -> TenantConfig {
+        let source = include_str!("../../../tenants/examples/demo.toml").replacen(
+            "email = \"service.enfance@demo.example\"\n",
+            &format!("email = \"service.enfance@demo.example\"\n{extra}"),
+            1,
+        );
+        TenantConfig::from_toml(&source).unwrap()
+    }
+
+    #[test]
+    fn replies_are_signed_with_the_service_name_unless_configured() {
+        let plain = config("");
+        assert_eq!(
+            signature(&plain, "enfance", Some("Anne LEROUX")),
+            "Service enfance"
+        );
+        let named = config("sign_with_agent_name = true\n");
+        assert_eq!(
+            signature(&named, "enfance", Some("Anne LEROUX")),
+            "Service enfance (Anne LEROUX)"
+        );
+        // A service gone from the configuration is named by its code.
+        assert_eq!(signature(&named, "piscine", Some("Anne")), "piscine");
+    }
+
+    #[test]
+    fn a_body_is_checked_before_and_after_sanitising() {
+        let check = |body: &str, html: bool| {
+            let mut errors = FieldErrors::default();
+            let kept = checked_body(
+                &mut errors,
+                &Draft {
+                    body: body.into(),
+                    html,
+                },
+            );
+            (kept, errors.0.get("body").cloned())
+        };
+        assert_eq!(check("<b>Oui</b>", true), ("<b>Oui</b>".into(), None));
+        assert_eq!(
+            check("<b>Oui</b>", false).0,
+            "<p>&lt;b&gt;Oui&lt;/b&gt;</p>"
+        );
+        assert!(check("<script>x</script>", true).1.is_some());
+        assert!(
+            check(&"é".repeat(BODY_MAX_BYTES / 2 + 1), false)
+                .1
+                .is_some()
+        );
+        assert!(check(&"é".repeat(BODY_MAX_BYTES / 2), false).1.is_none());
+    }
+
+    #[test]
+    fn dates_read_in_paris_time() {
+        let at = Utc.with_ymd_and_hms(2019, 11, 7, 23, 0, 0).unwrap();
+        assert_eq!(
+            i18n::sync_scope(i18n::Locale::Fr, || when(at)),
+            "8 nov. 2019 00:00"
+        );
+        assert_eq!(
+            i18n::sync_scope(i18n::Locale::En, || when(at)),
+            "8 Nov 2019 00:00"
+        );
+    }
+}
