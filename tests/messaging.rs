@@ -714,3 +714,46 @@ async fn a_service_may_keep_the_message_out_of_its_mail() {
     assert!(mails[0].1.contains("Le message se lit sur le portail"));
     w.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_guardian_writes_at_most_twenty_messages_an_hour() {
+    let w = World::new("msg-flood").await;
+    let paul = w.parent(PAUL).await;
+    let id = w.write(&paul, "enfance", "<p>1</p>").await;
+    for n in 2..=20 {
+        w.clock.advance(chrono::Duration::seconds(10));
+        let r = w
+            .api(
+                &paul,
+                &format!("/conversations/{id}/messages"),
+                json!({ "body": format!("<p>{n}</p>") }),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "message {n}");
+    }
+    let path = format!("/conversations/{id}/messages");
+    let reply = || w.api(&paul, &path, json!({ "body": "<p>encore</p>" }));
+    let r = reply().await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "3600");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "too_many_messages"
+    );
+    // A new conversation counts too; the service got 20 mails, not more.
+    let r = w
+        .api(
+            &paul,
+            "/conversations",
+            json!({ "service": "jeunesse", "subject": "Encore", "body": "x" }),
+        )
+        .await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(w.mails(ENFANCE).await.len(), 20);
+    // The other guardian has her own count; an hour later Paul may write again.
+    let sophie = w.parent(SOPHIE).await;
+    w.write(&sophie, "enfance", "<p>Sophie</p>").await;
+    w.clock.advance(chrono::Duration::minutes(60));
+    assert_eq!(reply().await.status(), 201);
+    w.cleanup().await;
+}

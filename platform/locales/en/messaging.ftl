@@ -34,6 +34,7 @@ message-subject-required = Enter the subject of the message.
 message-subject-too-long = The subject cannot be longer than { $max } characters.
 message-body-required = Write your message.
 message-body-too-long = Your message is too long ({ $max } bytes at most).
+message-too-many = You sent { $max } messages within an hour: please try again a little later.
 message-service-unknown = This service does not exist.
 message-mail-saved = Your choice about reply notices has been saved.
 editor-toolbar = Formatting

@@ -34,6 +34,7 @@ message-subject-required = Indiquez l'objet du message.
 message-subject-too-long = L'objet ne peut dépasser { $max } caractères.
 message-body-required = Écrivez votre message.
 message-body-too-long = Votre message est trop long ({ $max } octets au plus).
+message-too-many = Vous avez envoyé { $max } messages en une heure : réessayez un peu plus tard.
 message-service-unknown = Ce service n'existe pas.
 message-mail-saved = Votre choix pour les avis de réponse a été enregistré.
 editor-toolbar = Mise en forme

@@ -327,6 +327,25 @@ pub async fn writer(tx: &TenantTx, guardian_id: Uuid) -> Result<Option<Writer>, 
     .await
 }
 
+/// How many messages the guardian wrote since `since`.
+pub async fn written_since(
+    tx: &TenantTx,
+    guardian_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    Ok(tx
+        .one::<Count>(
+            "SELECT count(*)::bigint AS n FROM messages WHERE guardian_id = $1 AND sent_at > $2",
+            [guardian_id.into(), since.into()],
+        )
+        .await?
+        .map_or(0, |c| c.n))
+}
+
 #[derive(FromQueryResult)]
 struct Flag {
     message_mail: bool,

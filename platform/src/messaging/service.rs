@@ -27,6 +27,9 @@ use uuid::Uuid;
 pub const SUBJECT_MAX: usize = 200;
 /// Longest body as sent (HTML or text), in bytes: a long letter, not a document.
 pub const BODY_MAX_BYTES: usize = 20_000;
+/// Most messages a guardian may write in an hour: each one mails a service, so a script
+/// cannot flood the service's mailbox.
+pub const MAX_MESSAGES_PER_HOUR: i64 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MessagingError {
@@ -35,6 +38,9 @@ pub enum MessagingError {
     /// Not the household's conversation, or none at all.
     #[error("not found")]
     NotFound,
+    /// More than [`MAX_MESSAGES_PER_HOUR`] messages in the last hour.
+    #[error("too many messages")]
+    TooMany,
     #[error(transparent)]
     Fault(#[from] Fault),
 }
@@ -50,6 +56,7 @@ impl Problem for MessagingError {
         match self {
             MessagingError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MessagingError::NotFound => StatusCode::NOT_FOUND,
+            MessagingError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             MessagingError::Fault(f) => f.status(),
         }
     }
@@ -58,6 +65,7 @@ impl Problem for MessagingError {
         match self {
             MessagingError::Invalid(_) => "invalid_fields",
             MessagingError::NotFound => Failure::NotFound.code(),
+            MessagingError::TooMany => "too_many_messages",
             MessagingError::Fault(f) => f.code(),
         }
     }
@@ -66,6 +74,9 @@ impl Problem for MessagingError {
         match self {
             MessagingError::Invalid(_) => invalid_fields_message(),
             MessagingError::NotFound => Failure::NotFound.message(),
+            MessagingError::TooMany => {
+                t_args("message-too-many", &[("max", MAX_MESSAGES_PER_HOUR.into())])
+            }
             MessagingError::Fault(f) => f.message(),
         }
     }
@@ -73,6 +84,8 @@ impl Problem for MessagingError {
     fn details(&self) -> Details {
         match self {
             MessagingError::Invalid(e) => fields(e),
+            // The oldest message of the hour leaves the window within the hour.
+            MessagingError::TooMany => Details::RetryAfter(3600),
             _ => Details::None,
         }
     }
@@ -88,6 +101,10 @@ impl Problem for MessagingError {
             (
                 422,
                 "Invalid fields (`invalid_fields`, with `fields`): a service that is not one of the municipality's, an empty or too long subject, an empty body or one over 20 000 bytes.",
+            ),
+            (
+                429,
+                "The guardian wrote 20 messages in the last hour (`too_many_messages`); `Retry-After` gives the wait.",
             ),
             UNAVAILABLE,
             INTERNAL,
@@ -264,6 +281,14 @@ pub async fn household_thread(
     Ok(thread)
 }
 
+async fn within_hourly_limit(tx: &TenantTx, who: &SignedIn, now: DateTime<Utc>) -> Result<()> {
+    let since = now - chrono::Duration::hours(1);
+    if repository::written_since(tx, who.guardian_id, since).await? >= MAX_MESSAGES_PER_HOUR {
+        return Err(MessagingError::TooMany);
+    }
+    Ok(())
+}
+
 /// Starts a conversation with `service_code`; answers its id.
 pub async fn start(
     state: &AppState,
@@ -285,6 +310,7 @@ pub async fn start(
         return Err(MessagingError::Invalid(errors));
     }
     let now = state.clock.now();
+    within_hourly_limit(&tx, who, now).await?;
     let id = Uuid::new_v4();
     repository::insert_conversation(
         &tx,
@@ -335,14 +361,10 @@ pub async fn reply(
         return Err(MessagingError::Invalid(errors));
     }
     let config = current_config(state, tenant, &tx).await?;
-    let message = repository::insert_message(
-        &tx,
-        id,
-        Author::Guardian(who.guardian_id),
-        &body,
-        state.clock.now(),
-    )
-    .await?;
+    let now = state.clock.now();
+    within_hourly_limit(&tx, who, now).await?;
+    let message =
+        repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
     tell_service(
         state,
         tenant,
