@@ -380,6 +380,16 @@ async fn hostile_html_is_stripped_and_bad_input_refused() {
             .contains("Votre message est trop long")
     );
 
+    // Past 256 KiB the body is not read at all.
+    let r = w
+        .api(
+            &paul,
+            "/conversations",
+            json!({ "service": "enfance", "subject": "Énorme", "body": "a".repeat(300_000) }),
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+
     // A service that does not exist.
     let r = w
         .api(

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, totp } from './harness.mjs';
+import { ROOT, WIDTHS, SCREENSHOTS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, totp } from './harness.mjs';
 
 const slug = randomSlug('messagerie');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -32,6 +32,8 @@ async function mailTo(addr, wanted) {
 }
 
 async function check(page, width, label) {
+  // A screenshot of each state checked, for people reviewing the pages.
+  await page.screenshot({ path: join(SCREENSHOTS, `messagerie-${label.replaceAll(' ', '-')}-${width}.png`), fullPage: true });
   await assertAccessible(page, `${label} ${width}px`);
   await assertNoHorizontalScroll(page, width, `${label} ${width}px`);
 }

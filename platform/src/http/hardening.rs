@@ -338,6 +338,34 @@ mod tests {
     }
 
     #[test]
+    fn only_messages_and_uploads_may_pass_64_kib() {
+        let post = Method::POST;
+        assert_eq!(body_limit(&post, "/documents"), None);
+        for messaging in [
+            "/messagerie/nouveau",
+            "/gestion/messagerie/x/repondre",
+            "/api/v1/conversations",
+            "/api/v1/conversations/x/messages",
+            "/api/v1/staff/conversations/x/messages",
+        ] {
+            assert_eq!(
+                body_limit(&post, messaging),
+                Some(256 * 1024),
+                "{messaging}"
+            );
+        }
+        assert_eq!(body_limit(&post, "/connexion"), Some(MAX_BODY_BYTES));
+        assert_eq!(
+            body_limit(&post, "/mon-compte/messagerie"),
+            Some(MAX_BODY_BYTES)
+        );
+        assert_eq!(
+            body_limit(&Method::PUT, "/api/v1/conversations"),
+            Some(MAX_BODY_BYTES)
+        );
+    }
+
+    #[test]
     fn host_names_lose_their_port_and_case() {
         assert_eq!(host_name("Portail.Example.fr:8443"), "portail.example.fr");
         assert_eq!(host_name("[::1]:8080"), "[::1]");
