@@ -337,6 +337,7 @@ async fn an_unknown_id_op_or_a_forged_answer_is_never_a_payment() {
         &pay.db,
         &pay.tenant,
         "regie@mairie.example",
+        "Agent TEST",
         "regisseur",
         pay.clock.now(),
     )

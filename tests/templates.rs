@@ -14,8 +14,9 @@ use support::*;
 const PAUL: &str = "paul.alain@demo.example";
 const PASSWORD: &str = "Vélo#Rouge42x";
 /// Rendered inside the pages (`{{> name}}`), never by name.
-const PARTIALS: [&str; 5] = [
+const PARTIALS: [&str; 6] = [
     "layout",
+    "message_editor",
     "field_row",
     "child_input",
     "password_rules",
@@ -128,6 +129,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
     );
 
     payment_return_page(&app, &db, &t, &paul).await;
+    messaging_pages(&app, slug, &paul).await;
     staff_pages(&app, &db, &t, &theo, now).await;
 
     let rendered = portail::templates::rendered();
@@ -290,4 +292,42 @@ async fn staff_pages(
     get("/gestion/effectifs?date=2027-01-18".into()).await;
     get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;
     get("/gestion/facturation".into()).await;
+    // The conversation `messaging_pages` started, from the service's inbox.
+    let inbox = get("/gestion/messagerie".into()).await;
+    let href = format!("/{slug}/gestion/messagerie/");
+    let conversation: String = inbox
+        .split(&href)
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(36)
+        .collect();
+    get(format!("/gestion/messagerie/{conversation}")).await;
+}
+
+/// The parents' messaging pages, a conversation started through the API.
+async fn messaging_pages(app: &TestApp, slug: &str, paul: &reqwest::Client) {
+    let r = paul
+        .post(format!("{}/{slug}/api/v1/conversations", app.base))
+        .json(&serde_json::json!({ "service": "enfance", "subject": "Gabarits", "body": "<p>Bonjour</p>" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in [
+        "/messagerie".to_string(),
+        "/messagerie/nouveau?service=enfance".into(),
+        format!("/messagerie/{id}"),
+    ] {
+        let r = paul
+            .get(format!("{}/{slug}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
 }

@@ -16,6 +16,7 @@ pub mod household;
 pub mod http;
 pub mod i18n;
 pub mod mail;
+pub mod messaging;
 pub mod portal;
 pub mod reservations;
 pub mod school_calendar;

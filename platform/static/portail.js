@@ -2,6 +2,8 @@
 // - [data-password-toggle=ID]: a button that shows or hides the password field ID;
 // - [data-password-feedback=ID]: live feedback on a new password, written into element ID
 //   (an aria-live region) so screen readers hear it. The server's check remains the rule.
+// - [data-rich-editor]: the message textarea becomes a small rich-text editor (bold, italic,
+//   underline, undo, redo) whose HTML goes back in the textarea; the server sanitises it.
 (function () {
   'use strict';
 
@@ -83,5 +85,83 @@
           (c.length > 128 ? item(false, 'max-128') : '') + '</ul>';
       }, 400);
     });
+  });
+  // The rich-text editor of messages. Without it (or without execCommand) the textarea is
+  // sent as plain text; with it, the textarea carries the editor's HTML and `format=html`.
+  document.querySelectorAll('[data-rich-editor]').forEach(function (wrap) {
+    var area = wrap.querySelector('textarea');
+    var format = wrap.querySelector('[data-format]');
+    if (!area || !format || typeof document.execCommand !== 'function') return;
+    var label = document.querySelector('label[for="' + area.id + '"]');
+    var editor = document.createElement('div');
+    editor.id = area.id + '-editeur';
+    editor.className = 'rich-area';
+    editor.contentEditable = 'true';
+    editor.setAttribute('role', 'textbox');
+    editor.setAttribute('aria-multiline', 'true');
+    editor.tabIndex = 0;
+    if (label) {
+      label.id = label.id || area.id + '-libelle';
+      editor.setAttribute('aria-labelledby', label.id);
+      label.addEventListener('click', function () { editor.focus(); });
+    }
+    ['aria-describedby', 'aria-invalid'].forEach(function (name) {
+      if (area.hasAttribute(name)) editor.setAttribute(name, area.getAttribute(name));
+    });
+    // A refused form comes back with the server's sanitised HTML, or with plain text.
+    if (format.value === 'html') editor.innerHTML = area.value;
+    else editor.innerText = area.value;
+
+    var toolbar = document.createElement('div');
+    toolbar.className = 'rich-toolbar';
+    toolbar.setAttribute('role', 'toolbar');
+    toolbar.setAttribute('aria-label', word(wrap, 'toolbar'));
+    toolbar.setAttribute('aria-controls', editor.id);
+    var toggles = [];
+    [['bold', 'B'], ['italic', 'I'], ['underline', 'U'], ['undo', '↶'], ['redo', '↷']].forEach(function (b) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'rich-button rich-' + b[0];
+      button.textContent = b[1];
+      button.setAttribute('aria-label', word(wrap, b[0]));
+      var toggle = b[0] !== 'undo' && b[0] !== 'redo';
+      if (toggle) {
+        button.setAttribute('aria-pressed', 'false');
+        toggles.push([b[0], button]);
+      }
+      // Keep the selection in the editor: the button does not take the focus on click.
+      button.addEventListener('mousedown', function (e) { e.preventDefault(); });
+      button.addEventListener('click', function () {
+        editor.focus();
+        document.execCommand(b[0], false, null);
+        sync();
+        refresh();
+      });
+      toolbar.appendChild(button);
+    });
+
+    function refresh() {
+      toggles.forEach(function (t) {
+        var on = false;
+        try { on = document.queryCommandState(t[0]); } catch (e) { on = false; }
+        t[1].setAttribute('aria-pressed', on ? 'true' : 'false');
+      });
+    }
+    function sync() {
+      area.value = editor.innerHTML;
+      format.value = 'html';
+    }
+    editor.addEventListener('input', sync);
+    editor.addEventListener('keyup', refresh);
+    editor.addEventListener('mouseup', refresh);
+    editor.addEventListener('focus', refresh);
+    area.required = false;
+    area.hidden = true;
+    area.removeAttribute('id');
+    if (label) label.htmlFor = editor.id;
+    wrap.insertBefore(toolbar, area);
+    wrap.insertBefore(editor, area);
+    var form = wrap.closest('form');
+    if (form) form.addEventListener('submit', sync);
   });
 })();

@@ -110,6 +110,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/billing.ftl"),
     ),
     (
+        Locale::Fr,
+        "messaging",
+        include_str!("../../platform/locales/fr/messaging.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -158,6 +163,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "billing",
         include_str!("../../platform/locales/en/billing.ftl"),
+    ),
+    (
+        Locale::En,
+        "messaging",
+        include_str!("../../platform/locales/en/messaging.ftl"),
     ),
 ];
 

@@ -15,6 +15,7 @@ pub async fn staff_signed_in(
     db: &DatabaseConnection,
     tenant: &Tenant,
     email: &str,
+    name: &str,
     role: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> reqwest::Client {
@@ -28,7 +29,7 @@ pub async fn staff_signed_in(
         by: None,
         now,
     };
-    portail::staff::accounts::invite(&tx, &from, email, "Agent TEST", role)
+    portail::staff::accounts::invite(&tx, &from, email, name, role)
         .await
         .unwrap();
     let row = tx

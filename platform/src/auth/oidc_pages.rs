@@ -29,6 +29,8 @@ pub struct AccountPage {
     pub oidc: Option<LinkedProvider>,
     /// "Qui a consulté mes données".
     pub reads: Vec<ReadLine>,
+    /// "Recevoir un e-mail quand un service répond".
+    pub message_mail: bool,
 }
 
 #[derive(Serialize)]
@@ -150,7 +152,9 @@ pub async fn account_page(
         .ok_or(PageError::from(Failure::NotFound))?;
     // "Qui a consulté mes données": every staff read of the household's records.
     let reads = crate::staff::records::reads(state, tenant, signed.household_id).await?;
+    let message_mail = crate::messaging::service::mail_on_answer(state, tenant, &signed).await?;
     let model = AccountPage {
+        message_mail,
         info: query.info.as_deref().and_then(info_message),
         name: format!("{} {}", account.first_name, account.last_name),
         email: account.email,
@@ -181,6 +185,7 @@ mod tests {
                 role: "Gestionnaire".into(),
                 section: "Santé".into(),
             }],
+            message_mail: true,
         };
         let html = render_sample("mon_compte", &model).await;
         assert!(html.contains("paul&lt;@demo.example") && html.contains("Paul ALAIN"));

@@ -30,6 +30,7 @@ pub(crate) fn info_message(key: &str) -> Option<String> {
         "adresse-modifiee" => "info-email-changed",
         "lien-adresse-envoye" => "email-change-sent",
         "langue" => "account-language-saved",
+        "preference-messagerie" => "message-mail-saved",
         _ => return None,
     };
     Some(crate::i18n::t(key))

@@ -58,6 +58,26 @@ fn upload(method: &Method, rest: &str) -> bool {
     method == Method::POST && matches!(rest, "/documents" | "/api/v1/documents")
 }
 
+/// A message body may be up to 256 KiB on the wire, so that the messaging itself refuses a
+/// too long message (422, with its words) rather than the generic 413.
+const MAX_MESSAGE_BODY_BYTES: u64 = 256 * 1024;
+
+/// The largest body this request may carry (`None`: the upload reads and counts its own).
+fn body_limit(method: &Method, rest: &str) -> Option<u64> {
+    if upload(method, rest) {
+        return None;
+    }
+    let messaging = rest.starts_with("/messagerie/")
+        || rest.starts_with("/gestion/messagerie/")
+        || rest.starts_with("/api/v1/conversations")
+        || rest.starts_with("/api/v1/staff/conversations/");
+    Some(if method == Method::POST && messaging {
+        MAX_MESSAGE_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    })
+}
+
 pub struct Hardening {
     pub state: Arc<AppState>,
 }
@@ -95,14 +115,18 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
         let ip = client_ip::resolve(&settings.trusted_proxies, &req);
         req.extensions_mut().insert(ClientIp(ip));
 
-        if !rest.is_some_and(|r| upload(req.method(), r)) {
+        let limit = match rest {
+            Some(r) => body_limit(req.method(), r),
+            None => Some(MAX_BODY_BYTES),
+        };
+        if let Some(limit) = limit {
             let announced = req
                 .headers()
                 .get("content-length")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
             match announced {
-                Some(n) if n > MAX_BODY_BYTES => return Ok(refusal(Refusal::TooLarge, json)),
+                Some(n) if n > limit => return Ok(refusal(Refusal::TooLarge, json)),
                 Some(_) => {}
                 // Chunked or unannounced (HTTP/2 has no Transfer-Encoding): read at most one
                 // byte past the limit; an absent body reads as empty at once.
@@ -111,13 +135,13 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
                     let read = req
                         .take_body()
                         .into_async_read()
-                        .take(MAX_BODY_BYTES + 1)
+                        .take(limit + 1)
                         .read_to_end(&mut bytes)
                         .await;
                     if read.is_err() {
                         return Ok(refusal(Refusal::Malformed, json));
                     }
-                    if bytes.len() as u64 > MAX_BODY_BYTES {
+                    if bytes.len() as u64 > limit {
                         return Ok(refusal(Refusal::TooLarge, json));
                     }
                     req.set_body(Body::from(bytes));
@@ -311,6 +335,34 @@ mod tests {
         assert!(!service_route("/api/"));
         assert!(!service_route("/metrics/"));
         assert!(service_route("/api/docs/index.js"));
+    }
+
+    #[test]
+    fn only_messages_and_uploads_may_pass_64_kib() {
+        let post = Method::POST;
+        assert_eq!(body_limit(&post, "/documents"), None);
+        for messaging in [
+            "/messagerie/nouveau",
+            "/gestion/messagerie/x/repondre",
+            "/api/v1/conversations",
+            "/api/v1/conversations/x/messages",
+            "/api/v1/staff/conversations/x/messages",
+        ] {
+            assert_eq!(
+                body_limit(&post, messaging),
+                Some(256 * 1024),
+                "{messaging}"
+            );
+        }
+        assert_eq!(body_limit(&post, "/connexion"), Some(MAX_BODY_BYTES));
+        assert_eq!(
+            body_limit(&post, "/mon-compte/messagerie"),
+            Some(MAX_BODY_BYTES)
+        );
+        assert_eq!(
+            body_limit(&Method::PUT, "/api/v1/conversations"),
+            Some(MAX_BODY_BYTES)
+        );
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct Frame {
     pub account: Option<SignedIn>,
     pub csrf: String,
     set_csrf_cookie: Option<String>,
+    /// The services' answers the signed-in guardian has not read: the banner's count.
+    pub unread_messages: i64,
 }
 
 impl Frame {
@@ -54,12 +56,17 @@ impl Frame {
             req,
             account.as_ref().map(|a| a.session_id.as_str()),
         );
+        let unread_messages = match &account {
+            Some(a) => crate::messaging::pages::banner_unread(state, tenant, a).await,
+            None => 0,
+        };
         Ok(Frame {
             slug: tenant.slug().to_string(),
             tenant_name: tenant.0.name.clone(),
             account,
             csrf,
             set_csrf_cookie,
+            unread_messages,
         })
     }
 
@@ -100,7 +107,7 @@ impl Frame {
         let frame = json!({
             "title": title,
             "tenant": { "slug": self.slug, "name": self.tenant_name },
-            "nav": navigation(&self.slug, current, self.account.is_some()),
+            "nav": with_unread(navigation(&self.slug, current, self.account.is_some()), self.unread_messages),
             "account": self
                 .account
                 .as_ref()
@@ -115,6 +122,24 @@ impl Frame {
         let cookie = self.set_csrf_cookie.as_deref();
         templates::page_response(template, frame, model, status, cookie)
     }
+}
+
+/// The banner's "Messagerie" entry with its unread count, when there is one.
+fn with_unread(mut nav: Value, unread: i64) -> Value {
+    if unread > 0
+        && let Some(entries) = nav.as_array_mut()
+    {
+        for e in entries.iter_mut().filter(|e| {
+            e["href"]
+                .as_str()
+                .is_some_and(|h| h.ends_with("/messagerie"))
+        }) {
+            e["badge"] = unread.into();
+            e["badge_label"] =
+                crate::i18n::t_args("nav-messages-unread", &[("count", unread.into())]).into();
+        }
+    }
+    nav
 }
 
 /// The state and tenant every request of a municipality carries.

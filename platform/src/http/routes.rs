@@ -17,6 +17,10 @@ use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::i18n::{LocaleSelection, api::LocaleApi, pages as locale_pages};
+use crate::messaging::{
+    api::MessagingApi, pages as messaging_pages, staff_api::StaffMessagingApi,
+    staff_pages as staff_messaging_pages,
+};
 use crate::portal::{api::PortalApi, pages};
 use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
 use crate::reservations::{
@@ -42,6 +46,8 @@ type Apis = (
     LocaleApi,
     StaffApiService,
     InvoicesApi,
+    MessagingApi,
+    StaffMessagingApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -74,6 +80,12 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         InvoicesApi {
+            state: state.clone(),
+        },
+        MessagingApi {
+            state: state.clone(),
+        },
+        StaffMessagingApi {
             state: state.clone(),
         },
     );
@@ -177,6 +189,26 @@ fn staff_routes(route: Route) -> Route {
             "/:slug/gestion/enfants/:id/validation",
             poem::post(staff_pages::children::validate_child),
         )
+        .at(
+            "/:slug/gestion/messagerie",
+            get(staff_messaging_pages::inbox),
+        )
+        .at(
+            "/:slug/gestion/messagerie/:id",
+            get(staff_messaging_pages::conversation),
+        )
+        .at(
+            "/:slug/gestion/messagerie/:id/repondre",
+            poem::post(staff_messaging_pages::reply),
+        )
+        .at(
+            "/:slug/gestion/messagerie/:id/attribuer",
+            poem::post(staff_messaging_pages::assign),
+        )
+        .at(
+            "/:slug/gestion/messagerie/:id/clore",
+            poem::post(staff_messaging_pages::close),
+        )
 }
 
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -269,6 +301,19 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:slug/payfip/notification",
             poem::post(billing_pages::notification),
+        )
+        .at("/:slug/messagerie", get(messaging_pages::messagerie))
+        .at(
+            "/:slug/messagerie/nouveau",
+            get(messaging_pages::new_message).post(messaging_pages::send_new),
+        )
+        .at(
+            "/:slug/messagerie/:id",
+            get(messaging_pages::conversation).post(messaging_pages::reply),
+        )
+        .at(
+            "/:slug/mon-compte/messagerie",
+            poem::post(messaging_pages::save_mail_preference),
         )
         .at(
             "/:slug/reservations",

@@ -48,6 +48,16 @@ const TEMPLATES: &[(&str, &str, &str)] = &[
         include_str!("../../templates/mail/payment_receipt.html.hbs"),
         include_str!("../../templates/mail/payment_receipt.txt.hbs"),
     ),
+    (
+        "message_to_service",
+        include_str!("../../templates/mail/message_to_service.html.hbs"),
+        include_str!("../../templates/mail/message_to_service.txt.hbs"),
+    ),
+    (
+        "message_reply",
+        include_str!("../../templates/mail/message_reply.html.hbs"),
+        include_str!("../../templates/mail/message_reply.txt.hbs"),
+    ),
 ];
 
 struct MailTemplates {

@@ -50,6 +50,12 @@ fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
         ("accueil", "staff-nav-home", "", Role::Accueil),
         ("familles", "staff-nav-families", "familles", Role::Accueil),
         (
+            "messagerie",
+            "staff-nav-messages",
+            "messagerie",
+            Role::Accueil,
+        ),
+        (
             "effectifs",
             "staff-nav-counts",
             "effectifs",
@@ -250,11 +256,15 @@ mod tests {
         };
         assert_eq!(
             labels(Some(Role::Accueil)),
-            vec!["/demo/gestion/", "/demo/gestion/familles"]
+            vec![
+                "/demo/gestion/",
+                "/demo/gestion/familles",
+                "/demo/gestion/messagerie"
+            ]
         );
-        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 3);
-        assert_eq!(labels(Some(Role::Regisseur)).len(), 4);
-        assert_eq!(labels(Some(Role::Admin)).len(), 5);
+        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 4);
+        assert_eq!(labels(Some(Role::Regisseur)).len(), 5);
+        assert_eq!(labels(Some(Role::Admin)).len(), 6);
         assert_eq!(labels(None), vec!["/demo/gestion/connexion"]);
     }
 }

@@ -142,6 +142,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff_liste",
         include_str!("../../templates/staff/liste.hbs"),
     ),
+    (
+        "messagerie",
+        include_str!("../../templates/messaging/messagerie.hbs"),
+    ),
+    (
+        "messagerie_nouveau",
+        include_str!("../../templates/messaging/nouveau.hbs"),
+    ),
+    (
+        "messagerie_conversation",
+        include_str!("../../templates/messaging/conversation.hbs"),
+    ),
+    (
+        "message_editor",
+        include_str!("../../templates/messaging/editor.hbs"),
+    ),
+    (
+        "staff_messagerie",
+        include_str!("../../templates/staff/messagerie.hbs"),
+    ),
+    (
+        "staff_conversation",
+        include_str!("../../templates/staff/conversation.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache
@@ -312,6 +336,9 @@ pub fn navigation(slug: &str, current: &str, signed_in: bool) -> serde_json::Val
                 "label": crate::i18n::t(label),
                 "current": *key == current,
                 "primary": *key == "connexion",
+                // The unread count the page's frame may add to "Messagerie".
+                "badge": null,
+                "badge_label": null,
             })
         })
         .collect()

@@ -167,7 +167,24 @@ fn all_locales() -> Vec<crate::i18n::Locale> {
 pub struct Service {
     pub code: String,
     pub name: String,
+    /// Where the mail announcing each new message of a family goes.
     pub email: String,
+    /// Whether that mail carries the message itself; `false` sends only the subject and a
+    /// link to the back-office (the message then never leaves the portal).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub mail_content: bool,
+    /// Whether a reply is signed with the agent's name besides the service's; by default only
+    /// the service's name is shown to families.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sign_with_agent_name: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,281 @@
+//! The back-office messaging (`/{slug}/gestion/messagerie`, `accueil` and up): an inbox per
+//! service (unread first), a conversation with its reply form, "take it" and "close".
+
+use super::service::{self, Draft, MessagingError};
+use crate::auth::pages::see_other;
+use crate::http::errors::PageError;
+use crate::http::page::{NoFields, PathId};
+use crate::i18n::t;
+use crate::staff::Accueil;
+use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use poem::web::{Data, Query};
+use poem::{Response, handler};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn info_message(key: &str) -> Option<String> {
+    Some(t(match key {
+        "repondu" => "staff-message-replied",
+        "attribuee" => "staff-message-assigned",
+        "close" => "staff-message-closed",
+        _ => return None,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    service: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ServiceTab {
+    pub href: String,
+    pub name: String,
+    pub current: bool,
+    pub unread: i64,
+}
+
+#[derive(Serialize)]
+pub struct InboxLine {
+    pub href: String,
+    pub subject: String,
+    pub family: String,
+    pub unread: bool,
+    pub assigned: Option<String>,
+    pub closed: bool,
+    pub date: String,
+}
+
+#[derive(Serialize)]
+pub struct InboxPage {
+    pub service_name: String,
+    pub services: Vec<ServiceTab>,
+    pub conversations: Vec<InboxLine>,
+}
+
+#[handler]
+pub async fn inbox(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    Query(query): Query<InboxQuery>,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let config = service::configuration(state, tenant).await?;
+    let slug = tenant.slug();
+    let Some(code) = query
+        .service
+        .clone()
+        .or_else(|| config.services.first().map(|s| s.code.clone()))
+    else {
+        // No service configured: an empty inbox.
+        let model = InboxPage {
+            service_name: String::new(),
+            services: vec![],
+            conversations: vec![],
+        };
+        return Ok(render_inbox(&page.frame, &model));
+    };
+    let (lines, unread, config) = match service::inbox(state, tenant, &code).await {
+        Err(MessagingError::Invalid(_)) => return Err(MessagingError::NotFound.into()),
+        other => other?,
+    };
+    let model = InboxPage {
+        service_name: service::service_name(&config, &code),
+        services: config
+            .services
+            .iter()
+            .map(|s| ServiceTab {
+                href: format!("/{slug}/gestion/messagerie?service={}", s.code),
+                name: s.name.clone(),
+                current: s.code == code,
+                unread: unread
+                    .iter()
+                    .find(|u| u.service_code == s.code)
+                    .map_or(0, |u| u.n),
+            })
+            .collect(),
+        conversations: lines
+            .into_iter()
+            .map(|l| InboxLine {
+                href: format!("/{slug}/gestion/messagerie/{}", l.id),
+                subject: l.subject,
+                family: l.family,
+                unread: l.unread,
+                assigned: l.assigned_name,
+                closed: l.closed,
+                date: service::when(l.last_message_at),
+            })
+            .collect(),
+    };
+    Ok(render_inbox(&page.frame, &model))
+}
+
+fn render_inbox(frame: &StaffFrame, model: &InboxPage) -> Response {
+    frame.render(
+        "staff_messagerie",
+        &t("title-staff-messages"),
+        "messagerie",
+        model,
+        200,
+    )
+}
+
+#[derive(Serialize)]
+pub struct StaffMessage {
+    pub author: String,
+    pub from_staff: bool,
+    pub date: String,
+    pub body_html: String,
+}
+
+#[derive(Serialize)]
+pub struct StaffConversationPage {
+    pub info: Option<String>,
+    pub id: String,
+    pub subject: String,
+    pub family: String,
+    pub household_href: String,
+    pub inbox_href: String,
+    pub service_name: String,
+    pub assigned: Option<String>,
+    pub assigned_to_me: bool,
+    pub closed: bool,
+    pub messages: Vec<StaffMessage>,
+    pub body: String,
+    pub format: String,
+    pub error: Option<String>,
+    pub body_max: usize,
+}
+
+async fn conversation_model(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    member_id: Uuid,
+    id: Uuid,
+) -> Result<StaffConversationPage, MessagingError> {
+    let thread = service::staff_thread(state, tenant, id).await?;
+    let slug = tenant.slug();
+    let head = &thread.head;
+    Ok(StaffConversationPage {
+        info: None,
+        id: head.id.to_string(),
+        subject: head.subject.clone(),
+        family: head.family.clone(),
+        household_href: format!("/{slug}/gestion/familles/{}", head.household_id),
+        inbox_href: format!("/{slug}/gestion/messagerie?service={}", head.service_code),
+        service_name: thread.service_name.clone(),
+        assigned: head.assigned_name.clone(),
+        assigned_to_me: head.assigned_to == Some(member_id),
+        closed: head.closed_at.is_some(),
+        messages: thread
+            .messages
+            .iter()
+            .map(|m| StaffMessage {
+                // Staff see which agent answered, families see the service's signature.
+                author: match (&m.agent, m.from_staff) {
+                    (Some(agent), true) => format!("{} ({agent})", thread.service_name),
+                    _ => m.author.clone(),
+                },
+                from_staff: m.from_staff,
+                date: service::when(m.sent_at),
+                body_html: m.body_html.clone(),
+            })
+            .collect(),
+        body: String::new(),
+        format: "text".into(),
+        error: None,
+        body_max: service::BODY_MAX_BYTES,
+    })
+}
+
+fn render_conversation(frame: &StaffFrame, model: &StaffConversationPage, status: u16) -> Response {
+    frame.render(
+        "staff_conversation",
+        &model.subject,
+        "messagerie",
+        model,
+        status,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct InfoQuery {
+    info: Option<String>,
+}
+
+#[handler]
+pub async fn conversation(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    Query(query): Query<InfoQuery>,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let mut model = conversation_model(state, tenant, page.member.id, id).await?;
+    model.info = query.info.as_deref().and_then(info_message);
+    Ok(render_conversation(&page.frame, &model, 200))
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    format: Option<String>,
+}
+
+#[handler]
+pub async fn reply(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Accueil, ReplyForm>,
+) -> Result<Response, PageError> {
+    let draft = Draft {
+        body: page.form.body.clone(),
+        html: page.form.format.as_deref() == Some("html"),
+    };
+    match service::staff_reply(state, tenant, &page.member, id, &draft).await {
+        Ok(_) => Ok(see_other(format!(
+            "/{}/gestion/messagerie/{id}?info=repondu",
+            tenant.slug()
+        ))),
+        Err(MessagingError::Invalid(errors)) => {
+            let mut model = conversation_model(state, tenant, page.member.id, id).await?;
+            model.error = errors.0.get("body").cloned();
+            (model.body, model.format) = super::pages::shown_again(&draft);
+            Ok(render_conversation(&page.frame, &model, 422))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[handler]
+pub async fn assign(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Accueil, NoFields>,
+) -> Result<Response, PageError> {
+    service::assign_to(state, tenant, &page.member, id).await?;
+    Ok(see_other(format!(
+        "/{}/gestion/messagerie/{id}?info=attribuee",
+        tenant.slug()
+    )))
+}
+
+#[handler]
+pub async fn close(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    _page: StaffForm<Accueil, NoFields>,
+) -> Result<Response, PageError> {
+    service::close(state, tenant, id).await?;
+    Ok(see_other(format!(
+        "/{}/gestion/messagerie/{id}?info=close",
+        tenant.slug()
+    )))
+}
