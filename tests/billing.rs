@@ -781,8 +781,16 @@ async fn the_regisseur_runs_a_month_and_cancels_an_invoice_from_the_back_office(
         .unwrap();
     assert_eq!(r.status(), 403);
 
-    let regisseur =
-        staff::staff_signed_in(&app, &db, &tenant, "regie@mairie.example", "Agent TEST", "regisseur", now).await;
+    let regisseur = staff::staff_signed_in(
+        &app,
+        &db,
+        &tenant,
+        "regie@mairie.example",
+        "Agent TEST",
+        "regisseur",
+        now,
+    )
+    .await;
     let page = regisseur
         .get(format!("{base}/facturation"))
         .send()

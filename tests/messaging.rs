@@ -9,6 +9,7 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
+use portail::clock::Clock;
 use portail::clock::ManualClock;
 use portail_tenants::registry::Tenant;
 use sea_orm::{ConnectionTrait, DatabaseConnection};

@@ -26,7 +26,7 @@ use poem::web::{Form, Redirect};
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -80,6 +80,7 @@ impl Frame {
             account: None,
             csrf: "tok".into(),
             set_csrf_cookie: None,
+            unread_messages: 0,
         }
     }
 
