@@ -105,6 +105,16 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/staff.ftl"),
     ),
     (
+        Locale::Fr,
+        "library",
+        include_str!("../../platform/locales/fr/library.ftl"),
+    ),
+    (
+        Locale::Fr,
+        "dashboard",
+        include_str!("../../platform/locales/fr/dashboard.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -148,6 +158,16 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "staff",
         include_str!("../../platform/locales/en/staff.ftl"),
+    ),
+    (
+        Locale::En,
+        "library",
+        include_str!("../../platform/locales/en/library.ftl"),
+    ),
+    (
+        Locale::En,
+        "dashboard",
+        include_str!("../../platform/locales/en/dashboard.ftl"),
     ),
 ];
 

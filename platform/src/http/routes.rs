@@ -13,9 +13,11 @@ use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
 use crate::children::{api::ChildrenApi, pages as children_pages};
+use crate::dashboard::api::DashboardApi;
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::i18n::{LocaleSelection, api::LocaleApi, pages as locale_pages};
+use crate::library::api::LibraryApi;
 use crate::portal::{api::PortalApi, pages};
 use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
 use crate::reservations::{
@@ -40,6 +42,8 @@ type Apis = (
     ReservationsApi,
     LocaleApi,
     StaffApiService,
+    LibraryApi,
+    DashboardApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -69,6 +73,12 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         StaffApiService {
+            state: state.clone(),
+        },
+        LibraryApi {
+            state: state.clone(),
+        },
+        DashboardApi {
             state: state.clone(),
         },
     );
@@ -160,6 +170,14 @@ fn staff_routes(route: Route) -> Route {
             "/:slug/gestion/enfants/:id/validation",
             poem::post(staff_pages::children::validate_child),
         )
+        .at(
+            "/:slug/gestion/bibliotheque",
+            get(staff_pages::library::library_page).post(staff_pages::library::publish),
+        )
+        .at(
+            "/:slug/gestion/bibliotheque/:id/retirer",
+            poem::post(staff_pages::library::withdraw),
+        )
 }
 
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -244,6 +262,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:slug/documents/:id/telecharger",
             get(documents_pages::download),
+        )
+        .at(
+            "/:slug/documents/bibliotheque/:id",
+            get(crate::library::pages::open),
         )
         .at(
             "/:slug/reservations",

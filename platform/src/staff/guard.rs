@@ -55,6 +55,12 @@ fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
             "effectifs",
             Role::Gestionnaire,
         ),
+        (
+            "bibliotheque",
+            "staff-nav-library",
+            "bibliotheque",
+            Role::Gestionnaire,
+        ),
         ("equipe", "staff-nav-team", "equipe", Role::Admin),
     ];
     let Some(role) = role else {
@@ -266,8 +272,8 @@ mod tests {
             labels(Some(Role::Accueil)),
             vec!["/demo/gestion/", "/demo/gestion/familles"]
         );
-        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 3);
-        assert_eq!(labels(Some(Role::Admin)).len(), 4);
+        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 4);
+        assert_eq!(labels(Some(Role::Admin)).len(), 5);
         assert_eq!(labels(None), vec!["/demo/gestion/connexion"]);
     }
 }
