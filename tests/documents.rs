@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use support::multipart::*;
 use support::*;
 use uuid::Uuid;
 
@@ -34,75 +35,6 @@ fn tiny_image(format: image::ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     pixels.write_to(&mut out, format).unwrap();
     out.into_inner()
-}
-
-const BOUNDARY: &str = "----portail-test-7d1f0c";
-
-/// One part of a multipart body.
-struct Part<'a> {
-    name: &'a str,
-    filename: Option<&'a str>,
-    content_type: Option<&'a str>,
-    data: &'a [u8],
-}
-
-fn text<'a>(name: &'a str, value: &'a str) -> Part<'a> {
-    Part {
-        name,
-        filename: None,
-        content_type: None,
-        data: value.as_bytes(),
-    }
-}
-
-fn file<'a>(filename: &'a str, content_type: &'a str, data: &'a [u8]) -> Part<'a> {
-    Part {
-        name: "file",
-        filename: Some(filename),
-        content_type: Some(content_type),
-        data,
-    }
-}
-
-/// The body exactly as given: file names go out raw, line breaks and all.
-fn multipart(parts: &[Part]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        body.extend_from_slice(
-            format!("Content-Disposition: form-data; name=\"{}\"", p.name).as_bytes(),
-        );
-        if let Some(f) = p.filename {
-            body.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
-        }
-        body.extend_from_slice(b"\r\n");
-        if let Some(t) = p.content_type {
-            body.extend_from_slice(format!("Content-Type: {t}\r\n").as_bytes());
-        }
-        body.extend_from_slice(b"\r\n");
-        body.extend_from_slice(p.data);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-fn multipart_type() -> String {
-    format!("multipart/form-data; boundary={BOUNDARY}")
-}
-
-async fn post_multipart(
-    client: &reqwest::Client,
-    url: String,
-    parts: &[Part<'_>],
-) -> reqwest::Response {
-    client
-        .post(url)
-        .header(CONTENT_TYPE, multipart_type())
-        .body(multipart(parts))
-        .send()
-        .await
-        .unwrap()
 }
 
 struct Family {

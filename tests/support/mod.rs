@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod html;
+pub mod multipart;
 pub mod peers;
 pub mod throwaway_redis;
 
@@ -400,4 +401,49 @@ pub fn csrf_of(html: &str) -> String {
         .next()
         .unwrap()
         .to_string()
+}
+
+/// An active staff member with `role` (password and TOTP set in the database, as activation
+/// would) and a client signed in as them through the API; `now` is the portal's clock.
+pub async fn staff_signed_in(
+    app: &TestApp,
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    email: &str,
+    role: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> reqwest::Client {
+    const PASSWORD: &str = "Vélo#Rouge42x";
+    let secret = portail::staff::totp::new_secret();
+    let hash = portail::auth::hashing::hash(PASSWORD.to_string()).await;
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    tx.run(
+        "INSERT INTO staff (id, email, name, role, password_hash, totp_secret, activated_at)
+         VALUES ($1, $2, 'Agent TEST', $3, $4, $5, now())",
+        [
+            uuid::Uuid::new_v4().into(),
+            email.into(),
+            role.into(),
+            hash.into(),
+            secret.clone().into(),
+        ],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let client = app.other_client();
+    let code = portail::staff::totp::code(&secret, now.timestamp());
+    let r = client
+        .post(format!(
+            "{}/{}/api/v1/staff/auth/login",
+            app.base, tenant.slug
+        ))
+        .json(&serde_json::json!({ "email": email, "password": PASSWORD, "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "staff sign-in of {email}");
+    client
 }

@@ -162,7 +162,8 @@ impl Audience {
 struct Checked {
     rubrique: String,
     name: String,
-    audience: Audience,
+    /// `None` when refused (the error is in the field errors).
+    audience: Option<Audience>,
     published_on: NaiveDate,
     until: Option<NaiveDate>,
     replaces: Option<Uuid>,
@@ -182,11 +183,7 @@ fn date(errors: &mut FieldErrors, form: &Received, key: &str) -> Result<Option<N
 }
 
 /// Every field at once, so the form shows every problem together.
-fn check(
-    form: &Received,
-    config: &TenantConfig,
-    today: NaiveDate,
-) -> (Option<Checked>, FieldErrors) {
+fn check(form: &Received, config: &TenantConfig, today: NaiveDate) -> (Checked, FieldErrors) {
     let mut errors = FieldErrors::default();
     let rubrique = field(form, "rubrique").to_string();
     if !config.rubriques.iter().any(|r| r.code == rubrique) {
@@ -234,14 +231,14 @@ fn check(
     if form.file.is_none() {
         errors.add("file", crate::i18n::t("document-file-required"));
     }
-    let checked = audience.map(|audience| Checked {
+    let checked = Checked {
         rubrique,
         name,
         audience,
         published_on,
         until: until.ok().flatten(),
         replaces,
-    });
+    };
     (checked, errors)
 }
 
@@ -257,16 +254,13 @@ pub async fn publish(
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let (checked, mut errors) = check(&form, &config, today(state));
-    if let Some(Checked {
-        replaces: Some(old),
-        ..
-    }) = &checked
-        && !repository::is_live(&tx, *old).await?
+    if let Some(old) = checked.replaces
+        && !repository::is_live(&tx, old).await?
     {
         errors.add("replaces", crate::i18n::t("library-replaces-unknown"));
     }
-    let (checked, file) = match (checked, form.file) {
-        (Some(checked), Some(file)) if errors.is_empty() => (checked, file),
+    let (audience, file) = match (&checked.audience, form.file) {
+        (Some(audience), Some(file)) if errors.is_empty() => (audience, file),
         _ => return Err(DocumentError::Invalid(errors)),
     };
     let whom = format!("staff {}", member.id);
@@ -274,7 +268,7 @@ pub async fn publish(
     crate::documents::guard::scan(state, tenant, &whom, &guard).await?;
     let id = Uuid::new_v4();
     let now = state.clock.now();
-    let (audience_kind, audience_value) = checked.audience.columns();
+    let (audience_kind, audience_value) = audience.columns();
     repository::insert(
         &tx,
         NewPublication {
@@ -408,7 +402,7 @@ mod tests {
         }
         let today = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap();
         let (checked, errors) = check(&form, &config(), today);
-        assert!(checked.is_none());
+        assert!(checked.audience.is_none());
         let mut keys: Vec<_> = errors.0.keys().cloned().collect();
         keys.sort();
         assert_eq!(
