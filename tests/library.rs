@@ -558,7 +558,8 @@ async fn the_add_document_form_opens_from_a_childs_page_with_the_child_chosen() 
         .text()
         .await
         .unwrap();
-    assert!(html.contains("<details class=\"add-document\" id=\"ajout\" open>"));
+    assert!(html.contains("<section class=\"card\" id=\"ajout\""));
+    assert!(html.contains("<details class=\"add-document\" open>"));
     assert!(html.contains(&format!("<option value=\"{theo}\" selected>")));
     l.cleanup().await;
 }
