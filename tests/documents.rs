@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use support::multipart::*;
 use support::*;
 use uuid::Uuid;
 

@@ -75,6 +75,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
         .unwrap()
         .to_string();
     for (path, status) in [
+        (format!("/{slug}/"), 200),
         (format!("/{slug}/mon-compte"), 200),
         (format!("/{slug}/mon-compte/mot-de-passe"), 200),
         (format!("/{slug}/mon-compte/adresse-email"), 200),
@@ -292,6 +293,7 @@ async fn staff_pages(
     get("/gestion/effectifs?date=2027-01-18".into()).await;
     get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;
     get("/gestion/facturation".into()).await;
+    get("/gestion/bibliotheque".into()).await;
     // The conversation `messaging_pages` started, from the service's inbox.
     let inbox = get("/gestion/messagerie".into()).await;
     let href = format!("/{slug}/gestion/messagerie/");

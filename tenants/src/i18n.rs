@@ -115,6 +115,16 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/messaging.ftl"),
     ),
     (
+        Locale::Fr,
+        "library",
+        include_str!("../../platform/locales/fr/library.ftl"),
+    ),
+    (
+        Locale::Fr,
+        "dashboard",
+        include_str!("../../platform/locales/fr/dashboard.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -168,6 +178,16 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "messaging",
         include_str!("../../platform/locales/en/messaging.ftl"),
+    ),
+    (
+        Locale::En,
+        "library",
+        include_str!("../../platform/locales/en/library.ftl"),
+    ),
+    (
+        Locale::En,
+        "dashboard",
+        include_str!("../../platform/locales/en/dashboard.ftl"),
     ),
 ];
 

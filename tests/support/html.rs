@@ -159,3 +159,25 @@ fn the_checker_finds_what_it_must() {
     assert!(!same_origin("href", "javascript:alert(1)", &origins));
     assert!(!same_origin("link", "javascript:alert(1)", &origins));
 }
+
+/// The page's text as read: tags taken out, the entities Handlebars writes decoded, spaces
+/// kept as they are (a test may look for two spaces in a row).
+pub fn text_of(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#x3D;", "=")
+        .replace("&#x60;", "`")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

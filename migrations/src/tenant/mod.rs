@@ -12,6 +12,7 @@ mod m20261130_000006_guardian_locale;
 mod m20261130_000007_staff;
 mod m20261201_000009_billing;
 mod m20261201_000010_payments;
+mod m20261201_000011_library;
 mod m20261201_000012_messaging;
 
 /// The migrator of a tenant schema.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_billing::Migration),
             Box::new(m20261201_000010_payments::Migration),
             Box::new(m20261201_000012_messaging::Migration),
+            Box::new(m20261201_000011_library::Migration),
         ]
     }
 }

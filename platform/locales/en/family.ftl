@@ -31,7 +31,8 @@ child-validate-note = By validating, you certify that the record is up to date f
 child-more = More details
 child-structure = Facility { $name }
 child-cursus = School and groups
-child-school-year = School year { $year }
+child-cursus-year = School year { $year }:
+child-no-visible-group = The child is currently in no visible group
 child-diets-title = Special diets
 child-diet = Diet: { $diets }
 child-prestations = Services
@@ -52,7 +53,14 @@ child-allergies = Allergies
 child-pai = Individual care plan (PAI)
 child-medical-notes = Notes for the staff
 child-contacts = Pick-up and emergency contacts
-child-contacts-count = Emergency: { $emergency } contact(s) · Pick-up: { $pickup } contact(s)
+child-contacts-count = Emergency: { $emergency ->
+        [one] 1 contact
+       *[other] { $emergency } contacts
+    }  Pick-up: { $pickup ->
+        [one] 1 contact
+       *[other] { $pickup } contacts
+    }
+child-doctor-line = Family doctor: { $name }
 contact-name = Name
 contact-relation = Relationship to the child
 contact-phone = Phone
@@ -65,7 +73,6 @@ contact-add-title = Add a contact
 contact-add = Add the contact
 child-documents = Documents
 child-documents-count = Number of documents: { $count }
-child-documents-add = To add a document (certificate, attestation…), go to <a href="/{ $slug }/documents">My documents</a>.
 child-authorizations = Authorisations
 child-authorizations-count = Number of authorisations: { $count }
 choice-decided = Choice saved on { $date }.

@@ -128,3 +128,5 @@ grid-invalid-week = This week does not exist. Choose a week of the calendar, for
 bulk-api-dates = The dates must exist and be written YYYY-MM-DD, for example 2026-09-01.
 bulk-api-weekday = “{ $day }” is not a day of the week (monday … sunday).
 bulk-api-mode = The mode must be “add” or “replace”.
+grid-rule = { $prestation }: book { $booking }, cancel { $cancel }.
+grid-rule-same = { $prestation }: book and cancel { $deadline }.

@@ -31,7 +31,8 @@ child-validate-note = En validant, vous certifiez que la fiche est à jour pour 
 child-more = Plus de détails
 child-structure = Structure { $name }
 child-cursus = Cursus et groupes
-child-school-year = Année scolaire { $year }
+child-cursus-year = Cursus { $year } :
+child-no-visible-group = L'enfant n'est inscrit dans aucun groupe visible actuellement
 child-diets-title = Régimes spéciaux
 child-diet = Régime alimentaire : { $diets }
 child-prestations = Prestations
@@ -52,7 +53,14 @@ child-allergies = Allergies
 child-pai = Projet d'accueil individualisé (PAI)
 child-medical-notes = Remarques pour l'équipe
 child-contacts = Contacts de sortie et d'urgence
-child-contacts-count = Urgence : { $emergency } contact(s) · Sortie : { $pickup } contact(s)
+child-contacts-count = Urgence : { $emergency ->
+        [one] 1 contact
+       *[other] { $emergency } contacts
+    }  Sortie : { $pickup ->
+        [one] 1 contact
+       *[other] { $pickup } contacts
+    }
+child-doctor-line = Médecin traitant : { $name }
 contact-name = Nom
 contact-relation = Lien avec l'enfant
 contact-phone = Téléphone
@@ -64,8 +72,7 @@ contact-delete = Supprimer { $name }
 contact-add-title = Ajouter un contact
 contact-add = Ajouter le contact
 child-documents = Documents
-child-documents-count = Nombre de document : { $count }
-child-documents-add = Pour ajouter un document (certificat, attestation…), allez dans <a href="/{ $slug }/documents">Mes documents</a>.
+child-documents-count = Nombre de documents : { $count }
 child-authorizations = Autorisations
 child-authorizations-count = Nombre d'autorisations : { $count }
 choice-decided = Choix enregistré le { $date }.

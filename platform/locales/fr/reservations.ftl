@@ -128,3 +128,5 @@ grid-invalid-week = Cette semaine n'existe pas. Choisissez une semaine du calend
 bulk-api-dates = Les dates doivent exister et s'écrire AAAA-MM-JJ, par exemple 2026-09-01.
 bulk-api-weekday = « { $day } » n'est pas un jour de la semaine (monday … sunday).
 bulk-api-mode = Le mode doit être « add » (ajouter) ou « replace » (remplacer).
+grid-rule = { $prestation } : réservation { $booking }, annulation { $cancel }.
+grid-rule-same = { $prestation } : réservation et annulation { $deadline }.

@@ -27,18 +27,8 @@ pub async fn admit(
     kind: FileKind,
     bytes: Vec<u8>,
 ) -> Result<Vec<u8>, DocumentError> {
-    // Decoding and encoding images is CPU work: off the request threads.
-    let cleaned = tokio::task::spawn_blocking(move || super::hostile::sanitize(kind, bytes))
-        .await
-        // A decoder that gave up badly: the file is not readable as what it claims to be.
-        .unwrap_or(Err(super::hostile::Hostile::UnreadableImage));
-    let bytes = match cleaned {
-        Ok(bytes) => bytes,
-        Err(hostile) => {
-            tracing::warn!(tenant.slug = tenant.slug(), household.id = %who.household_id, refusal = ?hostile, "document refused");
-            return Err(refuse(hostile.message()));
-        }
-    };
+    let whom = format!("household {}", who.household_id);
+    let bytes = clean(tenant, &whom, kind, bytes).await?;
     let used: i64 = tx
         .query_one_raw(sql(
             "SELECT COALESCE(SUM(size), 0)::bigint AS used FROM documents WHERE household_id = $1",
@@ -55,11 +45,42 @@ pub async fn admit(
             &[("max", (quota / (1024 * 1024)).to_string().into())],
         )));
     }
+    scan(state, tenant, &whom, &bytes).await?;
+    Ok(bytes)
+}
+
+/// Hostile content taken away, or the file refused. `whom` names the sender in the logs
+/// (`household <id>`, `staff <id>`).
+pub async fn clean(
+    tenant: &CurrentTenant,
+    whom: &str,
+    kind: FileKind,
+    bytes: Vec<u8>,
+) -> Result<Vec<u8>, DocumentError> {
+    // Decoding and encoding images is CPU work: off the request threads.
+    let cleaned = tokio::task::spawn_blocking(move || super::hostile::sanitize(kind, bytes))
+        .await
+        // A decoder that gave up badly: the file is not readable as what it claims to be.
+        .unwrap_or(Err(super::hostile::Hostile::UnreadableImage));
+    cleaned.map_err(|hostile| {
+        tracing::warn!(tenant.slug = tenant.slug(), sender = whom, refusal = ?hostile, "document refused");
+        refuse(hostile.message())
+    })
+}
+
+/// The antivirus's verdict when `CLAMD_ADDRESS` is set: a flagged file is refused, an
+/// unreachable antivirus holds the file back.
+pub async fn scan(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    whom: &str,
+    bytes: &[u8],
+) -> Result<(), DocumentError> {
     if let Some(address) = &state.settings.clamd_address {
-        match antivirus::scan(address, &bytes).await {
+        match antivirus::scan(address, bytes).await {
             Ok(Verdict::Clean) => {}
             Ok(Verdict::Infected(signature)) => {
-                tracing::warn!(tenant.slug = tenant.slug(), household.id = %who.household_id, signature = %signature, "document flagged by the antivirus");
+                tracing::warn!(tenant.slug = tenant.slug(), sender = whom, signature = %signature, "document flagged by the antivirus");
                 return Err(refuse(crate::i18n::t("document-antivirus-flagged")));
             }
             Err(e) => {
@@ -68,5 +89,5 @@ pub async fn admit(
             }
         }
     }
-    Ok(bytes)
+    Ok(())
 }

@@ -29,6 +29,8 @@ fn info_message(key: &str) -> Option<String> {
 #[derive(Deserialize)]
 pub struct InfoQuery {
     info: Option<String>,
+    /// From a child's page: the form opens with that child chosen.
+    personne: Option<String>,
 }
 
 /// What the form shows again after a refusal.
@@ -38,6 +40,8 @@ struct FormState {
     errors: FieldErrors,
     /// A problem that is no field's.
     error: Option<String>,
+    /// Show the form open (asked from a child's page).
+    open: bool,
 }
 
 const FIELDS: [(&str, &str); 4] = [
@@ -75,6 +79,8 @@ async fn render(
     status: u16,
 ) -> Result<Response, PageError> {
     let (documents, children) = service::page(state, tenant, account.household_id).await?;
+    let rubriques = crate::library::service::for_guardian(state, tenant, account).await?;
+    let library = crate::library::pages::rubriques_model(&frame.slug, rubriques);
     let chosen = form.received.person.trim().to_string();
     let mut people = vec![
         json!({ "value": "", "label": crate::i18n::t("household-common"), "selected": chosen.is_empty() }),
@@ -97,6 +103,8 @@ async fn render(
         json!({
             "info": info,
             "refused": refused,
+            "open": refused || form.open,
+            "library": library,
             "error": form.error,
             "error_list": error_list,
             "errors": {
@@ -124,16 +132,12 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
     let info = query.info.as_deref().and_then(info_message);
-    render(
-        &frame,
-        state,
-        tenant,
-        &account,
-        info.as_deref(),
-        FormState::default(),
-        200,
-    )
-    .await
+    let mut form = FormState::default();
+    if let Some(person) = query.personne {
+        form.received.person = person;
+        form.open = true;
+    }
+    render(&frame, state, tenant, &account, info.as_deref(), form, 200).await
 }
 
 #[handler]

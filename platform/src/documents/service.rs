@@ -552,6 +552,7 @@ mod tests {
             person: "pas-un-identifiant".into(),
             file: None,
             overlong: vec![],
+            library: Default::default(),
         };
         let (_, errors) = check(&form);
         assert_eq!(errors.0.len(), 4, "{errors:?}");

@@ -37,7 +37,13 @@ pub struct Received {
     pub file: Option<ReceivedFile>,
     /// Text fields longer than [`TEXT_FIELD_BYTES`], cut short.
     pub overlong: Vec<&'static str>,
+    /// The fields of a publication in the municipality's library ([`LIBRARY_FIELDS`]),
+    /// by name; other forms ignore them.
+    pub library: std::collections::BTreeMap<&'static str, String>,
 }
+
+/// The text fields a library publication adds to an upload.
+pub const LIBRARY_FIELDS: [&str; 5] = ["rubrique", "audience", "published_on", "until", "replaces"];
 
 impl Received {
     /// The text fields alone, to show the form again without keeping the file twice.
@@ -48,6 +54,7 @@ impl Received {
             person: self.person.clone(),
             file: None,
             overlong: self.overlong.clone(),
+            library: self.library.clone(),
         }
     }
 }
@@ -146,7 +153,14 @@ async fn read_into(
             "person" => Some(("person", &mut received.person)),
             _ => None,
         };
-        if let Some((key, slot)) = text_field {
+        let library_field = LIBRARY_FIELDS.iter().find(|f| **f == name).copied();
+        if let Some(key) = library_field {
+            let (text, overlong) = read_text(field, 1024).await.map_err(|_| failed(&tripped))?;
+            received.library.insert(key, text);
+            if overlong {
+                received.overlong.push(key);
+            }
+        } else if let Some((key, slot)) = text_field {
             let (text, overlong) = read_text(field, TEXT_FIELD_BYTES)
                 .await
                 .map_err(|_| failed(&tripped))?;

@@ -14,9 +14,11 @@ use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
 use crate::billing::{api::InvoicesApi, pages as billing_pages, staff_pages as billing_staff};
 use crate::children::{api::ChildrenApi, pages as children_pages};
+use crate::dashboard::api::DashboardApi;
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
 use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::i18n::{LocaleSelection, api::LocaleApi, pages as locale_pages};
+use crate::library::api::LibraryApi;
 use crate::messaging::{
     api::MessagingApi, pages as messaging_pages, staff_api::StaffMessagingApi,
     staff_pages as staff_messaging_pages,
@@ -48,6 +50,8 @@ type Apis = (
     InvoicesApi,
     MessagingApi,
     StaffMessagingApi,
+    LibraryApi,
+    DashboardApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -86,6 +90,12 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         StaffMessagingApi {
+            state: state.clone(),
+        },
+        LibraryApi {
+            state: state.clone(),
+        },
+        DashboardApi {
             state: state.clone(),
         },
     );
@@ -209,6 +219,14 @@ fn staff_routes(route: Route) -> Route {
             "/:slug/gestion/messagerie/:id/clore",
             poem::post(staff_messaging_pages::close),
         )
+        .at(
+            "/:slug/gestion/bibliotheque",
+            get(staff_pages::library::library_page).post(staff_pages::library::publish),
+        )
+        .at(
+            "/:slug/gestion/bibliotheque/:id/retirer",
+            poem::post(staff_pages::library::withdraw),
+        )
 }
 
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -314,6 +332,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:slug/mon-compte/messagerie",
             poem::post(messaging_pages::save_mail_preference),
+        )
+        .at(
+            "/:slug/documents/bibliotheque/:id",
+            get(crate::library::pages::open),
         )
         .at(
             "/:slug/reservations",

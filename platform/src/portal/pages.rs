@@ -25,6 +25,14 @@ fn contact(texts: &PortalTexts) -> serde_json::Value {
 pub async fn home(ctx: Page<'_>) -> Result<Response, PageError> {
     let (state, tenant, frame) = ctx.parts();
     let texts = texts(state, tenant).await?;
+    if let Some(signed) = frame.account.clone() {
+        let (title, html) = (texts.welcome_title.clone(), texts.welcome_html.clone());
+        let contact = contact(&texts);
+        return crate::dashboard::pages::render(
+            state, tenant, frame, &signed, title, html, contact,
+        )
+        .await;
+    }
     Ok(frame.render(
         "home",
         "Accueil",

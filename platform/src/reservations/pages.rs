@@ -130,6 +130,7 @@ pub async fn week_page(
         "previous": week.previous().to_string(),
         "next": week.next().to_string(),
         "notice": grid.notice,
+        "rules": grid.rules,
         "zone": grid.zone,
         "calendar_url": zone_calendar_url(grid.zone),
         "days": days,

@@ -46,6 +46,41 @@ pub struct Grid {
     /// in the grid's own transaction.
     pub notice: String,
     pub zone: &'static str,
+    /// The deadlines of the prestations the children may book this week, in words: the
+    /// first lines of "Informations à votre attention", before the notice.
+    pub rules: Vec<RuleNotice>,
+}
+
+/// A prestation's booking and cancellation deadlines, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleNotice {
+    pub name: String,
+    pub booking: String,
+    pub cancel: String,
+}
+
+/// The rules of the enrolled prestations that run on at least one day of the week, in
+/// the configuration's order.
+fn rule_notices(
+    config: &TenantConfig,
+    enrolments: &HashSet<(Uuid, String)>,
+    week_rules: &super::availability::WeekRules,
+) -> Vec<RuleNotice> {
+    config
+        .prestations
+        .iter()
+        .filter(|p| enrolments.iter().any(|(_, code)| *code == p.code))
+        .filter(|p| {
+            week_rules
+                .get(&p.code)
+                .is_some_and(|days| days.iter().any(|(_, r)| r.not_running.is_none()))
+        })
+        .map(|p| RuleNotice {
+            name: p.name.clone(),
+            booking: p.deadline.french(),
+            cancel: p.cancel_deadline().french(),
+        })
+        .collect()
 }
 
 fn record_ok(config: &TenantConfig, child: &ChildRow, now: DateTime<Utc>) -> bool {
@@ -97,6 +132,7 @@ pub async fn grid(
         .collect();
 
     let week_rules = super::availability::week_rules(state, tenant, &config, &calendar, week).await;
+    let rules = rule_notices(&config, &enrolments, &week_rules);
     let children = children
         .into_iter()
         .map(|child| {
@@ -151,6 +187,7 @@ pub async fn grid(
         children,
         notice: config.portal.reservation_notice.clone(),
         zone: config.holiday_zone.as_str(),
+        rules,
     })
 }
 

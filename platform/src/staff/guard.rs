@@ -62,6 +62,12 @@ fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
             Role::Gestionnaire,
         ),
         (
+            "bibliotheque",
+            "staff-nav-library",
+            "bibliotheque",
+            Role::Gestionnaire,
+        ),
+        (
             "facturation",
             "staff-nav-billing",
             "facturation",
@@ -262,9 +268,9 @@ mod tests {
                 "/demo/gestion/messagerie"
             ]
         );
-        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 4);
-        assert_eq!(labels(Some(Role::Regisseur)).len(), 5);
-        assert_eq!(labels(Some(Role::Admin)).len(), 6);
+        assert_eq!(labels(Some(Role::Gestionnaire)).len(), 5);
+        assert_eq!(labels(Some(Role::Regisseur)).len(), 6);
+        assert_eq!(labels(Some(Role::Admin)).len(), 7);
         assert_eq!(labels(None), vec!["/demo/gestion/connexion"]);
     }
 }

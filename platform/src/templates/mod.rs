@@ -166,6 +166,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff_conversation",
         include_str!("../../templates/staff/conversation.hbs"),
     ),
+    (
+        "staff_bibliotheque",
+        include_str!("../../templates/staff/bibliotheque.hbs"),
+    ),
+    (
+        "accueil_famille",
+        include_str!("../../templates/dashboard/accueil.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

@@ -37,6 +37,10 @@ pub struct TenantConfig {
     /// What parents authorise for each child; the four usual ones when absent.
     #[serde(default = "default_authorizations")]
     pub authorizations: Vec<AuthorizationKind>,
+    /// The rubriques of the documents library ("Menus repas"…); `menus`, `activites` and
+    /// `informations` when absent.
+    #[serde(default = "default_rubriques")]
+    pub rubriques: Vec<Rubrique>,
     /// Optional sign-in with an OpenID Connect provider (FranceConnect, the city's own…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<Oidc>,
@@ -410,6 +414,28 @@ fn default_authorizations() -> Vec<AuthorizationKind> {
     .map(|(code, label)| AuthorizationKind {
         code: code.to_string(),
         label: label.to_string(),
+    })
+    .collect()
+}
+
+/// A rubrique of the documents library the municipality publishes into.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rubrique {
+    pub code: String,
+    pub name: String,
+}
+
+fn default_rubriques() -> Vec<Rubrique> {
+    [
+        ("menus", "Menus repas"),
+        ("activites", "Activités"),
+        ("informations", "Informations"),
+    ]
+    .iter()
+    .map(|(code, name)| Rubrique {
+        code: code.to_string(),
+        name: name.to_string(),
     })
     .collect()
 }

@@ -392,3 +392,22 @@ fn billing_keys_are_strict_and_checked() {
         vec!["payfip: needs a [billing] section".to_string()]
     );
 }
+
+#[test]
+fn rubriques_default_to_menus_activities_and_information() {
+    let config = TenantConfig::from_toml(BRIEF).unwrap();
+    let codes: Vec<_> = config.rubriques.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["menus", "activites", "informations"]);
+    let configured = format!(
+        "{BRIEF}\n[[rubriques]]\ncode = \"menus\"\nname = \"Menus de la cantine\"\n[[rubriques]]\ncode = \"menus\"\nname = \"\"\n"
+    );
+    let errors = errors_of(&configured);
+    assert!(
+        errors.contains(&"rubriques[1].code: \"menus\" is used twice".to_string()),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.starts_with("rubriques[1].name")),
+        "{errors:?}"
+    );
+}

@@ -74,6 +74,17 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
         }
     }
 
+    let mut rubriques = HashSet::new();
+    for (i, r) in config.rubriques.iter().enumerate() {
+        code(
+            &mut err,
+            &format!("rubriques[{i}].code"),
+            &r.code,
+            &mut rubriques,
+        );
+        required(&mut err, &format!("rubriques[{i}].name"), &r.name);
+    }
+
     let mut structures = HashSet::new();
     for (i, s) in config.structures.iter().enumerate() {
         code(

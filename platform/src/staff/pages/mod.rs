@@ -8,6 +8,7 @@ pub mod counts;
 pub mod families;
 pub mod home;
 pub mod invitations;
+pub mod library;
 pub mod sign_in;
 pub mod team;
 #[cfg(test)]

@@ -1,0 +1,42 @@
+library-click-rubrique = Click a section to show its list.
+library-count-help = A number in front of a section means a new document is available.
+library-new-count = { $n ->
+    [one] { $n } new document
+   *[other] { $n } new documents
+}
+library-new = New
+library-new-tab = (opens in a new tab)
+library-meta = published on { $date } · { $kind }, { $size }
+library-rubrique-empty = No document in this section yet.
+library-own = Documents I sent
+library-date-invalid = Enter a valid date.
+library-rubrique-unknown = Choose one of the sections.
+library-audience-invalid = Choose everyone, a facility or a school.
+library-until-before = The end date cannot come before the publication date.
+library-replaces-unknown = This document is no longer published: it cannot be replaced.
+staff-nav-library = Published documents
+staff-library-title = Documents published to families
+staff-library-live = Documents online
+staff-library-none = No document is published yet.
+staff-library-rubrique = Section
+staff-library-audience = Recipients
+staff-library-period = Period
+staff-library-readers = Opened by
+staff-library-actions = Actions
+staff-library-withdraw = Withdraw
+staff-library-for-all = All families
+staff-library-for-structure = Facility: { $name }
+staff-library-for-school = School: { $name }
+staff-library-period-from = since { $from }
+staff-library-period-until = from { $from } to { $until }
+staff-library-publish-title = Publish a document
+staff-library-refused = The document was not published: correct the fields shown.
+staff-library-published-on = Publication date
+staff-library-published-on-help = Leave empty to publish today.
+staff-library-until = End date (optional)
+staff-library-until-help = Last day the document is offered to families.
+staff-library-replaces = Replaces the document
+staff-library-replaces-none = None (new document)
+staff-library-publish = Publish
+staff-library-published = The document is published.
+staff-library-withdrawn = The document is withdrawn: families no longer see it.

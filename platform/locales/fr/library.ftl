@@ -1,0 +1,42 @@
+library-click-rubrique = Cliquez sur la rubrique souhaitée pour dérouler la liste.
+library-count-help = La présence d'un chiffre devant l'une des rubriques signale qu'un nouveau document est disponible.
+library-new-count = { $n ->
+    [one] { $n } nouveau document
+   *[other] { $n } nouveaux documents
+}
+library-new = Nouveau
+library-new-tab = (s'ouvre dans un nouvel onglet)
+library-meta = publié le { $date } · { $kind }, { $size }
+library-rubrique-empty = Aucun document dans cette rubrique pour le moment.
+library-own = Mes documents envoyés
+library-date-invalid = Indiquez une date valide.
+library-rubrique-unknown = Choisissez l'une des rubriques.
+library-audience-invalid = Choisissez tout le monde, une structure ou une école.
+library-until-before = La date de fin ne peut pas précéder la date de publication.
+library-replaces-unknown = Ce document n'est plus publié : il ne peut pas être remplacé.
+staff-nav-library = Documents publiés
+staff-library-title = Documents publiés aux familles
+staff-library-live = Documents en ligne
+staff-library-none = Aucun document n'est publié pour le moment.
+staff-library-rubrique = Rubrique
+staff-library-audience = Destinataires
+staff-library-period = Période
+staff-library-readers = Ouvert par
+staff-library-actions = Actions
+staff-library-withdraw = Retirer
+staff-library-for-all = Toutes les familles
+staff-library-for-structure = Structure : { $name }
+staff-library-for-school = École : { $name }
+staff-library-period-from = depuis le { $from }
+staff-library-period-until = du { $from } au { $until }
+staff-library-publish-title = Publier un document
+staff-library-refused = Le document n'a pas été publié : corrigez les champs indiqués.
+staff-library-published-on = Date de publication
+staff-library-published-on-help = Laissez vide pour publier aujourd'hui.
+staff-library-until = Date de fin (facultative)
+staff-library-until-help = Dernier jour où le document est proposé aux familles.
+staff-library-replaces = Remplace le document
+staff-library-replaces-none = Aucun (nouveau document)
+staff-library-publish = Publier
+staff-library-published = Le document est publié.
+staff-library-withdrawn = Le document est retiré : les familles ne le voient plus.

@@ -1,0 +1,303 @@
+//! `/{slug}/api/v1/library`: the rubriques and published documents a guardian may see, and
+//! their files; `/{slug}/api/v1/staff/library`: publish and withdraw (`gestionnaire`).
+
+use super::repository::PublishedFile;
+use super::service;
+use crate::auth::api::SignedInApi;
+use crate::documents::service::DocumentError;
+use crate::documents::upload;
+use crate::http::errors::ApiError;
+use crate::staff::Gestionnaire;
+use crate::staff::guard::StaffApi;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::NaiveDate;
+use poem::web::Data;
+use poem::{IntoResponse, Request, RequestBody};
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Binary, Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags, impl_apirequest_for_payload};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Documents the municipality publishes (menus, activities…), by rubrique.
+    Library,
+}
+
+#[derive(Object)]
+struct LibraryDocumentDto {
+    id: Uuid,
+    name: String,
+    published_on: NaiveDate,
+    /// Not opened yet by the signed-in guardian.
+    new: bool,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    content_type: String,
+    /// In bytes.
+    size: i64,
+}
+
+#[derive(Object)]
+struct RubriqueDto {
+    code: String,
+    name: String,
+    /// How many of its documents the guardian has not opened yet.
+    new: i64,
+    documents: Vec<LibraryDocumentDto>,
+}
+
+#[derive(Object)]
+struct LibraryDto {
+    rubriques: Vec<RubriqueDto>,
+}
+
+/// The fields of a publication, for the specification only: the body is read as a stream.
+#[allow(dead_code)]
+#[derive(Multipart)]
+struct PublicationUpload {
+    /// The code of a configured rubrique (`menus`, `activites`, `informations` by default).
+    rubrique: String,
+    /// 200 characters at most.
+    name: String,
+    /// `all`, `structure:<code>` or `school:<name>`.
+    audience: String,
+    /// `YYYY-MM-DD`; today when absent.
+    published_on: Option<String>,
+    /// `YYYY-MM-DD`, the last day it is shown; none when absent.
+    until: Option<String>,
+    /// The id of a live document this one replaces (withdrawn at once).
+    replaces: Option<String>,
+    /// A PDF, JPEG or PNG file, `MAX_UPLOAD_BYTES` at most.
+    file: Upload,
+}
+
+/// The multipart body of a publication, left unread until the guard has checked who sends
+/// it.
+pub struct PublicationBody {
+    body: poem::Body,
+    multipart: bool,
+}
+
+impl Payload for PublicationBody {
+    const CONTENT_TYPE: &'static str = "multipart/form-data";
+
+    fn check_content_type(_content_type: &str) -> bool {
+        true
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <PublicationUpload as Payload>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <PublicationUpload as Payload>::register(registry);
+    }
+}
+
+impl ParsePayload for PublicationBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let multipart = request
+            .content_type()
+            .and_then(|t| t.split(';').next())
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE));
+        Ok(PublicationBody {
+            body: body.take()?,
+            multipart,
+        })
+    }
+}
+
+impl_apirequest_for_payload!(PublicationBody);
+
+#[derive(Object)]
+struct PublishedDto {
+    id: Uuid,
+}
+
+#[derive(ApiResponse)]
+enum PublishResponse {
+    /// Published.
+    #[oai(status = 201)]
+    Created(Json<PublishedDto>),
+}
+
+#[derive(ApiResponse)]
+enum WithdrawResponse {
+    /// Withdrawn: parents no longer see nor open it.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// The bytes of a published file.
+pub struct InlineBytes {
+    data: Vec<u8>,
+    content_type: String,
+}
+
+impl Payload for InlineBytes {
+    const CONTENT_TYPE: &'static str = "application/octet-stream";
+
+    fn schema_ref() -> MetaSchemaRef {
+        <Binary<Vec<u8>> as Payload>::schema_ref()
+    }
+}
+
+impl IntoResponse for InlineBytes {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(self.content_type)
+            .body(self.data)
+    }
+}
+
+#[derive(ApiResponse)]
+enum FileResponse {
+    /// The file, `inline`, of its detected type (PDF, JPEG or PNG).
+    #[oai(status = 200)]
+    Ok(
+        InlineBytes,
+        /// `inline; filename="<name>.<ext>"; filename*=UTF-8''<name>.<ext>`.
+        #[oai(header = "Content-Disposition")]
+        String,
+        /// `nosniff`.
+        #[oai(header = "X-Content-Type-Options")]
+        String,
+        /// `private, no-store`.
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
+}
+
+impl From<PublishedFile> for FileResponse {
+    fn from(file: PublishedFile) -> Self {
+        let [
+            (_, content_type),
+            (_, disposition),
+            (_, nosniff),
+            (_, cache),
+        ] = service::inline_headers(&file);
+        FileResponse::Ok(
+            InlineBytes {
+                data: file.data,
+                content_type,
+            },
+            disposition,
+            nosniff,
+            cache,
+        )
+    }
+}
+
+type Answer<T> = Result<T, ApiError<DocumentError>>;
+
+pub struct LibraryApi {
+    pub state: Arc<AppState>,
+}
+
+#[OpenApi(tag = "ApiTags::Library")]
+impl LibraryApi {
+    /// The rubriques with the documents published for the household today, each with how
+    /// many are new to the signed-in guardian.
+    #[oai(
+        path = "/:slug/api/v1/library",
+        method = "get",
+        operation_id = "listLibrary"
+    )]
+    async fn list(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<Json<LibraryDto>> {
+        let rubriques = service::for_guardian(&self.state, &tenant, &signed)
+            .await
+            .map_err(DocumentError::from)?;
+        Ok(Json(LibraryDto {
+            rubriques: rubriques
+                .into_iter()
+                .map(|r| RubriqueDto {
+                    code: r.code,
+                    name: r.name,
+                    new: r.new,
+                    documents: r
+                        .documents
+                        .into_iter()
+                        .map(|d| LibraryDocumentDto {
+                            id: d.id,
+                            name: d.name,
+                            published_on: d.published_on,
+                            new: d.new,
+                            content_type: d.content_type,
+                            size: d.size,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }))
+    }
+
+    /// A published document's file (it is no longer new to the guardian). Another
+    /// structure's or school's document, a withdrawn or expired one: 404.
+    #[oai(
+        path = "/:slug/api/v1/library/:id/file",
+        method = "get",
+        operation_id = "openLibraryDocument"
+    )]
+    async fn file(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<FileResponse> {
+        let file = service::open(&self.state, &tenant, &signed, id.0, "api").await?;
+        Ok(file.into())
+    }
+
+    /// Publish a document (`gestionnaire` and above), `multipart/form-data`.
+    #[oai(
+        path = "/:slug/api/v1/staff/library",
+        method = "post",
+        operation_id = "staffPublishDocument"
+    )]
+    async fn publish(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        staff: StaffApi<Gestionnaire>,
+        body: PublicationBody,
+    ) -> Answer<PublishResponse> {
+        if !body.multipart {
+            return Err(DocumentError::NotMultipart.into());
+        }
+        let limit = self.state.settings.max_upload_bytes;
+        let (received, read) = upload::read(req, body.body, limit, None).await;
+        read.map_err(|e| DocumentError::from_read(e, limit))?;
+        let id = service::publish(&self.state, &tenant, &staff.member, received, "api").await?;
+        Ok(PublishResponse::Created(Json(PublishedDto { id })))
+    }
+
+    /// Withdraw a published document (`gestionnaire` and above).
+    #[oai(
+        path = "/:slug/api/v1/staff/library/:id",
+        method = "delete",
+        operation_id = "staffWithdrawDocument"
+    )]
+    async fn withdraw(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+    ) -> Answer<WithdrawResponse> {
+        service::withdraw(&self.state, &tenant, &staff.member, id.0, "api").await?;
+        Ok(WithdrawResponse::Done)
+    }
+}
