@@ -167,6 +167,12 @@ impl TenantPool {
         TenantTx::begin(&self.0, schema).await
     }
 
+    /// The registry side, for the narrow services of this crate that write a new
+    /// configuration version ([`crate::configuration`]); never handed out.
+    pub(crate) fn registry(&self) -> &DatabaseConnection {
+        &self.0
+    }
+
     /// `SELECT 1`: whether PostgreSQL answers.
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.0.execute_unprepared("SELECT 1").await.map(|_| ())

@@ -9,8 +9,10 @@ use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
 use super::invitations::{self, Outcome, Selection};
 use super::records::{self, AuditEntry, ChildRecord};
+use super::texts::{self, Texts, TextsChange};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
 use crate::auth::session::{client_address, read_cookie};
+use crate::documents::api::DownloadResponse;
 use crate::http::errors::ApiError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -29,6 +31,8 @@ enum ApiTags {
     StaffAuth,
     /// Municipal staff: families and records.
     StaffFamilies,
+    /// Municipal staff: the portal's texts (admin).
+    StaffSettings,
 }
 
 type Answer<T> = Result<T, ApiError<StaffError>>;
@@ -185,6 +189,29 @@ struct InvitationsRequest {
 #[oai(rename = "StaffAudit")]
 struct AuditDto {
     entries: Vec<AuditEntry>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffServiceEmail")]
+struct ServiceEmail {
+    /// A service's code, as in the configuration.
+    code: String,
+    email: String,
+}
+
+/// The texts to change; an absent key keeps its text.
+#[derive(Object)]
+#[oai(rename = "StaffTextsPatch")]
+struct TextsPatch {
+    /// At most 200 characters.
+    welcome_title: Option<String>,
+    /// Markdown, at most 10,000 characters; raw HTML is shown as text.
+    welcome_text: Option<String>,
+    /// At most 2,000 characters.
+    reservation_notice: Option<String>,
+    /// New e-mail addresses of services (messaging recipients).
+    #[oai(default)]
+    services: Vec<ServiceEmail>,
 }
 
 pub struct StaffApiService {
@@ -592,5 +619,72 @@ impl StaffApiService {
         Ok(Json(AuditDto {
             entries: records::household_audit(&self.state, &tenant, id.0).await?,
         }))
+    }
+
+    /// A family document's file (`accueil` and above): the read is recorded, and the
+    /// family sees it under "Qui a consulté mes données".
+    #[oai(
+        path = "/:slug/api/v1/staff/documents/:id",
+        method = "get",
+        operation_id = "staffDocument",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn document(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+        id: Path<Uuid>,
+    ) -> Answer<DownloadResponse> {
+        let file = super::documents::read(&self.state, &tenant, &staff.member, id.0, "api").await?;
+        Ok(file.into())
+    }
+
+    /// The portal's texts: welcome title and Markdown text, reservation notice, services'
+    /// e-mail addresses (admin).
+    #[oai(
+        path = "/:slug/api/v1/staff/texts",
+        method = "get",
+        operation_id = "staffTexts",
+        tag = "ApiTags::StaffSettings"
+    )]
+    async fn texts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Admin>,
+    ) -> Answer<Json<Texts>> {
+        Ok(Json(texts::current(&self.state, &tenant).await?))
+    }
+
+    /// Change the portal's texts (admin): a new version of the municipality's configuration,
+    /// checked like a file ops send, audited, shown to parents from the next request on.
+    #[oai(
+        path = "/:slug/api/v1/staff/texts",
+        method = "patch",
+        operation_id = "staffPatchTexts",
+        tag = "ApiTags::StaffSettings"
+    )]
+    async fn patch_texts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Admin>,
+        body: Json<TextsPatch>,
+    ) -> Answer<Json<Texts>> {
+        let body = body.0;
+        let change = TextsChange {
+            welcome_title: body.welcome_title,
+            welcome_text: body.welcome_text,
+            reservation_notice: body.reservation_notice,
+            service_emails: body
+                .services
+                .into_iter()
+                .map(|s| (s.code, s.email))
+                .collect(),
+        };
+        Ok(Json(
+            texts::update(&self.state, &tenant, &staff.member, change, "api").await?,
+        ))
     }
 }

@@ -69,6 +69,22 @@ pub struct HouseholdDetail {
     pub quotient_valid_from: Option<NaiveDate>,
     pub guardians: Vec<GuardianSummary>,
     pub children: Vec<ChildSummary>,
+    /// The documents the family sent, without their files (reading one is audited).
+    pub documents: Vec<DocumentLine>,
+}
+
+/// A family document as a household's page lists it.
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(rename = "StaffDocumentSummary")]
+pub struct DocumentLine {
+    pub id: Uuid,
+    /// The child it concerns, if any ("Théo ALAIN").
+    pub person_name: Option<String>,
+    pub name: String,
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Lower case without French accents, the same on both sides of the comparison.
@@ -190,6 +206,18 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
     };
     let guardians: Vec<GuardianSummary> = parse(&r.try_get::<String>("", "guardians")?);
     let children: Vec<ChildSummary> = parse(&r.try_get::<String>("", "children")?);
+    let documents = crate::documents::repository::for_household(tx, id)
+        .await?
+        .into_iter()
+        .map(|d| DocumentLine {
+            id: d.id,
+            person_name: d.person_name,
+            name: d.name,
+            content_type: d.content_type,
+            size: d.size,
+            created_at: d.created_at,
+        })
+        .collect();
     Ok(Some(HouseholdDetail {
         id: r.try_get("", "id")?,
         name: family_name(&guardians, &children),
@@ -201,6 +229,7 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
         quotient_valid_from: r.try_get("", "quotient_valid_from")?,
         guardians,
         children,
+        documents,
     }))
 }
 

@@ -56,6 +56,7 @@ fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
             Role::Gestionnaire,
         ),
         ("equipe", "staff-nav-team", "equipe", Role::Admin),
+        ("textes", "staff-nav-texts", "textes", Role::Admin),
     ];
     let Some(role) = role else {
         return vec![NavEntry {

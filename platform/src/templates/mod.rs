@@ -130,6 +130,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff_liste",
         include_str!("../../templates/staff/liste.hbs"),
     ),
+    (
+        "staff_textes",
+        include_str!("../../templates/staff/textes.hbs"),
+    ),
+    (
+        "staff_journal",
+        include_str!("../../templates/staff/journal.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

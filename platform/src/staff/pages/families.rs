@@ -62,10 +62,23 @@ pub async fn families_page(
     ))
 }
 
+/// A family document as the household's page lists it.
+#[derive(Serialize)]
+pub struct DocumentRow {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub person: Option<String>,
+    pub sent_on: String,
+    pub size: String,
+}
+
 #[derive(Serialize)]
 pub struct HouseholdPage {
     pub household: HouseholdDetail,
+    pub documents: Vec<DocumentRow>,
     pub can_edit: bool,
+    /// Admins open the household's audit.
+    pub can_audit: bool,
     pub info: Option<String>,
     pub error: Option<String>,
     pub errors: BTreeMap<String, String>,
@@ -75,7 +88,23 @@ pub struct HouseholdPage {
 
 pub(super) fn household_model(household: HouseholdDetail, member: &StaffSigned) -> HouseholdPage {
     HouseholdPage {
+        documents: household
+            .documents
+            .iter()
+            .map(|d| DocumentRow {
+                id: d.id,
+                name: d.name.clone(),
+                person: d.person_name.clone(),
+                sent_on: d
+                    .created_at
+                    .with_timezone(&chrono_tz::Europe::Paris)
+                    .format("%d/%m/%Y")
+                    .to_string(),
+                size: crate::documents::service::french_size(d.size.max(0) as u64),
+            })
+            .collect(),
         can_edit: member.role.allows(Role::Gestionnaire),
+        can_audit: member.role.allows(Role::Admin),
         quotient_value: household
             .quotient_familial
             .map(|q| q.to_string())
@@ -166,4 +195,20 @@ pub async fn set_quotient(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A family document's file: an audited read, which the family sees.
+#[handler]
+pub async fn document(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let file = crate::staff::documents::read(state, tenant, &page.member, id, "page").await?;
+    let mut builder = Response::builder();
+    for (name, value) in crate::documents::service::download_headers(&file) {
+        builder = builder.header(name, value);
+    }
+    Ok(builder.body(file.data))
 }

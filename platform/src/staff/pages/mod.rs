@@ -3,6 +3,7 @@
 //! records, the invitations to families and the counts. Every page has a typed model.
 
 pub mod activation;
+pub mod audit;
 pub mod children;
 pub mod counts;
 pub mod families;
@@ -12,6 +13,7 @@ pub mod sign_in;
 pub mod team;
 #[cfg(test)]
 mod tests;
+pub mod texts;
 
 use crate::i18n::t;
 use serde::Deserialize;
