@@ -412,3 +412,282 @@ async fn a_staff_read_of_a_family_document_is_recorded_and_shown_to_the_family()
     assert!(journal.contains("document") && journal.contains("création"));
     b.cleanup().await;
 }
+
+/// The audit entries of a household for `entity`: (action, origin).
+async fn audit_of(b: &Back, household: &str, entity: &str) -> Vec<(String, String)> {
+    let tx = portail_tenants::TenantTx::begin(&b.db, &b.tenant.schema_name)
+        .await
+        .unwrap();
+    let rows = tx
+        .query_all_raw(sql(
+            "SELECT action, origin FROM audit_log WHERE household_id = $1::text::uuid AND entity = $2 ORDER BY id",
+            [household.into(), entity.into()],
+        ))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get("", "action").unwrap(),
+                r.try_get("", "origin").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionnaire_and_seen_by_the_parent()
+ {
+    let b = Back::new("staff-records").await;
+    let (secret, _) = b.member("gestion@mairie.example", "gestionnaire").await;
+    let gestion = b.signed_in("gestion@mairie.example", &secret).await;
+    let (accueil_secret, _) = b.member("accueil@mairie.example", "accueil").await;
+    let accueil = b.signed_in("accueil@mairie.example", &accueil_secret).await;
+    let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
+    let household_of = |q: &'static str| {
+        let gestion = gestion.clone();
+        let url = b.url(&format!("/api/v1/staff/households?q={q}"));
+        async move {
+            let found: Value = gestion.get(url).send().await.unwrap().json().await.unwrap();
+            found["households"][0].clone()
+        }
+    };
+    let alain = household_of("alain").await;
+    let id = alain["id"].as_str().unwrap().to_string();
+    let theo = alain["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["first_name"] == "Théo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = household_of("martin").await;
+    assert_ne!(other["id"], alain["id"]);
+    let other_child = other["children"][0]["id"].as_str().unwrap().to_string();
+    let criteria_url = b.url(&format!("/api/v1/staff/households/{id}/criteria"));
+
+    // An accueil reads but does not record.
+    let r = accueil
+        .post(&criteria_url)
+        .json(&json!({ "label": "Parent isolé" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Only the municipality's criteria, only the family's children.
+    let r = gestion
+        .post(&criteria_url)
+        .json(&json!({ "label": "Parent célibataire", "child_id": other_child }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["fields"]["label"].is_string() && body["fields"]["child_id"].is_string());
+    let r = gestion
+        .post(&criteria_url)
+        .json(&json!({ "label": "Enfant en situation de handicap", "child_id": theo, "decided_at": "2026-09-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let detail: Value = r.json().await.unwrap();
+    assert_eq!(
+        detail["criteria"][0]["label"],
+        "Enfant en situation de handicap"
+    );
+    assert_eq!(detail["criteria"][0]["child_id"], theo.as_str());
+    let criterion = detail["criteria"][0]["id"].as_str().unwrap().to_string();
+    let seen: Value = parent
+        .get(b.url("/api/v1/household"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen["criteria"][0]["label"],
+        "Enfant en situation de handicap"
+    );
+
+    // Insurances: dates in order, then the parent sees the contract.
+    let insurances_url = b.url(&format!("/api/v1/staff/households/{id}/insurances"));
+    let r = gestion
+        .post(&insurances_url)
+        .json(&json!({ "company": "", "number": "A1", "valid_from": "2026-09-01", "valid_to": "2026-08-31" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["fields"]["company"].is_string() && body["fields"]["valid_to"].is_string());
+    let r = gestion
+        .post(&insurances_url)
+        .json(&json!({ "company": "MAIF", "number": "A1-42", "valid_from": "2026-09-01", "valid_to": "2027-08-31" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let insurance = r.json::<Value>().await.unwrap()["insurances"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let foyer = parent
+        .get(b.url("/foyer"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(foyer.contains("MAIF") && foyer.contains("A1-42"));
+    assert!(foyer.contains("Enfant en situation de handicap"));
+
+    // Removing is the household's own records only, then gone for the parent too.
+    let r = gestion
+        .delete(b.url(&format!(
+            "/api/v1/staff/households/{}/criteria/{criterion}",
+            other["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    for url in [
+        format!("{criteria_url}/{criterion}"),
+        format!("{insurances_url}/{insurance}"),
+    ] {
+        let r = gestion.delete(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+    }
+    let seen: Value = parent
+        .get(b.url("/api/v1/household"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["criteria"], json!([]));
+    assert_eq!(seen["insurances"], json!([]));
+    let api = |action: &str| (action.to_string(), "api".to_string());
+    assert_eq!(
+        audit_of(&b, &id, "criterion").await,
+        [api("create"), api("delete")]
+    );
+    assert_eq!(
+        audit_of(&b, &id, "insurance").await,
+        [api("create"), api("delete")]
+    );
+
+    // The quotient's proof: a document of this family only, kept with the quotient.
+    let r = upload_document(
+        &parent,
+        &b.app.base,
+        &b.tenant.slug,
+        "Attestation CAF",
+        "caf.pdf",
+        CLEAN_PDF,
+    )
+    .await;
+    let document = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let household_url = b.url(&format!("/api/v1/staff/households/{id}"));
+    let other_url = b.url(&format!(
+        "/api/v1/staff/households/{}",
+        other["id"].as_str().unwrap()
+    ));
+    let r = gestion
+        .patch(&other_url)
+        .json(&json!({ "quotient_familial": 500, "quotient_valid_from": "2026-09-01", "quotient_document_id": document }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["fields"]["quotient_document_id"].is_string());
+    let r = gestion
+        .patch(&household_url)
+        .json(&json!({ "quotient_familial": 742, "quotient_valid_from": "2026-09-01", "quotient_document_id": document }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let detail: Value = r.json().await.unwrap();
+    assert_eq!(detail["quotient_document_id"], document.as_str());
+    let export: Value = parent
+        .get(b.url("/api/v1/export"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        export["household"]["quotient_document_id"],
+        document.as_str()
+    );
+    assert_eq!(export["household"]["quotient_familial"], 742);
+
+    // The page's forms: a criterion and an insurance without JavaScript, a refusal shown
+    // in its own form.
+    let page = gestion
+        .get(b.url(&format!("/gestion/familles/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Famille nombreuse") && page.contains("Attestation CAF"));
+    let csrf = csrf_of(&page);
+    let r = gestion
+        .post(b.url(&format!("/gestion/familles/{id}/criteres")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("label", "Famille nombreuse"),
+            ("child_id", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = gestion
+        .post(b.url(&format!("/gestion/familles/{id}/assurances")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("company", "MACIF"),
+            ("number", "B7"),
+            ("valid_from", "2026-09-01"),
+            ("valid_to", "pas une date"),
+            ("child_id", theo.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"assurance-erreur\"") && !html.contains("id=\"critere-erreur\""));
+    assert!(html.contains("value=\"MACIF\""));
+    let seen: Value = parent
+        .get(b.url("/api/v1/household"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["criteria"][0]["label"], "Famille nombreuse");
+    assert_eq!(seen["insurances"], json!([]));
+    assert_eq!(
+        audit_of(&b, &id, "criterion").await.last().unwrap(),
+        &("create".to_string(), "page".to_string())
+    );
+    b.cleanup().await;
+}

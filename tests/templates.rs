@@ -241,6 +241,8 @@ async fn staff_pages(
         .take(36)
         .collect();
     get(format!("/gestion/familles/{household}")).await;
+    get(format!("/gestion/familles/{household}/journal")).await;
+    get("/gestion/textes".into()).await;
     get(format!("/gestion/enfants/{child}")).await;
     get("/gestion/effectifs?date=2027-01-18".into()).await;
     get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;

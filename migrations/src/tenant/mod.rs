@@ -10,6 +10,7 @@ mod m20261126_000004_create_family_records;
 mod m20261126_000005_create_reservations;
 mod m20261130_000006_guardian_locale;
 mod m20261130_000007_staff;
+mod m20261201_000008_staff_records;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_reservations::Migration),
             Box::new(m20261130_000006_guardian_locale::Migration),
             Box::new(m20261130_000007_staff::Migration),
+            Box::new(m20261201_000008_staff_records::Migration),
         ]
     }
 }

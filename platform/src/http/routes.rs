@@ -137,6 +137,22 @@ fn staff_routes(route: Route) -> Route {
             poem::post(staff_pages::families::set_quotient),
         )
         .at(
+            "/:slug/gestion/familles/:id/criteres",
+            poem::post(staff_pages::records::add_criterion),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/criteres/retirer",
+            poem::post(staff_pages::records::remove_criterion),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/assurances",
+            poem::post(staff_pages::records::add_insurance),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/assurances/retirer",
+            poem::post(staff_pages::records::remove_insurance),
+        )
+        .at(
             "/:slug/gestion/familles/:id/journal",
             get(staff_pages::audit::audit_page),
         )

@@ -67,10 +67,39 @@ pub struct HouseholdDetail {
     pub city: String,
     pub quotient_familial: Option<i32>,
     pub quotient_valid_from: Option<NaiveDate>,
+    /// The family document kept as the quotient's proof, if any.
+    pub quotient_document_id: Option<Uuid>,
     pub guardians: Vec<GuardianSummary>,
     pub children: Vec<ChildSummary>,
+    /// Criteria decided by staff, from the municipality's list.
+    pub criteria: Vec<CriterionLine>,
+    pub insurances: Vec<InsuranceLine>,
     /// The documents the family sent, without their files (reading one is audited).
     pub documents: Vec<DocumentLine>,
+}
+
+/// A criterion of the household or of one of its children.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffCriterion")]
+pub struct CriterionLine {
+    pub id: Uuid,
+    /// The child it concerns; `null` for the household.
+    pub child_id: Option<Uuid>,
+    pub label: String,
+    pub decided_at: NaiveDate,
+}
+
+/// An insurance of the household or of one of its children.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffInsurance")]
+pub struct InsuranceLine {
+    pub id: Uuid,
+    /// The child it covers; `null` for the household.
+    pub child_id: Option<Uuid>,
+    pub company: String,
+    pub number: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
 }
 
 /// A family document as a household's page lists it.
@@ -197,7 +226,7 @@ pub async fn search(
 
 pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail>, DbErr> {
     let text = format!(
-        "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, h.quotient_valid_from,
+        "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, h.quotient_valid_from, h.quotient_document_id,
                 {GUARDIANS_JSON} AS guardians, {CHILDREN_JSON} AS children
          FROM households h WHERE h.id = $1"
     );
@@ -218,6 +247,18 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
             created_at: d.created_at,
         })
         .collect();
+    let criteria = tx
+        .all(
+            "SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at, label",
+            [id.into()],
+        )
+        .await?;
+    let insurances = tx
+        .all(
+            "SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC, company",
+            [id.into()],
+        )
+        .await?;
     Ok(Some(HouseholdDetail {
         id: r.try_get("", "id")?,
         name: family_name(&guardians, &children),
@@ -227,8 +268,11 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
         city: r.try_get("", "city")?,
         quotient_familial: r.try_get("", "quotient_familial")?,
         quotient_valid_from: r.try_get("", "quotient_valid_from")?,
+        quotient_document_id: r.try_get("", "quotient_document_id")?,
         guardians,
         children,
+        criteria,
+        insurances,
         documents,
     }))
 }
@@ -249,6 +293,8 @@ pub async fn detail(
 pub struct QuotientChange {
     pub quotient_familial: Option<i64>,
     pub quotient_valid_from: Option<String>,
+    /// A document of the household kept as the proof; `None` keeps none.
+    pub quotient_document_id: Option<Uuid>,
 }
 
 /// Largest quotient familial accepted (CAF quotients are a few thousand at most).
@@ -293,10 +339,30 @@ pub async fn set_quotient(
         return Err(errors.into());
     }
     let tx = tenant.begin(state).await?;
+    if let Some(proof) = change.quotient_document_id
+        && !tx
+            .exists(
+                "SELECT 1 FROM documents WHERE id = $1 AND household_id = $2",
+                [proof.into(), id.into()],
+            )
+            .await?
+    {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "quotient_document_id",
+            crate::i18n::t("staff-quotient-proof-unknown"),
+        );
+        return Err(errors.into());
+    }
     let done = tx
         .execute_raw(sql(
-            "UPDATE households SET quotient_familial = $2, quotient_valid_from = $3, updated_at = now() WHERE id = $1",
-            [id.into(), quotient.into(), valid_from.into()],
+            "UPDATE households SET quotient_familial = $2, quotient_valid_from = $3, quotient_document_id = $4, updated_at = now() WHERE id = $1",
+            [
+                id.into(),
+                quotient.into(),
+                valid_from.into(),
+                change.quotient_document_id.into(),
+            ],
         ))
         .await?;
     if done.rows_affected() == 0 {
@@ -309,7 +375,11 @@ pub async fn set_quotient(
             action: "update",
             entity: "household",
             entity_id: id.to_string(),
-            fields: vec!["quotient_familial".into(), "quotient_valid_from".into()],
+            fields: vec![
+                "quotient_familial".into(),
+                "quotient_valid_from".into(),
+                "quotient_document_id".into(),
+            ],
             household_id: Some(id),
             origin,
         },

@@ -16,6 +16,7 @@ pub mod counts;
 pub mod documents;
 pub mod families;
 pub mod guard;
+pub mod household_records;
 pub mod invitations;
 pub mod pages;
 pub mod records;

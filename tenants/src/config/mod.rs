@@ -37,6 +37,10 @@ pub struct TenantConfig {
     /// What parents authorise for each child; the four usual ones when absent.
     #[serde(default = "default_authorizations")]
     pub authorizations: Vec<AuthorizationKind>,
+    /// The criteria staff may record for a household or a child (e.g. "Parent isolé"),
+    /// which parents read on "Mon foyer"; none when absent.
+    #[serde(default)]
+    pub criteria: Vec<String>,
     /// Optional sign-in with an OpenID Connect provider (FranceConnect, the city's own…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<Oidc>,

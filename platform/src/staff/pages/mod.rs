@@ -9,6 +9,7 @@ pub mod counts;
 pub mod families;
 pub mod home;
 pub mod invitations;
+pub mod records;
 pub mod sign_in;
 pub mod team;
 #[cfg(test)]
@@ -28,6 +29,10 @@ fn info_message(key: &str) -> Option<String> {
         "quotient" => "staff-info-quotient",
         "validee" => "staff-info-validated",
         "devalidee" => "staff-info-unvalidated",
+        "critere" => "staff-info-criterion",
+        "critere-retire" => "staff-info-criterion-removed",
+        "assurance" => "staff-info-insurance",
+        "assurance-retiree" => "staff-info-insurance-removed",
         _ => return None,
     }))
 }

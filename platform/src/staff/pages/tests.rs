@@ -116,8 +116,23 @@ fn the_home_team_and_family_pages_render() {
         city: "Lannion".into(),
         quotient_familial: Some(742),
         quotient_valid_from: None,
+        quotient_document_id: Some(uuid::Uuid::nil()),
         guardians: vec![],
         children: vec![],
+        criteria: vec![families::CriterionLine {
+            id: uuid::Uuid::new_v4(),
+            child_id: None,
+            label: "Parent <isolé>".into(),
+            decided_at: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+        }],
+        insurances: vec![families::InsuranceLine {
+            id: uuid::Uuid::new_v4(),
+            child_id: None,
+            company: "MAIF".into(),
+            number: "123".into(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            valid_to: chrono::NaiveDate::from_ymd_opt(2027, 8, 31).unwrap(),
+        }],
         documents: vec![families::DocumentLine {
             id: uuid::Uuid::nil(),
             person_name: Some("Théo ALAIN".into()),
@@ -127,7 +142,13 @@ fn the_home_team_and_family_pages_render() {
             created_at: chrono::Utc::now(),
         }],
     };
-    let html = render("staff_foyer", &household_model(household, &me));
+    let html = render(
+        "staff_foyer",
+        &household_model(household, &me, &["Famille nombreuse".into()]),
+    );
+    assert!(html.contains("Parent &lt;isolé&gt; (décidé le 01/09/2026)"));
+    assert!(html.contains("MAIF, contrat 123") && html.contains("Famille nombreuse"));
+    assert!(html.contains("<option value=\"00000000-0000-0000-0000-000000000000\" selected>"));
     assert!(html.contains("value=\"742\"") && html.contains("quotient_valid_from"));
     assert!(html.contains("/demo/gestion/documents/00000000-0000-0000-0000-000000000000"));
     assert!(html.contains("Attestation &lt;CAF&gt;") && html.contains("/journal"));
