@@ -464,6 +464,53 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
         .as_str()
         .unwrap()
         .to_string();
+    // The household as staff read it: the parents' consents and the bookings to come.
+    let r = parent
+        .put(b.url(&format!(
+            "/api/v1/children/{theo}/reservations/repas/2026-12-08"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let tx = portail_tenants::TenantTx::begin(&b.db, &b.tenant.schema_name)
+        .await
+        .unwrap();
+    tx.execute_raw(sql(
+        "INSERT INTO consents (guardian_id, code, granted, decided_at)
+         SELECT id, 'rappels_sms', true, now() FROM guardians WHERE email = $1",
+        [PAUL.into()],
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let detail: Value = gestion
+        .get(b.url(&format!("/api/v1/staff/households/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["bookings"][0]["day"], "2026-12-08");
+    assert_eq!(detail["bookings"][0]["prestation"], "Repas enfant");
+    assert_eq!(detail["bookings"][0]["child_id"], theo.as_str());
+    assert_eq!(detail["consents"][0]["code"], "rappels_sms");
+    assert_eq!(detail["consents"][0]["granted"], true);
+    let page = gestion
+        .get(b.url(&format!("/gestion/familles/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("mardi 8 décembre 2026 : Théo, Repas enfant"),
+        "{page}"
+    );
+    assert!(page.contains("Paul ALAIN : Recevoir par SMS un rappel"));
+
     let other = household_of("martin").await;
     assert_ne!(other["id"], alain["id"]);
     let other_child = other["children"][0]["id"].as_str().unwrap().to_string();

@@ -76,7 +76,35 @@ pub struct HouseholdDetail {
     pub insurances: Vec<InsuranceLine>,
     /// The documents the family sent, without their files (reading one is audited).
     pub documents: Vec<DocumentLine>,
+    /// Each guardian's consents, as they gave or refused them.
+    pub consents: Vec<ConsentLine>,
+    /// The children's bookings from today on (at most 100, soonest first).
+    pub bookings: Vec<BookingLine>,
 }
+
+/// A guardian's consent.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffConsent")]
+pub struct ConsentLine {
+    pub guardian_id: Uuid,
+    pub code: String,
+    pub granted: bool,
+    pub decided_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A child's booking of a prestation on a day.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffBooking")]
+pub struct BookingLine {
+    pub child_id: Uuid,
+    pub first_name: String,
+    pub prestation_code: String,
+    pub prestation: String,
+    pub day: NaiveDate,
+}
+
+/// Bookings listed on a household's page, at most.
+const MAX_BOOKINGS: i64 = 100;
 
 /// A criterion of the household or of one of its children.
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
@@ -224,7 +252,12 @@ pub async fn search(
     Ok(found)
 }
 
-pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail>, DbErr> {
+/// Household `id` as staff read it; bookings from `today` on.
+pub async fn detail_in(
+    tx: &TenantTx,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Option<HouseholdDetail>, DbErr> {
     let text = format!(
         "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, h.quotient_valid_from, h.quotient_document_id,
                 {GUARDIANS_JSON} AS guardians, {CHILDREN_JSON} AS children
@@ -259,6 +292,23 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
             [id.into()],
         )
         .await?;
+    let consents = tx
+        .all(
+            "SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c
+             JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1 ORDER BY g.position, c.code",
+            [id.into()],
+        )
+        .await?;
+    let bookings = tx
+        .all(
+            "SELECT r.child_id, c.first_name, r.prestation_code, p.name AS prestation, r.day
+             FROM reservations r JOIN children c ON c.id = r.child_id
+             JOIN prestations p ON p.code = r.prestation_code
+             WHERE c.household_id = $1 AND r.day >= $2
+             ORDER BY r.day, c.birth_date, p.position LIMIT $3",
+            [id.into(), today.into(), MAX_BOOKINGS.into()],
+        )
+        .await?;
     Ok(Some(HouseholdDetail {
         id: r.try_get("", "id")?,
         name: family_name(&guardians, &children),
@@ -273,6 +323,8 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
         children,
         criteria,
         insurances,
+        consents,
+        bookings,
         documents,
     }))
 }
@@ -283,7 +335,7 @@ pub async fn detail(
     id: Uuid,
 ) -> Result<HouseholdDetail, StaffError> {
     let tx = tenant.begin(state).await?;
-    let found = detail_in(&tx, id).await?;
+    let found = detail_in(&tx, id, paris_today(state)).await?;
     tx.commit().await?;
     found.ok_or(StaffError::NotFound)
 }
@@ -385,7 +437,9 @@ pub async fn set_quotient(
         },
     )
     .await?;
-    let detail = detail_in(&tx, id).await?.ok_or(StaffError::NotFound)?;
+    let detail = detail_in(&tx, id, paris_today(state))
+        .await?
+        .ok_or(StaffError::NotFound)?;
     tx.commit().await?;
     Ok(detail)
 }
@@ -431,4 +485,13 @@ pub async fn summary(state: &AppState, tenant: &CurrentTenant) -> Result<Summary
         });
     tx.commit().await?;
     Ok(found)
+}
+
+/// Today in Europe/Paris, by the portal's clock.
+pub fn paris_today(state: &AppState) -> NaiveDate {
+    state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive()
 }

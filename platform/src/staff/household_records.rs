@@ -5,7 +5,7 @@
 use super::StaffError;
 use super::accounts::actor;
 use super::auth::StaffSigned;
-use super::families::{HouseholdDetail, detail_in};
+use super::families::{HouseholdDetail, detail_in, paris_today};
 use crate::audit::{self, Event};
 use crate::i18n::t;
 use crate::state::AppState;
@@ -121,13 +121,7 @@ pub async fn add_criterion(
         errors.add("label", t("staff-criterion-unknown"));
     }
     let decided_at = match new.decided_at.as_deref().map(str::trim) {
-        None | Some("") => Some(
-            state
-                .clock
-                .now()
-                .with_timezone(&chrono_tz::Europe::Paris)
-                .date_naive(),
-        ),
+        None | Some("") => Some(paris_today(state)),
         Some(text) => date(&mut errors, "decided_at", text),
     };
     let tx = tenant.begin(state).await?;
@@ -159,7 +153,7 @@ pub async fn add_criterion(
         origin,
     )
     .await?;
-    let detail = detail_in(&tx, household_id)
+    let detail = detail_in(&tx, household_id, paris_today(state))
         .await?
         .ok_or(StaffError::NotFound)?;
     tx.commit().await?;
@@ -195,7 +189,7 @@ pub async fn remove_criterion(
         origin,
     )
     .await?;
-    let detail = detail_in(&tx, household_id)
+    let detail = detail_in(&tx, household_id, paris_today(state))
         .await?
         .ok_or(StaffError::NotFound)?;
     tx.commit().await?;
@@ -253,7 +247,7 @@ pub async fn add_insurance(
         origin,
     )
     .await?;
-    let detail = detail_in(&tx, household_id)
+    let detail = detail_in(&tx, household_id, paris_today(state))
         .await?
         .ok_or(StaffError::NotFound)?;
     tx.commit().await?;
@@ -289,7 +283,7 @@ pub async fn remove_insurance(
         origin,
     )
     .await?;
-    let detail = detail_in(&tx, household_id)
+    let detail = detail_in(&tx, household_id, paris_today(state))
         .await?
         .ok_or(StaffError::NotFound)?;
     tx.commit().await?;

@@ -113,6 +113,10 @@ pub struct HouseholdPage {
     pub documents: Vec<DocumentRow>,
     pub criteria: Vec<RecordRow>,
     pub insurances: Vec<RecordRow>,
+    /// "Paul ALAIN : Recevoir par e-mail… : accepté le 01/09/2026".
+    pub consents: Vec<String>,
+    /// "lundi 18 janvier 2027 : Théo, Repas enfant".
+    pub bookings: Vec<String>,
     /// The municipality's criteria, to choose from.
     pub criteria_choices: Vec<Choice>,
     /// The family or one of its children.
@@ -147,7 +151,54 @@ pub(super) fn household_model(
             .map(|c| format!("{} {}", c.first_name, c.last_name))
             .unwrap_or_else(|| t("staff-records-family"))
     };
+    let guardian = |id: uuid::Uuid| {
+        household
+            .guardians
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| format!("{} {}", g.first_name, g.last_name))
+            .unwrap_or_default()
+    };
     HouseholdPage {
+        consents: household
+            .consents
+            .iter()
+            .map(|c| {
+                t_args(
+                    if c.granted {
+                        "staff-consent-granted"
+                    } else {
+                        "staff-consent-refused"
+                    },
+                    &[
+                        ("guardian", guardian(c.guardian_id).into()),
+                        ("label", t(&format!("consent-{}", c.code)).into()),
+                        (
+                            "date",
+                            c.decided_at
+                                .with_timezone(&chrono_tz::Europe::Paris)
+                                .format("%d/%m/%Y")
+                                .to_string()
+                                .into(),
+                        ),
+                    ],
+                )
+            })
+            .collect(),
+        bookings: household
+            .bookings
+            .iter()
+            .map(|b| {
+                t_args(
+                    "staff-booking-line",
+                    &[
+                        ("day", crate::i18n::calendar::day_with_year(b.day).into()),
+                        ("child", b.first_name.clone().into()),
+                        ("prestation", b.prestation.clone().into()),
+                    ],
+                )
+            })
+            .collect(),
         criteria: household
             .criteria
             .iter()

@@ -133,6 +133,19 @@ fn the_home_team_and_family_pages_render() {
             valid_from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
             valid_to: chrono::NaiveDate::from_ymd_opt(2027, 8, 31).unwrap(),
         }],
+        consents: vec![families::ConsentLine {
+            guardian_id: uuid::Uuid::nil(),
+            code: "rappels_sms".into(),
+            granted: true,
+            decided_at: chrono::Utc::now(),
+        }],
+        bookings: vec![families::BookingLine {
+            child_id: uuid::Uuid::nil(),
+            first_name: "Théo".into(),
+            prestation_code: "repas".into(),
+            prestation: "Repas <enfant>".into(),
+            day: chrono::NaiveDate::from_ymd_opt(2027, 1, 18).unwrap(),
+        }],
         documents: vec![families::DocumentLine {
             id: uuid::Uuid::nil(),
             person_name: Some("Théo ALAIN".into()),
@@ -148,6 +161,8 @@ fn the_home_team_and_family_pages_render() {
     );
     assert!(html.contains("Parent &lt;isolé&gt; (décidé le 01/09/2026)"));
     assert!(html.contains("MAIF, contrat 123") && html.contains("Famille nombreuse"));
+    assert!(html.contains("lundi 18 janvier 2027 : Théo, Repas &lt;enfant&gt;"));
+    assert!(html.contains("Recevoir par SMS un rappel"));
     assert!(html.contains("<option value=\"00000000-0000-0000-0000-000000000000\" selected>"));
     assert!(html.contains("value=\"742\"") && html.contains("quotient_valid_from"));
     assert!(html.contains("/demo/gestion/documents/00000000-0000-0000-0000-000000000000"));
