@@ -33,7 +33,7 @@ enum ApiTags {
     /// Municipal staff: families and records.
     StaffFamilies,
     /// Municipal staff: the portal's texts (admin).
-    StaffSettings,
+    PortalTexts,
 }
 
 type Answer<T> = Result<T, ApiError<StaffError>>;
@@ -675,7 +675,7 @@ impl StaffApiService {
         path = "/:slug/api/v1/staff/texts",
         method = "get",
         operation_id = "staffTexts",
-        tag = "ApiTags::StaffSettings"
+        tag = "ApiTags::PortalTexts"
     )]
     async fn texts(
         &self,
@@ -692,7 +692,7 @@ impl StaffApiService {
         path = "/:slug/api/v1/staff/texts",
         method = "patch",
         operation_id = "staffPatchTexts",
-        tag = "ApiTags::StaffSettings"
+        tag = "ApiTags::PortalTexts"
     )]
     async fn patch_texts(
         &self,
