@@ -164,12 +164,13 @@ pub(super) fn household_model(
             .consents
             .iter()
             .map(|c| {
+                let key = if c.granted {
+                    "staff-consent-granted"
+                } else {
+                    "staff-consent-refused"
+                };
                 t_args(
-                    if c.granted {
-                        "staff-consent-granted"
-                    } else {
-                        "staff-consent-refused"
-                    },
+                    key,
                     &[
                         ("guardian", guardian(c.guardian_id).into()),
                         ("label", t(&format!("consent-{}", c.code)).into()),
