@@ -47,44 +47,20 @@ impl Back {
 
     /// Invites as vendor ops would (through the library) and returns the mailed token.
     pub async fn invite(&self, email: &str, role: &str) -> String {
-        let tx = portail_tenants::TenantTx::begin(&self.db, &self.tenant.schema_name)
-            .await
-            .unwrap();
-        let from = portail::staff::accounts::Inviting {
-            public_url: "http://portail.test",
-            slug: &self.tenant.slug,
-            tenant_name: &self.tenant.name,
-            by: None,
-            now: self.clock.now(),
-        };
-        portail::staff::accounts::invite(&tx, &from, email, "Agent TEST", role)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        self.token_in_mail(email).await
+        invite_staff(
+            &self.db,
+            &self.tenant,
+            email,
+            "Agent TEST",
+            role,
+            self.clock.now(),
+        )
+        .await
     }
 
     /// The activation token of the last mail queued for `email`.
     pub async fn token_in_mail(&self, email: &str) -> String {
-        let tx = portail_tenants::TenantTx::begin(&self.db, &self.tenant.schema_name)
-            .await
-            .unwrap();
-        let row = tx
-            .query_one_raw(portail_tenants::database::sql(
-                "SELECT text_body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
-                [email.into()],
-            ))
-            .await
-            .unwrap()
-            .expect("an invitation mail");
-        tx.commit().await.unwrap();
-        let text: String = row.try_get("", "text_body").unwrap();
-        let prefix = format!(
-            "http://portail.test/{}/gestion/activation?token=",
-            self.tenant.slug
-        );
-        let start = text.find(&prefix).expect("the activation link") + prefix.len();
-        text[start..start + 43].to_string()
+        activation_token(&self.db, &self.tenant, email).await
     }
 
     pub async fn post(
@@ -173,4 +149,54 @@ impl Back {
     pub async fn cleanup(self) {
         delete_tenant(&self.db, &self.tenant.slug).await;
     }
+}
+
+/// Invites `email` to `tenant`'s back-office as vendor ops would (through the library, at
+/// `now`) and returns the token of the activation link mailed.
+pub async fn invite_staff(
+    db: &DatabaseConnection,
+    tenant: &Tenant,
+    email: &str,
+    name: &str,
+    role: &str,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    let from = portail::staff::accounts::Inviting {
+        public_url: "http://portail.test",
+        slug: &tenant.slug,
+        tenant_name: &tenant.name,
+        by: None,
+        now,
+    };
+    portail::staff::accounts::invite(&tx, &from, email, name, role)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    activation_token(db, tenant, email).await
+}
+
+/// The activation token of the last mail queued for `email`.
+pub async fn activation_token(db: &DatabaseConnection, tenant: &Tenant, email: &str) -> String {
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    let row = tx
+        .query_one_raw(portail_tenants::database::sql(
+            "SELECT text_body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
+            [email.into()],
+        ))
+        .await
+        .unwrap()
+        .expect("an invitation mail");
+    tx.commit().await.unwrap();
+    let text: String = row.try_get("", "text_body").unwrap();
+    let prefix = format!(
+        "http://portail.test/{}/gestion/activation?token=",
+        tenant.slug
+    );
+    let start = text.find(&prefix).expect("the activation link") + prefix.len();
+    text[start..start + 43].to_string()
 }
