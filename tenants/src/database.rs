@@ -21,7 +21,9 @@
 //! ```
 //!
 //! The service holds its pool as a [`TenantPool`], which runs no statement of its own: the
-//! only thing it opens is a tenant transaction.
+//! only thing it opens is a tenant transaction. The one exception lives in this crate, out of
+//! the service's reach: [`crate::configuration::update_texts`] writes a new configuration
+//! version of one municipality (its registry row and its `settings`), as staff's portal texts.
 
 use crate::slug::{SchemaName, quoted_schema};
 use sea_orm::{
@@ -154,7 +156,7 @@ async fn scope_to_schema(tx: &DatabaseTransaction, schema: &SchemaName) -> Resul
 }
 
 /// The service's pool: it opens tenant transactions, answers a liveness probe and counts its
-/// connections, and runs nothing else.
+/// connections, and runs nothing else (but the narrow services of [`crate::configuration`]).
 #[derive(Clone)]
 pub struct TenantPool(DatabaseConnection);
 

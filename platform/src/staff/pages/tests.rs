@@ -94,6 +94,7 @@ fn the_home_team_and_family_pages_render() {
     };
     let home_html = render("staff_accueil", &home_model(&me, summary, None));
     assert!(home_html.contains("/demo/gestion/equipe") && home_html.contains("7 responsables"));
+    assert!(home_html.contains("/demo/gestion/textes"));
     let team_page = team_model(
         vec![Member {
             id: uuid::Uuid::new_v4(),
