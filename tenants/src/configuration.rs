@@ -14,7 +14,7 @@ use crate::provisioning::write_config;
 use crate::registry::{self, Tenant};
 use crate::slug::SchemaName;
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
-use toml_edit::{DocumentMut, value};
+use toml_edit::{DocumentMut, Item, Value, value};
 
 /// The texts of the portal staff may change; `None` keeps the current one.
 #[derive(Debug, Clone, Default)]
@@ -67,17 +67,45 @@ pub fn apply_texts(source: &str, texts: &PortalTexts) -> Result<String, TextsErr
         }
     }
     for (code, email) in &texts.service_emails {
-        let service = doc
-            .get_mut("services")
-            .and_then(|s| s.as_array_of_tables_mut())
-            .and_then(|list| {
-                list.iter_mut()
-                    .find(|t| t.get("code").and_then(|c| c.as_str()) == Some(code))
-            })
-            .ok_or_else(|| TextsError::UnknownService(code.clone()))?;
-        service["email"] = value(email.as_str());
+        if !set_service_email(&mut doc, code, email) {
+            return Err(TextsError::UnknownService(code.clone()));
+        }
     }
     Ok(doc.to_string())
+}
+
+/// Sets the e-mail of service `code`, written as `[[services]]` tables or as an inline
+/// array; false when no service has this code.
+fn set_service_email(doc: &mut DocumentMut, code: &str, email: &str) -> bool {
+    let is_it = |c: Option<&str>| c == Some(code);
+    match doc.get_mut("services") {
+        Some(Item::ArrayOfTables(list)) => {
+            match list
+                .iter_mut()
+                .find(|t| is_it(t.get("code").and_then(|c| c.as_str())))
+            {
+                Some(service) => {
+                    service["email"] = value(email);
+                    true
+                }
+                None => false,
+            }
+        }
+        Some(Item::Value(Value::Array(list))) => {
+            match list
+                .iter_mut()
+                .filter_map(|v| v.as_inline_table_mut())
+                .find(|t| is_it(t.get("code").and_then(|c| c.as_str())))
+            {
+                Some(service) => {
+                    service.insert("email", email.into());
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// Writes the portal texts as a new configuration version of `slug`: the file ops wrote
@@ -149,6 +177,29 @@ mod tests {
         assert_eq!(config.services[1].email, "jeunes@demo.example");
         assert_eq!(config.services[0], before.services[0]);
         assert_eq!(config.prestations, before.prestations);
+    }
+
+    #[test]
+    fn services_written_as_an_inline_array_are_changed_too() {
+        let start = DEMO.find("[[services]]").unwrap();
+        let end = DEMO.find("# Service units").unwrap();
+        let inline = format!(
+            "{}{}",
+            &DEMO[..start],
+            &DEMO[end..]
+        )
+        .replacen(
+            "holiday_zone = \"B\"",
+            "holiday_zone = \"B\"\nservices = [{ code = \"enfance\", name = \"Enfance\", email = \"a@demo.example\" }]",
+            1,
+        );
+        let texts = PortalTexts {
+            service_emails: vec![("enfance".into(), "b@demo.example".into())],
+            ..Default::default()
+        };
+        let source = apply_texts(&inline, &texts).unwrap();
+        let config = TenantConfig::from_toml(&source).unwrap();
+        assert_eq!(config.services[0].email, "b@demo.example");
     }
 
     #[test]
