@@ -597,24 +597,6 @@ async fn guessable_passwords_are_refused_with_a_french_hint_on_every_route_that_
     delete_tenant(&db, &t.slug).await;
 }
 
-/// A cookie's value from a response's `Set-Cookie` headers.
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-}
-
-fn csrf_field(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_form_token_is_bound_to_the_session_not_only_to_a_cookie() {
     let db = db(1).await;
@@ -640,7 +622,7 @@ async fn a_form_token_is_bound_to_the_session_not_only_to_a_cookie() {
         .await
         .unwrap();
     let planted = set_cookie(&r, "portail_csrf").unwrap();
-    let planted_token = csrf_field(&r.text().await.unwrap());
+    let planted_token = csrf_of(&r.text().await.unwrap());
     let save = |cookie: String, token: String| {
         let bare = bare.clone();
         let url = format!("{}/{}/foyer", app.base, t.slug);
@@ -681,7 +663,7 @@ async fn a_form_token_is_bound_to_the_session_not_only_to_a_cookie() {
         .text()
         .await
         .unwrap();
-    let own = csrf_field(&page);
+    let own = csrf_of(&page);
     assert_ne!(own, planted_token);
     assert_ne!(own, planted, "the field is not the cookie's value");
     let r = save(
@@ -749,7 +731,7 @@ async fn the_sign_in_e_mail_changes_only_with_the_password_and_a_link_to_the_new
     let r = paul
         .post(format!("{}/{}/foyer", app.base, t.slug))
         .form(&[
-            ("csrf", csrf_field(&html).as_str()),
+            ("csrf", csrf_of(&html).as_str()),
             ("target", me.as_str()),
             ("field", "email"),
             ("value", attacker),
@@ -809,7 +791,7 @@ async fn the_sign_in_e_mail_changes_only_with_the_password_and_a_link_to_the_new
             "{}/{}/mon-compte/adresse-email/confirmer",
             app.base, t.slug
         ))
-        .form(&[("csrf", csrf_field(&page).as_str()), ("token", token)])
+        .form(&[("csrf", csrf_of(&page).as_str()), ("token", token)])
         .send()
         .await
         .unwrap();
@@ -838,7 +820,7 @@ async fn the_sign_in_e_mail_changes_only_with_the_password_and_a_link_to_the_new
             "{}/{}/mon-compte/adresse-email/confirmer",
             app.base, t.slug
         ))
-        .form(&[("csrf", csrf_field(&page).as_str()), ("token", token)])
+        .form(&[("csrf", csrf_of(&page).as_str()), ("token", token)])
         .send()
         .await
         .unwrap();
@@ -980,50 +962,12 @@ async fn refused_sign_ins_and_object_accesses_are_logged_with_hashes_never_addre
     delete_tenant(&db, &t.slug).await;
 }
 
-const BOUNDARY: &str = "----portail-security-5e2a";
-
-/// A document upload to the API: a name and one file.
-async fn upload_document(
-    client: &reqwest::Client,
-    base: &str,
-    slug: &str,
-    name: &str,
-    filename: &str,
-    data: &[u8],
-) -> reqwest::Response {
-    let mut body = Vec::new();
-    for (field, value) in [("name", name), ("person", "")] {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    client
-        .post(format!("{base}/{slug}/api/v1/documents"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 fn real_jpeg() -> Vec<u8> {
     let pixels = image::RgbImage::from_pixel(4, 4, image::Rgb([10, 120, 200]));
     let mut out = std::io::Cursor::new(Vec::new());
     pixels.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
 }
-
-const CLEAN_PDF: &[u8] = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
 
 #[tokio::test]
 async fn hostile_files_are_refused_or_reduced_to_their_pixels_and_names_lose_format_characters() {

@@ -4,179 +4,11 @@
 
 mod support;
 
-use chrono::{TimeZone, Utc};
-use portail::clock::{Clock, ManualClock};
 use portail::staff::totp;
-use portail_tenants::registry::Tenant;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use support::staff::*;
 use support::*;
-
-const GOOD: &str = "Vélo#Rouge42x";
-const ADMIN: &str = "anne.leroux@mairie.example";
-const PAUL: &str = "paul.alain@demo.example";
-
-struct Back {
-    app: TestApp,
-    db: DatabaseConnection,
-    tenant: Tenant,
-    clock: Arc<ManualClock>,
-}
-
-impl Back {
-    async fn new(prefix: &str) -> Self {
-        let db = db(2).await;
-        let tenant = create_tenant_with_families(&db, prefix, "Mairie de Test").await;
-        let clock = Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
-        ));
-        let app = TestApp::spawn_with_clock(test_settings(), clock.clone()).await;
-        Back {
-            app,
-            db,
-            tenant,
-            clock,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/{}{path}", self.app.base, self.tenant.slug)
-    }
-
-    fn now(&self) -> i64 {
-        self.clock.now().timestamp()
-    }
-
-    /// Invites as vendor ops would (through the library) and returns the mailed token.
-    async fn invite(&self, email: &str, role: &str) -> String {
-        let tx = portail_tenants::TenantTx::begin(&self.db, &self.tenant.schema_name)
-            .await
-            .unwrap();
-        let from = portail::staff::accounts::Inviting {
-            public_url: "http://portail.test",
-            slug: &self.tenant.slug,
-            tenant_name: &self.tenant.name,
-            by: None,
-            now: self.clock.now(),
-        };
-        portail::staff::accounts::invite(&tx, &from, email, "Agent TEST", role)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        self.token_in_mail(email).await
-    }
-
-    /// The activation token of the last mail queued for `email`.
-    async fn token_in_mail(&self, email: &str) -> String {
-        let tx = portail_tenants::TenantTx::begin(&self.db, &self.tenant.schema_name)
-            .await
-            .unwrap();
-        let row = tx
-            .query_one_raw(portail_tenants::database::sql(
-                "SELECT text_body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
-                [email.into()],
-            ))
-            .await
-            .unwrap()
-            .expect("an invitation mail");
-        tx.commit().await.unwrap();
-        let text: String = row.try_get("", "text_body").unwrap();
-        let prefix = format!(
-            "http://portail.test/{}/gestion/activation?token=",
-            self.tenant.slug
-        );
-        let start = text.find(&prefix).expect("the activation link") + prefix.len();
-        text[start..start + 43].to_string()
-    }
-
-    async fn post(&self, client: &reqwest::Client, path: &str, body: Value) -> reqwest::Response {
-        client
-            .post(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Activation through the API: the TOTP secret.
-    async fn activate(&self, token: &str) -> String {
-        let r = self
-            .post(
-                &self.app.client,
-                "/api/v1/staff/auth/activate",
-                json!({ "token": token, "password": GOOD }),
-            )
-            .await;
-        assert_eq!(r.status(), 200);
-        let body: Value = r.json().await.unwrap();
-        let uri = body["otpauth_uri"].as_str().unwrap();
-        let secret = body["totp_secret"].as_str().unwrap().to_string();
-        assert!(uri.starts_with("otpauth://totp/") && uri.contains(&secret));
-        secret
-    }
-
-    async fn confirm(&self, token: &str, code: &str) -> reqwest::Response {
-        self.post(
-            &self.app.client,
-            "/api/v1/staff/auth/activate/confirm",
-            json!({ "token": token, "code": code }),
-        )
-        .await
-    }
-
-    /// Invited, activated: (secret, recovery codes).
-    async fn member(&self, email: &str, role: &str) -> (String, Vec<String>) {
-        let token = self.invite(email, role).await;
-        let secret = self.activate(&token).await;
-        let r = self.confirm(&token, &totp::code(&secret, self.now())).await;
-        assert_eq!(r.status(), 200);
-        let body: Value = r.json().await.unwrap();
-        let codes: Vec<String> = body["recovery_codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_string())
-            .collect();
-        // The confirmation used the current step: the next sign-in needs the next one.
-        self.clock.advance(chrono::Duration::seconds(30));
-        (secret, codes)
-    }
-
-    async fn login(&self, client: &reqwest::Client, email: &str, code: &str) -> reqwest::Response {
-        self.post(
-            client,
-            "/api/v1/staff/auth/login",
-            json!({ "email": email, "password": GOOD, "code": code }),
-        )
-        .await
-    }
-
-    /// A new client signed in as `email`.
-    async fn signed_in(&self, email: &str, secret: &str) -> reqwest::Client {
-        let client = self.app.other_client();
-        let r = self
-            .login(&client, email, &totp::code(secret, self.now()))
-            .await;
-        assert_eq!(r.status(), 200, "{:?}", r.text().await);
-        self.clock.advance(chrono::Duration::seconds(30));
-        client
-    }
-
-    async fn cleanup(self) {
-        delete_tenant(&self.db, &self.tenant.slug).await;
-    }
-}
-
-fn session_of(r: &reqwest::Response) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("portail_staff="))
-        .map(|c| c.split(';').next().unwrap().to_string())
-        .expect("the staff cookie")
-}
 
 #[tokio::test]
 async fn activation_enrols_totp_and_every_sign_in_asks_for_a_code_used_once() {
@@ -353,7 +185,7 @@ async fn staff_and_parent_sessions_are_apart_and_bound_to_their_municipality() {
         .login(&b.app.other_client(), ADMIN, &totp::code(&secret, b.now()))
         .await;
     assert_eq!(login.status(), 200);
-    let id = session_of(&login);
+    let id = set_cookie(&login, "portail_staff").expect("the staff cookie");
     let r = b
         .app
         .other_client()

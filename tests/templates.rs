@@ -193,40 +193,9 @@ async fn staff_pages(
     child: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    use portail_tenants::database::sql;
-    use sea_orm::ConnectionTrait;
     const ADMIN: &str = "agent.gabarits@mairie.example";
     let slug = &t.slug;
-    let tx = portail_tenants::TenantTx::begin(db, &t.schema_name)
-        .await
-        .unwrap();
-    let from = portail::staff::accounts::Inviting {
-        public_url: "http://portail.test",
-        slug,
-        tenant_name: &t.name,
-        by: None,
-        now,
-    };
-    portail::staff::accounts::invite(&tx, &from, ADMIN, "Agent GABARITS", "admin")
-        .await
-        .unwrap();
-    let row = tx
-        .query_one_raw(sql(
-            "SELECT text_body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
-            [ADMIN.into()],
-        ))
-        .await
-        .unwrap()
-        .expect("an invitation mail");
-    tx.commit().await.unwrap();
-    let text: String = row.try_get("", "text_body").unwrap();
-    let token: String = text
-        .split("activation?token=")
-        .nth(1)
-        .expect("the activation link")
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let token = support::staff::invite_staff(db, t, ADMIN, "Agent GABARITS", "admin", now).await;
 
     let staff = app.other_client();
     let get = |path: String| {
@@ -289,6 +258,8 @@ async fn staff_pages(
         .take(36)
         .collect();
     get(format!("/gestion/familles/{household}")).await;
+    get(format!("/gestion/familles/{household}/journal")).await;
+    get("/gestion/textes".into()).await;
     get(format!("/gestion/enfants/{child}")).await;
     get("/gestion/effectifs?date=2027-01-18".into()).await;
     get("/gestion/effectifs/liste?date=2027-01-18&prestation=repas".into()).await;

@@ -21,7 +21,9 @@
 //! ```
 //!
 //! The service holds its pool as a [`TenantPool`], which runs no statement of its own: the
-//! only thing it opens is a tenant transaction.
+//! only thing it opens is a tenant transaction. The one exception lives in this crate, out of
+//! the service's reach: [`crate::configuration::update_texts`] writes a new configuration
+//! version of one municipality (its registry row and its `settings`), as staff's portal texts.
 
 use crate::slug::{SchemaName, quoted_schema};
 use sea_orm::{
@@ -185,7 +187,7 @@ async fn scope_to_schema(tx: &DatabaseTransaction, schema: &SchemaName) -> Resul
 }
 
 /// The service's pool: it opens tenant transactions, answers a liveness probe and counts its
-/// connections, and runs nothing else.
+/// connections, and runs nothing else (but the narrow services of [`crate::configuration`]).
 #[derive(Clone)]
 pub struct TenantPool(DatabaseConnection);
 
@@ -196,6 +198,12 @@ impl TenantPool {
 
     pub async fn begin(&self, schema: &SchemaName) -> Result<TenantTx, DbErr> {
         TenantTx::begin(&self.0, schema).await
+    }
+
+    /// The registry side, for the narrow services of this crate that write a new
+    /// configuration version ([`crate::configuration`]); never handed out.
+    pub(crate) fn registry(&self) -> &DatabaseConnection {
+        &self.0
     }
 
     /// `SELECT 1`: whether PostgreSQL answers.

@@ -125,6 +125,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/dashboard.ftl"),
     ),
     (
+        Locale::Fr,
+        "staff_office",
+        include_str!("../../platform/locales/fr/staff_office.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -188,6 +193,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "dashboard",
         include_str!("../../platform/locales/en/dashboard.ftl"),
+    ),
+    (
+        Locale::En,
+        "staff_office",
+        include_str!("../../platform/locales/en/staff_office.ftl"),
     ),
 ];
 

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod config;
+pub mod configuration;
 pub mod database;
 pub mod i18n;
 pub mod import;

@@ -165,7 +165,11 @@ pub async fn export(db: &DatabaseConnection, slug: &str) -> Result<Value, Provis
     }))
 }
 
-async fn write_config(tx: &TenantTx, config: &TenantConfig, source: &str) -> Result<(), DbErr> {
+pub(crate) async fn write_config(
+    tx: &TenantTx,
+    config: &TenantConfig,
+    source: &str,
+) -> Result<(), DbErr> {
     let contact = serde_json::to_value(&config.contact).expect("plain data");
     let full = serde_json::to_value(config).expect("plain data");
     tx.execute_raw(sql(

@@ -2,6 +2,8 @@
 // account with TOTP, invites a gestionnaire, who signs in, sets a family's quotient familial
 // (the parent sees it), validates a record, opens the day's counts after a parent booked and
 // downloads the attendance CSV; the parent sees the read under "Qui a consulté mes données".
+// An admin changes the portal's texts and reads a household's audit; a gestionnaire records a
+// criterion and an insurance and opens a family document, which the parent sees as a read.
 // Every back-office page has zero axe-core violations at 375 px and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,9 @@ let server;
 let sink;
 let browser;
 let gestionCodes = [];
+let adminCodes = [];
+/** The parent's API session cookie, once signed up. */
+let parentCookie = '';
 /** A school Tuesday of the week after the portal's test clock: open for booking. */
 const DAY = '2027-01-19';
 /** When the server started: its clock reads TEST_NOW then and runs from there. */
@@ -99,7 +104,7 @@ async function signIn(email, code, width, label) {
 
 test('an invited admin activates with TOTP and invites a gestionnaire who sets a quotient, validates a record and reads the counts', async () => {
   const width = WIDTHS[0];
-  const adminCodes = await activate(tokenIn(await sink.waitFor(ADMIN), `/${slug}/gestion/activation`), width, 'admin');
+  adminCodes = await activate(tokenIn(await sink.waitFor(ADMIN), `/${slug}/gestion/activation`), width, 'admin');
   const admin = await signIn(ADMIN, adminCodes[0], width, 'admin');
   await check(admin.page, width, 'admin home');
   await admin.page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Équipe' }).click();
@@ -118,6 +123,7 @@ test('an invited admin activates with TOTP and invites a gestionnaire who sets a
   assert.equal(r.status, 204);
   r = await fetch(`${server.base}/${slug}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'paul.alain@demo.example', password: PASSWORD }) });
   const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  parentCookie = cookie;
   const { children } = await (await fetch(`${server.base}/${slug}/api/v1/children`, { headers: { cookie } })).json();
   const theo = children.find((c) => c.first_name === 'Théo');
   r = await fetch(`${server.base}/${slug}/api/v1/children/${theo.id}/reservations/repas/${DAY}`, { method: 'PUT', headers: { cookie } });
@@ -182,5 +188,72 @@ test('the back-office pages have no axe-core violations at 1280 px either', asyn
   await check(page, width, 'counts');
   await page.getByRole('link', { name: 'Liste : Repas enfant' }).click();
   await check(page, width, 'attendance');
+  await context.close();
+});
+
+test('an admin changes the portal texts and reads the audit; a gestionnaire records a criterion and an insurance and opens a document the parent sees read', async () => {
+  const width = WIDTHS[0];
+  // The parent sends a document.
+  const form = new FormData();
+  form.append('name', 'Attestation CAF');
+  form.append('person', '');
+  form.append('file', new Blob([Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n')], { type: 'application/pdf' }), 'caf.pdf');
+  let r = await fetch(`${server.base}/${slug}/api/v1/documents`, { method: 'POST', headers: { cookie: parentCookie }, body: form });
+  assert.equal(r.status, 201, await r.text());
+
+  const gestion = await signIn(GESTION, gestionCodes[2], width, 'gestion-dossier');
+  await gestion.page.goto(`${server.base}/${slug}/gestion/familles?q=alain`);
+  await gestion.page.getByRole('link', { name: 'Famille ALAIN' }).click();
+  await gestion.page.getByLabel('Critère', { exact: true }).selectOption('Famille nombreuse');
+  await gestion.page.getByRole('button', { name: 'Ajouter le critère' }).click();
+  assert.match(await gestion.page.getByRole('status').innerText(), /critère a été enregistré/);
+  await gestion.page.getByLabel("Compagnie d'assurance").fill('MAIF');
+  await gestion.page.getByLabel('Numéro de contrat').fill('A1-42');
+  await gestion.page.getByLabel('Valable du').fill('2026-09-01');
+  await gestion.page.getByLabel("Valable jusqu'au").fill('2027-08-31');
+  await gestion.page.getByRole('button', { name: "Ajouter l'assurance" }).click();
+  assert.match(await gestion.page.getByRole('status').innerText(), /assurance a été enregistrée/);
+  assert.match(await gestion.page.locator('main').innerText(), /Famille nombreuse[\s\S]*MAIF, contrat A1-42/);
+  await check(gestion.page, width, 'household records');
+  const href = await gestion.page.getByRole('link', { name: 'Ouvrir « Attestation CAF »' }).getAttribute('href');
+  r = await gestion.context.request.get(`${server.base}${href}`);
+  assert.equal(r.status(), 200);
+  assert.equal(r.headers()['content-type'], 'application/pdf');
+  await gestion.context.close();
+
+  const admin = await signIn(ADMIN, adminCodes[1], width, 'admin-textes');
+  await admin.page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Textes du portail' }).click();
+  await check(admin.page, width, 'portal texts');
+  await admin.page.getByLabel("Titre de la page d'accueil").fill('Bienvenue chez les familles de Démo');
+  await admin.page.getByRole('button', { name: 'Enregistrer' }).click();
+  assert.match(await admin.page.getByRole('status').innerText(), /textes du portail ont été enregistrés/);
+  await admin.page.getByLabel("Titre de la page d'accueil").fill('');
+  await admin.page.getByRole('button', { name: 'Enregistrer' }).click();
+  await admin.page.getByRole('alert').waitFor();
+  await check(admin.page, width, 'portal texts refused');
+  await admin.page.goto(`${server.base}/${slug}/gestion/familles?q=alain`);
+  await admin.page.getByRole('link', { name: 'Famille ALAIN' }).click();
+  await admin.page.getByRole('link', { name: /Journal du foyer/ }).click();
+  assert.match(await admin.page.locator('table').innerText(), /Gaël GESTION\s+consultation\s+document/);
+  await check(admin.page, width, 'household audit');
+  await admin.context.close();
+
+  const home = await open(browser, server.base, `/${slug}/`, width, 'textes-accueil');
+  assert.equal(await home.page.getByRole('heading', { level: 1 }).innerText(), 'Bienvenue chez les familles de Démo');
+  await home.context.close();
+  const account = await (await fetch(`${server.base}/${slug}/mon-compte`, { headers: { cookie: parentCookie } })).text();
+  assert.match(account, /Gaël GESTION \(Gestionnaire\)[\s\S]*Document/);
+});
+
+test('the admin pages have no axe-core violations at 1280 px either', async () => {
+  const width = WIDTHS[1];
+  const { page, context } = await signIn(ADMIN, adminCodes[2], width, 'admin-large');
+  await page.goto(`${server.base}/${slug}/gestion/textes`);
+  await check(page, width, 'portal texts');
+  await page.goto(`${server.base}/${slug}/gestion/familles?q=alain`);
+  await page.getByRole('link', { name: 'Famille ALAIN' }).click();
+  await check(page, width, 'household as admin');
+  await page.getByRole('link', { name: /Journal du foyer/ }).click();
+  await check(page, width, 'household audit');
   await context.close();
 });

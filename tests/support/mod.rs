@@ -437,3 +437,52 @@ pub fn csrf_of(html: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// A cookie's value from a response's `Set-Cookie` headers.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+const UPLOAD_BOUNDARY: &str = "----portail-security-5e2a";
+
+/// A document upload to the API: a name and one file.
+pub async fn upload_document(
+    client: &reqwest::Client,
+    base: &str,
+    slug: &str,
+    name: &str,
+    filename: &str,
+    data: &[u8],
+) -> reqwest::Response {
+    let mut body = Vec::new();
+    for (field, value) in [("name", name), ("person", "")] {
+        body.extend_from_slice(
+            format!("--{UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{UPLOAD_BOUNDARY}--\r\n").as_bytes());
+    client
+        .post(format!("{base}/{slug}/api/v1/documents"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={UPLOAD_BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A small PDF without active content.
+pub const CLEAN_PDF: &[u8] = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";

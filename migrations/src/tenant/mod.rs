@@ -10,6 +10,7 @@ mod m20261126_000004_create_family_records;
 mod m20261126_000005_create_reservations;
 mod m20261130_000006_guardian_locale;
 mod m20261130_000007_staff;
+mod m20261201_000008_staff_records;
 mod m20261201_000009_billing;
 mod m20261201_000010_payments;
 mod m20261201_000011_library;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_payments::Migration),
             Box::new(m20261201_000012_messaging::Migration),
             Box::new(m20261201_000011_library::Migration),
+            Box::new(m20261201_000008_staff_records::Migration),
         ]
     }
 }

@@ -164,6 +164,34 @@ fn staff_routes(route: Route) -> Route {
             poem::post(staff_pages::families::set_quotient),
         )
         .at(
+            "/:slug/gestion/familles/:id/criteres",
+            poem::post(staff_pages::records::add_criterion),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/criteres/retirer",
+            poem::post(staff_pages::records::remove_criterion),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/assurances",
+            poem::post(staff_pages::records::add_insurance),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/assurances/retirer",
+            poem::post(staff_pages::records::remove_insurance),
+        )
+        .at(
+            "/:slug/gestion/familles/:id/journal",
+            get(staff_pages::audit::audit_page),
+        )
+        .at(
+            "/:slug/gestion/documents/:id",
+            get(staff_pages::families::document),
+        )
+        .at(
+            "/:slug/gestion/textes",
+            get(staff_pages::texts::texts_form).post(staff_pages::texts::save_texts),
+        )
+        .at(
             "/:slug/gestion/enfants/:id",
             get(staff_pages::children::child_page),
         )

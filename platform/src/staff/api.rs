@@ -7,10 +7,13 @@ use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
 use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
+use super::household_records::{self, NewCriterion, NewInsurance};
 use super::invitations::{self, Outcome, Selection};
 use super::records::{self, AuditEntry, ChildRecord};
+use super::texts::{self, Texts, TextsChange};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
 use crate::auth::session::{client_address, read_cookie};
+use crate::documents::api::DownloadResponse;
 use crate::http::errors::ApiError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -29,6 +32,8 @@ enum ApiTags {
     StaffAuth,
     /// Municipal staff: families and records.
     StaffFamilies,
+    /// Municipal staff: the portal's texts (admin).
+    PortalTexts,
 }
 
 type Answer<T> = Result<T, ApiError<StaffError>>;
@@ -132,6 +137,9 @@ struct HouseholdPatch {
     quotient_familial: Option<i64>,
     /// `YYYY-MM-DD`; required with a quotient.
     quotient_valid_from: Option<String>,
+    /// A document of the household kept as the quotient's proof; absent or `null`: none.
+    /// The three fields are set together.
+    quotient_document_id: Option<Uuid>,
 }
 
 #[derive(Object)]
@@ -185,6 +193,53 @@ struct InvitationsRequest {
 #[oai(rename = "StaffAudit")]
 struct AuditDto {
     entries: Vec<AuditEntry>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffServiceEmail")]
+struct ServiceEmail {
+    /// A service's code, as in the configuration.
+    code: String,
+    email: String,
+}
+
+/// The texts to change; an absent key keeps its text.
+#[derive(Object)]
+#[oai(rename = "StaffTextsPatch")]
+struct TextsPatch {
+    /// At most 200 characters.
+    welcome_title: Option<String>,
+    /// Markdown, at most 10,000 characters; raw HTML is shown as text.
+    welcome_text: Option<String>,
+    /// At most 2,000 characters.
+    reservation_notice: Option<String>,
+    /// New e-mail addresses of services (messaging recipients).
+    #[oai(default)]
+    services: Vec<ServiceEmail>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffCriterionRequest")]
+struct CriterionRequest {
+    /// One of the municipality's criteria (`criteria` in its configuration).
+    label: String,
+    /// A child of the household; absent for the household as a whole.
+    child_id: Option<Uuid>,
+    /// `YYYY-MM-DD`; today when absent.
+    decided_at: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffInsuranceRequest")]
+struct InsuranceRequest {
+    company: String,
+    number: String,
+    /// `YYYY-MM-DD`.
+    valid_from: String,
+    /// `YYYY-MM-DD`, not before `valid_from`.
+    valid_to: String,
+    /// A child of the household; absent for the household as a whole.
+    child_id: Option<Uuid>,
 }
 
 pub struct StaffApiService {
@@ -440,6 +495,7 @@ impl StaffApiService {
                 QuotientChange {
                     quotient_familial: body.quotient_familial,
                     quotient_valid_from: body.quotient_valid_from,
+                    quotient_document_id: body.quotient_document_id,
                 },
                 "api",
             )
@@ -592,5 +648,186 @@ impl StaffApiService {
         Ok(Json(AuditDto {
             entries: records::household_audit(&self.state, &tenant, id.0).await?,
         }))
+    }
+
+    /// A family document's file (`accueil` and above): the read is recorded, and the
+    /// family sees it under "Qui a consulté mes données".
+    #[oai(
+        path = "/:slug/api/v1/staff/documents/:id",
+        method = "get",
+        operation_id = "staffDocument",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn document(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+        id: Path<Uuid>,
+    ) -> Answer<DownloadResponse> {
+        let file = super::documents::read(&self.state, &tenant, &staff.member, id.0, "api").await?;
+        Ok(file.into())
+    }
+
+    /// The portal's texts: welcome title and Markdown text, reservation notice, services'
+    /// e-mail addresses (admin).
+    #[oai(
+        path = "/:slug/api/v1/staff/texts",
+        method = "get",
+        operation_id = "staffTexts",
+        tag = "ApiTags::PortalTexts"
+    )]
+    async fn texts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        _staff: StaffApi<Admin>,
+    ) -> Answer<Json<Texts>> {
+        Ok(Json(texts::current(&self.state, &tenant).await?))
+    }
+
+    /// Change the portal's texts (admin): a new version of the municipality's configuration,
+    /// checked like a file ops send, audited, shown to parents from the next request on.
+    #[oai(
+        path = "/:slug/api/v1/staff/texts",
+        method = "patch",
+        operation_id = "staffPatchTexts",
+        tag = "ApiTags::PortalTexts"
+    )]
+    async fn patch_texts(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Admin>,
+        body: Json<TextsPatch>,
+    ) -> Answer<Json<Texts>> {
+        let body = body.0;
+        let change = TextsChange {
+            welcome_title: body.welcome_title,
+            welcome_text: body.welcome_text,
+            reservation_notice: body.reservation_notice,
+            service_emails: body
+                .services
+                .into_iter()
+                .map(|s| (s.code, s.email))
+                .collect(),
+        };
+        Ok(Json(
+            texts::update(&self.state, &tenant, &staff.member, change, "api").await?,
+        ))
+    }
+
+    /// Record a criterion for the household or one of its children (`gestionnaire` and
+    /// above, audited); the parents see it at once.
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id/criteria",
+        method = "post",
+        operation_id = "staffAddCriterion",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn add_criterion(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        body: Json<CriterionRequest>,
+    ) -> Answer<Json<HouseholdDetail>> {
+        let body = body.0;
+        let new = NewCriterion {
+            label: body.label,
+            child_id: body.child_id,
+            decided_at: body.decided_at,
+        };
+        Ok(Json(
+            household_records::add_criterion(&self.state, &tenant, &staff.member, id.0, new, "api")
+                .await?,
+        ))
+    }
+
+    /// Remove a criterion of the household (`gestionnaire` and above, audited).
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id/criteria/:criterion_id",
+        method = "delete",
+        operation_id = "staffRemoveCriterion",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn remove_criterion(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        criterion_id: Path<Uuid>,
+    ) -> Answer<Json<HouseholdDetail>> {
+        Ok(Json(
+            household_records::remove_criterion(
+                &self.state,
+                &tenant,
+                &staff.member,
+                id.0,
+                criterion_id.0,
+                "api",
+            )
+            .await?,
+        ))
+    }
+
+    /// Record an insurance of the household or of one of its children (`gestionnaire` and
+    /// above, audited); the parents see it at once.
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id/insurances",
+        method = "post",
+        operation_id = "staffAddInsurance",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn add_insurance(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        body: Json<InsuranceRequest>,
+    ) -> Answer<Json<HouseholdDetail>> {
+        let body = body.0;
+        let new = NewInsurance {
+            company: body.company,
+            number: body.number,
+            valid_from: body.valid_from,
+            valid_to: body.valid_to,
+            child_id: body.child_id,
+        };
+        Ok(Json(
+            household_records::add_insurance(&self.state, &tenant, &staff.member, id.0, new, "api")
+                .await?,
+        ))
+    }
+
+    /// Remove an insurance of the household (`gestionnaire` and above, audited).
+    #[oai(
+        path = "/:slug/api/v1/staff/households/:id/insurances/:insurance_id",
+        method = "delete",
+        operation_id = "staffRemoveInsurance",
+        tag = "ApiTags::StaffFamilies"
+    )]
+    async fn remove_insurance(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Gestionnaire>,
+        id: Path<Uuid>,
+        insurance_id: Path<Uuid>,
+    ) -> Answer<Json<HouseholdDetail>> {
+        Ok(Json(
+            household_records::remove_insurance(
+                &self.state,
+                &tenant,
+                &staff.member,
+                id.0,
+                insurance_id.0,
+                "api",
+            )
+            .await?,
+        ))
     }
 }

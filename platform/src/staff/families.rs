@@ -67,8 +67,81 @@ pub struct HouseholdDetail {
     pub city: String,
     pub quotient_familial: Option<i32>,
     pub quotient_valid_from: Option<NaiveDate>,
+    /// The family document kept as the quotient's proof, if any.
+    pub quotient_document_id: Option<Uuid>,
     pub guardians: Vec<GuardianSummary>,
     pub children: Vec<ChildSummary>,
+    /// Criteria decided by staff, from the municipality's list.
+    pub criteria: Vec<CriterionLine>,
+    pub insurances: Vec<InsuranceLine>,
+    /// The documents the family sent, without their files (reading one is audited).
+    pub documents: Vec<DocumentLine>,
+    /// Each guardian's consents, as they gave or refused them.
+    pub consents: Vec<ConsentLine>,
+    /// The children's bookings from today on (at most 100, soonest first).
+    pub bookings: Vec<BookingLine>,
+}
+
+/// A guardian's consent.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffConsent")]
+pub struct ConsentLine {
+    pub guardian_id: Uuid,
+    pub code: String,
+    pub granted: bool,
+    pub decided_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A child's booking of a prestation on a day.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffBooking")]
+pub struct BookingLine {
+    pub child_id: Uuid,
+    pub first_name: String,
+    pub prestation_code: String,
+    pub prestation: String,
+    pub day: NaiveDate,
+}
+
+/// Bookings listed on a household's page, at most.
+const MAX_BOOKINGS: i64 = 100;
+
+/// A criterion of the household or of one of its children.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffCriterion")]
+pub struct CriterionLine {
+    pub id: Uuid,
+    /// The child it concerns; `null` for the household.
+    pub child_id: Option<Uuid>,
+    pub label: String,
+    pub decided_at: NaiveDate,
+}
+
+/// An insurance of the household or of one of its children.
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffInsurance")]
+pub struct InsuranceLine {
+    pub id: Uuid,
+    /// The child it covers; `null` for the household.
+    pub child_id: Option<Uuid>,
+    pub company: String,
+    pub number: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+/// A family document as a household's page lists it.
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(rename = "StaffDocumentSummary")]
+pub struct DocumentLine {
+    pub id: Uuid,
+    /// The child it concerns, if any ("Théo ALAIN").
+    pub person_name: Option<String>,
+    pub name: String,
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Lower case without French accents, the same on both sides of the comparison.
@@ -179,9 +252,14 @@ pub async fn search(
     Ok(found)
 }
 
-pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail>, DbErr> {
+/// Household `id` as staff read it; bookings from `today` on.
+pub async fn detail_in(
+    tx: &TenantTx,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Option<HouseholdDetail>, DbErr> {
     let text = format!(
-        "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, h.quotient_valid_from,
+        "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, h.quotient_valid_from, h.quotient_document_id,
                 {GUARDIANS_JSON} AS guardians, {CHILDREN_JSON} AS children
          FROM households h WHERE h.id = $1"
     );
@@ -190,6 +268,47 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
     };
     let guardians: Vec<GuardianSummary> = parse(&r.try_get::<String>("", "guardians")?);
     let children: Vec<ChildSummary> = parse(&r.try_get::<String>("", "children")?);
+    let documents = crate::documents::repository::for_household(tx, id)
+        .await?
+        .into_iter()
+        .map(|d| DocumentLine {
+            id: d.id,
+            person_name: d.person_name,
+            name: d.name,
+            content_type: d.content_type,
+            size: d.size,
+            created_at: d.created_at,
+        })
+        .collect();
+    let criteria = tx
+        .all(
+            "SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at, label",
+            [id.into()],
+        )
+        .await?;
+    let insurances = tx
+        .all(
+            "SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC, company",
+            [id.into()],
+        )
+        .await?;
+    let consents = tx
+        .all(
+            "SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c
+             JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1 ORDER BY g.position, c.code",
+            [id.into()],
+        )
+        .await?;
+    let bookings = tx
+        .all(
+            "SELECT r.child_id, c.first_name, r.prestation_code, p.name AS prestation, r.day
+             FROM reservations r JOIN children c ON c.id = r.child_id
+             JOIN prestations p ON p.code = r.prestation_code
+             WHERE c.household_id = $1 AND r.day >= $2
+             ORDER BY r.day, c.birth_date, p.position LIMIT $3",
+            [id.into(), today.into(), MAX_BOOKINGS.into()],
+        )
+        .await?;
     Ok(Some(HouseholdDetail {
         id: r.try_get("", "id")?,
         name: family_name(&guardians, &children),
@@ -199,8 +318,14 @@ pub async fn detail_in(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdDetail
         city: r.try_get("", "city")?,
         quotient_familial: r.try_get("", "quotient_familial")?,
         quotient_valid_from: r.try_get("", "quotient_valid_from")?,
+        quotient_document_id: r.try_get("", "quotient_document_id")?,
         guardians,
         children,
+        criteria,
+        insurances,
+        consents,
+        bookings,
+        documents,
     }))
 }
 
@@ -210,7 +335,7 @@ pub async fn detail(
     id: Uuid,
 ) -> Result<HouseholdDetail, StaffError> {
     let tx = tenant.begin(state).await?;
-    let found = detail_in(&tx, id).await?;
+    let found = detail_in(&tx, id, paris_today(state)).await?;
     tx.commit().await?;
     found.ok_or(StaffError::NotFound)
 }
@@ -220,6 +345,8 @@ pub async fn detail(
 pub struct QuotientChange {
     pub quotient_familial: Option<i64>,
     pub quotient_valid_from: Option<String>,
+    /// A document of the household kept as the proof; `None` keeps none.
+    pub quotient_document_id: Option<Uuid>,
 }
 
 /// Largest quotient familial accepted (CAF quotients are a few thousand at most).
@@ -264,10 +391,30 @@ pub async fn set_quotient(
         return Err(errors.into());
     }
     let tx = tenant.begin(state).await?;
+    if let Some(proof) = change.quotient_document_id
+        && !tx
+            .exists(
+                "SELECT 1 FROM documents WHERE id = $1 AND household_id = $2",
+                [proof.into(), id.into()],
+            )
+            .await?
+    {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "quotient_document_id",
+            crate::i18n::t("staff-quotient-proof-unknown"),
+        );
+        return Err(errors.into());
+    }
     let done = tx
         .execute_raw(sql(
-            "UPDATE households SET quotient_familial = $2, quotient_valid_from = $3, updated_at = now() WHERE id = $1",
-            [id.into(), quotient.into(), valid_from.into()],
+            "UPDATE households SET quotient_familial = $2, quotient_valid_from = $3, quotient_document_id = $4, updated_at = now() WHERE id = $1",
+            [
+                id.into(),
+                quotient.into(),
+                valid_from.into(),
+                change.quotient_document_id.into(),
+            ],
         ))
         .await?;
     if done.rows_affected() == 0 {
@@ -280,13 +427,19 @@ pub async fn set_quotient(
             action: "update",
             entity: "household",
             entity_id: id.to_string(),
-            fields: vec!["quotient_familial".into(), "quotient_valid_from".into()],
+            fields: vec![
+                "quotient_familial".into(),
+                "quotient_valid_from".into(),
+                "quotient_document_id".into(),
+            ],
             household_id: Some(id),
             origin,
         },
     )
     .await?;
-    let detail = detail_in(&tx, id).await?.ok_or(StaffError::NotFound)?;
+    let detail = detail_in(&tx, id, paris_today(state))
+        .await?
+        .ok_or(StaffError::NotFound)?;
     tx.commit().await?;
     Ok(detail)
 }
@@ -332,4 +485,13 @@ pub async fn summary(state: &AppState, tenant: &CurrentTenant) -> Result<Summary
         });
     tx.commit().await?;
     Ok(found)
+}
+
+/// Today in Europe/Paris, by the portal's clock.
+pub fn paris_today(state: &AppState) -> NaiveDate {
+    state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive()
 }

@@ -74,6 +74,7 @@ fn navigation(slug: &str, current: &str, role: Option<Role>) -> Vec<NavEntry> {
             Role::Regisseur,
         ),
         ("equipe", "staff-nav-team", "equipe", Role::Admin),
+        ("textes", "staff-nav-texts", "textes", Role::Admin),
     ];
     let Some(role) = role else {
         return vec![NavEntry {
@@ -270,7 +271,10 @@ mod tests {
         );
         assert_eq!(labels(Some(Role::Gestionnaire)).len(), 5);
         assert_eq!(labels(Some(Role::Regisseur)).len(), 6);
-        assert_eq!(labels(Some(Role::Admin)).len(), 7);
+        assert_eq!(labels(Some(Role::Admin)).len(), 8);
+        let texts = "/demo/gestion/textes".to_string();
+        assert!(labels(Some(Role::Admin)).contains(&texts));
+        assert!(!labels(Some(Role::Regisseur)).contains(&texts));
         assert_eq!(labels(None), vec!["/demo/gestion/connexion"]);
     }
 }

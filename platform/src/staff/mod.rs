@@ -13,11 +13,14 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod counts;
+pub mod documents;
 pub mod families;
 pub mod guard;
+pub mod household_records;
 pub mod invitations;
 pub mod pages;
 pub mod records;
+pub mod texts;
 pub mod totp;
 
 use crate::auth::password_policy::Refusal;

@@ -174,6 +174,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "accueil_famille",
         include_str!("../../templates/dashboard/accueil.hbs"),
     ),
+    (
+        "staff_textes",
+        include_str!("../../templates/staff/textes.hbs"),
+    ),
+    (
+        "staff_journal",
+        include_str!("../../templates/staff/journal.hbs"),
+    ),
 ];
 
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache

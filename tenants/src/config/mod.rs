@@ -41,6 +41,10 @@ pub struct TenantConfig {
     /// `informations` when absent.
     #[serde(default = "default_rubriques")]
     pub rubriques: Vec<Rubrique>,
+    /// The criteria staff may record for a household or a child (e.g. "Parent isolé"),
+    /// which parents read on "Mon foyer"; none when absent.
+    #[serde(default)]
+    pub criteria: Vec<String>,
     /// Optional sign-in with an OpenID Connect provider (FranceConnect, the city's own…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<Oidc>,

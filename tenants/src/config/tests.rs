@@ -411,3 +411,22 @@ fn rubriques_default_to_menus_activities_and_information() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn criteria_default_to_none_and_are_listed_once_each() {
+    assert!(TenantConfig::from_toml(BRIEF).unwrap().criteria.is_empty());
+    let demo = TenantConfig::from_toml(DEMO).unwrap();
+    assert!(demo.criteria.iter().any(|c| c == "Parent isolé"));
+    let text = BRIEF.replacen(
+        "holiday_zone = \"B\"",
+        "holiday_zone = \"B\"\ncriteria = [\"Parent isolé\", \" \", \"parent isolé\"]",
+        1,
+    );
+    assert_eq!(
+        errors_of(&text),
+        vec![
+            "criteria[1]: must not be empty",
+            r#"criteria[2]: "parent isolé" is listed twice"#,
+        ]
+    );
+}

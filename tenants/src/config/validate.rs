@@ -85,6 +85,17 @@ pub fn check(config: &TenantConfig) -> Vec<String> {
         required(&mut err, &format!("rubriques[{i}].name"), &r.name);
     }
 
+    let mut criteria = HashSet::new();
+    for (i, label) in config.criteria.iter().enumerate() {
+        required(&mut err, &format!("criteria[{i}]"), label);
+        if !criteria.insert(label.trim().to_lowercase()) {
+            err(
+                format!("criteria[{i}]"),
+                &format!("{label:?} is listed twice"),
+            );
+        }
+    }
+
     let mut structures = HashSet::new();
     for (i, s) in config.structures.iter().enumerate() {
         code(

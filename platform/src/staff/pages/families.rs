@@ -4,7 +4,7 @@ use super::InfoQuery;
 use crate::auth::pages::see_other;
 use crate::http::errors::PageError;
 use crate::http::page::PathId;
-use crate::i18n::t;
+use crate::i18n::{t, t_args};
 use crate::staff::auth::StaffSigned;
 use crate::staff::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
@@ -62,10 +62,73 @@ pub async fn families_page(
     ))
 }
 
+/// A family document as the household's page lists it.
+#[derive(Serialize)]
+pub struct DocumentRow {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub person: Option<String>,
+    pub sent_on: String,
+    pub size: String,
+}
+
+/// A criterion or an insurance as the household's page lists it.
+#[derive(Serialize)]
+pub struct RecordRow {
+    pub id: uuid::Uuid,
+    /// "Parent isolé", "MAIF n° 123 (01/09/2026 – 31/08/2027)".
+    pub text: String,
+    /// The child it concerns, or the whole family.
+    pub person: String,
+}
+
+/// A choice of a select: its value, its label, whether it is chosen.
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The form of the page a refusal belongs to (its message is shown there).
+#[derive(Serialize, Default)]
+pub struct Failed {
+    pub quotient: bool,
+    pub criterion: bool,
+    pub insurance: bool,
+}
+
+/// What an insurance form held when it was refused.
+#[derive(Serialize, Default)]
+pub struct InsuranceValues {
+    pub company: String,
+    pub number: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
 #[derive(Serialize)]
 pub struct HouseholdPage {
     pub household: HouseholdDetail,
+    pub documents: Vec<DocumentRow>,
+    pub criteria: Vec<RecordRow>,
+    pub insurances: Vec<RecordRow>,
+    /// "Paul ALAIN : Recevoir par e-mail… : accepté le 01/09/2026".
+    pub consents: Vec<String>,
+    /// "lundi 18 janvier 2027 : Théo, Repas enfant".
+    pub bookings: Vec<String>,
+    /// The municipality's criteria, to choose from.
+    pub criteria_choices: Vec<Choice>,
+    /// The family or one of its children.
+    pub person_choices: Vec<Choice>,
+    /// The household's documents, to keep one as the quotient's proof.
+    pub proof_choices: Vec<Choice>,
+    /// Which form a refusal belongs to.
+    pub failed: Failed,
+    pub insurance: InsuranceValues,
     pub can_edit: bool,
+    /// Admins open the household's audit.
+    pub can_audit: bool,
     pub info: Option<String>,
     pub error: Option<String>,
     pub errors: BTreeMap<String, String>,
@@ -73,9 +136,151 @@ pub struct HouseholdPage {
     pub valid_from_value: String,
 }
 
-pub(super) fn household_model(household: HouseholdDetail, member: &StaffSigned) -> HouseholdPage {
+fn french_date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+pub(super) fn household_model(
+    household: HouseholdDetail,
+    member: &StaffSigned,
+    criteria: &[String],
+) -> HouseholdPage {
+    let person = |child: Option<uuid::Uuid>| {
+        child
+            .and_then(|id| household.children.iter().find(|c| c.id == id))
+            .map(|c| format!("{} {}", c.first_name, c.last_name))
+            .unwrap_or_else(|| t("staff-records-family"))
+    };
+    let guardian = |id: uuid::Uuid| {
+        household
+            .guardians
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| format!("{} {}", g.first_name, g.last_name))
+            .unwrap_or_default()
+    };
     HouseholdPage {
+        consents: household
+            .consents
+            .iter()
+            .map(|c| {
+                let key = if c.granted {
+                    "staff-consent-granted"
+                } else {
+                    "staff-consent-refused"
+                };
+                t_args(
+                    key,
+                    &[
+                        ("guardian", guardian(c.guardian_id).into()),
+                        ("label", t(&format!("consent-{}", c.code)).into()),
+                        (
+                            "date",
+                            c.decided_at
+                                .with_timezone(&chrono_tz::Europe::Paris)
+                                .format("%d/%m/%Y")
+                                .to_string()
+                                .into(),
+                        ),
+                    ],
+                )
+            })
+            .collect(),
+        bookings: household
+            .bookings
+            .iter()
+            .map(|b| {
+                t_args(
+                    "staff-booking-line",
+                    &[
+                        ("day", crate::i18n::calendar::day_with_year(b.day).into()),
+                        ("child", b.first_name.clone().into()),
+                        ("prestation", b.prestation.clone().into()),
+                    ],
+                )
+            })
+            .collect(),
+        criteria: household
+            .criteria
+            .iter()
+            .map(|c| RecordRow {
+                id: c.id,
+                text: t_args(
+                    "staff-criterion-line",
+                    &[
+                        ("label", c.label.clone().into()),
+                        ("date", french_date(c.decided_at).into()),
+                    ],
+                ),
+                person: person(c.child_id),
+            })
+            .collect(),
+        insurances: household
+            .insurances
+            .iter()
+            .map(|i| RecordRow {
+                id: i.id,
+                text: t_args(
+                    "insurance-line",
+                    &[
+                        ("company", i.company.clone().into()),
+                        ("number", i.number.clone().into()),
+                        ("from", french_date(i.valid_from).into()),
+                        ("to", french_date(i.valid_to).into()),
+                    ],
+                ),
+                person: person(i.child_id),
+            })
+            .collect(),
+        criteria_choices: criteria
+            .iter()
+            .map(|c| Choice {
+                value: c.clone(),
+                label: c.clone(),
+                selected: false,
+            })
+            .collect(),
+        person_choices: std::iter::once(Choice {
+            value: String::new(),
+            label: t("staff-records-family"),
+            selected: true,
+        })
+        .chain(household.children.iter().map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} {}", c.first_name, c.last_name),
+            selected: false,
+        }))
+        .collect(),
+        proof_choices: std::iter::once(Choice {
+            value: String::new(),
+            label: t("staff-quotient-proof-none"),
+            selected: household.quotient_document_id.is_none(),
+        })
+        .chain(household.documents.iter().map(|d| Choice {
+            value: d.id.to_string(),
+            label: d.name.clone(),
+            selected: household.quotient_document_id == Some(d.id),
+        }))
+        .collect(),
+        failed: Failed::default(),
+        insurance: InsuranceValues::default(),
+        documents: household
+            .documents
+            .iter()
+            .map(|d| DocumentRow {
+                id: d.id,
+                name: d.name.clone(),
+                person: d.person_name.clone(),
+                sent_on: d
+                    .created_at
+                    .with_timezone(&chrono_tz::Europe::Paris)
+                    .format("%d/%m/%Y")
+                    .to_string(),
+                size: crate::documents::service::french_size(d.size.max(0) as u64),
+            })
+            .collect(),
         can_edit: member.role.allows(Role::Gestionnaire),
+        can_audit: member.role.allows(Role::Admin),
         quotient_value: household
             .quotient_familial
             .map(|q| q.to_string())
@@ -91,8 +296,24 @@ pub(super) fn household_model(household: HouseholdDetail, member: &StaffSigned) 
     }
 }
 
+/// The model of household `id`'s page, with the municipality's criteria.
+pub(super) async fn household_model_of(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    id: uuid::Uuid,
+    member: &StaffSigned,
+) -> Result<HouseholdPage, StaffError> {
+    let household = families::detail(state, tenant, id).await?;
+    let config = crate::tenancy::config(state, tenant).await?;
+    Ok(household_model(household, member, &config.criteria))
+}
+
 /// A household's page, titled with its name.
-fn household_page_of(frame: &StaffFrame, model: &HouseholdPage, status: u16) -> Response {
+pub(super) fn household_page_of(
+    frame: &StaffFrame,
+    model: &HouseholdPage,
+    status: u16,
+) -> Response {
     let title = &model.household.name;
     frame.render("staff_foyer", title, "familles", model, status)
 }
@@ -105,8 +326,7 @@ pub async fn household_page(
     Query(query): Query<InfoQuery>,
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
-    let household = families::detail(state, tenant, id).await?;
-    let mut model = household_model(household, &page.member);
+    let mut model = household_model_of(state, tenant, id, &page.member).await?;
     model.info = query.message();
     Ok(household_page_of(&page.frame, &model, 200))
 }
@@ -115,6 +335,8 @@ pub async fn household_page(
 pub struct QuotientForm {
     quotient_familial: Option<String>,
     quotient_valid_from: Option<String>,
+    /// A document id, or empty for no proof.
+    quotient_document_id: Option<String>,
 }
 
 #[handler]
@@ -125,6 +347,12 @@ pub async fn set_quotient(
     page: StaffForm<Gestionnaire, QuotientForm>,
 ) -> Result<Response, PageError> {
     let raw = page.form.quotient_familial.clone().unwrap_or_default();
+    // An id that is no document of the household is refused by the service.
+    let proof = page
+        .form
+        .quotient_document_id
+        .as_deref()
+        .and_then(|p| uuid::Uuid::parse_str(p.trim()).ok());
     let quotient = match raw.trim() {
         "" => Ok(None),
         text => text.parse::<i64>().map(Some).map_err(|_| ()),
@@ -139,6 +367,7 @@ pub async fn set_quotient(
                 QuotientChange {
                     quotient_familial,
                     quotient_valid_from: page.form.quotient_valid_from.clone(),
+                    quotient_document_id: proof,
                 },
                 "page",
             )
@@ -156,8 +385,8 @@ pub async fn set_quotient(
             tenant.slug()
         ))),
         Err(StaffError::Invalid(errors)) => {
-            let household = families::detail(state, tenant, id).await?;
-            let mut model = household_model(household, &page.member);
+            let mut model = household_model_of(state, tenant, id, &page.member).await?;
+            model.failed.quotient = true;
             model.error = Some(t("error-invalid-fields"));
             model.errors = errors.0;
             model.quotient_value = raw;
@@ -166,4 +395,20 @@ pub async fn set_quotient(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A family document's file: an audited read, which the family sees.
+#[handler]
+pub async fn document(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let file = crate::staff::documents::read(state, tenant, &page.member, id, "page").await?;
+    let mut builder = Response::builder();
+    for (name, value) in crate::documents::service::download_headers(&file) {
+        builder = builder.header(name, value);
+    }
+    Ok(builder.body(file.data))
 }

@@ -3,16 +3,19 @@
 //! records, the invitations to families and the counts. Every page has a typed model.
 
 pub mod activation;
+pub mod audit;
 pub mod children;
 pub mod counts;
 pub mod families;
 pub mod home;
 pub mod invitations;
 pub mod library;
+pub mod records;
 pub mod sign_in;
 pub mod team;
 #[cfg(test)]
 mod tests;
+pub mod texts;
 
 use crate::i18n::t;
 use serde::Deserialize;
@@ -27,6 +30,10 @@ fn info_message(key: &str) -> Option<String> {
         "quotient" => "staff-info-quotient",
         "validee" => "staff-info-validated",
         "devalidee" => "staff-info-unvalidated",
+        "critere" => "staff-info-criterion",
+        "critere-retire" => "staff-info-criterion-removed",
+        "assurance" => "staff-info-insurance",
+        "assurance-retiree" => "staff-info-insurance-removed",
         _ => return None,
     }))
 }

@@ -1,16 +1,20 @@
 use super::activation::ActivationPage;
+use super::audit::audit_model;
 use super::children::child_model;
 use super::counts::{AttendancePage, counts_model};
 use super::families::{SearchPage, household_model};
 use super::home::home_model;
 use super::sign_in::SignInPage;
 use super::team::team_model;
+use super::texts::texts_model;
 use crate::staff::Role;
 use crate::staff::accounts::Member;
 use crate::staff::auth::{self, StaffSigned};
 use crate::staff::counts::{self, Attendance, PrestationCount};
 use crate::staff::families::{self, HouseholdDetail};
+use crate::staff::records::AuditEntry;
 use crate::staff::records::ChildRecord;
+use crate::staff::texts::{ServiceAddress, Texts};
 use crate::templates::global;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -90,6 +94,7 @@ fn the_home_team_and_family_pages_render() {
     };
     let home_html = render("staff_accueil", &home_model(&me, summary, None));
     assert!(home_html.contains("/demo/gestion/equipe") && home_html.contains("7 responsables"));
+    assert!(home_html.contains("/demo/gestion/textes"));
     let team_page = team_model(
         vec![Member {
             id: uuid::Uuid::new_v4(),
@@ -112,11 +117,57 @@ fn the_home_team_and_family_pages_render() {
         city: "Lannion".into(),
         quotient_familial: Some(742),
         quotient_valid_from: None,
+        quotient_document_id: Some(uuid::Uuid::nil()),
         guardians: vec![],
         children: vec![],
+        criteria: vec![families::CriterionLine {
+            id: uuid::Uuid::new_v4(),
+            child_id: None,
+            label: "Parent <isolé>".into(),
+            decided_at: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+        }],
+        insurances: vec![families::InsuranceLine {
+            id: uuid::Uuid::new_v4(),
+            child_id: None,
+            company: "MAIF".into(),
+            number: "123".into(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            valid_to: chrono::NaiveDate::from_ymd_opt(2027, 8, 31).unwrap(),
+        }],
+        consents: vec![families::ConsentLine {
+            guardian_id: uuid::Uuid::nil(),
+            code: "rappels_sms".into(),
+            granted: true,
+            decided_at: chrono::Utc::now(),
+        }],
+        bookings: vec![families::BookingLine {
+            child_id: uuid::Uuid::nil(),
+            first_name: "Théo".into(),
+            prestation_code: "repas".into(),
+            prestation: "Repas <enfant>".into(),
+            day: chrono::NaiveDate::from_ymd_opt(2027, 1, 18).unwrap(),
+        }],
+        documents: vec![families::DocumentLine {
+            id: uuid::Uuid::nil(),
+            person_name: Some("Théo ALAIN".into()),
+            name: "Attestation <CAF>".into(),
+            content_type: "application/pdf".into(),
+            size: 2048,
+            created_at: chrono::Utc::now(),
+        }],
     };
-    let html = render("staff_foyer", &household_model(household, &me));
+    let html = render(
+        "staff_foyer",
+        &household_model(household, &me, &["Famille nombreuse".into()]),
+    );
+    assert!(html.contains("Parent &lt;isolé&gt; (décidé le 01/09/2026)"));
+    assert!(html.contains("MAIF, contrat 123") && html.contains("Famille nombreuse"));
+    assert!(html.contains("lundi 18 janvier 2027 : Théo, Repas &lt;enfant&gt;"));
+    assert!(html.contains("Recevoir par SMS un rappel"));
+    assert!(html.contains("<option value=\"00000000-0000-0000-0000-000000000000\" selected>"));
     assert!(html.contains("value=\"742\"") && html.contains("quotient_valid_from"));
+    assert!(html.contains("/demo/gestion/documents/00000000-0000-0000-0000-000000000000"));
+    assert!(html.contains("Attestation &lt;CAF&gt;") && html.contains("/journal"));
     let html = render(
         "staff_familles",
         &SearchPage {
@@ -184,4 +235,50 @@ fn the_home_team_and_family_pages_render() {
     let list_html = render("staff_liste", &list);
     assert!(list_html.contains("&lt;Théo&gt;") && list_html.contains("liste.csv"));
     assert!(html.contains("Dr &lt;X&gt;") && html.contains("value=\"oui\""));
+}
+
+#[test]
+fn the_texts_page_shows_the_texts_and_each_refused_field() {
+    let mut page = texts_model(Texts {
+        welcome_title: "Bienvenue <ici>".into(),
+        welcome_text: "**Bonjour**".into(),
+        reservation_notice: "Avant 8h30".into(),
+        services: vec![ServiceAddress {
+            code: "enfance".into(),
+            name: "Service enfance".into(),
+            email: "enfance@demo.example".into(),
+        }],
+        config_version: 3,
+    });
+    let html = render("staff_textes", &page);
+    assert!(html.contains("Bienvenue &lt;ici&gt;") && html.contains("name=\"service_enfance\""));
+    assert!(!html.contains("aria-invalid"));
+    page.error = Some("Erreur".into());
+    page.errors
+        .insert("welcome_title".into(), "Obligatoire".into());
+    page.services[0].error = Some("Adresse invalide".into());
+    let html = render("staff_textes", &page);
+    assert!(html.contains("role=\"alert\"") && html.contains("welcome_title-erreur"));
+    assert!(html.contains("service_enfance-erreur"));
+}
+
+#[test]
+fn the_audit_page_says_who_did_what() {
+    let page = audit_model(
+        uuid::Uuid::nil(),
+        "ALAIN".into(),
+        vec![AuditEntry {
+            at: chrono::Utc::now(),
+            actor: "staff:x".into(),
+            actor_name: Some("Anne <L>".into()),
+            action: "read".into(),
+            entity: "document".into(),
+            entity_id: "d".into(),
+            fields: vec!["file".into()],
+            origin: "page".into(),
+        }],
+    );
+    let html = render("staff_journal", &page);
+    assert!(html.contains("Anne &lt;L&gt;") && html.contains("consultation"));
+    assert!(html.contains("document") && html.contains("<caption"));
 }

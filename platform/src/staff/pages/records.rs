@@ -1,0 +1,143 @@
+//! The criteria and insurances of a household, from its page (`gestionnaire` and above).
+
+use super::families::{household_model_of, household_page_of};
+use crate::auth::pages::see_other;
+use crate::http::errors::PageError;
+use crate::http::page::PathId;
+use crate::i18n::t;
+use crate::staff::guard::StaffForm;
+use crate::staff::household_records::{self, NewCriterion, NewInsurance};
+use crate::staff::{Gestionnaire, StaffError};
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use poem::web::Data;
+use poem::{Response, handler};
+use serde::Deserialize;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A person select's value: empty for the family, else a child's id.
+fn child_of(value: &Option<String>) -> Option<Uuid> {
+    value
+        .as_deref()
+        .and_then(|v| Uuid::parse_str(v.trim()).ok())
+}
+
+fn back_to(tenant: &CurrentTenant, id: Uuid, info: &str) -> Response {
+    see_other(format!(
+        "/{}/gestion/familles/{id}?info={info}",
+        tenant.slug()
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CriterionForm {
+    label: Option<String>,
+    child_id: Option<String>,
+}
+
+#[handler]
+pub async fn add_criterion(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Gestionnaire, CriterionForm>,
+) -> Result<Response, PageError> {
+    let new = NewCriterion {
+        label: page.form.label.clone().unwrap_or_default(),
+        child_id: child_of(&page.form.child_id),
+        decided_at: None,
+    };
+    match household_records::add_criterion(state, tenant, &page.member, id, new, "page").await {
+        Ok(_) => Ok(back_to(tenant, id, "critere")),
+        Err(StaffError::Invalid(errors)) => {
+            let mut model = household_model_of(state, tenant, id, &page.member).await?;
+            model.failed.criterion = true;
+            model.error = Some(t("error-invalid-fields"));
+            model.errors = errors.0;
+            Ok(household_page_of(&page.frame, &model, 422))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InsuranceForm {
+    company: Option<String>,
+    number: Option<String>,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    child_id: Option<String>,
+}
+
+#[handler]
+pub async fn add_insurance(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Gestionnaire, InsuranceForm>,
+) -> Result<Response, PageError> {
+    let f = &page.form;
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let new = NewInsurance {
+        company: value(&f.company),
+        number: value(&f.number),
+        valid_from: value(&f.valid_from),
+        valid_to: value(&f.valid_to),
+        child_id: child_of(&f.child_id),
+    };
+    let typed = super::families::InsuranceValues {
+        company: new.company.clone(),
+        number: new.number.clone(),
+        valid_from: new.valid_from.clone(),
+        valid_to: new.valid_to.clone(),
+    };
+    match household_records::add_insurance(state, tenant, &page.member, id, new, "page").await {
+        Ok(_) => Ok(back_to(tenant, id, "assurance")),
+        Err(StaffError::Invalid(errors)) => {
+            let mut model = household_model_of(state, tenant, id, &page.member).await?;
+            model.failed.insurance = true;
+            model.error = Some(t("error-invalid-fields"));
+            model.errors = errors.0;
+            model.insurance = typed;
+            Ok(household_page_of(&page.frame, &model, 422))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    record_id: Option<String>,
+}
+
+fn record_of(form: &RemoveForm) -> Result<Uuid, StaffError> {
+    form.record_id
+        .as_deref()
+        .and_then(|v| Uuid::parse_str(v.trim()).ok())
+        .ok_or(StaffError::NotFound)
+}
+
+#[handler]
+pub async fn remove_criterion(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Gestionnaire, RemoveForm>,
+) -> Result<Response, PageError> {
+    let record = record_of(&page.form)?;
+    household_records::remove_criterion(state, tenant, &page.member, id, record, "page").await?;
+    Ok(back_to(tenant, id, "critere-retire"))
+}
+
+#[handler]
+pub async fn remove_insurance(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    page: StaffForm<Gestionnaire, RemoveForm>,
+) -> Result<Response, PageError> {
+    let record = record_of(&page.form)?;
+    household_records::remove_insurance(state, tenant, &page.member, id, record, "page").await?;
+    Ok(back_to(tenant, id, "assurance-retiree"))
+}
