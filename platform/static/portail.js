@@ -24,6 +24,20 @@
     button.setAttribute('aria-label', word(button, 'show-password'));
   });
 
+  // The phone header: the menu folds behind its "Menu" button (wide screens show it always,
+  // by CSS). Without this script the menu simply stays open.
+  var menuButton = document.querySelector('.menu-button');
+  var menu = menuButton && document.getElementById(menuButton.getAttribute('aria-controls'));
+  if (menu) {
+    menuButton.hidden = false;
+    menu.hidden = true;
+    menuButton.addEventListener('click', function () {
+      var open = menuButton.getAttribute('aria-expanded') !== 'true';
+      menuButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+      menu.hidden = !open;
+    });
+  }
+
   // Pencils of the family file: open the field's form in place instead of reloading.
   document.querySelectorAll('[data-edit]').forEach(function (pencil) {
     var form = document.getElementById(pencil.getAttribute('data-edit'));

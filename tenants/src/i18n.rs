@@ -105,6 +105,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/staff.ftl"),
     ),
     (
+        Locale::Fr,
+        "phone",
+        include_str!("../../platform/locales/fr/phone.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -148,6 +153,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "staff",
         include_str!("../../platform/locales/en/staff.ftl"),
+    ),
+    (
+        Locale::En,
+        "phone",
+        include_str!("../../platform/locales/en/phone.ftl"),
     ),
 ];
 

@@ -167,7 +167,8 @@ pub async fn help(ctx: Page<'_>) -> Result<Response, PageError> {
     Ok(frame.render(
         "aide_connexion",
         "Aide à la connexion",
-        "connexion",
+        // The help page is not the sign-in page: no menu entry is marked current.
+        "",
         json!({}),
     ))
 }

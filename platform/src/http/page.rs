@@ -64,18 +64,27 @@ impl Frame {
     }
 
     /// Renders `template` with the page's `data` merged into the frame.
-    pub fn render(&self, template: &str, title: &str, current: &str, data: Value) -> Response {
+    pub fn render(
+        &self,
+        template: &str,
+        title: &str,
+        current: &str,
+        data: impl serde::Serialize,
+    ) -> Response {
         self.render_with_status(template, title, current, data, 200)
     }
 
+    /// `data` is the page's model: a `#[derive(Serialize)]` struct whose fields the template
+    /// reads (an object; anything else adds nothing to the frame).
     pub fn render_with_status(
         &self,
         template: &str,
         title: &str,
         current: &str,
-        data: Value,
+        data: impl serde::Serialize,
         status: u16,
     ) -> Response {
+        let data = serde_json::to_value(data).unwrap_or(Value::Null);
         let t = templates::global();
         let mut context = json!({
             "title": title,

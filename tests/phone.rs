@@ -1,0 +1,70 @@
+//! The phone-first pass over the parents' pages: error pages inside the municipality's
+//! layout, the sign-in page's way back to the page first asked for (same municipality only),
+//! the booking grid's week with its dates and its confirmations in the child's card.
+
+mod support;
+
+use support::*;
+
+const PAUL: &str = "paul.alain@demo.example";
+const PASSWORD: &str = "Vélo#Rouge42x";
+
+#[tokio::test]
+async fn a_missing_page_keeps_the_municipality_s_menu_and_ways_back() {
+    let app = TestApp::spawn().await;
+    let db = db(2).await;
+    let t = create_tenant_with_families(&db, "perdu", "Ville Perdue").await;
+
+    let r = app.get(&format!("/{}/nulle-part", t.slug)).await;
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Page introuvable"), "{page}");
+    assert!(page.contains("Navigation principale"), "the menu is there");
+    assert!(page.contains("Ville Perdue"));
+    assert!(page.contains(&format!("href=\"/{}/\"", t.slug)));
+    assert!(page.contains("Retour à l&#x27;accueil") || page.contains("Retour à l'accueil"));
+    assert!(page.contains(&format!("href=\"/{}/reservations\"", t.slug)));
+
+    // Signed in, a child that is not the household's: the banner says who is signed in.
+    let paul = signed_in(&app, &db, &t, PAUL, PASSWORD).await;
+    let r = paul
+        .get(format!(
+            "{}/{}/enfants/{}",
+            app.base,
+            t.slug,
+            uuid::Uuid::new_v4()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Se déconnecter"), "{page}");
+    assert!(page.contains("Aller aux réservations"));
+
+    // The API keeps its JSON answer.
+    let r = app.get(&format!("/{}/api/v1/nulle-part", t.slug)).await;
+    assert_eq!(r.status(), 404);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    delete_tenant(&db, t.slug.as_str()).await;
+}
+
+#[tokio::test]
+async fn the_sign_in_help_page_is_not_marked_as_the_sign_in_page() {
+    let app = TestApp::spawn().await;
+    let db = db(2).await;
+    let t = create_tenant_with_families(&db, "aide", "Ville Aide").await;
+    let page = app
+        .get(&format!("/{}/aide-connexion", t.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("aria-current=\"page\""), "{page}");
+    delete_tenant(&db, t.slug.as_str()).await;
+}
