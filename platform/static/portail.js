@@ -38,6 +38,16 @@
     });
   }
 
+  // The booking grid: why a day is as it is, in visible text under the grid, on tap or focus
+  // (a tooltip would be clipped by the scrolling grid and needs a mouse).
+  document.querySelectorAll('[data-explain]').forEach(function (cell) {
+    var line = document.getElementById(cell.getAttribute('data-reason'));
+    if (!line) return;
+    var say = function () { line.textContent = cell.getAttribute('data-explain'); };
+    cell.addEventListener('click', say);
+    cell.addEventListener('focus', say);
+  });
+
   // Pencils of the family file: open the field's form in place instead of reloading.
   document.querySelectorAll('[data-edit]').forEach(function (pencil) {
     var form = document.getElementById(pencil.getAttribute('data-edit'));

@@ -141,3 +141,13 @@ export async function smtpSink() {
     stop: () => child.kill('SIGTERM'),
   };
 }
+
+/**
+ * The main navigation, opened first on a phone, where it folds behind the header's "Menu"
+ * button.
+ */
+export async function menu(page) {
+  const button = page.locator('.menu-button');
+  if (await button.isVisible() && (await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  return page.locator('#menu > nav');
+}

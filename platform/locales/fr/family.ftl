@@ -52,7 +52,13 @@ child-allergies = Allergies
 child-pai = Projet d'accueil individualisé (PAI)
 child-medical-notes = Remarques pour l'équipe
 child-contacts = Contacts de sortie et d'urgence
-child-contacts-count = Urgence : { $emergency } contact(s) · Sortie : { $pickup } contact(s)
+child-contacts-count = Urgence : { $emergency ->
+        [one] { $emergency } contact
+       *[other] { $emergency } contacts
+    } · Sortie : { $pickup ->
+        [one] { $pickup } contact
+       *[other] { $pickup } contacts
+    }
 contact-name = Nom
 contact-relation = Lien avec l'enfant
 contact-phone = Téléphone
