@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('lang');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -111,6 +111,7 @@ for (const width of WIDTHS) {
     assert.equal(await lang(page), 'en');
     assert.match(await page.getByRole('status').innerText(), /Your language has been saved/);
     await checked(page, `mon compte en ${width}`);
+    await menu(page);
     await Promise.all([page.waitForURL(/connexion/), page.getByRole('button', { name: 'Sign out' }).click()]);
     assert.equal(await lang(page), 'fr', 'signed out, the cookie (French) decides');
     await signIn(page, false);
