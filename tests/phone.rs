@@ -68,3 +68,77 @@ async fn the_sign_in_help_page_is_not_marked_as_the_sign_in_page() {
     assert!(!page.contains("aria-current=\"page\""), "{page}");
     delete_tenant(&db, t.slug.as_str()).await;
 }
+
+/// Signs in through the form with `retour` and answers where the portal sends the parent.
+async fn sign_in_returning_to(app: &TestApp, slug: &str, retour: &str) -> String {
+    let client = app.other_client();
+    let url = format!("{}/{slug}/connexion", app.base);
+    let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let r = client
+        .post(&url)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("email", PAUL),
+            ("password", PASSWORD),
+            ("retour", retour),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{retour}");
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn sign_in_returns_to_the_page_first_asked_for_of_the_same_municipality_only() {
+    let app = TestApp::spawn().await;
+    let db = db(2).await;
+    let t = create_tenant_with_families(&db, "retour", "Ville Retour").await;
+    set_password_in_db(&db, &t, PAUL, PASSWORD).await;
+    let slug = t.slug.as_str();
+
+    // Signed out, the grid of a given week sends to the sign-in page, which keeps the way back.
+    let r = app
+        .get(&format!("/{slug}/reservations?semaine=2027-W03"))
+        .await;
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        location,
+        format!("/{slug}/connexion?retour=/{slug}/reservations%3Fsemaine%3D2027-W03")
+    );
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(
+        page.contains(&format!(
+            "name=\"retour\" value=\"/{slug}/reservations?semaine&#x3D;2027-W03\""
+        )),
+        "{page}"
+    );
+    assert_eq!(
+        sign_in_returning_to(
+            &app,
+            slug,
+            &format!("/{slug}/reservations?semaine=2027-W03")
+        )
+        .await,
+        format!("/{slug}/reservations?semaine=2027-W03")
+    );
+
+    // Anything else than a path of this municipality lands on its home page.
+    for attempt in [
+        "https://evil.example/".to_string(),
+        "//evil.example/".to_string(),
+        format!("/{slug}//evil.example"),
+        "/autre-ville/reservations".to_string(),
+        format!("/{slug}/../autre-ville/"),
+        format!("/{slug}/\\evil.example"),
+        "javascript:alert(1)".to_string(),
+    ] {
+        assert_eq!(
+            sign_in_returning_to(&app, slug, &attempt).await,
+            format!("/{slug}/"),
+            "{attempt}"
+        );
+    }
+    delete_tenant(&db, slug).await;
+}
