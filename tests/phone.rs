@@ -142,3 +142,31 @@ async fn sign_in_returns_to_the_page_first_asked_for_of_the_same_municipality_on
     }
     delete_tenant(&db, slug).await;
 }
+
+#[tokio::test]
+async fn an_empty_sign_in_says_which_fields_are_missing_with_links_to_them() {
+    let app = TestApp::spawn().await;
+    let db = db(2).await;
+    let t = create_tenant_with_families(&db, "vide", "Ville Vide").await;
+    let client = app.other_client();
+    let url = format!("{}/{}/connexion", app.base, t.slug);
+    let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let r = client
+        .post(&url)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("email", PAUL),
+            ("password", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(!page.contains("incorrect"), "{page}");
+    assert!(page.contains("remplissez les champs indiqués"));
+    assert!(page.contains("<a href=\"#password\">Saisissez votre mot de passe.</a>"));
+    assert!(!page.contains("href=\"#email\""), "the e-mail was given");
+    assert!(page.contains(&format!("value=\"{PAUL}\"")), "the value is kept");
+    delete_tenant(&db, t.slug.as_str()).await;
+}

@@ -48,6 +48,10 @@
     cell.addEventListener('focus', say);
   });
 
+  // An error summary takes the focus, so the parent (and a screen reader) starts there.
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) summary.focus();
+
   // Pencils of the family file: open the field's form in place instead of reloading.
   document.querySelectorAll('[data-edit]').forEach(function (pencil) {
     var form = document.getElementById(pencil.getAttribute('data-edit'));

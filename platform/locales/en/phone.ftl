@@ -15,3 +15,6 @@ grid-undo-booking = Undo
 grid-undo-cancel = Book again
 grid-cancel-week = Cancel the week
 grid-cancel-week-label = Cancel { $prestation } for { $child } for the whole week
+sign-in-missing = To sign in, fill in the fields below.
+sign-in-missing-email = Enter your e-mail address.
+sign-in-missing-password = Enter your password.

@@ -15,3 +15,6 @@ grid-undo-booking = Annuler
 grid-undo-cancel = Réserver de nouveau
 grid-cancel-week = Annuler la semaine
 grid-cancel-week-label = Annuler { $prestation } pour { $child } toute la semaine
+sign-in-missing = Pour vous connecter, remplissez les champs indiqués.
+sign-in-missing-email = Saisissez votre adresse e-mail.
+sign-in-missing-password = Saisissez votre mot de passe.

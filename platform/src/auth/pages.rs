@@ -71,6 +71,8 @@ struct SignInPage<'a> {
     email: &'a str,
     info: Option<&'a str>,
     error: Option<String>,
+    /// The empty fields, each linked from the error summary.
+    missing: Vec<MissingField>,
     oidc_label: Option<String>,
     retour: Option<String>,
 }
@@ -89,6 +91,7 @@ async fn login_page(
     email: &str,
     info: Option<&str>,
     error: Option<String>,
+    missing: Vec<MissingField>,
     retour: Option<String>,
     status: u16,
 ) -> Result<Response, PageError> {
@@ -97,10 +100,36 @@ async fn login_page(
         email,
         info,
         error,
+        missing,
         oidc_label,
         retour,
     };
     Ok(frame.render_with_status("connexion", "Connexion", "connexion", model, status))
+}
+
+#[derive(Serialize)]
+struct MissingField {
+    field: &'static str,
+    message: String,
+}
+
+/// The empty fields of a sign-in form, said as such (instead of "incorrect": nothing was
+/// checked).
+fn missing_fields(email: &str, password: &str) -> Vec<MissingField> {
+    let mut fields = Vec::new();
+    if email.trim().is_empty() {
+        fields.push(MissingField {
+            field: "email",
+            message: crate::i18n::t("sign-in-missing-email"),
+        });
+    }
+    if password.is_empty() {
+        fields.push(MissingField {
+            field: "password",
+            message: crate::i18n::t("sign-in-missing-password"),
+        });
+    }
+    fields
 }
 
 #[handler]
@@ -118,6 +147,7 @@ pub async fn login_form(
         "",
         info.as_deref(),
         None,
+        Vec::new(),
         retour,
         200,
     )
@@ -136,12 +166,21 @@ pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Resp
     let (state, tenant, frame, form) = ctx.parts();
     let email = form.email.unwrap_or_default();
     let retour = safe_return(tenant.slug(), form.retour.as_deref());
+    let password = form.password.unwrap_or_default();
+    let missing = missing_fields(&email, &password);
+    if !missing.is_empty() {
+        let error = Some(crate::i18n::t("sign-in-missing"));
+        return login_page(
+            &frame, tenant, state, &email, None, error, missing, retour, 422,
+        )
+        .await;
+    }
     let previous = read_cookie(req, SESSION_COOKIE);
     match service::sign_in(
         state,
         tenant,
         &email,
-        &form.password.unwrap_or_default(),
+        &password,
         &client_address(req),
         previous.as_deref(),
     )
@@ -164,6 +203,7 @@ pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Resp
                 &email,
                 None,
                 Some(e.message()),
+                Vec::new(),
                 retour,
                 status,
             )
