@@ -167,6 +167,9 @@ async fn an_empty_sign_in_says_which_fields_are_missing_with_links_to_them() {
     assert!(page.contains("remplissez les champs indiqués"));
     assert!(page.contains("<a href=\"#password\">Saisissez votre mot de passe.</a>"));
     assert!(!page.contains("href=\"#email\""), "the e-mail was given");
-    assert!(page.contains(&format!("value=\"{PAUL}\"")), "the value is kept");
+    assert!(
+        page.contains(&format!("value=\"{PAUL}\"")),
+        "the value is kept"
+    );
     delete_tenant(&db, t.slug.as_str()).await;
 }
