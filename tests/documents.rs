@@ -926,9 +926,10 @@ async fn signed_out_the_api_answers_401_and_the_pages_send_to_the_sign_in_page()
     ] {
         let r = app.get(&format!("/{}{path}", t.slug)).await;
         assert_eq!(r.status(), 303, "{path}");
+        // The sign-in page is told where to bring the parent back.
         assert_eq!(
             header(r.headers(), "location"),
-            format!("/{}/connexion", t.slug)
+            format!("/{}/connexion?retour=/{}{path}", t.slug, t.slug)
         );
     }
     let r = post_multipart(

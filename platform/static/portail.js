@@ -26,6 +26,34 @@
     button.setAttribute('aria-label', word(button, 'show-password'));
   });
 
+  // The phone header: the menu folds behind its "Menu" button (wide screens show it always,
+  // by CSS). Without this script the menu simply stays open.
+  var menuButton = document.querySelector('.menu-button');
+  var menu = menuButton && document.getElementById(menuButton.getAttribute('aria-controls'));
+  if (menu) {
+    menuButton.hidden = false;
+    menu.hidden = true;
+    menuButton.addEventListener('click', function () {
+      var open = menuButton.getAttribute('aria-expanded') !== 'true';
+      menuButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+      menu.hidden = !open;
+    });
+  }
+
+  // The booking grid: why a day is as it is, in visible text under the grid, on tap or focus
+  // (a tooltip would be clipped by the scrolling grid and needs a mouse).
+  document.querySelectorAll('[data-explain]').forEach(function (cell) {
+    var line = document.getElementById(cell.getAttribute('data-reason'));
+    if (!line) return;
+    var say = function () { line.textContent = cell.getAttribute('data-explain'); };
+    cell.addEventListener('click', say);
+    cell.addEventListener('focus', say);
+  });
+
+  // An error summary takes the focus, so the parent (and a screen reader) starts there.
+  var summary = document.querySelector('[data-error-summary]');
+  if (summary) summary.focus();
+
   // Pencils of the family file: open the field's form in place instead of reloading.
   document.querySelectorAll('[data-edit]').forEach(function (pencil) {
     var form = document.getElementById(pencil.getAttribute('data-edit'));

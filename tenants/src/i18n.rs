@@ -130,6 +130,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/staff_office.ftl"),
     ),
     (
+        Locale::Fr,
+        "phone",
+        include_str!("../../platform/locales/fr/phone.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -198,6 +203,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "staff_office",
         include_str!("../../platform/locales/en/staff_office.ftl"),
+    ),
+    (
+        Locale::En,
+        "phone",
+        include_str!("../../platform/locales/en/phone.ftl"),
     ),
 ];
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('connexion');
 let server;
@@ -32,7 +32,7 @@ after(async () => {
 async function followFirstConnection(page, email) {
   const nthMail = sink.count(email) + 1;
   await page.goto(`${server.base}/${slug}/`);
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Se connecter' }).click();
+  await (await menu(page)).getByRole('link', { name: 'Se connecter' }).click();
   await page.getByRole('link', { name: 'Première connexion ou mot de passe oublié ?' }).click();
   assert.match(await page.locator('main').innerText(), /Veuillez saisir votre adresse mail pour obtenir votre lien de génération de mot de passe/);
   await page.getByLabel('Email').fill(email);
@@ -55,6 +55,7 @@ async function signInAndOut(page, email, password, name) {
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
   assert.match(await page.locator('main').innerText(), new RegExp(`Bonjour ${name}, vous êtes connecté`));
+  await menu(page);
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await page.waitForURL(`**/${slug}/connexion?info=deconnecte`);
   assert.match(await page.getByRole('status').innerText(), /Vous êtes déconnecté/);
@@ -180,6 +181,7 @@ for (const width of WIDTHS) {
     const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'connexion-compte');
     await signIn(page, email, 'Vélo#Rouge42x');
     await page.waitForURL(`**/${slug}/`);
+    await menu(page);
     await page.getByRole('link', { name }).click();
     await page.waitForURL(`**/${slug}/mon-compte`);
     assert.ok((await page.locator('main').innerText()).includes(email));

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('documents');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -46,7 +46,7 @@ async function documentsPage(width, name) {
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes documents' }).click();
+  await (await menu(page)).getByRole('link', { name: 'Mes documents' }).click();
   await page.waitForURL(`**/${slug}/documents`);
   assert.equal(await page.locator('h1').innerText(), 'Mes documents');
   return { page, context };
@@ -69,7 +69,7 @@ test('a parent sends a PDF for a child through the form, sees it confirmed and l
   await page.screenshot({ path: join(SCREENSHOTS, 'documents-envoye-375.png'), fullPage: true });
 
   const link = item.getByRole('link', { name: /Télécharger/ });
-  assert.equal(await link.evaluate((a) => getComputedStyle(a).textTransform), 'uppercase', 'shown as TÉLÉCHARGER');
+  assert.equal(await link.evaluate((a) => getComputedStyle(a).textTransform), 'none', 'labels are not shouted in capitals');
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   assert.equal(download.suggestedFilename(), 'Certificat médical.pdf');
   const dir = join(ROOT, 'target', 'downloads');

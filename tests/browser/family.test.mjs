@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('famille');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -46,7 +46,7 @@ async function signIn(width) {
 
 test('a parent edits a phone, adds an emergency contact, sets a diet and validates the record, each confirmed', async () => {
   const { page, context } = await signIn(375);
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mon foyer' }).click();
+  await (await menu(page)).getByRole('link', { name: 'Mon foyer' }).click();
   const sophie = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'ALAIN Sophie' }) });
   await sophie.locator('summary', { hasText: 'Coordonnées' }).click();
   await sophie.getByRole('link', { name: 'Modifier Téléphone', exact: true }).click();
@@ -56,7 +56,7 @@ test('a parent edits a phone, adds an emergency contact, sets a diet and validat
   assert.match(await page.getByRole('status').innerText(), /Les informations ont été mises à jour/);
   assert.match(await page.locator('main').innerText(), /07 12 12 12 12/);
 
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes enfants' }).click();
+  await (await menu(page)).getByRole('link', { name: 'Mes enfants' }).click();
   await page.getByRole('link', { name: 'ALAIN Théo' }).click();
   assert.match(await page.locator('main').innerText(), /Fiche non validée/);
   await page.locator('summary', { hasText: 'Plus de détails' }).click();

@@ -158,3 +158,13 @@ export function totp(secret, atMs) {
   const binary = hash.readUInt32BE(offset) & 0x7fffffff;
   return String(binary % 1_000_000).padStart(6, '0');
 }
+
+/**
+ * The main navigation, opened first on a phone, where it folds behind the header's "Menu"
+ * button.
+ */
+export async function menu(page) {
+  const button = page.locator('.menu-button');
+  if (await button.isVisible() && (await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  return page.locator('#menu > nav');
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ROOT, WIDTHS, portail, randomSlug, serve, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, portail, randomSlug, serve, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const active = randomSlug('navigateur');
 const suspended = randomSlug('maintenance');
@@ -37,7 +37,7 @@ for (const width of WIDTHS) {
     assert.equal(response.status(), 200);
     assert.equal(await page.title(), 'Accueil – Mairie de Démonstration');
     assert.equal(await page.locator('h1').innerText(), 'Bienvenue sur votre portail famille');
-    const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+    const nav = await menu(page);
     for (const label of ['Accueil', 'Mon foyer', 'Mes enfants', 'Réservations', 'Mes factures', 'Mes documents', 'Messagerie', 'Se connecter']) {
       assert.ok(await nav.getByRole('link', { name: label }).isVisible(), `banner entry ${label}`);
     }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('lang');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -69,7 +69,7 @@ for (const width of WIDTHS) {
     // The booking grid: day names, legend, buttons.
     await page.goto(`${server.base}/${slug}/reservations?semaine=${WEEK}`);
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Bookings');
-    assert.equal(await page.locator('h2#semaine').innerText(), 'Week 03 / 2027');
+    assert.equal(await page.locator('h2#semaine').innerText(), 'Week 03 · 18 to 22 January');
     const head = await page.locator('table.week-grid thead').first().innerText();
     assert.match(head, width >= 1280 ? /Monday/ : /Mon|Monday/);
     assert.doesNotMatch(head, /lundi|lun\./);
@@ -96,7 +96,7 @@ for (const width of WIDTHS) {
     await page.goto(`${server.base}/${slug}/reservations?semaine=${WEEK}`);
     await footerSwitch(page, 'Français');
     assert.equal(await lang(page), 'fr');
-    assert.equal(await page.locator('h2#semaine').innerText(), 'Semaine 03 / 2027');
+    assert.equal(await page.locator('h2#semaine').innerText(), 'Semaine 03 · du 18 au 22 janvier');
     assert.match(await page.locator('table.week-grid thead').first().innerText(), /lundi|lun\./);
     assert.match(await page.getByRole('list', { name: 'Légende' }).innerText(), /Disponible à la réservation/);
     await checked(page, `grille fr ${width}`);
@@ -111,6 +111,7 @@ for (const width of WIDTHS) {
     assert.equal(await lang(page), 'en');
     assert.match(await page.getByRole('status').innerText(), /Your language has been saved/);
     await checked(page, `mon compte en ${width}`);
+    await menu(page);
     await Promise.all([page.waitForURL(/connexion/), page.getByRole('button', { name: 'Sign out' }).click()]);
     assert.equal(await lang(page), 'fr', 'signed out, the cookie (French) decides');
     await signIn(page, false);

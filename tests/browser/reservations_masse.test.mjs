@@ -84,9 +84,9 @@ test('a parent books a coming period with the wizard, then finds it in the histo
 
   await page.getByRole('heading', { level: 1, name: 'Réservations enregistrées' }).waitFor();
   const status = await page.getByRole('status').innerText();
-  const booked = Number(status.match(/(\d+) jour\(s\) réservé\(s\)/)[1]);
+  const booked = Number(status.match(/(\d+) jours? réservés?/)[1]);
   assert.equal(booked, 2 * MEAL_DAYS_PER_CHILD, `every meal day of both children, none in the holidays: ${status}`);
-  assert.match(status, /0 annulé\(s\)/);
+  assert.match(status, /0 annulé[ ,.]/);
   assert.match(await page.locator('main').innerText(), new RegExp(`Théo : ${MEAL_DAYS_PER_CHILD} jours réservés`));
   await shot(page, 'masse-confirmation', 375);
 

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('gestion');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -107,7 +107,7 @@ test('an invited admin activates with TOTP and invites a gestionnaire who sets a
   adminCodes = await activate(tokenIn(await sink.waitFor(ADMIN), `/${slug}/gestion/activation`), width, 'admin');
   const admin = await signIn(ADMIN, adminCodes[0], width, 'admin');
   await check(admin.page, width, 'admin home');
-  await admin.page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Équipe' }).click();
+  await (await menu(admin.page)).getByRole('link', { name: 'Équipe' }).click();
   await admin.page.getByLabel('Nom', { exact: true }).fill('Gaël GESTION');
   await admin.page.getByLabel('Email', { exact: true }).fill(GESTION);
   await admin.page.getByLabel('Rôle', { exact: true }).selectOption('gestionnaire');
@@ -131,7 +131,7 @@ test('an invited admin activates with TOTP and invites a gestionnaire who sets a
 
   gestionCodes = await activate(tokenIn(await sink.waitFor(GESTION), `/${slug}/gestion/activation`), width, 'gestion');
   const { page, context } = await signIn(GESTION, gestionCodes[0], width, 'gestion');
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Familles' }).click();
+  await (await menu(page)).getByRole('link', { name: 'Familles' }).click();
   await page.getByLabel('Nom, prénom d\'un enfant, e-mail ou téléphone').fill('théo');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await check(page, width, 'search');
@@ -145,7 +145,7 @@ test('an invited admin activates with TOTP and invites a gestionnaire who sets a
   await page.getByRole('button', { name: 'Valider la fiche' }).click();
   assert.match(await page.getByRole('status').innerText(), /fiche a été validée/);
   await check(page, width, 'child record');
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Effectifs' }).click();
+  await (await menu(page)).getByRole('link', { name: 'Effectifs' }).click();
   await page.getByLabel('Jour').fill(DAY);
   await page.getByRole('button', { name: 'Afficher' }).click();
   assert.match(await page.locator('table').innerText(), /Repas enfant\s+1 \/ 120\s+sans porc : 1/);

@@ -17,7 +17,7 @@ grid-prestation = Service
 grid-not-enrolled = { $name } is not enrolled in any bookable service.
 grid-this-week = This week
 title-history = Booking history
-history-intro = Every booking and every cancellation made for your children, the most recent first: when, by whom, and from where (the grid, bulk booking or the API).
+history-intro = Every booking and every cancellation made for your children, the most recent first: when, by whom, and from where (the grid, bulk booking or an app).
 history-truncated = Only the { $limit } most recent changes are shown.
 history-caption = Booking history, from the most recent to the oldest
 history-date = Date
@@ -54,7 +54,10 @@ bulk-replace = Replace
 bulk-replace-help = Books the chosen days and also cancels, in the period, the days already booked on the other days of the week, while they can still be cancelled.
 bulk-book = Book
 title-bulk-done = Bookings saved
-bulk-summary-booked = { $count } day(s) booked
+bulk-summary-booked = { $count ->
+        [one] { $count } day booked
+       *[other] { $count } days booked
+    }
 bulk-summary-cancelled = { $count } cancelled
 bulk-summary-skipped = { $count } not booked
 bulk-for = for { $names }
@@ -87,9 +90,11 @@ cell-book = Book { $prestation } for { $child } on { $day }
 cell-cancel = Cancel { $prestation } for { $child } on { $day }
 cell-label = { $prestation } on { $day }: { $state }
 cell-book-week = Book { $prestation } for { $child } for the whole week
-grid-booked = Booking saved.
-grid-cancelled = Booking cancelled.
-grid-booked-week = { $count } day(s) booked for the week.
+grid-booked-week = { $count ->
+        [0] No day booked
+        [one] 1 day booked
+       *[other] { $count } days booked
+    } for the week: { $prestation }, { $child }.
 explain-reserved-until = Booked, can be cancelled until { $until }
 explain-reserved-past = Booked, the cancellation deadline has passed
 explain-available-until = Available, can be booked until { $until }

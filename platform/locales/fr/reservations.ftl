@@ -17,7 +17,7 @@ grid-prestation = Prestation
 grid-not-enrolled = { $name } n'est inscrit(e) à aucune prestation réservable.
 grid-this-week = Semaine en cours
 title-history = Historique des réservations
-history-intro = Chaque réservation et chaque annulation faite pour vos enfants, la plus récente en premier : quand, par qui, et depuis où (la grille, la réservation en masse ou l'API).
+history-intro = Chaque réservation et chaque annulation faite pour vos enfants, la plus récente en premier : quand, par qui, et depuis où (la grille, la réservation en masse ou une application).
 history-truncated = Seules les { $limit } modifications les plus récentes sont affichées.
 history-caption = Historique des réservations, de la plus récente à la plus ancienne
 history-date = Date
@@ -39,7 +39,7 @@ bulk-change-prestation = Changer de prestation
 bulk-choose-children = Choisissez les enfants
 bulk-children-note = Seuls les enfants inscrits à «&nbsp;{ $name }&nbsp;» sont proposés.
 bulk-previous = Précédent
-bulk-children = Enfant(s) :
+bulk-children = Enfants :
 bulk-change-children = Changer d'enfants
 bulk-choose-days = Choisissez les jours et la période
 bulk-weekdays = Jours de la semaine
@@ -54,9 +54,18 @@ bulk-replace = Remplacer
 bulk-replace-help = Réserve les jours choisis et annule aussi, sur la période, les jours déjà réservés les autres jours de la semaine, quand il est encore temps de les annuler.
 bulk-book = Réserver
 title-bulk-done = Réservations enregistrées
-bulk-summary-booked = { $count } jour(s) réservé(s)
-bulk-summary-cancelled = { $count } annulé(s)
-bulk-summary-skipped = { $count } non réservé(s)
+bulk-summary-booked = { $count ->
+        [one] { $count } jour réservé
+       *[other] { $count } jours réservés
+    }
+bulk-summary-cancelled = { $count ->
+        [one] { $count } annulé
+       *[other] { $count } annulés
+    }
+bulk-summary-skipped = { $count ->
+        [one] { $count } non réservé
+       *[other] { $count } non réservés
+    }
 bulk-for = pour { $names }
 bulk-booked-days = Jours réservés
 bulk-cancelled-days = Jours annulés
@@ -87,9 +96,11 @@ cell-book = Réserver { $prestation } pour { $child } le { $day }
 cell-cancel = Annuler { $prestation } pour { $child } le { $day }
 cell-label = { $prestation } le { $day } : { $state }
 cell-book-week = Réserver { $prestation } pour { $child } toute la semaine
-grid-booked = Réservation enregistrée.
-grid-cancelled = Réservation annulée.
-grid-booked-week = { $count } jour(s) réservé(s) pour la semaine.
+grid-booked-week = { $count ->
+        [0] Aucun jour réservé
+        [one] 1 jour réservé
+       *[other] { $count } jours réservés
+    } pour la semaine : { $prestation }, { $child }.
 explain-reserved-until = Réservé, annulable jusqu'au { $until }
 explain-reserved-past = Réservé, la date limite d'annulation est passée
 explain-available-until = Disponible, réservable jusqu'au { $until }

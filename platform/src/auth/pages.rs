@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Form, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -48,8 +48,34 @@ pub(crate) fn with_cookie(mut response: Response, cookie: String) -> Response {
 }
 
 #[derive(Deserialize)]
-pub struct InfoQuery {
+pub struct SignInQuery {
     info: Option<String>,
+    /// The page first asked for, to return to once signed in.
+    retour: Option<String>,
+}
+
+/// Where a sign-in may send the parent back: a path of this municipality only (never another
+/// site, another municipality or a protocol-relative `//host`), made of plain URL characters.
+pub(crate) fn safe_return(slug: &str, raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    let plain = raw
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%#:,".contains(&b));
+    let ours = raw.starts_with(&format!("/{slug}/"));
+    let tricks = raw.contains("//") || raw.contains("..") || raw.contains('\\');
+    (plain && ours && !tricks).then(|| raw.to_string())
+}
+
+/// The page model of `connexion.hbs`.
+#[derive(Serialize)]
+struct SignInPage<'a> {
+    email: &'a str,
+    info: Option<&'a str>,
+    error: Option<String>,
+    /// The empty fields, each linked from the error summary.
+    missing: Vec<MissingField>,
+    oidc_label: Option<String>,
+    retour: Option<String>,
 }
 
 /// The label of the municipality's OpenID Connect button, when it has a provider.
@@ -58,6 +84,7 @@ async fn oidc_label(state: &AppState, tenant: &CurrentTenant) -> Result<Option<S
     Ok(config.oidc.as_ref().map(|o| o.label.clone()))
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts
 async fn login_page(
     frame: &Frame,
     tenant: &CurrentTenant,
@@ -65,51 +92,107 @@ async fn login_page(
     email: &str,
     info: Option<&str>,
     error: Option<String>,
+    missing: Vec<MissingField>,
+    retour: Option<String>,
     status: u16,
 ) -> Result<Response, PageError> {
     let oidc_label = oidc_label(state, tenant).await?;
-    Ok(frame.render_with_status(
-        "connexion",
-        "Connexion",
-        "connexion",
-        json!({ "email": email, "info": info, "error": error, "oidc_label": oidc_label }),
-        status,
-    ))
+    let model = SignInPage {
+        email,
+        info,
+        error,
+        missing,
+        oidc_label,
+        retour,
+    };
+    Ok(frame.render_with_status("connexion", "Connexion", "connexion", model, status))
+}
+
+#[derive(Serialize)]
+struct MissingField {
+    field: &'static str,
+    message: String,
+}
+
+/// The empty fields of a sign-in form, said as such (instead of "incorrect": nothing was
+/// checked).
+fn missing_fields(email: &str, password: &str) -> Vec<MissingField> {
+    let mut fields = Vec::new();
+    if email.trim().is_empty() {
+        fields.push(MissingField {
+            field: "email",
+            message: crate::i18n::t("sign-in-missing-email"),
+        });
+    }
+    if password.is_empty() {
+        fields.push(MissingField {
+            field: "password",
+            message: crate::i18n::t("sign-in-missing-password"),
+        });
+    }
+    fields
 }
 
 #[handler]
 pub async fn login_form(
-    Query(query): Query<InfoQuery>,
+    Query(query): Query<SignInQuery>,
     ctx: Page<'_>,
 ) -> Result<Response, PageError> {
     let (state, tenant, frame) = ctx.parts();
     let info = query.info.as_deref().and_then(info_message);
-    login_page(&frame, tenant, state, "", info.as_deref(), None, 200).await
+    let retour = safe_return(tenant.slug(), query.retour.as_deref());
+    login_page(
+        &frame,
+        tenant,
+        state,
+        "",
+        info.as_deref(),
+        None,
+        Vec::new(),
+        retour,
+        200,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
     email: Option<String>,
     password: Option<String>,
+    retour: Option<String>,
 }
 
 #[handler]
 pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Response, PageError> {
     let (state, tenant, frame, form) = ctx.parts();
     let email = form.email.unwrap_or_default();
+    let retour = safe_return(tenant.slug(), form.retour.as_deref());
+    let password = form.password.unwrap_or_default();
+    let missing = missing_fields(&email, &password);
+    if !missing.is_empty() {
+        let error = Some(crate::i18n::t("sign-in-missing"));
+        return login_page(
+            &frame, tenant, state, &email, None, error, missing, retour, 422,
+        )
+        .await;
+    }
     let previous = read_cookie(req, SESSION_COOKIE);
     match service::sign_in(
         state,
         tenant,
         &email,
-        &form.password.unwrap_or_default(),
+        &password,
         &client_address(req),
         previous.as_deref(),
     )
     .await
     {
         Ok(signed) => Ok(with_cookie(
-            see_other(format!("/{}/", tenant.slug())),
+            see_other(
+                retour
+                    .clone()
+                    .unwrap_or_else(|| format!("/{}/", tenant.slug())),
+            ),
             session_cookie(state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (AuthError::InvalidCredentials | AuthError::Throttled(_))) => {
@@ -121,6 +204,8 @@ pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Resp
                 &email,
                 None,
                 Some(e.message()),
+                Vec::new(),
+                retour,
                 status,
             )
             .await?;
@@ -168,7 +253,8 @@ pub async fn help(ctx: Page<'_>) -> Result<Response, PageError> {
     Ok(frame.render(
         "aide_connexion",
         "Aide à la connexion",
-        "connexion",
+        // The help page is not the sign-in page: no menu entry is marked current.
+        "",
         json!({}),
     ))
 }

@@ -358,6 +358,16 @@ impl From<crate::sessions::SessionError> for PageError {
     }
 }
 
+impl PageError {
+    /// What the page says (the tenant middleware draws it inside the layout).
+    pub fn error_page(&self) -> ErrorPage {
+        ErrorPage {
+            title: self.title,
+            message: self.message.clone(),
+        }
+    }
+}
+
 impl ResponseError for PageError {
     fn status(&self) -> StatusCode {
         self.status
@@ -440,7 +450,20 @@ fn page_title(problem: &dyn Problem) -> &'static str {
     }
 }
 
-fn page(status: StatusCode, title: &str, message: &str, tenant_name: Option<&str>) -> Response {
+/// What an error page says, kept on its response so that the tenant middleware can draw it
+/// again inside the municipality's layout (banner, menu, ways back).
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub message: String,
+}
+
+fn page(
+    status: StatusCode,
+    title: &'static str,
+    message: &str,
+    tenant_name: Option<&str>,
+) -> Response {
     let t = templates::global();
     let html = t.render(
         "error",
@@ -456,6 +479,10 @@ fn page(status: StatusCode, title: &str, message: &str, tenant_name: Option<&str
     );
     let mut response = poem::web::Html(html).into_response();
     response.set_status(status);
+    response.extensions_mut().insert(ErrorPage {
+        title,
+        message: message.to_string(),
+    });
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response
             .headers_mut()

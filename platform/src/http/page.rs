@@ -84,7 +84,6 @@ impl Frame {
         }
     }
 
-    /// Renders `template` with the page's `data` merged into the frame.
     /// Renders a page of the municipality's layout; `model` is the page's typed model (a
     /// `#[derive(Serialize)]` struct whose fields the template reads in strict mode).
     pub fn render(
@@ -97,6 +96,7 @@ impl Frame {
         self.render_with_status(template, title, current, model, 200)
     }
 
+    /// As [`render`](Self::render), with the status of the answer.
     pub fn render_with_status(
         &self,
         template: &str,
@@ -250,6 +250,14 @@ impl<'a> FromRequest<'a> for SignedInPage<'a> {
 
 async fn signed_in_page<'a>(req: &'a Request, query: &str) -> poem::Result<SignedInPage<'a>> {
     let (state, tenant) = context(req);
+    // A page asked for while signed out: the sign-in page brings the parent back to it.
+    let back;
+    let query = if query.is_empty() {
+        back = format!("?retour={}", encode(&path_and_query(req)));
+        back.as_str()
+    } else {
+        query
+    };
     let (frame, signed) = signed_in_frame(req, query).await?;
     Ok(SignedInPage {
         state,
@@ -268,6 +276,24 @@ impl<'a> FromRequest<'a> for SignedInUpload<'a> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         signed_in_page(req, SESSION_ENDED).await.map(SignedInUpload)
     }
+}
+
+fn path_and_query(req: &Request) -> String {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string())
+}
+
+/// Percent-encodes a path for a query value (what is not a plain URL character).
+fn encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// What the sign-in page is asked to say when a form comes after its session ended.

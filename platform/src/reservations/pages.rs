@@ -1,12 +1,13 @@
 //! `/{slug}/reservations?semaine=2026-W04`: the weekly grid of the guide. Each cell is a
 //! button in a form (it works without JavaScript); the prestation's name books every
-//! available day of the week. Each change is confirmed on the page and announced to screen
-//! readers (a status message after the redirect).
+//! available day of the week, "Annuler la semaine" cancels a fully booked row. Each change
+//! is confirmed in the child's card, where the parent tapped, with an undo button, and
+//! announced to screen readers (a status region after the redirect to the card's anchor).
 
 use super::api::parse_day;
-use super::rules::{State, explain};
+use super::rules::{Cell, State, explain};
 use super::service::refusal_message;
-use super::service::{self, BookError};
+use super::service::{self, BookError, ChildGrid, Grid};
 use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
 use crate::http::page::{SignedInForm, SignedInPage, parse_id};
@@ -14,23 +15,13 @@ use crate::i18n::{calendar, t, t_args};
 use chrono::{Datelike, NaiveDate};
 use poem::web::Query;
 use poem::{Response, handler};
-use portail_tenants::calendar::{WeekId, paris_date};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use portail_tenants::calendar::{WeekId, deadline_label_fr, paris_date};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use uuid::Uuid;
 
 pub fn day_long(d: NaiveDate) -> String {
     calendar::day(d)
-}
-
-/// (full day name, abbreviated day name, "20 janv.")
-fn day_short(d: NaiveDate) -> (String, String, String) {
-    let i = d.weekday().num_days_from_monday() as usize;
-    (
-        calendar::weekday(i),
-        calendar::weekday_short(i),
-        calendar::day_month_short(d),
-    )
 }
 
 #[derive(Deserialize)]
@@ -38,6 +29,10 @@ pub struct GridQuery {
     semaine: Option<String>,
     info: Option<String>,
     refus: Option<String>,
+    /// The card the change happened in, and what changed (to say it there, with its undo).
+    enfant: Option<String>,
+    prestation: Option<String>,
+    jours: Option<String>,
 }
 
 fn zone_calendar_url(zone: &str) -> String {
@@ -47,20 +42,309 @@ fn zone_calendar_url(zone: &str) -> String {
     )
 }
 
+/// The page model of `reservations.hbs`.
+#[derive(Serialize)]
+pub struct GridPage {
+    week_label: String,
+    /// "Semaine 50 · du 7 au 11 décembre".
+    week_heading: String,
+    week: String,
+    previous: String,
+    next: String,
+    notice: String,
+    /// "Informations à votre attention": each prestation's deadlines of the week, in words.
+    rules: Vec<service::RuleNotice>,
+    zone: &'static str,
+    calendar_url: String,
+    days: Vec<DayHead>,
+    columns: usize,
+    children: Vec<ChildCard>,
+    /// A refusal not tied to a card (none today: kept for an unknown child).
+    refusal: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DayHead {
+    name: String,
+    short: String,
+    date: String,
+    today: bool,
+}
+
+#[derive(Serialize)]
+struct ChildCard {
+    id: Uuid,
+    /// "Théo ALAIN": first name, then the family name in capitals.
+    name: String,
+    rows: Vec<RowModel>,
+    /// The confirmation of the change just made in this card, with its undo.
+    confirmation: Option<Confirmation>,
+    refusal: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Confirmation {
+    message: String,
+    undo: Option<Undo>,
+}
+
+/// The form that puts back what the change did.
+#[derive(Serialize)]
+struct Undo {
+    label: String,
+    prestation: String,
+    /// The days to change back, comma-separated.
+    days: String,
+    want: &'static str,
+}
+
+#[derive(Serialize)]
+struct RowModel {
+    prestation: String,
+    name: String,
+    cells: Vec<CellModel>,
+    any_available: bool,
+    week_action: String,
+    /// Every changeable day is booked: "Annuler la semaine" is offered.
+    cancel_week: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CellModel {
+    date: String,
+    state: String,
+    reserved: bool,
+    locked: bool,
+    unavailable: bool,
+    changeable: bool,
+    want: &'static str,
+    action: String,
+    explain: String,
+    label: String,
+}
+
+/// "Théo ALAIN": one name order on every parents' page.
+pub fn child_name(first: &str, last: &str) -> String {
+    format!("{first} {}", last.to_uppercase())
+}
+
+/// "du 7 au 11 décembre", "du 30 novembre au 4 décembre".
+fn week_heading(week: WeekId, days: &[NaiveDate]) -> String {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return week.label_fr();
+    };
+    let from = if first.month() == last.month() {
+        first.day().to_string()
+    } else {
+        format!(
+            "{} {}",
+            first.day(),
+            calendar::month(first.month0() as usize)
+        )
+    };
+    t_args(
+        "grid-week-heading",
+        &[
+            ("week", format!("{:02}", week.week()).into()),
+            ("from", from.into()),
+            (
+                "to",
+                format!("{} {}", last.day(), calendar::month(last.month0() as usize)).into(),
+            ),
+        ],
+    )
+}
+
+fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
+    let reserved = cell.state == State::Reserved;
+    let args = |key| {
+        t_args(
+            key,
+            &[
+                ("prestation", row.name.as_str().into()),
+                ("child", child.first_name.as_str().into()),
+                ("day", day_long(cell.date).into()),
+            ],
+        )
+    };
+    CellModel {
+        date: cell.date.to_string(),
+        state: format!("{:?}", cell.state).to_lowercase(),
+        reserved,
+        locked: cell.state == State::Locked,
+        unavailable: cell.state == State::Unavailable,
+        changeable: cell.changeable,
+        want: if reserved { "annuler" } else { "reserver" },
+        action: args(if reserved { "cell-cancel" } else { "cell-book" }),
+        explain: explain(cell),
+        label: t_args(
+            "cell-label",
+            &[
+                ("prestation", row.name.as_str().into()),
+                ("day", day_long(cell.date).into()),
+                ("state", explain(cell).into()),
+            ],
+        ),
+    }
+}
+
+fn row_model(child: &ChildGrid, row: &service::Row) -> RowModel {
+    let changeable: Vec<&Cell> = row.cells.iter().filter(|c| c.changeable).collect();
+    let fully_booked =
+        !changeable.is_empty() && changeable.iter().all(|c| c.state == State::Reserved);
+    let names = [
+        ("prestation", row.name.as_str().into()),
+        ("child", child.first_name.as_str().into()),
+    ];
+    RowModel {
+        prestation: row.prestation.clone(),
+        name: row.name.clone(),
+        cells: row
+            .cells
+            .iter()
+            .map(|c| cell_model(child, row, c))
+            .collect(),
+        any_available: row.cells.iter().any(|c| c.state == State::Available),
+        week_action: t_args("cell-book-week", &names),
+        cancel_week: fully_booked.then(|| t_args("grid-cancel-week-label", &names)),
+    }
+}
+
+/// The days a redirect names (`jours=2027-01-18,2027-01-19`), unreadable ones left out.
+fn days_of(list: Option<&str>) -> Vec<NaiveDate> {
+    list.unwrap_or("")
+        .split(',')
+        .filter_map(parse_day)
+        .collect()
+}
+
+/// What the change just made in `child`'s card says, built from the grid (never from text
+/// in the URL), with the form that undoes it.
+fn confirmation(q: &GridQuery, child: &ChildGrid) -> Option<Confirmation> {
+    let prestation = q.prestation.as_deref()?;
+    let row = child.rows.iter().find(|r| r.prestation == prestation)?;
+    let days = days_of(q.jours.as_deref());
+    let joined = days
+        .iter()
+        .map(NaiveDate::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let undo = |key: &str, want| {
+        (!days.is_empty()).then(|| Undo {
+            label: t(key),
+            prestation: prestation.to_string(),
+            days: joined.clone(),
+            want,
+        })
+    };
+    let base = [
+        ("prestation", row.name.as_str().into()),
+        ("child", child.first_name.as_str().into()),
+        ("count", (days.len() as i64).into()),
+    ];
+    let one_day = |key: &str| {
+        let day = *days.first()?;
+        let cell = row.cells.iter().find(|c| c.date == day);
+        let until = cell
+            .and_then(|c| c.deadline)
+            .map(deadline_label_fr)
+            .unwrap_or_default();
+        let mut args = base.to_vec();
+        args.push(("day", day_long(day).into()));
+        args.push(("until", until.into()));
+        Some(t_args(key, &args))
+    };
+    let (message, undo) = match q.info.as_deref()? {
+        "reserve" => (
+            one_day("grid-booked-day")?,
+            undo("grid-undo-booking", "annuler"),
+        ),
+        "annule" => (
+            one_day("grid-cancelled-day")?,
+            undo("grid-undo-cancel", "reserver"),
+        ),
+        "semaine-reserve" => (
+            t_args("grid-booked-week", &base),
+            undo("grid-undo-booking", "annuler"),
+        ),
+        "semaine-annule" => (
+            t_args("grid-cancelled-week", &base),
+            undo("grid-undo-cancel", "reserver"),
+        ),
+        _ => return None,
+    };
+    Some(Confirmation { message, undo })
+}
+
+fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate) -> GridPage {
+    let week = grid.week;
+    let target = q.enfant.as_deref().and_then(|e| e.parse::<Uuid>().ok());
+    let refusal = q.refus.as_deref().map(refusal_message);
+    let children: Vec<ChildCard> = grid
+        .children
+        .iter()
+        .map(|c| {
+            let here = target == Some(c.id);
+            ChildCard {
+                id: c.id,
+                name: child_name(&c.first_name, &c.last_name),
+                rows: c.rows.iter().map(|r| row_model(c, r)).collect(),
+                confirmation: if here { confirmation(q, c) } else { None },
+                refusal: if here { refusal.clone() } else { None },
+            }
+        })
+        .collect();
+    let shown_in_card = children.iter().any(|c| c.refusal.is_some());
+    GridPage {
+        week_label: week.label_fr(),
+        week_heading: week_heading(week, &grid.days),
+        week: week.to_string(),
+        previous: week.previous().to_string(),
+        next: week.next().to_string(),
+        notice: grid.notice.clone(),
+        rules: grid.rules.clone(),
+        zone: grid.zone,
+        calendar_url: zone_calendar_url(grid.zone),
+        days: grid
+            .days
+            .iter()
+            .map(|d| {
+                let i = d.weekday().num_days_from_monday() as usize;
+                DayHead {
+                    name: calendar::weekday(i),
+                    short: calendar::weekday_short(i),
+                    date: calendar::day_month_short(*d),
+                    today: *d == today,
+                }
+            })
+            .collect(),
+        columns: grid.days.len(),
+        children,
+        refusal: if shown_in_card { None } else { refusal },
+    }
+}
+
+/// The page model of `reservations_semaine_invalide.hbs`.
+#[derive(Serialize)]
+struct InvalidWeekPage {
+    invalid_week: String,
+}
+
 #[handler]
 pub async fn week_page(
     Query(q): Query<GridQuery>,
     ctx: SignedInPage<'_>,
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, signed) = ctx.parts();
-    let signed = &signed;
     let today = paris_date(state.clock.now());
     let week = match q.semaine.as_deref() {
         None | Some("") => WeekId::containing(today),
         Some(w) => match w.parse::<WeekId>() {
             Ok(w) => w,
             Err(_) => {
-                let model = json!({ "invalid_week": t("grid-invalid-week") });
+                let model = InvalidWeekPage {
+                    invalid_week: t("grid-invalid-week"),
+                };
                 return Ok(frame.render_with_status(
                     "reservations_semaine_invalide",
                     "Réservations",
@@ -71,77 +355,13 @@ pub async fn week_page(
             }
         },
     };
-    let grid = service::grid(state, tenant, signed, week).await?;
-    let days: Vec<Value> = grid
-        .days
-        .iter()
-        .map(|d| {
-            let (name, short, date) = day_short(*d);
-            json!({ "name": name, "short": short, "date": date, "today": *d == today })
-        })
-        .collect();
-    let children: Vec<Value> = grid
-        .children
-        .iter()
-        .map(|c| {
-            let rows: Vec<Value> = c
-                .rows
-                .iter()
-                .map(|r| {
-                    let cells: Vec<Value> = r
-                        .cells
-                        .iter()
-                        .map(|cell| {
-                            json!({
-                                "date": cell.date.to_string(),
-                                "state": format!("{:?}", cell.state).to_lowercase(),
-                                "reserved": cell.state == State::Reserved,
-                                "available": cell.state == State::Available,
-                                "locked": cell.state == State::Locked,
-                                "unavailable": cell.state == State::Unavailable,
-                                "changeable": cell.changeable,
-                                "want": if cell.state == State::Reserved { "annuler" } else { "reserver" },
-                                "action": t_args(if cell.state == State::Reserved { "cell-cancel" } else { "cell-book" }, &[("prestation", r.name.as_str().into()), ("child", c.first_name.as_str().into()), ("day", day_long(cell.date).into())]),
-                                "explain": explain(cell),
-                                "label": t_args("cell-label", &[("prestation", r.name.as_str().into()), ("day", day_long(cell.date).into()), ("state", explain(cell).into())]),
-                            })
-                        })
-                        .collect();
-                    let any_available = r.cells.iter().any(|c| c.state == State::Available);
-                    json!({ "prestation": r.prestation, "name": r.name, "cells": cells, "any_available": any_available, "week_action": t_args("cell-book-week", &[("prestation", r.name.as_str().into()), ("child", c.first_name.as_str().into())]) })
-                })
-                .collect();
-            json!({ "id": c.id, "name": format!("{} {}", c.last_name, c.first_name), "rows": rows })
-        })
-        .collect();
-    let info = match q.info.as_deref() {
-        Some("reserve") => Some(t("grid-booked")),
-        Some("annule") => Some(t("grid-cancelled")),
-        Some(n) if n.starts_with("semaine-") => Some(t_args(
-            "grid-booked-week",
-            &[("count", n.trim_start_matches("semaine-").into())],
-        )),
-        _ => None,
-    };
-    let refusal = q.refus.as_deref().map(refusal_message);
-    let model = json!({
-        "week_label": week.label_fr(),
-        "week": week.to_string(),
-        "previous": week.previous().to_string(),
-        "next": week.next().to_string(),
-        "notice": grid.notice,
-        "rules": grid.rules,
-        "zone": grid.zone,
-        "calendar_url": zone_calendar_url(grid.zone),
-        "days": days,
-        "children": children,
-        "info": info,
-        "refusal": refusal,
-    });
+    let grid = service::grid(state, tenant, &signed, week).await?;
+    let model = grid_model(&grid, &q, today);
     Ok(frame.render("reservations", "Réservations", "reservations", model))
 }
 
-/// One cell clicked: book or cancel, then back to the week with the outcome.
+/// A cell, a row ("toute la semaine", "Annuler la semaine") or an undo: change, then back to
+/// the child's card with what changed.
 #[handler]
 pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Response, PageError> {
     let (state, tenant, _, signed, form) = ctx.parts();
@@ -149,29 +369,56 @@ pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Re
     let child = parse_id(form.get("child").map_or("", String::as_str))?;
     let prestation = form.get("prestation").cloned().unwrap_or_default();
     let week = form.get("week").cloned().unwrap_or_default();
-    let back = |query: String| {
+    let want = form.get("want").map(String::as_str) != Some("annuler");
+    let back = |info: &str, days: &[NaiveDate]| {
+        let days = days
+            .iter()
+            .map(NaiveDate::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         see_other(format!(
-            "/{}/reservations?semaine={week}&{query}#enfant-{child}",
-            tenant.slug()
+            "/{}/reservations?semaine={week}&{info}&enfant={child}&prestation={}&jours={days}#enfant-{child}",
+            tenant.slug(),
+            // Prestation codes are plain words; anything else is left out of the address.
+            prestation
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect::<String>(),
         ))
     };
-    if let Some(day) = form.get("date").and_then(|d| parse_day(d)) {
-        let want = form.get("want").map(String::as_str) != Some("annuler");
+    let listed = days_of(form.get("jours").map(String::as_str));
+    // One day, from its cell or from the undo of a one-day change.
+    let single = match listed.as_slice() {
+        [day] => Some(*day),
+        _ => form.get("date").and_then(|d| parse_day(d)),
+    };
+    if let Some(day) = single {
         return match service::set(state, tenant, signed, child, &prestation, day, want, "page")
             .await
         {
-            Ok(_) => Ok(back(format!(
-                "info={}",
-                if want { "reserve" } else { "annule" }
-            ))),
-            Err(BookError::Refused(reason)) => Ok(back(format!("refus={reason}"))),
+            Ok(_) => Ok(back(
+                if want { "info=reserve" } else { "info=annule" },
+                &[day],
+            )),
+            Err(BookError::Refused(reason)) => Ok(back(&format!("refus={reason}"), &[])),
             Err(e) => Err(e.into()),
         };
     }
-    // The prestation's name: every available day of the week.
+    let info = if want {
+        "info=semaine-reserve"
+    } else {
+        "info=semaine-annule"
+    };
+    // An undo names its days; otherwise the whole week of the row.
+    if !listed.is_empty() {
+        let changed =
+            service::set_days(state, tenant, signed, child, &prestation, &listed, want).await?;
+        return Ok(back(info, &changed));
+    }
     let week_id = week
         .parse::<WeekId>()
         .map_err(|_| PageError::from(Failure::NotFound))?;
-    let booked = service::book_week(state, tenant, signed, child, &prestation, week_id).await?;
-    Ok(back(format!("info=semaine-{booked}")))
+    let changed =
+        service::set_week(state, tenant, signed, child, &prestation, week_id, want).await?;
+    Ok(back(info, &changed))
 }

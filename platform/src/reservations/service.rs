@@ -590,16 +590,25 @@ pub async fn history(
 }
 
 /// Books every day of the week still available for the child's prestation ("toute la
-/// semaine"), one day at a time; how many were booked.
-pub async fn book_week(
+/// semaine"), or (`want` false) cancels every booked day that may still be cancelled
+/// ("Annuler la semaine"); one day at a time. The days changed, for the confirmation and
+/// its undo.
+#[allow(clippy::too_many_arguments)] // the row's coordinates and who asks
+pub async fn set_week(
     state: &AppState,
     tenant: &CurrentTenant,
     signed: &SignedIn,
     child: Uuid,
     prestation: &str,
     week: WeekId,
-) -> Result<usize, BookError> {
+    want: bool,
+) -> Result<Vec<NaiveDate>, BookError> {
     let grid = grid(state, tenant, signed, week).await?;
+    let from = if want {
+        rules::State::Available
+    } else {
+        rules::State::Reserved
+    };
     let days: Vec<NaiveDate> = grid
         .children
         .iter()
@@ -608,19 +617,33 @@ pub async fn book_week(
         .flat_map(|r| {
             r.cells
                 .iter()
-                .filter(|c| c.state == rules::State::Available)
+                .filter(|c| c.state == from && c.changeable)
                 .map(|c| c.date)
         })
         .collect();
-    let mut booked = 0;
+    set_days(state, tenant, signed, child, prestation, &days, want).await
+}
+
+/// Books or cancels the given days (the undo of a week's change); the days refused (deadline
+/// passed since, full) are left as they are. The days changed.
+pub async fn set_days(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    child: Uuid,
+    prestation: &str,
+    days: &[NaiveDate],
+    want: bool,
+) -> Result<Vec<NaiveDate>, BookError> {
+    let mut changed = Vec::new();
     for day in days {
-        match set(state, tenant, signed, child, prestation, day, true, "page").await {
-            Ok(_) => booked += 1,
+        match set(state, tenant, signed, child, prestation, *day, want, "page").await {
+            Ok(_) => changed.push(*day),
             Err(BookError::Refused(_)) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(booked)
+    Ok(changed)
 }
 
 /// What the period wizard offers: the configuration, the household's children and their

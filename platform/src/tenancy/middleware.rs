@@ -6,7 +6,8 @@
 //! suspended one its maintenance page, never a 500.
 
 use super::{CurrentTenant, Lookup};
-use crate::http::errors::{Failure, is_api_path, respond};
+use crate::http::errors::{ErrorPage, Failure, PageError, is_api_path, respond};
+use crate::http::page::Frame;
 use crate::state::AppState;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use portail_tenants::TenantStatus;
@@ -42,6 +43,10 @@ impl<E: Endpoint> Endpoint for TenantResolutionEndpoint<E> {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
         let wants_json = is_api_path(path);
+        // The parents' error pages (404, 403, 500…) are drawn again inside the municipality's
+        // layout, so a lost parent keeps the menu and a way back. Staff pages and the API keep
+        // their own answers.
+        let framed = !wants_json && path.split('/').nth(2) != Some("gestion");
         let fail = |failure: Failure| respond(&failure, wants_json, None);
         if Slug::parse(segment).is_err() {
             return Ok(fail(Failure::TenantNotFound));
@@ -61,17 +66,33 @@ impl<E: Endpoint> Endpoint for TenantResolutionEndpoint<E> {
                 Some(&tenant.name),
             ));
         }
-        let slug = segment.to_string();
-        req.extensions_mut().insert(CurrentTenant(tenant));
-        let answer = self.inner.call(req).await.map(IntoResponse::into_response);
-        let failed = match &answer {
-            Ok(response) => response.status().is_server_error(),
-            Err(e) => e.status().is_server_error(),
+        let slug = tenant.slug.to_string();
+        let tenant = CurrentTenant(tenant);
+        req.extensions_mut().insert(tenant.clone());
+        let (uri, headers) = (req.uri().clone(), req.headers().clone());
+        let (error, response) = match self.inner.call(req).await {
+            Ok(response) => {
+                let response = response.into_response();
+                (response.extensions().get::<ErrorPage>().cloned(), response)
+            }
+            // A handler's page error (its response loses the extension on the way).
+            Err(e) if framed && e.is::<PageError>() => {
+                let error = e.downcast_ref::<PageError>().map(PageError::error_page);
+                (error, e.into_response())
+            }
+            Err(e) => (None, e.into_response()),
         };
-        if failed && let Some(gone) = self.vanished(&slug, wants_json).await {
+        if response.status().is_server_error()
+            && let Some(gone) = self.vanished(&slug, wants_json).await
+        {
             return Ok(gone);
         }
-        answer
+        match error {
+            Some(error) if framed => {
+                Ok(framed_error(&self.state, tenant, uri, headers, error, response).await)
+            }
+            _ => Ok(response),
+        }
     }
 }
 
@@ -96,4 +117,38 @@ impl<E> TenantResolutionEndpoint<E> {
             _ => None,
         }
     }
+}
+
+/// The error page inside the layout, with the visitor's session (the banner says who is signed
+/// in); when the session store is down, the plain error page already made.
+async fn framed_error(
+    state: &AppState,
+    tenant: CurrentTenant,
+    uri: poem::http::Uri,
+    headers: poem::http::HeaderMap,
+    error: ErrorPage,
+    plain: Response,
+) -> Response {
+    let mut req = Request::builder().uri(uri).finish();
+    *req.headers_mut() = headers;
+    let Ok(frame) = Frame::load(state, &tenant, &req).await else {
+        return plain;
+    };
+    let model = ErrorModel {
+        message: error.message,
+        tenant_name: None,
+    };
+    let mut response =
+        frame.render_with_status("error", error.title, "", model, plain.status().as_u16());
+    if let Some(retry) = plain.headers().get("retry-after") {
+        response.headers_mut().insert("retry-after", retry.clone());
+    }
+    response
+}
+
+/// The error template's own data (the layout adds the frame).
+#[derive(serde::Serialize)]
+struct ErrorModel {
+    message: String,
+    tenant_name: Option<String>,
 }
