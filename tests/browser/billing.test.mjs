@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('factures');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -109,7 +109,7 @@ test('the régisseur previews then issues the month\'s invoices from the back-of
     await page.getByLabel('Code de vérification').fill(codes[i]);
     await page.getByRole('button', { name: 'Valider' }).click();
     await page.waitForURL(`**/${slug}/gestion/`);
-    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Facturation' }).click();
+    await (await menu(page)).getByRole('link', { name: 'Facturation' }).click();
     await page.waitForURL(`**/${slug}/gestion/facturation`);
     await check(page, width, 'billing page');
     await page.getByLabel('Mois à facturer').fill('2027-01');
@@ -130,7 +130,7 @@ test('a parent opens Mes factures and the invoice\'s PDF in a new tab', async ()
     await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Valider' }).click();
     await page.waitForURL(`**/${slug}/`);
-    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mes factures' }).click();
+    await (await menu(page)).getByRole('link', { name: 'Mes factures' }).click();
     await page.waitForURL(`**/${slug}/factures`);
     assert.equal(await page.locator('h1').innerText(), 'Mes factures');
     const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Facture FAC-\d{4}-000001 · janvier 2027/ }) });

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, menu } from './harness.mjs';
 
 const slug = randomSlug('bibliotheque');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -108,7 +108,7 @@ test('a parent sees four tiles; a published menu shows "1" until the parent open
 
   // The gestionnaire publishes the menu through the back-office page.
   const gestion = await staff(width, recoveryCodes[0], 'bibliotheque-gestion');
-  await gestion.page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Documents publiés' }).click();
+  await (await menu(gestion.page)).getByRole('link', { name: 'Documents publiés' }).click();
   await gestion.page.waitForURL(`**/${slug}/gestion/bibliotheque`);
   await check(gestion.page, width, 'staff library, empty');
   await gestion.page.getByLabel('Rubrique').selectOption({ label: 'Menus repas' });

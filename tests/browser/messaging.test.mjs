@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, SCREENSHOTS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, totp } from './harness.mjs';
+import { ROOT, WIDTHS, SCREENSHOTS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, totp, menu } from './harness.mjs';
 
 const slug = randomSlug('messagerie');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -100,8 +100,8 @@ async function agentSignedIn(code, width, name) {
 test('a parent writes to Service enfance in bold, the service answers, the parent is told and reads the answer', async () => {
   const width = WIDTHS[0];
   const parent = await parentSignedIn(width, 'messagerie-parent');
-  const nav = () => parent.page.getByRole('navigation', { name: 'Navigation principale' });
-  await nav().getByRole('link', { name: 'Messagerie' }).click();
+  const nav = async () => menu(parent.page);
+  await (await nav()).getByRole('link', { name: 'Messagerie' }).click();
   await parent.page.waitForURL(`**/${slug}/messagerie`);
   const main = parent.page.locator('main');
   assert.match(await main.innerText(), /Par voie postale[\s\S]*1 place de la mairie - 22300 Lannion[\s\S]*02 02 02 02 02/);
@@ -140,7 +140,7 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
 
   // The agent: the conversation first in the inbox, answered from its page.
   const agent = await agentSignedIn(recoveryCodes[0], width, 'messagerie-agent');
-  await agent.page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Messagerie' }).click();
+  await (await menu(agent.page)).getByRole('link', { name: 'Messagerie' }).click();
   await agent.page.waitForURL(`**/${slug}/gestion/messagerie`);
   const firstRow = agent.page.locator('tbody tr').first();
   assert.match(await firstRow.innerText(), /Enfant malade\s+Nouveau[\s\S]*ALAIN/);
@@ -163,15 +163,15 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   assert.ok(told.text.includes(`${server.base}${conversationPath}`), told.text);
   await parent.page.goto(`${server.base}/${slug}/messagerie`);
   // The count is shown, and read out as words.
-  assert.equal(await nav().getByRole('link', { name: 'Messagerie (1 message non lu)', exact: true }).locator('.badge').innerText(), '1');
+  assert.equal(await (await nav()).getByRole('link', { name: 'Messagerie (1 message non lu)', exact: true }).locator('.badge').innerText(), '1');
   assert.match(await main.innerText(), /Enfant malade[\s\S]*1 non lu/);
   await check(parent.page, width, 'messagerie unread');
   await parent.page.goto(`${server.base}${conversationPath}`);
   const answer = parent.page.locator('.thread-service');
   assert.equal(await answer.locator('.thread-author').innerText(), 'Service enfance');
   assert.equal(await answer.locator('.thread-body i').innerText(), 'Bon rétablissement !');
-  assert.equal(await nav().getByRole('link', { name: 'Messagerie', exact: true }).count(), 1);
-  assert.equal(await nav().locator('.badge').count(), 0);
+  assert.equal(await (await nav()).getByRole('link', { name: 'Messagerie', exact: true }).count(), 1);
+  assert.equal(await (await nav()).locator('.badge').count(), 0);
   await check(parent.page, width, 'conversation answered');
   await parent.context.close();
 });

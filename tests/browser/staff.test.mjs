@@ -222,7 +222,7 @@ test('an admin changes the portal texts and reads the audit; a gestionnaire reco
   await gestion.context.close();
 
   const admin = await signIn(ADMIN, adminCodes[1], width, 'admin-textes');
-  await admin.page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Textes du portail' }).click();
+  await (await menu(admin.page)).getByRole('link', { name: 'Textes du portail' }).click();
   await check(admin.page, width, 'portal texts');
   await admin.page.getByLabel("Titre de la page d'accueil").fill('Bienvenue chez les familles de Démo');
   await admin.page.getByRole('button', { name: 'Enregistrer' }).click();
