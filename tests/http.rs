@@ -28,7 +28,9 @@ async fn the_home_page_shows_the_welcome_text_the_contact_and_the_banner() {
     assert!(html.contains("<html lang=\"fr\">"));
     assert!(html.contains("<h1 id=\"bienvenue\">Bienvenue sur votre portail famille</h1>"));
     assert!(
-        html.contains("<li>payer vos factures pour les repas et les accueils périscolaires par CB</li>"),
+        html.contains(
+            "<li>payer vos factures pour les repas et les accueils périscolaires par CB</li>"
+        ),
         "Markdown is rendered"
     );
     assert!(html.contains("1 place de la mairie – 22300 Lannion"));

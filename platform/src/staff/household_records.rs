@@ -101,6 +101,37 @@ async fn audited(
     Ok(())
 }
 
+/// A change of a household's records, as the audit log names it.
+struct Change<'a> {
+    action: (&'a str, &'a str),
+    id: Uuid,
+    household_id: Uuid,
+    fields: &'a [&'a str],
+}
+
+/// Every change ends the same way, in its own transaction: the audit entry, then the household
+/// as it now stands, then the commit.
+async fn audited_detail(
+    tx: TenantTx,
+    state: &AppState,
+    by: &StaffSigned,
+    change: Change<'_>,
+    origin: &str,
+) -> Result<HouseholdDetail, StaffError> {
+    let Change {
+        action,
+        id,
+        household_id,
+        fields,
+    } = change;
+    audited(&tx, by, action, id, household_id, fields, origin).await?;
+    let detail = detail_in(&tx, household_id, paris_today(state))
+        .await?
+        .ok_or(StaffError::NotFound)?;
+    tx.commit().await?;
+    Ok(detail)
+}
+
 /// Records a criterion of the municipality's list for the household or one of its children.
 pub async fn add_criterion(
     state: &AppState,
@@ -143,21 +174,13 @@ pub async fn add_criterion(
     )
     .await?;
     let fields = ["label", "child_id", "decided_at"];
-    audited(
-        &tx,
-        by,
-        ("create", "criterion"),
+    let change = Change {
+        action: ("create", "criterion"),
         id,
         household_id,
-        &fields,
-        origin,
-    )
-    .await?;
-    let detail = detail_in(&tx, household_id, paris_today(state))
-        .await?
-        .ok_or(StaffError::NotFound)?;
-    tx.commit().await?;
-    Ok(detail)
+        fields: &fields,
+    };
+    audited_detail(tx, state, by, change, origin).await
 }
 
 /// Removes a criterion of the household.
@@ -169,31 +192,14 @@ pub async fn remove_criterion(
     id: Uuid,
     origin: &str,
 ) -> Result<HouseholdDetail, StaffError> {
-    let tx = tenant.begin(state).await?;
-    let removed = tx
-        .run(
-            "DELETE FROM criteria WHERE id = $1 AND household_id = $2",
-            [id.into(), household_id.into()],
-        )
-        .await?;
-    if removed == 0 {
-        return Err(StaffError::NotFound);
-    }
-    audited(
-        &tx,
+    remove(
+        state,
+        tenant,
         by,
-        ("delete", "criterion"),
-        id,
-        household_id,
-        &[],
+        (Listed::Criterion, household_id, id),
         origin,
     )
-    .await?;
-    let detail = detail_in(&tx, household_id, paris_today(state))
-        .await?
-        .ok_or(StaffError::NotFound)?;
-    tx.commit().await?;
-    Ok(detail)
+    .await
 }
 
 /// Records an insurance of the household or of one of its children.
@@ -237,21 +243,13 @@ pub async fn add_insurance(
     )
     .await?;
     let fields = ["company", "number", "valid_from", "valid_to", "child_id"];
-    audited(
-        &tx,
-        by,
-        ("create", "insurance"),
+    let change = Change {
+        action: ("create", "insurance"),
         id,
         household_id,
-        &fields,
-        origin,
-    )
-    .await?;
-    let detail = detail_in(&tx, household_id, paris_today(state))
-        .await?
-        .ok_or(StaffError::NotFound)?;
-    tx.commit().await?;
-    Ok(detail)
+        fields: &fields,
+    };
+    audited_detail(tx, state, by, change, origin).await
 }
 
 /// Removes an insurance of the household.
@@ -263,29 +261,49 @@ pub async fn remove_insurance(
     id: Uuid,
     origin: &str,
 ) -> Result<HouseholdDetail, StaffError> {
-    let tx = tenant.begin(state).await?;
-    let removed = tx
-        .run(
-            "DELETE FROM insurances WHERE id = $1 AND household_id = $2",
-            [id.into(), household_id.into()],
-        )
-        .await?;
-    if removed == 0 {
-        return Err(StaffError::NotFound);
-    }
-    audited(
-        &tx,
+    remove(
+        state,
+        tenant,
         by,
-        ("delete", "insurance"),
-        id,
-        household_id,
-        &[],
+        (Listed::Insurance, household_id, id),
         origin,
     )
-    .await?;
-    let detail = detail_in(&tx, household_id, paris_today(state))
-        .await?
-        .ok_or(StaffError::NotFound)?;
-    tx.commit().await?;
-    Ok(detail)
+    .await
+}
+
+/// What a household has several of, each removed by its id.
+#[derive(Clone, Copy)]
+enum Listed {
+    Criterion,
+    Insurance,
+}
+
+async fn remove(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    by: &StaffSigned,
+    (listed, household_id, id): (Listed, Uuid, Uuid),
+    origin: &str,
+) -> Result<HouseholdDetail, StaffError> {
+    let (sql, entity) = match listed {
+        Listed::Criterion => (
+            "DELETE FROM criteria WHERE id = $1 AND household_id = $2",
+            "criterion",
+        ),
+        Listed::Insurance => (
+            "DELETE FROM insurances WHERE id = $1 AND household_id = $2",
+            "insurance",
+        ),
+    };
+    let tx = tenant.begin(state).await?;
+    if tx.run(sql, [id.into(), household_id.into()]).await? == 0 {
+        return Err(StaffError::NotFound);
+    }
+    let change = Change {
+        action: ("delete", entity),
+        id,
+        household_id,
+        fields: &[],
+    };
+    audited_detail(tx, state, by, change, origin).await
 }
