@@ -44,7 +44,7 @@ struct Deadline {
 pub struct DashboardPage {
     welcome_title: String,
     welcome_html: String,
-    contact: serde_json::Value,
+    contact: crate::portal::pages::ContactCard,
     documents_new: i64,
     recent: Vec<RecentDocument>,
     invoices: Vec<Invoice>,
@@ -64,7 +64,7 @@ fn model(
     today: chrono::NaiveDate,
     welcome_title: String,
     welcome_html: String,
-    contact: serde_json::Value,
+    contact: crate::portal::pages::ContactCard,
 ) -> DashboardPage {
     DashboardPage {
         welcome_title,
@@ -116,7 +116,7 @@ pub async fn render(
     signed: &SignedIn,
     welcome_title: String,
     welcome_html: String,
-    contact: serde_json::Value,
+    contact: crate::portal::pages::ContactCard,
 ) -> Result<Response, PageError> {
     let d = service::load(state, tenant, signed).await?;
     let today = crate::library::service::today(state);
