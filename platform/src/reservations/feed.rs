@@ -22,7 +22,6 @@ use poem::{Response, handler};
 use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
-use serde_json::json;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -195,6 +194,20 @@ fn feed_url(state: &AppState, slug: &str, token: &str) -> String {
     )
 }
 
+/// "Ajouter à mon agenda".
+#[derive(serde::Serialize)]
+pub struct CalendarPage {
+    /// The feed's address, shown only right after it is made (only its hash is kept).
+    pub url: Option<String>,
+    /// The same address for calendar applications (`webcal://`).
+    pub webcal: Option<String>,
+    /// When the current address was made, "01/12/2026 à 10:00".
+    pub created: Option<String>,
+    /// An older address was just replaced.
+    pub renewed: bool,
+    pub grid: String,
+}
+
 fn render(
     state: &AppState,
     frame: &Frame,
@@ -207,13 +220,13 @@ fn render(
         let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
         format!("webcal://{rest}")
     });
-    let model = json!({
-        "url": url,
-        "webcal": webcal,
-        "created": created.map(when_fr),
-        "renewed": renewed,
-        "grid": format!("/{}/reservations", frame.slug),
-    });
+    let model = CalendarPage {
+        url,
+        webcal,
+        created: created.map(when_fr),
+        renewed,
+        grid: format!("/{}/reservations", frame.slug),
+    };
     no_referrer(frame.render("calendrier", "Ajouter à mon agenda", "reservations", model))
 }
 
@@ -306,6 +319,29 @@ pub async fn ics(
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn the_calendar_page_shows_a_new_address_once_and_its_date_after() {
+        let fresh = super::CalendarPage {
+            url: Some("http://portail.test/demo/calendrier/jeton.ics".into()),
+            webcal: Some("webcal://portail.test/demo/calendrier/jeton.ics".into()),
+            created: None,
+            renewed: true,
+            grid: "/demo/reservations".into(),
+        };
+        let html = crate::http::page::render_sample("calendrier", &fresh).await;
+        assert!(html.contains("value=\"http://portail.test/demo/calendrier/jeton.ics\""));
+        assert!(html.contains("href=\"webcal://portail.test/demo/calendrier/jeton.ics\""));
+        let later = super::CalendarPage {
+            url: None,
+            webcal: None,
+            created: Some("01/12/2026 à 10:00".into()),
+            renewed: false,
+            grid: "/demo/reservations".into(),
+        };
+        let html = crate::http::page::render_sample("calendrier", &later).await;
+        assert!(html.contains("01/12/2026 à 10:00") && !html.contains("jeton"));
+    }
+
     use super::*;
     use chrono::TimeZone;
 
