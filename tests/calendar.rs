@@ -236,15 +236,7 @@ async fn beyond_the_imported_calendar_the_grid_says_it_is_not_published_and_metr
         .json()
         .await
         .unwrap();
-    let theo_id = child["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo_id = id_of_named(&child["children"], "Théo");
     let r = paul
         .put(format!(
             "{}/{}/api/v1/children/{theo_id}/reservations/repas/2027-09-06",

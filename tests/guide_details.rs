@@ -40,15 +40,7 @@ async fn the_child_page_and_the_grid_read_as_the_guide_shows() {
         .json()
         .await
         .unwrap();
-    let theo = children["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo = id_of_named(&children["children"], "Théo");
     // Two emergency contacts, one of whom may also pick Théo up, and a family doctor.
     {
         let tx = portail_tenants::TenantTx::begin(&db, &t.schema_name)

@@ -540,15 +540,7 @@ async fn the_add_document_form_opens_from_a_childs_page_with_the_child_chosen() 
         .json()
         .await
         .unwrap();
-    let theo = children["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo = id_of_named(&children["children"], "Théo");
     let child_page = paul
         .get(l.url(&format!("/enfants/{theo}")))
         .send()

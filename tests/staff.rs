@@ -80,11 +80,9 @@ async fn activation_enrols_totp_and_every_sign_in_asks_for_a_code_used_once() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains(&format!("Path=/{}/", b.tenant.slug)));
     assert_eq!(r.json::<Value>().await.unwrap()["staff"]["role"], "admin");
-    let me: Value = client
-        .get(b.url("/api/v1/staff/me"))
-        .send()
+    let me: Value = b
+        .get(&client, "/api/v1/staff/me")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -107,7 +105,7 @@ async fn activation_enrols_totp_and_every_sign_in_asks_for_a_code_used_once() {
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    let r = client.get(b.url("/api/v1/staff/me")).send().await.unwrap();
+    let r = b.get(&client, "/api/v1/staff/me").await;
     assert_eq!(r.status(), 401);
     b.cleanup().await;
 }
@@ -119,12 +117,8 @@ async fn an_expired_activation_link_is_refused_on_the_page_and_in_the_api() {
     b.clock
         .advance(chrono::Duration::hours(72) + chrono::Duration::seconds(1));
     let r = b
-        .app
-        .client
-        .get(b.url(&format!("/gestion/activation?token={token}")))
-        .send()
-        .await
-        .unwrap();
+        .get(&b.app.client, &format!("/gestion/activation?token={token}"))
+        .await;
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("plus valable"));
     let r = b
@@ -160,22 +154,22 @@ async fn staff_and_parent_sessions_are_apart_and_bound_to_their_municipality() {
     let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
 
     // A parent's session opens no staff operation or page.
-    let r = parent.get(b.url("/api/v1/staff/me")).send().await.unwrap();
+    let r = b.get(&parent, "/api/v1/staff/me").await;
     assert_eq!(r.status(), 401);
     assert_eq!(
         r.json::<Value>().await.unwrap()["code"],
         "not_authenticated"
     );
-    let r = parent.get(b.url("/gestion/")).send().await.unwrap();
+    let r = b.get(&parent, "/gestion/").await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         r.headers()["location"],
         format!("/{}/gestion/connexion", b.tenant.slug)
     );
     // A staff session opens no parent page or operation.
-    let r = staff.get(b.url("/api/v1/household")).send().await.unwrap();
+    let r = b.get(&staff, "/api/v1/household").await;
     assert_eq!(r.status(), 401);
-    let r = staff.get(b.url("/foyer")).send().await.unwrap();
+    let r = b.get(&staff, "/foyer").await;
     assert_eq!(r.status(), 303);
 
     // Another municipality: the same cookie, sent by hand, opens nothing; the account is
@@ -236,11 +230,9 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
     let gestion = b.signed_in("gestion@mairie.example", &gestion_secret).await;
 
     // The family found by a child's name without its accent.
-    let found: Value = accueil
-        .get(b.url("/api/v1/staff/households?q=THEO"))
-        .send()
+    let found: Value = b
+        .get(&accueil, "/api/v1/staff/households?q=THEO")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -261,22 +253,11 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
     assert_eq!(body["code"], "forbidden_role");
     assert!(body["message"].as_str().unwrap().contains("Gestionnaire"));
     // Nor see the team, which only admins see.
-    let r = accueil
-        .get(b.url("/api/v1/staff/members"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.get(&accueil, "/api/v1/staff/members").await;
     assert_eq!(r.status(), 403);
-    let r = accueil.get(b.url("/gestion/equipe")).send().await.unwrap();
+    let r = b.get(&accueil, "/gestion/equipe").await;
     assert_eq!(r.status(), 403);
-    let home = accueil
-        .get(b.url("/gestion/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = b.get(&accueil, "/gestion/").await.text().await.unwrap();
     assert!(!home.contains("/gestion/equipe"));
 
     // gestionnaire may; the parent sees the value at once.
@@ -292,11 +273,9 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
         "2026-09-01"
     );
     let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
-    let mine: Value = parent
-        .get(b.url("/api/v1/household"))
-        .send()
+    let mine: Value = b
+        .get(&parent, "/api/v1/household")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -314,52 +293,21 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
     assert!(body["fields"]["quotient_valid_from"].is_string());
 
     // The whole record of a child is an audited read, which the parents see.
-    let theo = household["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo = id_of_named(&household["children"], "Théo");
     assert!(household["children"][0].get("allergies").is_none());
-    let account = parent
-        .get(b.url("/mon-compte"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = b.get(&parent, "/mon-compte").await.text().await.unwrap();
     assert!(!account.contains("Agent TEST"));
-    let record: Value = accueil
-        .get(b.url(&format!("/api/v1/staff/children/{theo}")))
-        .send()
+    let record: Value = b
+        .get(&accueil, &format!("/api/v1/staff/children/{theo}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert!(record["allergies"].is_string() && record["pai"].is_boolean());
-    let account = parent
-        .get(b.url("/mon-compte"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = b.get(&parent, "/mon-compte").await.text().await.unwrap();
     assert!(account.contains("Qui a consulté mes données"));
     assert!(account.contains("Agent TEST (Accueil)"), "{account}");
-    let export: Value = parent
-        .get(b.url("/api/v1/export"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let export: Value = b.get(&parent, "/api/v1/export").await.json().await.unwrap();
     assert_eq!(export["staff_reads"][0]["role"], "accueil");
     assert_eq!(export["staff_reads"][0]["entity_id"], theo.as_str());
 
@@ -421,7 +369,7 @@ async fn roles_are_checked_and_a_disabled_member_s_session_ends_at_once() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "disabled");
-    let r = gestion.get(b.url("/api/v1/staff/me")).send().await.unwrap();
+    let r = b.get(&gestion, "/api/v1/staff/me").await;
     assert_eq!(r.status(), 401);
     let r = b
         .login(
@@ -473,11 +421,9 @@ async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
     let b = Back::new("staff-pages").await;
     let token = b.invite(ADMIN, "gestionnaire").await;
     let client = b.app.other_client();
-    let page = client
-        .get(b.url(&format!("/gestion/activation?token={token}")))
-        .send()
-        .await
-        .unwrap();
+    let page = b
+        .get(&client, &format!("/gestion/activation?token={token}"))
+        .await;
     assert_eq!(page.status(), 200);
     let csrf = csrf_of(&page.text().await.unwrap());
     let enrol = client
@@ -539,7 +485,7 @@ async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
         r.headers()["location"],
         format!("/{}/gestion/", b.tenant.slug)
     );
-    let home = client.get(b.url("/gestion/")).send().await.unwrap();
+    let home = b.get(&client, "/gestion/").await;
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
     assert!(html.contains("Agent TEST") && html.contains("/gestion/deconnexion"));
@@ -549,11 +495,9 @@ async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
     let csrf = csrf_of(&html);
     assert_ne!(csrf, anonymous_csrf);
 
-    let found = client
-        .get(b.url("/gestion/familles?q=le+gall"))
-        .send()
+    let found = b
+        .get(&client, "/gestion/familles?q=le+gall")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -587,11 +531,9 @@ async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = client
-        .get(b.url(&format!("/gestion/familles/{id}")))
-        .send()
+    let page = b
+        .get(&client, &format!("/gestion/familles/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -604,7 +546,7 @@ async fn the_pages_activate_sign_in_and_set_a_quotient_without_javascript() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let r = client.get(b.url("/gestion/")).send().await.unwrap();
+    let r = b.get(&client, "/gestion/").await;
     assert_eq!(r.status(), 303);
     b.cleanup().await;
 }
@@ -658,23 +600,13 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
     let (secret, _) = b.member(ADMIN, "gestionnaire").await;
     let staff = b.signed_in(ADMIN, &secret).await;
     let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
-    let found: Value = staff
-        .get(b.url("/api/v1/staff/households?q=alain"))
-        .send()
+    let found: Value = b
+        .get(&staff, "/api/v1/staff/households?q=alain")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
-    let theo = found["households"][0]["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo = id_of_named(&found["households"][0]["children"], "Théo");
     let r = parent
         .put(b.url(&format!(
             "/api/v1/children/{theo}/reservations/repas/2026-12-08"
@@ -695,11 +627,9 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
     .unwrap();
     tx.commit().await.unwrap();
 
-    let counts: Value = staff
-        .get(b.url("/api/v1/staff/counts?date=2026-12-08"))
-        .send()
+    let counts: Value = b
+        .get(&staff, "/api/v1/staff/counts?date=2026-12-08")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -711,18 +641,15 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
         .unwrap();
     assert_eq!(repas["booked"], 1, "{counts}");
     assert_eq!(repas["diets"]["sans porc"], 1);
-    let r = staff
-        .get(b.url("/api/v1/staff/counts?date=demain"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.get(&staff, "/api/v1/staff/counts?date=demain").await;
     assert_eq!(r.status(), 422);
 
-    let list: Value = staff
-        .get(b.url("/api/v1/staff/attendance?date=2026-12-08&prestation=repas"))
-        .send()
+    let list: Value = b
+        .get(
+            &staff,
+            "/api/v1/staff/attendance?date=2026-12-08&prestation=repas",
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -749,24 +676,22 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
     assert!(text.contains("'=1+1") && text.contains("Théo"), "{text}");
 
     // The pages: counts, the printable list, its CSV.
-    let page = staff
-        .get(b.url("/gestion/effectifs?date=2026-12-08"))
-        .send()
-        .await
-        .unwrap();
+    let page = b.get(&staff, "/gestion/effectifs?date=2026-12-08").await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("sans porc : 1"));
-    let page = staff
-        .get(b.url("/gestion/effectifs/liste?date=2026-12-08&prestation=repas"))
-        .send()
-        .await
-        .unwrap();
+    let page = b
+        .get(
+            &staff,
+            "/gestion/effectifs/liste?date=2026-12-08&prestation=repas",
+        )
+        .await;
     assert_eq!(page.status(), 200);
-    let csv = staff
-        .get(b.url("/gestion/effectifs/liste.csv?date=2026-12-08&prestation=repas"))
-        .send()
-        .await
-        .unwrap();
+    let csv = b
+        .get(
+            &staff,
+            "/gestion/effectifs/liste.csv?date=2026-12-08&prestation=repas",
+        )
+        .await;
     assert!(
         csv.headers()["content-disposition"]
             .to_str()
@@ -775,14 +700,7 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
     );
     assert!(csv.text().await.unwrap().contains("'=1+1"));
     // The home shows what to follow up, and today's counts to a gestionnaire.
-    let home = staff
-        .get(b.url("/gestion/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = b.get(&staff, "/gestion/").await.text().await.unwrap();
     assert!(
         home.contains("en attente de validation")
             && home.contains("/gestion/effectifs/liste?date=2026-11-30")
@@ -790,17 +708,11 @@ async fn the_day_s_counts_and_attendance_list_follow_the_parents_bookings() {
     // accueil sees neither.
     let (accueil_secret, _) = b.member("accueil@mairie.example", "accueil").await;
     let accueil = b.signed_in("accueil@mairie.example", &accueil_secret).await;
-    let r = accueil
-        .get(b.url("/api/v1/staff/counts?date=2026-12-08"))
-        .send()
-        .await
-        .unwrap();
+    let r = b
+        .get(&accueil, "/api/v1/staff/counts?date=2026-12-08")
+        .await;
     assert_eq!(r.status(), 403);
-    let r = accueil
-        .get(b.url("/gestion/effectifs"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.get(&accueil, "/gestion/effectifs").await;
     assert_eq!(r.status(), 403);
     b.cleanup().await;
 }
@@ -812,11 +724,9 @@ async fn families_are_invited_once_a_day_with_a_working_first_connection_link() 
     let staff = b.signed_in(ADMIN, &secret).await;
     let parent = signed_in(&b.app, &b.db, &b.tenant, PAUL, GOOD).await;
     drop(parent);
-    let found: Value = staff
-        .get(b.url("/api/v1/staff/households?q=alain"))
-        .send()
+    let found: Value = b
+        .get(&staff, "/api/v1/staff/households?q=alain")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -207,7 +207,7 @@ async fn an_admin_changes_the_portal_texts_as_a_new_checked_and_audited_configur
     assert_eq!(version(&b).await, v0 + 1);
 
     // The page: the form, a refused field shown beside itself, then a saved change.
-    let page = admin.get(b.url("/gestion/textes")).send().await.unwrap();
+    let page = b.get(&admin, "/gestion/textes").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Bonjour les familles") && html.contains("name=\"service_enfance\""));
@@ -243,17 +243,13 @@ async fn an_admin_changes_the_portal_texts_as_a_new_checked_and_audited_configur
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(version(&b).await, v0 + 2);
-    let r = admin
-        .get(b.url("/gestion/textes?info=textes"))
-        .send()
-        .await
-        .unwrap();
+    let r = b.get(&admin, "/gestion/textes?info=textes").await;
     assert!(r.text().await.unwrap().contains("Titre du formulaire"));
     assert_eq!(settings_audit(&b).await[1].2, "page");
     // A gestionnaire neither sees the page in the navigation nor opens it.
-    let home = gestion.get(b.url("/gestion/")).send().await.unwrap();
+    let home = b.get(&gestion, "/gestion/").await;
     assert!(!home.text().await.unwrap().contains("/gestion/textes"));
-    let r = gestion.get(b.url("/gestion/textes")).send().await.unwrap();
+    let r = b.get(&gestion, "/gestion/textes").await;
     assert_eq!(r.status(), 403);
     b.cleanup().await;
 }
@@ -281,56 +277,42 @@ async fn a_staff_read_of_a_family_document_is_recorded_and_shown_to_the_family()
         .unwrap()
         .to_string();
 
-    let found: Value = accueil
-        .get(b.url("/api/v1/staff/households?q=alain"))
-        .send()
+    let found: Value = b
+        .get(&accueil, "/api/v1/staff/households?q=alain")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let household = found["households"][0]["id"].as_str().unwrap().to_string();
-    let detail: Value = accueil
-        .get(b.url(&format!("/api/v1/staff/households/{household}")))
-        .send()
+    let detail: Value = b
+        .get(&accueil, &format!("/api/v1/staff/households/{household}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(detail["documents"][0]["id"], document.as_str());
     assert_eq!(detail["documents"][0]["name"], "Attestation CAF");
     // Listing names reads no file: the family sees no read yet.
-    let export: Value = parent
-        .get(b.url("/api/v1/export"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let export: Value = b.get(&parent, "/api/v1/export").await.json().await.unwrap();
     assert_eq!(export["staff_reads"], json!([]));
 
     // A parent's session never opens the staff file, and an unknown id is 404.
-    let r = parent
-        .get(b.url(&format!("/api/v1/staff/documents/{document}")))
-        .send()
-        .await
-        .unwrap();
+    let r = b
+        .get(&parent, &format!("/api/v1/staff/documents/{document}"))
+        .await;
     assert_eq!(r.status(), 401);
-    let r = accueil
-        .get(b.url(&format!("/api/v1/staff/documents/{}", uuid::Uuid::new_v4())))
-        .send()
-        .await
-        .unwrap();
+    let r = b
+        .get(
+            &accueil,
+            &format!("/api/v1/staff/documents/{}", uuid::Uuid::new_v4()),
+        )
+        .await;
     assert_eq!(r.status(), 404);
 
     // The file through the API and through the page: each read recorded.
-    let r = accueil
-        .get(b.url(&format!("/api/v1/staff/documents/{document}")))
-        .send()
-        .await
-        .unwrap();
+    let r = b
+        .get(&accueil, &format!("/api/v1/staff/documents/{document}"))
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
     assert!(
@@ -340,11 +322,9 @@ async fn a_staff_read_of_a_family_document_is_recorded_and_shown_to_the_family()
             .starts_with("attachment;")
     );
     assert_eq!(r.bytes().await.unwrap().as_ref(), CLEAN_PDF);
-    let page = accueil
-        .get(b.url(&format!("/gestion/familles/{household}")))
-        .send()
+    let page = b
+        .get(&accueil, &format!("/gestion/familles/{household}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -352,11 +332,9 @@ async fn a_staff_read_of_a_family_document_is_recorded_and_shown_to_the_family()
     assert!(page.contains(&href) && page.contains("Attestation CAF"));
     // The audit page is an admin's: an accueil sees no link to it and is refused.
     assert!(!page.contains("/journal"));
-    let r = accueil
-        .get(b.url(&format!("/gestion/familles/{household}/journal")))
-        .send()
-        .await
-        .unwrap();
+    let r = b
+        .get(&accueil, &format!("/gestion/familles/{household}/journal"))
+        .await;
     assert_eq!(r.status(), 403);
     let r = accueil
         .get(format!("{}{href}", b.app.base))
@@ -366,14 +344,7 @@ async fn a_staff_read_of_a_family_document_is_recorded_and_shown_to_the_family()
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().as_ref(), CLEAN_PDF);
 
-    let export: Value = parent
-        .get(b.url("/api/v1/export"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let export: Value = b.get(&parent, "/api/v1/export").await.json().await.unwrap();
     let reads = export["staff_reads"].as_array().unwrap();
     assert_eq!(reads.len(), 2);
     for read in reads {
@@ -381,31 +352,20 @@ async fn a_staff_read_of_a_family_document_is_recorded_and_shown_to_the_family()
         assert_eq!(read["entity_id"], document.as_str());
         assert_eq!(read["role"], "accueil");
     }
-    let account = parent
-        .get(b.url("/mon-compte"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = b.get(&parent, "/mon-compte").await.text().await.unwrap();
     assert!(account.contains("Agent TEST (Accueil)") && account.contains("Document"));
 
     // The admin's page of the household's audit names the reader and the read.
-    let page = admin
-        .get(b.url(&format!("/gestion/familles/{household}")))
-        .send()
+    let page = b
+        .get(&admin, &format!("/gestion/familles/{household}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(page.contains(&format!("/gestion/familles/{household}/journal")));
-    let journal = admin
-        .get(b.url(&format!("/gestion/familles/{household}/journal")))
-        .send()
-        .await
-        .unwrap();
+    let journal = b
+        .get(&admin, &format!("/gestion/familles/{household}/journal"))
+        .await;
     assert_eq!(journal.status(), 200);
     let journal = journal.text().await.unwrap();
     assert!(journal.contains("Agent TEST") && journal.contains("consultation"));
@@ -455,15 +415,7 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
     };
     let alain = household_of("alain").await;
     let id = alain["id"].as_str().unwrap().to_string();
-    let theo = alain["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo = id_of_named(&alain["children"], "Théo");
     // The household as staff read it: the parents' consents and the bookings to come.
     let r = parent
         .put(b.url(&format!(
@@ -484,11 +436,9 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let detail: Value = gestion
-        .get(b.url(&format!("/api/v1/staff/households/{id}")))
-        .send()
+    let detail: Value = b
+        .get(&gestion, &format!("/api/v1/staff/households/{id}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -497,11 +447,9 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
     assert_eq!(detail["bookings"][0]["child_id"], theo.as_str());
     assert_eq!(detail["consents"][0]["code"], "rappels_sms");
     assert_eq!(detail["consents"][0]["granted"], true);
-    let page = gestion
-        .get(b.url(&format!("/gestion/familles/{id}")))
-        .send()
+    let page = b
+        .get(&gestion, &format!("/gestion/familles/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -548,11 +496,9 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
     );
     assert_eq!(detail["criteria"][0]["child_id"], theo.as_str());
     let criterion = detail["criteria"][0]["id"].as_str().unwrap().to_string();
-    let seen: Value = parent
-        .get(b.url("/api/v1/household"))
-        .send()
+    let seen: Value = b
+        .get(&parent, "/api/v1/household")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -583,14 +529,7 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
         .as_str()
         .unwrap()
         .to_string();
-    let foyer = parent
-        .get(b.url("/foyer"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let foyer = b.get(&parent, "/foyer").await.text().await.unwrap();
     assert!(foyer.contains("MAIF") && foyer.contains("A1-42"));
     assert!(foyer.contains("Enfant en situation de handicap"));
 
@@ -611,11 +550,9 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
         let r = gestion.delete(&url).send().await.unwrap();
         assert_eq!(r.status(), 200, "{url}");
     }
-    let seen: Value = parent
-        .get(b.url("/api/v1/household"))
-        .send()
+    let seen: Value = b
+        .get(&parent, "/api/v1/household")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -668,14 +605,7 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
     assert_eq!(r.status(), 200);
     let detail: Value = r.json().await.unwrap();
     assert_eq!(detail["quotient_document_id"], document.as_str());
-    let export: Value = parent
-        .get(b.url("/api/v1/export"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let export: Value = b.get(&parent, "/api/v1/export").await.json().await.unwrap();
     assert_eq!(
         export["household"]["quotient_document_id"],
         document.as_str()
@@ -684,11 +614,9 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
 
     // The page's forms: a criterion and an insurance without JavaScript, a refusal shown
     // in its own form.
-    let page = gestion
-        .get(b.url(&format!("/gestion/familles/{id}")))
-        .send()
+    let page = b
+        .get(&gestion, &format!("/gestion/familles/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -722,11 +650,9 @@ async fn criteria_insurances_and_the_quotient_s_proof_are_recorded_by_a_gestionn
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"assurance-erreur\"") && !html.contains("id=\"critere-erreur\""));
     assert!(html.contains("value=\"MACIF\""));
-    let seen: Value = parent
-        .get(b.url("/api/v1/household"))
-        .send()
+    let seen: Value = b
+        .get(&parent, "/api/v1/household")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

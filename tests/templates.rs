@@ -65,15 +65,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
         .json()
         .await
         .unwrap();
-    let theo = children["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["first_name"] == "Théo")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let theo = id_of_named(&children["children"], "Théo");
     for (path, status) in [
         (format!("/{slug}/"), 200),
         (format!("/{slug}/mon-compte"), 200),

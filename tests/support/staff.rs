@@ -64,6 +64,11 @@ impl Back {
         activation_token(&self.db, &self.tenant, email).await
     }
 
+    /// GETs a path of this municipality (a page or `/api/v1/…`) with `client`'s cookies.
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
     pub async fn post(
         &self,
         client: &reqwest::Client,

@@ -308,12 +308,16 @@ impl Browser {
 
     /// The id of the household's child with this first name.
     pub async fn child_id(&self, first_name: &str) -> String {
-        let v = self.json("/children").await;
-        let child = v["children"].as_array().unwrap().iter();
-        let found = child.clone().find(|c| c["first_name"] == first_name);
-        found.unwrap_or_else(|| panic!("no child {first_name}"))["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        id_of_named(&self.json("/children").await["children"], first_name)
     }
+}
+
+/// The `id` of the entry of a JSON list (children, guardians…) whose `first_name` is this one.
+pub fn id_of_named(list: &Value, first_name: &str) -> String {
+    let entries = list.as_array().expect("a list");
+    let found = entries.iter().find(|e| e["first_name"] == first_name);
+    found.unwrap_or_else(|| panic!("no {first_name} in {list}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
