@@ -247,7 +247,7 @@ async fn the_reset_answer_is_the_same_for_unknown_addresses_and_no_mail_leaves()
         .await
         .unwrap();
     let row = sea_orm::ConnectionTrait::query_one_raw(
-        &*tx,
+        &tx,
         portail_tenants::database::sql("SELECT count(*) AS queued FROM outbox", []),
     )
     .await
@@ -803,7 +803,7 @@ async fn mail_waits_in_the_outbox_while_smtp_refuses_and_leaves_when_it_accepts(
                 .await
                 .unwrap();
             let row = sea_orm::ConnectionTrait::query_one_raw(
-                &*tx,
+                &tx,
                 portail_tenants::database::sql(sql, []),
             )
             .await

@@ -144,7 +144,7 @@ pub async fn update_texts(
     let source = apply_texts(&source, texts)?;
     let config = TenantConfig::from_toml(&source).map_err(TextsError::Invalid)?;
     write_config(&tx, &config, &source).await?;
-    let tenant = registry::find(&*tx, slug)
+    let tenant = registry::find(tx.provisioning(), slug)
         .await?
         .expect("the row locked above");
     Ok(TextsUpdate { tx, tenant, config })

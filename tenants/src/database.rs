@@ -26,12 +26,15 @@
 //! version of one municipality (its registry row and its `settings`), as staff's portal texts.
 
 use crate::slug::{SchemaName, quoted_schema};
+use sea_orm::sqlx;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, FromQueryResult, Statement, TransactionTrait, Value,
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, ExecResult, FromQueryResult, QueryResult, RuntimeErr,
+    Statement, Value,
 };
-use std::ops::Deref;
+use sea_query_sqlx::SqlxValues;
 use std::time::Duration;
+use tokio::sync::Mutex;
 
 /// What stands between the service and PostgreSQL.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -93,30 +96,70 @@ fn options(url: &str, max_connections: u32, pooler: Pooler) -> ConnectOptions {
 }
 
 /// A transaction inside one tenant's schema.
+///
+/// The service's transactions begin with `BEGIN` and the transaction-local `search_path` in
+/// one simple-protocol message, so scoping costs no round trip of its own. The schema name
+/// is a [`SchemaName`] (validated, then quoted), so it can stand as a literal there.
+/// Provisioning scopes a sea-orm transaction it began itself ([`TenantTx::within`]).
 pub struct TenantTx {
-    tx: DatabaseTransaction,
+    inner: Inner,
+}
+
+enum Inner {
+    Pooled(Mutex<sqlx::Transaction<'static, sqlx::Postgres>>),
+    Provisioning(DatabaseTransaction),
 }
 
 impl TenantTx {
     /// Begins a transaction and scopes its `search_path` to `schema`.
     pub async fn begin(db: &DatabaseConnection, schema: &SchemaName) -> Result<Self, DbErr> {
-        let tx = db.begin().await?;
-        scope_to_schema(&tx, schema).await?;
-        Ok(Self { tx })
+        let begin = format!(
+            "BEGIN; SELECT set_config('search_path', '{}', true)",
+            quoted_schema(schema.as_str())
+        );
+        let tx = db
+            .get_postgres_connection_pool()
+            .begin_with(sqlx::AssertSqlSafe(begin))
+            .await
+            .map_err(begin_error)?;
+        Ok(Self {
+            inner: Inner::Pooled(Mutex::new(tx)),
+        })
     }
 
     /// Scopes an already open transaction (provisioning creates the schema in the same one).
     pub async fn within(tx: DatabaseTransaction, schema: &SchemaName) -> Result<Self, DbErr> {
-        scope_to_schema(&tx, schema).await?;
-        Ok(Self { tx })
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config('search_path', $1, true)",
+            [quoted_schema(schema.as_str()).into()],
+        ))
+        .await?;
+        Ok(Self {
+            inner: Inner::Provisioning(tx),
+        })
+    }
+
+    /// The sea-orm transaction of provisioning, for the migrator and the registry's rows.
+    pub(crate) fn provisioning(&self) -> &DatabaseTransaction {
+        match &self.inner {
+            Inner::Provisioning(tx) => tx,
+            Inner::Pooled(_) => unreachable!("only TenantTx::within scopes a sea-orm transaction"),
+        }
     }
 
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.tx.commit().await
+        match self.inner {
+            Inner::Pooled(tx) => tx.into_inner().commit().await.map_err(query_error),
+            Inner::Provisioning(tx) => tx.commit().await,
+        }
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
-        self.tx.rollback().await
+        match self.inner {
+            Inner::Pooled(tx) => tx.into_inner().rollback().await.map_err(query_error),
+            Inner::Provisioning(tx) => tx.rollback().await,
+        }
     }
 
     /// Every row of a query, read as `T`.
@@ -125,8 +168,7 @@ impl TenantTx {
         text: &str,
         values: impl IntoIterator<Item = Value>,
     ) -> Result<Vec<T>, DbErr> {
-        self.tx
-            .query_all_raw(sql(text, values))
+        self.query_all_raw(sql(text, values))
             .await?
             .iter()
             .map(|r| T::from_query_result(r, ""))
@@ -139,8 +181,7 @@ impl TenantTx {
         text: &str,
         values: impl IntoIterator<Item = Value>,
     ) -> Result<Option<T>, DbErr> {
-        self.tx
-            .query_one_raw(sql(text, values))
+        self.query_one_raw(sql(text, values))
             .await?
             .map(|r| T::from_query_result(&r, ""))
             .transpose()
@@ -152,7 +193,7 @@ impl TenantTx {
         text: &str,
         values: impl IntoIterator<Item = Value>,
     ) -> Result<bool, DbErr> {
-        Ok(self.tx.query_one_raw(sql(text, values)).await?.is_some())
+        Ok(self.query_one_raw(sql(text, values)).await?.is_some())
     }
 
     /// Runs a statement; how many rows it touched.
@@ -161,29 +202,84 @@ impl TenantTx {
         text: &str,
         values: impl IntoIterator<Item = Value>,
     ) -> Result<u64, DbErr> {
-        Ok(self
-            .tx
-            .execute_raw(sql(text, values))
-            .await?
-            .rows_affected())
+        Ok(self.execute_raw(sql(text, values)).await?.rows_affected())
     }
 }
 
-impl Deref for TenantTx {
-    type Target = DatabaseTransaction;
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.tx
+/// A transaction that cannot begin is the database's unavailability (503), as sea-orm says it.
+fn begin_error(e: sqlx::Error) -> DbErr {
+    match e {
+        sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+        sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+        e => DbErr::Conn(RuntimeErr::SqlxError(e.into())),
     }
 }
 
-async fn scope_to_schema(tx: &DatabaseTransaction, schema: &SchemaName) -> Result<(), DbErr> {
-    tx.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT set_config('search_path', $1, true)",
-        [quoted_schema(schema.as_str()).into()],
-    ))
-    .await?;
-    Ok(())
+fn query_error(e: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(e.into()))
+}
+
+fn exec_error(e: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(e.into()))
+}
+
+/// A sea-orm statement as sqlx runs it (what sea-orm's own driver does).
+fn bound(stmt: &Statement) -> sqlx::query::Query<'_, sqlx::Postgres, SqlxValues> {
+    let values = stmt.values.clone().unwrap_or(sea_orm::Values(Vec::new()));
+    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for TenantTx {
+    fn get_database_backend(&self) -> DbBackend {
+        DbBackend::Postgres
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match &self.inner {
+            Inner::Pooled(tx) => bound(&stmt)
+                .execute(&mut **tx.lock().await)
+                .await
+                .map(Into::into)
+                .map_err(exec_error),
+            Inner::Provisioning(tx) => tx.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, text: &str) -> Result<ExecResult, DbErr> {
+        match &self.inner {
+            Inner::Pooled(tx) => {
+                let mut tx = tx.lock().await;
+                sqlx::Executor::execute(&mut **tx, sqlx::AssertSqlSafe(text.to_owned()))
+                    .await
+                    .map(Into::into)
+                    .map_err(exec_error)
+            }
+            Inner::Provisioning(tx) => tx.execute_unprepared(text).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match &self.inner {
+            Inner::Pooled(tx) => bound(&stmt)
+                .fetch_optional(&mut **tx.lock().await)
+                .await
+                .map(|row| row.map(Into::into))
+                .map_err(query_error),
+            Inner::Provisioning(tx) => tx.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match &self.inner {
+            Inner::Pooled(tx) => bound(&stmt)
+                .fetch_all(&mut **tx.lock().await)
+                .await
+                .map(|rows| rows.into_iter().map(Into::into).collect())
+                .map_err(query_error),
+            Inner::Provisioning(tx) => tx.query_all_raw(stmt).await,
+        }
+    }
 }
 
 /// The service's pool: it opens tenant transactions, answers a liveness probe and counts its

@@ -52,7 +52,8 @@ pub async fn one_tenant(
     schema: &SchemaName,
     check_only: bool,
 ) -> Result<Option<Vec<String>>, DbErr> {
-    let tx = TenantTx::begin(db, schema).await?;
+    // The migrator runs on a sea-orm transaction: scope one to the schema.
+    let tx = TenantTx::within(db.begin().await?, schema).await?;
     tx.execute_raw(sql(
         "SELECT pg_advisory_xact_lock(hashtext($1))",
         [schema.as_str().into()],
@@ -68,13 +69,14 @@ pub async fn one_tenant(
     if !still_there {
         return Ok(None);
     }
-    let pending: Vec<String> = tenant::Migrator::get_pending_migrations_read_only(&*tx)
-        .await?
-        .iter()
-        .map(|m| m.name().to_string())
-        .collect();
+    let pending: Vec<String> =
+        tenant::Migrator::get_pending_migrations_read_only(tx.provisioning())
+            .await?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
     if !check_only && !pending.is_empty() {
-        tenant::Migrator::up(&*tx, None).await?;
+        tenant::Migrator::up(tx.provisioning(), None).await?;
     }
     tx.commit().await?;
     Ok(Some(pending))

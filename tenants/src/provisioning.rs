@@ -55,9 +55,9 @@ pub async fn create(
     tx.execute_unprepared(&format!("CREATE SCHEMA {}", quoted_schema(schema.as_str())))
         .await?;
     let tx = TenantTx::within(tx, &schema).await?;
-    tenant::Migrator::up(&*tx, None).await?;
+    tenant::Migrator::up(tx.provisioning(), None).await?;
     write_config(&tx, config, source).await?;
-    let created = registry::find(&*tx, slug.as_str())
+    let created = registry::find(tx.provisioning(), slug.as_str())
         .await?
         .expect("the row inserted in this transaction");
     tx.commit().await?;
@@ -92,7 +92,7 @@ pub async fn update(
     registry::announce_change(&tx, slug).await?;
     let tx = TenantTx::within(tx, &schema).await?;
     write_config(&tx, config, source).await?;
-    let updated = registry::find(&*tx, slug)
+    let updated = registry::find(tx.provisioning(), slug)
         .await?
         .expect("the row locked above");
     tx.commit().await?;
