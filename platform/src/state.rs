@@ -12,7 +12,7 @@ use crate::mail::sender::Outboxes;
 use crate::school_calendar::SchoolCalendars;
 use crate::sessions::SessionStore;
 use crate::settings::Settings;
-use crate::tenancy::{ConfigCache, TenantDirectory};
+use crate::tenancy::{ConfigCache, TenantDirectory, VersionCache};
 use portail_tenants::TenantPool;
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub struct AppState {
     pub redis: deadpool_redis::Pool,
     pub tenants: TenantDirectory,
     pub configs: ConfigCache,
+    /// The portal texts of each municipality's configuration version.
+    pub texts: VersionCache<crate::portal::repository::PortalTexts>,
     pub sessions: SessionStore,
     pub throttle: Throttle,
     pub outboxes: Arc<Outboxes>,
@@ -55,6 +57,7 @@ impl AppState {
             pool,
             tenants,
             configs: ConfigCache::default(),
+            texts: VersionCache::default(),
             sessions: SessionStore::new(redis.clone()),
             throttle: Throttle::new(redis.clone()),
             outboxes: Arc::new(Outboxes::default()),

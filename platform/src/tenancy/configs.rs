@@ -1,5 +1,7 @@
 //! Parsed configurations of the municipalities, kept per version: the booking rules read
 //! them on every request, and a `tenant update` bumps the version, so a new one is read.
+//! The portal texts (welcome text, notice, contact) are kept the same way: they change only
+//! with a new configuration version (`tenant update`, staff's "Textes du portail").
 
 use super::CurrentTenant;
 use crate::state::AppState;
@@ -24,13 +26,24 @@ pub async fn current_config(
     Ok(parsed)
 }
 
-#[derive(Default)]
-pub struct ConfigCache {
-    entries: RwLock<HashMap<String, (i32, Arc<TenantConfig>)>>,
+/// The parsed configurations, one per municipality.
+pub type ConfigCache = VersionCache<TenantConfig>;
+
+/// What one configuration version of each municipality holds, read once per process.
+pub struct VersionCache<T> {
+    entries: RwLock<HashMap<String, (i32, Arc<T>)>>,
 }
 
-impl ConfigCache {
-    pub fn get(&self, slug: &str, version: i32) -> Option<Arc<TenantConfig>> {
+impl<T> Default for VersionCache<T> {
+    fn default() -> Self {
+        Self {
+            entries: RwLock::default(),
+        }
+    }
+}
+
+impl<T> VersionCache<T> {
+    pub fn get(&self, slug: &str, version: i32) -> Option<Arc<T>> {
         let entries = self.entries.read().expect("not poisoned");
         entries
             .get(slug)
@@ -38,7 +51,7 @@ impl ConfigCache {
             .map(|(_, c)| c.clone())
     }
 
-    pub fn put(&self, slug: &str, version: i32, config: Arc<TenantConfig>) {
+    pub fn put(&self, slug: &str, version: i32, config: Arc<T>) {
         let mut entries = self.entries.write().expect("not poisoned");
         // Bounded by the number of municipalities; one entry each.
         entries.insert(slug.to_string(), (version, config));

@@ -54,7 +54,7 @@ mod configs;
 mod directory;
 mod middleware;
 
-pub use configs::{ConfigCache, config, current_config};
+pub use configs::{ConfigCache, VersionCache, config, current_config};
 pub use directory::{Lookup, TenantDirectory};
 pub use middleware::TenantResolution;
 
