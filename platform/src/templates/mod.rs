@@ -231,15 +231,8 @@ impl Templates {
     /// Renders a page. A template error is a programming error: it is logged and the person
     /// gets a plain apology rather than a half page.
     pub fn render(&self, name: &str, data: &impl Serialize) -> String {
-        self.try_render(name, data).unwrap_or_else(|e| {
-            tracing::error!(template = name, error = %e, "template rendering failed");
-            format!(
-                "<!doctype html><html lang=\"{}\"><title>{}</title><p>{}</p></html>",
-                crate::i18n::current(),
-                crate::i18n::t("error-render-title"),
-                crate::i18n::t("error-render-message")
-            )
-        })
+        self.try_render(name, data)
+            .unwrap_or_else(|e| render_failed(name, e))
     }
 
     pub fn try_render(
@@ -247,22 +240,50 @@ impl Templates {
         name: &str,
         data: &impl Serialize,
     ) -> Result<String, handlebars::RenderError> {
-        let html = self.registry.render(name, &with_language(data)?)?;
-        RENDERED
-            .lock()
-            .expect("not poisoned")
-            .insert(name.to_string());
+        let value = serde_json::to_value(data)
+            .map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()))?;
+        self.try_render_value(name, value)
+    }
+
+    /// As [`render`](Self::render), for data already made a JSON value: it is moved into the
+    /// template's context, never copied (a page's data is the bulk of its rendering cost).
+    pub fn render_value(&self, name: &str, data: serde_json::Value) -> String {
+        self.try_render_value(name, data)
+            .unwrap_or_else(|e| render_failed(name, e))
+    }
+
+    fn try_render_value(
+        &self,
+        name: &str,
+        mut data: serde_json::Value,
+    ) -> Result<String, handlebars::RenderError> {
+        with_language(&mut data);
+        let context = handlebars::Context::from(data);
+        let html = self.registry.render_with_context(name, &context)?;
+        let mut rendered = RENDERED.lock().expect("not poisoned");
+        if !rendered.contains(name) {
+            rendered.insert(name.to_string());
+        }
         Ok(html)
     }
+}
+
+/// The apology shown instead of a page whose template failed.
+fn render_failed(name: &str, e: handlebars::RenderError) -> String {
+    tracing::error!(template = name, error = %e, "template rendering failed");
+    format!(
+        "<!doctype html><html lang=\"{}\"><title>{}</title><p>{}</p></html>",
+        crate::i18n::current(),
+        crate::i18n::t("error-render-title"),
+        crate::i18n::t("error-render-message")
+    )
 }
 
 /// The page's data with what every page needs of the request's language: `lang` (for
 /// `<html lang>` and the `t` helper), `languages` (the footer's switch), and the title in
 /// that language.
-fn with_language(data: &impl Serialize) -> Result<serde_json::Value, handlebars::RenderError> {
-    let mut value = serde_json::to_value(data)
-        .map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()))?;
-    if let serde_json::Value::Object(map) = &mut value {
+fn with_language(data: &mut serde_json::Value) {
+    if let serde_json::Value::Object(map) = data {
         map.entry("lang")
             .or_insert_with(|| crate::i18n::current().code().into());
         map.entry("languages")
@@ -271,8 +292,8 @@ fn with_language(data: &impl Serialize) -> Result<serde_json::Value, handlebars:
             *title = crate::i18n::localize_title(title);
         }
     }
-    Ok(value)
 }
+
 /// The templates this process rendered without error: the proof, in an end-to-end test, that
 /// every page template renders with the data its handler gives it.
 static RENDERED: std::sync::LazyLock<std::sync::Mutex<std::collections::BTreeSet<String>>> =
@@ -322,7 +343,7 @@ pub fn page_response(
             context.extend(page);
         }
     }
-    let mut response = poem::web::Html(t.render(template, &frame)).into_response();
+    let mut response = poem::web::Html(t.render_value(template, frame)).into_response();
     response.set_status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
     let headers = response.headers_mut();
     headers.insert("cache-control", HeaderValue::from_static("no-store"));
