@@ -598,3 +598,58 @@ async fn another_households_or_municipalitys_files_are_not_found() {
     other.cleanup().await;
     town.cleanup().await;
 }
+
+/// Two points of the guide's messaging the other suites leave unproven: the postal contact's
+/// fax and website when the municipality gives them, and the unread answers counted on the
+/// home page's "Mes messages" tile and in `GET /dashboard`.
+#[tokio::test]
+async fn the_contact_shows_fax_and_website_and_the_dashboard_counts_unread_answers() {
+    let config = DEMO_CONFIG
+        .replacen(
+            "# fax = \"01 01 01 01 01\"               # optional",
+            "fax = \"01 01 01 01 01\"",
+            1,
+        )
+        .replacen(
+            "# website = \"https://www.demo.example\" # optional",
+            "website = \"https://www.demo.example\"",
+            1,
+        );
+    assert!(
+        config.contains("\nfax = "),
+        "the demo configuration changed"
+    );
+    let town = at_ten("att-contact").config(&config).start().await;
+    let paul = town.parent(PAUL).await;
+    let page = paul.view("/messagerie").await;
+    assert!(page.has("Fax : 01 01 01 01 01"), "{}", page.html);
+    assert!(
+        page.has("<a href=\"https://www.demo.example\">https://www.demo.example</a>"),
+        "{}",
+        page.html
+    );
+
+    let (id, _) = write(&paul, "<p>Bonjour</p>").await;
+    assert_eq!(paul.json("/dashboard").await["messages"]["unread"], 0);
+    let alice = agent(&town, AGENT, "Alice ACCUEIL", "accueil").await;
+    // The answers come after Paul's message, which he read as he wrote it.
+    town.clock().advance(chrono::Duration::minutes(5));
+    for body in ["<p>Réponse</p>", "<p>Précision</p>"] {
+        let r = alice
+            .post(
+                &format!("/staff/conversations/{id}/messages"),
+                json!({ "body": body }),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    assert_eq!(paul.json("/dashboard").await["messages"]["unread"], 2);
+    let home = paul.view("/").await;
+    assert!(home.has("Mes messages"));
+    assert!(home.has("2 messages non lus."), "{}", home.html);
+    // Read: the tile has nothing waiting any more.
+    paul.json(&format!("/conversations/{id}")).await;
+    assert_eq!(paul.json("/dashboard").await["messages"]["unread"], 0);
+    assert!(paul.view("/").await.has("Aucun message non lu."));
+    town.cleanup().await;
+}
