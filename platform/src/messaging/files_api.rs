@@ -206,6 +206,7 @@ impl MessageFilesApi {
         operation_id = "attachToMessage",
         tag = "ApiTags::Messaging"
     )]
+    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
     async fn attach(
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
@@ -279,6 +280,7 @@ impl MessageFilesApi {
         operation_id = "staffAttachToMessage",
         tag = "ApiTags::StaffMessaging"
     )]
+    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
     async fn staff_attach(
         &self,
         #[oai(name = "slug")] _slug: Path<String>,
