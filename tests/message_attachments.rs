@@ -653,3 +653,47 @@ async fn the_contact_shows_fax_and_website_and_the_dashboard_counts_unread_answe
     assert!(paul.view("/").await.has("Aucun message non lu."));
     town.cleanup().await;
 }
+
+/// The guide's "Mes factures" tile, now that billing exists: an unpaid invoice shows with its
+/// amount and due date on the home page and in `GET /dashboard` (the dashboard's own suite
+/// only sees a household without invoices).
+#[tokio::test]
+async fn the_dashboard_lists_an_unpaid_invoice_with_its_amount_and_due_date() {
+    let town = at_ten("att-invoice").start().await;
+    let tx = town.tx().await;
+    tx.run(
+        "INSERT INTO reservations (child_id, prestation_code, day, created_at)
+         SELECT id, 'repas', d::date, now() FROM children, generate_series(date '2026-11-02', date '2026-11-03', interval '1 day') d
+         WHERE first_name = 'Théo'",
+        [],
+    )
+    .await
+    .unwrap();
+    let config = portail::portal::repository::tenant_config(&tx)
+        .await
+        .unwrap();
+    let month = portail::billing::month::Month::parse("2026-11").unwrap();
+    portail::billing::run::run(&tx, &config, month, town.clock().now(), false, "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let paul = town.parent(PAUL).await;
+    let unpaid = &paul.json("/dashboard").await["invoices"]["unpaid"];
+    assert_eq!(unpaid.as_array().unwrap().len(), 1, "{unpaid}");
+    assert_eq!(unpaid[0]["amount_cents"], 500);
+    assert_eq!(unpaid[0]["due_on"], "2026-12-30");
+    let home = paul.view("/").await;
+    assert!(
+        home.has("Facture FAC-2026-000001 : 5,00 €, à régler avant le 30/12/2026"),
+        "{}",
+        home.html
+    );
+    // Another household has none.
+    let maiwenn = town.parent(MAIWENN).await;
+    assert_eq!(
+        maiwenn.json("/dashboard").await["invoices"]["unpaid"],
+        json!([])
+    );
+    town.cleanup().await;
+}
