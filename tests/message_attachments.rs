@@ -697,3 +697,72 @@ async fn the_dashboard_lists_an_unpaid_invoice_with_its_amount_and_due_date() {
     );
     town.cleanup().await;
 }
+
+/// Real files are larger than a form: a 300 kB PDF passes the page's message form, the
+/// attachments operation and the library's publication, which read and count their bodies
+/// themselves; a url-encoded message form stays under the message limit (the generic 413).
+#[tokio::test]
+async fn real_sized_files_pass_every_upload_route() {
+    let town = at_ten("att-size").start().await;
+    let paul = town.parent(PAUL).await;
+    let mut pdf = PDF.to_vec();
+    pdf.resize(300_000, b' ');
+    let csrf = paul.csrf("/messagerie/nouveau?service=enfance").await;
+    let r = send(
+        &paul,
+        paul.page_url("/messagerie/nouveau"),
+        &[
+            text("csrf", &csrf),
+            text("service", "enfance"),
+            text("subject", "Dossier"),
+            text("body", "Le dossier complet."),
+            text("format", "text"),
+            file("dossier.pdf", "application/pdf", &pdf),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let path = location(&r, town.slug());
+    let id = &path["/messagerie/".len().."/messagerie/".len() + 36];
+    let thread = paul.json(&format!("/conversations/{id}")).await;
+    assert_eq!(thread["messages"][0]["attachments"][0]["size"], 300_000);
+    let message = thread["messages"][0]["id"].as_str().unwrap();
+    let r = send(
+        &paul,
+        paul.api_url(&format!(
+            "/conversations/{id}/messages/{message}/attachments"
+        )),
+        &[file("annexe.pdf", "application/pdf", &pdf)],
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let long = "a".repeat(300_000);
+    let r = paul
+        .post_form(
+            &format!("/messagerie/{id}"),
+            &[("csrf", csrf.as_str()), ("body", long.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+
+    let gestion = agent(
+        &town,
+        "gestion@mairie.example",
+        "Agent TEST",
+        "gestionnaire",
+    )
+    .await;
+    let r = send(
+        &gestion,
+        gestion.api_url("/staff/library"),
+        &[
+            text("rubrique", "menus"),
+            text("name", "Menus de décembre"),
+            text("audience", "all"),
+            file("menus.pdf", "application/pdf", &pdf),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    town.cleanup().await;
+}
