@@ -2,11 +2,14 @@
 // "Service enfance" with bold text in the rich-text editor and sees the confirmation; the
 // service gets its mail; an agent (accueil, signed in with TOTP) finds the conversation first
 // in the service's inbox and answers; the parent gets the mail, sees the unread count in the
-// banner and reads the answer, signed with the service's name, in the thread. Every page has
-// zero axe-core violations at 375 px and 1280 px.
+// banner and reads the answer, signed with the service's name, in the thread. The parent's
+// message carries a PDF ("Pièces jointes"), which the agent sees in the conversation and
+// downloads, the same bytes; the agent answers with a file of their own, which the parent
+// downloads. Every page has zero axe-core violations at 375 px and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ROOT, WIDTHS, SCREENSHOTS, TEST_NOW, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, totp, menu } from './harness.mjs';
 
 const slug = randomSlug('messagerie');
@@ -19,6 +22,13 @@ let sink;
 let browser;
 let recoveryCodes = [];
 let conversationPath;
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
+
+/** Clicks a file's link and answers the downloaded file's name and bytes. */
+async function downloaded(page, link) {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+}
 
 /**
  * The first mail to `addr` that `wanted` accepts: the server's sweep also delivers mail other
@@ -124,6 +134,7 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   await bold.click();
   assert.equal(await bold.getAttribute('aria-pressed'), 'false');
   await editor.pressSequentially(' aujourd’hui.');
+  await parent.page.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'Certificat médical.pdf', mimeType: 'application/pdf', buffer: PDF });
   await check(parent.page, width, 'nouveau message');
   await parent.page.getByRole('button', { name: '▶ ENVOYER' }).click();
   await parent.page.waitForURL(/\/messagerie\/[0-9a-f-]{36}\?info=envoye$/);
@@ -131,6 +142,8 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   assert.equal(await parent.page.getByRole('status').innerText(), 'Votre message a bien été envoyé.');
   assert.equal(await parent.page.locator('.thread-body b').innerText(), 'Théo a de la fièvre');
   assert.equal(await parent.page.locator('.thread-author').first().innerText(), 'Moi');
+  const mine = parent.page.locator('.thread-family .thread-files');
+  assert.match(await mine.innerText(), /Certificat médical\.pdf \(PDF, \d+ octets\)/);
   await check(parent.page, width, 'conversation');
 
   // The service's mail, with the message.
@@ -148,11 +161,16 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   await firstRow.getByRole('link', { name: 'Enfant malade' }).click();
   assert.equal(await agent.page.locator('.thread-body b').innerText(), 'Théo a de la fièvre');
   await check(agent.page, width, 'staff conversation');
+  // The family's file, downloaded from the conversation: the same bytes.
+  const sent = await downloaded(agent.page, agent.page.getByRole('link', { name: 'Certificat médical.pdf' }));
+  assert.equal(sent.name, 'Certificat médical.pdf');
+  assert.deepEqual(sent.bytes, PDF, 'the same bytes');
   const reply = agent.page.getByRole('textbox', { name: 'Votre message' });
   await reply.click();
   await reply.pressSequentially('Bien noté, nous décomptons la cantine. ');
   await agent.page.getByRole('button', { name: 'Italique' }).click();
   await reply.pressSequentially('Bon rétablissement !');
+  await agent.page.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'Menu adapté.pdf', mimeType: 'application/pdf', buffer: PDF });
   await agent.page.getByRole('button', { name: '▶ ENVOYER' }).click();
   assert.equal(await agent.page.getByRole('status').innerText(), 'Votre réponse a été envoyée à la famille.');
   await agent.context.close();
@@ -170,6 +188,9 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   const answer = parent.page.locator('.thread-service');
   assert.equal(await answer.locator('.thread-author').innerText(), 'Service enfance');
   assert.equal(await answer.locator('.thread-body i').innerText(), 'Bon rétablissement !');
+  const theirs = await downloaded(parent.page, answer.getByRole('link', { name: 'Menu adapté.pdf' }));
+  assert.equal(theirs.name, 'Menu adapté.pdf');
+  assert.deepEqual(theirs.bytes, PDF, 'the same bytes');
   assert.equal(await (await nav()).getByRole('link', { name: 'Messagerie', exact: true }).count(), 1);
   assert.equal(await (await nav()).locator('.badge').count(), 0);
   await check(parent.page, width, 'conversation answered');

@@ -154,6 +154,16 @@ impl Town {
         }
     }
 
+    /// A browser in this municipality with `client`'s cookies (a staff member signed in by
+    /// `staff::staff_signed_in`, say).
+    pub fn browser(&self, client: reqwest::Client) -> Browser {
+        Browser {
+            client,
+            base: self.app.base.clone(),
+            slug: self.tenant.slug.to_string(),
+        }
+    }
+
     /// A browser signed in as this guardian of the imported families (password [`PASSWORD`]).
     pub async fn parent(&self, email: &str) -> Browser {
         Browser {

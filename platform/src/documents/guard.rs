@@ -29,24 +29,40 @@ pub async fn admit(
 ) -> Result<Vec<u8>, DocumentError> {
     let whom = format!("household {}", who.household_id);
     let bytes = clean(tenant, &whom, kind, bytes).await?;
+    within_quota(state, tx, who.household_id, bytes.len() as u64).await?;
+    scan(state, tenant, &whom, &bytes).await?;
+    Ok(bytes)
+}
+
+/// Refuses `adding` more bytes when the household's files would pass its quota: its
+/// documents and the files it attached to its messages count together.
+pub async fn within_quota(
+    state: &AppState,
+    tx: &TenantTx,
+    household_id: uuid::Uuid,
+    adding: u64,
+) -> Result<(), DocumentError> {
     let used: i64 = tx
         .query_one_raw(sql(
-            "SELECT COALESCE(SUM(size), 0)::bigint AS used FROM documents WHERE household_id = $1",
-            [who.household_id.into()],
+            "SELECT (COALESCE((SELECT SUM(size) FROM documents WHERE household_id = $1), 0)
+                   + COALESCE((SELECT SUM(a.size) FROM message_attachments a
+                               JOIN conversations c ON c.id = a.conversation_id
+                               JOIN messages m ON m.id = a.message_id
+                               WHERE c.household_id = $1 AND NOT m.from_staff), 0))::bigint AS used",
+            [household_id.into()],
         ))
         .await?
         .map(|row| row.try_get("", "used"))
         .transpose()?
         .unwrap_or(0);
     let quota = state.settings.household_quota_bytes;
-    if used as u64 + bytes.len() as u64 > quota {
+    if used as u64 + adding > quota {
         return Err(refuse(crate::i18n::t_args(
             "document-quota-full",
             &[("max", (quota / (1024 * 1024)).to_string().into())],
         )));
     }
-    scan(state, tenant, &whom, &bytes).await?;
-    Ok(bytes)
+    Ok(())
 }
 
 /// Hostile content taken away, or the file refused. `whom` names the sender in the logs

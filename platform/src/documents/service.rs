@@ -358,7 +358,7 @@ pub fn content_disposition(name: &str, kind: FileKind) -> String {
 
 /// The document name as a file name: characters that mean something to file systems or to
 /// the header become `_`, spaces are single, no leading or trailing dot, 120 characters.
-fn clean_file_name(name: &str) -> String {
+pub fn clean_file_name(name: &str) -> String {
     let replaced: String = name
         .chars()
         .map(|c| match c {

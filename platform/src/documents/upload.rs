@@ -10,7 +10,8 @@
 //!
 //! The type of the file is decided by its first bytes (see [`FileKind::sniff`]), never by
 //! its name or its declared type, and as soon as those bytes are in: a refused file is not
-//! read further. The file name the client sends is never read at all.
+//! read further. The file name the client sends is never read by [`read`]; [`read_form`]
+//! (a message's attachments) keeps it only as a label, cleaned before anyone sees it.
 
 use futures::StreamExt;
 use poem::web::Multipart;
@@ -101,19 +102,7 @@ async fn read_into(
     max_file: u64,
     csrf: Option<CsrfCheck<'_>>,
 ) -> Result<(), ReadError> {
-    let cap = max_file + MARGIN;
-    let announced = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > cap) {
-        return Err(ReadError::TooLarge);
-    }
-    let (body, tripped) = limited(body, cap);
-    let mut multipart = Multipart::from_request(req, &mut RequestBody::new(body))
-        .await
-        .map_err(|_| ReadError::Malformed)?;
+    let (mut multipart, tripped) = open(req, body, max_file + MARGIN).await?;
     let failed = |tripped: &AtomicBool| {
         if tripped.load(Ordering::SeqCst) {
             ReadError::TooLarge
@@ -137,14 +126,9 @@ async fn read_into(
         if !csrf_checked {
             // The token is checked before anything else of the form is read.
             let check = csrf.expect("checked when a check is given");
-            if name != "csrf" {
-                return Err(ReadError::Csrf);
-            }
-            let (token, _) = read_text(field, 256).await.map_err(|_| failed(&tripped))?;
-            if !check(&token) {
-                return Err(ReadError::Csrf);
-            }
-            csrf_checked = true;
+            csrf_checked = first_field_is_token(field, &name, check)
+                .await
+                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
             continue;
         }
         let text_field: Option<(&'static str, &mut String)> = match name.as_str() {
@@ -182,6 +166,143 @@ async fn read_into(
     } else {
         Err(ReadError::Csrf)
     }
+}
+
+/// A file of a form that may carry several (a message's attachments), with the name the
+/// client gave it: shown to people once cleaned, never used to store the file or to type it.
+#[derive(Debug, Clone)]
+pub struct NamedFile {
+    pub file: ReceivedFile,
+    pub client_name: String,
+}
+
+/// What a form of text fields and files carried ([`read_form`]).
+#[derive(Debug, Default, Clone)]
+pub struct FormFields {
+    /// The text fields asked for, as sent (lossy UTF-8), cut at their limit.
+    pub texts: std::collections::BTreeMap<&'static str, String>,
+    /// Every non-empty part named `file`, in order.
+    pub files: Vec<NamedFile>,
+}
+
+/// Reads a form of `texts` (each name with its byte limit: a longer value is cut there, so a
+/// check on its length still refuses it) and of any number of parts named `file`, all files
+/// together at most `max_files_bytes` (the body at most that plus [`MARGIN`]). Each file is
+/// typed by its first bytes as in [`read`]; an empty part (no file chosen) is none.
+pub async fn read_form(
+    req: &Request,
+    body: Body,
+    texts: &[(&'static str, usize)],
+    max_files_bytes: u64,
+    csrf: Option<CsrfCheck<'_>>,
+) -> (FormFields, Result<(), ReadError>) {
+    let mut received = FormFields::default();
+    let result = read_form_into(&mut received, req, body, texts, max_files_bytes, csrf).await;
+    (received, result)
+}
+
+async fn read_form_into(
+    received: &mut FormFields,
+    req: &Request,
+    body: Body,
+    texts: &[(&'static str, usize)],
+    max_files_bytes: u64,
+    csrf: Option<CsrfCheck<'_>>,
+) -> Result<(), ReadError> {
+    let (mut multipart, tripped) = open(req, body, max_files_bytes + MARGIN).await?;
+    let failed = |tripped: &AtomicBool| {
+        if tripped.load(Ordering::SeqCst) {
+            ReadError::TooLarge
+        } else {
+            ReadError::Malformed
+        }
+    };
+    let mut csrf_checked = csrf.is_none();
+    let mut left = max_files_bytes;
+    for _ in 0..MAX_PARTS {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => {
+                return if csrf_checked {
+                    Ok(())
+                } else {
+                    Err(ReadError::Csrf)
+                };
+            }
+            Err(_) => return Err(failed(&tripped)),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if !csrf_checked {
+            let check = csrf.expect("checked when a check is given");
+            csrf_checked = first_field_is_token(field, &name, check)
+                .await
+                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+            continue;
+        }
+        if let Some((key, max)) = texts.iter().find(|(key, _)| *key == name) {
+            let (text, _) = read_text(field, *max).await.map_err(|_| failed(&tripped))?;
+            received.texts.insert(key, text);
+        } else if name == "file" {
+            // The name is only a label; the path some browsers send is dropped.
+            let client_name = field
+                .file_name()
+                .unwrap_or_default()
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let file = read_file(field, left)
+                .await
+                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+            if let Some(file) = file {
+                left -= file.bytes.len() as u64;
+                received.files.push(NamedFile { file, client_name });
+            }
+        } else {
+            skip(field).await.map_err(|_| failed(&tripped))?;
+        }
+    }
+    Err(ReadError::Malformed)
+}
+
+/// Checks that the first field is the CSRF token and that it passes: `Ok(true)`, or why not
+/// (`Err(None)`: the read failed, the caller tells which way).
+async fn first_field_is_token(
+    field: poem::web::Field,
+    name: &str,
+    check: CsrfCheck<'_>,
+) -> Result<bool, Option<ReadError>> {
+    if name != "csrf" {
+        return Err(Some(ReadError::Csrf));
+    }
+    let (token, _) = read_text(field, 256).await.map_err(|_| None)?;
+    if check(&token) {
+        Ok(true)
+    } else {
+        Err(Some(ReadError::Csrf))
+    }
+}
+
+/// The multipart reader of a body cut off at `cap` bytes (an announced larger body is
+/// refused before a byte is read), and the flag telling that cut from a client that hung up.
+async fn open(
+    req: &Request,
+    body: Body,
+    cap: u64,
+) -> Result<(Multipart, Arc<AtomicBool>), ReadError> {
+    let announced = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > cap) {
+        return Err(ReadError::TooLarge);
+    }
+    let (body, tripped) = limited(body, cap);
+    let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
+        .await
+        .map_err(|_| ReadError::Malformed)?;
+    Ok((multipart, tripped))
 }
 
 /// The body, failing once more than `cap` bytes have come in. The flag tells a failure of

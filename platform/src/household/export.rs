@@ -10,7 +10,7 @@ use portail_tenants::database::sql;
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::{Map, Value, json};
 
-const PARTS: [(&str, &str); 12] = [
+const PARTS: [(&str, &str); 13] = [
     (
         "household",
         "SELECT to_jsonb(h) - 'updated_at' AS v FROM households h WHERE h.id = $1",
@@ -55,6 +55,22 @@ const PARTS: [(&str, &str); 12] = [
         "sign_in_identities",
         "SELECT jsonb_build_object('issuer', o.issuer, 'guardian_id', o.guardian_id, 'linked_at', o.linked_at) AS v FROM oidc_identities o JOIN guardians g ON g.id = o.guardian_id WHERE g.household_id = $1",
     ),
+    // The household's conversations with the services, each message with its files
+    // (names and sizes; the files themselves download at their address).
+    (
+        "conversations",
+        "SELECT jsonb_build_object('id', c.id, 'service', c.service_code, 'subject', c.subject,
+             'created_at', c.created_at, 'closed_at', c.closed_at,
+             'messages', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                 'id', m.id, 'from', CASE WHEN m.from_staff THEN 'service' ELSE 'family' END,
+                 'guardian_id', m.guardian_id, 'body_html', m.body_html, 'sent_at', m.sent_at,
+                 'attachments', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                     'id', a.id, 'name', a.name || CASE a.content_type WHEN 'application/pdf' THEN '.pdf' WHEN 'image/png' THEN '.png' ELSE '.jpg' END,
+                     'content_type', a.content_type, 'size', a.size)
+                     ORDER BY a.position) FROM message_attachments a WHERE a.message_id = m.id), '[]'::jsonb))
+                 ORDER BY m.sent_at, m.seq) FROM messages m WHERE m.conversation_id = c.id), '[]'::jsonb)) AS v
+         FROM conversations c WHERE c.household_id = $1 ORDER BY c.created_at, c.id",
+    ),
     // "Qui a consulté mes données": staff reads, with the staff member's name and role.
     (
         "staff_reads",
@@ -98,6 +114,27 @@ pub async fn export(
                 state.settings.public_url,
                 tenant.slug()
             ));
+        }
+    }
+    if let Some(Value::Array(conversations)) = out.get_mut("conversations") {
+        for c in conversations.iter_mut() {
+            let conversation = c["id"].as_str().unwrap_or_default().to_string();
+            let Some(Value::Array(messages)) = c.get_mut("messages") else {
+                continue;
+            };
+            for a in messages
+                .iter_mut()
+                .filter_map(|m| m["attachments"].as_array_mut())
+            {
+                for file in a.iter_mut() {
+                    let id = file["id"].as_str().unwrap_or_default().to_string();
+                    file["download"] = json!(format!(
+                        "{}/{}/api/v1/conversations/{conversation}/attachments/{id}",
+                        state.settings.public_url,
+                        tenant.slug()
+                    ));
+                }
+            }
         }
     }
     let history = tx

@@ -53,9 +53,42 @@ fn tenant_rest(path: &str) -> Option<&str> {
     Some(&rest[segment.len()..])
 }
 
-/// Whether this request is a document upload, the only body allowed past 64 KiB.
-fn upload(method: &Method, rest: &str) -> bool {
-    method == Method::POST && matches!(rest, "/documents" | "/api/v1/documents")
+/// Whether this request is an upload, whose handler reads its body as a stream and counts
+/// it (`MAX_UPLOAD_BYTES` and a margin at most): a family document, a library publication,
+/// the files of a message (the attachments operations, and the pages' message forms when
+/// multipart; sent url-encoded, those are read whole and stay under the message limit).
+fn upload(method: &Method, rest: &str, multipart: bool) -> bool {
+    if method != Method::POST {
+        return false;
+    }
+    let segments: Vec<&str> = rest.split('/').skip(1).collect();
+    match segments.as_slice() {
+        ["documents"]
+        | ["api", "v1", "documents"]
+        | ["gestion", "bibliotheque"]
+        | ["api", "v1", "staff", "library"]
+        | [
+            "api",
+            "v1",
+            "conversations",
+            _,
+            "messages",
+            _,
+            "attachments",
+        ]
+        | [
+            "api",
+            "v1",
+            "staff",
+            "conversations",
+            _,
+            "messages",
+            _,
+            "attachments",
+        ] => true,
+        ["messagerie", _] | ["gestion", "messagerie", _, "repondre"] => multipart,
+        _ => false,
+    }
 }
 
 /// A message body may be up to 256 KiB on the wire, so that the messaging itself refuses a
@@ -63,8 +96,8 @@ fn upload(method: &Method, rest: &str) -> bool {
 const MAX_MESSAGE_BODY_BYTES: u64 = 256 * 1024;
 
 /// The largest body this request may carry (`None`: the upload reads and counts its own).
-fn body_limit(method: &Method, rest: &str) -> Option<u64> {
-    if upload(method, rest) {
+fn body_limit(method: &Method, rest: &str, multipart: bool) -> Option<u64> {
+    if upload(method, rest, multipart) {
         return None;
     }
     let messaging = rest.starts_with("/messagerie/")
@@ -116,7 +149,11 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
         req.extensions_mut().insert(ClientIp(ip));
 
         let limit = match rest {
-            Some(r) => body_limit(req.method(), r),
+            Some(r) => body_limit(
+                req.method(),
+                r,
+                crate::messaging::files_api::is_multipart(&req),
+            ),
             None => Some(MAX_BODY_BYTES),
         };
         if let Some(limit) = limit {
@@ -340,7 +377,29 @@ mod tests {
     #[test]
     fn only_messages_and_uploads_may_pass_64_kib() {
         let post = Method::POST;
-        assert_eq!(body_limit(&post, "/documents"), None);
+        assert_eq!(body_limit(&post, "/documents", true), None);
+        // Uploads read and count their own bodies: library publications, message files.
+        for upload in [
+            "/gestion/bibliotheque",
+            "/api/v1/staff/library",
+            "/api/v1/conversations/x/messages/y/attachments",
+            "/api/v1/staff/conversations/x/messages/y/attachments",
+        ] {
+            assert_eq!(body_limit(&post, upload, true), None, "{upload}");
+        }
+        // The pages' message forms, multipart with files; url-encoded, the message limit.
+        for form in [
+            "/messagerie/nouveau",
+            "/messagerie/x",
+            "/gestion/messagerie/x/repondre",
+        ] {
+            assert_eq!(body_limit(&post, form, true), None, "{form}");
+            assert_eq!(body_limit(&post, form, false), Some(256 * 1024), "{form}");
+        }
+        assert_eq!(
+            body_limit(&post, "/api/v1/conversations", true),
+            Some(256 * 1024)
+        );
         for messaging in [
             "/messagerie/nouveau",
             "/gestion/messagerie/x/repondre",
@@ -349,18 +408,18 @@ mod tests {
             "/api/v1/staff/conversations/x/messages",
         ] {
             assert_eq!(
-                body_limit(&post, messaging),
+                body_limit(&post, messaging, false),
                 Some(256 * 1024),
                 "{messaging}"
             );
         }
-        assert_eq!(body_limit(&post, "/connexion"), Some(MAX_BODY_BYTES));
+        assert_eq!(body_limit(&post, "/connexion", true), Some(MAX_BODY_BYTES));
         assert_eq!(
-            body_limit(&post, "/mon-compte/messagerie"),
+            body_limit(&post, "/mon-compte/messagerie", true),
             Some(MAX_BODY_BYTES)
         );
         assert_eq!(
-            body_limit(&Method::PUT, "/api/v1/conversations"),
+            body_limit(&Method::PUT, "/api/v1/conversations", false),
             Some(MAX_BODY_BYTES)
         );
     }

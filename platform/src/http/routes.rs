@@ -20,8 +20,8 @@ use crate::household::{api::HouseholdApi, pages as household_pages};
 use crate::i18n::{LocaleSelection, api::LocaleApi, pages as locale_pages};
 use crate::library::api::LibraryApi;
 use crate::messaging::{
-    api::MessagingApi, pages as messaging_pages, staff_api::StaffMessagingApi,
-    staff_pages as staff_messaging_pages,
+    api::MessagingApi, files_api::MessageFilesApi, pages as messaging_pages,
+    staff_api::StaffMessagingApi, staff_pages as staff_messaging_pages,
 };
 use crate::portal::{api::PortalApi, pages};
 use crate::reservations::{api::ReservationsApi, pages as reservation_pages};
@@ -52,6 +52,7 @@ type Apis = (
     StaffMessagingApi,
     LibraryApi,
     DashboardApi,
+    MessageFilesApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -96,6 +97,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         DashboardApi {
+            state: state.clone(),
+        },
+        MessageFilesApi {
             state: state.clone(),
         },
     );
@@ -248,6 +252,10 @@ fn staff_routes(route: Route) -> Route {
             poem::post(staff_messaging_pages::close),
         )
         .at(
+            "/:slug/gestion/messagerie/:id/pieces-jointes/:file",
+            get(staff_messaging_pages::attachment),
+        )
+        .at(
             "/:slug/gestion/bibliotheque",
             get(staff_pages::library::library_page).post(staff_pages::library::publish),
         )
@@ -356,6 +364,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:slug/messagerie/:id",
             get(messaging_pages::conversation).post(messaging_pages::reply),
+        )
+        .at(
+            "/:slug/messagerie/:id/pieces-jointes/:file",
+            get(messaging_pages::attachment),
         )
         .at(
             "/:slug/mon-compte/messagerie",

@@ -1,5 +1,6 @@
 //! `/{slug}/api/v1/conversations`: the household's conversations with the services.
 
+use super::files_api::AttachmentDto;
 use super::service::{self, Draft, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
@@ -85,6 +86,8 @@ struct MessageDto {
     /// Sanitised HTML.
     body_html: String,
     sent_at: DateTime<Utc>,
+    /// Its files; each downloads at `GET /conversations/{id}/attachments/{attachment_id}`.
+    attachments: Vec<AttachmentDto>,
 }
 
 #[derive(Object)]
@@ -118,6 +121,7 @@ impl From<Thread> for ConversationDto {
                     author_name: m.author,
                     body_html: m.body_html,
                     sent_at: m.sent_at,
+                    attachments: m.attachments.iter().map(Into::into).collect(),
                 })
                 .collect(),
         }
@@ -183,6 +187,7 @@ impl MessagingApi {
             &body.0.service,
             &body.0.subject,
             &draft,
+            vec![],
         )
         .await?;
         Ok(Created::Created(Json(CreatedDto { id })))
@@ -224,7 +229,7 @@ impl MessagingApi {
             body: body.0.body,
             html: true,
         };
-        let message = service::reply(&self.state, &tenant, &signed, id.0, &draft).await?;
+        let message = service::reply(&self.state, &tenant, &signed, id.0, &draft, vec![]).await?;
         Ok(Created::Created(Json(CreatedDto { id: message })))
     }
 }

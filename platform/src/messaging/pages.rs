@@ -3,19 +3,29 @@
 //! reply form. The forms work without JavaScript (a plain textarea); with it, the textarea
 //! becomes a small rich-text editor whose HTML the server sanitises.
 
+use super::attachments::{self, AttachmentInfo};
+use super::files_api::is_multipart;
 use super::service::{self, Draft, MessagingError, Thread};
+use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
-use crate::http::errors::PageError;
-use crate::http::page::{Frame, PathId, SignedInForm, SignedInPage};
+use crate::documents::service::{DocumentError, FileKind, french_size};
+use crate::documents::upload::{self, CsrfCheck, NamedFile, ReadError};
+use crate::http::errors::{PageError, Problem};
+use crate::http::page::{
+    Frame, PathId, SignedInForm, SignedInPage, SignedInUpload, csrf_refused, parse_id,
+};
 use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
 use poem::web::Query;
-use poem::{Response, handler};
+use poem::{Body, FromRequest, Request, RequestBody, Response, handler};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
+use uuid::Uuid;
 
 /// Messages a redirect may ask a page to show: a fixed list, never text from the URL.
 fn info_message(key: &str) -> Option<String> {
@@ -134,6 +144,135 @@ pub async fn messagerie(
     Ok(frame.render("messagerie", "Messagerie", "messagerie", model(&page)))
 }
 
+/// A file of a message, as a thread lists it.
+#[derive(Serialize)]
+pub struct FileLink {
+    pub href: String,
+    pub name: String,
+    pub kind: String,
+    pub size: String,
+}
+
+/// The links of a message's files; `base` is the conversation's page.
+pub fn file_links(base: &str, files: &[AttachmentInfo]) -> Vec<FileLink> {
+    files
+        .iter()
+        .map(|f| FileLink {
+            href: format!("{base}/pieces-jointes/{}", f.id),
+            name: f.file_name(),
+            kind: FileKind::from_content_type(&f.content_type)
+                .map_or_else(|| t("document-file"), |k| t(k.label_key())),
+            size: french_size(f.size.max(0) as u64),
+        })
+        .collect()
+}
+
+/// The text fields of the message forms, each with the most bytes read of it: one byte past
+/// a limit of the service is enough for its check to refuse it.
+pub const FORM_TEXTS: [(&str, usize); 4] = [
+    ("service", 256),
+    ("subject", 1024),
+    ("body", service::BODY_MAX_BYTES + 1),
+    ("format", 16),
+];
+
+/// A message form as sent: multipart (the pages' forms, files included) or url-encoded (no
+/// files), with what stopped the reading of the files, if anything did.
+pub struct Posted<F> {
+    pub form: F,
+    pub files: Vec<NamedFile>,
+    pub refused: Option<DocumentError>,
+}
+
+/// Reads a multipart message form whose CSRF token `check` passes (403 page otherwise).
+pub async fn read_multipart<F: DeserializeOwned>(
+    req: &Request,
+    body: Body,
+    limit: u64,
+    check: CsrfCheck<'_>,
+) -> Result<Posted<F>, PageError> {
+    let (read, result) = upload::read_form(req, body, &FORM_TEXTS, limit, Some(check)).await;
+    let refused = match result {
+        Err(ReadError::Csrf) => return Err(csrf_refused()),
+        Err(e) => Some(DocumentError::from_read(e, limit)),
+        Ok(()) => None,
+    };
+    let form = serde_json::to_value(&read.texts)
+        .and_then(serde_json::from_value)
+        .map_err(|_| MessagingError::from(DocumentError::Malformed))?;
+    Ok(Posted {
+        form,
+        files: read.files,
+        refused,
+    })
+}
+
+/// The field errors a refused message form shows, with the status of the page; `None` for
+/// a failure that is no form's (not found, a fault).
+pub fn form_errors(e: MessagingError) -> Result<(FieldErrors, u16), MessagingError> {
+    let status = e.status().as_u16();
+    match e {
+        MessagingError::Invalid(errors) => Ok((errors, status)),
+        MessagingError::File(file) => {
+            let mut errors = FieldErrors::default();
+            errors.add("file", file.message());
+            Ok((errors, status))
+        }
+        other => Err(other),
+    }
+}
+
+/// A parent's message form, signed in: the state, the frame and who sends it, with the form.
+struct ParentPost<'a, F> {
+    state: &'a Arc<AppState>,
+    tenant: &'a CurrentTenant,
+    frame: Frame,
+    signed: SignedIn,
+    posted: Posted<F>,
+}
+
+async fn parent_post<'a, F: DeserializeOwned + Send>(
+    req: &'a Request,
+    body: Body,
+) -> poem::Result<ParentPost<'a, F>> {
+    if !is_multipart(req) {
+        let mut body = RequestBody::new(body);
+        let (state, tenant, frame, signed, form) = SignedInForm::<F>::from_request(req, &mut body)
+            .await?
+            .parts();
+        let posted = Posted {
+            form,
+            files: vec![],
+            refused: None,
+        };
+        return Ok(ParentPost {
+            state,
+            tenant,
+            frame,
+            signed,
+            posted,
+        });
+    }
+    // Who sends it is known before a byte of the body is read.
+    let SignedInUpload(page) = SignedInUpload::from_request_without_body(req).await?;
+    let (state, tenant, frame, signed) = page.parts();
+    let check = |token: &str| csrf::valid_for_session(req, Some(token));
+    let limit = state.settings.max_upload_bytes;
+    let posted = read_multipart(req, body, limit, &check).await?;
+    Ok(ParentPost {
+        state,
+        tenant,
+        frame,
+        signed,
+        posted,
+    })
+}
+
+/// The size and count of files the forms allow, in words.
+fn files_limit(state: &AppState) -> String {
+    french_size(state.settings.max_upload_bytes)
+}
+
 #[derive(Serialize, Default)]
 pub struct NewMessagePage {
     pub service_code: String,
@@ -147,6 +286,9 @@ pub struct NewMessagePage {
     pub errors: std::collections::BTreeMap<String, String>,
     pub body_max: usize,
     pub subject_max: usize,
+    pub file_error: Option<String>,
+    pub max_size: String,
+    pub max_files: usize,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +321,8 @@ pub async fn new_message(
         format: "text".into(),
         body_max: service::BODY_MAX_BYTES,
         subject_max: service::SUBJECT_MAX,
+        max_size: files_limit(state),
+        max_files: attachments::MAX_PER_MESSAGE,
         ..NewMessagePage::default()
     };
     Ok(render_new(&frame, &page, 200))
@@ -212,24 +356,52 @@ pub fn shown_again(draft: &Draft) -> (String, String) {
     }
 }
 
-const NEW_FIELDS: [(&str, &str); 3] = [
+const NEW_FIELDS: [(&str, &str); 4] = [
     ("service", "message-service"),
     ("subject", "message-subject"),
     ("body", "message-body"),
+    ("file", "message-attachments-label"),
 ];
 
+/// The new message form: multipart from the page (files included), url-encoded from older
+/// pages (no files).
 #[handler]
-pub async fn send_new(ctx: SignedInForm<'_, NewMessageForm>) -> Result<Response, PageError> {
-    let (state, tenant, frame, signed, form) = ctx.parts();
+pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
+    let ParentPost {
+        state,
+        tenant,
+        frame,
+        signed,
+        posted,
+    } = parent_post::<NewMessageForm>(req, body).await?;
+    let form = posted.form;
     let draft = draft(&form.body, form.format.as_deref());
-    let sent = service::start(state, tenant, &signed, &form.service, &form.subject, &draft).await;
+    let sent = match posted.refused {
+        Some(e) => Err(e.into()),
+        None => {
+            let (service_code, subject) = (&form.service, &form.subject);
+            service::start(
+                state,
+                tenant,
+                &signed,
+                service_code,
+                subject,
+                &draft,
+                posted.files,
+            )
+            .await
+        }
+    };
+    let sent = sent.map_err(form_errors);
     match sent {
         Ok(id) => Ok(see_other(format!(
             "/{}/messagerie/{id}?info=envoye",
             tenant.slug()
         ))),
-        Err(MessagingError::Invalid(errors)) => {
-            let config = service::configuration(state, tenant).await?;
+        Err(Ok((errors, status))) => {
+            let config = service::configuration(state, tenant)
+                .await
+                .map_err(PageError::from)?;
             let (body, format) = shown_again(&draft);
             let page = NewMessagePage {
                 service_name: service::service(&config, &form.service)
@@ -241,13 +413,16 @@ pub async fn send_new(ctx: SignedInForm<'_, NewMessageForm>) -> Result<Response,
                 format,
                 refused: true,
                 error_list: error_items(&errors, &NEW_FIELDS),
+                file_error: errors.0.get("file").cloned(),
                 errors: errors.0,
                 body_max: service::BODY_MAX_BYTES,
                 subject_max: service::SUBJECT_MAX,
+                max_size: files_limit(state),
+                max_files: attachments::MAX_PER_MESSAGE,
             };
-            Ok(render_new(&frame, &page, 422))
+            Ok(render_new(&frame, &page, status))
         }
-        Err(e) => Err(e.into()),
+        Err(Err(e)) => Err(PageError::from(e).into()),
     }
 }
 
@@ -258,6 +433,7 @@ pub struct ThreadMessage {
     pub from_staff: bool,
     pub date: String,
     pub body_html: String,
+    pub attachments: Vec<FileLink>,
 }
 
 #[derive(Serialize)]
@@ -273,9 +449,18 @@ pub struct ConversationPage {
     pub refused: bool,
     pub error: Option<String>,
     pub body_max: usize,
+    pub file_error: Option<String>,
+    pub max_size: String,
+    pub max_files: usize,
 }
 
-fn conversation_page(thread: &Thread, signed: &SignedIn) -> ConversationPage {
+fn conversation_page(
+    state: &AppState,
+    slug: &str,
+    thread: &Thread,
+    signed: &SignedIn,
+) -> ConversationPage {
+    let base = format!("/{slug}/messagerie/{}", thread.head.id);
     ConversationPage {
         info: None,
         id: thread.head.id.to_string(),
@@ -297,6 +482,7 @@ fn conversation_page(thread: &Thread, signed: &SignedIn) -> ConversationPage {
                     from_staff: m.from_staff,
                     date: service::when(m.sent_at),
                     body_html: m.body_html.clone(),
+                    attachments: file_links(&base, &m.attachments),
                 }
             })
             .collect(),
@@ -305,6 +491,9 @@ fn conversation_page(thread: &Thread, signed: &SignedIn) -> ConversationPage {
         refused: false,
         error: None,
         body_max: service::BODY_MAX_BYTES,
+        file_error: None,
+        max_size: files_limit(state),
+        max_files: attachments::MAX_PER_MESSAGE,
     }
 }
 
@@ -329,7 +518,7 @@ pub async fn conversation(
     let thread = service::household_thread(state, tenant, &signed, id).await?;
     // The frame counted before this page marked the conversation read.
     frame.unread_messages = banner_unread(state, tenant, &signed).await;
-    let mut page = conversation_page(&thread, &signed);
+    let mut page = conversation_page(state, tenant.slug(), &thread, &signed);
     page.info = query.info.as_deref().and_then(info_message);
     Ok(render_conversation(&frame, &page, 200))
 }
@@ -341,29 +530,62 @@ pub struct ReplyForm {
     format: Option<String>,
 }
 
+/// A reply: multipart from the page (files included), url-encoded from older pages.
 #[handler]
-pub async fn reply(
-    PathId(id): PathId,
-    ctx: SignedInForm<'_, ReplyForm>,
-) -> Result<Response, PageError> {
-    let (state, tenant, frame, signed, form) = ctx.parts();
-    let draft = draft(&form.body, form.format.as_deref());
-    let sent = service::reply(state, tenant, &signed, id, &draft).await;
-    match sent {
+pub async fn reply(PathId(id): PathId, req: &Request, body: Body) -> poem::Result<Response> {
+    let ParentPost {
+        state,
+        tenant,
+        frame,
+        signed,
+        posted,
+    } = parent_post::<ReplyForm>(req, body).await?;
+    let draft = draft(&posted.form.body, posted.form.format.as_deref());
+    let sent = match posted.refused {
+        Some(e) => Err(e.into()),
+        None => service::reply(state, tenant, &signed, id, &draft, posted.files).await,
+    };
+    match sent.map_err(form_errors) {
         Ok(_) => Ok(see_other(format!(
             "/{}/messagerie/{id}?info=envoye",
             tenant.slug()
         ))),
-        Err(MessagingError::Invalid(errors)) => {
-            let thread = service::household_thread(state, tenant, &signed, id).await?;
-            let mut page = conversation_page(&thread, &signed);
+        Err(Ok((errors, status))) => {
+            let thread = service::household_thread(state, tenant, &signed, id)
+                .await
+                .map_err(PageError::from)?;
+            let mut page = conversation_page(state, tenant.slug(), &thread, &signed);
             page.refused = true;
             page.error = errors.0.get("body").cloned();
+            page.file_error = errors.0.get("file").cloned();
             (page.body, page.format) = shown_again(&draft);
-            Ok(render_conversation(&frame, &page, 422))
+            Ok(render_conversation(&frame, &page, status))
         }
-        Err(e) => Err(e.into()),
+        Err(Err(e)) => Err(PageError::from(e).into()),
     }
+}
+
+/// A file of a message of the household's conversation, as an attachment.
+#[handler]
+pub async fn attachment(
+    ctx: SignedInPage<'_>,
+    PathId(id): PathId,
+    req: &Request,
+) -> Result<Response, PageError> {
+    let (state, tenant, _, signed) = ctx.parts();
+    let file_id: Uuid = parse_id(req.raw_path_param("file").unwrap_or_default())?;
+    let file =
+        attachments::download_for_household(state, tenant, &signed, id, file_id, "page").await?;
+    Ok(file_response(file))
+}
+
+/// A stored file as the browser gets it: always an attachment of its detected type.
+pub fn file_response(file: crate::documents::repository::StoredFile) -> Response {
+    let mut builder = Response::builder();
+    for (name, value) in crate::documents::service::download_headers(&file) {
+        builder = builder.header(name, value);
+    }
+    builder.body(file.data)
 }
 
 #[derive(Deserialize)]

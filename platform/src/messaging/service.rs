@@ -1,9 +1,13 @@
 //! The rules of messaging: what a message must be, who may read a conversation, what is
 //! mailed to whom. Every operation is one transaction, its mails queued in it.
 
+use super::attachments::{self, AttachmentInfo};
 use super::repository::{self, Author, Head, HouseholdConversation, InboxLine, ServiceUnread};
 use super::sanitize;
+use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
+use crate::documents::service::DocumentError;
+use crate::documents::upload::NamedFile;
 use crate::http::errors::{
     Details, FORBIDDEN, Failure, Fault, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE, fields,
     invalid_fields_message,
@@ -41,6 +45,10 @@ pub enum MessagingError {
     /// More than [`MAX_MESSAGES_PER_HOUR`] messages in the last hour.
     #[error("too many messages")]
     TooMany,
+    /// An attachment refused before its checks: too large, not a PDF, JPEG or PNG, a broken
+    /// upload, the antivirus unreachable.
+    #[error(transparent)]
+    File(DocumentError),
     #[error(transparent)]
     Fault(#[from] Fault),
 }
@@ -51,12 +59,24 @@ impl From<DbErr> for MessagingError {
     }
 }
 
+impl From<DocumentError> for MessagingError {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::Invalid(errors) => MessagingError::Invalid(errors),
+            DocumentError::NotFound => MessagingError::NotFound,
+            DocumentError::Database(e) => e.into(),
+            other => MessagingError::File(other),
+        }
+    }
+}
+
 impl Problem for MessagingError {
     fn status(&self) -> StatusCode {
         match self {
             MessagingError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             MessagingError::NotFound => StatusCode::NOT_FOUND,
             MessagingError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            MessagingError::File(e) => e.status(),
             MessagingError::Fault(f) => f.status(),
         }
     }
@@ -66,6 +86,7 @@ impl Problem for MessagingError {
             MessagingError::Invalid(_) => "invalid_fields",
             MessagingError::NotFound => Failure::NotFound.code(),
             MessagingError::TooMany => "too_many_messages",
+            MessagingError::File(e) => e.code(),
             MessagingError::Fault(f) => f.code(),
         }
     }
@@ -77,6 +98,7 @@ impl Problem for MessagingError {
             MessagingError::TooMany => {
                 t_args("message-too-many", &[("max", MAX_MESSAGES_PER_HOUR.into())])
             }
+            MessagingError::File(e) => e.message(),
             MessagingError::Fault(f) => f.message(),
         }
     }
@@ -92,15 +114,24 @@ impl Problem for MessagingError {
 
     fn statuses() -> &'static [(u16, &'static str)] {
         &[
+            (400, "A broken multipart upload (`invalid_upload`)."),
             UNAUTHORIZED,
             FORBIDDEN,
             (
                 404,
-                "No conversation of the household has this id (`not_found`): another household's or another municipality's is not found either.",
+                "No conversation of the household has this id (`not_found`): another household's or another municipality's is not found either; nor is an attachment or a message of another conversation.",
+            ),
+            (
+                413,
+                "The files of the request pass `MAX_UPLOAD_BYTES` together (`file_too_large`); reading stops there.",
+            ),
+            (
+                415,
+                "An attachment that is not a PDF, JPEG or PNG, whatever its name says (`unsupported_file_type`), or a body that is not `multipart/form-data` where files are sent (`unsupported_media_type`).",
             ),
             (
                 422,
-                "Invalid fields (`invalid_fields`, with `fields`): a service that is not one of the municipality's, an empty or too long subject, an empty body or one over 20 000 bytes.",
+                "Invalid fields (`invalid_fields`, with `fields`): a service that is not one of the municipality's, an empty or too long subject, an empty body or one over 20 000 bytes; `file`: more than 5 attachments on a message, a file with active content or unreadable, the household's quota full, a file the antivirus flags.",
             ),
             (
                 429,
@@ -112,7 +143,7 @@ impl Problem for MessagingError {
     }
 }
 
-type Result<T> = std::result::Result<T, MessagingError>;
+pub(crate) type Result<T> = std::result::Result<T, MessagingError>;
 
 /// A body as sent: the editor's HTML, or the plain textarea's text.
 #[derive(Debug, Clone, Default)]
@@ -230,6 +261,7 @@ pub struct ShownMessage {
     pub agent: Option<String>,
     pub body_html: String,
     pub sent_at: DateTime<Utc>,
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 pub struct Thread {
@@ -239,6 +271,7 @@ pub struct Thread {
 }
 
 async fn thread_of(tx: &TenantTx, config: &TenantConfig, head: Head) -> Result<Thread> {
+    let mut files = attachments::for_conversation(tx, head.id).await?;
     let messages = repository::messages(tx, head.id)
         .await?
         .into_iter()
@@ -254,6 +287,7 @@ async fn thread_of(tx: &TenantTx, config: &TenantConfig, head: Head) -> Result<T
             agent: m.staff_name,
             body_html: m.body_html,
             sent_at: m.sent_at,
+            attachments: files.extract_if(.., |f| f.message_id == m.id).collect(),
         })
         .collect();
     Ok(Thread {
@@ -297,10 +331,12 @@ pub async fn start(
     service_code: &str,
     subject: &str,
     draft: &Draft,
+    files: Vec<NamedFile>,
 ) -> Result<Uuid> {
     let mut errors = FieldErrors::default();
     let subject = checked_subject(&mut errors, subject);
     let body = checked_body(&mut errors, draft);
+    let files = family_files(state, tenant, who, files, &mut errors).await?;
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     if service(&config, service_code).is_none() {
@@ -324,7 +360,9 @@ pub async fn start(
         },
     )
     .await?;
-    repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
+    let message =
+        repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
+    store_family_files(state, &tx, who, id, message, files, now).await?;
     let head = repository::head(&tx, id)
         .await?
         .ok_or(MessagingError::NotFound)?;
@@ -350,9 +388,11 @@ pub async fn reply(
     who: &SignedIn,
     id: Uuid,
     draft: &Draft,
+    files: Vec<NamedFile>,
 ) -> Result<Uuid> {
     let mut errors = FieldErrors::default();
     let body = checked_body(&mut errors, draft);
+    let files = family_files(state, tenant, who, files, &mut errors).await?;
     let tx = tenant.begin(state).await?;
     let head = repository::head_for_household(&tx, who.household_id, id)
         .await?
@@ -365,6 +405,7 @@ pub async fn reply(
     within_hourly_limit(&tx, who, now).await?;
     let message =
         repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
+    store_family_files(state, &tx, who, id, message, files, now).await?;
     tell_service(
         state,
         tenant,
@@ -378,6 +419,57 @@ pub async fn reply(
     .await?;
     tx.commit().await?;
     Ok(message)
+}
+
+/// The family's files of a new message, checked before the transaction; a refusal of one of
+/// them joins the form's other field errors (field `file`).
+async fn family_files(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    who: &SignedIn,
+    files: Vec<NamedFile>,
+    errors: &mut FieldErrors,
+) -> Result<Vec<attachments::Admitted>> {
+    let whom = format!("household {}", who.household_id);
+    checked_files(
+        attachments::admit(state, tenant, &whom, files, 0).await,
+        errors,
+    )
+}
+
+fn checked_files(
+    admitted: Result<Vec<attachments::Admitted>>,
+    errors: &mut FieldErrors,
+) -> Result<Vec<attachments::Admitted>> {
+    match admitted {
+        Ok(files) => Ok(files),
+        Err(MessagingError::Invalid(refused)) => {
+            for (field, message) in refused.0 {
+                errors.add(&field, message);
+            }
+            Ok(vec![])
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores a family message's files, within the household's quota.
+async fn store_family_files(
+    state: &AppState,
+    tx: &TenantTx,
+    who: &SignedIn,
+    conversation: Uuid,
+    message: Uuid,
+    files: Vec<attachments::Admitted>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let total = files.iter().map(attachments::Admitted::size).sum();
+    crate::documents::guard::within_quota(state, tx, who.household_id, total).await?;
+    attachments::store(tx, conversation, message, files, 0, now).await?;
+    Ok(())
 }
 
 /// Queues the mail announcing a family's message to its service, in French (the
@@ -453,14 +545,34 @@ pub async fn inbox(
     Ok((lines, unread, config))
 }
 
-/// A conversation for staff, read by its service from now on.
-pub async fn staff_thread(state: &AppState, tenant: &CurrentTenant, id: Uuid) -> Result<Thread> {
+/// A conversation for staff, read by its service from now on. The read is audited: the
+/// household's parents see it in "Qui a consulté mes données".
+pub async fn staff_thread(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    by: &StaffSigned,
+    id: Uuid,
+    origin: &str,
+) -> Result<Thread> {
     let tx = tenant.begin(state).await?;
     let head = repository::head(&tx, id)
         .await?
         .ok_or(MessagingError::NotFound)?;
     let config = current_config(state, tenant, &tx).await?;
     repository::mark_read_by_staff(&tx, id, state.clock.now()).await?;
+    audit::record(
+        &tx,
+        Event {
+            actor: crate::staff::accounts::actor(by.id),
+            action: "read",
+            entity: "conversation",
+            entity_id: id.to_string(),
+            fields: vec!["messages".into()],
+            household_id: Some(head.household_id),
+            origin,
+        },
+    )
+    .await?;
     let thread = thread_of(&tx, &config, head).await?;
     tx.commit().await?;
     Ok(thread)
@@ -474,9 +586,13 @@ pub async fn staff_reply(
     member: &StaffSigned,
     id: Uuid,
     draft: &Draft,
+    files: Vec<NamedFile>,
 ) -> Result<Uuid> {
     let mut errors = FieldErrors::default();
     let body = checked_body(&mut errors, draft);
+    let whom = format!("staff {}", member.id);
+    let admitted = attachments::admit(state, tenant, &whom, files, 0).await;
+    let files = checked_files(admitted, &mut errors)?;
     let tx = tenant.begin(state).await?;
     let head = repository::head(&tx, id)
         .await?
@@ -485,9 +601,9 @@ pub async fn staff_reply(
         return Err(MessagingError::Invalid(errors));
     }
     let config = current_config(state, tenant, &tx).await?;
-    let message =
-        repository::insert_message(&tx, id, Author::Staff(member.id), &body, state.clock.now())
-            .await?;
+    let now = state.clock.now();
+    let message = repository::insert_message(&tx, id, Author::Staff(member.id), &body, now).await?;
+    attachments::store(&tx, id, message, files, 0, now).await?;
     if head.assigned_to.is_none() {
         repository::assign(&tx, id, member.id).await?;
     }

@@ -123,7 +123,7 @@ impl StaffMessagingApi {
             html: true,
         };
         let message =
-            service::staff_reply(&self.state, &tenant, &staff.member, id.0, &draft).await?;
+            service::staff_reply(&self.state, &tenant, &staff.member, id.0, &draft, vec![]).await?;
         Ok(Created::Created(Json(CreatedDto { id: message })))
     }
 }

@@ -1,17 +1,23 @@
 //! The back-office messaging (`/{slug}/gestion/messagerie`, `accueil` and up): an inbox per
 //! service (unread first), a conversation with its reply form, "take it" and "close".
 
+use super::attachments::{self, MAX_PER_MESSAGE};
+use super::files_api::is_multipart;
+use super::pages::{FileLink, Posted, file_links, file_response, form_errors, read_multipart};
 use super::service::{self, Draft, MessagingError};
+use crate::auth::csrf;
 use crate::auth::pages::see_other;
+use crate::documents::service::french_size;
 use crate::http::errors::PageError;
-use crate::http::page::{NoFields, PathId};
+use crate::http::page::{NoFields, PathId, parse_id};
 use crate::i18n::t;
 use crate::staff::Accueil;
+use crate::staff::auth::{STAFF_COOKIE, StaffSigned};
 use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Query};
-use poem::{Response, handler};
+use poem::{Body, FromRequest, Request, RequestBody, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -129,6 +135,7 @@ pub struct StaffMessage {
     pub from_staff: bool,
     pub date: String,
     pub body_html: String,
+    pub attachments: Vec<FileLink>,
 }
 
 #[derive(Serialize)]
@@ -148,17 +155,23 @@ pub struct StaffConversationPage {
     pub format: String,
     pub error: Option<String>,
     pub body_max: usize,
+    pub file_error: Option<String>,
+    pub max_size: String,
+    pub max_files: usize,
 }
 
+/// The conversation's page; the read is audited for the household.
 async fn conversation_model(
     state: &AppState,
     tenant: &CurrentTenant,
-    member_id: Uuid,
+    member: &StaffSigned,
     id: Uuid,
 ) -> Result<StaffConversationPage, MessagingError> {
-    let thread = service::staff_thread(state, tenant, id).await?;
+    let member_id = member.id;
+    let thread = service::staff_thread(state, tenant, member, id, "page").await?;
     let slug = tenant.slug();
     let head = &thread.head;
+    let base = format!("/{slug}/gestion/messagerie/{}", head.id);
     Ok(StaffConversationPage {
         info: None,
         id: head.id.to_string(),
@@ -182,12 +195,16 @@ async fn conversation_model(
                 from_staff: m.from_staff,
                 date: service::when(m.sent_at),
                 body_html: m.body_html.clone(),
+                attachments: file_links(&base, &m.attachments),
             })
             .collect(),
         body: String::new(),
         format: "text".into(),
         error: None,
         body_max: service::BODY_MAX_BYTES,
+        file_error: None,
+        max_size: french_size(state.settings.max_upload_bytes),
+        max_files: MAX_PER_MESSAGE,
     })
 }
 
@@ -214,7 +231,7 @@ pub async fn conversation(
     Query(query): Query<InfoQuery>,
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
-    let mut model = conversation_model(state, tenant, page.member.id, id).await?;
+    let mut model = conversation_model(state, tenant, &page.member, id).await?;
     model.info = query.info.as_deref().and_then(info_message);
     Ok(render_conversation(&page.frame, &model, 200))
 }
@@ -226,30 +243,71 @@ pub struct ReplyForm {
     format: Option<String>,
 }
 
+/// An answer: multipart from the page (files included), url-encoded from older pages.
 #[handler]
 pub async fn reply(
     Data(state): Data<&Arc<AppState>>,
     Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
-    page: StaffForm<Accueil, ReplyForm>,
-) -> Result<Response, PageError> {
-    let draft = Draft {
-        body: page.form.body.clone(),
-        html: page.form.format.as_deref() == Some("html"),
+    req: &Request,
+    body: Body,
+) -> poem::Result<Response> {
+    let (frame, member, posted) = if is_multipart(req) {
+        // Who sends it is known (and checked) before a byte of the body is read.
+        let page = StaffPage::<Accueil>::from_request_without_body(req).await?;
+        let check = |token: &str| csrf::valid_for_session_cookie(req, Some(token), STAFF_COOKIE);
+        let limit = state.settings.max_upload_bytes;
+        let posted: Posted<ReplyForm> = read_multipart(req, body, limit, &check).await?;
+        (page.frame, page.member, posted)
+    } else {
+        let mut body = RequestBody::new(body);
+        let page = StaffForm::<Accueil, ReplyForm>::from_request(req, &mut body).await?;
+        let posted = Posted {
+            form: page.form,
+            files: vec![],
+            refused: None,
+        };
+        (page.frame, page.member, posted)
     };
-    match service::staff_reply(state, tenant, &page.member, id, &draft).await {
+    let draft = Draft {
+        body: posted.form.body.clone(),
+        html: posted.form.format.as_deref() == Some("html"),
+    };
+    let sent = match posted.refused {
+        Some(e) => Err(e.into()),
+        None => service::staff_reply(state, tenant, &member, id, &draft, posted.files).await,
+    };
+    match sent.map_err(form_errors) {
         Ok(_) => Ok(see_other(format!(
             "/{}/gestion/messagerie/{id}?info=repondu",
             tenant.slug()
         ))),
-        Err(MessagingError::Invalid(errors)) => {
-            let mut model = conversation_model(state, tenant, page.member.id, id).await?;
+        Err(Ok((errors, status))) => {
+            let mut model = conversation_model(state, tenant, &member, id)
+                .await
+                .map_err(PageError::from)?;
             model.error = errors.0.get("body").cloned();
+            model.file_error = errors.0.get("file").cloned();
             (model.body, model.format) = super::pages::shown_again(&draft);
-            Ok(render_conversation(&page.frame, &model, 422))
+            Ok(render_conversation(&frame, &model, status))
         }
-        Err(e) => Err(e.into()),
+        Err(Err(e)) => Err(PageError::from(e).into()),
     }
+}
+
+/// A file of a conversation, as an attachment; the read is audited for the household.
+#[handler]
+pub async fn attachment(
+    Data(state): Data<&Arc<AppState>>,
+    Data(tenant): Data<&CurrentTenant>,
+    PathId(id): PathId,
+    req: &Request,
+    page: StaffPage<Accueil>,
+) -> Result<Response, PageError> {
+    let file_id = parse_id(req.raw_path_param("file").unwrap_or_default())?;
+    let file =
+        attachments::download_for_staff(state, tenant, &page.member, id, file_id, "page").await?;
+    Ok(file_response(file))
 }
 
 #[handler]

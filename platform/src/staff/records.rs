@@ -167,7 +167,8 @@ pub struct StaffRead {
     pub staff: String,
     /// Their role code.
     pub role: String,
-    /// `child` (medical fields) or `document`.
+    /// `child` (medical fields), `document`, `conversation` (a messaging thread) or
+    /// `message_attachment` (a file of a message).
     pub entity: String,
     pub entity_id: String,
 }
@@ -218,6 +219,8 @@ impl From<&StaffRead> for ReadLine {
                 .unwrap_or_default(),
             section: crate::i18n::t(match r.entity.as_str() {
                 "document" => "staff-read-section-document",
+                "conversation" => "staff-read-section-conversation",
+                "message_attachment" => "staff-read-section-message-attachment",
                 _ => "staff-read-section-medical",
             }),
         }

@@ -1,0 +1,334 @@
+//! The files of messages in the API: parents and staff add files to a message they wrote
+//! (`multipart/form-data`, one or more `file` parts) and download the files of a
+//! conversation; staff read a whole conversation. Messages themselves are sent as JSON
+//! (`POST /conversations`, `POST /conversations/{id}/messages`): a client sends the message,
+//! then its files with the message's id.
+
+use super::attachments::{self, Attacher, AttachmentInfo};
+use super::service::{self, MessagingError, Thread};
+use crate::auth::api::SignedInApi;
+use crate::documents::api::DownloadResponse;
+use crate::documents::service::DocumentError;
+use crate::documents::upload::{self, NamedFile};
+use crate::http::errors::ApiError;
+use crate::staff::Accueil;
+use crate::staff::guard::StaffApi;
+use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem::{Request, RequestBody};
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags, impl_apirequest_for_payload};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Messaging between the household and the municipality's services ("Messagerie").
+    Messaging,
+    /// Municipal staff: the services' messaging.
+    StaffMessaging,
+}
+
+type Answer<T> = Result<T, ApiError<MessagingError>>;
+
+/// The fields of files sent to a message, for the specification only: the body is read as a
+/// stream by [`FilesBody`].
+#[allow(dead_code)]
+#[derive(Multipart)]
+struct MessageFilesUpload {
+    /// One to five PDF, JPEG or PNG files (recognised by their content), at most
+    /// `MAX_UPLOAD_BYTES` together (10 Mo by default). The name each file was sent with is
+    /// its label, without its path and with the extension of its detected type.
+    file: Vec<Upload>,
+}
+
+/// A multipart body left unread until the operation knows who sends it.
+pub struct FilesBody {
+    body: poem::Body,
+    multipart: bool,
+}
+
+impl Payload for FilesBody {
+    const CONTENT_TYPE: &'static str = "multipart/form-data";
+
+    fn check_content_type(_content_type: &str) -> bool {
+        true
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <MessageFilesUpload as Payload>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <MessageFilesUpload as Payload>::register(registry);
+    }
+}
+
+impl ParsePayload for FilesBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(FilesBody {
+            body: body.take()?,
+            multipart: is_multipart(request),
+        })
+    }
+}
+
+impl_apirequest_for_payload!(FilesBody);
+
+/// Whether the request's body is `multipart/form-data`.
+pub fn is_multipart(request: &Request) -> bool {
+    request
+        .content_type()
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+async fn files_of(state: &AppState, req: &Request, body: FilesBody) -> Answer<Vec<NamedFile>> {
+    if !body.multipart {
+        return Err(MessagingError::from(DocumentError::NotMultipart).into());
+    }
+    let limit = state.settings.max_upload_bytes;
+    let (form, read) = upload::read_form(req, body.body, &[], limit, None).await;
+    read.map_err(|e| MessagingError::from(DocumentError::from_read(e, limit)))?;
+    Ok(form.files)
+}
+
+#[derive(Object)]
+pub struct AttachmentDto {
+    id: Uuid,
+    /// Its label with the extension of its type (`Ordonnance.pdf`).
+    name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, as detected from the content.
+    content_type: String,
+    /// In bytes.
+    size: i64,
+}
+
+impl From<&AttachmentInfo> for AttachmentDto {
+    fn from(a: &AttachmentInfo) -> Self {
+        AttachmentDto {
+            id: a.id,
+            name: a.file_name(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+        }
+    }
+}
+
+#[derive(Object)]
+struct AttachmentsDto {
+    attachments: Vec<AttachmentDto>,
+}
+
+#[derive(ApiResponse)]
+enum Attached {
+    /// Stored, after the message's earlier files.
+    #[oai(status = 201)]
+    Created(Json<AttachmentsDto>),
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffMessage")]
+struct StaffMessageDto {
+    id: Uuid,
+    /// `true` for the service's answers.
+    from_staff: bool,
+    /// The family member's name, or the service's name with the agent's.
+    author_name: String,
+    /// Sanitised HTML.
+    body_html: String,
+    sent_at: DateTime<Utc>,
+    attachments: Vec<AttachmentDto>,
+}
+
+#[derive(Object)]
+#[oai(rename = "StaffConversation")]
+struct StaffConversationDto {
+    id: Uuid,
+    service: String,
+    subject: String,
+    /// The family's name.
+    family: String,
+    household_id: Uuid,
+    assigned_to: Option<String>,
+    closed: bool,
+    messages: Vec<StaffMessageDto>,
+}
+
+impl From<Thread> for StaffConversationDto {
+    fn from(t: Thread) -> Self {
+        StaffConversationDto {
+            id: t.head.id,
+            family: t.head.family,
+            household_id: t.head.household_id,
+            assigned_to: t.head.assigned_name,
+            closed: t.head.closed_at.is_some(),
+            subject: t.head.subject,
+            messages: t
+                .messages
+                .into_iter()
+                .map(|m| StaffMessageDto {
+                    author_name: match (&m.agent, m.from_staff) {
+                        (Some(agent), true) => format!("{} ({agent})", t.service_name),
+                        _ => m.author.clone(),
+                    },
+                    id: m.id,
+                    from_staff: m.from_staff,
+                    body_html: m.body_html,
+                    sent_at: m.sent_at,
+                    attachments: m.attachments.iter().map(Into::into).collect(),
+                })
+                .collect(),
+            service: t.head.service_code,
+        }
+    }
+}
+
+pub struct MessageFilesApi {
+    pub state: Arc<AppState>,
+}
+
+#[OpenApi]
+impl MessageFilesApi {
+    /// Attach files to a message the signed-in guardian wrote in a conversation of the
+    /// household (`multipart/form-data`, one or more `file` parts; five files at most on a
+    /// message). Another household's message, or a service's, is not found.
+    #[oai(
+        path = "/:slug/api/v1/conversations/:id/messages/:message_id/attachments",
+        method = "post",
+        operation_id = "attachToMessage",
+        tag = "ApiTags::Messaging"
+    )]
+    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
+    async fn attach(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        message_id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        SignedInApi(signed): SignedInApi,
+        body: FilesBody,
+    ) -> Answer<Attached> {
+        let files = files_of(&self.state, req, body).await?;
+        let by = Attacher::Guardian(&signed);
+        let stored =
+            attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
+        Ok(created(&stored))
+    }
+
+    /// Download a file of a message of the household's conversation, as an attachment.
+    #[oai(
+        path = "/:slug/api/v1/conversations/:id/attachments/:attachment_id",
+        method = "get",
+        operation_id = "downloadMessageAttachment",
+        tag = "ApiTags::Messaging"
+    )]
+    async fn download(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        attachment_id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        SignedInApi(signed): SignedInApi,
+    ) -> Answer<DownloadResponse> {
+        let file = attachments::download_for_household(
+            &self.state,
+            &tenant,
+            &signed,
+            id.0,
+            attachment_id.0,
+            "api",
+        )
+        .await?;
+        Ok(file.into())
+    }
+
+    /// A conversation with its messages and their files (`accueil` and up); it is read by the
+    /// service from now on, and the read is recorded for the household ("Qui a consulté mes
+    /// données").
+    #[oai(
+        path = "/:slug/api/v1/staff/conversations/:id",
+        method = "get",
+        operation_id = "staffConversation",
+        tag = "ApiTags::StaffMessaging"
+    )]
+    async fn staff_conversation(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+    ) -> Answer<Json<StaffConversationDto>> {
+        let thread =
+            service::staff_thread(&self.state, &tenant, &staff.member, id.0, "api").await?;
+        Ok(Json(thread.into()))
+    }
+
+    /// Attach files to an answer the agent wrote (`multipart/form-data`, one or more `file`
+    /// parts; five files at most on a message).
+    #[oai(
+        path = "/:slug/api/v1/staff/conversations/:id/messages/:message_id/attachments",
+        method = "post",
+        operation_id = "staffAttachToMessage",
+        tag = "ApiTags::StaffMessaging"
+    )]
+    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
+    async fn staff_attach(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        message_id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        req: &Request,
+        staff: StaffApi<Accueil>,
+        body: FilesBody,
+    ) -> Answer<Attached> {
+        let files = files_of(&self.state, req, body).await?;
+        let by = Attacher::Staff(&staff.member);
+        let stored =
+            attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
+        Ok(created(&stored))
+    }
+
+    /// Download a file of a conversation (`accueil` and up), as an attachment; the read is
+    /// recorded for the household.
+    #[oai(
+        path = "/:slug/api/v1/staff/conversations/:id/attachments/:attachment_id",
+        method = "get",
+        operation_id = "staffDownloadMessageAttachment",
+        tag = "ApiTags::StaffMessaging"
+    )]
+    async fn staff_download(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        attachment_id: Path<Uuid>,
+        tenant: Data<&CurrentTenant>,
+        staff: StaffApi<Accueil>,
+    ) -> Answer<DownloadResponse> {
+        let file = attachments::download_for_staff(
+            &self.state,
+            &tenant,
+            &staff.member,
+            id.0,
+            attachment_id.0,
+            "api",
+        )
+        .await?;
+        Ok(file.into())
+    }
+}
+
+fn created(stored: &[AttachmentInfo]) -> Attached {
+    Attached::Created(Json(AttachmentsDto {
+        attachments: stored.iter().map(Into::into).collect(),
+    }))
+}
