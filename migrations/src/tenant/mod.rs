@@ -15,6 +15,7 @@ mod m20261201_000009_billing;
 mod m20261201_000010_payments;
 mod m20261201_000011_library;
 mod m20261201_000012_messaging;
+mod m20261202_000013_cart;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_messaging::Migration),
             Box::new(m20261201_000011_library::Migration),
             Box::new(m20261201_000008_staff_records::Migration),
+            Box::new(m20261202_000013_cart::Migration),
         ]
     }
 }

@@ -183,7 +183,7 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
     }
 
     // How to pay without the portal.
-    if let (Some(p), None) = (&c.payfip, &i.credit_note_of) {
+    if let (Some(p), None, true) = (&c.payfip, &i.credit_note_of, due > 0) {
         y -= 14.0;
         doc.text(LEFT, y, 10.5, Weight::Bold, &t("billing-pdf-payfip-title"));
         y -= 14.0;

@@ -13,6 +13,7 @@ use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
 use crate::billing::{api::InvoicesApi, pages as billing_pages, staff_pages as billing_staff};
+use crate::billing::{cart_api::CartApi, cart_pages};
 use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::dashboard::api::DashboardApi;
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
@@ -52,6 +53,7 @@ type Apis = (
     StaffMessagingApi,
     LibraryApi,
     DashboardApi,
+    CartApi,
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -96,6 +98,9 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         DashboardApi {
+            state: state.clone(),
+        },
+        CartApi {
             state: state.clone(),
         },
     );
@@ -344,6 +349,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:slug/factures/:id/pdf", get(billing_pages::pdf))
         .at("/:slug/factures/:id/payer", poem::post(billing_pages::pay))
         .at("/:slug/factures/retour", get(billing_pages::payment_return))
+        .at("/:slug/panier", get(cart_pages::page))
+        .at("/:slug/panier/payer", poem::post(cart_pages::pay))
         .at(
             "/:slug/payfip/notification",
             poem::post(billing_pages::notification),
