@@ -434,3 +434,36 @@ async fn a_paid_day_cancelled_in_time_credits_the_balance_spent_first_on_the_nex
     assert_eq!(paul.json("/cart").await["balance_cents"], 0);
     shop.town.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_receipt_mail_is_in_the_payer_s_language() {
+    let shop = Shop::new("cartlang").await;
+    let tx = shop.town.tx().await;
+    tx.execute_unprepared(
+        "UPDATE guardians SET locale = 'en' WHERE email = 'paul.alain@demo.example'",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let paul = shop.town.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    assert_eq!(paul.book(&theo, "repas-pp", DAY).await.status(), 200);
+    let url: Value = paul
+        .post("/cart/checkout", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_op = id_op_of(url["redirect_url"].as_str().unwrap());
+    shop.fake.set_result(&id_op, "P", json!({})).await;
+    assert_eq!(shop.notify(&id_op).await.status(), 200);
+    assert_eq!(
+        shop.count(
+            "SELECT count(*) FROM outbox WHERE to_address = 'paul.alain@demo.example' \
+             AND subject = 'Your payment has been recorded'"
+        )
+        .await,
+        1
+    );
+    shop.town.cleanup().await;
+}

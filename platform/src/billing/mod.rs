@@ -26,6 +26,7 @@ mod pdf_writer;
 pub mod repository;
 pub mod run;
 pub mod service;
+pub mod staff_api;
 pub mod staff_pages;
 
 pub use error::BillingError;

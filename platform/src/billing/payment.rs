@@ -450,6 +450,36 @@ pub async fn latest_attempts(
     Ok(rows)
 }
 
+/// A payment recorded, for the régisseur.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub invoice_id: Uuid,
+    pub invoice_number: String,
+    pub amount_cents: i64,
+    pub numauto: String,
+    pub paid_at: DateTime<Utc>,
+}
+
+/// The latest payments, newest first.
+pub async fn latest_payments(
+    state: &AppState,
+    tenant: &CurrentTenant,
+) -> Result<Vec<PaymentRow>, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let rows = tx
+        .all(
+            "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.amount_cents, p.numauto, \
+                    p.paid_at \
+             FROM payments p JOIN invoices i ON i.id = p.invoice_id \
+             ORDER BY p.paid_at DESC, i.number DESC LIMIT 200",
+            [],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
 /// Reconciles every municipality, every `every`, until `stop`: run by every replica.
 pub async fn reconciliation_loop(
     state: std::sync::Arc<AppState>,
