@@ -65,7 +65,7 @@ async fn create_update_list_show_suspend_resume_export_delete_round_trip() {
     let shown = json(&portail(&["tenant", "show", &slug, "--json"]));
     assert_eq!(shown["name"], "Mairie de Trégastel");
     assert_eq!(shown["config_version"], 2);
-    assert_eq!(shown["counts"]["prestations"], 6);
+    assert_eq!(shown["counts"]["prestations"], 7);
     assert_eq!(shown["url"], format!("http://portail.test/{slug}/"));
 
     let families = root().join("tenants/examples/families.csv");

@@ -76,6 +76,7 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
         (format!("/{slug}/enfants/{theo}"), 200),
         (format!("/{slug}/documents"), 200),
         (format!("/{slug}/factures"), 200),
+        (format!("/{slug}/panier"), 200),
         (format!("/{slug}/reservations?semaine=2027-W03"), 200),
         (format!("/{slug}/reservations?semaine=2026-W54"), 400),
         (format!("/{slug}/reservations/historique"), 200),

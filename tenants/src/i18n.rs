@@ -135,6 +135,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         include_str!("../../platform/locales/fr/phone.ftl"),
     ),
     (
+        Locale::Fr,
+        "cart",
+        include_str!("../../platform/locales/fr/cart.ftl"),
+    ),
+    (
         Locale::En,
         "calendar",
         include_str!("../../platform/locales/en/calendar.ftl"),
@@ -208,6 +213,11 @@ pub const FILES: &[(Locale, &str, &str)] = &[
         Locale::En,
         "phone",
         include_str!("../../platform/locales/en/phone.ftl"),
+    ),
+    (
+        Locale::En,
+        "cart",
+        include_str!("../../platform/locales/en/cart.ftl"),
     ),
 ];
 

@@ -16,6 +16,7 @@ mod m20261201_000010_payments;
 mod m20261201_000011_library;
 mod m20261201_000012_messaging;
 mod m20261202_000014_message_attachments;
+mod m20261202_000013_cart;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_library::Migration),
             Box::new(m20261201_000008_staff_records::Migration),
             Box::new(m20261202_000014_message_attachments::Migration),
+            Box::new(m20261202_000013_cart::Migration),
         ]
     }
 }

@@ -31,6 +31,12 @@ pub enum BillingError {
     /// PayFiP unreachable, too slow or refusing: nothing was recorded.
     #[error("PayFiP unavailable")]
     PayfipUnavailable,
+    /// The cart holds no day.
+    #[error("empty cart")]
+    EmptyCart,
+    /// A payment of the cart's days is being checked at PayFiP.
+    #[error("cart payment pending")]
+    CartPending,
     #[error("database")]
     Database(#[from] DbErr),
 }
@@ -45,6 +51,7 @@ impl Problem for BillingError {
             BillingError::AlreadyCancelled | BillingError::HasPayments => StatusCode::CONFLICT,
             BillingError::PaymentUnavailable | BillingError::NothingToPay => StatusCode::CONFLICT,
             BillingError::PayfipUnavailable => StatusCode::BAD_GATEWAY,
+            BillingError::EmptyCart | BillingError::CartPending => StatusCode::CONFLICT,
             BillingError::Database(e) => Failure::of(e).status(),
         }
     }
@@ -60,6 +67,8 @@ impl Problem for BillingError {
             BillingError::PaymentUnavailable => "payment_unavailable",
             BillingError::NothingToPay => "nothing_to_pay",
             BillingError::PayfipUnavailable => "payfip_unavailable",
+            BillingError::EmptyCart => "empty_cart",
+            BillingError::CartPending => "cart_payment_pending",
             BillingError::Database(e) => Failure::of(e).code(),
         }
     }
@@ -75,6 +84,8 @@ impl Problem for BillingError {
             BillingError::PaymentUnavailable => crate::i18n::t("billing-payment-unavailable"),
             BillingError::NothingToPay => crate::i18n::t("billing-nothing-to-pay"),
             BillingError::PayfipUnavailable => crate::i18n::t("billing-payfip-unavailable"),
+            BillingError::EmptyCart => crate::i18n::t("cart-empty-error"),
+            BillingError::CartPending => crate::i18n::t("cart-pending-error"),
             BillingError::Database(e) => Failure::of(e).message(),
         }
     }
@@ -89,7 +100,7 @@ impl Problem for BillingError {
             ),
             (
                 409,
-                "No online payment for this municipality (`payment_unavailable`), or the invoice is paid or cancelled (`nothing_to_pay`).",
+                "No online payment for this municipality (`payment_unavailable`), the invoice is paid or cancelled (`nothing_to_pay`), the cart is empty (`empty_cart`) or its payment is being checked (`cart_payment_pending`).",
             ),
             (
                 502,

@@ -126,7 +126,7 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
 
     // The lines.
     y -= 14.0;
-    let (days_x, unit_x) = (RIGHT - 170.0, RIGHT - 80.0);
+    let (days_x, unit_x) = (RIGHT - 160.0, RIGHT - 75.0);
     let header = |doc: &mut Document, y: f32| {
         doc.text(LEFT, y, 10.0, Weight::Bold, &t("billing-pdf-col-label"));
         doc.text_right(days_x, y, 10.0, Weight::Bold, &t("billing-pdf-col-days"));
@@ -137,7 +137,7 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
     header(&mut doc, y);
     y -= 20.0;
     for line in &i.lines {
-        let wrapped = wrap(&line.label, days_x - LEFT - 50.0, 9.5, Weight::Regular);
+        let wrapped = wrap(&line.label, days_x - LEFT - 30.0, 9.5, Weight::Regular);
         if y - 12.0 * (wrapped.len() as f32) < BOTTOM {
             doc.new_page();
             y = PAGE_HEIGHT - 60.0;
@@ -183,7 +183,7 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
     }
 
     // How to pay without the portal.
-    if let (Some(p), None) = (&c.payfip, &i.credit_note_of) {
+    if let (Some(p), None, true) = (&c.payfip, &i.credit_note_of, due > 0) {
         y -= 14.0;
         doc.text(LEFT, y, 10.5, Weight::Bold, &t("billing-pdf-payfip-title"));
         y -= 14.0;
@@ -220,6 +220,84 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An invoice of the demo municipality, as a file, with its fonts and text read back by
+    /// poppler's `pdffonts` and `pdftotext`.
+    #[test]
+    fn the_invoice_embeds_its_font_and_its_text_extracts_with_accents_and_euros() {
+        let config =
+            TenantConfig::from_toml(include_str!("../../../tenants/examples/demo.toml")).unwrap();
+        let invoice = PdfInvoice {
+            config,
+            number: "FAC-2026-000042".into(),
+            credit_note_of: None,
+            household: HouseholdRow {
+                id: uuid::Uuid::nil(),
+                reference: "F0001".into(),
+                address: "12 rue des Écoles".into(),
+                postal_code: "22300".into(),
+                city: "Lannion".into(),
+                quotient_familial: Some(999),
+                names: Some("Paul ALAIN, Sophie ALAIN".into()),
+                email: None,
+            },
+            period: Month::parse("2026-11").unwrap(),
+            issued_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            due_on: NaiveDate::from_ymd_opt(2026, 12, 30).unwrap(),
+            lines: vec![LineRow {
+                child_id: None,
+                prestation_code: "repas".into(),
+                kind: "booked".into(),
+                days: 2,
+                unit_price_cents: 250,
+                amount_cents: 500,
+                label: "Repas enfant — Théo ALAIN".into(),
+            }],
+            paid_cents: 0,
+        };
+        let bytes = crate::i18n::sync_scope(crate::i18n::Locale::Fr, || render(&invoice));
+        let path = std::env::temp_dir().join(format!("facture-{}.pdf", uuid::Uuid::new_v4()));
+        std::fs::write(&path, &bytes).unwrap();
+        let run = |tool: &str, args: &[&str]| {
+            let out = std::process::Command::new(tool)
+                .args(args)
+                .arg(&path)
+                .args(if tool == "pdftotext" {
+                    &["-"][..]
+                } else {
+                    &[][..]
+                })
+                .output()
+                .expect("poppler-utils is installed");
+            assert!(out.status.success(), "{tool}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let fonts = run("pdffonts", &[]);
+        let text = run("pdftotext", &["-layout"]);
+        std::fs::remove_file(&path).unwrap();
+        // name, type (2 words), encoding, emb, sub, uni, object: both faces embedded, subset,
+        // with a Unicode map.
+        for face in ["+DejaVuSans ", "+DejaVuSans-Bold "] {
+            let line = fonts
+                .lines()
+                .find(|l| l.contains(face))
+                .unwrap_or_else(|| panic!("{face} in {fonts}"));
+            assert!(line.contains("CID TrueType"), "{line}");
+            assert!(
+                line.split_whitespace().skip(4).take(3).all(|w| w == "yes"),
+                "embedded, subset, with ToUnicode: {line}"
+            );
+        }
+        for expected in [
+            "Régie enfance de Démonstration",
+            "12 rue des Écoles",
+            "Repas enfant — Théo ALAIN",
+            "5,00 €",
+            "FAC2026000042",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
 
     #[test]
     fn the_payfip_reference_is_the_number_without_its_dashes() {

@@ -7,9 +7,13 @@
 //! - `repository`: the queries; `service`: what the HTTP faces call;
 //! - `payfip` (the SOAP client) and `payment`: paying an invoice online, notifications,
 //!   reconciliation and receipts;
-//! - `api`, `pages`, `staff_pages`: the JSON API, "Mes factures", the régisseur's page.
+//! - `api`, `pages`, `staff_pages`: the JSON API, "Mes factures", the régisseur's page;
+//! - `cart`, `cart_api`, `cart_pages`: the prepaid meal cart ("Mon panier").
 
 pub mod api;
+pub mod cart;
+pub mod cart_api;
+pub mod cart_pages;
 pub mod credit_note;
 mod error;
 pub mod invoice_pdf;
@@ -22,6 +26,7 @@ mod pdf_writer;
 pub mod repository;
 pub mod run;
 pub mod service;
+pub mod staff_api;
 pub mod staff_pages;
 
 pub use error::BillingError;

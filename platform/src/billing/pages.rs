@@ -48,6 +48,8 @@ pub struct InvoicesPage {
     /// A refusal of PAYER, in French.
     pub error: Option<String>,
     pub payable: bool,
+    /// The household's balance (paid prepaid days cancelled in time), in words.
+    pub balance: Option<String>,
 }
 
 fn date(d: chrono::NaiveDate) -> String {
@@ -104,10 +106,15 @@ async fn render(
         .into_iter()
         .map(|f| card(tenant.slug(), f, online))
         .collect();
+    let balance = super::cart::cart(state, tenant, household_id)
+        .await?
+        .balance_cents;
     let page = InvoicesPage {
         payable: invoices.iter().any(|i| i.pay_action.is_some()),
         invoices,
         error,
+        balance: (balance > 0)
+            .then(|| crate::i18n::t_args("cart-balance", &[("amount", euros(balance).into())])),
     };
     let data = serde_json::to_value(&page).map_err(|_| PageError::from(BillingError::NotFound))?;
     let mut response = frame.render_with_status(
@@ -129,7 +136,7 @@ async fn render(
 }
 
 /// `scheme://host[:port]` of a URL.
-fn origin_of(url: &str) -> String {
+pub fn origin_of(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
     let host = rest.split('/').next().unwrap_or_default();
     format!("{scheme}://{host}")
@@ -191,12 +198,17 @@ pub async fn payment_return(
         payment::settle(state, tenant, &attempt.id_op).await?;
     }
     let (attempt, number) = payment::attempt_of(state, tenant, account.household_id, id).await?;
+    let area = if attempt.checkout_id.is_some() {
+        "cart"
+    } else {
+        "billing"
+    };
     let page = ReturnPage {
         message: if attempt.status == "pending" {
             crate::i18n::t("billing-return-pending")
         } else {
             crate::i18n::t_args(
-                &format!("billing-return-{}", attempt.status),
+                &format!("{}-return-{}", area, attempt.status),
                 &[("number", number.into())],
             )
         },

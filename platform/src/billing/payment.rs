@@ -22,7 +22,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// An `idOp` lives 15 minutes at PayFiP: a younger pending attempt is reused.
-const LIVE: i64 = 15;
+pub(super) const LIVE: i64 = 15;
 /// Without a result 20 minutes after creation, an attempt has expired.
 const WAITING: i64 = 20;
 
@@ -30,7 +30,9 @@ const WAITING: i64 = 20;
 pub struct Attempt {
     pub id: Uuid,
     pub id_op: String,
-    pub invoice_id: Uuid,
+    /// The invoice paid, or (for a cart) the checkout.
+    pub invoice_id: Option<Uuid>,
+    pub checkout_id: Option<Uuid>,
     pub household_id: Uuid,
     pub numcli: String,
     pub exer: String,
@@ -42,7 +44,7 @@ pub struct Attempt {
     pub created_at: DateTime<Utc>,
 }
 
-const ATTEMPT: &str = "SELECT id, id_op, invoice_id, household_id, numcli, exer, refdet, montant, mel, \
+pub(super) const ATTEMPT: &str = "SELECT id, id_op, invoice_id, checkout_id, household_id, numcli, exer, refdet, montant, mel, \
      status, detail, created_at FROM payment_attempts";
 
 fn client(state: &AppState) -> Client {
@@ -113,32 +115,60 @@ pub async fn start(
         tracing::warn!(tenant.slug = tenant.slug(), error = %e, "PayFiP: payment not created");
         BillingError::PayfipUnavailable
     })?;
-    tx.run(
-        "INSERT INTO payment_attempts (id, id_op, invoice_id, household_id, numcli, exer, refdet, \
-                                       montant, mel, status, created_at, next_check_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)",
-        [
-            attempt_id.into(),
-            id_op.clone().into(),
-            id.into(),
-            household_id.into(),
-            sent.numcli.into(),
-            sent.exer.into(),
-            sent.refdet.into(),
-            sent.montant.into(),
-            sent.mel.into(),
-            now.into(),
-            (now + Duration::minutes(2)).into(),
-        ],
+    insert_attempt(
+        &tx,
+        attempt_id,
+        &id_op,
+        Some(id),
+        None,
+        household_id,
+        &sent,
+        now,
     )
     .await?;
     tx.commit().await?;
     Ok(client.payment_page(&id_op))
 }
 
+/// Stores an attempt (of an invoice or of a cart's checkout) before the payer is sent to
+/// PayFiP.
+#[allow(clippy::too_many_arguments)] // one column each
+pub(super) async fn insert_attempt(
+    tx: &TenantTx,
+    attempt_id: Uuid,
+    id_op: &str,
+    invoice_id: Option<Uuid>,
+    checkout_id: Option<Uuid>,
+    household_id: Uuid,
+    sent: &NewPayment,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    tx.run(
+        "INSERT INTO payment_attempts (id, id_op, invoice_id, checkout_id, household_id, numcli, \
+                                       exer, refdet, montant, mel, status, created_at, next_check_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12)",
+        [
+            attempt_id.into(),
+            id_op.into(),
+            invoice_id.into(),
+            checkout_id.into(),
+            household_id.into(),
+            sent.numcli.clone().into(),
+            sent.exer.clone().into(),
+            sent.refdet.clone().into(),
+            sent.montant.into(),
+            sent.mel.clone().into(),
+            now.into(),
+            (now + Duration::minutes(2)).into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(FromQueryResult)]
-struct Email {
-    email: String,
+pub(super) struct Email {
+    pub(super) email: String,
 }
 
 /// Settles the attempt of `id_op` from PayFiP's answer; an unknown `idOp` is ignored.
@@ -158,7 +188,7 @@ pub async fn settle(
         tx.commit().await?;
         return Ok(None);
     };
-    let status = settle_locked(state, &tx, &attempt).await?;
+    let status = settle_locked(state, tenant, &tx, &attempt).await?;
     tx.commit().await?;
     Ok(Some(status))
 }
@@ -166,6 +196,7 @@ pub async fn settle(
 /// Settles one locked pending attempt; its status afterwards.
 async fn settle_locked(
     state: &AppState,
+    tenant: &CurrentTenant,
     tx: &TenantTx,
     attempt: &Attempt,
 ) -> Result<String, BillingError> {
@@ -192,16 +223,40 @@ async fn settle_locked(
     };
     let mut status = status;
     let mut detail = detail;
-    if status == "paid" {
+    if status == "paid"
+        && let Some(invoice_id) = attempt.invoice_id
+    {
         // A paid invoice is never paid twice: more than what remains is an anomaly.
-        let invoice = billing_repo::invoice(tx, attempt.invoice_id, true)
+        let invoice = billing_repo::invoice(tx, invoice_id, true)
             .await?
             .ok_or(BillingError::NotFound)?;
         if attempt.montant > invoice.amount_cents - invoice.paid_cents {
             status = "anomaly";
             detail = Some("already paid".into());
         } else {
-            record_payment(tx, attempt, &invoice.number, resultrans.as_deref(), now).await?;
+            let paid = (invoice_id, invoice.number.as_str());
+            record_payment(tx, attempt, paid, resultrans.as_deref(), now).await?;
+        }
+    }
+    if let Some(checkout) = attempt.checkout_id {
+        let config = current_config(state, tenant, tx).await?;
+        let receipt = if status == "paid" {
+            super::cart::confirm(tx, &config, checkout, Some(attempt.montant), now).await?
+        } else {
+            None
+        };
+        match receipt {
+            Some((id, number)) => {
+                record_payment(tx, attempt, (id, &number), resultrans.as_deref(), now).await?;
+            }
+            None => {
+                if status == "paid" {
+                    // Paid for days no longer held: the régie refunds, never a booking.
+                    status = "anomaly";
+                    detail = Some("cart released".into());
+                }
+                super::cart::unlock(tx, checkout).await?;
+            }
         }
     }
     tx.run(
@@ -252,7 +307,7 @@ fn judge(attempt: &Attempt, d: &Detail) -> (&'static str, Option<String>, Option
 async fn record_payment(
     tx: &TenantTx,
     attempt: &Attempt,
-    number: &str,
+    (invoice_id, number): (Uuid, &str),
     numauto: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -262,7 +317,7 @@ async fn record_payment(
         [
             Uuid::new_v4().into(),
             attempt.id.into(),
-            attempt.invoice_id.into(),
+            invoice_id.into(),
             attempt.montant.into(),
             numauto.unwrap_or_default().into(),
             now.into(),
@@ -271,7 +326,7 @@ async fn record_payment(
     .await?;
     tx.run(
         "UPDATE invoices SET paid_cents = paid_cents + $2 WHERE id = $1",
-        [attempt.invoice_id.into(), attempt.montant.into()],
+        [invoice_id.into(), attempt.montant.into()],
     )
     .await?;
     let data = Receipt {
@@ -282,7 +337,22 @@ async fn record_payment(
             .format("%d/%m/%Y")
             .to_string(),
     };
-    let mail = crate::i18n::sync_scope(crate::i18n::Locale::Fr, || {
+    // In the payer's language when the payer is a guardian who chose one.
+    #[derive(FromQueryResult)]
+    struct Chosen {
+        locale: Option<String>,
+    }
+    let chosen: Option<Chosen> = tx
+        .one(
+            "SELECT locale FROM guardians WHERE household_id = $1 AND email = $2 LIMIT 1",
+            [attempt.household_id.into(), attempt.mel.clone().into()],
+        )
+        .await?;
+    let locale = chosen
+        .and_then(|c| c.locale)
+        .and_then(|l| crate::i18n::Locale::parse(&l))
+        .unwrap_or(crate::i18n::Locale::Fr);
+    let mail = crate::i18n::sync_scope(locale, || {
         Mail::render(
             "payment_receipt",
             &attempt.mel,
@@ -320,7 +390,7 @@ pub async fn reconcile(state: &AppState, tenant: &CurrentTenant) -> Result<usize
             tx.commit().await?;
             break;
         };
-        let status = settle_locked(state, &tx, &attempt).await?;
+        let status = settle_locked(state, tenant, &tx, &attempt).await?;
         tx.commit().await?;
         if status != "pending" {
             settled += 1;
@@ -347,11 +417,21 @@ pub async fn attempt_of(
         )
         .await?;
     let attempt = attempt.ok_or(BillingError::NotFound)?;
-    let invoice = billing_repo::invoice(&tx, attempt.invoice_id, false)
-        .await?
-        .ok_or(BillingError::NotFound)?;
+    // A cart's attempt is named by its receipt once paid.
+    #[derive(FromQueryResult)]
+    struct Number {
+        number: String,
+    }
+    let number: Option<Number> = tx
+        .one(
+            "SELECT i.number FROM invoices i WHERE i.id = $1 \
+             OR i.id = (SELECT receipt_id FROM cart_checkouts WHERE id = $2)",
+            [attempt.invoice_id.into(), attempt.checkout_id.into()],
+        )
+        .await?;
     tx.commit().await?;
-    Ok((attempt, invoice.number))
+    let number = number.map(|n| n.number).unwrap_or_default();
+    Ok((attempt, number))
 }
 
 /// The latest attempts, for the régisseur: anomalies first.
@@ -363,6 +443,36 @@ pub async fn latest_attempts(
     let rows = tx
         .all(
             &format!("{ATTEMPT} ORDER BY (status = 'anomaly') DESC, created_at DESC LIMIT 100"),
+            [],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// A payment recorded, for the régisseur.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub invoice_id: Uuid,
+    pub invoice_number: String,
+    pub amount_cents: i64,
+    pub numauto: String,
+    pub paid_at: DateTime<Utc>,
+}
+
+/// The latest payments, newest first.
+pub async fn latest_payments(
+    state: &AppState,
+    tenant: &CurrentTenant,
+) -> Result<Vec<PaymentRow>, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let rows = tx
+        .all(
+            "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.amount_cents, p.numauto, \
+                    p.paid_at \
+             FROM payments p JOIN invoices i ON i.id = p.invoice_id \
+             ORDER BY p.paid_at DESC, i.number DESC LIMIT 200",
             [],
         )
         .await?;
@@ -391,6 +501,9 @@ pub async fn reconciliation_loop(
             let tenant = CurrentTenant(std::sync::Arc::new(t));
             if let Err(e) = reconcile(&state, &tenant).await {
                 tracing::warn!(tenant.slug = tenant.slug(), error = %e, "payment reconciliation failed");
+            }
+            if let Err(e) = super::cart::sweep(&state, &tenant).await {
+                tracing::warn!(tenant.slug = tenant.slug(), error = %e, "cart sweep failed");
             }
         }
     }

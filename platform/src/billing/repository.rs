@@ -352,11 +352,12 @@ const INVOICE_COLUMNS: &str = "i.id, i.number, i.kind, i.household_id, h.referen
      FROM invoices i JOIN households h ON h.id = i.household_id \
      LEFT JOIN invoices c ON c.id = i.cancelled_by";
 
-/// The invoices of a household (credit notes are reached from the invoice they cancel).
+/// The invoices of a household and the receipts of its paid carts (credit notes are reached
+/// from the invoice they cancel).
 pub async fn invoices_of(tx: &TenantTx, household_id: Uuid) -> Result<Vec<InvoiceRow>, DbErr> {
     tx.all(
         &format!(
-            "SELECT {INVOICE_COLUMNS} WHERE i.household_id = $1 AND i.kind = 'invoice' \
+            "SELECT {INVOICE_COLUMNS} WHERE i.household_id = $1 AND i.kind IN ('invoice', 'receipt') \
              ORDER BY i.issued_on DESC, i.number DESC"
         ),
         [household_id.into()],

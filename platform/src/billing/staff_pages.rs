@@ -147,7 +147,10 @@ async fn render(
                 .with_timezone(&chrono_tz::Europe::Paris)
                 .format("%d/%m/%Y %H:%M")
                 .to_string(),
-            invoice: numbers.get(&a.invoice_id).cloned().unwrap_or(a.refdet),
+            invoice: a
+                .invoice_id
+                .and_then(|id| numbers.get(&id).cloned())
+                .unwrap_or(a.refdet),
             amount: euros(a.montant),
             status_label: t(&format!("staff-billing-attempt-{}", a.status)),
             anomaly: a.status == "anomaly",

@@ -69,7 +69,9 @@ fn refusal(e: BillingError) -> anyhow::Error {
         BillingError::InvalidMonth => anyhow::anyhow!("invalid month"),
         e @ (BillingError::PaymentUnavailable
         | BillingError::NothingToPay
-        | BillingError::PayfipUnavailable) => anyhow::anyhow!("{e}"),
+        | BillingError::PayfipUnavailable
+        | BillingError::EmptyCart
+        | BillingError::CartPending) => anyhow::anyhow!("{e}"),
     }
 }
 

@@ -13,6 +13,7 @@ use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
 use crate::billing::{api::InvoicesApi, pages as billing_pages, staff_pages as billing_staff};
+use crate::billing::{cart_api::CartApi, cart_pages, staff_api::StaffBillingApi};
 use crate::children::{api::ChildrenApi, pages as children_pages};
 use crate::dashboard::api::DashboardApi;
 use crate::documents::{api::DocumentsApi, pages as documents_pages};
@@ -53,6 +54,7 @@ type Apis = (
     LibraryApi,
     DashboardApi,
     MessageFilesApi,
+    (CartApi, StaffBillingApi),
 );
 
 pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
@@ -102,6 +104,14 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
         MessageFilesApi {
             state: state.clone(),
         },
+        (
+            CartApi {
+                state: state.clone(),
+            },
+            StaffBillingApi {
+                state: state.clone(),
+            },
+        ),
     );
     OpenApiService::new(apis, "Portail Famille", env!("CARGO_PKG_VERSION"))
         .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a message in the language of `Accept-Language` (French by default).")
@@ -352,6 +362,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:slug/factures/:id/pdf", get(billing_pages::pdf))
         .at("/:slug/factures/:id/payer", poem::post(billing_pages::pay))
         .at("/:slug/factures/retour", get(billing_pages::payment_return))
+        .at("/:slug/panier", get(cart_pages::page))
+        .at("/:slug/panier/payer", poem::post(cart_pages::pay))
         .at(
             "/:slug/payfip/notification",
             poem::post(billing_pages::notification),

@@ -28,7 +28,8 @@ enum ApiTags {
 #[oai(rename = "ReservationCell")]
 pub struct CellDto {
     date: NaiveDate,
-    /// `reserved`, `available`, `unavailable` or `locked`.
+    /// `reserved`, `available`, `unavailable`, `locked`, or `in_cart` (a prepaid day in the
+    /// household's cart, held until paid: see `/cart`).
     state: String,
     /// Why it is unavailable, locked, or reserved but no longer cancellable: `deadline`,
     /// `full`, `closed`, `holiday`, `public_holiday`, `school_period`, `not_running`,
@@ -49,6 +50,7 @@ pub fn cell_dto(c: &Cell) -> CellDto {
             State::Available => "available",
             State::Unavailable => "unavailable",
             State::Locked => "locked",
+            State::Cart => "in_cart",
         }
         .into(),
         reason: c.reason.map(str::to_string),

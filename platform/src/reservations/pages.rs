@@ -61,6 +61,8 @@ pub struct GridPage {
     children: Vec<ChildCard>,
     /// A refusal not tied to a card (none today: kept for an unknown child).
     refusal: Option<String>,
+    /// "Mon panier (2)" when prepaid days of the week wait to be paid.
+    cart_link: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -114,6 +116,8 @@ struct CellModel {
     date: String,
     state: String,
     reserved: bool,
+    /// A prepaid day in the cart, held until paid.
+    in_cart: bool,
     locked: bool,
     unavailable: bool,
     changeable: bool,
@@ -157,6 +161,7 @@ fn week_heading(week: WeekId, days: &[NaiveDate]) -> String {
 
 fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
     let reserved = cell.state == State::Reserved;
+    let in_cart = cell.state == State::Cart;
     let args = |key| {
         t_args(
             key,
@@ -171,11 +176,20 @@ fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
         date: cell.date.to_string(),
         state: format!("{:?}", cell.state).to_lowercase(),
         reserved,
+        in_cart,
         locked: cell.state == State::Locked,
         unavailable: cell.state == State::Unavailable,
         changeable: cell.changeable,
-        want: if reserved { "annuler" } else { "reserver" },
-        action: args(if reserved { "cell-cancel" } else { "cell-book" }),
+        want: if reserved || in_cart {
+            "annuler"
+        } else {
+            "reserver"
+        },
+        action: args(if reserved || in_cart {
+            "cell-cancel"
+        } else {
+            "cell-book"
+        }),
         explain: explain(cell),
         label: t_args(
             "cell-label",
@@ -259,6 +273,10 @@ fn confirmation(q: &GridQuery, child: &ChildGrid) -> Option<Confirmation> {
             one_day("grid-booked-day")?,
             undo("grid-undo-booking", "annuler"),
         ),
+        "panier" => (
+            one_day("grid-carted-day")?,
+            undo("grid-undo-booking", "annuler"),
+        ),
         "annule" => (
             one_day("grid-cancelled-day")?,
             undo("grid-undo-cancel", "reserver"),
@@ -295,6 +313,12 @@ fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate) -> GridPage {
         })
         .collect();
     let shown_in_card = children.iter().any(|c| c.refusal.is_some());
+    let carted = children
+        .iter()
+        .flat_map(|c| &c.rows)
+        .flat_map(|r| &r.cells)
+        .filter(|c| c.in_cart)
+        .count();
     GridPage {
         week_label: week.label_fr(),
         week_heading: week_heading(week, &grid.days),
@@ -321,6 +345,7 @@ fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate) -> GridPage {
         columns: grid.days.len(),
         children,
         refusal: if shown_in_card { None } else { refusal },
+        cart_link: (carted > 0).then(|| t_args("cart-link", &[("count", (carted as i64).into())])),
     }
 }
 
@@ -396,8 +421,12 @@ pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Re
         return match service::set(state, tenant, signed, child, &prestation, day, want, "page")
             .await
         {
-            Ok(_) => Ok(back(
-                if want { "info=reserve" } else { "info=annule" },
+            Ok(cell) => Ok(back(
+                match (want, cell.state) {
+                    (true, State::Cart) => "info=panier",
+                    (true, _) => "info=reserve",
+                    (false, _) => "info=annule",
+                },
                 &[day],
             )),
             Err(BookError::Refused(reason)) => Ok(back(&format!("refus={reason}"), &[])),

@@ -22,6 +22,9 @@ pub enum State {
     Available,
     Unavailable,
     Locked,
+    /// A prepaid day in the household's cart ("dans le panier"): its place is held until
+    /// the cart is paid or its hold runs out.
+    Cart,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,6 +148,22 @@ pub fn decide(date: NaiveDate, rules: &DayRules, facts: Facts, now: DateTime<Utc
     }
 }
 
+/// A day of the household's cart: it may leave the cart until its booking deadline.
+pub fn in_cart(cell: Cell, rules: &DayRules, now: DateTime<Utc>) -> Cell {
+    let open = now < rules.booking_deadline;
+    Cell {
+        state: State::Cart,
+        reason: (!open).then_some("deadline"),
+        deadline: Some(
+            rules
+                .booking_deadline
+                .with_timezone(&chrono_tz::Europe::Paris),
+        ),
+        changeable: open,
+        ..cell
+    }
+}
+
 /// The cell by the shipped school calendar (the unit tests' way in).
 pub fn cell(
     prestation: &Prestation,
@@ -168,6 +187,7 @@ pub fn explain(cell: &Cell) -> String {
     let key = match (cell.state, cell.reason, &until) {
         (State::Reserved, None, Some(_)) => "explain-reserved-until",
         (State::Reserved, _, _) => "explain-reserved-past",
+        (State::Cart, _, _) => "explain-in-cart",
         (State::Available, _, Some(_)) => "explain-available-until",
         (State::Locked, Some("deadline"), Some(_)) => "explain-locked-deadline",
         (State::Locked, Some("full"), _) => "explain-locked-full",

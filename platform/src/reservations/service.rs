@@ -5,6 +5,7 @@
 use super::repository::{self, ChildRow};
 use super::rules::{self, Cell, Facts};
 use crate::auth::session::SignedIn;
+use crate::billing::cart;
 use crate::family::is_validated;
 use crate::http::errors::{
     FORBIDDEN, Failure, INTERNAL, NOT_FOUND, Problem, UNAUTHORIZED, UNAVAILABLE,
@@ -15,7 +16,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use poem::http::StatusCode;
 use portail_tenants::TenantConfig;
 use portail_tenants::calendar::{WeekId, booking_deadline, runs_on};
-use portail_tenants::config::{Prestation, Weekday};
+use portail_tenants::config::{BillingMode, Prestation, Weekday};
 use sea_orm::DbErr;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -112,6 +113,11 @@ pub async fn grid(
         .into_iter()
         .map(|(p, d, n)| ((p, d), n))
         .collect();
+    let carted: HashSet<(Uuid, String, NaiveDate)> =
+        crate::billing::cart::held_days(&tx, signed.household_id, all_days[0], all_days[6], now)
+            .await?
+            .into_iter()
+            .collect();
     tx.commit().await?;
 
     // Weekends appear only when an enrolled prestation runs on them.
@@ -168,7 +174,12 @@ pub async fn grid(
                                     *day,
                                 )
                             });
-                            rules::decide(*day, &day_rules, facts, now)
+                            let cell = rules::decide(*day, &day_rules, facts, now);
+                            if carted.contains(&(child.id, p.code.clone(), *day)) {
+                                rules::in_cart(cell, &day_rules, now)
+                            } else {
+                                cell
+                            }
                         })
                         .collect(),
                 })
@@ -221,6 +232,8 @@ pub fn refusal_message(reason: &str) -> String {
         "not_enrolled" => crate::i18n::t("refusal-not-enrolled"),
         "record_not_validated" => crate::i18n::t("refusal-record"),
         "no_calendar" => crate::i18n::t("refusal-no-calendar"),
+        "payment_pending" => crate::i18n::t("refusal-payment-pending"),
+        "prepaid" => crate::i18n::t("refusal-prepaid"),
         _ => crate::i18n::t("refusal-other"),
     }
 }
@@ -309,8 +322,19 @@ pub async fn set(
         return Err(BookError::Refused(rules::reason_of(&why)));
     }
     let booked = repository::is_booked(&tx, child_id, prestation, day).await?;
-    let taken = repository::lock_count(&tx, prestation, day).await?;
-    if booked != want {
+    let mut taken = repository::lock_count(&tx, prestation, day).await?;
+    // A prepaid day is booked into the cart; unpaid holds that ran out give their place back.
+    let prepaid = p.billing == BillingMode::Prepaid;
+    let mut held = None;
+    if prepaid {
+        taken -= cart::release_day(&tx, prestation, day, now).await?;
+        held = cart::held(&tx, child_id, prestation, day).await?;
+    }
+    if let (false, Some(true)) = (want, held) {
+        return Err(BookError::Refused("payment_pending"));
+    }
+    let has = booked || held.is_some();
+    if has != want {
         let deadline = if want {
             &p.deadline
         } else {
@@ -325,26 +349,38 @@ pub async fn set(
         if want && !record_ok(&config, &child, now) {
             return Err(BookError::Refused("record_not_validated"));
         }
-        if want {
+        if want && prepaid {
+            cart::hold(&tx, signed, child_id, p, day, now).await?;
+        } else if want {
             repository::book(&tx, child_id, prestation, day, signed.guardian_id, now).await?;
+        } else if held.is_some() {
+            cart::remove(&tx, child_id, prestation, day).await?;
         } else {
             repository::cancel(&tx, child_id, prestation, day).await?;
+            if prepaid {
+                cart::credit_cancelled(&tx, signed.household_id, child_id, prestation, day, now)
+                    .await?;
+            }
         }
         let action = if want { "book" } else { "cancel" };
-        repository::record_event(
-            &tx,
-            signed.household_id,
-            signed.guardian_id,
-            child_id,
-            prestation,
-            day,
-            action,
-            source,
-            now,
-        )
-        .await?;
+        // The cart's comings and goings are not bookings: a paid cart records its days.
+        let cart_only = (want && prepaid) || held.is_some();
+        if !cart_only {
+            repository::record_event(
+                &tx,
+                signed.household_id,
+                signed.guardian_id,
+                child_id,
+                prestation,
+                day,
+                action,
+                source,
+                now,
+            )
+            .await?;
+        }
     }
-    let taken = if booked == want {
+    let taken = if has == want {
         taken
     } else if want {
         taken + 1
@@ -352,20 +388,25 @@ pub async fn set(
         taken - 1
     };
     tx.commit().await?;
+    let in_cart = want && prepaid && !booked;
     let facts = Facts {
         enrolled: true,
-        reserved: want,
+        reserved: want && !in_cart,
         full: full(p, taken),
         record_ok: record_ok(&config, &child, now),
     };
-    Ok(rules::cell(
-        p,
-        config.holiday_zone,
-        &config.closures,
-        day,
-        facts,
-        now,
-    ))
+    let cell = rules::cell(p, config.holiday_zone, &config.closures, day, facts, now);
+    if in_cart {
+        let day_rules = rules::day_rules(
+            p,
+            &calendar.calendar,
+            config.holiday_zone,
+            &config.closures,
+            day,
+        );
+        return Ok(rules::in_cart(cell, &day_rules, now));
+    }
+    Ok(cell)
 }
 
 /// A period booked at once ("Réserver en masse").
@@ -480,6 +521,10 @@ pub async fn bulk(
         .prestation(&request.prestation)
         .ok_or(BulkError::NotFound)?
         .clone();
+    // Prepaid days go through the cart, one day at a time, where they are paid.
+    if p.billing == BillingMode::Prepaid {
+        return Err(BulkError::Invalid(crate::i18n::t("refusal-prepaid")));
+    }
     let mut children = Vec::new();
     for id in &request.children {
         children.push(

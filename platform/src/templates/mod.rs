@@ -102,6 +102,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "factures_retour",
         include_str!("../../templates/billing/retour.hbs"),
     ),
+    ("panier", include_str!("../../templates/billing/panier.hbs")),
     (
         "staff_facturation",
         include_str!("../../templates/staff/facturation.hbs"),

@@ -10,6 +10,7 @@ fn prestations() -> Vec<String> {
         "peri-soir",
         "alsh-mercredi-matin",
         "alsh-mercredi-apres-midi",
+        "repas-mercredi",
         "alsh-vacances",
     ]
     .iter()
