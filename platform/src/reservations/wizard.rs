@@ -19,7 +19,7 @@ use poem::web::Query;
 use poem::{Response, handler};
 use portail_tenants::calendar::WeekId;
 use portail_tenants::config::{Prestation, TenantConfig, Weekday};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -253,8 +253,66 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
+/// The page model of `masse.hbs`: one step of the wizard, the choices made so far, the
+/// options of this step and what is wrong, if anything. Fields of other steps stay empty.
+#[derive(Serialize, Default)]
+struct WizardPage {
+    step: u8,
+    step1: bool,
+    step2: bool,
+    step3: bool,
+    error: Option<String>,
+    grid: String,
+    /// Step 1: the prestations the children are enrolled in.
+    prestations: Vec<PrestationOption>,
+    /// Steps 2 and 3: the prestation chosen.
+    prestation: Option<PrestationOption>,
+    change_prestation: String,
+    /// Step 2: the children enrolled in the prestation.
+    children: Vec<ChildOption>,
+    /// Step 3: the children chosen, their first names, the way back to step 2.
+    chosen: Vec<String>,
+    chosen_names: String,
+    change_children: String,
+    weekdays: Vec<WeekdayOption>,
+    from: String,
+    to: String,
+    replace: bool,
+    max_days: i64,
+}
+
+#[derive(Serialize, Clone)]
+struct PrestationOption {
+    code: String,
+    name: String,
+    /// The weekdays it runs on, in words.
+    days: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct ChildOption {
+    id: String,
+    name: String,
+    first_name: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct WeekdayOption {
+    value: &'static str,
+    label: String,
+    checked: bool,
+}
+
 /// The model of a step: the choices made so far, the options of this step, the message.
-fn step_model(slug: &str, h: &Household, step: u8, c: &Choices, error: Option<String>) -> Value {
+fn step_model(
+    slug: &str,
+    h: &Household,
+    step: u8,
+    c: &Choices,
+    error: Option<String>,
+) -> WizardPage {
     let prestation = c
         .prestation
         .as_deref()
@@ -264,101 +322,70 @@ fn step_model(slug: &str, h: &Household, step: u8, c: &Choices, error: Option<St
         (2 | 3, None) => 1,
         (s, _) => s,
     };
-    let mut model = json!({
-        "step": step,
-        "step1": step == 1,
-        "step2": step == 2,
-        "step3": step == 3,
-        "error": error,
-        "grid": format!("/{slug}/reservations"),
-    });
-    let m = model.as_object_mut().expect("an object");
-    match step {
-        1 => {
-            let options: Vec<Value> = h
-                .prestations()
-                .iter()
-                .map(|p| {
-                    json!({
-                        "code": p.code,
-                        "name": p.name,
-                        "days": weekdays_label(p),
-                        "checked": prestation.is_some_and(|chosen| chosen.code == p.code),
-                    })
-                })
-                .collect();
-            m.insert("prestations".into(), json!(options));
-        }
-        _ => {
-            let p = prestation.expect("checked above");
-            m.insert(
-                "prestation".into(),
-                json!({ "code": p.code, "name": p.name, "days": weekdays_label(p) }),
-            );
-            m.insert(
-                "change_prestation".into(),
-                json!(back_link(slug, 1, Some(&p.code), &[])),
-            );
-            let carried: Vec<&str> = c.children.iter().map(String::as_str).collect();
-            let enrolled = h.enrolled_children(&p.code);
-            let children: Vec<Value> = enrolled
-                .iter()
-                .map(|child| {
-                    let id = child.id.to_string();
-                    json!({
-                        "id": id,
-                        "name": format!("{} {}", child.first_name, child.last_name),
-                        "first_name": child.first_name,
-                        "checked": carried.contains(&id.as_str()) || enrolled.len() == 1,
-                    })
-                })
-                .collect();
-            if step == 2 {
-                m.insert("children".into(), json!(children));
-            } else {
-                let chosen: Vec<&Value> = children
-                    .iter()
-                    .filter(|v| v["checked"].as_bool() == Some(true))
-                    .collect();
-                let names: Vec<&str> = chosen
-                    .iter()
-                    .filter_map(|v| v["first_name"].as_str())
-                    .collect();
-                let ids: Vec<String> = chosen
-                    .iter()
-                    .filter_map(|v| v["id"].as_str().map(str::to_string))
-                    .collect();
-                m.insert("chosen".into(), json!(ids));
-                m.insert("chosen_names".into(), json!(names.join(", ")));
-                m.insert(
-                    "change_children".into(),
-                    json!(back_link(slug, 2, Some(&p.code), &ids)),
-                );
-                let carried_days: Vec<Option<Weekday>> =
-                    c.weekdays.iter().map(|w| parse_weekday(w)).collect();
-                let weekdays: Vec<Value> = p
-                    .days
-                    .iter()
-                    .map(|d| {
-                        json!({
-                            "value": d.as_str(),
-                            "label": d.french(),
-                            // Every day ticked when the step is first shown; what was
-                            // sent when it is shown again.
-                            "checked": (c.csrf.is_none() && c.weekdays.is_empty())
-                                || carried_days.contains(&Some(*d)),
-                        })
-                    })
-                    .collect();
-                m.insert("weekdays".into(), json!(weekdays));
-                m.insert("from".into(), json!(c.from));
-                m.insert("to".into(), json!(c.to));
-                let replace = c.mode.as_deref() == Some("remplacer");
-                m.insert("replace".into(), json!(replace));
-                m.insert("max_days".into(), json!(service::MAX_PERIOD_DAYS));
+    let option = |p: &Prestation| PrestationOption {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        days: weekdays_label(p),
+        checked: prestation.is_some_and(|chosen| chosen.code == p.code),
+    };
+    let mut model = WizardPage {
+        step,
+        step1: step == 1,
+        step2: step == 2,
+        step3: step == 3,
+        error,
+        grid: format!("/{slug}/reservations"),
+        ..WizardPage::default()
+    };
+    let Some(p) = prestation.filter(|_| step != 1) else {
+        model.prestations = h.prestations().into_iter().map(option).collect();
+        return model;
+    };
+    model.prestation = Some(option(p));
+    model.change_prestation = back_link(slug, 1, Some(&p.code), &[]);
+    let carried: Vec<&str> = c.children.iter().map(String::as_str).collect();
+    let enrolled = h.enrolled_children(&p.code);
+    let children: Vec<ChildOption> = enrolled
+        .iter()
+        .map(|child| {
+            let id = child.id.to_string();
+            ChildOption {
+                checked: carried.contains(&id.as_str()) || enrolled.len() == 1,
+                id,
+                name: format!("{} {}", child.first_name, child.last_name),
+                first_name: child.first_name.clone(),
             }
-        }
+        })
+        .collect();
+    if step == 2 {
+        model.children = children;
+        return model;
     }
+    let chosen: Vec<&ChildOption> = children.iter().filter(|v| v.checked).collect();
+    model.chosen = chosen.iter().map(|v| v.id.clone()).collect();
+    model.chosen_names = chosen
+        .iter()
+        .map(|v| v.first_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    model.change_children = back_link(slug, 2, Some(&p.code), &model.chosen);
+    let carried_days: Vec<Option<Weekday>> = c.weekdays.iter().map(|w| parse_weekday(w)).collect();
+    model.weekdays = p
+        .days
+        .iter()
+        .map(|d| WeekdayOption {
+            value: d.as_str(),
+            label: d.french(),
+            // Every day ticked when the step is first shown; what was sent when it is
+            // shown again.
+            checked: (c.csrf.is_none() && c.weekdays.is_empty())
+                || carried_days.contains(&Some(*d)),
+        })
+        .collect();
+    model.from = c.from.clone();
+    model.to = c.to.clone();
+    model.replace = c.mode.as_deref() == Some("remplacer");
+    model.max_days = service::MAX_PERIOD_DAYS;
     model
 }
 
@@ -458,8 +485,45 @@ pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Respon
     }
 }
 
+/// The page model of `masse_resultat.hbs`: what the period booking did, per child.
+#[derive(Serialize)]
+struct ResultPage {
+    prestation: String,
+    /// "du lundi 4 janvier 2027 au vendredi 2 juillet 2027".
+    period: String,
+    children_names: String,
+    booked_count: usize,
+    cancelled_count: usize,
+    skipped_count: usize,
+    booked: Vec<ChildDays>,
+    cancelled: Vec<ChildDays>,
+    /// The days not booked, grouped by reason.
+    skipped: Vec<SkippedReason>,
+    grid: String,
+    again: String,
+}
+
+/// One child's days: "Théo : 3 jours réservés — lundi 4 janvier, …".
+#[derive(Serialize)]
+struct ChildDays {
+    name: String,
+    count: String,
+    dates: String,
+}
+
+#[derive(Serialize)]
+struct SkippedReason {
+    reason: String,
+    children: Vec<ChildDays>,
+}
+
 /// Per child, in the household's order: how many days and which.
-fn per_child(h: &Household, decisions: &[&Decision], with_year: bool, what: &str) -> Vec<Value> {
+fn per_child(
+    h: &Household,
+    decisions: &[&Decision],
+    with_year: bool,
+    what: &str,
+) -> Vec<ChildDays> {
     let mut by_child: BTreeMap<usize, Vec<NaiveDate>> = BTreeMap::new();
     for d in decisions {
         let rank = h
@@ -478,11 +542,15 @@ fn per_child(h: &Household, decisions: &[&Decision], with_year: bool, what: &str
                 .get(rank)
                 .map(|c| c.first_name.clone())
                 .unwrap_or_default();
-            json!({
-                "name": name,
-                "count": days_count(days.len(), what),
-                "dates": days.iter().map(|d| day_fr(*d, with_year)).collect::<Vec<_>>().join(", "),
-            })
+            ChildDays {
+                name,
+                count: days_count(days.len(), what),
+                dates: days
+                    .iter()
+                    .map(|d| day_fr(*d, with_year))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
         })
         .collect()
 }
@@ -494,7 +562,7 @@ fn confirmation(
     from: NaiveDate,
     to: NaiveDate,
     r: &BulkResult,
-) -> Value {
+) -> ResultPage {
     let with_year = from.year() != to.year();
     // Skipped days grouped by the French reason (the holiday codes share one), in the order
     // they first appear.
@@ -506,13 +574,11 @@ fn confirmation(
             None => reasons.push((message, vec![d])),
         }
     }
-    let skipped: Vec<Value> = reasons
+    let skipped = reasons
         .iter()
-        .map(|(message, list)| {
-            json!({
-                "reason": message,
-                "children": per_child(h, list, with_year, "bulk-days-skipped"),
-            })
+        .map(|(message, list)| SkippedReason {
+            reason: message.clone(),
+            children: per_child(h, list, with_year, "bulk-days-skipped"),
         })
         .collect();
     let booked: Vec<&Decision> = r.booked.iter().collect();
@@ -526,19 +592,25 @@ fn confirmation(
         }
         ids.iter().map(|id| h.first_name(*id)).collect()
     };
-    json!({
-        "prestation": p.name,
-        "period": crate::i18n::t_args("bulk-period-text", &[("from", day_fr(from, true).into()), ("to", day_fr(to, true).into())]),
-        "children_names": children_names.join(", "),
-        "booked_count": r.booked.len(),
-        "cancelled_count": r.cancelled.len(),
-        "skipped_count": r.skipped.len(),
-        "booked": per_child(h, &booked, with_year, "bulk-days-booked"),
-        "cancelled": per_child(h, &cancelled, with_year, "bulk-days-cancelled"),
-        "skipped": skipped,
-        "grid": format!("/{slug}/reservations?semaine={}", WeekId::containing(from)),
-        "again": format!("/{slug}/reservations/masse"),
-    })
+    ResultPage {
+        prestation: p.name.clone(),
+        period: crate::i18n::t_args(
+            "bulk-period-text",
+            &[
+                ("from", day_fr(from, true).into()),
+                ("to", day_fr(to, true).into()),
+            ],
+        ),
+        children_names: children_names.join(", "),
+        booked_count: r.booked.len(),
+        cancelled_count: r.cancelled.len(),
+        skipped_count: r.skipped.len(),
+        booked: per_child(h, &booked, with_year, "bulk-days-booked"),
+        cancelled: per_child(h, &cancelled, with_year, "bulk-days-cancelled"),
+        skipped,
+        grid: format!("/{slug}/reservations?semaine={}", WeekId::containing(from)),
+        again: format!("/{slug}/reservations/masse"),
+    }
 }
 
 #[cfg(test)]
@@ -578,5 +650,98 @@ mod tests {
             back_link("demo", 2, Some("repas soir&x"), &["id-1".into()]),
             "/demo/reservations/masse?etape=2&prestation=repas%20soir%26x&enfant=id-1"
         );
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+    use crate::http::page::render_sample;
+
+    fn sample_step(step: u8) -> WizardPage {
+        let repas = PrestationOption {
+            code: "repas".into(),
+            name: "Repas <enfant>".into(),
+            days: "lundi, mardi".into(),
+            checked: true,
+        };
+        WizardPage {
+            step,
+            step1: step == 1,
+            step2: step == 2,
+            step3: step == 3,
+            error: Some("Choisissez <au moins> un jour.".into()),
+            grid: "/demo/reservations".into(),
+            prestations: vec![repas.clone()],
+            prestation: Some(repas),
+            change_prestation: "/demo/reservations/masse?etape=1&prestation=repas".into(),
+            children: vec![ChildOption {
+                id: "id-theo".into(),
+                name: "Théo ALAIN".into(),
+                first_name: "Théo".into(),
+                checked: true,
+            }],
+            chosen: vec!["id-theo".into()],
+            chosen_names: "Théo".into(),
+            change_children: "/demo/reservations/masse?etape=2&prestation=repas".into(),
+            weekdays: vec![WeekdayOption {
+                value: "monday",
+                label: "lundi".into(),
+                checked: true,
+            }],
+            from: "2027-01-18".into(),
+            to: "2027-07-02".into(),
+            replace: true,
+            max_days: service::MAX_PERIOD_DAYS,
+        }
+    }
+
+    #[tokio::test]
+    async fn every_step_of_the_wizard_renders_its_model_escaped() {
+        let one = render_sample(TEMPLATE, sample_step(1)).await;
+        assert!(one.contains("Étape 1 sur 3"));
+        assert!(one.contains("name=\"prestation\" value=\"repas\" checked"));
+        assert!(one.contains("Repas &lt;enfant&gt;"));
+        assert!(one.contains("Choisissez &lt;au moins&gt; un jour."));
+        let two = render_sample(TEMPLATE, sample_step(2)).await;
+        assert!(two.contains("name=\"enfant\" value=\"id-theo\" checked"));
+        let three = render_sample(TEMPLATE, sample_step(3)).await;
+        assert!(three.contains("type=\"hidden\" name=\"enfant\" value=\"id-theo\""));
+        assert!(three.contains("name=\"jour\" value=\"monday\" checked"));
+        assert!(three.contains("value=\"2027-01-18\"") && three.contains("value=\"2027-07-02\""));
+        assert!(
+            three.contains("value=\"remplacer\" aria-describedby=\"mode-remplacer-aide\" checked")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_result_renders_booked_cancelled_and_skipped_days() {
+        let days = |name: &str, count: &str| ChildDays {
+            name: name.into(),
+            count: count.into(),
+            dates: "lundi 18 janvier".into(),
+        };
+        let model = ResultPage {
+            prestation: "Repas enfant".into(),
+            period: "du lundi 18 janvier 2027 au vendredi 2 juillet 2027".into(),
+            children_names: "Théo, <Anna>".into(),
+            booked_count: 2,
+            cancelled_count: 1,
+            skipped_count: 1,
+            booked: vec![days("Théo", "2 jours réservés")],
+            cancelled: vec![days("Anna", "1 jour annulé")],
+            skipped: vec![SkippedReason {
+                reason: "La date limite pour ce jour est passée.".into(),
+                children: vec![days("Théo", "1 jour non réservé")],
+            }],
+            grid: "/demo/reservations?semaine=2027-W03".into(),
+            again: "/demo/reservations/masse".into(),
+        };
+        let html = render_sample("reservations_masse_resultat", &model).await;
+        assert!(html.contains("2 jours réservés</strong>, 1 annulé, 1 non réservé."));
+        assert!(html.contains("Théo, &lt;Anna&gt;"));
+        assert!(html.contains("Anna : 1 jour annulé"));
+        assert!(html.contains("<h3>La date limite pour ce jour est passée.</h3>"));
+        assert!(html.contains("href=\"/demo/reservations?semaine&#x3D;2027-W03\""));
     }
 }
