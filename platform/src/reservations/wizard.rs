@@ -7,13 +7,19 @@
 //! why, per child.
 
 use super::api::{parse_day, parse_weekday};
+use super::period::Rules;
 use super::repository::ChildRow;
 use super::service::refusal_message;
-use super::service::{self, Bulk, BulkError, BulkResult, Decision};
+use super::service::{
+    self, Bulk, BulkError, BulkResult, CancelDecision, CancelResult, Decision, PeriodCancel,
+};
+use crate::auth::session::SignedIn;
 use crate::http::errors::{Failure, PageError};
 use crate::http::page::{Frame, SignedInForm, SignedInPage};
+use crate::school_calendar::InForce;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
+use chrono::{DateTime, Utc};
 use chrono::{Datelike, NaiveDate};
 use poem::web::Query;
 use poem::{Response, handler};
@@ -25,6 +31,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 const TITLE: &str = "Réserver en masse";
+const CANCEL_TITLE: &str = "Annuler des réservations";
 const TEMPLATE: &str = "reservations_masse";
 
 /// "lundi 5 janvier", "mardi 1er décembre 2026" with the year.
@@ -52,6 +59,10 @@ struct Choices {
     to: String,
     mode: Option<String>,
     csrf: Option<String>,
+    /// `annuler`: the cancel mode (a sick child); anything else books.
+    action: Option<String>,
+    /// Every prestation sent (the cancel mode's checkboxes).
+    prestations: Vec<String>,
 }
 
 impl Choices {
@@ -60,7 +71,11 @@ impl Choices {
         for (key, value) in pairs {
             match key.as_str() {
                 "etape" => c.step = Some(value),
-                "prestation" if !value.is_empty() => c.prestation = Some(value),
+                "prestation" if !value.is_empty() => {
+                    c.prestations.push(value.clone());
+                    c.prestation = Some(value)
+                }
+                "action" => c.action = Some(value),
                 "enfant" => c.children.push(value),
                 "jour" => c.weekdays.push(value),
                 "du" => c.from = value,
@@ -72,6 +87,15 @@ impl Choices {
         }
         c
     }
+
+    fn cancelling(&self) -> bool {
+        self.action.as_deref() == Some("annuler")
+    }
+
+    /// Shown for the first time: nothing was sent yet, so the proposals apply.
+    fn fresh(&self) -> bool {
+        self.csrf.is_none() && self.from.is_empty() && self.to.is_empty()
+    }
 }
 
 /// What the wizard needs of the household: its children and their enrolments, and the
@@ -80,6 +104,9 @@ struct Household {
     config: Arc<TenantConfig>,
     children: Vec<ChildRow>,
     enrolments: HashSet<(Uuid, String)>,
+    /// For the proposed period.
+    calendar: Arc<InForce>,
+    now: DateTime<Utc>,
 }
 
 impl Household {
@@ -88,13 +115,25 @@ impl Household {
         tenant: &CurrentTenant,
         household_id: Uuid,
     ) -> Result<Self, PageError> {
+        let calendar = state.school_calendars.current().await;
         let (config, children, enrolments) =
             service::household(state, tenant, household_id).await?;
         Ok(Self {
             config,
             children,
             enrolments: enrolments.into_iter().collect(),
+            calendar,
+            now: state.clock.now(),
         })
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            calendar: &self.calendar.calendar,
+            zone: self.config.holiday_zone,
+            closures: &self.config.closures,
+            now: self.now,
+        }
     }
 
     /// The prestations at least one child is enrolled in, in the municipality's order.
@@ -124,29 +163,38 @@ impl Household {
 
 /// A step shown again with what is wrong, or a page that does not exist for this household.
 enum Refusal {
-    Step(u8, String),
+    /// The step, the id of the field the summary links to, the message.
+    Step(u8, &'static str, String),
     NotFound,
 }
+
+/// The ids of the wizard's fields (the first input of each group), for the error summary.
+const PRESTATION: &str = "masse-prestation";
+const CHILD: &str = "masse-enfant";
+const WEEKDAY: &str = "masse-jour";
+const FROM: &str = "masse-du";
+const MODE: &str = "masse-mode";
 
 /// The prestation chosen at step 1: one the household's children are enrolled in.
 fn chosen_prestation<'a>(h: &'a Household, c: &Choices) -> Result<&'a Prestation, Refusal> {
     let Some(code) = c.prestation.as_deref() else {
         return Err(Refusal::Step(
             1,
+            PRESTATION,
             crate::i18n::t("bulk-choose-prestation-error"),
         ));
     };
     h.prestations()
         .into_iter()
         .find(|p| p.code == code)
-        .ok_or_else(|| Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered")))
+        .ok_or_else(|| Refusal::Step(1, PRESTATION, crate::i18n::t("bulk-prestation-not-offered")))
 }
 
 /// The children chosen at step 2: children of the household (any other id is a 404, as if
 /// it did not exist), each enrolled in the prestation.
 fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uuid>, Refusal> {
     if c.children.is_empty() {
-        return Err(Refusal::Step(2, crate::i18n::t("bulk-choose-child")));
+        return Err(Refusal::Step(2, CHILD, crate::i18n::t("bulk-choose-child")));
     }
     let mut ids = Vec::new();
     for raw in &c.children {
@@ -159,6 +207,7 @@ fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uui
         if !h.enrolments.contains(&(id, p.code.clone())) {
             return Err(Refusal::Step(
                 2,
+                CHILD,
                 crate::i18n::t_args(
                     "bulk-child-not-enrolled",
                     &[
@@ -178,7 +227,11 @@ fn chosen_children(h: &Household, p: &Prestation, c: &Choices) -> Result<Vec<Uui
 /// Step 3's weekdays, period and mode, checked before the booking rules run.
 fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bulk, Refusal> {
     if c.weekdays.is_empty() {
-        return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-weekday")));
+        return Err(Refusal::Step(
+            3,
+            WEEKDAY,
+            crate::i18n::t("bulk-choose-weekday"),
+        ));
     }
     let mut weekdays = Vec::new();
     for raw in &c.weekdays {
@@ -191,6 +244,7 @@ fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bu
             _ => {
                 return Err(Refusal::Step(
                     3,
+                    WEEKDAY,
                     crate::i18n::t_args(
                         "bulk-choose-running-days",
                         &[("prestation", p.name.as_str().into())],
@@ -200,13 +254,17 @@ fn chosen_request(p: &Prestation, children: Vec<Uuid>, c: &Choices) -> Result<Bu
         }
     }
     let (Some(from), Some(to)) = (parse_day(c.from.trim()), parse_day(c.to.trim())) else {
-        return Err(Refusal::Step(3, crate::i18n::t("bulk-period-invalid")));
+        return Err(Refusal::Step(
+            3,
+            FROM,
+            crate::i18n::t("bulk-period-invalid"),
+        ));
     };
     let replace = match c.mode.as_deref() {
         Some("ajouter") => false,
         Some("remplacer") => true,
         _ => {
-            return Err(Refusal::Step(3, crate::i18n::t("bulk-choose-mode")));
+            return Err(Refusal::Step(3, MODE, crate::i18n::t("bulk-choose-mode")));
         }
     };
     Ok(Bulk {
@@ -261,8 +319,17 @@ struct WizardPage {
     step1: bool,
     step2: bool,
     step3: bool,
+    /// What is wrong, and the id of the field the error summary links to.
     error: Option<String>,
+    error_field: &'static str,
     grid: String,
+    /// The cancel mode (a sick child): one form, children, prestations and period.
+    cancel: bool,
+    /// The way from one mode to the other.
+    cancel_link: String,
+    book_link: String,
+    cancel_children: Vec<ChildOption>,
+    cancel_prestations: Vec<PrestationOption>,
     /// Step 1: the prestations the children are enrolled in.
     prestations: Vec<PrestationOption>,
     /// Steps 2 and 3: the prestation chosen.
@@ -311,7 +378,7 @@ fn step_model(
     h: &Household,
     step: u8,
     c: &Choices,
-    error: Option<String>,
+    error: Option<(&'static str, String)>,
 ) -> WizardPage {
     let prestation = c
         .prestation
@@ -333,8 +400,11 @@ fn step_model(
         step1: step == 1,
         step2: step == 2,
         step3: step == 3,
-        error,
+        error_field: error.as_ref().map_or("", |(field, _)| field),
+        error: error.map(|(_, message)| message),
         grid: format!("/{slug}/reservations"),
+        cancel_link: format!("/{slug}/reservations/masse?action=annuler"),
+        book_link: format!("/{slug}/reservations/masse"),
         ..WizardPage::default()
     };
     let Some(p) = prestation.filter(|_| step != 1) else {
@@ -382,11 +452,123 @@ fn step_model(
                 || carried_days.contains(&Some(*d)),
         })
         .collect();
-    model.from = c.from.clone();
-    model.to = c.to.clone();
+    // First shown: from the next bookable day to the end of the prestation's period.
+    let proposed = c.fresh().then(|| h.rules().booking_period(p)).flatten();
+    (model.from, model.to) = match proposed {
+        Some((from, to)) => (from.to_string(), to.to_string()),
+        None => (c.from.clone(), c.to.clone()),
+    };
     model.replace = c.mode.as_deref() == Some("remplacer");
     model.max_days = service::MAX_PERIOD_DAYS;
     model
+}
+
+/// The page of the cancel mode: the children with an enrolment, the prestations (all ticked
+/// when first shown), the period (the rest of the week when first shown).
+fn cancel_model(
+    slug: &str,
+    h: &Household,
+    c: &Choices,
+    error: Option<(&'static str, String)>,
+) -> WizardPage {
+    let mut model = step_model(slug, h, 1, &Choices::default(), error);
+    model.step1 = false;
+    model.cancel = true;
+    model.prestations = Vec::new();
+    let enrolled: Vec<&ChildRow> = h
+        .children
+        .iter()
+        .filter(|child| h.enrolments.iter().any(|(id, _)| *id == child.id))
+        .collect();
+    model.cancel_children = enrolled
+        .iter()
+        .map(|child| {
+            let id = child.id.to_string();
+            ChildOption {
+                checked: c.children.contains(&id) || enrolled.len() == 1,
+                id,
+                name: format!("{} {}", child.first_name, child.last_name),
+                first_name: child.first_name.clone(),
+            }
+        })
+        .collect();
+    let prestations = h.prestations();
+    model.cancel_prestations = prestations
+        .iter()
+        .map(|p| PrestationOption {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            days: weekdays_label(p),
+            checked: c.fresh() || c.prestations.contains(&p.code),
+        })
+        .collect();
+    let proposed = c
+        .fresh()
+        .then(|| h.rules().cancel_period(&prestations))
+        .flatten();
+    (model.from, model.to) = match proposed {
+        Some((from, to)) => (from.to_string(), to.to_string()),
+        None => (c.from.clone(), c.to.clone()),
+    };
+    model
+}
+
+/// The cancel mode's choices, checked: children of the household (any other id is a 404),
+/// prestations offered to them, a period whose dates exist.
+fn chosen_cancel(h: &Household, c: &Choices) -> Result<PeriodCancel, Refusal> {
+    if c.children.is_empty() {
+        return Err(Refusal::Step(1, CHILD, crate::i18n::t("bulk-choose-child")));
+    }
+    let mut children = Vec::new();
+    for raw in &c.children {
+        let id = raw.parse::<Uuid>().map_err(|_| Refusal::NotFound)?;
+        if !h.children.iter().any(|child| child.id == id) {
+            return Err(Refusal::NotFound);
+        }
+        if !children.contains(&id) {
+            children.push(id);
+        }
+    }
+    if c.prestations.is_empty() {
+        return Err(Refusal::Step(
+            1,
+            PRESTATION,
+            crate::i18n::t("cancel-choose-prestation"),
+        ));
+    }
+    let offered = h.prestations();
+    if let Some(_unknown) = c
+        .prestations
+        .iter()
+        .find(|code| !offered.iter().any(|p| &p.code == *code))
+    {
+        return Err(Refusal::Step(
+            1,
+            PRESTATION,
+            crate::i18n::t("bulk-prestation-not-offered"),
+        ));
+    }
+    let (Some(from), Some(to)) = (parse_day(c.from.trim()), parse_day(c.to.trim())) else {
+        return Err(Refusal::Step(
+            1,
+            FROM,
+            crate::i18n::t("bulk-period-invalid"),
+        ));
+    };
+    Ok(PeriodCancel {
+        prestations: c.prestations.clone(),
+        children,
+        from,
+        to,
+    })
+}
+
+/// "Erreur : Réserver en masse": a refused form says so first in the page's title.
+fn error_title(title: &str) -> String {
+    crate::i18n::t_args(
+        "bulk-error-title",
+        &[("title", crate::i18n::localize_title(title).into())],
+    )
 }
 
 fn refused(
@@ -397,18 +579,25 @@ fn refused(
 ) -> Result<Response, PageError> {
     match refusal {
         Refusal::NotFound => Err(PageError::from(Failure::NotFound)),
-        Refusal::Step(step, message) => Ok(frame.render_with_status(
-            TEMPLATE,
-            TITLE,
-            "reservations",
-            step_model(&frame.slug, h, step, c, Some(message)),
-            422,
-        )),
+        Refusal::Step(step, field, message) => {
+            let (title, model) = if c.cancelling() {
+                (
+                    CANCEL_TITLE,
+                    cancel_model(&frame.slug, h, c, Some((field, message))),
+                )
+            } else {
+                (
+                    TITLE,
+                    step_model(&frame.slug, h, step, c, Some((field, message))),
+                )
+            };
+            Ok(frame.render_with_status(TEMPLATE, &error_title(title), "reservations", model, 422))
+        }
     }
 }
 
 /// Steps 1 to 3, as GET forms: `etape` says which step the form asks for, so the choices of
-/// the steps before it are checked first.
+/// the steps before it are checked first. `action=annuler` is the cancel mode's one form.
 #[handler]
 pub async fn page(
     Query(pairs): Query<Vec<(String, String)>>,
@@ -418,6 +607,10 @@ pub async fn page(
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
     let c = Choices::from_pairs(pairs);
+    if c.cancelling() {
+        let model = cancel_model(&frame.slug, &h, &c, None);
+        return Ok(frame.render(TEMPLATE, CANCEL_TITLE, "reservations", model));
+    }
     let asked: u8 = match c.step.as_deref() {
         Some("2") => 2,
         Some("3") => 3,
@@ -442,7 +635,7 @@ pub async fn page(
             &frame,
             &h,
             &Choices::default(),
-            Refusal::Step(1, crate::i18n::t("bulk-prestation-not-offered")),
+            Refusal::Step(1, PRESTATION, crate::i18n::t("bulk-prestation-not-offered")),
         );
     }
     Ok(frame.render(
@@ -454,13 +647,16 @@ pub async fn page(
 }
 
 /// "Réserver": every choice checked again, the period booked in one transaction, then the
-/// confirmation.
+/// confirmation. In the cancel mode, "Annuler les réservations": the period cancelled.
 #[handler]
 pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Response, PageError> {
     let (state, tenant, frame, signed, pairs) = ctx.parts();
     let c = Choices::from_pairs(pairs);
     let signed = &signed;
     let h = Household::load(state, tenant, signed.household_id).await?;
+    if c.cancelling() {
+        return cancel(state, tenant, &frame, signed, &h, &c).await;
+    }
     let checked = chosen_prestation(&h, &c).and_then(|p| {
         let children = chosen_children(&h, p, &c)?;
         Ok((p, chosen_request(p, children, &c)?))
@@ -480,8 +676,108 @@ pub async fn book(ctx: SignedInForm<'_, Vec<(String, String)>>) -> Result<Respon
                 model,
             ))
         }
-        Err(BulkError::Invalid(message)) => refused(&frame, &h, &c, Refusal::Step(3, message)),
+        Err(BulkError::Invalid(message)) => {
+            refused(&frame, &h, &c, Refusal::Step(3, FROM, message))
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+async fn cancel(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    frame: &Frame,
+    signed: &SignedIn,
+    h: &Household,
+    c: &Choices,
+) -> Result<Response, PageError> {
+    let request = match chosen_cancel(h, c) {
+        Ok(request) => request,
+        Err(r) => return refused(frame, h, c, r),
+    };
+    let (from, to) = (request.from, request.to);
+    match service::cancel_period(state, tenant, signed, request, "masse").await {
+        Ok(result) => Ok(frame.render(
+            "reservations_masse_annulation",
+            "Réservations annulées",
+            "reservations",
+            cancel_confirmation(&frame.slug, h, from, to, &result),
+        )),
+        Err(BulkError::Invalid(message)) => refused(frame, h, c, Refusal::Step(1, FROM, message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The page model of `masse_annulation.hbs`: what the cancel mode did, per prestation and
+/// child, and what it could not do.
+#[derive(Serialize)]
+struct CancelResultPage {
+    period: String,
+    cancelled_count: usize,
+    kept_count: usize,
+    cancelled: Vec<PrestationDays>,
+    /// Booked days past their cancellation deadline: still booked.
+    kept: Vec<PrestationDays>,
+    grid: String,
+    again: String,
+}
+
+#[derive(Serialize)]
+struct PrestationDays {
+    prestation: String,
+    children: Vec<ChildDays>,
+}
+
+fn by_prestation(
+    h: &Household,
+    decisions: &[CancelDecision],
+    with_year: bool,
+    what: &str,
+) -> Vec<PrestationDays> {
+    h.config
+        .prestations
+        .iter()
+        .filter_map(|p| {
+            let days: Vec<Decision> = decisions
+                .iter()
+                .filter(|d| d.prestation == p.code)
+                .map(|d| Decision {
+                    child: d.child,
+                    date: d.date,
+                    reason: d.reason,
+                })
+                .collect();
+            let refs: Vec<&Decision> = days.iter().collect();
+            (!days.is_empty()).then(|| PrestationDays {
+                prestation: p.name.clone(),
+                children: per_child(h, &refs, with_year, what),
+            })
+        })
+        .collect()
+}
+
+fn cancel_confirmation(
+    slug: &str,
+    h: &Household,
+    from: NaiveDate,
+    to: NaiveDate,
+    r: &CancelResult,
+) -> CancelResultPage {
+    let with_year = from.year() != to.year();
+    CancelResultPage {
+        period: crate::i18n::t_args(
+            "bulk-period-text",
+            &[
+                ("from", day_fr(from, true).into()),
+                ("to", day_fr(to, true).into()),
+            ],
+        ),
+        cancelled_count: r.cancelled.len(),
+        kept_count: r.kept.len(),
+        cancelled: by_prestation(h, &r.cancelled, with_year, "bulk-days-cancelled"),
+        kept: by_prestation(h, &r.kept, with_year, "bulk-days-kept"),
+        grid: format!("/{slug}/reservations?semaine={}", WeekId::containing(from)),
+        again: format!("/{slug}/reservations/masse?action=annuler"),
     }
 }
 
@@ -693,6 +989,7 @@ mod render_tests {
             to: "2027-07-02".into(),
             replace: true,
             max_days: service::MAX_PERIOD_DAYS,
+            ..WizardPage::default()
         }
     }
 
@@ -743,5 +1040,50 @@ mod render_tests {
         assert!(html.contains("Anna : 1 jour annulé"));
         assert!(html.contains("<h3>La date limite pour ce jour est passée.</h3>"));
         assert!(html.contains("href=\"/demo/reservations?semaine&#x3D;2027-W03\""));
+    }
+
+    #[tokio::test]
+    async fn the_cancel_mode_and_its_result_render_their_models() {
+        let mut model = sample_step(1);
+        model.step1 = false;
+        model.cancel = true;
+        model.error = Some("Choisissez au moins un enfant.".into());
+        model.error_field = CHILD;
+        model.cancel_children = std::mem::take(&mut model.children);
+        model.cancel_prestations = std::mem::take(&mut model.prestations);
+        model.book_link = "/demo/reservations/masse".into();
+        let html = render_sample(TEMPLATE, &model).await;
+        assert!(html.contains("name=\"action\" value=\"annuler\""));
+        assert!(html.contains("<a href=\"#masse-enfant\">Choisissez au moins un enfant.</a>"));
+        assert!(html.contains("id=\"masse-enfant\" name=\"enfant\" value=\"id-theo\" checked"));
+        assert!(html.contains("id=\"masse-enfant-erreur\""));
+        assert!(html.contains("name=\"prestation\" value=\"repas\" checked"));
+        assert!(!html.contains("Étape 1 sur 3"));
+
+        let days = |name: &str, count: &str| ChildDays {
+            name: name.into(),
+            count: count.into(),
+            dates: "lundi 18 janvier".into(),
+        };
+        let result = CancelResultPage {
+            period: "du lundi 18 janvier 2027 au vendredi 22 janvier 2027".into(),
+            cancelled_count: 3,
+            kept_count: 1,
+            cancelled: vec![PrestationDays {
+                prestation: "Repas <enfant>".into(),
+                children: vec![days("Théo", "3 jours annulés")],
+            }],
+            kept: vec![PrestationDays {
+                prestation: "Accueil du soir".into(),
+                children: vec![days("Théo", "1 jour non annulé")],
+            }],
+            grid: "/demo/reservations".into(),
+            again: "/demo/reservations/masse".into(),
+        };
+        let html = render_sample("reservations_masse_annulation", &result).await;
+        assert!(html.contains("3 jours annulés</strong>, 1 jour non annulé."));
+        assert!(html.contains("<h3>Repas &lt;enfant&gt;</h3>"));
+        assert!(html.contains("Jours non annulés"));
+        assert!(!html.contains("rien n'a changé"));
     }
 }

@@ -87,6 +87,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/reservations/masse_resultat.hbs"),
     ),
     (
+        "reservations_masse_annulation",
+        include_str!("../../templates/reservations/masse_annulation.hbs"),
+    ),
+    (
         "reservations_historique",
         include_str!("../../templates/reservations/historique.hbs"),
     ),
