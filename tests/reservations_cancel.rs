@@ -324,6 +324,14 @@ async fn the_api_cancels_a_period_and_refuses_bad_input_with_stable_codes() {
     let anna = paul.child_id("Anna").await;
     book_all(&paul, &theo, "repas", &["2027-01-18", "2027-01-19"]).await;
     book_all(&paul, &anna, "repas", &["2027-01-11", "2027-01-12"]).await;
+    // A cell says its deadline in words too (the grid's script writes it in confirmations).
+    let cell: Value = paul
+        .book(&theo, "repas", "2027-01-18")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cell["until"], "lundi 18 janvier à 8h30");
     // 9:00: Monday's meal can no longer be cancelled.
     p.clock().set(paris(2027, 1, 11, 9, 0));
 
