@@ -3,6 +3,9 @@
 //! available day of the week, "Annuler la semaine" cancels a fully booked row. Each change
 //! is confirmed in the child's card, where the parent tapped, with an undo button, and
 //! announced to screen readers (a status region after the redirect to the card's anchor).
+//! With JavaScript (`static/grid.js`), a cell changes in place through the JSON API and the
+//! same confirmation, with its undo, is written in that status region: the words it needs
+//! are on the cell's form (`data-t-*`).
 
 use super::api::parse_day;
 use super::rules::{Cell, State, explain};

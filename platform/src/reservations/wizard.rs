@@ -4,7 +4,14 @@
 //! itself is a POST carrying the CSRF token. Steps 1 and 2 are plain GET forms; each step
 //! carries the earlier choices in hidden fields, and every choice is checked again on the
 //! server at every step. The confirmation lists what was booked, cancelled and skipped, and
-//! why, per child.
+//! why, per child. Step 3 proposes its period: the next bookable day to the end of the
+//! prestation's period (`period`).
+//!
+//! The cancel mode (`?action=annuler`, a sick child) is one form: children, prestations and
+//! a period (proposed: the next day still cancellable to the end of its week); each booked day
+//! is cancelled by its own deadline, and the result lists what was cancelled and what was
+//! kept. A refused form follows the one error pattern: a summary linking to the field (it
+//! takes the focus), the message next to the field, "Erreur : " in the title, values kept.
 
 use super::api::{parse_day, parse_weekday};
 use super::period::Rules;
