@@ -121,6 +121,28 @@ async fn every_page_template_renders_with_what_its_handler_gives_it() {
             .unwrap()
             .contains("Réservations enregistrées")
     );
+    // The cancel mode, then its result.
+    let form = page(
+        &paul,
+        format!("/{slug}/reservations/masse?action=annuler"),
+        200,
+    )
+    .await;
+    let r = paul
+        .post(format!("{}/{slug}/reservations/masse", app.base))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("action", "annuler"),
+            ("prestation", "repas"),
+            ("enfant", theo.as_str()),
+            ("du", "2027-01-28"),
+            ("au", "2027-01-29"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Réservations annulées"));
 
     payment_return_page(&app, &db, &t, &paul).await;
     messaging_pages(&app, slug, &paul).await;

@@ -135,3 +135,34 @@ bulk-api-weekday = “{ $day }” is not a day of the week (monday … sunday).
 bulk-api-mode = The mode must be “add” or “replace”.
 grid-rule = { $prestation }: book { $booking }, cancel { $cancel }.
 grid-rule-same = { $prestation }: book and cancel { $deadline }.
+# The mass wizard's cancel mode, its error pattern and its pre-filled period.
+cancel-choose-prestation = Choose at least one service.
+title-bulk-cancel = Cancel bookings
+title-bulk-cancel-done = Bookings cancelled
+bulk-error-title = Error: { $title }
+bulk-error-intro = The form could not be sent:
+bulk-cancel-link = A sick child? Cancel bookings over a period
+bulk-book-link = Book a period instead
+bulk-cancel-intro = A sick child, an absence: cancel the booked days of a period at once. Each day follows its own cancellation deadline: the days past it stay booked, and the next page lists them.
+bulk-cancel-children = Children
+bulk-cancel-prestations = Services to cancel
+bulk-cancel-period-help = Proposed: from the next day that can still be cancelled to the end of its week. Only the booked days of the period are cancelled.
+bulk-cancel-submit = Cancel the bookings
+bulk-cancel-summary = { $count ->
+        [0] No day cancelled
+        [one] 1 day cancelled
+       *[other] { $count } days cancelled
+    }
+bulk-cancel-summary-kept = { $count ->
+        [one] 1 day not cancelled
+       *[other] { $count } days not cancelled
+    }
+bulk-cancel-period = Period: { $period }.
+bulk-cancel-nothing = No day was booked in this period for these children and services: nothing changed.
+bulk-cancel-kept-title = Days not cancelled
+bulk-cancel-kept-help = The cancellation deadline of these days has passed: they stay booked.
+bulk-days-kept = { $n ->
+        [one] { $n } day not cancelled
+       *[other] { $n } days not cancelled
+    }
+bulk-cancel-again = Cancel other bookings

@@ -141,3 +141,34 @@ bulk-api-weekday = « { $day } » n'est pas un jour de la semaine (monday … su
 bulk-api-mode = Le mode doit être « add » (ajouter) ou « replace » (remplacer).
 grid-rule = { $prestation } : réservation { $booking }, annulation { $cancel }.
 grid-rule-same = { $prestation } : réservation et annulation { $deadline }.
+# The mass wizard's cancel mode, its error pattern and its pre-filled period.
+cancel-choose-prestation = Choisissez au moins une prestation.
+title-bulk-cancel = Annuler des réservations
+title-bulk-cancel-done = Réservations annulées
+bulk-error-title = Erreur : { $title }
+bulk-error-intro = Le formulaire n'a pas pu être envoyé :
+bulk-cancel-link = Un enfant malade ? Annuler des réservations sur une période
+bulk-book-link = Réserver plutôt une période
+bulk-cancel-intro = Un enfant malade, une absence : annulez en une fois les jours réservés d'une période. Chaque jour suit sa date limite d'annulation : ceux dont la date limite est passée restent réservés, et la page suivante les liste.
+bulk-cancel-children = Enfants concernés
+bulk-cancel-prestations = Prestations à annuler
+bulk-cancel-period-help = Proposée : du prochain jour encore annulable à la fin de sa semaine. Seuls les jours réservés de la période sont annulés.
+bulk-cancel-submit = Annuler les réservations
+bulk-cancel-summary = { $count ->
+        [0] Aucun jour annulé
+        [one] 1 jour annulé
+       *[other] { $count } jours annulés
+    }
+bulk-cancel-summary-kept = { $count ->
+        [one] 1 jour non annulé
+       *[other] { $count } jours non annulés
+    }
+bulk-cancel-period = Période : { $period }.
+bulk-cancel-nothing = Aucun jour n'était réservé sur cette période pour ces enfants et ces prestations : rien n'a changé.
+bulk-cancel-kept-title = Jours non annulés
+bulk-cancel-kept-help = La date limite d'annulation de ces jours est passée : ils restent réservés.
+bulk-days-kept = { $n ->
+        [one] { $n } jour non annulé
+       *[other] { $n } jours non annulés
+    }
+bulk-cancel-again = Annuler d'autres réservations

@@ -2,7 +2,9 @@
 //! booked at once.
 
 use super::rules::{Cell, State, explain};
-use super::service::{self, BookError, Bulk, BulkError, BulkResult, Grid};
+use super::service::{
+    self, BookError, Bulk, BulkError, BulkResult, CancelDecision, CancelResult, Grid, PeriodCancel,
+};
 use crate::auth::api::SignedInApi;
 use crate::auth::session::SignedIn;
 use crate::http::errors::ApiError;
@@ -13,7 +15,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
-use portail_tenants::calendar::WeekId;
+use portail_tenants::calendar::{WeekId, deadline_label_fr};
 use portail_tenants::config::Weekday;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -40,6 +42,8 @@ pub struct CellDto {
     changeable: bool,
     /// The same in French, for people.
     label: String,
+    /// The deadline in words, e.g. `lundi 18 janvier à 8h30` (the grid's confirmations).
+    until: Option<String>,
 }
 
 pub fn cell_dto(c: &Cell) -> CellDto {
@@ -57,6 +61,7 @@ pub fn cell_dto(c: &Cell) -> CellDto {
         deadline: c.deadline.map(|d| d.to_rfc3339()),
         changeable: c.changeable,
         label: explain(c),
+        until: c.deadline.map(deadline_label_fr),
     }
 }
 
@@ -148,6 +153,51 @@ fn bulk_dto(r: BulkResult) -> BulkDto {
         booked: map(r.booked),
         cancelled: map(r.cancelled),
         skipped: map(r.skipped),
+    }
+}
+
+#[derive(Object)]
+struct CancelPeriodRequest {
+    /// The prestations' codes, e.g. `["repas", "peri-soir"]`.
+    prestations: Vec<String>,
+    children: Vec<Uuid>,
+    /// First and last day, `AAAA-MM-JJ`, both included (400 days at most).
+    from: String,
+    to: String,
+}
+
+#[derive(Object)]
+#[oai(rename = "CancelledDay")]
+struct CancelDecisionDto {
+    child: Uuid,
+    prestation: String,
+    date: NaiveDate,
+    /// Why a booked day was kept: `deadline` (its cancellation deadline has passed).
+    reason: Option<String>,
+}
+
+#[derive(Object)]
+struct CancelPeriodDto {
+    /// The booked days cancelled.
+    cancelled: Vec<CancelDecisionDto>,
+    /// The booked days that could not be cancelled, with the reason.
+    kept: Vec<CancelDecisionDto>,
+}
+
+fn cancel_dto(r: CancelResult) -> CancelPeriodDto {
+    let map = |ds: Vec<CancelDecision>| {
+        ds.into_iter()
+            .map(|d| CancelDecisionDto {
+                child: d.child,
+                prestation: d.prestation,
+                date: d.date,
+                reason: d.reason.map(str::to_string),
+            })
+            .collect()
+    };
+    CancelPeriodDto {
+        cancelled: map(r.cancelled),
+        kept: map(r.kept),
     }
 }
 
@@ -246,6 +296,35 @@ impl ReservationsApi {
         let request = bulk_request(body.0)?;
         let result = service::bulk(&self.state, &tenant, &signed, request, "api").await?;
         Ok(Json(bulk_dto(result)))
+    }
+
+    /// Cancel every booked day of a period for several prestations and children at once (a
+    /// sick child). Each day follows its own cancellation deadline: the days past it are
+    /// kept and listed in `kept`; days that were not booked are not mentioned.
+    #[oai(
+        path = "/:slug/api/v1/reservations/cancel-period",
+        method = "post",
+        operation_id = "cancelPeriod"
+    )]
+    async fn cancel_period(
+        &self,
+        #[oai(name = "slug")] _slug: Path<String>,
+        tenant: Data<&CurrentTenant>,
+        SignedInApi(signed): SignedInApi,
+        body: Json<CancelPeriodRequest>,
+    ) -> Result<Json<CancelPeriodDto>, ApiError<BulkError>> {
+        let b = body.0;
+        let (Some(from), Some(to)) = (parse_day(&b.from), parse_day(&b.to)) else {
+            return Err(BulkError::Invalid(crate::i18n::t("bulk-api-dates")).into());
+        };
+        let request = PeriodCancel {
+            prestations: b.prestations,
+            children: b.children,
+            from,
+            to,
+        };
+        let result = service::cancel_period(&self.state, &tenant, &signed, request, "api").await?;
+        Ok(Json(cancel_dto(result)))
     }
 }
 

@@ -7,6 +7,7 @@ pub mod availability;
 pub mod feed;
 pub mod history;
 pub mod pages;
+pub mod period;
 pub mod repository;
 pub mod rules;
 pub mod service;

@@ -3,6 +3,9 @@
 //! available day of the week, "Annuler la semaine" cancels a fully booked row. Each change
 //! is confirmed in the child's card, where the parent tapped, with an undo button, and
 //! announced to screen readers (a status region after the redirect to the card's anchor).
+//! With JavaScript (`static/grid.js`), a cell changes in place through the JSON API and the
+//! same confirmation, with its undo, is written in that status region: the words it needs
+//! are on the cell's form (`data-t-*`).
 
 use super::api::parse_day;
 use super::rules::{Cell, State, explain};
@@ -125,6 +128,14 @@ struct CellModel {
     action: String,
     explain: String,
     label: String,
+    /// The words the grid's script needs to change the cell in place (with JavaScript): both
+    /// buttons' labels, both confirmations (`%until%` is the deadline the API answers), and
+    /// the label of a cell that can no longer change (`%state%`).
+    book_label: String,
+    cancel_label: String,
+    booked_message: String,
+    cancelled_message: String,
+    static_label: String,
 }
 
 /// "Théo ALAIN": one name order on every parents' page.
@@ -172,7 +183,30 @@ fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
             ],
         )
     };
+    let message = |key, until: &str| {
+        t_args(
+            key,
+            &[
+                ("prestation", row.name.as_str().into()),
+                ("child", child.first_name.as_str().into()),
+                ("day", day_long(cell.date).into()),
+                ("until", until.to_string().into()),
+            ],
+        )
+    };
     CellModel {
+        book_label: args("cell-book"),
+        cancel_label: args("cell-cancel"),
+        booked_message: message("grid-booked-day", "%until%"),
+        cancelled_message: message("grid-cancelled-day", ""),
+        static_label: t_args(
+            "cell-label",
+            &[
+                ("prestation", row.name.as_str().into()),
+                ("day", day_long(cell.date).into()),
+                ("state", "%state%".into()),
+            ],
+        ),
         date: cell.date.to_string(),
         state: format!("{:?}", cell.state).to_lowercase(),
         reserved,

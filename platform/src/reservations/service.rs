@@ -492,23 +492,8 @@ pub async fn bulk(
     request: Bulk,
     source: &str,
 ) -> Result<BulkResult, BulkError> {
-    if request.to < request.from {
-        return Err(BulkError::Invalid(crate::i18n::t("bulk-end-before-start")));
-    }
-    if (request.to - request.from).num_days() >= MAX_PERIOD_DAYS {
-        return Err(BulkError::Invalid(crate::i18n::t_args(
-            "bulk-period-too-long",
-            &[("max", MAX_PERIOD_DAYS.into())],
-        )));
-    }
-    if request.children.is_empty() {
-        return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-child")));
-    }
     // Each child once: a repeated id would be booked twice in one statement.
-    let distinct: HashSet<&Uuid> = request.children.iter().collect();
-    if distinct.len() != request.children.len() {
-        return Err(BulkError::Invalid(crate::i18n::t("bulk-child-twice")));
-    }
+    check_period(request.from, request.to, &request.children)?;
     if request.weekdays.is_empty() {
         return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-weekday")));
     }
@@ -704,4 +689,117 @@ pub async fn household(
     let enrolments = repository::enrolments(&tx, household).await?;
     tx.commit().await?;
     Ok((config, children, enrolments))
+}
+
+/// Booked days cancelled at once over a period, for several prestations and children (a sick
+/// child: the wizard's cancel mode, `POST /api/v1/reservations/cancel-period`).
+#[derive(Debug, Clone)]
+pub struct PeriodCancel {
+    pub prestations: Vec<String>,
+    pub children: Vec<Uuid>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// One booked day of the period: cancelled, or kept with the reason (`deadline`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CancelDecision {
+    pub child: Uuid,
+    pub prestation: String,
+    pub date: NaiveDate,
+    pub reason: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct CancelResult {
+    pub cancelled: Vec<CancelDecision>,
+    pub kept: Vec<CancelDecision>,
+}
+
+/// The period's checks shared by booking and cancelling: order, length, children once.
+fn check_period(from: NaiveDate, to: NaiveDate, children: &[Uuid]) -> Result<(), BulkError> {
+    if to < from {
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-end-before-start")));
+    }
+    if (to - from).num_days() >= MAX_PERIOD_DAYS {
+        return Err(BulkError::Invalid(crate::i18n::t_args(
+            "bulk-period-too-long",
+            &[("max", MAX_PERIOD_DAYS.into())],
+        )));
+    }
+    if children.is_empty() {
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-choose-child")));
+    }
+    let distinct: HashSet<&Uuid> = children.iter().collect();
+    if distinct.len() != children.len() {
+        return Err(BulkError::Invalid(crate::i18n::t("bulk-child-twice")));
+    }
+    Ok(())
+}
+
+/// Cancels every booked day of the period for the chosen prestations and children, each day
+/// by its own cancellation deadline, in one transaction: the days whose deadline has passed
+/// are kept and listed. The count rows of the booked days are locked in date order.
+pub async fn cancel_period(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    request: PeriodCancel,
+    source: &str,
+) -> Result<CancelResult, BulkError> {
+    check_period(request.from, request.to, &request.children)?;
+    if request.prestations.is_empty() {
+        return Err(BulkError::Invalid(crate::i18n::t(
+            "cancel-choose-prestation",
+        )));
+    }
+    let now = state.clock.now();
+    let tx = tenant.begin(state).await?;
+    let config = current_config(state, tenant, &tx).await?;
+    // Each prestation once, in the municipality's order.
+    let mut prestations: Vec<&Prestation> = Vec::new();
+    for code in &request.prestations {
+        let p = config.prestation(code).ok_or(BulkError::NotFound)?;
+        if !prestations.iter().any(|q| q.code == p.code) {
+            prestations.push(p);
+        }
+    }
+    for id in &request.children {
+        repository::child_for_update(&tx, signed.household_id, *id)
+            .await?
+            .ok_or(BulkError::NotFound)?;
+    }
+    let mut result = CancelResult::default();
+    for p in prestations {
+        let mut booked =
+            repository::booked_for(&tx, &request.children, &p.code, request.from, request.to)
+                .await?;
+        booked.sort_by_key(|(child, day)| (*day, *child));
+        let mut days: Vec<NaiveDate> = booked.iter().map(|(_, d)| *d).collect();
+        days.dedup();
+        repository::lock_counts(&tx, &p.code, &days).await?;
+        let mut cancelled = Vec::new();
+        for (child, day) in booked {
+            let open = now < booking_deadline(p.cancel_deadline(), day).with_timezone(&Utc);
+            let decision = CancelDecision {
+                child,
+                prestation: p.code.clone(),
+                date: day,
+                reason: (!open).then_some("deadline"),
+            };
+            if open {
+                cancelled.push(Decision {
+                    child,
+                    date: day,
+                    reason: None,
+                });
+                result.cancelled.push(decision);
+            } else {
+                result.kept.push(decision);
+            }
+        }
+        repository::apply_bulk(&tx, signed, &p.code, &[], &cancelled, source, now).await?;
+    }
+    tx.commit().await?;
+    Ok(result)
 }

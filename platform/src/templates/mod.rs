@@ -87,6 +87,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/reservations/masse_resultat.hbs"),
     ),
     (
+        "reservations_masse_annulation",
+        include_str!("../../templates/reservations/masse_annulation.hbs"),
+    ),
+    (
         "reservations_historique",
         include_str!("../../templates/reservations/historique.hbs"),
     ),
@@ -188,7 +192,10 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// The stylesheet and the script, embedded; their URLs carry a digest so browsers may cache
 /// them for long. Pages work without the script; it adds show/hide and live feedback.
 pub const CSS: &str = include_str!("../../static/portail.css");
-pub const JS: &str = include_str!("../../static/portail.js");
+pub const JS: &str = concat!(
+    include_str!("../../static/portail.js"),
+    include_str!("../../static/grid.js")
+);
 
 pub struct Templates {
     registry: Handlebars<'static>,
