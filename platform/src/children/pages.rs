@@ -7,6 +7,7 @@ use super::service::{self, ChildChange, ChildDetail, ContactInput};
 use crate::auth::pages::see_other;
 use crate::family::{WriteError, is_validated, paris_date, school_year_label};
 use crate::http::errors::{Failure, PageError};
+use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Frame, NoFields, PathId, SignedInForm, SignedInPage, parse_id};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -55,13 +56,6 @@ pub async fn list(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
     ))
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    info: Option<String>,
-    /// The section just saved: shown open so the parent sees the change.
-    section: Option<String>,
-}
-
 const SECTIONS: [&str; 5] = [
     "identite",
     "regimes",
@@ -84,17 +78,19 @@ struct ChildLine {
     validated: bool,
 }
 
-/// The page model of `enfant.hbs`: the record, its sections, and what a refused form brings
-/// back.
+/// The page model of `enfant.hbs`: a read-only summary of each section, the one being
+/// edited as its form, and what a refused form brings back.
 #[derive(Serialize)]
 struct ChildPage {
     child: ChildView,
     school_year: String,
     structures: Vec<StructureView>,
     diets: Vec<DietChoice>,
+    /// The child has the "PAI" diet, asked in the medical section only: kept by the diets form.
+    keep_pai: bool,
     authorizations: Vec<AuthorizationView>,
     authorizations_given: usize,
-    contacts: Vec<Contact>,
+    contacts: Vec<ContactView>,
     pickup_count: usize,
     emergency_count: usize,
     insurances: Vec<InsuranceView>,
@@ -102,13 +98,68 @@ struct ChildPage {
     criteria_count: usize,
     documents: Vec<DocumentView>,
     documents_count: usize,
-    error_summary: Option<String>,
+    /// The section shown as its form ("identite", "regimes", "medical", "autorisations").
+    edit: Option<String>,
+    /// The section where `info` is said (the one just saved).
     section: Option<String>,
-    details_open: bool,
-    /// Field → French message, for each input of the page.
+    info: Option<String>,
+    /// The error summary of the section being edited.
+    summary: Option<ErrorSummary>,
+    /// Field → French message, for each input of the sections.
     e: FieldMessages,
     new_contact: NewContact,
-    info: Option<String>,
+}
+
+/// A contact: its summary, or its form (being edited), or the confirmation of its removal.
+#[derive(Serialize)]
+struct ContactView {
+    id: Uuid,
+    name: String,
+    relation: String,
+    phone: String,
+    phone2: String,
+    pickup: bool,
+    emergency: bool,
+    editing: bool,
+    confirming: bool,
+    /// The confirmation of its change, next to it.
+    notice: Option<String>,
+    summary: Option<ErrorSummary>,
+    e: ContactMessages,
+    /// The form's values: what was typed after a refusal, else the stored ones.
+    values: ContactValues,
+}
+
+#[derive(Serialize, Default)]
+struct ContactMessages {
+    name: Option<String>,
+    relation: Option<String>,
+    phone: Option<String>,
+    phone2: Option<String>,
+    pickup: Option<String>,
+}
+
+impl ContactMessages {
+    fn of(errors: &FieldErrors) -> Self {
+        let err = |key: &str| errors.0.get(key).cloned();
+        ContactMessages {
+            name: err("name"),
+            relation: err("relation"),
+            phone: err("phone"),
+            phone2: err("phone2"),
+            pickup: err("pickup"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ContactValues {
+    name: String,
+    relation: String,
+    phone: String,
+    phone2: String,
+    pickup: bool,
+    emergency: bool,
 }
 
 #[derive(Serialize)]
@@ -122,6 +173,8 @@ struct ChildView {
     school: String,
     class: String,
     born: String,
+    /// "7 juil. 2016", for the identity summary.
+    born_on: String,
     age: u32,
     doctor_name: String,
     doctor_phone: String,
@@ -238,14 +291,142 @@ struct NewContact {
     name: String,
     relation: String,
     phone: String,
+    pickup: bool,
+    emergency: bool,
+    summary: Option<ErrorSummary>,
+    e: ContactMessages,
+}
+
+/// What the page shows besides the record: the form open, where a message goes, the
+/// contact whose removal waits for a confirmation.
+#[derive(Default)]
+struct View<'a> {
+    /// A section, or `contact-{id}`, or `contact-nouveau`.
+    edit: Option<&'a str>,
+    section: Option<&'a str>,
+    info: Option<String>,
+    /// The contact the message is about.
+    contact: Option<Uuid>,
+    confirm_delete: Option<Uuid>,
+}
+
+/// The fields of each form of the page, for its error summary: (error key, input id, label
+/// key).
+fn form_fields(edit: &str) -> Vec<FormField<'static>> {
+    let field = |key: &'static str, input: String, label: &str| FormField {
+        key,
+        input,
+        label: crate::i18n::t(label),
+    };
+    match edit {
+        "identite" => [
+            ("last_name", "child-last-name"),
+            ("first_name", "child-first-name"),
+            ("birth_date", "child-birth-date"),
+            ("birth_city", "child-birth-city"),
+            ("school", "child-school"),
+            ("class", "child-class"),
+        ]
+        .iter()
+        .map(|(k, l)| field(k, format!("f-{k}"), l))
+        .collect(),
+        "regimes" => vec![field("diets", "f-diets".into(), "child-diets-title")],
+        "medical" => vec![
+            field("doctor_name", "f-doctor_name".into(), "child-doctor"),
+            field(
+                "doctor_phone",
+                "f-doctor_phone".into(),
+                "child-doctor-phone",
+            ),
+            field("allergies", "allergies".into(), "child-allergies"),
+            field("pai", "f-pai".into(), "child-pai"),
+            field(
+                "medical_notes",
+                "medical_notes".into(),
+                "child-medical-notes",
+            ),
+        ],
+        "contact-nouveau" => vec![
+            field("name", "f-name".into(), "contact-name"),
+            field("relation", "f-relation".into(), "contact-relation"),
+            field("phone", "f-phone".into(), "contact-phone"),
+            field("pickup", "f-pickup".into(), "contact-can"),
+        ],
+        _ => match edit.strip_prefix("contact-") {
+            Some(id) => vec![
+                field("name", format!("nom-{id}"), "contact-name"),
+                field("relation", format!("lien-{id}"), "contact-relation"),
+                field("phone", format!("tel-{id}"), "contact-phone"),
+                field("phone2", format!("tel2-{id}"), "contact-phone2"),
+                field("pickup", format!("pickup-{id}"), "contact-can"),
+            ],
+            None => Vec::new(),
+        },
+    }
+}
+
+fn summary_of(edit: &str, errors: &FieldErrors) -> Option<ErrorSummary> {
+    let intro = crate::i18n::t("form-refused");
+    ErrorSummary::of(
+        &format!("{edit}-erreurs"),
+        intro,
+        errors,
+        &form_fields(edit),
+    )
+}
+
+fn contact_view(
+    k: &Contact,
+    view: &View<'_>,
+    errors: &FieldErrors,
+    submitted: &HashMap<String, String>,
+) -> ContactView {
+    let key = format!("contact-{}", k.id);
+    let editing = view.edit == Some(key.as_str());
+    let refused = editing && !errors.is_empty();
+    let typed = |field: &str, stored: &str| match refused {
+        true => submitted.get(field).cloned().unwrap_or_default(),
+        false => stored.to_string(),
+    };
+    let ticked = |field: &str, stored: bool| match refused {
+        true => yes(submitted, field),
+        false => stored,
+    };
+    ContactView {
+        id: k.id,
+        name: k.name.clone(),
+        relation: k.relation.clone(),
+        phone: k.phone.clone(),
+        phone2: k.phone2.clone(),
+        pickup: k.pickup,
+        emergency: k.emergency,
+        editing,
+        confirming: view.confirm_delete == Some(k.id),
+        notice: (view.contact == Some(k.id))
+            .then(|| view.info.clone())
+            .flatten(),
+        summary: refused.then(|| summary_of(&key, errors)).flatten(),
+        e: if refused {
+            ContactMessages::of(errors)
+        } else {
+            ContactMessages::default()
+        },
+        values: ContactValues {
+            name: typed("name", &k.name),
+            relation: typed("relation", &k.relation),
+            phone: typed("phone", &k.phone),
+            phone2: typed("phone2", &k.phone2),
+            pickup: ticked("pickup", k.pickup),
+            emergency: ticked("emergency", k.emergency),
+        },
+    }
 }
 
 fn view_model(
     d: &ChildDetail,
-    structures: &[(String, String)],
     now: chrono::DateTime<chrono::Utc>,
     errors: &FieldErrors,
-    section: Option<&str>,
+    view: View<'_>,
     submitted: &HashMap<String, String>,
 ) -> ChildPage {
     let today = paris_date(now);
@@ -262,7 +443,8 @@ fn view_model(
             .format("%d/%m/%Y")
             .to_string()
     };
-    let structures = structures
+    let structures = d
+        .structures
         .iter()
         .map(|(code, name)| {
             let enrolments: Vec<String> = d
@@ -278,8 +460,10 @@ fn view_model(
             }
         })
         .collect();
+    // The PAI is one question, in the medical section; not a diet to tick too.
     let diets = DIETS
         .iter()
+        .filter(|diet| **diet != PAI)
         .map(|diet| DietChoice {
             value: diet,
             checked: c.diets.iter().any(|x| x == diet),
@@ -304,13 +488,12 @@ fn view_model(
             crate::i18n::t_args("child-born-in", &[("city", c.birth_city.as_str().into())])
         )
     };
-    // The add-contact form keeps what was typed only when that form was refused.
-    let typed = |key: &str| {
-        (section == Some("contacts"))
-            .then(|| submitted.get(key).cloned())
-            .flatten()
-            .unwrap_or_default()
+    let adding = view.edit == Some("contact-nouveau") && !errors.is_empty();
+    let typed = |key: &str| match adding {
+        true => submitted.get(key).cloned().unwrap_or_default(),
+        false => String::new(),
     };
+    let section_edit = view.edit.filter(|e| SECTIONS.contains(e));
     ChildPage {
         child: ChildView {
             id: c.id,
@@ -322,6 +505,7 @@ fn view_model(
             school: value("school", &c.school),
             class: value("class", &c.class),
             born: format!("{}{born_in}", french_date(c.birth_date)),
+            born_on: french_date(c.birth_date),
             age: age(c.birth_date, today),
             doctor_name: value("doctor_name", &c.doctor_name),
             doctor_phone: value("doctor_phone", &c.doctor_phone),
@@ -339,13 +523,18 @@ fn view_model(
         school_year: school_year_label(today),
         structures,
         diets,
+        keep_pai: c.diets.iter().any(|x| x == PAI),
         authorizations,
         authorizations_given: d
             .authorizations
             .iter()
             .filter(|(_, g)| g.as_ref().is_some_and(|g| g.granted))
             .count(),
-        contacts: d.contacts.clone(),
+        contacts: d
+            .contacts
+            .iter()
+            .map(|k| contact_view(k, &view, errors, submitted))
+            .collect(),
         pickup_count: d.contacts.iter().filter(|k| k.pickup).count(),
         emergency_count: d.contacts.iter().filter(|k| k.emergency).count(),
         insurances: d.insurances.iter().map(InsuranceView::of).collect(),
@@ -367,43 +556,51 @@ fn view_model(
             })
             .collect(),
         documents_count: d.documents.len(),
-        error_summary: (!errors.is_empty()).then(|| crate::i18n::t("error-invalid-fields")),
-        section: section.map(str::to_string),
-        details_open: section.is_some(),
+        edit: section_edit.map(str::to_string),
+        section: view.section.map(str::to_string),
+        // A contact's confirmation is said next to it, not again at the section's top.
+        info: view
+            .contact
+            .is_none()
+            .then_some(view.info.clone())
+            .flatten(),
+        summary: section_edit.and_then(|e| summary_of(e, errors)),
         e: FieldMessages::of(errors),
         new_contact: NewContact {
             name: typed("name"),
             relation: typed("relation"),
             phone: typed("phone"),
+            pickup: adding && yes(submitted, "pickup"),
+            emergency: adding && yes(submitted, "emergency"),
+            summary: adding
+                .then(|| summary_of("contact-nouveau", errors))
+                .flatten(),
+            e: if adding {
+                ContactMessages::of(errors)
+            } else {
+                ContactMessages::default()
+            },
         },
-        info: None,
     }
 }
 
-#[allow(clippy::too_many_arguments)] // the page, and what a refused form brings back
+/// The "PAI" of the diets list: the medical section's question instead.
+const PAI: &str = "PAI";
+
 async fn render(
     state: &AppState,
     tenant: &CurrentTenant,
     frame: &Frame,
     id: Uuid,
     errors: FieldErrors,
-    section: Option<&str>,
+    view: View<'_>,
     submitted: HashMap<String, String>,
-    info: Option<&str>,
 ) -> Result<Response, PageError> {
     let signed = frame.account.as_ref().expect("checked by the caller");
     let Some(detail) = service::detail(state, tenant, signed, id).await? else {
         return Err(PageError::from(Failure::NotFound));
     };
-    let mut model = view_model(
-        &detail,
-        &detail.structures,
-        state.clock.now(),
-        &errors,
-        section,
-        &submitted,
-    );
-    model.info = info.map(str::to_string);
+    let model = view_model(&detail, state.clock.now(), &errors, view, &submitted);
     let title = format!("{} {}", detail.child.first_name, detail.child.last_name);
     Ok(frame.render_with_status(
         "enfant",
@@ -414,6 +611,32 @@ async fn render(
     ))
 }
 
+#[derive(Deserialize)]
+pub struct PageQuery {
+    info: Option<String>,
+    /// The section just saved: its message is said there.
+    section: Option<String>,
+    /// The section (or `contact-{id}`) to show as its form.
+    modifier: Option<String>,
+    /// The contact whose removal is asked: its confirmation step.
+    supprimer: Option<String>,
+    /// The contact just changed: its message is said next to it.
+    contact: Option<String>,
+}
+
+/// Messages a redirect may ask the page to show: a fixed list, never text from the URL.
+fn info_message(key: &str) -> Option<String> {
+    let key = match key {
+        "maj" => "household-saved",
+        "validee" => "child-validated-info",
+        "contact-ajoute" => "contact-added",
+        "contact-modifie" => "contact-saved",
+        "contact-supprime" => "contact-deleted",
+        _ => return None,
+    };
+    Some(crate::i18n::t(key))
+}
+
 #[handler]
 pub async fn child_page(
     Query(q): Query<PageQuery>,
@@ -421,21 +644,27 @@ pub async fn child_page(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, _) = ctx.parts();
-    let info = match q.info.as_deref() {
-        Some("maj") => Some(crate::i18n::t("household-saved")),
-        Some("validee") => Some(crate::i18n::t("child-validated-info")),
-        _ => None,
+    let known = |s: &&str| SECTIONS.contains(s) || *s == "valider" || *s == "contacts";
+    let edit = q.modifier.as_deref().filter(|m| {
+        SECTIONS.contains(m)
+            || m.strip_prefix("contact-")
+                .is_some_and(|c| c.parse::<Uuid>().is_ok())
+    });
+    let view = View {
+        edit,
+        section: q.section.as_deref().filter(known),
+        info: q.info.as_deref().and_then(info_message),
+        contact: q.contact.as_deref().and_then(|c| c.parse().ok()),
+        confirm_delete: q.supprimer.as_deref().and_then(|c| c.parse().ok()),
     };
-    let section = q.section.as_deref().filter(|s| SECTIONS.contains(s));
     render(
         state,
         tenant,
         &frame,
         id,
         FieldErrors::default(),
-        section,
+        view,
         HashMap::new(),
-        info.as_deref(),
     )
     .await
 }
@@ -505,7 +734,11 @@ pub async fn save(
             tenant.slug()
         ))),
         Err(WriteError::Invalid(errors)) => {
-            render(state, tenant, &frame, id, errors, Some(&section), map, None).await
+            let view = View {
+                edit: Some(&section),
+                ..View::default()
+            };
+            render(state, tenant, &frame, id, errors, view, map).await
         }
         Err(e) => Err(e.into()),
     }
@@ -520,7 +753,7 @@ pub async fn validate(
     let signed = &signed;
     match service::validate(state, tenant, signed, id, "page").await {
         Ok(_) => Ok(see_other(format!(
-            "/{}/enfants/{id}?info=validee",
+            "/{}/enfants/{id}?info=validee&section=valider#valider",
             tenant.slug()
         ))),
         Err(WriteError::NotFound) => Err(PageError::from(Failure::NotFound)),
@@ -541,7 +774,8 @@ fn contact_input(map: &HashMap<String, String>) -> ContactInput {
     }
 }
 
-/// Adds (no contact id), changes, or removes (`action=supprimer`) a contact.
+/// Adds (no contact id), changes, or removes (`action=supprimer`, once confirmed with
+/// `confirme=oui`) a contact. Each answer lands where the parent was, with its own message.
 #[handler]
 pub async fn save_contact(
     ctx: SignedInForm<'_, HashMap<String, String>>,
@@ -553,42 +787,52 @@ pub async fn save_contact(
         .filter(|c| !c.is_empty())
         .map(|c| parse_id(c))
         .transpose()?;
-    let result = match (contact, map.get("action").map(String::as_str)) {
+    let slug = tenant.slug();
+    let page = format!("/{slug}/enfants/{id}");
+    let (result, done) = match (contact, map.get("action").map(String::as_str)) {
+        (Some(contact), Some("supprimer")) if yes(&map, "confirme") => (
+            service::remove_contact(state, tenant, &signed, id, contact, "page").await,
+            format!("{page}?info=contact-supprime&section=contacts#contacts"),
+        ),
+        // A removal not yet confirmed (an older page's button): the confirmation step.
         (Some(contact), Some("supprimer")) => {
-            service::remove_contact(state, tenant, &signed, id, contact, "page").await
+            return Ok(see_other(format!(
+                "{page}?supprimer={contact}#contact-{contact}"
+            )));
         }
-        (Some(contact), _) => service::change_contact(
-            state,
-            tenant,
-            &signed,
-            id,
-            contact,
-            contact_input(&map),
-            "page",
-        )
-        .await
-        .map(|_| ()),
-        (None, _) => service::add_contact(state, tenant, &signed, id, contact_input(&map), "page")
-            .await
-            .map(|_| ()),
-    };
-    match result {
-        Ok(()) => Ok(see_other(format!(
-            "/{}/enfants/{id}?info=maj&section=contacts#contacts",
-            tenant.slug()
-        ))),
-        Err(WriteError::Invalid(errors)) => {
-            render(
+        (Some(contact), _) => (
+            service::change_contact(
                 state,
                 tenant,
-                &frame,
+                &signed,
                 id,
-                errors,
-                Some("contacts"),
-                map,
-                None,
+                contact,
+                contact_input(&map),
+                "page",
             )
             .await
+            .map(|_| ()),
+            format!("{page}?info=contact-modifie&contact={contact}#contact-{contact}"),
+        ),
+        (None, _) => (
+            service::add_contact(state, tenant, &signed, id, contact_input(&map), "page")
+                .await
+                .map(|_| ()),
+            format!("{page}?info=contact-ajoute&section=contacts#contacts"),
+        ),
+    };
+    match result {
+        Ok(()) => Ok(see_other(done)),
+        Err(WriteError::Invalid(errors)) => {
+            let edit = match contact {
+                Some(c) => format!("contact-{c}"),
+                None => "contact-nouveau".to_string(),
+            };
+            let view = View {
+                edit: Some(&edit),
+                ..View::default()
+            };
+            render(state, tenant, &frame, id, errors, view, map).await
         }
         Err(e) => Err(e.into()),
     }
@@ -659,29 +903,61 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
         let model = view_model(
             &detail(),
-            &detail().structures,
             now,
             &FieldErrors::default(),
-            None,
+            View::default(),
             &HashMap::new(),
         );
         let html = render_sample("enfant", &model).await;
         assert!(html.contains("ALAIN &lt;b&gt; Théo"), "{html}");
         assert!(html.contains("Mamie Jeanne") && html.contains("Droit à l&#x27;image"));
+        // A read-only summary: no section's form, one "Modifier" per section.
+        assert!(!html.contains("name=\"section\""));
+        assert!(
+            html.contains("?modifier=identite#identite")
+                && html.contains("?modifier=medical#medical")
+        );
+        // The PAI is asked once, in the medical section, not among the diets.
+        assert!(!html.contains("value=\"PAI\""));
+        // "Valider cette fiche" comes after the sections.
+        assert!(html.find("/valider").unwrap() > html.find("id=\"criteres\"").unwrap());
+
+        // A section asked for edition shows its form; a removal asked shows its confirmation.
+        let asked = View {
+            edit: Some("medical"),
+            confirm_delete: Some(Uuid::from_u128(7)),
+            ..View::default()
+        };
+        let model = view_model(
+            &detail(),
+            now,
+            &FieldErrors::default(),
+            asked,
+            &HashMap::new(),
+        );
+        let html = render_sample("enfant", &model).await;
+        assert!(html.contains("name=\"section\" value=\"medical\""));
+        assert_eq!(
+            html.matches("name=\"pai\"").count(),
+            2,
+            "one question, two answers"
+        );
+        assert!(html.contains("name=\"confirme\" value=\"oui\""));
+        assert!(html.contains("Supprimer Mamie Jeanne des contacts de l'enfant ?"));
 
         // A refused contact form: the message next to its field, what was typed kept.
         let mut errors = FieldErrors::default();
         errors.add("phone", "Numéro <incomplet>");
         let typed = HashMap::from([("phone".to_string(), "06 12".to_string())]);
-        let model = view_model(
-            &detail(),
-            &detail().structures,
-            now,
-            &errors,
-            Some("contacts"),
-            &typed,
-        );
+        let refused = View {
+            edit: Some("contact-nouveau"),
+            ..View::default()
+        };
+        let model = view_model(&detail(), now, &errors, refused, &typed);
         let html = render_sample("enfant", &model).await;
         assert!(html.contains("Numéro &lt;incomplet&gt;") && html.contains("value=\"06 12\""));
+        // The one error pattern: a summary linking to the field, which takes the focus.
+        assert!(html.contains("id=\"contact-nouveau-erreurs\""));
+        assert!(html.contains("href=\"#f-phone\"") && html.contains("data-error-summary"));
     }
 }

@@ -9,6 +9,7 @@ use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
 use crate::http::errors::{PageError, Problem};
+use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Frame, PathId, SignedInPage, SignedInUpload, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -44,6 +45,9 @@ struct FormState {
     open: bool,
 }
 
+/// The id of the form's error summary.
+const SUMMARY_ID: &str = "ajout-erreurs";
+
 const FIELDS: [(&str, &str); 4] = [
     ("name", "Nom du document"),
     ("description", "Description"),
@@ -55,23 +59,15 @@ const FIELDS: [(&str, &str); 4] = [
 #[derive(Serialize)]
 struct DocumentsPage {
     info: Option<String>,
-    refused: bool,
     open: bool,
     library: Vec<crate::library::pages::RubriqueModel>,
-    error: Option<String>,
-    error_list: Vec<ErrorLine>,
+    /// The refusal, in the one error pattern of the parents' forms.
+    summary: Option<ErrorSummary>,
     errors: DocumentErrors,
     form: TypedDocument,
     people: Vec<PersonOption>,
     documents: Vec<DocumentLine>,
     max_size: String,
-}
-
-#[derive(Serialize)]
-struct ErrorLine {
-    field: &'static str,
-    label: String,
-    message: String,
 }
 
 /// The message of each field of the form, when refused.
@@ -156,24 +152,28 @@ async fn render(
         selected: c.id.to_string() == chosen,
     }));
     let field_error = |key: &str| form.errors.0.get(key).cloned();
-    let error_list: Vec<ErrorLine> = FIELDS
+    let fields: Vec<FormField> = FIELDS
         .iter()
-        .filter_map(|(key, _french)| {
-            field_error(key).map(|message| ErrorLine {
-                field: key,
-                label: crate::i18n::t(&format!("document-{key}")),
-                message,
-            })
+        .map(|(key, _french)| FormField {
+            key,
+            input: format!("doc-{key}"),
+            label: crate::i18n::t(&format!("document-{key}")),
         })
         .collect();
-    let refused = !error_list.is_empty() || form.error.is_some();
+    let summary = match &form.error {
+        Some(error) => Some(ErrorSummary::sentence(SUMMARY_ID, error.clone())),
+        None => ErrorSummary::of(
+            SUMMARY_ID,
+            crate::i18n::t("document-refused"),
+            &form.errors,
+            &fields,
+        ),
+    };
     let model = DocumentsPage {
         info: info.map(str::to_string),
-        refused,
-        open: refused || form.open,
+        open: summary.is_some() || form.open,
         library,
-        error: form.error.clone(),
-        error_list,
+        summary,
         errors: DocumentErrors {
             name: field_error("name"),
             description: field_error("description"),
@@ -276,15 +276,16 @@ mod tests {
     async fn the_documents_page_renders_from_its_model() {
         let page = DocumentsPage {
             info: None,
-            refused: true,
             open: true,
             library: vec![],
-            error: None,
-            error_list: vec![ErrorLine {
-                field: "name",
-                label: "Nom du document".into(),
-                message: "Indiquez <un> nom.".into(),
-            }],
+            summary: Some(ErrorSummary {
+                id: SUMMARY_ID.into(),
+                intro: "Refusé".into(),
+                items: vec![crate::http::form_errors::ErrorLink {
+                    href: "#doc-name".into(),
+                    text: "Nom du document : Indiquez <un> nom.".into(),
+                }],
+            }),
             errors: DocumentErrors {
                 name: Some("Indiquez <un> nom.".into()),
                 description: None,

@@ -8,8 +8,9 @@ use crate::auth::pages::see_other;
 use crate::children::pages::InsuranceView;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
+use crate::http::form_errors::{ErrorLink, ErrorSummary};
 use crate::http::page::{Frame, SignedInForm, SignedInPage, parse_id};
-use crate::i18n::t;
+use crate::i18n::{t, t_args};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -173,6 +174,10 @@ struct FieldRow {
     note: Option<String>,
     editing: bool,
     error: Option<String>,
+    /// The refusal of this field's form, in the one error pattern.
+    summary: Option<ErrorSummary>,
+    /// The confirmation of this field's change, said next to it.
+    saved: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -214,8 +219,30 @@ fn field(
         })
         .unwrap_or_default();
     let is_select = kind.starts_with("select:");
+    let id = format!("champ-{target}-{key}");
+    let error = if is_editing {
+        errors.0.values().next().cloned()
+    } else {
+        None
+    };
+    let summary = error.as_ref().map(|message| ErrorSummary {
+        id: format!("{id}-erreurs"),
+        intro: t("form-refused"),
+        items: vec![ErrorLink {
+            href: format!("#{id}-input"),
+            text: t_args(
+                "form-error-item",
+                &[
+                    ("label", label.into()),
+                    ("message", message.as_str().into()),
+                ],
+            ),
+        }],
+    });
     FieldRow {
-        id: format!("champ-{target}-{key}"),
+        saved: None,
+        summary,
+        id,
         target: target.to_string(),
         key: key.to_string(),
         label: label.to_string(),
@@ -231,11 +258,7 @@ fn field(
         editable,
         note: note.map(str::to_string),
         editing: is_editing,
-        error: if is_editing {
-            errors.0.values().next().cloned()
-        } else {
-            None
-        },
+        error,
     }
 }
 
@@ -370,8 +393,34 @@ fn view_model(
 pub struct PageQuery {
     modifier: Option<String>,
     info: Option<String>,
+    /// The field just saved (`target.field`): its confirmation is said next to it.
+    champ: Option<String>,
 }
 
+impl HouseholdPage {
+    /// Says `message` next to the field `id` (the one just saved) instead of at the page's
+    /// top, where the parent is not looking; at the top when there is no such field.
+    fn say(&mut self, message: Option<String>, field: Option<&str>) {
+        let rows = self
+            .guardians
+            .iter_mut()
+            .flat_map(|g| g.categories.iter_mut())
+            .flat_map(|c| c.fields.iter_mut())
+            .chain(self.address.iter_mut());
+        let mut row = None;
+        for r in rows {
+            if Some(r.id.as_str()) == field {
+                row = Some(r);
+            }
+        }
+        match row {
+            Some(r) => r.saved = message,
+            None => self.info = message,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the page, and what a refused or saved field brings
 async fn render(
     state: &AppState,
     tenant: &CurrentTenant,
@@ -379,12 +428,13 @@ async fn render(
     editing: Option<(String, String)>,
     errors: FieldErrors,
     submitted: Option<&str>,
-    info: Option<&str>,
+    info: Option<String>,
+    saved_field: Option<&str>,
 ) -> Result<Response, PageError> {
     let signed = frame.account.as_ref().expect("checked by the caller");
     let v = service::view(state, tenant, signed).await?;
     let mut model = view_model(&v, signed.guardian_id, editing.as_ref(), &errors, submitted);
-    model.info = info.map(str::to_string);
+    model.say(info, saved_field);
     let status = if errors.is_empty() { 200 } else { 422 };
     Ok(frame.render_with_status("foyer", "Mon foyer", "foyer", model, status))
 }
@@ -404,6 +454,9 @@ pub async fn page(
         .as_deref()
         .filter(|i| *i == "maj")
         .map(|_| t("household-saved"));
+    let saved = q
+        .champ
+        .map(|c| format!("champ-{}", c.replacen('.', "-", 1)));
     render(
         state,
         tenant,
@@ -411,7 +464,8 @@ pub async fn page(
         editing,
         FieldErrors::default(),
         None,
-        info.as_deref(),
+        info,
+        saved.as_deref(),
     )
     .await
 }
@@ -464,8 +518,10 @@ pub async fn save_field(ctx: SignedInForm<'_, FieldForm>) -> Result<Response, Pa
     };
     match result {
         Ok(()) => Ok(see_other(format!(
-            "/{}/foyer?info=maj#champ-{}-{}",
+            "/{}/foyer?info=maj&champ={}.{}#champ-{}-{}",
             tenant.slug(),
+            form.target,
+            form.field,
             form.target,
             form.field
         ))),
@@ -477,6 +533,7 @@ pub async fn save_field(ctx: SignedInForm<'_, FieldForm>) -> Result<Response, Pa
                 Some((form.target, form.field)),
                 errors,
                 Some(&value),
+                None,
                 None,
             )
             .await
@@ -503,7 +560,7 @@ pub async fn save_consents(
             tenant.slug()
         ))),
         Err(WriteError::Invalid(errors)) => {
-            render(state, tenant, &frame, None, errors, None, None).await
+            render(state, tenant, &frame, None, errors, None, None, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -575,5 +632,20 @@ mod tests {
         let html = render_sample("foyer", &model).await;
         assert!(html.contains("Code &lt;postal&gt; incomplet"));
         assert!(html.contains("value=\"223\""));
+        // The one error pattern: a summary linking to the input, taking the focus.
+        assert!(html.contains("href=\"#champ-foyer-postal_code-input\""));
+        assert!(html.contains("data-error-summary"));
+
+        // A saved field: its confirmation next to it, not at the page's top.
+        let mut model = view_model(&view(), me, None, &FieldErrors::default(), None);
+        model.say(Some("Enregistré <ici>".into()), Some("champ-foyer-city"));
+        assert!(model.info.is_none());
+        let html = render_sample("foyer", &model).await;
+        let row = html.find("id=\"champ-foyer-city\"").unwrap();
+        let said = html.find("Enregistré &lt;ici&gt;").unwrap();
+        assert!(
+            said > row && said < row + 600,
+            "said inside the field's row"
+        );
     }
 }
