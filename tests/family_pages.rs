@@ -83,7 +83,7 @@ async fn a_foyer_field_is_confirmed_next_to_it_and_a_refusal_follows_the_error_p
     assert!(html.contains("data-error-summary"));
     assert!(html.contains("value=\"22A\""), "the value typed is kept");
     assert!(
-        html.contains("action=\"/") && html.contains("/foyer#champ-foyer-postal_code\""),
+        html.contains("/foyer#champ-foyer-postal_code-erreurs\""),
         "the answer to the form opens at the field"
     );
     f.cleanup().await;

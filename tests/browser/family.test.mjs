@@ -93,7 +93,7 @@ for (const width of WIDTHS) {
     await page.goto(`${server.base}/${slug}/foyer?modifier=foyer.postal_code`);
     await page.getByLabel('Code postal', { exact: true }).fill('123');
     await page.getByRole('button', { name: 'Enregistrer Code postal' }).click();
-    assert.match(await page.getByRole('alert').innerText(), /5 chiffres/);
+    assert.match(await page.getByRole('alert').innerText(), /Code postal : Le code postal doit comporter 5 chiffres/);
     await assertAccessible(page, `foyer erreur ${width}`);
 
     await page.goto(`${server.base}/${slug}/enfants`);
@@ -142,6 +142,7 @@ for (const width of WIDTHS) {
     await page.goto(`${server.base}/${slug}/foyer?modifier=foyer.postal_code`);
     await page.getByLabel('Code postal', { exact: true }).fill('22A');
     await page.getByRole('button', { name: 'Enregistrer Code postal' }).click();
+    await page.waitForLoadState('load');
     assert.match(await page.title(), /^Erreur : Mon foyer/);
     const summary = page.locator('#champ-foyer-postal_code-erreurs');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'champ-foyer-postal_code-erreurs');
@@ -180,6 +181,7 @@ for (const width of WIDTHS) {
     await page.getByRole('link', { name: `Modifier Tata ${width}` }).click();
     await card.getByLabel('Téléphone', { exact: true }).fill('12');
     await card.getByRole('button', { name: 'Enregistrer le contact' }).click();
+    await page.waitForLoadState('load');
     assert.match(await page.title(), /^Erreur : /);
     const refusal = page.locator('[data-error-summary]');
     assert.equal(await refusal.evaluate((e) => e === document.activeElement), true);
