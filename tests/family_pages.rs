@@ -278,7 +278,7 @@ async fn a_contact_is_removed_once_confirmed_and_its_changes_are_said_next_to_it
 }
 
 #[tokio::test]
-async fn a_refused_document_says_erreur_in_the_title_and_opens_at_the_form() {
+async fn the_documents_form_opens_its_refusal_at_the_summary() {
     let f = Town::build("fampg-docs")
         .named("Mairie Famille")
         .start()
@@ -286,8 +286,8 @@ async fn a_refused_document_says_erreur_in_the_title_and_opens_at_the_form() {
     let paul = f.parent(PAUL).await;
     let html = paul.html("/documents").await;
     assert!(
-        html.contains("/documents#ajout\""),
-        "the answer opens at the form"
+        html.contains("/documents#ajout-erreurs\""),
+        "a refusal opens at its summary"
     );
     assert!(!title(&html).starts_with("Erreur"));
     f.cleanup().await;

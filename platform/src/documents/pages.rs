@@ -228,7 +228,7 @@ pub async fn upload(
         Ok(()) => match service::create(state, tenant, &account, received, "page").await {
             Ok(_) => {
                 return Ok(see_other(format!(
-                    "/{}/documents?info=document-envoye",
+                    "/{}/documents?info=document-envoye#documents-titre",
                     tenant.slug()
                 )));
             }
