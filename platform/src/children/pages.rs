@@ -1,6 +1,8 @@
-//! `/{slug}/enfants` and `/{slug}/enfants/{id}`: the children's records. Each section of the
-//! child page is a small form with its "Mettre à jour" button; contacts are added, changed and
-//! removed one by one; "Valider cette fiche" certifies the record for the school year.
+//! `/{slug}/enfants` and `/{slug}/enfants/{id}`: the children's records. The child page is a
+//! read-only summary; "Modifier" (`?modifier=section`, a plain link) shows one section as its
+//! form; each answer lands on its section or contact with its own message. Contacts are added,
+//! changed and removed one by one, a removal confirmed first (`?supprimer=id`, then
+//! `confirme=oui`); "Valider cette fiche", at the end, certifies the record for the school year.
 
 use super::repository::Contact;
 use super::service::{self, ChildChange, ChildDetail, ContactInput};
