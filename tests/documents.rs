@@ -1089,7 +1089,7 @@ async fn the_page_lists_documents_and_takes_an_upload_with_its_csrf_token_only()
     let location = header(r.headers(), "location");
     assert_eq!(
         location,
-        format!("/{}/documents?info=document-envoye", t.slug)
+        format!("/{}/documents?info=document-envoye#documents-titre", t.slug)
     );
     let html = paul
         .client

@@ -639,7 +639,7 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
     assert!(
         child.contains("Fiche non validée")
             && child.contains("Valider cette fiche")
-            && child.contains("Plus de détails")
+            && child.contains("?modifier=medical#medical")
     );
     assert!(child.contains("né(e) le 7 juil. 2016 à Lannion"));
     let r = paul

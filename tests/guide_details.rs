@@ -86,10 +86,8 @@ async fn the_child_page_and_the_grid_read_as_the_guide_shows() {
     ] {
         assert!(text.contains(line), "{line:?} missing from {text}");
     }
-    // The summary lines sit in the sections' titles, seen while they are closed.
-    assert!(page.contains(
-        "<span class=\"summary-line\">Médecin traitant : Dr M. LEFEVRE</span></summary>"
-    ));
+    // The summary lines sit under the sections' titles, seen without opening a form.
+    assert!(page.contains("<p class=\"summary-line\">Médecin traitant : Dr M. LEFEVRE</p>"));
 
     // A school week: each enrolled prestation's rules in words, then the notice.
     let grid = html::text_of(&get(url("/reservations?semaine=2027-W03")).await);

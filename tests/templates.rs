@@ -14,8 +14,9 @@ use support::*;
 const PAUL: &str = "paul.alain@demo.example";
 const PASSWORD: &str = "Vélo#Rouge42x";
 /// Rendered inside the pages (`{{> name}}`), never by name.
-const PARTIALS: [&str; 6] = [
+const PARTIALS: [&str; 7] = [
     "layout",
+    "error_summary",
     "message_editor",
     "field_row",
     "child_input",

@@ -61,7 +61,7 @@ test('a parent sends a PDF for a child through the form, sees it confirmed and l
   await page.getByLabel('Fichier').setInputFiles({ name: 'certificat.pdf', mimeType: 'application/pdf', buffer: PDF });
   await page.screenshot({ path: join(SCREENSHOTS, 'documents-formulaire-375.png'), fullPage: true });
   await page.getByRole('button', { name: 'Envoyer' }).click();
-  await page.waitForURL(`**/${slug}/documents?info=document-envoye`);
+  await page.waitForURL(`**/${slug}/documents?info=document-envoye#documents-titre`);
   assert.equal(await page.getByRole('status').innerText(), 'Votre document a bien été envoyé.');
   const item = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Certificat médical' }) });
   assert.match(await item.innerText(), /Pour la piscine, valable un an/);

@@ -88,7 +88,6 @@ for (const width of WIDTHS) {
     await page.goto(`${server.base}/${slug}/enfants`);
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'My children');
     await page.getByRole('link', { name: 'ALAIN Théo' }).click();
-    await page.getByText('More details').click();
     assert.match(await page.locator('main').innerText(), /Medical information/);
     await checked(page, `enfant en ${width}`);
 

@@ -9,14 +9,15 @@ use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
 use crate::http::errors::{PageError, Problem};
+use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Frame, PathId, SignedInPage, SignedInUpload, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
 use poem::web::Query;
 use poem::{Body, Request, Response, handler};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// Messages a redirect may ask the page to show: a fixed list, never text from the URL.
 fn info_message(key: &str) -> Option<String> {
@@ -44,6 +45,9 @@ struct FormState {
     open: bool,
 }
 
+/// The id of the form's error summary.
+const SUMMARY_ID: &str = "ajout-erreurs";
+
 const FIELDS: [(&str, &str); 4] = [
     ("name", "Nom du document"),
     ("description", "Description"),
@@ -51,22 +55,77 @@ const FIELDS: [(&str, &str); 4] = [
     ("file", "Fichier"),
 ];
 
-fn document_json(slug: &str, d: &DocumentSummary) -> Value {
+/// The page model of `mes_documents.hbs`.
+#[derive(Serialize)]
+struct DocumentsPage {
+    info: Option<String>,
+    open: bool,
+    library: Vec<crate::library::pages::RubriqueModel>,
+    /// The refusal, in the one error pattern of the parents' forms.
+    summary: Option<ErrorSummary>,
+    errors: DocumentErrors,
+    form: TypedDocument,
+    people: Vec<PersonOption>,
+    documents: Vec<DocumentLine>,
+    max_size: String,
+}
+
+/// The message of each field of the form, when refused.
+#[derive(Serialize)]
+struct DocumentErrors {
+    name: Option<String>,
+    description: Option<String>,
+    person: Option<String>,
+    file: Option<String>,
+}
+
+/// The form's text as the parent typed it.
+#[derive(Serialize)]
+struct TypedDocument {
+    name: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct PersonOption {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct DocumentLine {
+    id: Uuid,
+    name: String,
+    description: String,
+    person: String,
+    date: String,
+    size: String,
+    kind: String,
+    href: String,
+}
+
+fn document_line(slug: &str, d: &DocumentSummary) -> DocumentLine {
     let date = d
         .created_at
         .with_timezone(&chrono_tz::Europe::Paris)
         .format("%d/%m/%Y")
         .to_string();
-    json!({
-        "id": d.id,
-        "name": d.name,
-        "description": d.description,
-        "person": d.person_name.clone().unwrap_or_else(|| crate::i18n::t("document-household")),
-        "date": date,
-        "size": french_size(d.size.max(0) as u64),
-        "kind": FileKind::from_content_type(&d.content_type).map(|k| crate::i18n::t(k.label_key())).unwrap_or_else(|| crate::i18n::t("document-file")),
-        "href": format!("/{slug}/documents/{}/telecharger", d.id),
-    })
+    DocumentLine {
+        id: d.id,
+        name: d.name.clone(),
+        description: d.description.clone(),
+        person: d
+            .person_name
+            .clone()
+            .unwrap_or_else(|| crate::i18n::t("document-household")),
+        date,
+        size: french_size(d.size.max(0) as u64),
+        kind: FileKind::from_content_type(&d.content_type)
+            .map(|k| crate::i18n::t(k.label_key()))
+            .unwrap_or_else(|| crate::i18n::t("document-file")),
+        href: format!("/{slug}/documents/{}/telecharger", d.id),
+    }
 }
 
 async fn render(
@@ -82,47 +141,57 @@ async fn render(
     let rubriques = crate::library::service::for_guardian(state, tenant, account).await?;
     let library = crate::library::pages::rubriques_model(&frame.slug, rubriques);
     let chosen = form.received.person.trim().to_string();
-    let mut people = vec![
-        json!({ "value": "", "label": crate::i18n::t("household-common"), "selected": chosen.is_empty() }),
-    ];
-    people.extend(children.iter().map(
-        |c| json!({ "value": c.id, "label": c.name, "selected": c.id.to_string() == chosen }),
-    ));
+    let mut people = vec![PersonOption {
+        value: String::new(),
+        label: crate::i18n::t("household-common"),
+        selected: chosen.is_empty(),
+    }];
+    people.extend(children.iter().map(|c| PersonOption {
+        value: c.id.to_string(),
+        label: c.name.clone(),
+        selected: c.id.to_string() == chosen,
+    }));
     let field_error = |key: &str| form.errors.0.get(key).cloned();
-    let error_list: Vec<Value> = FIELDS
+    let fields: Vec<FormField> = FIELDS
         .iter()
-        .filter_map(|(key, _french)| {
-            field_error(key).map(|m| json!({ "field": key, "label": crate::i18n::t(&format!("document-{key}")), "message": m }))
+        .map(|(key, _french)| FormField {
+            key,
+            input: format!("doc-{key}"),
+            label: crate::i18n::t(&format!("document-{key}")),
         })
         .collect();
-    let refused = !error_list.is_empty() || form.error.is_some();
-    Ok(frame.render_with_status(
-        "mes_documents",
-        "Mes documents",
-        "documents",
-        json!({
-            "info": info,
-            "refused": refused,
-            "open": refused || form.open,
-            "library": library,
-            "error": form.error,
-            "error_list": error_list,
-            "errors": {
-                "name": field_error("name"),
-                "description": field_error("description"),
-                "person": field_error("person"),
-                "file": field_error("file"),
-            },
-            "form": {
-                "name": form.received.name,
-                "description": form.received.description,
-            },
-            "people": people,
-            "documents": documents.iter().map(|d| document_json(&frame.slug, d)).collect::<Vec<_>>(),
-            "max_size": french_size(state.settings.max_upload_bytes),
-        }),
-        status,
-    ))
+    let summary = match &form.error {
+        Some(error) => Some(ErrorSummary::sentence(SUMMARY_ID, error.clone())),
+        None => ErrorSummary::of(
+            SUMMARY_ID,
+            crate::i18n::t("document-refused"),
+            &form.errors,
+            &fields,
+        ),
+    };
+    let model = DocumentsPage {
+        info: info.map(str::to_string),
+        open: summary.is_some() || form.open,
+        library,
+        summary,
+        errors: DocumentErrors {
+            name: field_error("name"),
+            description: field_error("description"),
+            person: field_error("person"),
+            file: field_error("file"),
+        },
+        form: TypedDocument {
+            name: form.received.name.clone(),
+            description: form.received.description.clone(),
+        },
+        people,
+        documents: documents
+            .iter()
+            .map(|d| document_line(&frame.slug, d))
+            .collect(),
+        max_size: french_size(state.settings.max_upload_bytes),
+    };
+    Ok(frame.render_with_status("mes_documents", "Mes documents", "documents", model, status))
 }
 
 #[handler]
@@ -159,7 +228,7 @@ pub async fn upload(
         Ok(()) => match service::create(state, tenant, &account, received, "page").await {
             Ok(_) => {
                 return Ok(see_other(format!(
-                    "/{}/documents?info=document-envoye",
+                    "/{}/documents?info=document-envoye#documents-titre",
                     tenant.slug()
                 )));
             }
@@ -196,4 +265,56 @@ pub async fn download(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Respo
         builder = builder.header(name, value);
     }
     Ok(builder.body(file.data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::page::render_sample;
+
+    #[tokio::test]
+    async fn the_documents_page_renders_from_its_model() {
+        let page = DocumentsPage {
+            info: None,
+            open: true,
+            library: vec![],
+            summary: Some(ErrorSummary {
+                id: SUMMARY_ID.into(),
+                intro: "Refusé".into(),
+                items: vec![crate::http::form_errors::ErrorLink {
+                    href: "#doc-name".into(),
+                    text: "Nom du document : Indiquez <un> nom.".into(),
+                }],
+            }),
+            errors: DocumentErrors {
+                name: Some("Indiquez <un> nom.".into()),
+                description: None,
+                person: None,
+                file: None,
+            },
+            form: TypedDocument {
+                name: String::new(),
+                description: "Mon <texte>".into(),
+            },
+            people: vec![PersonOption {
+                value: String::new(),
+                label: "Foyer".into(),
+                selected: true,
+            }],
+            documents: vec![DocumentLine {
+                id: Uuid::nil(),
+                name: "Attestation <CAF>".into(),
+                description: String::new(),
+                person: "Théo ALAIN".into(),
+                date: "07/12/2026".into(),
+                size: "12 Ko".into(),
+                kind: "PDF".into(),
+                href: "/demo/documents/x/telecharger".into(),
+            }],
+            max_size: "5 Mo".into(),
+        };
+        let html = render_sample("mes_documents", &page).await;
+        assert!(html.contains("href=\"#doc-name\"") && html.contains("Indiquez &lt;un&gt; nom."));
+        assert!(html.contains("Mon &lt;texte&gt;") && html.contains("Attestation &lt;CAF&gt;"));
+    }
 }

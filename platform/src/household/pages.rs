@@ -5,17 +5,18 @@
 use super::repository::Guardian;
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
 use crate::auth::pages::see_other;
+use crate::children::pages::InsuranceView;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
+use crate::http::form_errors::{ErrorLink, ErrorSummary};
 use crate::http::page::{Frame, SignedInForm, SignedInPage, parse_id};
-use crate::i18n::t;
+use crate::i18n::{t, t_args};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
 use poem::web::Query;
 use poem::{Response, handler};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -111,6 +112,81 @@ fn display(field: &str, value: &str) -> String {
     }
 }
 
+/// The page model of `foyer.hbs`.
+#[derive(Serialize)]
+struct HouseholdPage {
+    guardians: Vec<GuardianCard>,
+    address: Vec<FieldRow>,
+    address_open: bool,
+    insurances: Vec<InsuranceView>,
+    criteria: Vec<CriterionLine>,
+    criteria_count: usize,
+    quotient_familial: Option<i32>,
+    info: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GuardianCard {
+    id: String,
+    name: String,
+    categories: Vec<Category>,
+    consents: Vec<ConsentChoice>,
+    own: bool,
+}
+
+/// A collapsible category of a guardian's fields.
+#[derive(Serialize)]
+struct Category {
+    id: String,
+    title: String,
+    fields: Vec<FieldRow>,
+    open: bool,
+}
+
+#[derive(Serialize)]
+struct ConsentChoice {
+    code: &'static str,
+    label: String,
+    yes: bool,
+    no: bool,
+    decided: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CriterionLine {
+    label: String,
+    decided: String,
+}
+
+/// One editable line of `field_row.hbs`: its label, value, and its small form.
+#[derive(Serialize)]
+struct FieldRow {
+    id: String,
+    target: String,
+    key: String,
+    label: String,
+    value: String,
+    display: String,
+    input_type: String,
+    is_select: bool,
+    options: Vec<SelectOption>,
+    editable: bool,
+    note: Option<String>,
+    editing: bool,
+    error: Option<String>,
+    /// The refusal of this field's form, in the one error pattern.
+    summary: Option<ErrorSummary>,
+    /// The confirmation of this field's change, said next to it.
+    saved: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SelectOption {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
 /// One editable line: its label, value, and its small form.
 #[allow(clippy::too_many_arguments)]
 fn field(
@@ -124,32 +200,143 @@ fn field(
     editing: Option<&(String, String)>,
     errors: &FieldErrors,
     submitted: Option<&str>,
-) -> Value {
-    let id = format!("champ-{target}-{key}");
+) -> FieldRow {
     let is_editing = editing.is_some_and(|(t, k)| t == target && k == key);
-    let options: Vec<Value> = kind
+    let options = kind
         .strip_prefix("select:")
         .map(|opts| {
             opts.split('|')
-                .map(|o| json!({ "value": o, "label": if o.is_empty() { "—".to_string() } else { display(key, o) }, "selected": o == value }))
+                .map(|o| SelectOption {
+                    value: o.to_string(),
+                    label: if o.is_empty() {
+                        "—".to_string()
+                    } else {
+                        display(key, o)
+                    },
+                    selected: o == value,
+                })
                 .collect()
         })
         .unwrap_or_default();
-    json!({
-        "id": id,
-        "target": target,
-        "key": key,
-        "label": label,
-        "value": if is_editing { submitted.unwrap_or(value).to_string() } else { value.to_string() },
-        "display": display(key, value),
-        "input_type": if kind.starts_with("select:") { "select" } else { kind },
-        "is_select": kind.starts_with("select:"),
-        "options": options,
-        "editable": editable,
-        "note": note,
-        "editing": is_editing,
-        "error": if is_editing { errors.0.values().next().cloned() } else { None },
-    })
+    let is_select = kind.starts_with("select:");
+    let id = format!("champ-{target}-{key}");
+    let error = if is_editing {
+        errors.0.values().next().cloned()
+    } else {
+        None
+    };
+    let summary = error.as_ref().map(|message| ErrorSummary {
+        id: format!("{id}-erreurs"),
+        intro: t("form-refused"),
+        items: vec![ErrorLink {
+            href: format!("#{id}-input"),
+            text: t_args(
+                "form-error-item",
+                &[
+                    ("label", label.into()),
+                    ("message", message.as_str().into()),
+                ],
+            ),
+        }],
+    });
+    FieldRow {
+        saved: None,
+        summary,
+        id,
+        target: target.to_string(),
+        key: key.to_string(),
+        label: label.to_string(),
+        value: if is_editing {
+            submitted.unwrap_or(value).to_string()
+        } else {
+            value.to_string()
+        },
+        display: display(key, value),
+        input_type: if is_select { "select" } else { kind }.to_string(),
+        is_select,
+        options,
+        editable,
+        note: note.map(str::to_string),
+        editing: is_editing,
+        error,
+    }
+}
+
+fn guardian_card(
+    v: &HouseholdView,
+    g: &Guardian,
+    me: Uuid,
+    editing: Option<&(String, String)>,
+    errors: &FieldErrors,
+    submitted: Option<&str>,
+) -> GuardianCard {
+    let target = g.id.to_string();
+    let categories = CATEGORIES
+        .iter()
+        .map(|(cat, _french)| {
+            let fields = GUARDIAN_FIELDS
+                .iter()
+                .filter(|(c, ..)| c == cat)
+                .map(|(_, key, _french, kind)| {
+                    // The sign-in e-mail changes from "Mon compte" only (password, link).
+                    let editable = *key != "email";
+                    let note = match (editable, g.id == me) {
+                        (true, _) => None,
+                        (false, true) => Some(t("household-email-note-own")),
+                        (false, false) => Some(t("household-email-note")),
+                    };
+                    let label = t(&format!("household-field-{key}"));
+                    let value = guardian_value(g, key);
+                    field(
+                        &target,
+                        key,
+                        &label,
+                        kind,
+                        &value,
+                        editable,
+                        note.as_deref(),
+                        editing,
+                        errors,
+                        submitted,
+                    )
+                })
+                .collect();
+            Category {
+                id: format!("{cat}-{target}"),
+                title: t(&format!("household-category-{cat}")),
+                fields,
+                open: editing.is_some_and(|(t, _)| t == &target),
+            }
+        })
+        .collect();
+    let consents = CONSENTS
+        .iter()
+        .map(|(code, _french)| {
+            let given = v
+                .consents
+                .iter()
+                .find(|c| c.guardian_id == g.id && c.code == *code);
+            ConsentChoice {
+                code,
+                label: t(&format!("consent-{code}")),
+                yes: given.is_some_and(|c| c.granted),
+                no: given.is_some_and(|c| !c.granted),
+                decided: given.map(|c| {
+                    c.decided_at
+                        .with_timezone(&chrono_tz::Europe::Paris)
+                        .format("%d/%m/%Y")
+                        .to_string()
+                }),
+            }
+        })
+        .collect();
+    GuardianCard {
+        id: target,
+        name: format!("{} {}", g.last_name, g.first_name),
+        categories,
+        consents,
+        own: g.id == me,
+    }
 }
 
 fn view_model(
@@ -158,51 +345,14 @@ fn view_model(
     editing: Option<&(String, String)>,
     errors: &FieldErrors,
     submitted: Option<&str>,
-) -> Value {
-    let guardians: Vec<Value> = v
+) -> HouseholdPage {
+    let guardians = v
         .guardians
         .iter()
-        .map(|g| {
-            let target = g.id.to_string();
-            let categories: Vec<Value> = CATEGORIES
-                .iter()
-                .map(|(cat, _french)| {
-                    let fields: Vec<Value> = GUARDIAN_FIELDS
-                        .iter()
-                        .filter(|(c, ..)| c == cat)
-                        .map(|(_, key, _french, kind)| {
-                            // The sign-in e-mail changes from "Mon compte" only (password, link).
-                            let editable = *key != "email";
-                            let note = match (editable, g.id == me) {
-                                (true, _) => None,
-                                (false, true) => Some(t("household-email-note-own")),
-                                (false, false) => Some(t("household-email-note")),
-                            };
-                            let label = t(&format!("household-field-{key}"));
-                            field(&target, key, &label, kind, &guardian_value(g, key), editable, note.as_deref(), editing, errors, submitted)
-                        })
-                        .collect();
-                    json!({ "id": format!("{cat}-{target}"), "title": t(&format!("household-category-{cat}")), "fields": fields, "open": editing.is_some_and(|(t, _)| t == &target) })
-                })
-                .collect();
-            let consents: Vec<Value> = CONSENTS
-                .iter()
-                .map(|(code, _french)| {
-                    let given = v.consents.iter().find(|c| c.guardian_id == g.id && c.code == *code);
-                    json!({
-                        "code": code,
-                        "label": t(&format!("consent-{code}")),
-                        "yes": given.is_some_and(|c| c.granted),
-                        "no": given.is_some_and(|c| !c.granted),
-                        "decided": given.map(|c| c.decided_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string()),
-                    })
-                })
-                .collect();
-            json!({ "id": target, "name": format!("{} {}", g.last_name, g.first_name), "categories": categories, "consents": consents, "own": g.id == me })
-        })
+        .map(|g| guardian_card(v, g, me, editing, errors, submitted))
         .collect();
     let h = &v.household;
-    let address: Vec<Value> = [
+    let address = [
         ("address", "Adresse"),
         ("postal_code", "Code postal"),
         ("city", "Ville"),
@@ -220,23 +370,57 @@ fn view_model(
         )
     })
     .collect();
-    json!({
-        "guardians": guardians,
-        "address": address,
-        "address_open": editing.is_some_and(|(t, _)| t == "foyer"),
-        "insurances": v.insurances.iter().map(|i| json!({ "company": i.company, "number": i.number, "from": i.valid_from.format("%d/%m/%Y").to_string(), "to": i.valid_to.format("%d/%m/%Y").to_string() })).collect::<Vec<_>>(),
-        "criteria": v.criteria.iter().map(|c| json!({ "label": c.label, "decided": c.decided_at.format("%d/%m/%Y").to_string() })).collect::<Vec<_>>(),
-        "criteria_count": v.criteria.len(),
-        "quotient_familial": h.quotient_familial,
-    })
+    HouseholdPage {
+        guardians,
+        address,
+        address_open: editing.is_some_and(|(t, _)| t == "foyer"),
+        insurances: v.insurances.iter().map(InsuranceView::of).collect(),
+        criteria: v
+            .criteria
+            .iter()
+            .map(|c| CriterionLine {
+                label: c.label.clone(),
+                decided: c.decided_at.format("%d/%m/%Y").to_string(),
+            })
+            .collect(),
+        criteria_count: v.criteria.len(),
+        quotient_familial: h.quotient_familial,
+        info: None,
+    }
 }
 
 #[derive(Deserialize)]
 pub struct PageQuery {
     modifier: Option<String>,
     info: Option<String>,
+    /// The field just saved (`target.field`): its confirmation is said next to it.
+    champ: Option<String>,
 }
 
+impl HouseholdPage {
+    /// Says `message` next to the field `id` (the one just saved) instead of at the page's
+    /// top, where the parent is not looking; at the top when there is no such field.
+    fn say(&mut self, message: Option<String>, field: Option<&str>) {
+        let rows = self
+            .guardians
+            .iter_mut()
+            .flat_map(|g| g.categories.iter_mut())
+            .flat_map(|c| c.fields.iter_mut())
+            .chain(self.address.iter_mut());
+        let mut row = None;
+        for r in rows {
+            if Some(r.id.as_str()) == field {
+                row = Some(r);
+            }
+        }
+        match row {
+            Some(r) => r.saved = message,
+            None => self.info = message,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the page, and what a refused or saved field brings
 async fn render(
     state: &AppState,
     tenant: &CurrentTenant,
@@ -244,12 +428,13 @@ async fn render(
     editing: Option<(String, String)>,
     errors: FieldErrors,
     submitted: Option<&str>,
-    info: Option<&str>,
+    info: Option<String>,
+    saved_field: Option<&str>,
 ) -> Result<Response, PageError> {
     let signed = frame.account.as_ref().expect("checked by the caller");
     let v = service::view(state, tenant, signed).await?;
     let mut model = view_model(&v, signed.guardian_id, editing.as_ref(), &errors, submitted);
-    model["info"] = json!(info);
+    model.say(info, saved_field);
     let status = if errors.is_empty() { 200 } else { 422 };
     Ok(frame.render_with_status("foyer", "Mon foyer", "foyer", model, status))
 }
@@ -269,6 +454,9 @@ pub async fn page(
         .as_deref()
         .filter(|i| *i == "maj")
         .map(|_| t("household-saved"));
+    let saved = q
+        .champ
+        .map(|c| format!("champ-{}", c.replacen('.', "-", 1)));
     render(
         state,
         tenant,
@@ -276,7 +464,8 @@ pub async fn page(
         editing,
         FieldErrors::default(),
         None,
-        info.as_deref(),
+        info,
+        saved.as_deref(),
     )
     .await
 }
@@ -329,8 +518,10 @@ pub async fn save_field(ctx: SignedInForm<'_, FieldForm>) -> Result<Response, Pa
     };
     match result {
         Ok(()) => Ok(see_other(format!(
-            "/{}/foyer?info=maj#champ-{}-{}",
+            "/{}/foyer?info=maj&champ={}.{}#champ-{}-{}",
             tenant.slug(),
+            form.target,
+            form.field,
             form.target,
             form.field
         ))),
@@ -342,6 +533,7 @@ pub async fn save_field(ctx: SignedInForm<'_, FieldForm>) -> Result<Response, Pa
                 Some((form.target, form.field)),
                 errors,
                 Some(&value),
+                None,
                 None,
             )
             .await
@@ -368,8 +560,92 @@ pub async fn save_consents(
             tenant.slug()
         ))),
         Err(WriteError::Invalid(errors)) => {
-            render(state, tenant, &frame, None, errors, None, None).await
+            render(state, tenant, &frame, None, errors, None, None, None).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::household::repository::{Criterion, Household, Insurance};
+    use crate::http::page::render_sample;
+    use chrono::NaiveDate;
+
+    fn view() -> HouseholdView {
+        HouseholdView {
+            household: Household {
+                id: Uuid::nil(),
+                reference: "F-1".into(),
+                address: "1 rue <des> Lilas".into(),
+                postal_code: "22300".into(),
+                city: "Lannion".into(),
+                quotient_familial: Some(650),
+            },
+            guardians: vec![Guardian {
+                id: Uuid::from_u128(1),
+                position: 1,
+                civility: "Madame".into(),
+                first_name: "Lucie".into(),
+                last_name: "ALAIN".into(),
+                birth_date: NaiveDate::from_ymd_opt(1985, 5, 2),
+                email: Some("lucie@example.org".into()),
+                phone: "06 00 00 00 00".into(),
+                work_phone: String::new(),
+                profession: String::new(),
+                employer: String::new(),
+                relation: "Mère".into(),
+                parental_authority: true,
+            }],
+            insurances: vec![Insurance {
+                id: Uuid::nil(),
+                child_id: None,
+                company: "MAIF".into(),
+                number: "123".into(),
+                valid_from: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+                valid_to: NaiveDate::from_ymd_opt(2027, 8, 31).unwrap(),
+            }],
+            criteria: vec![Criterion {
+                id: Uuid::nil(),
+                child_id: None,
+                label: "Parent isolé".into(),
+                decided_at: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            }],
+            consents: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn the_household_page_renders_from_its_model() {
+        let me = Uuid::from_u128(1);
+        let model = view_model(&view(), me, None, &FieldErrors::default(), None);
+        let html = render_sample("foyer", &model).await;
+        assert!(html.contains("1 rue &lt;des&gt; Lilas"), "{html}");
+        assert!(html.contains("02/05/1985") && html.contains("MAIF"));
+
+        // A refused field: its form open, the typed value and the message next to it.
+        let editing = ("foyer".to_string(), "postal_code".to_string());
+        let mut errors = FieldErrors::default();
+        errors.add("postal_code", "Code <postal> incomplet");
+        let model = view_model(&view(), me, Some(&editing), &errors, Some("223"));
+        let html = render_sample("foyer", &model).await;
+        assert!(html.contains("Code &lt;postal&gt; incomplet"));
+        assert!(html.contains("value=\"223\""));
+        // The one error pattern: a summary linking to the input, taking the focus.
+        assert!(html.contains("href=\"#champ-foyer-postal_code-input\""));
+        assert!(html.contains("data-error-summary"));
+
+        // A saved field: its confirmation next to it, not at the page's top.
+        let mut model = view_model(&view(), me, None, &FieldErrors::default(), None);
+        model.say(Some("Enregistré <ici>".into()), Some("champ-foyer-city"));
+        assert!(model.info.is_none());
+        let html = render_sample("foyer", &model).await;
+        let row = html.find("id=\"champ-foyer-city\"").unwrap();
+        let said = html.find("Enregistré &lt;ici&gt;").unwrap();
+        assert!(
+            said > row && said < row + 600,
+            "said inside the field's row"
+        );
     }
 }

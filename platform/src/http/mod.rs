@@ -2,6 +2,7 @@
 
 pub mod client_ip;
 pub mod errors;
+pub mod form_errors;
 pub mod hardening;
 pub mod health;
 pub mod metrics;

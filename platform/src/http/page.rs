@@ -105,6 +105,12 @@ impl Frame {
         model: impl serde::Serialize,
         status: u16,
     ) -> Response {
+        // A refused form says so first in the title, the first words a screen reader reads.
+        let title = if super::form_errors::is_refusal(status) {
+            crate::i18n::t_args("title-refused", &[("title", title.into())])
+        } else {
+            title.to_string()
+        };
         let frame = json!({
             "title": title,
             "tenant": { "slug": self.slug, "name": self.tenant_name },

@@ -9,6 +9,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home", include_str!("../../templates/home.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     (
+        "error_summary",
+        include_str!("../../templates/error_summary.hbs"),
+    ),
+    (
         "accessibility",
         include_str!("../../templates/accessibility.hbs"),
     ),
