@@ -15,8 +15,8 @@ mod m20261201_000009_billing;
 mod m20261201_000010_payments;
 mod m20261201_000011_library;
 mod m20261201_000012_messaging;
-mod m20261202_000014_message_attachments;
 mod m20261202_000013_cart;
+mod m20261202_000014_message_attachments;
 
 /// The migrator of a tenant schema.
 pub struct Migrator;
