@@ -139,7 +139,6 @@ grid-rule-same = { $prestation }: book and cancel { $deadline }.
 cancel-choose-prestation = Choose at least one service.
 title-bulk-cancel = Cancel bookings
 title-bulk-cancel-done = Bookings cancelled
-bulk-error-title = Error: { $title }
 bulk-error-intro = The form could not be sent:
 bulk-cancel-link = A sick child? Cancel bookings over a period
 bulk-book-link = Book a period instead

@@ -145,7 +145,6 @@ grid-rule-same = { $prestation } : réservation et annulation { $deadline }.
 cancel-choose-prestation = Choisissez au moins une prestation.
 title-bulk-cancel = Annuler des réservations
 title-bulk-cancel-done = Réservations annulées
-bulk-error-title = Erreur : { $title }
 bulk-error-intro = Le formulaire n'a pas pu être envoyé :
 bulk-cancel-link = Un enfant malade ? Annuler des réservations sur une période
 bulk-book-link = Réserver plutôt une période

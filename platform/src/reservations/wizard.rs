@@ -570,14 +570,6 @@ fn chosen_cancel(h: &Household, c: &Choices) -> Result<PeriodCancel, Refusal> {
     })
 }
 
-/// "Erreur : Réserver en masse": a refused form says so first in the page's title.
-fn error_title(title: &str) -> String {
-    crate::i18n::t_args(
-        "bulk-error-title",
-        &[("title", crate::i18n::localize_title(title).into())],
-    )
-}
-
 fn refused(
     frame: &Frame,
     h: &Household,
@@ -598,7 +590,7 @@ fn refused(
                     step_model(&frame.slug, h, step, c, Some((field, message))),
                 )
             };
-            Ok(frame.render_with_status(TEMPLATE, &error_title(title), "reservations", model, 422))
+            Ok(frame.render_with_status(TEMPLATE, title, "reservations", model, 422))
         }
     }
 }
