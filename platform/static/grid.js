@@ -88,7 +88,11 @@
       .then(function (answer) {
         from.disabled = false;
         from.removeAttribute('aria-busy');
-        if (answer.status === 200) {
+        if (answer.status === 200 && answer.body.state === 'in_cart') {
+          // A prepaid day went into the cart: the page itself shows the cart's link and total,
+          // so it is loaded again through the form (the day is already held: nothing changes).
+          form.submit();
+        } else if (answer.status === 200) {
           var button = paint(form, answer.body);
           var undo = confirm(form, region, answer.body, answer.body.changeable);
           // The focus stays on the cell (or goes to the undo when the cell can no longer change).
