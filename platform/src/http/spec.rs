@@ -4,24 +4,28 @@
 //! - 400 `invalid_parameter` / `invalid_body` (a parameter or a body that cannot be read),
 //!   415 `unsupported_media_type` (a body of another content type), 401 `not_authenticated`
 //!   (operations behind the session), 403 `forbidden_origin` (mutations);
+//! - a JSON body is held to the JSON types of its schema (poem-openapi would read `12` or
+//!   `false` as a string), and a closed body says it takes no other field;
 //! - a path served by two APIs lists the operations of both;
 //! - every optional field is `nullable`: poem-openapi writes a `None` as `null` and reads a
 //!   `null` as `None`, while its schema says only "not required";
 //! - a method a path does not serve is answered 405 `method_not_allowed` with the `Allow`
 //!   header listing the ones it does.
 
-use super::errors::ErrorBody;
+use super::errors::{ErrorBody, api_error};
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, EndpointExt, Response};
 use poem_openapi::OpenApi;
+use poem_openapi::error::ParseRequestPayloadError;
 use poem_openapi::payload::{Json, Payload};
 use poem_openapi::registry::{
     MetaApi, MetaMediaType, MetaOperation, MetaResponse, MetaSchema, MetaSchemaRef, Registry,
 };
 use poem_openapi::types::Type;
+use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The API `T`, with its spec completed and its undeclared methods answered (see the module).
 pub struct Documented<T>(pub T);
@@ -63,11 +67,18 @@ impl<T: OpenApi> OpenApi for Documented<T> {
         <ErrorBody as Type>::register(registry);
         for schema in registry.schemas.values_mut() {
             optional_fields_are_nullable(schema);
+            if schema
+                .rust_typename
+                .is_some_and(|name| CLOSED.iter().any(|closed| name.ends_with(closed)))
+            {
+                schema.additional_properties = Some(Box::new(no_other_field()));
+            }
         }
     }
 
     fn add_routes(self, table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
         self.0.add_routes(table);
+        typed_json_bodies::<T>(table);
         let served = table
             .iter()
             .map(|(path, methods)| {
@@ -83,6 +94,151 @@ impl<T: OpenApi> OpenApi for Documented<T> {
             .collect();
         // The same API types make the same table: the first one built is every one's.
         let _ = SERVED.get_or_init(|| served);
+    }
+}
+
+/// The request bodies declared `#[oai(deny_unknown_fields)]` (poem-openapi does not say it in
+/// their schema): a field the schema does not name is refused with 400 `invalid_body`, so
+/// that nobody believes they set what they may not (a household's id, its quotient). The fuzz
+/// run fails both on a closed body missing here and on one listed here that is not closed.
+const CLOSED: [&str; 5] = [
+    "::children::api::ChildPatch",
+    "::children::api::ContactBody",
+    "::household::api::HouseholdPatch",
+    "::household::api::GuardianPatch",
+    "::i18n::api::MePatch",
+];
+
+/// `additionalProperties` for a closed object: a schema no value satisfies (OpenAPI's
+/// `false`, which poem-openapi's registry cannot spell).
+fn no_other_field() -> MetaSchemaRef {
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        description: Some("No other field is accepted (`invalid_body`)."),
+        max_length: Some(0),
+        min_length: Some(1),
+        ..MetaSchema::new("string")
+    }))
+}
+
+/// poem-openapi reads a JSON number or boolean sent for a `string` as its text: each JSON
+/// body is first held to the JSON types its schema declares, and refused with 400
+/// `invalid_body` otherwise, as any other body that does not follow the schema.
+fn typed_json_bodies<T: OpenApi>(
+    table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>,
+) {
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let registry = Arc::new(registry);
+    for operation in T::meta()
+        .into_iter()
+        .flat_map(|api| api.paths)
+        .flat_map(|path| {
+            let route = route_of(&path.path);
+            path.operations
+                .into_iter()
+                .map(move |op| (route.clone(), op))
+        })
+    {
+        let (route, operation) = operation;
+        let Some(schema) = operation.request.and_then(|request| {
+            request
+                .content
+                .into_iter()
+                .find(|media| media.content_type.starts_with("application/json"))
+                .map(|media| media.schema)
+        }) else {
+            continue;
+        };
+        let Some(endpoint) = table
+            .get_mut(&route)
+            .and_then(|methods| methods.remove(&operation.method))
+        else {
+            continue;
+        };
+        let registry = registry.clone();
+        let checked = endpoint.around(move |endpoint, mut req| {
+            let (registry, schema) = (registry.clone(), schema.clone());
+            async move {
+                let is_json = req
+                    .content_type()
+                    .is_some_and(|t| t.starts_with("application/json"));
+                if is_json {
+                    let body = req.take_body().into_bytes().await?;
+                    if let Ok(value) = serde_json::from_slice::<Value>(&body)
+                        && let Err(reason) = conforms(&value, &schema, &registry)
+                    {
+                        return Ok(api_error(ParseRequestPayloadError { reason }.into()));
+                    }
+                    req.set_body(body);
+                }
+                endpoint.call(req).await
+            }
+        });
+        table
+            .get_mut(&route)
+            .expect("the route was just taken from the table")
+            .insert(operation.method, checked.boxed());
+    }
+}
+
+/// The route table's key of a spec path: poem-openapi names its parameters `param0`, `param1`…
+fn route_of(spec_path: &str) -> String {
+    let mut count = 0;
+    spec_path
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                count += 1;
+                format!(":param{}", count - 1)
+            } else {
+                segment.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether `value` has the JSON types `schema` declares (values, fields and items); the rest of
+/// the schema (required fields, lengths…) is poem-openapi's to check.
+fn conforms(value: &Value, schema: &MetaSchemaRef, registry: &Registry) -> Result<(), String> {
+    let schema = match schema {
+        MetaSchemaRef::Inline(schema) => schema.as_ref(),
+        MetaSchemaRef::Reference(name) => match registry.schemas.get(name) {
+            Some(schema) => schema,
+            None => return Ok(()),
+        },
+    };
+    for part in &schema.all_of {
+        conforms(value, part, registry)?;
+    }
+    let typed = match (schema.ty, value) {
+        (_, Value::Null) | ("", _) => true,
+        ("string", v) => v.is_string(),
+        ("boolean", v) => v.is_boolean(),
+        ("integer", v) => v.is_i64() || v.is_u64(),
+        ("number", v) => v.is_number(),
+        ("array", Value::Array(items)) => {
+            if let Some(item) = &schema.items {
+                for v in items {
+                    conforms(v, item, registry)?;
+                }
+            }
+            true
+        }
+        ("object", Value::Object(fields)) => {
+            for (name, property) in &schema.properties {
+                if let Some(v) = fields.get(*name) {
+                    conforms(v, property, registry).map_err(|e| format!("`{name}`: {e}"))?;
+                }
+            }
+            true
+        }
+        _ => false,
+    };
+    if typed {
+        Ok(())
+    } else {
+        Err(format!("expected {}, found {value}", schema.ty))
     }
 }
 
