@@ -18,7 +18,15 @@ fn responses<'a>(spec: &'a Value, path: &str, method: &str) -> &'a serde_json::M
 async fn a_malformed_or_off_schema_json_body_is_a_documented_400_invalid_body() {
     let town = Town::build("badjson").start().await;
     let paul = town.parent(PAUL).await;
-    for body in ["{bad", "[]", r#"{"city": {"nested": 1}}"#] {
+    // Not JSON, not an object, an object where a string is due, and a number or a boolean
+    // where a string is due (poem-openapi alone would read them as "22300" and "false").
+    for body in [
+        "{bad",
+        "[]",
+        r#"{"city": {"nested": 1}}"#,
+        r#"{"city": 22300}"#,
+        r#"{"postal_code": false}"#,
+    ] {
         let r = paul
             .client
             .patch(paul.api_url("/household"))
@@ -44,6 +52,8 @@ async fn a_malformed_or_off_schema_json_body_is_a_documented_400_invalid_body() 
             "{answer}"
         );
     }
+    let household = paul.json("/household").await;
+    assert_eq!(household["city"], "Lannion", "nothing was written");
     let r = paul.get("/children/not-a-uuid").await;
     assert_eq!(r.status(), 400);
     assert_eq!(
@@ -58,6 +68,12 @@ async fn a_malformed_or_off_schema_json_body_is_a_documented_400_invalid_body() 
         .json()
         .await
         .unwrap();
+    // A closed body says so: the household's fields, nothing else.
+    let closed = &spec["components"]["schemas"]["HouseholdPatch"]["additionalProperties"];
+    assert_eq!(
+        (&closed["minLength"], &closed["maxLength"]),
+        (&1.into(), &0.into())
+    );
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             let listed = operation["responses"].as_object().unwrap();
