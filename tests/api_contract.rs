@@ -54,6 +54,10 @@ async fn a_malformed_or_off_schema_json_body_is_a_documented_400_invalid_body() 
     }
     let household = paul.json("/household").await;
     assert_eq!(household["city"], "Lannion", "nothing was written");
+    // A day that is not written YYYY-MM-DD does not follow its documented pattern.
+    let theo = paul.child_id("Théo").await;
+    let (status, code) = status_and_code(paul.book(&theo, "repas", "demain").await).await;
+    assert_eq!((status, code.as_str()), (400, "invalid_parameter"));
     let r = paul.get("/children/not-a-uuid").await;
     assert_eq!(r.status(), 400);
     assert_eq!(
