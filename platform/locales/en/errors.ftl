@@ -112,3 +112,5 @@ document-quota-full = Your household's document space is full ({ $max } MB at mo
 document-antivirus-flagged = The antivirus found dangerous content in this file: it has not been saved.
 document-antivirus-unavailable = The documents' antivirus check is temporarily unavailable: your document has not been saved. Please try again in a few minutes.
 form-fix-fields = Correct the fields shown.
+error-invalid-body = The request body could not be read: it is not valid JSON, or it does not follow the operation's schema (detail: { $detail }).
+error-invalid-parameter = A parameter of the request is not valid (detail: { $detail }).

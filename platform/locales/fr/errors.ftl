@@ -112,3 +112,5 @@ document-quota-full = L'espace de documents de votre foyer est plein ({ $max } M
 document-antivirus-flagged = L'antivirus a détecté un contenu dangereux dans ce fichier : il n'a pas été enregistré.
 document-antivirus-unavailable = Le contrôle antivirus des documents est momentanément indisponible : votre document n'a pas été enregistré. Merci de réessayer dans quelques minutes.
 form-fix-fields = Corrigez les champs indiqués.
+error-invalid-body = Le corps de la requête n'a pas pu être lu : ce n'est pas du JSON valide, ou il ne suit pas le schéma de l'opération (détail : { $detail }).
+error-invalid-parameter = Un paramètre de la requête n'est pas valide (détail : { $detail }).

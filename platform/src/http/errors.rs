@@ -508,6 +508,8 @@ impl Problem for Refused {
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            _ if self.unreadable_body() => "invalid_body",
+            _ if self.unreadable_parameter() => "invalid_parameter",
             s if s.is_client_error() => "bad_request",
             _ => Failure::Internal.code(),
         }
@@ -519,6 +521,14 @@ impl Problem for Refused {
             StatusCode::METHOD_NOT_ALLOWED => crate::i18n::t("error-method-not-allowed"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => crate::i18n::t("error-unsupported-media-type"),
             StatusCode::PAYLOAD_TOO_LARGE => crate::i18n::t("error-payload-too-large"),
+            _ if self.unreadable_body() => crate::i18n::t_args(
+                "error-invalid-body",
+                &[("detail", self.0.to_string().into())],
+            ),
+            _ if self.unreadable_parameter() => crate::i18n::t_args(
+                "error-invalid-parameter",
+                &[("detail", self.0.to_string().into())],
+            ),
             s if s.is_client_error() => crate::i18n::t_args(
                 "error-bad-request",
                 &[("detail", self.0.to_string().into())],
@@ -528,6 +538,20 @@ impl Problem for Refused {
     }
     fn statuses() -> &'static [(u16, &'static str)] {
         &[]
+    }
+}
+
+impl Refused {
+    /// A body that is not JSON, or JSON that does not follow the operation's schema.
+    fn unreadable_body(&self) -> bool {
+        self.0.is::<poem_openapi::error::ParseRequestPayloadError>()
+            || self.0.is::<poem_openapi::error::ParseMultipartError>()
+    }
+
+    /// A path, query or header parameter that does not follow its schema.
+    fn unreadable_parameter(&self) -> bool {
+        self.0.is::<poem_openapi::error::ParseParamError>()
+            || self.0.is::<poem_openapi::error::ParsePathError>()
     }
 }
 

@@ -12,4 +12,5 @@ pub mod panics;
 pub mod refusals;
 pub mod routes;
 pub mod security_headers;
+pub mod spec;
 pub mod static_files;

@@ -9,6 +9,7 @@ use super::origin::origin_checked;
 use super::panics::catch_panics;
 use super::refusals::RefusalLog;
 use super::security_headers::SecurityHeaders;
+use super::spec::{Documented, with_allow};
 use super::static_files::{script, stylesheet};
 use crate::auth::api::{AccountApi, AuthApi};
 use crate::auth::{email_pages, oidc_pages, pages as auth_pages};
@@ -57,8 +58,8 @@ type Apis = (
     (CartApi, StaffBillingApi),
 );
 
-pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
-    let apis = (
+pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Documented<Apis>, ()> {
+    let apis = Documented((
         PortalApi {
             state: state.clone(),
         },
@@ -112,7 +113,7 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
                 state: state.clone(),
             },
         ),
-    );
+    ));
     OpenApiService::new(apis, "Portail Famille", env!("CARGO_PKG_VERSION"))
         .description("API of Portail Famille. Every operation is under `/{slug}/api/v1`, where `{slug}` names the municipality. Errors answer `{\"code\", \"message\"}` with a stable code and a message in the language of `Accept-Language` (French by default).")
         .server(state.settings.public_url.clone())
@@ -120,10 +121,14 @@ pub fn api_service(state: &Arc<AppState>) -> OpenApiService<Apis, ()> {
 
 /// The API answers under `/{slug}/api/`, its mutations behind the Origin check; any other
 /// unmatched path gets the French 404 page.
-fn api_or_not_found(api: OpenApiService<Apis, ()>, state: Arc<AppState>) -> impl Endpoint {
-    let api = api
-        .into_endpoint()
-        .catch_all_error(|e: poem::Error| async move { api_error(e) });
+fn api_or_not_found(
+    api: OpenApiService<Documented<Apis>, ()>,
+    state: Arc<AppState>,
+) -> impl Endpoint {
+    let api = with_allow(
+        api.into_endpoint()
+            .catch_all_error(|e: poem::Error| async move { api_error(e) }),
+    );
     let (public_url, extra_hosts) = (
         state.settings.public_url.clone(),
         state.settings.extra_hosts.clone(),

@@ -253,6 +253,8 @@ impl ReservationsApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         prestation: Path<String>,
+        /// The day, `YYYY-MM-DD`.
+        #[oai(validator(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
         date: Path<String>,
         tenant: Data<&CurrentTenant>,
         SignedInApi(signed): SignedInApi,
@@ -272,6 +274,8 @@ impl ReservationsApi {
         #[oai(name = "slug")] _slug: Path<String>,
         id: Path<Uuid>,
         prestation: Path<String>,
+        /// The day, `YYYY-MM-DD`.
+        #[oai(validator(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
         date: Path<String>,
         tenant: Data<&CurrentTenant>,
         SignedInApi(signed): SignedInApi,
