@@ -170,3 +170,110 @@ async fn an_upload_beyond_the_bound_gets_503_with_retry_after_without_its_body_b
     assert_eq!(documents_stored(&town).await, 2);
     town.cleanup().await;
 }
+
+/// `(attempts, sent, has_error)` of the outbox's mails to `to`.
+async fn outbox_of(town: &Town, to: &str) -> Vec<(i32, bool, bool)> {
+    use sea_orm::ConnectionTrait;
+    let tx = town.tx().await;
+    let rows = tx
+        .query_all_raw(portail_tenants::database::sql(
+            "SELECT attempts, sent_at IS NOT NULL AS sent, last_error IS NOT NULL AS failed
+             FROM outbox WHERE to_address = $1 ORDER BY id",
+            [to.into()],
+        ))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get("", "attempts").unwrap(),
+                r.try_get("", "sent").unwrap(),
+                r.try_get("", "failed").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// SMTP down: the mail waits in the outbox, then goes out once when the server is back. The
+/// outage is scaled down: instead of waiting out the 30 s of the first retry delay, the test
+/// moves the mail's next attempt to now once the server is back.
+#[tokio::test]
+async fn with_smtp_down_mail_waits_in_the_outbox_and_is_delivered_once_when_it_is_back() {
+    let port = support::throwaway_redis::free_port();
+    let mut settings = test_settings();
+    settings.smtp_url = Some(portail::settings::Secret::new(format!(
+        "smtp://127.0.0.1:{port}"
+    )));
+    let town = Town::build("smtp").settings(settings).start().await;
+    let visitor = town.visitor();
+
+    // Nobody listens on the SMTP port: the reset is answered as usual, the mail is kept.
+    let r = visitor
+        .post("/auth/password-reset", serde_json::json!({ "email": PAUL }))
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let started = Instant::now();
+    let failed = loop {
+        let rows = outbox_of(&town, PAUL).await;
+        if rows.first().is_some_and(|(attempts, _, _)| *attempts >= 1) {
+            break rows;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no attempt: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        failed,
+        vec![(1, false, true)],
+        "tried once, kept, its error noted"
+    );
+
+    // The server comes back; the retry is due (scaled time); the next mail queued wakes the
+    // sender, which delivers both.
+    let sink = support::peers::SmtpSink::start_on(port);
+    {
+        use sea_orm::ConnectionTrait;
+        let tx = town.tx().await;
+        tx.execute_raw(portail_tenants::database::sql(
+            "UPDATE outbox SET next_attempt_at = now() WHERE sent_at IS NULL",
+            [],
+        ))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let r = visitor
+        .post(
+            "/auth/password-reset",
+            serde_json::json!({ "email": SOPHIE }),
+        )
+        .await;
+    assert!(r.status().is_success());
+    sink.wait_for(SOPHIE, 1).await;
+    let paul_mail = sink.wait_for(PAUL, 1).await;
+    assert!(paul_mail.text.unwrap_or_default().contains("token="));
+    // A few more delivery passes: nothing goes twice.
+    let r = visitor
+        .post(
+            "/auth/password-reset",
+            serde_json::json!({ "email": "personne@demo.example" }),
+        )
+        .await;
+    assert!(r.status().is_success());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let to_paul = sink
+        .mails()
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(PAUL)))
+        .count();
+    assert_eq!(to_paul, 1, "delivered exactly once");
+    assert_eq!(outbox_of(&town, PAUL).await, vec![(2, true, false)]);
+    eprintln!(
+        "smtp down: 1 mail kept after 1 failed attempt, delivered once after the server came back; {} mails delivered in all",
+        sink.mails().len()
+    );
+    town.cleanup().await;
+}
