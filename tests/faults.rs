@@ -277,3 +277,65 @@ async fn with_smtp_down_mail_waits_in_the_outbox_and_is_delivered_once_when_it_i
     );
     town.cleanup().await;
 }
+
+/// Redis stopped while a parent is signed in: pages answer the French 503 page, the API its
+/// JSON 503, a write is refused whole (nothing reaches PostgreSQL), and the same session works
+/// again once Redis is back with its data, without restarting the portal.
+#[tokio::test]
+async fn with_redis_stopped_a_signed_in_parent_gets_503s_nothing_is_written_and_the_session_comes_back()
+ {
+    let mut redis = support::throwaway_redis::ThrowawayRedis::start();
+    let mut settings = test_settings();
+    settings.redis_url = portail::settings::Secret::new(redis.url());
+    let town = Town::build("redisdown").settings(settings).start().await;
+    let paul = town.parent(PAUL).await;
+    let before = paul.json("/me").await;
+
+    redis.shutdown_saving();
+    let page = paul.page("/foyer").await;
+    assert_eq!(page.status(), 503, "never served anonymously");
+    assert!(page.headers().contains_key("retry-after"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Service momentanément indisponible")
+    );
+    let write = paul
+        .patch("/me", serde_json::json!({ "locale": "en" }))
+        .await;
+    assert_eq!(write.status(), 503);
+    assert!(write.headers().contains_key("retry-after"));
+    assert_eq!(
+        write.json::<Value>().await.unwrap()["code"],
+        "service_unavailable"
+    );
+    let read = paul.get("/me").await;
+    assert_eq!(read.status(), 503);
+
+    redis.restart();
+    let started = Instant::now();
+    let after = loop {
+        let r = paul.get("/me").await;
+        if r.status() == 200 {
+            break r.json::<Value>().await.unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still {} after Redis came back",
+            r.status()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(
+        after["locale"], before["locale"],
+        "the refused write left nothing"
+    );
+    assert_ne!(after["locale"], "en");
+    assert_eq!(paul.page("/foyer").await.status(), 200, "the same session");
+    eprintln!(
+        "redis down: page 503, API 503 (service_unavailable), write refused; session back after {} ms",
+        started.elapsed().as_millis()
+    );
+    town.cleanup().await;
+}
