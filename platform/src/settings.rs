@@ -61,6 +61,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Largest document a parent may send, in bytes; counted while the body arrives.
     pub max_upload_bytes: u64,
+    /// Uploads read at once by one process; one more is answered 503 with `Retry-After`.
+    pub upload_concurrency: usize,
     /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (the ingress); empty:
     /// the TCP peer is the client.
     pub trusted_proxies: Vec<crate::http::client_ip::Cidr>,
@@ -103,6 +105,7 @@ struct FileSettings {
     mail_from: Option<String>,
     mail_sweep_seconds: Option<u64>,
     max_upload_bytes: Option<u64>,
+    upload_concurrency: Option<usize>,
     trusted_proxies: Option<String>,
     extra_hosts: Option<String>,
     household_quota_bytes: Option<u64>,
@@ -215,6 +218,14 @@ impl Settings {
                 .or(file.mail_from)
                 .unwrap_or_else(|| "Portail Famille <no-reply@portail-famille.invalid>".into()),
             max_upload_bytes,
+            upload_concurrency: match parse_env("UPLOAD_CONCURRENCY")?
+                .map(|v| v as usize)
+                .or(file.upload_concurrency)
+                .unwrap_or(8)
+            {
+                0 => anyhow::bail!("UPLOAD_CONCURRENCY: 0 would refuse every upload"),
+                n => n,
+            },
             trusted_proxies,
             extra_hosts,
             household_quota_bytes: parse_env("HOUSEHOLD_QUOTA_BYTES")?
@@ -271,6 +282,14 @@ mod tests {
         assert_eq!(s.log_format, LogFormat::Text);
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.max_upload_bytes, 10_485_760);
+        assert_eq!(s.upload_concurrency, 8);
+        assert_eq!(
+            from(&[("UPLOAD_CONCURRENCY", "3")])
+                .unwrap()
+                .upload_concurrency,
+            3
+        );
+        assert!(from(&[("UPLOAD_CONCURRENCY", "0")]).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
+use crate::documents::gate::UploadGate;
 use crate::http::metrics::Metrics;
 use crate::mail::sender::Outboxes;
 use crate::school_calendar::SchoolCalendars;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub clock: Arc<dyn Clock>,
     pub school_calendars: SchoolCalendars,
+    /// How many uploads are read and held at once.
+    pub uploads: UploadGate,
 }
 
 /// What the state is made of, besides what it builds itself.
@@ -53,6 +56,7 @@ impl AppState {
             school_calendars,
         } = parts;
         AppState {
+            uploads: UploadGate::new(settings.upload_concurrency),
             settings,
             pool,
             tenants,

@@ -22,11 +22,16 @@ pub struct SinkMail {
 
 impl SmtpSink {
     pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// On a given port (0: any free one), e.g. where the portal's `SMTP_URL` already points.
+    pub fn start_on(port: u16) -> Self {
         let dir =
             std::env::temp_dir().join(format!("portail-sink-{}", uuid::Uuid::new_v4().simple()));
         let mut child = Command::new("node")
             .arg(super::root().join("tests/peers/smtp-sink.mjs"))
-            .env("SMTP_PORT", "0")
+            .env("SMTP_PORT", port.to_string())
             .env("MAIL_DIR", &dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct ThrowawayRedis {
     pub port: u16,
     child: Option<Child>,
+    /// Where [`shutdown_saving`](Self::shutdown_saving) writes its data, read back on restart.
+    dir: std::path::PathBuf,
 }
 
 pub fn free_port() -> u16 {
@@ -32,9 +34,12 @@ pub fn answers_ping(port: u16) -> bool {
 impl ThrowawayRedis {
     /// Starts one on a free port and returns once it answers PING.
     pub fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("portail-redis-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
         let mut redis = Self {
             port: free_port(),
             child: None,
+            dir,
         };
         redis.restart();
         redis
@@ -57,6 +62,8 @@ impl ThrowawayRedis {
                 "",
                 "--appendonly",
                 "no",
+                "--dir",
+                self.dir.to_str().unwrap(),
             ])
             .stdout(Stdio::null())
             // An outside service: under libfaketime (runs with a moved clock) it keeps the
@@ -90,11 +97,25 @@ impl ThrowawayRedis {
     }
 }
 
+impl ThrowawayRedis {
+    /// Stops it as an administrator would for maintenance (`SHUTDOWN SAVE`): its data is on
+    /// disk and [`restart`](Self::restart) reads it back.
+    pub fn shutdown_saving(&mut self) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.write_all(b"SHUTDOWN SAVE\r\n").unwrap();
+        if let Some(mut child) = self.child.take() {
+            child.wait().unwrap();
+        }
+        assert!(self.dir.join("dump.rdb").exists(), "nothing saved");
+    }
+}
+
 impl Drop for ThrowawayRedis {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

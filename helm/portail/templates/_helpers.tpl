@@ -196,6 +196,7 @@ MAIL_DIR: {{ .Values.config.mailDir | quote }}
 MAIL_FROM: {{ .Values.config.mailFrom | quote }}
 {{- end }}
 MAX_UPLOAD_BYTES: {{ .Values.config.maxUploadBytes | int | toString | quote }}
+UPLOAD_CONCURRENCY: {{ .Values.config.uploadConcurrency | int | toString | quote }}
 {{- if .Values.config.trustedProxies }}
 TRUSTED_PROXIES: {{ .Values.config.trustedProxies | quote }}
 {{- end }}

@@ -24,3 +24,4 @@ size-kb = { $n } KB
 size-mb = { $n } MB
 size-mb-tenths = { $n }.{ $tenths } MB
 document-person-refused = Choose your household or one of your children.
+document-uploads-busy = Many documents are being sent right now. Your document was not received: try again in a few seconds.

@@ -24,3 +24,4 @@ size-kb = { $n } Ko
 size-mb = { $n } Mo
 size-mb-tenths = { $n },{ $tenths } Mo
 document-person-refused = Choisissez votre foyer ou l'un de vos enfants.
+document-uploads-busy = Beaucoup de documents sont envoyés en ce moment. Votre document n'a pas été reçu : réessayez dans quelques secondes.

@@ -243,10 +243,13 @@ impl DocumentsApi {
         if !body.multipart {
             return Err(DocumentError::NotMultipart.into());
         }
+        // Past the bound, nothing of the body is read.
+        let permit = self.state.uploads.enter().map_err(DocumentError::from)?;
         let limit = self.state.settings.max_upload_bytes;
-        let (received, read) = upload::read(req, body.body, limit, None).await;
+        let (received, read) = upload::read(req, body.body, limit, None, &permit).await;
         read.map_err(|e| DocumentError::from_read(e, limit))?;
-        let document = service::create(&self.state, &tenant, &signed, received, "api").await?;
+        let document =
+            service::create(&self.state, &tenant, &signed, received, &permit, "api").await?;
         Ok(UploadResponse::Created(Json(document.into())))
     }
 

@@ -14,6 +14,7 @@
 
 pub mod antivirus;
 pub mod api;
+pub mod gate;
 pub mod guard;
 pub mod hostile;
 pub mod pages;

@@ -218,14 +218,16 @@ pub async fn upload(
     body: Body,
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
+    // Past the bound, nothing of the body is read: a French 503 page says to come back.
+    let permit = state.uploads.enter().map_err(DocumentError::from)?;
     let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid_for_session(req, Some(token));
-    let (received, read) = super::upload::read(req, body, limit, Some(&check)).await;
+    let (received, read) = super::upload::read(req, body, limit, Some(&check), &permit).await;
     let shown = received.without_file();
     let failure = match read {
         Err(ReadError::Csrf) => return Err(csrf_refused()),
         Err(e) => DocumentError::from_read(e, limit),
-        Ok(()) => match service::create(state, tenant, &account, received, "page").await {
+        Ok(()) => match service::create(state, tenant, &account, received, &permit, "page").await {
             Ok(_) => {
                 return Ok(see_other(format!(
                     "/{}/documents?info=document-envoye#documents-titre",
@@ -248,8 +250,11 @@ pub async fn upload(
         e @ (DocumentError::Malformed | DocumentError::ScanUnavailable) => {
             form.error = Some(e.message())
         }
-        e
-        @ (DocumentError::NotFound | DocumentError::NotMultipart | DocumentError::Database(_)) => {
+        e @ (DocumentError::NotFound
+        | DocumentError::NotMultipart
+        | DocumentError::Busy
+        | DocumentError::Spool(_)
+        | DocumentError::Database(_)) => {
             return Err(e.into());
         }
     }

@@ -93,6 +93,35 @@ pub async fn child_name(tx: &TenantTx, child_id: Uuid) -> Result<Option<String>,
         .and_then(|r| r.try_get::<String>("", "name").ok()))
 }
 
+/// The size of each part a file is sent to PostgreSQL in.
+const PART_BYTES: usize = 256 * 1024;
+
+/// The file staged by [`stage`], as an SQL expression for an `INSERT` of the same
+/// transaction.
+pub const STAGED_FILE: &str = "(SELECT COALESCE(string_agg(data, ''::bytea ORDER BY seq), ''::bytea) FROM pg_temp.upload_parts)";
+
+/// Sends a file to the transaction's session in parts of [`PART_BYTES`], into a temporary
+/// table dropped at commit, so that no statement carries the whole file: a connection keeps
+/// the buffers of its largest statement as long as it lives, and ten connections that each
+/// once wrote a 10 MB file held well over 100 MB. [`STAGED_FILE`] then gives it back whole,
+/// on the server's side.
+pub async fn stage(tx: &TenantTx, bytes: &[u8]) -> Result<(), DbErr> {
+    tx.run(
+        "CREATE TEMP TABLE IF NOT EXISTS upload_parts (seq integer PRIMARY KEY, data bytea NOT NULL) ON COMMIT DROP",
+        [],
+    )
+    .await?;
+    tx.run("DELETE FROM pg_temp.upload_parts", []).await?;
+    for (seq, part) in bytes.chunks(PART_BYTES).enumerate() {
+        tx.run(
+            "INSERT INTO pg_temp.upload_parts (seq, data) VALUES ($1, $2)",
+            [(seq as i32).into(), part.to_vec().into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub struct NewDocument<'a> {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -106,12 +135,14 @@ pub struct NewDocument<'a> {
     pub uploaded_by: Uuid,
 }
 
-/// Stores the document; answers its creation time.
+/// Stores the document (its file sent in parts, see [`stage`]); answers its creation time.
 pub async fn insert(tx: &TenantTx, d: NewDocument<'_>) -> Result<DateTime<Utc>, DbErr> {
+    stage(tx, &d.data).await?;
+    drop(d.data);
     let row = tx
         .query_one_raw(sql(
-            "INSERT INTO documents (id, household_id, child_id, name, description, content_type, size, storage_name, data, uploaded_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING created_at",
+            &format!("INSERT INTO documents (id, household_id, child_id, name, description, content_type, size, storage_name, data, uploaded_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {STAGED_FILE}, $9) RETURNING created_at"),
             [
                 d.id.into(),
                 d.household_id.into(),
@@ -121,7 +152,6 @@ pub async fn insert(tx: &TenantTx, d: NewDocument<'_>) -> Result<DateTime<Utc>, 
                 d.content_type.into(),
                 (d.size as i32).into(),
                 d.storage_name.into(),
-                d.data.into(),
                 d.uploaded_by.into(),
             ],
         ))

@@ -6,6 +6,7 @@
 //! municipality with the same id, is "not found". Each upload and each download is written to
 //! the audit log, in the same transaction, with field names only.
 
+use super::gate::UploadPermit;
 use super::repository::{self, DocumentSummary, NewDocument, StoredFile};
 use super::upload::Received;
 use crate::audit;
@@ -45,8 +46,20 @@ pub enum DocumentError {
     /// The antivirus (`CLAMD_ADDRESS`) cannot be reached: the file is held back, not stored.
     #[error("antivirus unreachable")]
     ScanUnavailable,
+    /// Every upload slot of the process is taken (`UPLOAD_CONCURRENCY`): try again shortly.
+    #[error("too many uploads at once")]
+    Busy,
+    /// The temporary file of an upload could not be written or read back.
+    #[error("upload spool")]
+    Spool(#[from] std::io::Error),
     #[error("database")]
     Database(#[from] DbErr),
+}
+
+impl From<super::gate::Busy> for DocumentError {
+    fn from(_: super::gate::Busy) -> Self {
+        DocumentError::Busy
+    }
 }
 
 impl DocumentError {
@@ -57,6 +70,7 @@ impl DocumentError {
             ReadError::UnsupportedType => DocumentError::UnsupportedType,
             // A page answers a bad token itself, before this; for the API it cannot happen.
             ReadError::Malformed | ReadError::Csrf => DocumentError::Malformed,
+            ReadError::Spool => DocumentError::Spool(std::io::Error::other("spool")),
         }
     }
 }
@@ -71,7 +85,8 @@ impl Problem for DocumentError {
             DocumentError::Malformed => StatusCode::BAD_REQUEST,
             DocumentError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DocumentError::NotFound => Failure::NotFound.status(),
-            DocumentError::ScanUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            DocumentError::ScanUnavailable | DocumentError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            DocumentError::Spool(_) => Failure::Internal.status(),
             DocumentError::Database(e) => Failure::of(e).status(),
         }
     }
@@ -85,6 +100,8 @@ impl Problem for DocumentError {
             DocumentError::Invalid(_) => "invalid_fields",
             DocumentError::NotFound => Failure::NotFound.code(),
             DocumentError::ScanUnavailable => "antivirus_unavailable",
+            DocumentError::Busy => "uploads_busy",
+            DocumentError::Spool(_) => Failure::Internal.code(),
             DocumentError::Database(e) => Failure::of(e).code(),
         }
     }
@@ -101,6 +118,8 @@ impl Problem for DocumentError {
             DocumentError::Invalid(_) => invalid_fields_message(),
             DocumentError::NotFound => Failure::NotFound.message(),
             DocumentError::ScanUnavailable => crate::i18n::t("document-antivirus-unavailable"),
+            DocumentError::Busy => crate::i18n::t("document-uploads-busy"),
+            DocumentError::Spool(_) => Failure::Internal.message(),
             DocumentError::Database(e) => Failure::of(e).message(),
         }
     }
@@ -108,6 +127,7 @@ impl Problem for DocumentError {
     fn details(&self) -> Details {
         match self {
             DocumentError::Invalid(errors) => fields(errors),
+            DocumentError::Busy => Details::RetryAfter(super::gate::RETRY_AFTER_SECONDS),
             _ => Details::None,
         }
     }
@@ -135,7 +155,7 @@ impl Problem for DocumentError {
             ),
             (
                 503,
-                "A dependency is unreachable (`service_unavailable`), or the antivirus is (`antivirus_unavailable`): the file is not stored.",
+                "A dependency is unreachable (`service_unavailable`), or the antivirus is (`antivirus_unavailable`): the file is not stored; or every upload slot of the server is taken (`uploads_busy`, nothing read): try again after `Retry-After` seconds.",
             ),
             INTERNAL,
         ]
@@ -224,6 +244,7 @@ pub async fn create(
     tenant: &CurrentTenant,
     who: &SignedIn,
     form: Received,
+    permit: &UploadPermit,
     origin: &str,
 ) -> Result<DocumentSummary, DocumentError> {
     let (checked, mut errors) = check(&form);
@@ -233,15 +254,18 @@ pub async fn create(
     {
         errors.add("person", crate::i18n::t("document-person-refused"));
     }
-    let mut file = match form.file {
+    let file = match form.file {
         Some(file) if errors.is_empty() => file,
         _ => return Err(DocumentError::Invalid(errors)),
     };
-    file.bytes = super::guard::admit(state, tenant, who, &tx, file.kind, file.bytes).await?;
+    let kind = file.kind;
+    // In memory from here to the commit, under the gate's bound.
+    let (bytes, _held) = file.load(permit).await?;
+    let bytes = super::guard::admit(state, tenant, who, &tx, kind, bytes).await?;
     let id = Uuid::new_v4();
     // The stored name is ours: the client's file name is never read, let alone used.
-    let storage_name = format!("{}.{}", Uuid::new_v4(), file.kind.extension());
-    let size = file.bytes.len() as i64;
+    let storage_name = format!("{}.{}", Uuid::new_v4(), kind.extension());
+    let size = bytes.len() as i64;
     let created_at = repository::insert(
         &tx,
         NewDocument {
@@ -250,10 +274,10 @@ pub async fn create(
             child_id: checked.person,
             name: &checked.name,
             description: &checked.description,
-            content_type: file.kind.content_type(),
+            content_type: kind.content_type(),
             size,
             storage_name: &storage_name,
-            data: file.bytes,
+            data: bytes,
             uploaded_by: who.guardian_id,
         },
     )
@@ -287,7 +311,7 @@ pub async fn create(
         person_name,
         name: checked.name,
         description: checked.description,
-        content_type: file.kind.content_type().into(),
+        content_type: kind.content_type().into(),
         size,
         created_at,
     })
@@ -544,8 +568,8 @@ mod tests {
         assert_eq!(french_size(10 * 1024 * 1024), "10 Mo");
     }
 
-    #[test]
-    fn every_bad_field_is_named_at_once() {
+    #[tokio::test]
+    async fn every_bad_field_is_named_at_once() {
         let form = Received {
             name: "  \r\n ".into(),
             description: "x".repeat(DESCRIPTION_MAX + 1),
@@ -560,10 +584,11 @@ mod tests {
         assert!(errors.0["description"].contains("2000 caractères"));
         let form = Received {
             name: "Attestation\r\nCAF".into(),
-            file: Some(super::super::upload::ReceivedFile {
-                kind: FileKind::Pdf,
-                bytes: b"%PDF-".to_vec(),
-            }),
+            file: Some(
+                super::super::upload::ReceivedFile::from_bytes(FileKind::Pdf, b"%PDF-")
+                    .await
+                    .unwrap(),
+            ),
             ..Received::default()
         };
         let (checked, errors) = check(&form);

@@ -8,17 +8,24 @@
 //! itself may not exceed the limit. `Content-Length` is only a shortcut for honest clients
 //! announcing too much; a small or absent one (chunked encoding) changes nothing.
 //!
+//! The file itself never sits in memory while it arrives: it is written, chunk by chunk, to an
+//! anonymous temporary file (unlinked from the start, so nothing is left behind whatever
+//! happens to the process), and loaded only to be checked and stored, under the
+//! [`UploadGate`](super::gate::UploadGate)'s bound.
+//!
 //! The type of the file is decided by its first bytes (see [`FileKind::sniff`]), never by
 //! its name or its declared type, and as soon as those bytes are in: a refused file is not
 //! read further. The file name the client sends is never read by [`read`]; [`read_form`]
 //! (a message's attachments) keeps it only as a label, cleaned before anyone sees it.
 
+use super::gate::{HeldFile, Holder, UploadPermit};
 use futures::StreamExt;
 use poem::web::Multipart;
 use poem::{Body, FromRequest, Request, RequestBody};
+use std::io::SeekFrom;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 /// Room for the text fields, the CSRF token and the part headers, on top of the file limit.
 pub const MARGIN: u64 = 64 * 1024;
@@ -30,7 +37,7 @@ const MAX_PARTS: usize = 16;
 
 /// What the form carried. Text fields are kept as sent (lossy UTF-8); checks are the
 /// service's.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Received {
     pub name: String,
     pub description: String,
@@ -60,10 +67,49 @@ impl Received {
     }
 }
 
-#[derive(Debug, Clone)]
+/// A file received, waiting on disk until it is loaded to be stored.
+#[derive(Debug)]
 pub struct ReceivedFile {
     pub kind: FileKind,
-    pub bytes: Vec<u8>,
+    /// In bytes.
+    pub len: u64,
+    spool: tokio::fs::File,
+}
+
+impl ReceivedFile {
+    /// A file from bytes already in memory (tests, files made by the portal itself).
+    pub async fn from_bytes(kind: FileKind, bytes: &[u8]) -> std::io::Result<Self> {
+        let mut spool = tokio::fs::File::from_std(tempfile::tempfile()?);
+        spool.write_all(bytes).await?;
+        Ok(ReceivedFile {
+            kind,
+            len: bytes.len() as u64,
+            spool,
+        })
+    }
+
+    /// The whole file in memory, to be checked and stored, once the gate has a place for it:
+    /// keep the [`HeldFile`] as long as the bytes (or copies of them) are alive.
+    pub async fn load(self, permit: &UploadPermit) -> std::io::Result<(Vec<u8>, HeldFile)> {
+        let held = permit.hold().await;
+        self.load_held(held).await
+    }
+
+    /// [`load`](Self::load) for a file that came with its [`Holder`].
+    pub async fn load_with(self, holder: &Holder) -> std::io::Result<(Vec<u8>, HeldFile)> {
+        let held = holder.hold().await;
+        self.load_held(held).await
+    }
+
+    async fn load_held(mut self, held: HeldFile) -> std::io::Result<(Vec<u8>, HeldFile)> {
+        self.spool.seek(SeekFrom::Start(0)).await?;
+        let mut bytes = Vec::with_capacity(self.len as usize);
+        (&mut self.spool)
+            .take(self.len)
+            .read_to_end(&mut bytes)
+            .await?;
+        Ok((bytes, held))
+    }
 }
 
 /// Why reading stopped.
@@ -77,18 +123,21 @@ pub enum ReadError {
     Malformed,
     /// A page form whose first field is not the right CSRF token.
     Csrf,
+    /// The temporary file could not be written.
+    Spool,
 }
 
 /// For page forms: the check of the `csrf` field, which must come before any other.
 pub type CsrfCheck<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 /// Reads the form. On failure the fields read so far come back too, so a page can show the
-/// form again as it was typed.
+/// form again as it was typed. The permit proves the upload was let in by the gate.
 pub async fn read(
     req: &Request,
     body: Body,
     max_file: u64,
     csrf: Option<CsrfCheck<'_>>,
+    _permit: &UploadPermit,
 ) -> (Received, Result<(), ReadError>) {
     let mut received = Received::default();
     let result = read_into(&mut received, req, body, max_file, csrf).await;
@@ -170,14 +219,16 @@ async fn read_into(
 
 /// A file of a form that may carry several (a message's attachments), with the name the
 /// client gave it: shown to people once cleaned, never used to store the file or to type it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NamedFile {
     pub file: ReceivedFile,
     pub client_name: String,
+    /// The upload's place in memory, to load the file under the gate's bound.
+    pub holder: Holder,
 }
 
 /// What a form of text fields and files carried ([`read_form`]).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct FormFields {
     /// The text fields asked for, as sent (lossy UTF-8), cut at their limit.
     pub texts: std::collections::BTreeMap<&'static str, String>,
@@ -195,9 +246,20 @@ pub async fn read_form(
     texts: &[(&'static str, usize)],
     max_files_bytes: u64,
     csrf: Option<CsrfCheck<'_>>,
+    permit: UploadPermit,
 ) -> (FormFields, Result<(), ReadError>) {
     let mut received = FormFields::default();
-    let result = read_form_into(&mut received, req, body, texts, max_files_bytes, csrf).await;
+    let holder = Holder::new(permit);
+    let result = read_form_into(
+        &mut received,
+        req,
+        body,
+        texts,
+        max_files_bytes,
+        csrf,
+        &holder,
+    )
+    .await;
     (received, result)
 }
 
@@ -208,6 +270,7 @@ async fn read_form_into(
     texts: &[(&'static str, usize)],
     max_files_bytes: u64,
     csrf: Option<CsrfCheck<'_>>,
+    holder: &Holder,
 ) -> Result<(), ReadError> {
     let (mut multipart, tripped) = open(req, body, max_files_bytes + MARGIN).await?;
     let failed = |tripped: &AtomicBool| {
@@ -255,8 +318,12 @@ async fn read_form_into(
                 .await
                 .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
             if let Some(file) = file {
-                left -= file.bytes.len() as u64;
-                received.files.push(NamedFile { file, client_name });
+                left -= file.len;
+                received.files.push(NamedFile {
+                    file,
+                    client_name,
+                    holder: holder.clone(),
+                });
             }
         } else {
             skip(field).await.map_err(|_| failed(&tripped))?;
@@ -351,37 +418,55 @@ async fn read_text(field: poem::web::Field, max: usize) -> Result<(String, bool)
     Ok((String::from_utf8_lossy(&kept).into_owned(), overlong))
 }
 
-/// Reads the file part. `Err(None)` is a read failure (the caller tells which); an empty part
-/// (a browser sends one when no file was chosen) is no file.
+/// Reads the file part into a temporary file. `Err(None)` is a read failure (the caller
+/// tells which); an empty part (a browser sends one when no file was chosen) is no file.
 async fn read_file(
     field: poem::web::Field,
     max: u64,
 ) -> Result<Option<ReceivedFile>, Option<ReadError>> {
     let mut reader = std::pin::pin!(field.into_async_read());
-    let mut bytes = Vec::new();
+    let mut spool: Option<tokio::fs::File> = None;
+    let mut head: Vec<u8> = Vec::with_capacity(FileKind::SNIFF_LEN);
+    let mut len: u64 = 0;
     let mut kind = None;
     let mut buf = vec![0u8; 64 * 1024];
+    let spool_failed = |e: std::io::Error| {
+        tracing::error!(error = %e, "upload: the temporary file cannot be written");
+        Some(ReadError::Spool)
+    };
     loop {
         let n = reader.read(&mut buf).await.map_err(|_| None)?;
         if n == 0 {
             break;
         }
-        if bytes.len() as u64 + n as u64 > max {
+        if len + n as u64 > max {
             return Err(Some(ReadError::TooLarge));
         }
-        bytes.extend_from_slice(&buf[..n]);
-        if kind.is_none() && bytes.len() >= FileKind::SNIFF_LEN {
-            kind = Some(FileKind::sniff(&bytes).ok_or(Some(ReadError::UnsupportedType))?);
+        len += n as u64;
+        if head.len() < FileKind::SNIFF_LEN {
+            let room = FileKind::SNIFF_LEN - head.len();
+            head.extend_from_slice(&buf[..n.min(room)]);
+            if head.len() == FileKind::SNIFF_LEN {
+                kind = Some(FileKind::sniff(&head).ok_or(Some(ReadError::UnsupportedType))?);
+            }
         }
+        let file = match &mut spool {
+            Some(file) => file,
+            None => spool.insert(tokio::fs::File::from_std(
+                tempfile::tempfile().map_err(spool_failed)?,
+            )),
+        };
+        file.write_all(&buf[..n]).await.map_err(spool_failed)?;
     }
-    if bytes.is_empty() {
+    let Some(mut spool) = spool else {
         return Ok(None);
-    }
+    };
+    spool.flush().await.map_err(spool_failed)?;
     let kind = match kind {
         Some(kind) => kind,
-        None => FileKind::sniff(&bytes).ok_or(Some(ReadError::UnsupportedType))?,
+        None => FileKind::sniff(&head).ok_or(Some(ReadError::UnsupportedType))?,
     };
-    Ok(Some(ReceivedFile { kind, bytes }))
+    Ok(Some(ReceivedFile { kind, len, spool }))
 }
 
 async fn skip(field: poem::web::Field) -> Result<(), std::io::Error> {

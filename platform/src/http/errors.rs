@@ -333,6 +333,8 @@ pub struct PageError {
     status: StatusCode,
     title: &'static str,
     message: String,
+    /// Seconds to wait, when the problem says (`Retry-After`).
+    retry_after: Option<i64>,
 }
 
 impl<E: Problem> From<E> for PageError {
@@ -342,6 +344,10 @@ impl<E: Problem> From<E> for PageError {
             status: problem.status(),
             title: page_title(&problem),
             message: problem.message(),
+            retry_after: match problem.details() {
+                Details::RetryAfter(seconds) => Some(seconds),
+                _ => None,
+            },
         }
     }
 }
@@ -373,7 +379,11 @@ impl ResponseError for PageError {
         self.status
     }
     fn as_response(&self) -> Response {
-        page(self.status, self.title, &self.message, None)
+        let mut response = page(self.status, self.title, &self.message, None);
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert("retry-after", seconds.into());
+        }
+        response
     }
 }
 

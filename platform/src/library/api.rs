@@ -277,10 +277,20 @@ impl LibraryApi {
         if !body.multipart {
             return Err(DocumentError::NotMultipart.into());
         }
+        // Past the bound, nothing of the body is read.
+        let permit = self.state.uploads.enter().map_err(DocumentError::from)?;
         let limit = self.state.settings.max_upload_bytes;
-        let (received, read) = upload::read(req, body.body, limit, None).await;
+        let (received, read) = upload::read(req, body.body, limit, None, &permit).await;
         read.map_err(|e| DocumentError::from_read(e, limit))?;
-        let id = service::publish(&self.state, &tenant, &staff.member, received, "api").await?;
+        let id = service::publish(
+            &self.state,
+            &tenant,
+            &staff.member,
+            received,
+            &permit,
+            "api",
+        )
+        .await?;
         Ok(PublishResponse::Created(Json(PublishedDto { id })))
     }
 

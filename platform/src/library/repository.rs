@@ -110,10 +110,16 @@ pub struct NewPublication<'a> {
 
 pub async fn insert(tx: &TenantTx, p: NewPublication<'_>) -> Result<(), DbErr> {
     let size = p.data.len() as i32;
+    // The file goes in parts (see `documents::repository::stage`), never in one statement.
+    crate::documents::repository::stage(tx, &p.data).await?;
+    drop(p.data);
     tx.run(
-        "INSERT INTO library_documents (id, rubrique, name, audience_kind, audience_value,
+        &format!(
+            "INSERT INTO library_documents (id, rubrique, name, audience_kind, audience_value,
             published_on, until, content_type, size, data, published_by, replaces, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {}, $10, $11, $12)",
+            crate::documents::repository::STAGED_FILE
+        ),
         [
             p.id.into(),
             p.rubrique.into(),
@@ -124,7 +130,6 @@ pub async fn insert(tx: &TenantTx, p: NewPublication<'_>) -> Result<(), DbErr> {
             p.until.into(),
             p.content_type.into(),
             size.into(),
-            p.data.into(),
             p.published_by.into(),
             p.replaces.into(),
             p.at.into(),

@@ -249,6 +249,7 @@ pub async fn publish(
     tenant: &CurrentTenant,
     member: &StaffSigned,
     form: Received,
+    permit: &crate::documents::gate::UploadPermit,
     origin: &str,
 ) -> Result<Uuid, DocumentError> {
     let tx = tenant.begin(state).await?;
@@ -264,7 +265,10 @@ pub async fn publish(
         _ => return Err(DocumentError::Invalid(errors)),
     };
     let whom = format!("staff {}", member.id);
-    let guard = crate::documents::guard::clean(tenant, &whom, file.kind, file.bytes).await?;
+    let kind = file.kind;
+    // In memory from here to the commit, under the gate's bound.
+    let (bytes, _held) = file.load(permit).await?;
+    let guard = crate::documents::guard::clean(tenant, &whom, kind, bytes).await?;
     crate::documents::guard::scan(state, tenant, &whom, &guard).await?;
     let id = Uuid::new_v4();
     let now = state.clock.now();
@@ -279,7 +283,7 @@ pub async fn publish(
             audience_value,
             published_on: checked.published_on,
             until: checked.until,
-            content_type: file.kind.content_type(),
+            content_type: kind.content_type(),
             data: guard,
             published_by: member.id,
             replaces: checked.replaces,

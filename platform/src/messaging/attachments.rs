@@ -10,10 +10,11 @@
 use super::service::{MessagingError, Result};
 use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
+use crate::documents::gate::Holder;
 use crate::documents::guard;
-use crate::documents::repository::StoredFile;
-use crate::documents::service::{FileKind, clean_file_name};
-use crate::documents::upload::NamedFile;
+use crate::documents::repository::{self as files, StoredFile};
+use crate::documents::service::{DocumentError, FileKind, clean_file_name};
+use crate::documents::upload::{NamedFile, ReceivedFile};
 use crate::i18n::t_args;
 use crate::staff::accounts::actor;
 use crate::staff::auth::StaffSigned;
@@ -63,16 +64,18 @@ pub async fn for_conversation(
     .await
 }
 
-/// A file that passed the checks, ready to store.
+/// A file that passed the checks, ready to store: back on disk once cleaned, so that the
+/// files of one message are never all in memory at once (see [`crate::documents::gate`]).
 pub struct Admitted {
     name: String,
     kind: FileKind,
-    bytes: Vec<u8>,
+    file: ReceivedFile,
+    holder: Holder,
 }
 
 impl Admitted {
     pub fn size(&self) -> u64 {
-        self.bytes.len() as u64
+        self.file.len
     }
 }
 
@@ -87,6 +90,11 @@ pub fn label(client_name: &str) -> String {
         _ => name.as_str(),
     };
     clean_file_name(stem)
+}
+
+/// The temporary file of an attachment could not be written or read back.
+fn spool(e: std::io::Error) -> MessagingError {
+    DocumentError::Spool(e).into()
 }
 
 fn refused(message: String) -> MessagingError {
@@ -114,12 +122,18 @@ pub async fn admit(
     let mut admitted = Vec::with_capacity(files.len());
     for f in files {
         let kind = f.file.kind;
-        let bytes = guard::clean(tenant, whom, kind, f.file.bytes).await?;
+        let (bytes, held) = f.file.load_with(&f.holder).await.map_err(spool)?;
+        let bytes = guard::clean(tenant, whom, kind, bytes).await?;
         guard::scan(state, tenant, whom, &bytes).await?;
+        let file = ReceivedFile::from_bytes(kind, &bytes)
+            .await
+            .map_err(spool)?;
+        drop((bytes, held));
         admitted.push(Admitted {
             name: label(&f.client_name),
             kind,
-            bytes,
+            file,
+            holder: f.holder,
         });
     }
     Ok(admitted)
@@ -133,14 +147,18 @@ pub async fn store(
     files: Vec<Admitted>,
     already: usize,
     now: DateTime<Utc>,
-) -> std::result::Result<Vec<AttachmentInfo>, DbErr> {
+) -> Result<Vec<AttachmentInfo>> {
     let mut stored = Vec::with_capacity(files.len());
     for (n, f) in files.into_iter().enumerate() {
         let id = Uuid::new_v4();
-        let size = f.bytes.len() as i64;
+        let size = f.file.len as i64;
+        // One file in memory at a time, sent to PostgreSQL in parts.
+        let (bytes, held) = f.file.load_with(&f.holder).await.map_err(spool)?;
+        files::stage(tx, &bytes).await?;
+        drop((bytes, held));
         tx.run(
-            "INSERT INTO message_attachments (id, message_id, conversation_id, position, name, content_type, size, data, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &format!("INSERT INTO message_attachments (id, message_id, conversation_id, position, name, content_type, size, data, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, {}, $8)", files::STAGED_FILE),
             [
                 id.into(),
                 message_id.into(),
@@ -149,7 +167,6 @@ pub async fn store(
                 f.name.clone().into(),
                 f.kind.content_type().into(),
                 (size as i32).into(),
-                f.bytes.into(),
                 now.into(),
             ],
         )

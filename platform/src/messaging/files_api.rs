@@ -95,7 +95,12 @@ async fn files_of(state: &AppState, req: &Request, body: FilesBody) -> Answer<Ve
         return Err(MessagingError::from(DocumentError::NotMultipart).into());
     }
     let limit = state.settings.max_upload_bytes;
-    let (form, read) = upload::read_form(req, body.body, &[], limit, None).await;
+    let permit = state
+        .uploads
+        .enter()
+        .map_err(DocumentError::from)
+        .map_err(MessagingError::from)?;
+    let (form, read) = upload::read_form(req, body.body, &[], limit, None, permit).await;
     read.map_err(|e| MessagingError::from(DocumentError::from_read(e, limit)))?;
     Ok(form.files)
 }

@@ -186,12 +186,19 @@ pub struct Posted<F> {
 
 /// Reads a multipart message form whose CSRF token `check` passes (403 page otherwise).
 pub async fn read_multipart<F: DeserializeOwned>(
+    state: &AppState,
     req: &Request,
     body: Body,
     limit: u64,
     check: CsrfCheck<'_>,
 ) -> Result<Posted<F>, PageError> {
-    let (read, result) = upload::read_form(req, body, &FORM_TEXTS, limit, Some(check)).await;
+    let permit = state
+        .uploads
+        .enter()
+        .map_err(DocumentError::from)
+        .map_err(MessagingError::from)?;
+    let (read, result) =
+        upload::read_form(req, body, &FORM_TEXTS, limit, Some(check), permit).await;
     let refused = match result {
         Err(ReadError::Csrf) => return Err(csrf_refused()),
         Err(e) => Some(DocumentError::from_read(e, limit)),
@@ -258,7 +265,7 @@ async fn parent_post<'a, F: DeserializeOwned + Send>(
     let (state, tenant, frame, signed) = page.parts();
     let check = |token: &str| csrf::valid_for_session(req, Some(token));
     let limit = state.settings.max_upload_bytes;
-    let posted = read_multipart(req, body, limit, &check).await?;
+    let posted = read_multipart(state, req, body, limit, &check).await?;
     Ok(ParentPost {
         state,
         tenant,

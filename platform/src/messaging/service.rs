@@ -9,7 +9,7 @@ use crate::auth::session::SignedIn;
 use crate::documents::service::DocumentError;
 use crate::documents::upload::NamedFile;
 use crate::http::errors::{
-    Details, FORBIDDEN, Failure, Fault, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE, fields,
+    Details, FORBIDDEN, Failure, Fault, INTERNAL, Problem, UNAUTHORIZED, fields,
     invalid_fields_message,
 };
 use crate::i18n::{self, t, t_args};
@@ -108,6 +108,7 @@ impl Problem for MessagingError {
             MessagingError::Invalid(e) => fields(e),
             // The oldest message of the hour leaves the window within the hour.
             MessagingError::TooMany => Details::RetryAfter(3600),
+            MessagingError::File(e) => e.details(),
             _ => Details::None,
         }
     }
@@ -137,7 +138,10 @@ impl Problem for MessagingError {
                 429,
                 "The guardian wrote 20 messages in the last hour (`too_many_messages`); `Retry-After` gives the wait.",
             ),
-            UNAVAILABLE,
+            (
+                503,
+                "A dependency is unreachable (`service_unavailable`), or the antivirus is (`antivirus_unavailable`): nothing is stored; or every upload slot of the server is taken (`uploads_busy`, nothing read): try again after `Retry-After` seconds.",
+            ),
             INTERNAL,
         ]
     }

@@ -257,7 +257,7 @@ pub async fn reply(
         let page = StaffPage::<Accueil>::from_request_without_body(req).await?;
         let check = |token: &str| csrf::valid_for_session_cookie(req, Some(token), STAFF_COOKIE);
         let limit = state.settings.max_upload_bytes;
-        let posted: Posted<ReplyForm> = read_multipart(req, body, limit, &check).await?;
+        let posted: Posted<ReplyForm> = read_multipart(state, req, body, limit, &check).await?;
         (page.frame, page.member, posted)
     } else {
         let mut body = RequestBody::new(body);

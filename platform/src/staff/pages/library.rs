@@ -241,9 +241,12 @@ pub async fn publish(
     req: &Request,
     body: Body,
 ) -> Result<Response, PageError> {
+    // Past the bound, nothing of the body is read: a French 503 page says to come back.
+    let permit = state.uploads.enter().map_err(DocumentError::from)?;
     let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid_for_session_cookie(req, Some(token), STAFF_COOKIE);
-    let (received, read) = crate::documents::upload::read(req, body, limit, Some(&check)).await;
+    let (received, read) =
+        crate::documents::upload::read(req, body, limit, Some(&check), &permit).await;
     let mut shown = Shown {
         received: received.without_file(),
         ..Shown::default()
@@ -251,15 +254,17 @@ pub async fn publish(
     let failure = match read {
         Err(ReadError::Csrf) => return Err(csrf_refused()),
         Err(e) => DocumentError::from_read(e, limit),
-        Ok(()) => match service::publish(state, tenant, &page.member, received, "page").await {
-            Ok(_) => {
-                return Ok(see_other(format!(
-                    "/{}/gestion/bibliotheque?info=publie",
-                    tenant.slug()
-                )));
+        Ok(()) => {
+            match service::publish(state, tenant, &page.member, received, &permit, "page").await {
+                Ok(_) => {
+                    return Ok(see_other(format!(
+                        "/{}/gestion/bibliotheque?info=publie",
+                        tenant.slug()
+                    )));
+                }
+                Err(e) => e,
             }
-            Err(e) => e,
-        },
+        }
     };
     let status = failure.status().as_u16();
     match failure {
@@ -270,8 +275,11 @@ pub async fn publish(
         e @ (DocumentError::Malformed | DocumentError::ScanUnavailable) => {
             shown.error = Some(e.message())
         }
-        e
-        @ (DocumentError::NotFound | DocumentError::NotMultipart | DocumentError::Database(_)) => {
+        e @ (DocumentError::NotFound
+        | DocumentError::NotMultipart
+        | DocumentError::Busy
+        | DocumentError::Spool(_)
+        | DocumentError::Database(_)) => {
             return Err(e.into());
         }
     }
