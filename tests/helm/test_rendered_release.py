@@ -101,6 +101,7 @@ def test_the_configmap_holds_the_non_secret_settings(default_render):
         "TRUSTED_PROXIES": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8",
         "HOUSEHOLD_QUOTA_BYTES": "209715200",
         "DATABASE_POOLER": "direct",
+        "UPLOAD_CONCURRENCY": "8",
     }
 
 
