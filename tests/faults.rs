@@ -384,3 +384,311 @@ async fn with_redis_stopped_a_signed_in_parent_gets_503s_nothing_is_written_and_
     );
     town.cleanup().await;
 }
+
+/// One booking of the storm: which cell, what came back, and when it was sent.
+#[derive(Debug)]
+struct Attempt {
+    child: String,
+    prestation: String,
+    date: String,
+    /// `None`: no answer (the connection broke, or it took more than its timeout).
+    status: Option<u16>,
+    code: String,
+    message: String,
+    sent: Instant,
+    took: Duration,
+}
+
+/// The cells a household may book in weeks 1 to 26 of 2027, as its grid shows them.
+async fn bookable_cells(parent: &Browser) -> Vec<(String, String, String)> {
+    let mut cells = Vec::new();
+    for week in 1..=26 {
+        let grid = parent
+            .json(&format!("/reservations?week=2027-W{week:02}"))
+            .await;
+        for child in grid["children"].as_array().unwrap() {
+            for row in child["rows"].as_array().unwrap() {
+                // Days billed on invoice only: a prepaid day goes to the cart, not the table.
+                if !["repas", "peri-matin", "peri-soir"]
+                    .contains(&row["prestation"].as_str().unwrap())
+                {
+                    continue;
+                }
+                for cell in row["cells"].as_array().unwrap() {
+                    if cell["state"] == "available" {
+                        cells.push((
+                            child["id"].as_str().unwrap().to_string(),
+                            row["prestation"].as_str().unwrap().to_string(),
+                            cell["date"].as_str().unwrap().to_string(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// How many rows of `reservations` each booked cell has, and whether every day's count
+/// (`day_counts`) and the history (`reservation_events`) agree with the table.
+async fn rows_per_cell(
+    db: &sea_orm::DatabaseConnection,
+    schema: &portail_tenants::SchemaName,
+) -> (
+    std::collections::HashMap<(String, String, String), i64>,
+    Vec<String>,
+    i64,
+) {
+    use sea_orm::ConnectionTrait;
+    let tx = portail_tenants::TenantTx::begin(db, schema).await.unwrap();
+    let rows = tx
+        .query_all_raw(portail_tenants::database::sql(
+            "SELECT child_id::text AS child, prestation_code AS prestation, day::text AS day, count(*) AS n
+             FROM reservations GROUP BY 1, 2, 3",
+            [],
+        ))
+        .await
+        .unwrap();
+    let cells = rows
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r.try_get::<String>("", "child").unwrap(),
+                    r.try_get::<String>("", "prestation").unwrap(),
+                    r.try_get::<String>("", "day").unwrap(),
+                ),
+                r.try_get::<i64>("", "n").unwrap(),
+            )
+        })
+        .collect();
+    let wrong_counts = tx
+        .query_all_raw(portail_tenants::database::sql(
+            "SELECT c.prestation_code || ' ' || c.day || ': ' || c.booked || ' counted, ' || count(r.day) || ' booked' AS wrong
+             FROM day_counts c LEFT JOIN reservations r USING (prestation_code, day)
+             GROUP BY c.prestation_code, c.day, c.booked HAVING c.booked <> count(r.day)",
+            [],
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "wrong").unwrap())
+        .collect();
+    let events = tx
+        .query_one_raw(portail_tenants::database::sql(
+            "SELECT count(*) AS n FROM reservation_events WHERE action = 'book'",
+            [],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    tx.commit().await.unwrap();
+    (cells, wrong_counts, events)
+}
+
+/// PostgreSQL restarted (`pg_ctl restart -m fast`, on a cluster of the test's own) while four
+/// signed-in parents book as fast as they can: every booking is either answered 200 and in
+/// the table once, or refused with the JSON 503 (`service_unavailable`, French message) and
+/// not in the table; no day is counted twice; and the same portal, not restarted, books again
+/// within seconds.
+#[tokio::test]
+async fn with_postgresql_restarted_during_a_booking_storm_each_booking_is_committed_once_or_refused_and_the_pool_recovers()
+ {
+    let pg = tokio::task::spawn_blocking(support::throwaway_postgres::ThrowawayPostgres::start)
+        .await
+        .unwrap();
+    let town = Town::build("pgrestart")
+        .database(&pg.url())
+        .at(paris(2027, 1, 4, 7, 0))
+        .connections(8)
+        .start()
+        .await;
+    let paul = town.parent(PAUL).await;
+    let sophie = town.parent(SOPHIE).await;
+    let maiwenn = town.parent(MAIWENN).await;
+    let lan = town.parent("lan.nguyen@demo.example").await;
+    // Paul and Sophie share their household's cells; each parent has a queue of cells.
+    let alain = bookable_cells(&paul).await;
+    let (mut for_paul, mut for_sophie) = (Vec::new(), Vec::new());
+    for (i, cell) in alain.into_iter().enumerate() {
+        if i % 2 == 0 {
+            for_paul.push(cell)
+        } else {
+            for_sophie.push(cell)
+        }
+    }
+    let queues = [
+        (paul, for_paul),
+        (sophie, for_sophie),
+        (maiwenn.clone(), bookable_cells(&maiwenn).await),
+        (lan.clone(), bookable_cells(&lan).await),
+    ];
+    let total_cells: usize = queues.iter().map(|(_, q)| q.len()).sum();
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let attempts = Arc::new(std::sync::Mutex::new(Vec::<Attempt>::new()));
+    let mut workers = Vec::new();
+    for (parent, cells) in queues {
+        let queue = Arc::new(std::sync::Mutex::new(
+            cells.into_iter().collect::<std::collections::VecDeque<_>>(),
+        ));
+        for _ in 0..4 {
+            let (parent, queue, stop, attempts) = (
+                parent.clone(),
+                queue.clone(),
+                stop.clone(),
+                attempts.clone(),
+            );
+            workers.push(tokio::spawn(async move {
+                while !stop.load(Ordering::SeqCst) {
+                    let Some((child, prestation, date)) = queue.lock().unwrap().pop_front() else {
+                        break;
+                    };
+                    let sent = Instant::now();
+                    let url = parent.api_url(&format!(
+                        "/children/{child}/reservations/{prestation}/{date}"
+                    ));
+                    let answer = parent
+                        .client
+                        .put(url)
+                        .timeout(Duration::from_secs(15))
+                        .send()
+                        .await;
+                    let (status, code, message) = match answer {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            let body: Value = r.json().await.unwrap_or(Value::Null);
+                            let code = body["code"].as_str().or(body["state"].as_str());
+                            let message = body["message"].as_str().unwrap_or_default();
+                            (
+                                Some(status),
+                                code.unwrap_or_default().to_string(),
+                                message.to_string(),
+                            )
+                        }
+                        Err(e) => (None, String::new(), e.to_string()),
+                    };
+                    attempts.lock().unwrap().push(Attempt {
+                        child,
+                        prestation,
+                        date,
+                        status,
+                        code,
+                        message,
+                        sent,
+                        took: sent.elapsed(),
+                    });
+                    // A parent's click, not a loop: the storm spans the restart.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }));
+        }
+    }
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let restart_began = Instant::now();
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.restart();
+        pg
+    })
+    .await
+    .unwrap();
+    let restarted = Instant::now();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    stop.store(true, Ordering::SeqCst);
+    for w in workers {
+        w.await.unwrap();
+    }
+    let attempts = std::mem::take(&mut *attempts.lock().unwrap());
+
+    // What each booking got.
+    let unanswered: Vec<_> = attempts.iter().filter(|a| a.status.is_none()).collect();
+    assert!(unanswered.is_empty(), "no answer: {unanswered:?}");
+    let unexpected: Vec<_> = attempts
+        .iter()
+        .filter(|a| match a.status {
+            Some(200) => a.code != "reserved",
+            Some(503) => {
+                a.code != "service_unavailable"
+                    || a.message
+                        != "Le service est momentanément indisponible. Aucune donnée n'a été perdue. Merci de réessayer dans quelques minutes."
+            }
+            _ => true,
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "neither booked nor a clear 503: {unexpected:?}"
+    );
+
+    // What the table holds: each 200 once, each 503 not at all, every count right.
+    // On a pool of its own: the test's connections were cut by the restart too.
+    let db = support::db_at(&pg.url(), 1).await;
+    let (rows, wrong_counts, events) = rows_per_cell(&db, &town.tenant.schema_name).await;
+    let key = |a: &Attempt| (a.child.clone(), a.prestation.clone(), a.date.clone());
+    let ok: Vec<_> = attempts.iter().filter(|a| a.status == Some(200)).collect();
+    let refused: Vec<_> = attempts.iter().filter(|a| a.status == Some(503)).collect();
+    let lost: Vec<_> = ok
+        .iter()
+        .filter(|a| rows.get(&key(a)) != Some(&1))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "answered 200, not in the table once: {lost:?}"
+    );
+    let kept: Vec<_> = refused
+        .iter()
+        .filter(|a| rows.contains_key(&key(a)))
+        .collect();
+    assert!(kept.is_empty(), "answered 503, yet booked: {kept:?}");
+    assert_eq!(rows.len(), ok.len(), "nothing else booked");
+    assert!(rows.values().all(|n| *n == 1), "a day booked twice");
+    assert!(wrong_counts.is_empty(), "{wrong_counts:?}");
+    assert_eq!(events as usize, ok.len(), "one history line per booking");
+
+    // The storm crossed the restart, and the portal books again by itself.
+    let before = ok.iter().filter(|a| a.sent < restart_began).count();
+    assert!(before > 0, "bookings before the restart");
+    let first_after = ok
+        .iter()
+        .filter(|a| a.sent >= restarted)
+        .map(|a| a.sent - restarted)
+        .min()
+        .expect("bookings succeed again after the restart");
+    assert!(first_after < Duration::from_secs(3), "{first_after:?}");
+    let settled = restarted + first_after + Duration::from_secs(1);
+    let late_refusals = refused.iter().filter(|a| a.sent > settled).count();
+    assert_eq!(late_refusals, 0, "refusals long after the restart");
+    let slowest = attempts.iter().map(|a| a.took).max().unwrap();
+    assert!(
+        slowest < Duration::from_secs(6),
+        "an answer took {slowest:?}"
+    );
+    let r = maiwenn.json("/reservations?week=2027-W26").await;
+    assert!(r["children"].is_array(), "pages read again");
+    let window = |from: Instant, to: Instant| {
+        let sent: Vec<_> = attempts
+            .iter()
+            .filter(|a| a.sent >= from && a.sent < to)
+            .collect();
+        let ok = sent.iter().filter(|a| a.status == Some(200)).count();
+        format!("{ok} × 200, {} × 503", sent.len() - ok)
+    };
+    let start = attempts.iter().map(|a| a.sent).min().unwrap();
+    eprintln!(
+        "postgresql restart: {} bookings sent over {} cells; sent before the restart: {}; during it: {}; after it: {}; 0 lost, 0 doubled; restart took {} ms; first 200 {} ms after it; slowest answer {} ms",
+        attempts.len(),
+        total_cells,
+        window(start, restart_began),
+        window(restart_began, restarted),
+        window(restarted, Instant::now()),
+        (restarted - restart_began).as_millis(),
+        first_after.as_millis(),
+        slowest.as_millis()
+    );
+    // The municipality goes with the cluster.
+    drop(town);
+    drop(pg);
+}

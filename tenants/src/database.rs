@@ -215,6 +215,37 @@ fn begin_error(e: sqlx::Error) -> DbErr {
     }
 }
 
+/// Whether an error is PostgreSQL being out of reach rather than a fault of the statement:
+/// no connection to be had, the connection cut (a restart, a failover, a network fault), or
+/// the server shutting down or starting up. What was running then is rolled back by
+/// PostgreSQL, so the service answers 503 and the person may try again.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            cut_off(e)
+        }
+        _ => false,
+    }
+}
+
+fn cut_off(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exception; 57P01-57P03: the server is shutting down or
+        // starting (`admin_shutdown`, `crash_shutdown`, `cannot_connect_now`).
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 fn query_error(e: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(e.into()))
 }
