@@ -692,3 +692,307 @@ async fn with_postgresql_restarted_during_a_booking_storm_each_booking_is_commit
     drop(town);
     drop(pg);
 }
+
+/// A number from a tenant's schema on the suite's database.
+async fn count_in(
+    db: &sea_orm::DatabaseConnection,
+    tenant: &portail_tenants::registry::Tenant,
+    query: &str,
+) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    let n = tx
+        .query_one_raw(portail_tenants::database::sql(query, []))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    tx.commit().await.unwrap();
+    n
+}
+
+/// The server processes waiting for a lock on one of the tenant's tables, once there are
+/// `n` of them: requests genuinely in the middle of their transaction.
+async fn waiting_for(
+    db: &sea_orm::DatabaseConnection,
+    tenant: &portail_tenants::registry::Tenant,
+    table: &str,
+    n: usize,
+) -> Vec<i32> {
+    use sea_orm::ConnectionTrait;
+    let started = Instant::now();
+    loop {
+        let pids: Vec<i32> = db
+            .query_all_raw(portail_tenants::database::sql(
+                "SELECT pid FROM pg_locks WHERE NOT granted AND relation = to_regclass($1)",
+                [format!("\"{}\".{table}", tenant.schema_name.as_str()).into()],
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<i32>("", "pid").unwrap())
+            .collect();
+        if pids.len() >= n {
+            return pids;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no request waits on {table}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A municipality with its families, Paul signed in to the real binary, and his three
+/// children's school year of meals as a bulk booking.
+struct Stopping {
+    db: sea_orm::DatabaseConnection,
+    tenant: portail_tenants::registry::Tenant,
+    served: support::served::Served,
+    paul: reqwest::Client,
+    year: Value,
+}
+
+impl Stopping {
+    async fn start(prefix: &str, grace_seconds: u32) -> Self {
+        // Two connections for the locks a test holds, two to look.
+        let db = db(4).await;
+        let tenant = create_tenant_with_families(&db, prefix, "Mairie Arrêt").await;
+        // Monday 4 January 2027, 7:00: every school day to July is still bookable.
+        let served = support::served::Served::start(
+            grace_seconds,
+            &["--test-clock", "2027-01-04T07:00:00+01:00"],
+        );
+        set_password_in_db(&db, &tenant, PAUL, PASSWORD).await;
+        let paul = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r = login(&paul, &served.base(), &tenant.slug, PAUL, PASSWORD).await;
+        assert_eq!(r.status(), 200);
+        let children: Value = paul
+            .get(format!("{}/{}/api/v1/children", served.base(), tenant.slug))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<Value> = children["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect();
+        assert_eq!(ids.len(), 3);
+        let year = serde_json::json!({ "prestation": "repas", "children": ids,
+            "weekdays": ["monday", "tuesday", "thursday", "friday"],
+            "from": "2027-01-04", "to": "2027-07-02", "mode": "add" });
+        Stopping {
+            db,
+            tenant,
+            served,
+            paul,
+            year,
+        }
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}/{}/api/v1{path}", self.served.base(), self.tenant.slug)
+    }
+
+    /// A lock on one of the tenant's tables that lets reads through but stops writes.
+    async fn hold(&self, table: &str) -> sea_orm::DatabaseTransaction {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let blocker = self.db.begin().await.unwrap();
+        blocker
+            .execute_unprepared(&format!(
+                "LOCK TABLE \"{}\".{table} IN SHARE MODE",
+                self.tenant.schema_name.as_str()
+            ))
+            .await
+            .unwrap();
+        blocker
+    }
+
+    /// (documents, bytes stored, bookings, booking history lines, days whose count is not
+    /// the number of bookings).
+    async fn stored(&self) -> (i64, i64, i64, i64, i64) {
+        let q = |s: &'static str| count_in(&self.db, &self.tenant, s);
+        (
+            q("SELECT count(*) AS n FROM documents").await,
+            q("SELECT COALESCE(sum(length(data)), 0)::bigint AS n FROM documents").await,
+            q("SELECT count(*) AS n FROM reservations").await,
+            q("SELECT count(*) AS n FROM reservation_events").await,
+            q("SELECT count(*) AS n FROM day_counts c WHERE booked <> (SELECT count(*) FROM reservations r WHERE r.prestation_code = c.prestation_code AND r.day = c.day)").await,
+        )
+    }
+}
+
+/// SIGTERM while an 8 MB upload is half sent and a school year of meals for three children
+/// is half written: the listener closes, both requests run to their end within the grace
+/// period (the upload's body is still read), both are stored whole, and the process exits 0.
+#[tokio::test]
+async fn sigterm_lets_an_upload_and_a_school_year_booking_in_flight_finish_whole() {
+    let mut s = Stopping::start("termok", 20).await;
+    let size = 8 * MB;
+    let (open, gate) = tokio::sync::oneshot::channel();
+    let pulled = Arc::new(AtomicU64::new(0));
+    let upload = tokio::spawn(
+        s.paul
+            .post(s.api("/documents"))
+            .header(CONTENT_TYPE, multipart_type())
+            .body(reqwest::Body::wrap_stream(slow_upload(
+                size,
+                pulled.clone(),
+                Some(gate),
+            )))
+            .send(),
+    );
+    // The bulk booking writes its bookings and counts, then waits to write their history.
+    let blocker = s.hold("reservation_events").await;
+    let bulk = tokio::spawn(
+        s.paul
+            .post(s.api("/reservations/bulk"))
+            .json(&s.year)
+            .send(),
+    );
+    waiting_for(&s.db, &s.tenant, "reservation_events", 1).await;
+    let started = Instant::now();
+    while pulled.load(Ordering::SeqCst) < MB as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the upload never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    s.served.sigterm();
+    let stopped = Instant::now();
+    let refused = s.served.wait_until_refused();
+    assert_eq!(
+        refused.kind(),
+        std::io::ErrorKind::ConnectionRefused,
+        "{refused}"
+    );
+    assert!(s.served.running(), "still draining");
+    let sent_at_sigterm = pulled.load(Ordering::SeqCst);
+
+    // The rest of the body arrives after the signal; the history may be written.
+    open.send(()).unwrap();
+    blocker.rollback().await.unwrap();
+    let upload = upload.await.unwrap().unwrap();
+    assert_eq!(upload.status(), 201);
+    let bulk = bulk.await.unwrap().unwrap();
+    assert_eq!(bulk.status(), 200);
+    let booked = bulk.json::<Value>().await.unwrap()["booked"]
+        .as_array()
+        .unwrap()
+        .len() as i64;
+    assert!(booked > 3 * 60, "{booked} days booked");
+    let status = s
+        .served
+        .wait_exit(Duration::from_secs(10))
+        .expect("exited after draining");
+    assert!(status.success(), "{status:?}");
+    let exited = stopped.elapsed();
+
+    let (documents, bytes, bookings, history, wrong) = s.stored().await;
+    assert_eq!(documents, 1);
+    assert_eq!(bytes as usize, "%PDF-1.4\n".len() + size, "the whole file");
+    assert_eq!((bookings, history, wrong), (booked, booked, 0));
+    eprintln!(
+        "sigterm, drained: upload {} of {} bytes sent at the signal, answered 201, {bytes} bytes stored; school year answered 200 with {booked} bookings, {bookings} stored with {history} history lines; exited 0 {} ms after the signal",
+        sent_at_sigterm,
+        pulled.load(Ordering::SeqCst),
+        exited.as_millis()
+    );
+    delete_tenant(&s.db, &s.tenant.slug).await;
+}
+
+/// SIGTERM while an upload and a school year of meals are both in the middle of their
+/// transaction, the document and the bookings already written, and neither can end within
+/// the 2 s grace period: the process exits 0 at the end of the grace period, and PostgreSQL
+/// rolls both back whole: no document, no booking, no history line, no count moved.
+#[tokio::test]
+async fn sigterm_past_the_grace_period_rolls_an_upload_and_a_school_year_booking_back_whole() {
+    use sea_orm::ConnectionTrait;
+    let mut s = Stopping::start("termcut", 2).await;
+    // The upload writes its document, then waits to write its audit line; the bulk booking
+    // writes its bookings and counts, then waits to write their history.
+    let audit = s.hold("audit_log").await;
+    let history = s.hold("reservation_events").await;
+    let upload = tokio::spawn(
+        s.paul
+            .post(s.api("/documents"))
+            .header(CONTENT_TYPE, multipart_type())
+            .body(reqwest::Body::wrap_stream(slow_upload(
+                4 * MB,
+                Arc::new(AtomicU64::new(0)),
+                None,
+            )))
+            .send(),
+    );
+    let bulk = tokio::spawn(
+        s.paul
+            .post(s.api("/reservations/bulk"))
+            .json(&s.year)
+            .send(),
+    );
+    let mut pids = waiting_for(&s.db, &s.tenant, "audit_log", 1).await;
+    pids.extend(waiting_for(&s.db, &s.tenant, "reservation_events", 1).await);
+
+    s.served.sigterm();
+    let stopped = Instant::now();
+    let status = s
+        .served
+        .wait_exit(Duration::from_secs(8))
+        .expect("exited at the end of the grace period");
+    let exited = stopped.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        exited >= Duration::from_millis(1900),
+        "waited for the grace period: {exited:?}"
+    );
+    assert!(upload.await.unwrap().is_err(), "the upload got no answer");
+    assert!(bulk.await.unwrap().is_err(), "the booking got no answer");
+
+    // Their transactions go on in PostgreSQL until they find their client gone.
+    audit.rollback().await.unwrap();
+    history.rollback().await.unwrap();
+    let started = Instant::now();
+    loop {
+        let alive =
+            s.db.query_one_raw(portail_tenants::database::sql(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = ANY($1)",
+                [pids.clone().into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        if alive == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server's sessions linger"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (documents, _, bookings, history, wrong) = s.stored().await;
+    assert_eq!(
+        (documents, bookings, history, wrong),
+        (0, 0, 0, 0),
+        "nothing stored, not even part"
+    );
+    eprintln!(
+        "sigterm, past the grace period: upload and school year cut mid-transaction; exited 0 {} ms after the signal (grace 2 s); stored: 0 documents, 0 bookings, 0 history lines",
+        exited.as_millis()
+    );
+    delete_tenant(&s.db, &s.tenant.slug).await;
+}

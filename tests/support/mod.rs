@@ -8,6 +8,7 @@ pub mod html;
 pub mod multipart;
 pub mod page;
 pub mod peers;
+pub mod served;
 pub mod staff;
 pub mod throwaway_postgres;
 pub mod throwaway_redis;
