@@ -352,3 +352,25 @@ where
 {
     Statement::from_sql_and_values(DbBackend::Postgres, text, values)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn query(e: sqlx::Error) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))
+    }
+
+    #[test]
+    fn a_cut_connection_is_unavailability_and_a_bad_statement_is_not() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_unavailable(&query(sqlx::Error::Io(reset))));
+        assert!(is_unavailable(&query(sqlx::Error::PoolTimedOut)));
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            ConnAcquireErr::Timeout
+        )));
+        assert!(!is_unavailable(&query(sqlx::Error::RowNotFound)));
+        assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
+    }
+}
