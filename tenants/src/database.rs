@@ -215,6 +215,37 @@ fn begin_error(e: sqlx::Error) -> DbErr {
     }
 }
 
+/// Whether an error is PostgreSQL being out of reach rather than a fault of the statement:
+/// no connection to be had, the connection cut (a restart, a failover, a network fault), or
+/// the server shutting down or starting up. What was running then is rolled back by
+/// PostgreSQL, so the service answers 503 and the person may try again.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            cut_off(e)
+        }
+        _ => false,
+    }
+}
+
+fn cut_off(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exception; 57P01-57P03: the server is shutting down or
+        // starting (`admin_shutdown`, `crash_shutdown`, `cannot_connect_now`).
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 fn query_error(e: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(e.into()))
 }
@@ -320,4 +351,26 @@ where
     I: IntoIterator<Item = sea_orm::Value>,
 {
     Statement::from_sql_and_values(DbBackend::Postgres, text, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn query(e: sqlx::Error) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))
+    }
+
+    #[test]
+    fn a_cut_connection_is_unavailability_and_a_bad_statement_is_not() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_unavailable(&query(sqlx::Error::Io(reset))));
+        assert!(is_unavailable(&query(sqlx::Error::PoolTimedOut)));
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            ConnAcquireErr::Timeout
+        )));
+        assert!(!is_unavailable(&query(sqlx::Error::RowNotFound)));
+        assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
+    }
 }

@@ -8,7 +8,9 @@ pub mod html;
 pub mod multipart;
 pub mod page;
 pub mod peers;
+pub mod served;
 pub mod staff;
+pub mod throwaway_postgres;
 pub mod throwaway_redis;
 pub mod world;
 
@@ -68,6 +70,16 @@ pub async fn db(max_connections: u32) -> DatabaseConnection {
             portail_tenants::migrate::shared(&db, false).await.unwrap();
         })
         .await;
+    db
+}
+
+/// A pool on another database than the suite's (a test's own cluster), its shared schema
+/// migrated.
+pub async fn db_at(url: &str, max_connections: u32) -> DatabaseConnection {
+    let db = portail_tenants::database::connect(url, max_connections)
+        .await
+        .unwrap();
+    portail_tenants::migrate::shared(&db, false).await.unwrap();
     db
 }
 

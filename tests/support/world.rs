@@ -51,6 +51,8 @@ pub struct TownBuilder {
     settings: Settings,
     now: Option<DateTime<Utc>>,
     connections: u32,
+    /// Another database than the suite's (`DATABASE_URL`), e.g. a test's own cluster.
+    database: Option<String>,
 }
 
 impl TownBuilder {
@@ -89,8 +91,21 @@ impl TownBuilder {
         self
     }
 
-    pub async fn start(self) -> Town {
-        let db = db(2).await;
+    /// The municipality and the app on another database than the suite's (a test's own
+    /// cluster): its shared schema is migrated first.
+    pub fn database(mut self, url: &str) -> Self {
+        self.database = Some(url.to_string());
+        self
+    }
+
+    pub async fn start(mut self) -> Town {
+        let db = match &self.database {
+            Some(url) => {
+                self.settings.database_url = portail::settings::Secret::new(url.clone());
+                db_at(url, 2).await
+            }
+            None => db(2).await,
+        };
         let tenant = match (&self.config, self.families) {
             (None, true) => create_tenant_with_families(&db, &self.prefix, &self.name).await,
             (None, false) => create_tenant(&db, &self.prefix, &self.name).await,
@@ -121,6 +136,7 @@ impl Town {
             settings: test_settings(),
             now: None,
             connections: 2,
+            database: None,
         }
     }
 

@@ -97,9 +97,10 @@ pub enum Failure {
 impl Failure {
     /// What a database error amounts to (its cause is logged where it is answered).
     pub fn of(e: &DbErr) -> Failure {
-        match e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Failure::Unavailable,
-            _ => Failure::Internal,
+        if portail_tenants::database::is_unavailable(e) {
+            Failure::Unavailable
+        } else {
+            Failure::Internal
         }
     }
 
