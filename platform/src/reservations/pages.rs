@@ -181,12 +181,13 @@ fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
     let in_cart = cell.state == State::Cart;
     let day = day_long(cell.date);
     let explain = explain(cell);
+    let key = if reserved || in_cart {
+        "cell-cancel"
+    } else {
+        "cell-book"
+    };
     let action = t_args(
-        if reserved || in_cart {
-            "cell-cancel"
-        } else {
-            "cell-book"
-        },
+        key,
         &[
             ("prestation", row.name.as_str().into()),
             ("child", child.first_name.as_str().into()),
