@@ -173,10 +173,10 @@ impl UncountedFrame {
     }
 
     /// The frame of a visitor not signed in (no count to read).
-    pub fn anonymous(self) -> Result<Frame, Self> {
+    pub fn anonymous(self) -> Result<Frame, Box<Self>> {
         match self.0.account {
             None => Ok(self.0),
-            Some(_) => Err(self),
+            Some(_) => Err(Box::new(self)),
         }
     }
 }

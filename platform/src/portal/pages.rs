@@ -55,8 +55,10 @@ pub async fn home(ctx: UncountedPage<'_>) -> Result<Response, PageError> {
         Err(signed_in) => {
             let (title, html) = (texts.welcome_title.clone(), texts.welcome_html.clone());
             let contact = contact(&texts);
-            return crate::dashboard::pages::render(state, tenant, signed_in, title, html, contact)
-                .await;
+            return crate::dashboard::pages::render(
+                state, tenant, *signed_in, title, html, contact,
+            )
+            .await;
         }
     };
     let page = HomePage {
