@@ -3,7 +3,8 @@
 // the JSON API (`PUT`/`DELETE /api/v1/children/{id}/reservations/{prestation}/{day}`) and
 // changes in place; the confirmation, with its undo button, is written in the child's card's
 // status region (role=status, so screen readers announce it). The focus stays on the cell.
-// Words come from the page (data-t-*). Any answer but a cell or a refusal (session ended,
+// Words come from the page: each row (tbody) has its sentences with %day% (data-t-*), each
+// cell its day (data-day). Any answer but a cell or a refusal (session ended,
 // server down) falls back to the form's own POST, which works without this script.
 (function () {
   'use strict';
@@ -13,6 +14,11 @@
     var base = form.getAttribute('action').replace(/\/reservations$/, '');
     return base + '/api/v1/children/' + encodeURIComponent(get('child')) + '/reservations/' +
       encodeURIComponent(get('prestation')) + '/' + encodeURIComponent(get('date'));
+  }
+
+  // A sentence of the cell's row, said of the cell's day.
+  function words(form, name) {
+    return form.closest('tbody').getAttribute('data-t-' + name).replace('%day%', form.getAttribute('data-day'));
   }
 
   // The cell as the server now has it: state, symbol, labels; a cell that can no longer
@@ -26,19 +32,17 @@
     td.className = 'cell cell-' + cell.state;
     var button = form.querySelector('button');
     button.title = cell.label;
-    button.setAttribute('data-explain', cell.label);
     if (cell.changeable) {
       form.querySelector('input[name=want]').value = reserved ? 'annuler' : 'reserver';
       button.textContent = reserved ? '✓' : '+';
-      button.setAttribute('aria-label', form.getAttribute(reserved ? 'data-t-cancel' : 'data-t-book'));
+      button.setAttribute('aria-label', words(form, reserved ? 'cancel' : 'book'));
       return button;
     }
     var still = document.createElement('span');
     still.className = 'cell-static';
     still.setAttribute('role', 'img');
-    still.setAttribute('aria-label', form.getAttribute('data-t-static').replace('%state%', cell.label));
+    still.setAttribute('aria-label', words(form, 'static').replace('%state%', cell.label));
     still.title = cell.label;
-    still.setAttribute('data-explain', cell.label);
     still.textContent = reserved ? '✓' : (cell.state === 'locked' ? '🔒' : '–');
     form.hidden = true;
     td.appendChild(still);
@@ -52,8 +56,8 @@
     box.className = 'message message-success confirmation';
     var text = document.createElement('p');
     text.textContent = reserved
-      ? form.getAttribute('data-t-booked').replace('%until%', cell.until || '')
-      : form.getAttribute('data-t-cancelled');
+      ? words(form, 'booked').replace('%until%', cell.until || '')
+      : words(form, 'cancelled');
     box.appendChild(text);
     var undo = null;
     if (undoable) {

@@ -42,10 +42,11 @@
 
   // The booking grid: why a day is as it is, in visible text under the grid, on tap or focus
   // (a tooltip would be clipped by the scrolling grid and needs a mouse).
-  document.querySelectorAll('[data-explain]').forEach(function (cell) {
+  // The reason is the cell's title (kept up to date by grid.js).
+  document.querySelectorAll('[data-reason]').forEach(function (cell) {
     var line = document.getElementById(cell.getAttribute('data-reason'));
     if (!line) return;
-    var say = function () { line.textContent = cell.getAttribute('data-explain'); };
+    var say = function () { line.textContent = cell.getAttribute('title'); };
     cell.addEventListener('click', say);
     cell.addEventListener('focus', say);
   });

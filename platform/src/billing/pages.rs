@@ -5,8 +5,11 @@ use super::money::euros;
 use super::service::{self, InvoiceWithLines};
 use super::{BillingError, Status, month::Month, payment};
 use crate::auth::pages::see_other;
+use crate::auth::session::SignedIn;
 use crate::http::errors::{PageError, Problem};
-use crate::http::page::{NoFields, PathId, SignedInForm, SignedInPage, parse_id};
+use crate::http::page::{
+    NoFields, PathId, SignedInForm, SignedInPage, UncountedFrame, UncountedSignedInPage, parse_id,
+};
 use crate::state::AppState;
 use poem::web::Query;
 use poem::{Response, handler};
@@ -92,23 +95,18 @@ pub fn card(slug: &str, found: InvoiceWithLines, online: bool) -> InvoiceCard {
 async fn render(
     state: &AppState,
     tenant: &crate::tenancy::CurrentTenant,
-    frame: &crate::http::page::Frame,
-    household_id: uuid::Uuid,
+    frame: UncountedFrame,
+    who: &SignedIn,
     error: Option<String>,
     status: u16,
 ) -> Result<Response, PageError> {
-    let online = crate::tenancy::config(state, tenant)
-        .await?
-        .payfip
-        .is_some();
-    let found = service::household_invoices(state, tenant, household_id).await?;
-    let invoices: Vec<InvoiceCard> = found
+    let view = service::invoices_view(state, tenant, who).await?;
+    let invoices: Vec<InvoiceCard> = view
+        .invoices
         .into_iter()
-        .map(|f| card(tenant.slug(), f, online))
+        .map(|f| card(tenant.slug(), f, view.online))
         .collect();
-    let balance = super::cart::cart(state, tenant, household_id)
-        .await?
-        .balance_cents;
+    let balance = view.balance_cents;
     let page = InvoicesPage {
         payable: invoices.iter().any(|i| i.pay_action.is_some()),
         invoices,
@@ -117,6 +115,8 @@ async fn render(
             .then(|| crate::i18n::t_args("cart-balance", &[("amount", euros(balance).into())])),
     };
     let data = serde_json::to_value(&page).map_err(|_| PageError::from(BillingError::NotFound))?;
+    // The count read with the invoices, in the same transaction.
+    let frame = frame.counted(view.unread);
     let mut response = frame.render_with_status(
         "factures",
         &crate::i18n::t("title-invoices"),
@@ -143,9 +143,9 @@ pub fn origin_of(url: &str) -> String {
 }
 
 #[handler]
-pub async fn list(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
+pub async fn list(ctx: UncountedSignedInPage<'_>) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
-    render(state, tenant, &frame, account.household_id, None, 200).await
+    render(state, tenant, frame, &account, None, 200).await
 }
 
 /// PAYER: the payment attempt is stored, then the parent goes to PayFiP's page.
@@ -164,7 +164,7 @@ pub async fn pay(
         ) => {
             let status = e.status().as_u16();
             let message = Some(e.message());
-            render(state, tenant, &frame, account.household_id, message, status).await
+            render(state, tenant, frame.into(), &account, message, status).await
         }
         Err(e) => Err(e.into()),
     }

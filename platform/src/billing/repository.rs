@@ -251,6 +251,50 @@ pub async fn lines_of(tx: &TenantTx, invoice_id: Uuid) -> Result<Vec<LineRow>, D
     .await
 }
 
+/// The lines of every invoice and receipt of the household (what [`invoices_of`] lists), in
+/// one statement: "Mes factures" costs one round trip whatever the number of invoices.
+pub async fn household_lines(
+    tx: &TenantTx,
+    household_id: Uuid,
+) -> Result<Vec<(Uuid, LineRow)>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Owned {
+        invoice_id: Uuid,
+        child_id: Option<Uuid>,
+        prestation_code: String,
+        kind: String,
+        days: i32,
+        unit_price_cents: i32,
+        amount_cents: i64,
+        label: String,
+    }
+    let rows: Vec<Owned> = tx
+        .all(
+            "SELECT l.invoice_id, l.child_id, l.prestation_code, l.kind, l.days, \
+                    l.unit_price_cents, l.amount_cents, l.label \
+             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+             WHERE i.household_id = $1 AND i.kind IN ('invoice', 'receipt') \
+             ORDER BY l.invoice_id, l.position",
+            [household_id.into()],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let line = LineRow {
+                child_id: r.child_id,
+                prestation_code: r.prestation_code,
+                kind: r.kind,
+                days: r.days,
+                unit_price_cents: r.unit_price_cents,
+                amount_cents: r.amount_cents,
+                label: r.label,
+            };
+            (r.invoice_id, line)
+        })
+        .collect())
+}
+
 /// Records the days an invoice bills (+1) or credits (-1).
 pub async fn insert_billed_days(
     tx: &TenantTx,

@@ -21,12 +21,60 @@ pub async fn household_invoices(
     household_id: Uuid,
 ) -> Result<Vec<InvoiceWithLines>, BillingError> {
     let tx = tenant.begin(state).await?;
-    let mut found = Vec::new();
-    for invoice in repo::invoices_of(&tx, household_id).await? {
-        let lines = repo::lines_of(&tx, invoice.id).await?;
-        found.push(InvoiceWithLines { invoice, lines });
-    }
+    let found = with_lines(&tx, household_id).await?;
     tx.commit().await?;
+    Ok(found)
+}
+
+/// What "Mes factures" shows, read in one transaction.
+pub struct InvoicesView {
+    pub invoices: Vec<InvoiceWithLines>,
+    /// What the household has to its credit (paid prepaid days cancelled in time).
+    pub balance_cents: i64,
+    /// Whether the municipality takes payments online (PayFiP).
+    pub online: bool,
+    /// The banner's unread count.
+    pub unread: i64,
+}
+
+/// The household's invoices (as [`household_invoices`]), its balance and the banner's count.
+pub async fn invoices_view(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    who: &crate::auth::session::SignedIn,
+) -> Result<InvoicesView, BillingError> {
+    let tx = tenant.begin(state).await?;
+    let online = current_config(state, tenant, &tx).await?.payfip.is_some();
+    let invoices = with_lines(&tx, who.household_id).await?;
+    let balance_cents = super::cart::balance(&tx, who.household_id).await?;
+    let unread = crate::messaging::unread_for_guardian(&tx, who.guardian_id).await?;
+    tx.commit().await?;
+    Ok(InvoicesView {
+        invoices,
+        balance_cents,
+        online,
+        unread,
+    })
+}
+
+/// The household's invoices with their lines (two statements), in the order of
+/// [`household_invoices`].
+async fn with_lines(
+    tx: &portail_tenants::TenantTx,
+    household_id: Uuid,
+) -> Result<Vec<InvoiceWithLines>, BillingError> {
+    let mut lines: std::collections::HashMap<Uuid, Vec<LineRow>> = Default::default();
+    for (invoice, line) in repo::household_lines(tx, household_id).await? {
+        lines.entry(invoice).or_default().push(line);
+    }
+    let mut found: Vec<InvoiceWithLines> = repo::invoices_of(tx, household_id)
+        .await?
+        .into_iter()
+        .map(|invoice| InvoiceWithLines {
+            lines: lines.remove(&invoice.id).unwrap_or_default(),
+            invoice,
+        })
+        .collect();
     found.sort_by_key(|i| {
         let open = matches!(
             super::Status::of(&i.invoice),

@@ -1,9 +1,8 @@
 //! `/{slug}/` for a signed-in guardian: the welcome text, then the four tiles.
 
 use super::service::{self, Dashboard};
-use crate::auth::session::SignedIn;
 use crate::http::errors::PageError;
-use crate::http::page::Frame;
+use crate::http::page::UncountedFrame;
 use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -112,13 +111,17 @@ fn model(
 pub async fn render(
     state: &AppState,
     tenant: &CurrentTenant,
-    frame: Frame,
-    signed: &SignedIn,
+    frame: UncountedFrame,
     welcome_title: String,
     welcome_html: String,
     contact: crate::portal::pages::ContactCard,
 ) -> Result<Response, PageError> {
+    let signed = frame
+        .account()
+        .expect("the dashboard is for a signed-in guardian");
     let d = service::load(state, tenant, signed).await?;
+    // The tile's count is the banner's: read once, in the dashboard's transaction.
+    let frame = frame.counted(d.unread);
     let today = crate::library::service::today(state);
     let page = model(&frame.slug, d, today, welcome_title, welcome_html, contact);
     let data = serde_json::to_value(&page).expect("plain data");

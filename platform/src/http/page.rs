@@ -42,32 +42,30 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// Reads the session once (Redis down → 503 page, never an anonymous page) and the CSRF
-    /// cookie.
+    /// Reads the session once (Redis down → 503 page, never an anonymous page), the CSRF
+    /// cookie and, for a signed-in guardian, the banner's unread count in a transaction of
+    /// its own.
     pub async fn load(
         state: &AppState,
         tenant: &CurrentTenant,
         req: &Request,
     ) -> Result<Self, PageError> {
-        let account = signed_in(state, tenant, req).await?;
-        let (csrf, set_csrf_cookie) = csrf::form_token(
-            state,
-            tenant.slug(),
-            req,
-            account.as_ref().map(|a| a.session_id.as_str()),
-        );
-        let unread_messages = match &account {
-            Some(a) => crate::messaging::pages::banner_unread(state, tenant, a).await,
-            None => 0,
-        };
-        Ok(Frame {
-            slug: tenant.slug().to_string(),
-            tenant_name: tenant.0.name.clone(),
-            account,
-            csrf,
-            set_csrf_cookie,
-            unread_messages,
-        })
+        let frame = UncountedFrame::load(state, tenant, req).await?;
+        Ok(Frame::load_count(frame, state, tenant).await)
+    }
+
+    /// The frame of a page that, after all, reads nothing of its own (a refusal): the count
+    /// in a transaction of its own.
+    pub async fn load_count(
+        frame: UncountedFrame,
+        state: &AppState,
+        tenant: &CurrentTenant,
+    ) -> Frame {
+        let mut frame = frame.0;
+        if let Some(a) = &frame.account {
+            frame.unread_messages = crate::messaging::pages::banner_unread(state, tenant, a).await;
+        }
+        frame
     }
 
     /// A visitor's frame for render tests of page models: a municipality named with markup,
@@ -131,6 +129,65 @@ impl Frame {
     }
 }
 
+/// The frame of a page whose own transaction reads the banner's unread count (the busiest
+/// pages: home, dashboard, "Mes factures", the booking grid), so the count costs no
+/// transaction of its own. It renders only once the count is given ([`counted`](Self::counted)).
+pub struct UncountedFrame(Frame);
+
+impl UncountedFrame {
+    async fn load(
+        state: &AppState,
+        tenant: &CurrentTenant,
+        req: &Request,
+    ) -> Result<Self, PageError> {
+        let account = signed_in(state, tenant, req).await?;
+        let (csrf, set_csrf_cookie) = csrf::form_token(
+            state,
+            tenant.slug(),
+            req,
+            account.as_ref().map(|a| a.session_id.as_str()),
+        );
+        Ok(UncountedFrame(Frame {
+            slug: tenant.slug().to_string(),
+            tenant_name: tenant.0.name.clone(),
+            account,
+            csrf,
+            set_csrf_cookie,
+            unread_messages: 0,
+        }))
+    }
+
+    /// Who is signed in, if anyone.
+    pub fn account(&self) -> Option<&SignedIn> {
+        self.0.account.as_ref()
+    }
+
+    pub fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The frame, with the unread count the page read in its transaction.
+    pub fn counted(mut self, unread_messages: i64) -> Frame {
+        self.0.unread_messages = unread_messages;
+        self.0
+    }
+
+    /// The frame of a visitor not signed in (no count to read).
+    pub fn anonymous(self) -> Result<Frame, Box<Self>> {
+        match self.0.account {
+            None => Ok(self.0),
+            Some(_) => Err(Box::new(self)),
+        }
+    }
+}
+
+/// A frame whose count will be read again (a form's answer drawn by a page that reads it).
+impl From<Frame> for UncountedFrame {
+    fn from(frame: Frame) -> Self {
+        UncountedFrame(frame)
+    }
+}
+
 /// The banner's "Messagerie" entry with its unread count, when there is one.
 fn with_unread(mut nav: Value, unread: i64) -> Value {
     if unread > 0
@@ -183,6 +240,25 @@ impl<'a> FromRequest<'a> for Page<'a> {
         let (state, tenant) = context(req);
         let frame = Frame::load(state, tenant, req).await?;
         Ok(Page {
+            state,
+            tenant,
+            frame,
+        })
+    }
+}
+
+/// [`Page`] whose handler reads the banner's count in its own transaction.
+pub struct UncountedPage<'a> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
+    pub frame: UncountedFrame,
+}
+
+impl<'a> FromRequest<'a> for UncountedPage<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = context(req);
+        let frame = UncountedFrame::load(state, tenant, req).await?;
+        Ok(UncountedPage {
             state,
             tenant,
             frame,
@@ -271,6 +347,48 @@ async fn signed_in_page<'a>(req: &'a Request, query: &str) -> poem::Result<Signe
         frame,
         signed,
     })
+}
+
+/// [`SignedInPage`] whose handler reads the banner's count in its own transaction.
+pub struct UncountedSignedInPage<'a> {
+    pub state: &'a Arc<AppState>,
+    pub tenant: &'a CurrentTenant,
+    pub frame: UncountedFrame,
+    pub signed: SignedIn,
+}
+
+impl<'a> UncountedSignedInPage<'a> {
+    /// (state, tenant, frame without its count, who is signed in).
+    pub fn parts(
+        self,
+    ) -> (
+        &'a Arc<AppState>,
+        &'a CurrentTenant,
+        UncountedFrame,
+        SignedIn,
+    ) {
+        (self.state, self.tenant, self.frame, self.signed)
+    }
+}
+
+impl<'a> FromRequest<'a> for UncountedSignedInPage<'a> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = context(req);
+        let frame = UncountedFrame::load(state, tenant, req).await?;
+        match frame.account().cloned() {
+            Some(signed) => Ok(UncountedSignedInPage {
+                state,
+                tenant,
+                frame,
+                signed,
+            }),
+            None => Err(redirect(format!(
+                "/{}/connexion?retour={}",
+                tenant.slug(),
+                encode(&path_and_query(req))
+            ))),
+        }
+    }
 }
 
 /// A multipart form of a signed-in page (its CSRF token is checked while it is read): who

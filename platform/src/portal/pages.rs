@@ -3,7 +3,7 @@
 use super::repository::PortalTexts;
 use super::service::texts;
 use crate::http::errors::PageError;
-use crate::http::page::Page;
+use crate::http::page::{Page, UncountedPage};
 use crate::tenancy::CurrentTenant;
 use poem::web::{Data, Redirect};
 use poem::{Response, handler};
@@ -40,18 +40,27 @@ pub fn contact(texts: &PortalTexts) -> ContactCard {
     }
 }
 
+/// The visitor's home, or the signed-in guardian's dashboard (whose transaction also reads
+/// the banner's count).
 #[handler]
-pub async fn home(ctx: Page<'_>) -> Result<Response, PageError> {
-    let (state, tenant, frame) = ctx.parts();
+pub async fn home(ctx: UncountedPage<'_>) -> Result<Response, PageError> {
+    let UncountedPage {
+        state,
+        tenant,
+        frame,
+    } = ctx;
     let texts = texts(state, tenant).await?;
-    if let Some(signed) = frame.account.clone() {
-        let (title, html) = (texts.welcome_title.clone(), texts.welcome_html.clone());
-        let contact = contact(&texts);
-        return crate::dashboard::pages::render(
-            state, tenant, frame, &signed, title, html, contact,
-        )
-        .await;
-    }
+    let frame = match frame.anonymous() {
+        Ok(frame) => frame,
+        Err(signed_in) => {
+            let (title, html) = (texts.welcome_title.clone(), texts.welcome_html.clone());
+            let contact = contact(&texts);
+            return crate::dashboard::pages::render(
+                state, tenant, *signed_in, title, html, contact,
+            )
+            .await;
+        }
+    };
     let page = HomePage {
         contact: contact(&texts),
         welcome_title: texts.welcome_title,

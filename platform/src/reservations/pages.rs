@@ -5,7 +5,7 @@
 //! announced to screen readers (a status region after the redirect to the card's anchor).
 //! With JavaScript (`static/grid.js`), a cell changes in place through the JSON API and the
 //! same confirmation, with its undo, is written in that status region: the words it needs
-//! are on the cell's form (`data-t-*`).
+//! are on the cell's row, once (`data-t-*`, with `%day%`), and its day on the cell's form.
 
 use super::api::parse_day;
 use super::rules::{Cell, State, explain};
@@ -13,7 +13,7 @@ use super::service::refusal_message;
 use super::service::{self, BookError, ChildGrid, Grid};
 use crate::auth::pages::see_other;
 use crate::http::errors::{Failure, PageError};
-use crate::http::page::{SignedInForm, SignedInPage, parse_id};
+use crate::http::page::{Frame, SignedInForm, UncountedSignedInPage, parse_id};
 use crate::i18n::{calendar, t, t_args};
 use chrono::{Datelike, NaiveDate};
 use poem::web::Query;
@@ -112,12 +112,23 @@ struct RowModel {
     week_action: String,
     /// Every changeable day is booked: "Annuler la semaine" is offered.
     cancel_week: Option<String>,
+    /// The words the grid's script needs to change a cell in place (with JavaScript), said
+    /// once per row with `%day%` for the cell's day: both buttons' labels, both
+    /// confirmations (`%until%` is the deadline the API answers), and the label of a cell
+    /// that can no longer change (`%state%`).
+    book_label: String,
+    cancel_label: String,
+    booked_message: String,
+    cancelled_message: String,
+    static_label: String,
 }
 
 #[derive(Serialize)]
 struct CellModel {
     date: String,
-    state: String,
+    /// The day in words ("lundi 18 janvier"), for the row's sentences.
+    day: String,
+    state: State,
     reserved: bool,
     /// A prepaid day in the cart, held until paid.
     in_cart: bool,
@@ -128,14 +139,6 @@ struct CellModel {
     action: String,
     explain: String,
     label: String,
-    /// The words the grid's script needs to change the cell in place (with JavaScript): both
-    /// buttons' labels, both confirmations (`%until%` is the deadline the API answers), and
-    /// the label of a cell that can no longer change (`%state%`).
-    book_label: String,
-    cancel_label: String,
-    booked_message: String,
-    cancelled_message: String,
-    static_label: String,
 }
 
 /// "Théo ALAIN": one name order on every parents' page.
@@ -170,45 +173,39 @@ fn week_heading(week: WeekId, days: &[NaiveDate]) -> String {
     )
 }
 
+/// The placeholder of the row's sentences that the grid's script replaces with a cell's day.
+const DAY: &str = "%day%";
+
 fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
     let reserved = cell.state == State::Reserved;
     let in_cart = cell.state == State::Cart;
-    let args = |key| {
-        t_args(
-            key,
-            &[
-                ("prestation", row.name.as_str().into()),
-                ("child", child.first_name.as_str().into()),
-                ("day", day_long(cell.date).into()),
-            ],
-        )
+    let day = day_long(cell.date);
+    let explain = explain(cell);
+    let key = if reserved || in_cart {
+        "cell-cancel"
+    } else {
+        "cell-book"
     };
-    let message = |key, until: &str| {
-        t_args(
-            key,
-            &[
-                ("prestation", row.name.as_str().into()),
-                ("child", child.first_name.as_str().into()),
-                ("day", day_long(cell.date).into()),
-                ("until", until.to_string().into()),
-            ],
-        )
-    };
+    let action = t_args(
+        key,
+        &[
+            ("prestation", row.name.as_str().into()),
+            ("child", child.first_name.as_str().into()),
+            ("day", day.as_str().into()),
+        ],
+    );
+    let label = t_args(
+        "cell-label",
+        &[
+            ("prestation", row.name.as_str().into()),
+            ("day", day.as_str().into()),
+            ("state", explain.as_str().into()),
+        ],
+    );
     CellModel {
-        book_label: args("cell-book"),
-        cancel_label: args("cell-cancel"),
-        booked_message: message("grid-booked-day", "%until%"),
-        cancelled_message: message("grid-cancelled-day", ""),
-        static_label: t_args(
-            "cell-label",
-            &[
-                ("prestation", row.name.as_str().into()),
-                ("day", day_long(cell.date).into()),
-                ("state", "%state%".into()),
-            ],
-        ),
         date: cell.date.to_string(),
-        state: format!("{:?}", cell.state).to_lowercase(),
+        day,
+        state: cell.state,
         reserved,
         in_cart,
         locked: cell.state == State::Locked,
@@ -219,20 +216,9 @@ fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
         } else {
             "reserver"
         },
-        action: args(if reserved || in_cart {
-            "cell-cancel"
-        } else {
-            "cell-book"
-        }),
-        explain: explain(cell),
-        label: t_args(
-            "cell-label",
-            &[
-                ("prestation", row.name.as_str().into()),
-                ("day", day_long(cell.date).into()),
-                ("state", explain(cell).into()),
-            ],
-        ),
+        action,
+        explain,
+        label,
     }
 }
 
@@ -244,6 +230,17 @@ fn row_model(child: &ChildGrid, row: &service::Row) -> RowModel {
         ("prestation", row.name.as_str().into()),
         ("child", child.first_name.as_str().into()),
     ];
+    let of_day = |key| {
+        t_args(
+            key,
+            &[
+                ("prestation", row.name.as_str().into()),
+                ("child", child.first_name.as_str().into()),
+                ("day", DAY.into()),
+                ("until", "%until%".into()),
+            ],
+        )
+    };
     RowModel {
         prestation: row.prestation.clone(),
         name: row.name.clone(),
@@ -255,6 +252,18 @@ fn row_model(child: &ChildGrid, row: &service::Row) -> RowModel {
         any_available: row.cells.iter().any(|c| c.state == State::Available),
         week_action: t_args("cell-book-week", &names),
         cancel_week: fully_booked.then(|| t_args("grid-cancel-week-label", &names)),
+        book_label: of_day("cell-book"),
+        cancel_label: of_day("cell-cancel"),
+        booked_message: of_day("grid-booked-day"),
+        cancelled_message: of_day("grid-cancelled-day"),
+        static_label: t_args(
+            "cell-label",
+            &[
+                ("prestation", row.name.as_str().into()),
+                ("day", DAY.into()),
+                ("state", "%state%".into()),
+            ],
+        ),
     }
 }
 
@@ -392,7 +401,7 @@ struct InvalidWeekPage {
 #[handler]
 pub async fn week_page(
     Query(q): Query<GridQuery>,
-    ctx: SignedInPage<'_>,
+    ctx: UncountedSignedInPage<'_>,
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, signed) = ctx.parts();
     let today = paris_date(state.clock.now());
@@ -404,6 +413,7 @@ pub async fn week_page(
                 let model = InvalidWeekPage {
                     invalid_week: t("grid-invalid-week"),
                 };
+                let frame = Frame::load_count(frame, state, tenant).await;
                 return Ok(frame.render_with_status(
                     "reservations_semaine_invalide",
                     "Réservations",
@@ -414,7 +424,8 @@ pub async fn week_page(
             }
         },
     };
-    let grid = service::grid(state, tenant, &signed, week).await?;
+    let (grid, unread) = service::grid_and_unread(state, tenant, &signed, week).await?;
+    let frame = frame.counted(unread);
     let model = grid_model(&grid, &q, today);
     Ok(frame.render("reservations", "Réservations", "reservations", model))
 }

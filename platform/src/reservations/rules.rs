@@ -15,7 +15,7 @@ use portail_tenants::config::{Closure, HolidayZone, Prestation};
 use serde::Serialize;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     Reserved,
@@ -182,7 +182,40 @@ pub fn cell(
 }
 
 /// "modifiable jusqu'au lundi 20 janvier à 8h30", or why it cannot change.
+///
+/// Made once per process and language for each state, reason and deadline: a grid says the
+/// same sentences in every child's row.
 pub fn explain(cell: &Cell) -> String {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    type Key = (
+        crate::i18n::Locale,
+        State,
+        Option<&'static str>,
+        Option<i64>,
+    );
+    static SAID: LazyLock<Mutex<HashMap<Key, String>>> = LazyLock::new(Default::default);
+    /// A few sentences per deadline: this bounds the memory of years of them.
+    const MAX: usize = 20_000;
+    let key = (
+        crate::i18n::current(),
+        cell.state,
+        cell.reason,
+        cell.deadline.map(|d| d.timestamp()),
+    );
+    if let Some(found) = SAID.lock().expect("not poisoned").get(&key) {
+        return found.clone();
+    }
+    let said = say(cell);
+    let mut all = SAID.lock().expect("not poisoned");
+    if all.len() >= MAX {
+        all.clear();
+    }
+    all.insert(key, said.clone());
+    said
+}
+
+fn say(cell: &Cell) -> String {
     let until = cell.deadline.map(deadline_label_fr);
     let key = match (cell.state, cell.reason, &until) {
         (State::Reserved, None, Some(_)) => "explain-reserved-until",

@@ -98,6 +98,27 @@ pub async fn grid(
     signed: &SignedIn,
     week: WeekId,
 ) -> Result<Grid, DbErr> {
+    Ok(read_grid(state, tenant, signed, week, false).await?.0)
+}
+
+/// The grid and the banner's unread count, read in the same transaction (the grid's page).
+pub async fn grid_and_unread(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    week: WeekId,
+) -> Result<(Grid, i64), DbErr> {
+    let (grid, unread) = read_grid(state, tenant, signed, week, true).await?;
+    Ok((grid, unread.unwrap_or(0)))
+}
+
+async fn read_grid(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    signed: &SignedIn,
+    week: WeekId,
+    count_unread: bool,
+) -> Result<(Grid, Option<i64>), DbErr> {
     let now = state.clock.now();
     // Before the transaction: reading the registry takes a connection of its own.
     let calendar = state.school_calendars.current().await;
@@ -118,6 +139,10 @@ pub async fn grid(
             .await?
             .into_iter()
             .collect();
+    let unread = match count_unread {
+        true => Some(crate::messaging::unread_for_guardian(&tx, signed.guardian_id).await?),
+        false => None,
+    };
     tx.commit().await?;
 
     // Weekends appear only when an enrolled prestation runs on them.
@@ -192,14 +217,15 @@ pub async fn grid(
             }
         })
         .collect();
-    Ok(Grid {
+    let grid = Grid {
         week,
         days,
         children,
         notice: config.portal.reservation_notice.clone(),
         zone: config.holiday_zone.as_str(),
         rules,
-    })
+    };
+    Ok((grid, unread))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -203,6 +203,9 @@ pub const JS: &str = concat!(
 
 pub struct Templates {
     registry: Handlebars<'static>,
+    /// The pages written inside the layout (`{{#> layout}}…{{/layout}}`): registered without
+    /// that wrapper, rendered alone, then set in the layout as `page_html` (see [`Templates::new`]).
+    framed: std::collections::HashSet<&'static str>,
     css_url: String,
     js_url: String,
 }
@@ -219,14 +222,28 @@ impl Templates {
         registry.set_strict_mode(true);
         registry.set_dev_mode(false);
         registry.register_helper("t", Box::new(crate::i18n::helper::Translate));
+        let mut framed = std::collections::HashSet::new();
         for (name, text) in TEMPLATES {
+            // A page reads as it is drawn, inside the layout; but handlebars renders a partial
+            // block on a copy of the whole context, and every `{{#each}}` inside it on copies
+            // of each item (half the time of the booking grid's page). So the wrapper is taken
+            // off here: the page renders alone on the context itself, and the layout takes the
+            // result as `{{{page_html}}}`.
+            let text = match unframed(text) {
+                Some(inner) => {
+                    framed.insert(*name);
+                    inner
+                }
+                None => text,
+            };
             // Partials are templates too: `{{> password_rules}}`.
             registry
-                .register_template_string(name, *text)
+                .register_template_string(name, text)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
         Self {
             registry,
+            framed,
             css_url: format!("/static/portail.css?v={:x}", digest(CSS)),
             js_url: format!("/static/portail.js?v={:x}", digest(JS)),
         }
@@ -270,14 +287,27 @@ impl Templates {
         mut data: serde_json::Value,
     ) -> Result<String, handlebars::RenderError> {
         with_language(&mut data);
-        let context = handlebars::Context::from(data);
-        let html = self.registry.render_with_context(name, &context)?;
+        let mut context = handlebars::Context::from(data);
+        let mut html = self.registry.render_with_context(name, &context)?;
+        if self.framed.contains(name) {
+            if let serde_json::Value::Object(map) = context.data_mut() {
+                map.insert("page_html".into(), html.into());
+            }
+            html = self.registry.render_with_context("layout", &context)?;
+        }
         let mut rendered = RENDERED.lock().expect("not poisoned");
         if !rendered.contains(name) {
             rendered.insert(name.to_string());
         }
         Ok(html)
     }
+}
+
+/// The page inside `{{#> layout}}` … `{{/layout}}` (its first and last lines), if it is one.
+fn unframed(text: &str) -> Option<&str> {
+    text.strip_prefix("{{#> layout}}\n")?
+        .trim_end()
+        .strip_suffix("{{/layout}}")
 }
 
 /// The apology shown instead of a page whose template failed.
@@ -397,6 +427,35 @@ pub fn navigation(slug: &str, current: &str, signed_in: bool) -> serde_json::Val
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_page_written_in_the_layout_is_rendered_inside_it() {
+        let t = Templates::new();
+        let pages: Vec<&str> = TEMPLATES
+            .iter()
+            .filter(|(_, text)| text.contains("{{#> layout}}"))
+            .map(|(name, _)| *name)
+            .collect();
+        assert!(pages.len() > 40, "{pages:?}");
+        for name in pages {
+            assert!(t.framed.contains(name), "{name} keeps its wrapper");
+        }
+        let html = t
+            .try_render(
+                "error",
+                &json!({"title": "T", "message": "<i>m</i>", "tenant_name": null, "tenant": null, "account": null, "css": "c", "js": "j"}),
+            )
+            .unwrap();
+        let main = html
+            .split("<main")
+            .nth(1)
+            .unwrap()
+            .split("</main>")
+            .next()
+            .unwrap();
+        assert!(main.contains("&lt;i&gt;m&lt;/i&gt;"), "{main}");
+        assert!(html.trim_end().ends_with("</html>"));
+    }
 
     #[test]
     fn the_error_page_renders_and_escapes_what_it_is_given() {

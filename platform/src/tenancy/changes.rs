@@ -35,11 +35,16 @@ pub async fn follow(state: Arc<AppState>) {
             Ok(mut listener) => match listener.listen(CHANGES_CHANNEL).await {
                 Ok(()) => {
                     state.tenants.forget_all();
+                    state.tenants.set_listening(true);
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(change)) => state.tenants.forget(change.payload()),
-                            // The connection dropped; the next call reconnects and listens again.
-                            Ok(None) => state.tenants.forget_all(),
+                            // The connection dropped: listen again on a new one, trusting the
+                            // cache only briefly until then.
+                            Ok(None) => {
+                                tracing::warn!("registry changes: connection lost");
+                                break;
+                            }
                             Err(e) => {
                                 tracing::warn!(error = %e, "registry changes: listening stopped");
                                 break;
@@ -51,7 +56,7 @@ pub async fn follow(state: Arc<AppState>) {
             },
             Err(e) => tracing::warn!(error = %e, "registry changes: cannot connect"),
         }
-        state.tenants.forget_all();
+        state.tenants.set_listening(false);
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -108,7 +108,31 @@ pub fn is_open(deadline: &Deadline, date: NaiveDate, now: DateTime<Utc>) -> bool
 
 /// A deadline in French as the booking page shows it, in Paris time: "lundi 20 janvier à
 /// 8h30", "jeudi 1er mai à 12h". No year: deadlines are at most a few weeks away.
+///
+/// Each label is made once per process and language: a week's grid says the same few
+/// deadlines in every child's row, and formatting them (time zone, Fluent) was a large share
+/// of its cost.
 pub fn deadline_label_fr(dt: DateTime<Tz>) -> String {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    type Labels = HashMap<(crate::i18n::Locale, i64), String>;
+    static LABELS: LazyLock<Mutex<Labels>> = LazyLock::new(Default::default);
+    /// Deadlines are a few per day and prestation: this bounds the memory of years of them.
+    const MAX: usize = 20_000;
+    let key = (crate::i18n::current(), dt.timestamp());
+    if let Some(found) = LABELS.lock().expect("not poisoned").get(&key) {
+        return found.clone();
+    }
+    let label = make_label(dt);
+    let mut labels = LABELS.lock().expect("not poisoned");
+    if labels.len() >= MAX {
+        labels.clear();
+    }
+    labels.insert(key, label.clone());
+    label
+}
+
+fn make_label(dt: DateTime<Tz>) -> String {
     let local = dt.with_timezone(&PARIS);
     let day = local.day() as i64;
     crate::i18n::t_args(
