@@ -1,20 +1,20 @@
 //! `/{slug}/api/v1/documents`: send, list and download the household's documents.
 
+use super::intake::{self, MultipartBody};
 use super::repository::{DocumentSummary, StoredFile};
 use super::service::{self, DocumentError};
-use super::upload;
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem::{IntoResponse, Request, RequestBody};
+use poem::{IntoResponse, Request};
 use poem_openapi::param::Path;
-use poem_openapi::payload::{Binary, Json, ParsePayload, Payload};
+use poem_openapi::payload::{Binary, Json, Payload};
 use poem_openapi::registry::{MetaMediaType, MetaResponses, MetaSchemaRef, Registry};
 use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags, impl_apirequest_for_payload};
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ enum ApiTags {
 }
 
 /// The fields of an upload, for the specification only: the body is read as a stream by
-/// [`UploadBody`], never through this type.
+/// [`MultipartBody`], never through this type.
 #[allow(dead_code)]
 #[derive(Multipart)]
 struct DocumentUpload {
@@ -39,47 +39,6 @@ struct DocumentUpload {
     /// (10 Mo by default).
     file: Upload,
 }
-
-/// The multipart body of an upload, left unread until the operation has checked who sends
-/// it; then read as a stream by [`upload::read`]. Any content type gets to the operation, so
-/// that a wrong one is explained for this operation (not as "send JSON").
-pub struct UploadBody {
-    body: poem::Body,
-    multipart: bool,
-}
-
-impl Payload for UploadBody {
-    const CONTENT_TYPE: &'static str = "multipart/form-data";
-
-    fn check_content_type(_content_type: &str) -> bool {
-        true
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        <DocumentUpload as Payload>::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        <DocumentUpload as Payload>::register(registry);
-    }
-}
-
-impl ParsePayload for UploadBody {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let multipart = request
-            .content_type()
-            .and_then(|t| t.split(';').next())
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE));
-        Ok(UploadBody {
-            body: body.take()?,
-            multipart,
-        })
-    }
-}
-
-impl_apirequest_for_payload!(UploadBody);
 
 #[derive(Object)]
 struct DocumentDto {
@@ -126,10 +85,10 @@ enum UploadResponse {
 
 type Answer<T> = Result<T, ApiError<DocumentError>>;
 
-/// The bytes of a document, with the content type detected at upload.
+/// The bytes of a file, with the content type detected at upload.
 pub struct FileBytes {
-    data: Vec<u8>,
-    content_type: String,
+    pub data: Vec<u8>,
+    pub content_type: String,
 }
 
 impl Payload for FileBytes {
@@ -238,16 +197,9 @@ impl DocumentsApi {
         tenant: Data<&CurrentTenant>,
         req: &Request,
         SignedInApi(signed): SignedInApi,
-        body: UploadBody,
+        body: MultipartBody<DocumentUpload>,
     ) -> Answer<UploadResponse> {
-        if !body.multipart {
-            return Err(DocumentError::NotMultipart.into());
-        }
-        // Past the bound, nothing of the body is read.
-        let permit = self.state.uploads.enter().map_err(DocumentError::from)?;
-        let limit = self.state.settings.max_upload_bytes;
-        let (received, read) = upload::read(req, body.body, limit, None, &permit).await;
-        read.map_err(|e| DocumentError::from_read(e, limit))?;
+        let (received, permit) = intake::read_api(&self.state, req, body).await?;
         let document =
             service::create(&self.state, &tenant, &signed, received, &permit, "api").await?;
         Ok(UploadResponse::Created(Json(document.into())))

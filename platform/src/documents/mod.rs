@@ -17,6 +17,7 @@ pub mod api;
 pub mod gate;
 pub mod guard;
 pub mod hostile;
+pub mod intake;
 pub mod pages;
 pub mod repository;
 pub mod service;

@@ -2,15 +2,16 @@
 //! links, and the form "+ AJOUTER UN NOUVEAU DOCUMENT". The form works without JavaScript;
 //! its CSRF token is its first field and is checked before the file is read.
 
+use super::intake;
 use super::repository::DocumentSummary;
-use super::service::{self, DocumentError, FileKind, french_size};
-use super::upload::{ReadError, Received};
+use super::service::{self, FileKind, french_size};
+use super::upload::Received;
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
 use crate::http::errors::{PageError, Problem};
 use crate::http::form_errors::{ErrorSummary, FormField};
-use crate::http::page::{Frame, PathId, SignedInPage, SignedInUpload, csrf_refused};
+use crate::http::page::{Frame, PathId, SignedInPage, SignedInUpload};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -218,15 +219,11 @@ pub async fn upload(
     body: Body,
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
-    // Past the bound, nothing of the body is read: a French 503 page says to come back.
-    let permit = state.uploads.enter().map_err(DocumentError::from)?;
-    let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid_for_session(req, Some(token));
-    let (received, read) = super::upload::read(req, body, limit, Some(&check), &permit).await;
+    let (received, permit, read) = intake::read_page(state, req, body, &check).await?;
     let shown = received.without_file();
     let failure = match read {
-        Err(ReadError::Csrf) => return Err(csrf_refused()),
-        Err(e) => DocumentError::from_read(e, limit),
+        Err(e) => e,
         Ok(()) => match service::create(state, tenant, &account, received, &permit, "page").await {
             Ok(_) => {
                 return Ok(see_other(format!(
@@ -242,22 +239,7 @@ pub async fn upload(
         received: shown,
         ..FormState::default()
     };
-    match failure {
-        DocumentError::Invalid(errors) => form.errors = errors,
-        e @ (DocumentError::TooLarge { .. } | DocumentError::UnsupportedType) => {
-            form.errors.add("file", e.message())
-        }
-        e @ (DocumentError::Malformed | DocumentError::ScanUnavailable) => {
-            form.error = Some(e.message())
-        }
-        e @ (DocumentError::NotFound
-        | DocumentError::NotMultipart
-        | DocumentError::Busy
-        | DocumentError::Spool(_)
-        | DocumentError::Database(_)) => {
-            return Err(e.into());
-        }
-    }
+    intake::show_refusal(failure, &mut form.errors, &mut form.error)?;
     render(&frame, state, tenant, &account, None, form, status).await
 }
 
@@ -265,11 +247,10 @@ pub async fn upload(
 pub async fn download(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Response, PageError> {
     let (state, tenant, _, signed) = ctx.parts();
     let file = service::download(state, tenant, &signed, id, "page").await?;
-    let mut builder = Response::builder();
-    for (name, value) in service::download_headers(&file) {
-        builder = builder.header(name, value);
-    }
-    Ok(builder.body(file.data))
+    Ok(service::file_response(
+        service::download_headers(&file),
+        file.data,
+    ))
 }
 
 #[cfg(test)]

@@ -358,13 +358,55 @@ pub async fn download(
 /// The headers of a download: the detected type, always as an attachment, never sniffed,
 /// never cached. The name is the document's, made safe; the file name once sent is unknown.
 pub fn download_headers(file: &StoredFile) -> [(&'static str, String); 4] {
-    let kind = FileKind::from_content_type(&file.content_type).unwrap_or(FileKind::Pdf);
+    file_headers(&file.name, &file.content_type, Delivery::Attachment)
+}
+
+/// How a file goes to the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Saved, never cached: a household's own files.
+    Attachment,
+    /// Opened in the browser's viewer (to read or print), never stored by a shared cache:
+    /// what the municipality publishes.
+    Inline,
+}
+
+/// The headers of a file named `name` of the stored `content_type`: its detected type, the
+/// safe name, never sniffed, and the cache rule of its [`Delivery`].
+pub fn file_headers(
+    name: &str,
+    content_type: &str,
+    delivery: Delivery,
+) -> [(&'static str, String); 4] {
+    let kind = FileKind::from_content_type(content_type).unwrap_or(FileKind::Pdf);
+    let disposition = content_disposition(name, kind);
+    let (disposition, cache) = match delivery {
+        Delivery::Attachment => (disposition, "no-store"),
+        Delivery::Inline => (
+            format!(
+                "inline{}",
+                disposition
+                    .strip_prefix("attachment")
+                    .unwrap_or(&disposition)
+            ),
+            "private, no-store",
+        ),
+    };
     [
         ("content-type", kind.content_type().to_string()),
-        ("content-disposition", content_disposition(&file.name, kind)),
+        ("content-disposition", disposition),
         ("x-content-type-options", "nosniff".to_string()),
-        ("cache-control", "no-store".to_string()),
+        ("cache-control", cache.to_string()),
     ]
+}
+
+/// A file as a page's answer, with its [`file_headers`].
+pub fn file_response(headers: [(&'static str, String); 4], data: Vec<u8>) -> poem::Response {
+    let mut builder = poem::Response::builder();
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(data)
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): an ASCII name for old clients,

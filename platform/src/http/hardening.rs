@@ -152,7 +152,7 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
             Some(r) => body_limit(
                 req.method(),
                 r,
-                crate::messaging::files_api::is_multipart(&req),
+                crate::documents::intake::is_multipart(&req),
             ),
             None => Some(MAX_BODY_BYTES),
         };

@@ -4,21 +4,21 @@
 use super::repository::PublishedFile;
 use super::service;
 use crate::auth::api::SignedInApi;
+use crate::documents::api::FileBytes;
+use crate::documents::intake::{self, MultipartBody};
 use crate::documents::service::DocumentError;
-use crate::documents::upload;
 use crate::http::errors::ApiError;
 use crate::staff::Gestionnaire;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::NaiveDate;
+use poem::Request;
 use poem::web::Data;
-use poem::{IntoResponse, Request, RequestBody};
 use poem_openapi::param::Path;
-use poem_openapi::payload::{Binary, Json, ParsePayload, Payload};
-use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags, impl_apirequest_for_payload};
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -75,46 +75,6 @@ struct PublicationUpload {
     file: Upload,
 }
 
-/// The multipart body of a publication, left unread until the guard has checked who sends
-/// it.
-pub struct PublicationBody {
-    body: poem::Body,
-    multipart: bool,
-}
-
-impl Payload for PublicationBody {
-    const CONTENT_TYPE: &'static str = "multipart/form-data";
-
-    fn check_content_type(_content_type: &str) -> bool {
-        true
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        <PublicationUpload as Payload>::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        <PublicationUpload as Payload>::register(registry);
-    }
-}
-
-impl ParsePayload for PublicationBody {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let multipart = request
-            .content_type()
-            .and_then(|t| t.split(';').next())
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE));
-        Ok(PublicationBody {
-            body: body.take()?,
-            multipart,
-        })
-    }
-}
-
-impl_apirequest_for_payload!(PublicationBody);
-
 #[derive(Object)]
 struct PublishedDto {
     id: Uuid,
@@ -134,34 +94,12 @@ enum WithdrawResponse {
     Done,
 }
 
-/// The bytes of a published file.
-pub struct InlineBytes {
-    data: Vec<u8>,
-    content_type: String,
-}
-
-impl Payload for InlineBytes {
-    const CONTENT_TYPE: &'static str = "application/octet-stream";
-
-    fn schema_ref() -> MetaSchemaRef {
-        <Binary<Vec<u8>> as Payload>::schema_ref()
-    }
-}
-
-impl IntoResponse for InlineBytes {
-    fn into_response(self) -> poem::Response {
-        poem::Response::builder()
-            .content_type(self.content_type)
-            .body(self.data)
-    }
-}
-
 #[derive(ApiResponse)]
 enum FileResponse {
     /// The file, `inline`, of its detected type (PDF, JPEG or PNG).
     #[oai(status = 200)]
     Ok(
-        InlineBytes,
+        FileBytes,
         /// `inline; filename="<name>.<ext>"; filename*=UTF-8''<name>.<ext>`.
         #[oai(header = "Content-Disposition")]
         String,
@@ -183,7 +121,7 @@ impl From<PublishedFile> for FileResponse {
             (_, cache),
         ] = service::inline_headers(&file);
         FileResponse::Ok(
-            InlineBytes {
+            FileBytes {
                 data: file.data,
                 content_type,
             },
@@ -272,16 +210,9 @@ impl LibraryApi {
         tenant: Data<&CurrentTenant>,
         req: &Request,
         staff: StaffApi<Gestionnaire>,
-        body: PublicationBody,
+        body: MultipartBody<PublicationUpload>,
     ) -> Answer<PublishResponse> {
-        if !body.multipart {
-            return Err(DocumentError::NotMultipart.into());
-        }
-        // Past the bound, nothing of the body is read.
-        let permit = self.state.uploads.enter().map_err(DocumentError::from)?;
-        let limit = self.state.settings.max_upload_bytes;
-        let (received, read) = upload::read(req, body.body, limit, None, &permit).await;
-        read.map_err(|e| DocumentError::from_read(e, limit))?;
+        let (received, permit) = intake::read_api(&self.state, req, body).await?;
         let id = service::publish(
             &self.state,
             &tenant,

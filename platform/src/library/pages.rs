@@ -2,7 +2,7 @@
 //! counts, and `/{slug}/documents/bibliotheque/{id}`, a published file opened inline.
 
 use super::service::{self, RubriqueView};
-use crate::documents::service::french_size;
+use crate::documents::service::{file_response, french_size};
 use crate::documents::upload::FileKind;
 use crate::http::errors::PageError;
 use crate::http::page::{PathId, SignedInPage};
@@ -59,9 +59,5 @@ pub fn rubriques_model(slug: &str, rubriques: Vec<RubriqueView>) -> Vec<Rubrique
 pub async fn open(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Response, PageError> {
     let (state, tenant, _, signed) = ctx.parts();
     let file = service::open(state, tenant, &signed, id, "page").await?;
-    let mut builder = Response::builder();
-    for (name, value) in service::inline_headers(&file) {
-        builder = builder.header(name, value);
-    }
-    Ok(builder.body(file.data))
+    Ok(file_response(service::inline_headers(&file), file.data))
 }

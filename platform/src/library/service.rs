@@ -4,8 +4,7 @@
 use super::repository::{self, NewPublication, Published, PublishedFile, StaffDocument};
 use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
-use crate::documents::service::{DocumentError, content_disposition};
-use crate::documents::upload::FileKind;
+use crate::documents::service::{Delivery, DocumentError, file_headers};
 use crate::documents::upload::Received;
 use crate::staff::auth::StaffSigned;
 use crate::state::AppState;
@@ -106,20 +105,7 @@ pub async fn open(
 /// The headers of a published file: its type, `inline` so that PDFs and images open in the
 /// browser's viewer (to read or print), never sniffed, never stored by a shared cache.
 pub fn inline_headers(file: &PublishedFile) -> [(&'static str, String); 4] {
-    let kind = FileKind::from_content_type(&file.content_type).unwrap_or(FileKind::Pdf);
-    let disposition = content_disposition(&file.name, kind);
-    let inline = format!(
-        "inline{}",
-        disposition
-            .strip_prefix("attachment")
-            .unwrap_or(&disposition)
-    );
-    [
-        ("content-type", kind.content_type().to_string()),
-        ("content-disposition", inline),
-        ("x-content-type-options", "nosniff".to_string()),
-        ("cache-control", "private, no-store".to_string()),
-    ]
+    file_headers(&file.name, &file.content_type, Delivery::Inline)
 }
 
 /// Who a document is for.

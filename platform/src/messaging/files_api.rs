@@ -8,6 +8,7 @@ use super::attachments::{self, Attacher, AttachmentInfo};
 use super::service::{self, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::documents::api::DownloadResponse;
+use crate::documents::intake::MultipartBody;
 use crate::documents::service::DocumentError;
 use crate::documents::upload::{self, NamedFile};
 use crate::http::errors::ApiError;
@@ -16,13 +17,12 @@ use crate::staff::guard::StaffApi;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
+use poem::Request;
 use poem::web::Data;
-use poem::{Request, RequestBody};
 use poem_openapi::param::Path;
-use poem_openapi::payload::{Json, ParsePayload, Payload};
-use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags, impl_apirequest_for_payload};
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, Tags};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -37,7 +37,7 @@ enum ApiTags {
 type Answer<T> = Result<T, ApiError<MessagingError>>;
 
 /// The fields of files sent to a message, for the specification only: the body is read as a
-/// stream by [`FilesBody`].
+/// stream by [`MultipartBody`].
 #[allow(dead_code)]
 #[derive(Multipart)]
 struct MessageFilesUpload {
@@ -47,60 +47,19 @@ struct MessageFilesUpload {
     file: Vec<Upload>,
 }
 
-/// A multipart body left unread until the operation knows who sends it.
-pub struct FilesBody {
-    body: poem::Body,
-    multipart: bool,
-}
-
-impl Payload for FilesBody {
-    const CONTENT_TYPE: &'static str = "multipart/form-data";
-
-    fn check_content_type(_content_type: &str) -> bool {
-        true
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        <MessageFilesUpload as Payload>::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        <MessageFilesUpload as Payload>::register(registry);
-    }
-}
-
-impl ParsePayload for FilesBody {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(FilesBody {
-            body: body.take()?,
-            multipart: is_multipart(request),
-        })
-    }
-}
-
-impl_apirequest_for_payload!(FilesBody);
-
-/// Whether the request's body is `multipart/form-data`.
-pub fn is_multipart(request: &Request) -> bool {
-    request
-        .content_type()
-        .and_then(|t| t.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
-}
-
-async fn files_of(state: &AppState, req: &Request, body: FilesBody) -> Answer<Vec<NamedFile>> {
-    if !body.multipart {
-        return Err(MessagingError::from(DocumentError::NotMultipart).into());
-    }
+async fn files_of(
+    state: &AppState,
+    req: &Request,
+    body: MultipartBody<MessageFilesUpload>,
+) -> Answer<Vec<NamedFile>> {
+    let body = body.into_multipart().map_err(MessagingError::from)?;
     let limit = state.settings.max_upload_bytes;
     let permit = state
         .uploads
         .enter()
         .map_err(DocumentError::from)
         .map_err(MessagingError::from)?;
-    let (form, read) = upload::read_form(req, body.body, &[], limit, None, permit).await;
+    let (form, read) = upload::read_form(req, body, &[], limit, None, permit).await;
     read.map_err(|e| MessagingError::from(DocumentError::from_read(e, limit)))?;
     Ok(form.files)
 }
@@ -220,7 +179,7 @@ impl MessageFilesApi {
         tenant: Data<&CurrentTenant>,
         req: &Request,
         SignedInApi(signed): SignedInApi,
-        body: FilesBody,
+        body: MultipartBody<MessageFilesUpload>,
     ) -> Answer<Attached> {
         let files = files_of(&self.state, req, body).await?;
         let by = Attacher::Guardian(&signed);
@@ -294,7 +253,7 @@ impl MessageFilesApi {
         tenant: Data<&CurrentTenant>,
         req: &Request,
         staff: StaffApi<Accueil>,
-        body: FilesBody,
+        body: MultipartBody<MessageFilesUpload>,
     ) -> Answer<Attached> {
         let files = files_of(&self.state, req, body).await?;
         let by = Attacher::Staff(&staff.member);

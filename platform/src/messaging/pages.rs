@@ -4,11 +4,11 @@
 //! becomes a small rich-text editor whose HTML the server sanitises.
 
 use super::attachments::{self, AttachmentInfo};
-use super::files_api::is_multipart;
 use super::service::{self, Draft, MessagingError, Thread};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
+use crate::documents::intake::is_multipart;
 use crate::documents::service::{DocumentError, FileKind, french_size};
 use crate::documents::upload::{self, CsrfCheck, NamedFile, ReadError};
 use crate::http::errors::{PageError, Problem};
@@ -588,11 +588,8 @@ pub async fn attachment(
 
 /// A stored file as the browser gets it: always an attachment of its detected type.
 pub fn file_response(file: crate::documents::repository::StoredFile) -> Response {
-    let mut builder = Response::builder();
-    for (name, value) in crate::documents::service::download_headers(&file) {
-        builder = builder.header(name, value);
-    }
-    builder.body(file.data)
+    let headers = crate::documents::service::download_headers(&file);
+    crate::documents::service::file_response(headers, file.data)
 }
 
 #[derive(Deserialize)]

@@ -2,11 +2,11 @@
 //! service (unread first), a conversation with its reply form, "take it" and "close".
 
 use super::attachments::{self, MAX_PER_MESSAGE};
-use super::files_api::is_multipart;
 use super::pages::{FileLink, Posted, file_links, file_response, form_errors, read_multipart};
 use super::service::{self, Draft, MessagingError};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
+use crate::documents::intake::is_multipart;
 use crate::documents::service::french_size;
 use crate::http::errors::PageError;
 use crate::http::page::{NoFields, PathId, parse_id};

@@ -406,9 +406,5 @@ pub async fn document(
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
     let file = crate::staff::documents::read(state, tenant, &page.member, id, "page").await?;
-    let mut builder = Response::builder();
-    for (name, value) in crate::documents::service::download_headers(&file) {
-        builder = builder.header(name, value);
-    }
-    Ok(builder.body(file.data))
+    Ok(crate::messaging::pages::file_response(file))
 }

@@ -4,10 +4,11 @@
 
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
-use crate::documents::service::{DocumentError, french_size};
-use crate::documents::upload::{ReadError, Received};
+use crate::documents::intake;
+use crate::documents::service::french_size;
+use crate::documents::upload::Received;
 use crate::http::errors::{PageError, Problem};
-use crate::http::page::{NoFields, PathId, csrf_refused};
+use crate::http::page::{NoFields, PathId};
 use crate::i18n::{t, t_args};
 use crate::library::repository::StaffDocument;
 use crate::library::service;
@@ -241,19 +242,14 @@ pub async fn publish(
     req: &Request,
     body: Body,
 ) -> Result<Response, PageError> {
-    // Past the bound, nothing of the body is read: a French 503 page says to come back.
-    let permit = state.uploads.enter().map_err(DocumentError::from)?;
-    let limit = state.settings.max_upload_bytes;
     let check = |token: &str| csrf::valid_for_session_cookie(req, Some(token), STAFF_COOKIE);
-    let (received, read) =
-        crate::documents::upload::read(req, body, limit, Some(&check), &permit).await;
+    let (received, permit, read) = intake::read_page(state, req, body, &check).await?;
     let mut shown = Shown {
         received: received.without_file(),
         ..Shown::default()
     };
     let failure = match read {
-        Err(ReadError::Csrf) => return Err(csrf_refused()),
-        Err(e) => DocumentError::from_read(e, limit),
+        Err(e) => e,
         Ok(()) => {
             match service::publish(state, tenant, &page.member, received, &permit, "page").await {
                 Ok(_) => {
@@ -267,22 +263,7 @@ pub async fn publish(
         }
     };
     let status = failure.status().as_u16();
-    match failure {
-        DocumentError::Invalid(errors) => shown.errors = errors,
-        e @ (DocumentError::TooLarge { .. } | DocumentError::UnsupportedType) => {
-            shown.errors.add("file", e.message())
-        }
-        e @ (DocumentError::Malformed | DocumentError::ScanUnavailable) => {
-            shown.error = Some(e.message())
-        }
-        e @ (DocumentError::NotFound
-        | DocumentError::NotMultipart
-        | DocumentError::Busy
-        | DocumentError::Spool(_)
-        | DocumentError::Database(_)) => {
-            return Err(e.into());
-        }
-    }
+    intake::show_refusal(failure, &mut shown.errors, &mut shown.error)?;
     render(&page.frame, state, tenant, None, shown, status).await
 }
 
