@@ -42,7 +42,7 @@ after(async () => {
 /** Signs Paul in through the sign-in page and opens "Mes documents" from the banner. */
 async function documentsPage(width, name) {
   const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, name);
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
+  await page.getByLabel('Adresse e-mail').fill('paul.alain@demo.example');
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
