@@ -703,7 +703,7 @@ async fn the_cli_runs_a_month_as_json_and_refuses_a_bad_month() {
     ]);
     assert!(dry.status.success(), "{}", stderr(&dry));
     assert!(
-        stdout(&dry).contains("1 invoice would be issued"),
+        stdout(&dry).contains("1 invoice(s) would be issued"),
         "{}",
         stdout(&dry)
     );
