@@ -742,7 +742,7 @@ async fn a_guardian_signs_in_through_the_pages_sees_their_name_and_signs_out() {
         .await
         .unwrap();
     for label in [
-        "Email",
+        "Adresse e-mail",
         "Mot de passe",
         "Valider",
         "Première connexion ou mot de passe oublié ?",

@@ -336,12 +336,12 @@ async fn a_re_run_bills_nothing_twice_and_later_changes_go_on_the_next_invoice()
     assert!(
         regularisations
             .iter()
-            .any(|(d, label)| *d == 1 && label.contains("réservé(s) après la facturation"))
+            .any(|(d, label)| *d == 1 && label.contains("1 jour réservé après la facturation"))
     );
     assert!(
         regularisations
             .iter()
-            .any(|(d, label)| *d == -1 && label.contains("annulé(s) après la facturation"))
+            .any(|(d, label)| *d == -1 && label.contains("1 jour annulé après la facturation"))
     );
 
     // Nothing changed since: the next re-run issues nothing.
@@ -565,7 +565,7 @@ async fn the_pdf_holds_what_a_household_needs_to_check_and_pay_its_invoice() {
         "Période : novembre 2026",
         "Émise le 30/11/2026",
         "À payer avant le 30/12/2026",
-        "Repas enfant — Théo ALAIN : 3 jour(s) en novembre 2026",
+        "Repas enfant — Théo ALAIN : 3 jours en novembre 2026",
         "2,50 €",
         "7,50 €",
         "Déjà payé",
@@ -820,7 +820,7 @@ async fn the_regisseur_runs_a_month_and_cancels_an_invoice_from_the_back_office(
             .text()
             .await
             .unwrap()
-            .contains("1 facture(s) seraient émises")
+            .contains("1 facture serait émise")
     );
     assert_eq!(
         count(&db, &tenant, "SELECT count(*) FROM invoices").await,
@@ -844,7 +844,7 @@ async fn the_regisseur_runs_a_month_and_cancels_an_invoice_from_the_back_office(
         .unwrap();
     assert_eq!(run.status(), 200);
     let html = run.text().await.unwrap();
-    assert!(html.contains("1 facture(s) émises"), "{html}");
+    assert!(html.contains("1 facture émise"), "{html}");
     assert!(html.contains("FAC-2026-000001"));
     let invoice_id: String = html
         .split("name=\"invoice_id\" value=\"")

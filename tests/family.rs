@@ -641,7 +641,7 @@ async fn the_pages_edit_a_field_in_place_without_javascript_and_show_script_as_t
             && child.contains("Valider cette fiche")
             && child.contains("?modifier=medical#medical")
     );
-    assert!(child.contains("né(e) le 7 juil. 2016 à Lannion"));
+    assert!(child.contains("date de naissance : 7 juillet 2016 à Lannion"));
     let r = paul
         .post_form(
             &format!("/enfants/{theo}"),

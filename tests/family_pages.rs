@@ -106,7 +106,7 @@ async fn the_child_page_is_a_summary_whose_sections_open_on_modifier() {
         !html.contains("value=\"PAI\""),
         "PAI is asked in the medical section only"
     );
-    assert!(html.contains("Nombre de documents : 0"));
+    assert!(html.contains("Aucun document"));
     let validate = html.find(&format!("/enfants/{theo}/valider")).unwrap();
     for section in ["identite", "medical", "contacts", "autorisations"] {
         assert!(

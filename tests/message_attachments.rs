@@ -685,7 +685,7 @@ async fn the_dashboard_lists_an_unpaid_invoice_with_its_amount_and_due_date() {
     assert_eq!(unpaid[0]["due_on"], "2026-12-30");
     let home = paul.view("/").await;
     assert!(
-        home.has("Facture FAC-2026-000001 : 5,00 €, à régler avant le 30/12/2026"),
+        home.has("Facture FAC-2026-000001 : 5,00 €, à régler avant le mercredi 30 décembre 2026"),
         "{}",
         home.html
     );

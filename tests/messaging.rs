@@ -173,7 +173,7 @@ async fn a_parent_writes_from_the_pages_and_both_guardians_see_the_conversation(
 
     let (status, html) = w.page(&paul, "/messagerie/nouveau?service=enfance").await;
     assert_eq!(status, 200);
-    assert!(html.contains("Objet du message") && html.contains("▶ ENVOYER"));
+    assert!(html.contains("Objet du message") && html.contains("▶ Envoyer"));
     assert!(html.contains("data-rich-editor") && html.contains("name=\"format\" value=\"text\""));
     let csrf = csrf_of(&html);
     // An unknown service has no form.
@@ -208,7 +208,7 @@ async fn a_parent_writes_from_the_pages_and_both_guardians_see_the_conversation(
     let (status, html) = w.page(&paul, &location[w.tenant.slug.len() + 1..]).await;
     assert_eq!(status, 200);
     assert!(html.contains("Votre message a bien été envoyé."));
-    assert!(html.contains("< RETOUR A LA LISTE DES MESSAGES"));
+    assert!(html.contains("< Retour à la liste des messages"));
     assert!(html.contains("<p class=\"thread-author\">Moi</p>"));
     assert!(
         html.contains(

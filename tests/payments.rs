@@ -180,7 +180,7 @@ async fn a_parent_pays_on_payfip_and_comes_back_to_a_paid_invoice_with_one_recei
         "{csp}"
     );
     let html = html.text().await.unwrap();
-    assert!(html.contains("Une notification vous sera envoyée par mail"));
+    assert!(html.contains("Une notification vous sera envoyée par e-mail"));
     let r = pay
         .paul
         .post(pay.url(&format!("/factures/{}/payer", pay.invoice)))

@@ -165,8 +165,46 @@ async fn an_empty_sign_in_says_which_fields_are_missing_with_links_to_them() {
     let page = r.text().await.unwrap();
     assert!(!page.contains("incorrect"), "{page}");
     assert!(page.contains("remplissez les champs indiqués"));
-    assert!(page.contains("<a href=\"#password\">Saisissez votre mot de passe.</a>"));
+    assert!(
+        page.contains("<a href=\"#password\">Mot de passe : Saisissez votre mot de passe.</a>")
+    );
+    assert!(page.contains("<title>Erreur : Connexion"), "{page}");
+    assert!(page.contains("id=\"password-erreur\">Saisissez votre mot de passe.</p>"));
+    // No anchor on the form's action: the browser would keep it on the page signed in to.
+    assert!(page.contains("/connexion\" novalidate>"), "{page}");
     assert!(!page.contains("href=\"#email\""), "the e-mail was given");
+    assert!(
+        page.contains(&format!("value=\"{PAUL}\"")),
+        "the value is kept"
+    );
+    delete_tenant(&db, t.slug.as_str()).await;
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_is_said_in_the_shared_summary_and_first_in_the_title() {
+    let app = TestApp::spawn().await;
+    let db = db(2).await;
+    let t = create_tenant_with_families(&db, "refus", "Ville Refus").await;
+    let client = app.other_client();
+    let url = format!("{}/{}/connexion", app.base, t.slug);
+    let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<title>Connexion"), "no error yet: {page}");
+    assert!(page.contains("<label for=\"email\">Adresse e-mail</label>"));
+    let r = client
+        .post(&url)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("email", PAUL),
+            ("password", "pas-le-bon"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<title>Erreur : Connexion"), "{page}");
+    assert!(page.contains("id=\"connexion-erreur\" tabindex=\"-1\" data-error-summary"));
+    assert!(page.contains("<p>Adresse e-mail ou mot de passe incorrect.</p>"));
     assert!(
         page.contains(&format!("value=\"{PAUL}\"")),
         "the value is kept"

@@ -454,7 +454,7 @@ async fn bad_input_shows_the_step_again_with_a_french_message_and_books_nothing(
                 paul.child_id("David").await
             ))
             .await,
-            "David n'est pas inscrit(e) à « Accueil périscolaire matin ».",
+            "« Accueil périscolaire matin » n'est pas proposé à David.",
         ),
     ];
     for (case, page, message) in cases {
@@ -661,7 +661,7 @@ async fn the_history_lists_changes_from_the_grid_the_wizard_and_the_api_with_who
             "Accueil périscolaire soir",
             "mardi 12 janvier 2027",
             "Annulation",
-            "API",
+            "Application",
         ],
         vec![
             "01/12/2026 à 10:05",
@@ -670,7 +670,7 @@ async fn the_history_lists_changes_from_the_grid_the_wizard_and_the_api_with_who
             "Accueil périscolaire soir",
             "mardi 12 janvier 2027",
             "Réservation",
-            "API",
+            "Application",
         ],
         vec![
             "01/12/2026 à 10:00",

@@ -9,6 +9,12 @@ use crate::validation::FieldErrors;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use poem::http::StatusCode;
 
+/// "Théo ALAIN": the one order parents read a person's name in, first name then family name
+/// in capitals.
+pub fn person_name(first: &str, last: &str) -> String {
+    format!("{first} {}", last.to_uppercase())
+}
+
 /// A record's validation holds for the school year (1 September – 31 August) it was made in.
 pub fn school_year_start(today: NaiveDate) -> NaiveDate {
     let year = if today.month() >= 9 {

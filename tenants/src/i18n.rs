@@ -385,6 +385,11 @@ pub mod calendar {
         translate(current(), "date-day-year", &day_args(d))
     }
 
+    /// "7 juillet 2016", "1er septembre 2026" / "7 July 2016": a date far from today.
+    pub fn long_date(d: NaiveDate) -> String {
+        translate(current(), "date-long", &day_args(d))
+    }
+
     /// "4 janv. 2027" / "4 Jan 2027".
     pub fn short_date(d: NaiveDate) -> String {
         translate(
@@ -454,6 +459,8 @@ mod tests {
             "mardi 1er décembre 2026"
         );
         assert_eq!(calendar::short_date(d(2027, 2, 14)), "14 févr. 2027");
+        assert_eq!(calendar::long_date(d(2016, 7, 7)), "7 juillet 2016");
+        assert_eq!(calendar::long_date(d(2026, 9, 1)), "1er septembre 2026");
         assert_eq!(calendar::week_label(2026, 4), "Semaine 04 / 2026");
         assert_eq!(calendar::time_of_day(8, 30), "8h30");
         assert_eq!(calendar::time_of_day(12, 0), "12h");

@@ -34,8 +34,8 @@ async function followFirstConnection(page, email) {
   await page.goto(`${server.base}/${slug}/`);
   await (await menu(page)).getByRole('link', { name: 'Se connecter' }).click();
   await page.getByRole('link', { name: 'Première connexion ou mot de passe oublié ?' }).click();
-  assert.match(await page.locator('main').innerText(), /Veuillez saisir votre adresse mail pour obtenir votre lien de génération de mot de passe/);
-  await page.getByLabel('Email').fill(email);
+  assert.match(await page.locator('main').innerText(), /Saisissez votre adresse e-mail : vous recevrez un lien pour créer votre mot de passe\./);
+  await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByRole('button', { name: 'Valider' }).click();
   assert.match(await page.getByRole('status').innerText(), /Si un compte correspond à cette adresse/);
   const mail = await sink.waitFor(email, nthMail);
@@ -50,7 +50,7 @@ async function followFirstConnection(page, email) {
 async function signInAndOut(page, email, password, name) {
   await page.waitForURL(`**/${slug}/connexion?info=mot-de-passe-cree`);
   assert.match(await page.getByRole('status').innerText(), /Votre mot de passe a été créé/);
-  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
@@ -129,7 +129,7 @@ for (const width of WIDTHS) {
 
   test(`a failed sign-in and the link page with its three methods at ${width} px are accessible`, async () => {
     const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'connexion-erreur');
-    await page.getByLabel('Email').fill('inconnu@demo.example');
+    await page.getByLabel('Adresse e-mail').fill('inconnu@demo.example');
     await page.getByLabel('Mot de passe', { exact: true }).fill('Mauvais#Passe1');
     await page.getByRole('button', { name: 'Valider' }).click();
     assert.match(await page.getByRole('alert').innerText(), /Adresse e-mail ou mot de passe incorrect/);
@@ -137,7 +137,7 @@ for (const width of WIDTHS) {
 
     await page.goto(`${server.base}/${slug}/mot-de-passe-oublie`);
     const next = sink.count('karim.benali@demo.example') + 1;
-    await page.getByLabel('Email').fill('karim.benali@demo.example');
+    await page.getByLabel('Adresse e-mail').fill('karim.benali@demo.example');
     await page.getByRole('button', { name: 'Valider' }).click();
     await assertAccessible(page, `mot de passe oublié envoyé ${width}`);
     const mail = await sink.waitFor('karim.benali@demo.example', next);
@@ -163,7 +163,7 @@ async function setPassword(email, password) {
 }
 
 async function signIn(page, email, password) {
-  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Valider' }).click();
 }

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, firstConnection, signInParent } from './harness.mjs';
 
 const slug = randomSlug('panier');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -52,10 +52,7 @@ before(async () => {
   fake = await payfipFake();
   server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '1', PAYFIP_BASE_URL: fake.url });
   browser = await launch();
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset`, json({ email: PAUL }));
-  const reset = (await sink.waitFor(PAUL)).text.match(/token=([A-Za-z0-9_-]{43})/)[1];
-  const r = await fetch(`${server.base}/${slug}/api/v1/auth/password-reset/confirm`, json({ token: reset, password: PASSWORD }));
-  assert.equal(r.status, 204);
+  await firstConnection(server.base, slug, sink, PAUL, PASSWORD);
   // "Votre mot de passe a été modifié": counted before the receipts.
   await sink.waitFor(PAUL, 2);
 });
@@ -72,10 +69,7 @@ test('a parent books prepaid meals into the cart and pays them on PayFiP', async
   for (const width of WIDTHS) {
     const mailsBefore = sink.count(PAUL);
     const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'panier-connexion');
-    await page.getByLabel('Email').fill(PAUL);
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Valider' }).click();
-    await page.waitForURL(`**/${slug}/`);
+    await signInParent(page, server.base, slug, PAUL, PASSWORD);
     await page.goto(`${server.base}/${slug}/reservations?semaine=${WEEKS[width]}`);
     const theo = page.locator('article.child-week').filter({ has: page.getByRole('heading', { name: /Théo/ }) });
     await Promise.all([

@@ -37,7 +37,7 @@ after(async () => {
 
 async function signIn(width) {
   const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, `famille-connexion`);
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
+  await page.getByLabel('Adresse e-mail').fill('paul.alain@demo.example');
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
@@ -47,7 +47,7 @@ async function signIn(width) {
 test('a parent edits a phone, adds an emergency contact, sets a diet and validates the record, each confirmed', async () => {
   const { page, context } = await signIn(375);
   await (await menu(page)).getByRole('link', { name: 'Mon foyer' }).click();
-  const sophie = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'ALAIN Sophie' }) });
+  const sophie = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'Sophie ALAIN' }) });
   await sophie.locator('summary', { hasText: 'Coordonnées' }).click();
   await sophie.getByRole('link', { name: 'Modifier Téléphone', exact: true }).click();
   const field = sophie.getByLabel('Téléphone', { exact: true });
@@ -57,7 +57,7 @@ test('a parent edits a phone, adds an emergency contact, sets a diet and validat
   assert.match(await page.locator('main').innerText(), /07 12 12 12 12/);
 
   await (await menu(page)).getByRole('link', { name: 'Mes enfants' }).click();
-  await page.getByRole('link', { name: 'ALAIN Théo' }).click();
+  await page.getByRole('link', { name: 'Théo ALAIN' }).click();
   assert.match(await page.locator('main').innerText(), /Fiche non validée/);
   // A read-only summary: each section opens as its form on "Modifier".
   assert.equal(await page.locator('form input[name=section]').count(), 0);
@@ -98,7 +98,7 @@ for (const width of WIDTHS) {
 
     await page.goto(`${server.base}/${slug}/enfants`);
     await assertAccessible(page, `enfants ${width}`);
-    await page.getByRole('link', { name: 'ALAIN Anna' }).click();
+    await page.getByRole('link', { name: 'Anna ALAIN' }).click();
     await page.screenshot({ path: join(SCREENSHOTS, `enfant-${width}.png`), fullPage: true });
     await assertAccessible(page, `enfant ${width}`);
     await assertNoHorizontalScroll(page, width, `enfant ${width}`);
@@ -153,7 +153,7 @@ for (const width of WIDTHS) {
 
     // A contact changed on the child page: said next to it, on screen.
     await page.goto(`${server.base}/${slug}/enfants`);
-    await page.getByRole('link', { name: 'ALAIN Anna' }).click();
+    await page.getByRole('link', { name: 'Anna ALAIN' }).click();
     const child = page.url();
     const add = page.locator('#contact-nouveau');
     await add.getByLabel('Nom').fill(`Tata ${width}`);

@@ -168,3 +168,25 @@ export async function menu(page) {
   if (await button.isVisible() && (await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   return page.locator('#menu > nav');
 }
+
+/**
+ * A parent's first connection, through the API: asks the mailed link (read from the SMTP
+ * `sink`) and sets `password`. Resolves once the password is set.
+ */
+export async function firstConnection(base, slug, sink, email, password) {
+  const json = (body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const before = sink.count(email);
+  const asked = await fetch(`${base}/${slug}/api/v1/auth/password-reset`, json({ email }));
+  assert.equal(asked.status, 202);
+  const token = (await sink.waitFor(email, before + 1)).text.match(/token=([A-Za-z0-9_-]{43})/)[1];
+  const r = await fetch(`${base}/${slug}/api/v1/auth/password-reset/confirm`, json({ token, password }));
+  assert.equal(r.status, 204);
+}
+
+/** Signs a parent in through the sign-in page (opened if `page` is elsewhere); lands on the home page. */
+export async function signInParent(page, base, slug, email, password) {
+  if (!page.url().endsWith(`/${slug}/connexion`)) await page.goto(`${base}/${slug}/connexion`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await Promise.all([page.waitForURL(`**/${slug}/`), page.getByRole('button', { name: 'Valider' }).click()]);
+}

@@ -45,7 +45,7 @@ async function checked(page, label) {
 }
 
 async function signIn(page, english) {
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
+  await page.getByLabel(english ? 'Email' : 'Adresse e-mail').fill('paul.alain@demo.example');
   await page.getByLabel(english ? 'Password' : 'Mot de passe', { exact: true }).fill(PASSWORD);
   await Promise.all([page.waitForURL(`**/${slug}/`), page.getByRole('button', { name: english ? 'Confirm' : 'Valider' }).click()]);
 }
@@ -87,7 +87,7 @@ for (const width of WIDTHS) {
     await checked(page, `foyer en ${width}`);
     await page.goto(`${server.base}/${slug}/enfants`);
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'My children');
-    await page.getByRole('link', { name: 'ALAIN Théo' }).click();
+    await page.getByRole('link', { name: 'Théo ALAIN' }).click();
     assert.match(await page.locator('main').innerText(), /Medical information/);
     await checked(page, `enfant en ${width}`);
 

@@ -76,7 +76,7 @@ async function check(page, width, label) {
 /** Paul, signed in through the page: he lands on the dashboard. */
 async function parent(width, name) {
   const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, name);
-  await page.getByLabel('Email').fill(PAUL);
+  await page.getByLabel('Adresse e-mail').fill(PAUL);
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
@@ -85,7 +85,7 @@ async function parent(width, name) {
 
 async function staff(width, code, name) {
   const { page, context } = await open(browser, server.base, `/${slug}/gestion/connexion`, width, name);
-  await page.getByLabel('Email').fill(GESTION);
+  await page.getByLabel('Adresse e-mail').fill(GESTION);
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByLabel('Code de vérification').fill(code);
   await page.getByRole('button', { name: 'Valider' }).click();

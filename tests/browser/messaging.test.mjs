@@ -90,7 +90,7 @@ after(async () => {
 
 async function parentSignedIn(width, name) {
   const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, name);
-  await page.getByLabel('Email').fill(PAUL);
+  await page.getByLabel('Adresse e-mail').fill(PAUL);
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);
@@ -99,7 +99,7 @@ async function parentSignedIn(width, name) {
 
 async function agentSignedIn(code, width, name) {
   const { page, context } = await open(browser, server.base, `/${slug}/gestion/connexion`, width, name);
-  await page.getByLabel('Email').fill(AGENT);
+  await page.getByLabel('Adresse e-mail').fill(AGENT);
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByLabel('Code de vérification').fill(code);
   await page.getByRole('button', { name: 'Valider' }).click();
@@ -136,7 +136,7 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   await editor.pressSequentially(' aujourd’hui.');
   await parent.page.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'Certificat médical.pdf', mimeType: 'application/pdf', buffer: PDF });
   await check(parent.page, width, 'nouveau message');
-  await parent.page.getByRole('button', { name: '▶ ENVOYER' }).click();
+  await parent.page.getByRole('button', { name: '▶ Envoyer' }).click();
   await parent.page.waitForURL(/\/messagerie\/[0-9a-f-]{36}\?info=envoye$/);
   conversationPath = new URL(parent.page.url()).pathname;
   assert.equal(await parent.page.getByRole('status').innerText(), 'Votre message a bien été envoyé.');
@@ -171,7 +171,7 @@ test('a parent writes to Service enfance in bold, the service answers, the paren
   await agent.page.getByRole('button', { name: 'Italique' }).click();
   await reply.pressSequentially('Bon rétablissement !');
   await agent.page.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'Menu adapté.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await agent.page.getByRole('button', { name: '▶ ENVOYER' }).click();
+  await agent.page.getByRole('button', { name: '▶ Envoyer' }).click();
   assert.equal(await agent.page.getByRole('status').innerText(), 'Votre réponse a été envoyée à la famille.');
   await agent.context.close();
 
@@ -205,7 +205,7 @@ test('the messaging pages have no axe-core violations at 1280 px either', async 
   await parent.page.goto(`${server.base}/${slug}/messagerie/nouveau?service=jeunesse`);
   await check(parent.page, width, 'nouveau message');
   // Refused (empty): the errors are announced and linked.
-  await parent.page.getByRole('button', { name: '▶ ENVOYER' }).click();
+  await parent.page.getByRole('button', { name: '▶ Envoyer' }).click();
   assert.match(await parent.page.getByRole('alert').innerText(), /Indiquez l'objet du message/);
   await check(parent.page, width, 'nouveau message refusé');
   await parent.page.goto(`${server.base}${conversationPath}`);

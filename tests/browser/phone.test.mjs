@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { ROOT, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, assertAccessible, assertNoHorizontalScroll, firstConnection, signInParent } from './harness.mjs';
 
 const slug = randomSlug('tel');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -23,10 +23,7 @@ before(async () => {
   sink = await smtpSink();
   server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '0' });
   browser = await launch();
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'paul.alain@demo.example' }) });
-  const mail = await sink.waitFor('paul.alain@demo.example');
-  const token = mail.text.match(/token=([A-Za-z0-9_-]{43})/)[1];
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD }) });
+  await firstConnection(server.base, slug, sink, 'paul.alain@demo.example', PASSWORD);
 });
 
 after(async () => {
@@ -49,11 +46,7 @@ async function shot(page, name, width) {
 
 async function signIn(width) {
   const { page, context } = await screen(width);
-  await page.goto(`${server.base}/${slug}/connexion`);
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
-  await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Valider' }).click();
-  await page.waitForURL(`**/${slug}/`);
+  await signInParent(page, server.base, slug, 'paul.alain@demo.example', PASSWORD);
   return { page, context };
 }
 
@@ -62,7 +55,8 @@ async function assertInViewport(page, locator, label) {
   const box = await locator.boundingBox();
   const { height } = page.viewportSize();
   assert.ok(box, `${label}: shown`);
-  assert.ok(box.y >= 0 && box.y + box.height <= height, `${label}: from y=${Math.round(box.y)} to ${Math.round(box.y + box.height)} in a ${height}px screen`);
+  // A sub-pixel scroll (an anchor on a fractional layout) is still on screen.
+  assert.ok(box.y >= -1 && box.y + box.height <= height + 1, `${label}: from y=${box.y.toFixed(1)} to ${Math.round(box.y + box.height)} in a ${height}px screen`);
 }
 
 async function serverCells(page, week, child, prestation) {
@@ -169,6 +163,22 @@ for (const width of [375, 1280]) {
       assert.deepEqual(bad, [], `${path}: fields under 44 px or 16 px`);
     }
 
+    // The child's page, with its contact forms, follows the same rule.
+    await signedIn.page.goto(`${server.base}/${slug}/enfants`);
+    await signedIn.page.getByRole('link', { name: 'Théo ALAIN' }).click();
+    await signedIn.page.getByRole('link', { name: /^Modifier/ }).first().click();
+    const childFields = await signedIn.page.locator('input[type=text], input[type=tel], input[type=email], input[type=date], input[type=number]').evaluateAll((inputs) =>
+      inputs.map((i) => { const s = getComputedStyle(i); return { name: i.name, height: i.getBoundingClientRect().height, minHeight: parseFloat(s.minHeight), font: parseFloat(s.fontSize) }; }));
+    assert.ok(childFields.length > 0, 'the child page has fields');
+    assert.deepEqual(childFields.filter((f) => f.minHeight < 44 || f.font < 16), [], 'child page: fields under 44 px or 16 px');
+
+    // "Mon compte": its card is narrow on a wide screen too.
+    await signedIn.page.goto(`${server.base}/${slug}/mon-compte`);
+    const account = await signedIn.page.locator('main .card').first().boundingBox();
+    assert.ok(account.width <= 720, `the account card is ${account.width}px wide`);
+    await shot(signedIn.page, 'mon-compte', width);
+    await assertAccessible(signedIn.page, `account ${width}`);
+
     // The family file: the pencil hides while its field is edited.
     const family = signedIn.page;
     await family.goto(`${server.base}/${slug}/foyer`);
@@ -196,6 +206,62 @@ for (const width of [375, 1280]) {
     await page.goto(`${server.base}/${slug}/aide-connexion`);
     assert.equal(await page.locator('[aria-current="page"]').count(), 0);
     await signedIn.context.close();
+    await context.close();
+  });
+}
+
+for (const width of [375, 1280]) {
+  test(`at ${width} px every account form refuses with the one error pattern`, async () => {
+    const { page, context } = await screen(width);
+    /** The summary: announced, focused, on screen, each refused field a link to its input. */
+    const refusal = async (id, links, label) => {
+      const summary = page.locator(`#${id}`);
+      await summary.waitFor();
+      assert.equal(await summary.getAttribute('role'), 'alert');
+      assert.equal(await summary.evaluate((s) => s === document.activeElement), true, `${label}: the summary takes the focus`);
+      await assertInViewport(page, summary, `${label}: the summary`);
+      assert.deepEqual(await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))), links, `${label}: links to the fields`);
+      assert.match(await page.title(), /^Erreur : /, `${label}: the title says so first`);
+      await shot(page, label, width);
+      await assertAccessible(page, `${label} ${width}`);
+      return summary;
+    };
+
+    // An empty sign-in says which field is missing, not "incorrect"; what was typed stays.
+    await page.goto(`${server.base}/${slug}/connexion`);
+    await page.getByRole('button', { name: 'Valider' }).click();
+    let summary = await refusal('connexion-erreur', ['#email', '#password'], 'connexion-vide');
+    assert.match(await summary.innerText(), /Adresse e-mail : Saisissez votre adresse e-mail\./);
+    assert.doesNotMatch(await summary.innerText(), /incorrect/);
+    await page.getByLabel('Adresse e-mail').fill('paul.alain@demo.example');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    summary = await refusal('connexion-erreur', ['#password'], 'connexion-mot-de-passe-vide');
+    assert.equal(await page.getByLabel('Adresse e-mail').inputValue(), 'paul.alain@demo.example', 'the address is kept');
+    assert.match(await page.locator('#password-erreur').innerText(), /Saisissez votre mot de passe/);
+    // A wrong password: one sentence, the same summary.
+    await page.getByLabel('Mot de passe', { exact: true }).fill('pas-le-bon');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    summary = await refusal('connexion-erreur', [], 'connexion-refusee');
+    assert.match(await summary.innerText(), /Adresse e-mail ou mot de passe incorrect\./);
+
+    // Changing the password with a wrong current one: said next to that field.
+    await signInParent(page, server.base, slug, 'paul.alain@demo.example', PASSWORD);
+    await page.goto(`${server.base}/${slug}/mon-compte/mot-de-passe`);
+    const card = await page.locator('main .card').first().boundingBox();
+    assert.ok(card.width <= 720, `the password card is ${card.width}px wide`);
+    await page.getByLabel('Mot de passe actuel').fill('pas-le-bon');
+    await page.getByLabel('Nouveau mot de passe').fill('Une-Autre#Phrase-2027x');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    summary = await refusal('changer-erreur', ['#current'], 'mot-de-passe-refuse');
+    assert.match(await page.locator('#current-erreur').innerText(), /Le mot de passe actuel est incorrect\./);
+    assert.equal(await page.getByLabel('Mot de passe actuel').getAttribute('aria-invalid'), 'true');
+
+    // Changing the e-mail address: both fields said, the typed address kept.
+    await page.goto(`${server.base}/${slug}/mon-compte/adresse-email`);
+    await page.getByLabel('Nouvelle adresse e-mail').fill('pas-une-adresse');
+    await page.getByRole('button', { name: 'Envoyer le lien de confirmation' }).click();
+    summary = await refusal('adresse-erreur', ['#email', '#current'], 'adresse-refusee');
+    assert.equal(await page.getByLabel('Nouvelle adresse e-mail').inputValue(), 'pas-une-adresse');
     await context.close();
   });
 }

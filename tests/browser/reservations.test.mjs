@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, WIDTHS, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, open, assertAccessible, assertNoHorizontalScroll, firstConnection, signInParent } from './harness.mjs';
 
 const slug = randomSlug('resa');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -19,10 +19,7 @@ before(async () => {
   sink = await smtpSink();
   server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '0' });
   browser = await launch();
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'paul.alain@demo.example' }) });
-  const mail = await sink.waitFor('paul.alain@demo.example');
-  const token = mail.text.match(/token=([A-Za-z0-9_-]{43})/)[1];
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD }) });
+  await firstConnection(server.base, slug, sink, 'paul.alain@demo.example', PASSWORD);
 });
 
 after(async () => {
@@ -34,10 +31,7 @@ after(async () => {
 
 async function signIn(width) {
   const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'resa-connexion');
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
-  await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Valider' }).click();
-  await page.waitForURL(`**/${slug}/`);
+  await signInParent(page, server.base, slug, 'paul.alain@demo.example', PASSWORD);
   return { page, context };
 }
 

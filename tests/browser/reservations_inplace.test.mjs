@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { ROOT, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, assertAccessible, assertNoHorizontalScroll } from './harness.mjs';
+import { ROOT, SCREENSHOTS, portail, randomSlug, serve, smtpSink, launch, assertAccessible, assertNoHorizontalScroll, firstConnection, signInParent } from './harness.mjs';
 
 const slug = randomSlug('surplace');
 const PASSWORD = 'Vélo#Rouge42x';
@@ -25,10 +25,7 @@ before(async () => {
   sink = await smtpSink();
   server = await serve({ SMTP_URL: sink.url, MAIL_SWEEP_SECONDS: '0' });
   browser = await launch();
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'paul.alain@demo.example' }) });
-  const mail = await sink.waitFor('paul.alain@demo.example');
-  const token = mail.text.match(/token=([A-Za-z0-9_-]{43})/)[1];
-  await fetch(`${server.base}/${slug}/api/v1/auth/password-reset/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD }) });
+  await firstConnection(server.base, slug, sink, 'paul.alain@demo.example', PASSWORD);
 });
 
 after(async () => {
@@ -41,11 +38,7 @@ after(async () => {
 async function signIn(width) {
   const context = await browser.newContext({ viewport: SCREENS[width], bypassCSP: true, locale: 'fr-FR' });
   const page = await context.newPage();
-  await page.goto(`${server.base}/${slug}/connexion`);
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
-  await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Valider' }).click();
-  await page.waitForURL(`**/${slug}/`);
+  await signInParent(page, server.base, slug, 'paul.alain@demo.example', PASSWORD);
   return { page, context };
 }
 
@@ -211,11 +204,7 @@ for (const width of [375, 1280]) {
 test('without JavaScript a cell is still a form: the POST lands on the card with the confirmation', async () => {
   const context = await browser.newContext({ viewport: SCREENS[375], bypassCSP: true, locale: 'fr-FR', javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.base}/${slug}/connexion`);
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
-  await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Valider' }).click();
-  await page.waitForURL(`**/${slug}/`);
+  await signInParent(page, server.base, slug, 'paul.alain@demo.example', PASSWORD);
   await page.goto(`${server.base}/${slug}/reservations?semaine=2027-W07`);
   const anna = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'Anna ALAIN' }) });
   await Promise.all([page.waitForURL(/info=reserve.*#enfant-/), anna.getByRole('button', { name: 'Réserver Repas enfant pour Anna le lundi 15 février' }).click()]);

@@ -37,7 +37,7 @@ after(async () => {
 
 async function signIn(width) {
   const { page, context } = await open(browser, server.base, `/${slug}/connexion`, width, 'masse-connexion');
-  await page.getByLabel('Email').fill('paul.alain@demo.example');
+  await page.getByLabel('Adresse e-mail').fill('paul.alain@demo.example');
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.waitForURL(`**/${slug}/`);

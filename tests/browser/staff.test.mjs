@@ -94,7 +94,7 @@ async function activate(token, width, label) {
 async function signIn(email, code, width, label) {
   const { page, context } = await open(browser, server.base, `/${slug}/gestion/connexion`, width, `${label}-connexion`);
   await check(page, width, `${label} sign-in`);
-  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByLabel('Code de vérification').fill(code);
   await page.getByRole('button', { name: 'Valider' }).click();
@@ -109,7 +109,7 @@ test('an invited admin activates with TOTP and invites a gestionnaire who sets a
   await check(admin.page, width, 'admin home');
   await (await menu(admin.page)).getByRole('link', { name: 'Équipe' }).click();
   await admin.page.getByLabel('Nom', { exact: true }).fill('Gaël GESTION');
-  await admin.page.getByLabel('Email', { exact: true }).fill(GESTION);
+  await admin.page.getByLabel('Adresse e-mail', { exact: true }).fill(GESTION);
   await admin.page.getByLabel('Rôle', { exact: true }).selectOption('gestionnaire');
   await admin.page.getByRole('button', { name: "Envoyer l'invitation" }).click();
   assert.match(await admin.page.getByRole('status').innerText(), /invitation a été envoyée/);
@@ -161,7 +161,7 @@ test('an invited admin activates with TOTP and invites a gestionnaire who sets a
 
   // The parent sees the quotient and who read the record.
   const parent = await open(browser, server.base, `/${slug}/connexion`, width, 'gestion-parent');
-  await parent.page.getByLabel('Email').fill('paul.alain@demo.example');
+  await parent.page.getByLabel('Adresse e-mail').fill('paul.alain@demo.example');
   await parent.page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await parent.page.getByRole('button', { name: 'Valider' }).click();
   await parent.page.waitForURL(`**/${slug}/`);

@@ -18,10 +18,22 @@ billing-run-in-progress = A billing run is already in progress: nothing was issu
 billing-invalid-month = Give the month as YYYY-MM, for example 2026-11.
 billing-already-cancelled = This invoice is already cancelled.
 billing-has-payments = This invoice has received a payment: it cannot be cancelled here.
-billing-line-booked = { $prestation } — { $child }: { $days } day(s) in { $month }
-billing-line-late = { $prestation } — { $child }: { $days } cancellation(s) after the deadline, billed
-billing-line-regularisation-added = Adjustment { $prestation } — { $child }: { $days } day(s) booked after billing
-billing-line-regularisation-removed = Adjustment { $prestation } — { $child }: { $days } day(s) cancelled after billing
+billing-line-booked = { $prestation } — { $child }: { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } in { $month }
+billing-line-late = { $prestation } — { $child }: { $days ->
+        [one] 1 cancellation
+       *[other] { $days } cancellations
+    } after the deadline, billed
+billing-line-regularisation-added = Adjustment { $prestation } — { $child }: { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } booked after billing
+billing-line-regularisation-removed = Adjustment { $prestation } — { $child }: { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } cancelled after billing
 billing-pdf-invoice-title = Invoice { $number }
 billing-pdf-credit-note-title = Credit note { $number }
 billing-pdf-cancels = Cancels invoice { $number }
@@ -44,8 +56,16 @@ staff-billing-month = Month to bill
 staff-billing-month-help = The month's bookings are billed as they stand now; later changes go on the next invoice.
 staff-billing-dry-run = Preview without issuing
 staff-billing-run = Issue the invoices
-staff-billing-dry-heading = { $month }: { $count } invoice(s) would be issued
-staff-billing-run-heading = { $month }: { $count } invoice(s) issued
+staff-billing-dry-heading = { $month }: { $count ->
+        [0] no invoice would be issued
+        [one] 1 invoice would be issued
+       *[other] { $count } invoices would be issued
+    }
+staff-billing-run-heading = { $month }: { $count ->
+        [0] no invoice issued
+        [one] 1 invoice issued
+       *[other] { $count } invoices issued
+    }
 staff-billing-skipped = Households already billed for this month: { $count }
 staff-billing-latest = Latest invoices and credit notes
 staff-billing-number = Number

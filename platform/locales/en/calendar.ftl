@@ -57,3 +57,5 @@ time-of-day = { $hour }:{ $minute }
 deadline-label = { $weekday } { $day } { $month } at { $time }
 # "26/11/2026 at 10:15"
 date-time = { $date } at { $time }
+# "7 July 2016", "1 September 2026": a date far from today (birth, a contract's period).
+date-long = { $day } { $month } { $year }

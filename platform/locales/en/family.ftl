@@ -12,7 +12,11 @@ insurances = Insurance
 insurance-line = { $company }, policy { $number }, from { $from } to { $to }
 insurance-none = No current insurance
 criteria = Criteria
-criteria-count = Number of criteria: { $count }
+criteria-count = { $count ->
+        [0] No criterion
+        [one] 1 criterion
+       *[other] { $count } criteria
+    }
 criteria-since = { $label } (since { $date })
 criteria-note = Criteria are decided by the town hall. To report one, write to it from the messaging.
 quotient = Family quotient
@@ -24,7 +28,7 @@ child-age = { $age } years old
 child-validated = Record validated
 child-not-validated = Record not validated
 children-none = No child is registered for your household. Contact the town hall to register one.
-child-born = { $age } years old, born on { $date }
+child-born = { $age } years old · date of birth: { $date }
 child-validated-on = Record validated on { $date }
 child-validate = Validate this record
 child-validate-note = By validating, you certify that the record is up to date for the school year { $year }.
@@ -72,9 +76,17 @@ contact-delete = Delete { $name }
 contact-add-title = Add a contact
 contact-add = Add the contact
 child-documents = Documents
-child-documents-count = Number of documents: { $count }
+child-documents-count = { $count ->
+        [0] No document
+        [one] 1 document
+       *[other] { $count } documents
+    }
 child-authorizations = Authorisations
-child-authorizations-count = Number of authorisations: { $count }
+child-authorizations-count = { $count ->
+        [0] No authorisation
+        [one] 1 authorisation
+       *[other] { $count } authorisations
+    }
 choice-decided = Choice saved on { $date }.
 # "Mon foyer", built in Rust: categories, fields (by their key), consents.
 household-category-etat-civil = Civil status

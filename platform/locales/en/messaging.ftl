@@ -20,12 +20,12 @@ message-unread = { $count ->
 }
 message-closed = closed
 message-closed-note = The service closed this conversation. You can still reply: it will be opened again.
-message-back = < BACK TO THE LIST OF MESSAGES
+message-back = < Back to the list of messages
 message-service = Service
 message-subject = Subject of the message
 message-body = Your message
 message-body-help = A few layout options are available: bold, italic, underline.
-message-send = ▶ SEND
+message-send = ▶ Send
 message-reply = Reply
 message-me = Me
 message-sent = Your message has been sent.

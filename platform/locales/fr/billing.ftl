@@ -18,10 +18,22 @@ billing-run-in-progress = Une facturation est déjà en cours : rien n'a été �
 billing-invalid-month = Indiquez le mois sous la forme AAAA-MM, par exemple 2026-11.
 billing-already-cancelled = Cette facture est déjà annulée.
 billing-has-payments = Cette facture a reçu un paiement : elle ne peut pas être annulée ici.
-billing-line-booked = { $prestation } — { $child } : { $days } jour(s) en { $month }
-billing-line-late = { $prestation } — { $child } : { $days } annulation(s) après la date butoir, facturée(s)
-billing-line-regularisation-added = Régularisation { $prestation } — { $child } : { $days } jour(s) réservé(s) après la facturation
-billing-line-regularisation-removed = Régularisation { $prestation } — { $child } : { $days } jour(s) annulé(s) après la facturation
+billing-line-booked = { $prestation } — { $child } : { $days ->
+        [one] 1 jour
+       *[other] { $days } jours
+    } en { $month }
+billing-line-late = { $prestation } — { $child } : { $days ->
+        [one] 1 annulation après la date butoir, facturée
+       *[other] { $days } annulations après la date butoir, facturées
+    }
+billing-line-regularisation-added = Régularisation { $prestation } — { $child } : { $days ->
+        [one] 1 jour réservé
+       *[other] { $days } jours réservés
+    } après la facturation
+billing-line-regularisation-removed = Régularisation { $prestation } — { $child } : { $days ->
+        [one] 1 jour annulé
+       *[other] { $days } jours annulés
+    } après la facturation
 billing-pdf-invoice-title = Facture { $number }
 billing-pdf-credit-note-title = Avoir { $number }
 billing-pdf-cancels = Annule la facture { $number }
@@ -44,8 +56,16 @@ staff-billing-month = Mois à facturer
 staff-billing-month-help = Les réservations du mois sont facturées telles qu'elles sont maintenant ; ce qui change ensuite va sur la facture suivante.
 staff-billing-dry-run = Voir sans émettre
 staff-billing-run = Émettre les factures
-staff-billing-dry-heading = { $month } : { $count } facture(s) seraient émises
-staff-billing-run-heading = { $month } : { $count } facture(s) émises
+staff-billing-dry-heading = { $month } : { $count ->
+        [0] aucune facture ne serait émise
+        [one] 1 facture serait émise
+       *[other] { $count } factures seraient émises
+    }
+staff-billing-run-heading = { $month } : { $count ->
+        [0] aucune facture émise
+        [one] 1 facture émise
+       *[other] { $count } factures émises
+    }
 staff-billing-skipped = Foyers déjà facturés pour ce mois : { $count }
 staff-billing-latest = Dernières factures et avoirs
 staff-billing-number = Numéro
@@ -64,9 +84,9 @@ billing-nothing-to-pay = Cette facture n'est plus à payer.
 billing-payfip-unavailable = Le service de paiement PayFiP ne répond pas pour le moment. Aucun paiement n'a été enregistré : réessayez dans quelques minutes.
 billing-pay = Payer
 billing-pay-quoted = la facture { $number }
-billing-pay-notice = Une notification vous sera envoyée par mail dès que le paiement sera pris en compte.
+billing-pay-notice = Une notification vous sera envoyée par e-mail dès que le paiement sera pris en compte.
 title-payment-return = Votre paiement
-billing-return-pending = Paiement en cours de vérification. Cette page se met à jour dès que PayFiP nous a répondu ; vous recevrez aussi un mail.
+billing-return-pending = Paiement en cours de vérification. Cette page se met à jour dès que PayFiP nous a répondu ; vous recevrez aussi un e-mail.
 billing-return-paid = Votre paiement de la facture { $number } a bien été pris en compte.
 billing-return-refused = Le paiement de la facture { $number } a été refusé : aucune somme n'a été prélevée. Vous pouvez réessayer.
 billing-return-abandoned = Le paiement de la facture { $number } a été abandonné : aucune somme n'a été prélevée.

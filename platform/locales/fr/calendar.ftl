@@ -69,3 +69,8 @@ deadline-label = { $weekday } { $day ->
     } { $month } à { $time }
 # "26/11/2026 à 10:15"
 date-time = { $date } à { $time }
+# "7 juillet 2016", "1er septembre 2026": a date far from today (birth, a contract's period).
+date-long = { $day ->
+        [1] 1er
+       *[other] { $day }
+    } { $month } { $year }

@@ -12,7 +12,11 @@ insurances = Assurances
 insurance-line = { $company }, contrat { $number }, du { $from } au { $to }
 insurance-none = Pas d'assurance en cours
 criteria = Critères
-criteria-count = Nombre de critères : { $count }
+criteria-count = { $count ->
+        [0] Aucun critère
+        [one] 1 critère
+       *[other] { $count } critères
+    }
 criteria-since = { $label } (depuis le { $date })
 criteria-note = Les critères sont décidés par la mairie. Pour en signaler un, écrivez-lui depuis la messagerie.
 quotient = Quotient familial
@@ -24,7 +28,7 @@ child-age = { $age } ans
 child-validated = Fiche validée
 child-not-validated = Fiche non validée
 children-none = Aucun enfant n'est enregistré pour votre foyer. Contactez la mairie pour l'inscrire.
-child-born = { $age } ans, né(e) le { $date }
+child-born = { $age } ans · date de naissance : { $date }
 child-validated-on = Fiche validée le { $date }
 child-validate = Valider cette fiche
 child-validate-note = En validant, vous certifiez que la fiche est à jour pour l'année scolaire { $year }.
@@ -72,9 +76,17 @@ contact-delete = Supprimer { $name }
 contact-add-title = Ajouter un contact
 contact-add = Ajouter le contact
 child-documents = Documents
-child-documents-count = Nombre de documents : { $count }
+child-documents-count = { $count ->
+        [0] Aucun document
+        [one] 1 document
+       *[other] { $count } documents
+    }
 child-authorizations = Autorisations
-child-authorizations-count = Nombre d'autorisations : { $count }
+child-authorizations-count = { $count ->
+        [0] Aucune autorisation
+        [one] 1 autorisation
+       *[other] { $count } autorisations
+    }
 choice-decided = Choix enregistré le { $date }.
 # "Mon foyer", built in Rust: categories, fields (by their key), consents.
 household-category-etat-civil = État civil

@@ -143,4 +143,10 @@ staff-info-invitations = { $sent ->
     [0] Aucune invitation envoyée
     [one] 1 invitation envoyée
    *[other] { $sent } invitations envoyées
-} ({ $skipped } non envoyée(s) : déjà inscrit, sans e-mail ou déjà invité aujourd'hui).
+}{ $skipped ->
+    [0] .
+   *[other] { " " }({ $skipped } non { $skipped ->
+        [one] envoyée
+       *[other] envoyées
+    } : déjà inscrit, sans e-mail ou déjà invité aujourd'hui).
+}

@@ -6,6 +6,7 @@ use super::email_change::{self, EmailChangeError};
 use super::pages::{see_other, with_cookie};
 use super::session::clear_session_cookie;
 use crate::http::errors::{Failure, PageError};
+use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Page, PublicForm, SignedInForm, SignedInPage};
 use poem::web::Query;
 use poem::{Response, handler};
@@ -29,7 +30,8 @@ fn unavailable(e: EmailChangeError) -> PageError {
 /// button.
 #[derive(Serialize, Default)]
 pub struct EmailChangePage {
-    pub error: Option<String>,
+    /// The shared error summary of a refused request, each field a link.
+    pub summary: Option<ErrorSummary>,
     /// The new address as typed, shown again after a refusal.
     pub email: String,
     /// Field → French message.
@@ -84,7 +86,23 @@ pub async fn request(ctx: SignedInForm<'_, RequestForm>) -> Result<Response, Pag
             TITLE,
             "",
             EmailChangePage {
-                error: Some(crate::i18n::t("form-fix-fields")),
+                summary: ErrorSummary::of(
+                    "adresse-erreur",
+                    crate::i18n::t("form-refused"),
+                    &fields,
+                    &[
+                        FormField {
+                            key: "email",
+                            input: "email".into(),
+                            label: crate::i18n::t("email-change-new"),
+                        },
+                        FormField {
+                            key: "current_password",
+                            input: "current".into(),
+                            label: crate::i18n::t("password-current"),
+                        },
+                    ],
+                ),
                 email: typed,
                 fields: fields.0,
                 confirm: None,
@@ -145,7 +163,7 @@ pub async fn confirm(ctx: PublicForm<'_, ConfirmForm>) -> Result<Response, PageE
             CONFIRM_TITLE,
             "",
             EmailChangePage {
-                error,
+                summary: error.map(|e| ErrorSummary::sentence("adresse-erreur", e)),
                 confirm: Some(ConfirmStep {
                     live: false,
                     token: String::new(),
@@ -181,7 +199,7 @@ mod tests {
         let mut fields = BTreeMap::new();
         fields.insert("email".to_string(), "Adresse <invalide>".to_string());
         let refused = EmailChangePage {
-            error: Some("Corrigez".into()),
+            summary: Some(ErrorSummary::sentence("adresse-erreur", "Corrigez".into())),
             email: "x<@y".into(),
             fields,
             confirm: None,

@@ -156,7 +156,7 @@ pub async fn account_page(
     let model = AccountPage {
         message_mail,
         info: query.info.as_deref().and_then(info_message),
-        name: format!("{} {}", account.first_name, account.last_name),
+        name: crate::family::person_name(&account.first_name, &account.last_name),
         email: account.email,
         oidc: oidc.map(|(label, linked)| LinkedProvider { label, linked }),
         reads: reads.iter().map(ReadLine::from).collect(),

@@ -11,12 +11,15 @@ use super::session::{
     SESSION_COOKIE, clear_session_cookie, client_address, read_cookie, session_cookie,
 };
 use crate::http::errors::{PageError, Problem};
+use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Frame, Page, PublicForm, SignedInForm, SignedInPage, csrf_refused};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
+use crate::validation::FieldErrors;
 use poem::web::{Data, Form, Query, Redirect};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Messages a redirect may ask the sign-in page to show: a fixed list, never text from the URL.
@@ -70,11 +73,21 @@ pub(crate) fn safe_return(slug: &str, raw: Option<&str>) -> Option<String> {
 struct SignInPage<'a> {
     email: &'a str,
     info: Option<&'a str>,
-    error: Option<String>,
-    /// The empty fields, each linked from the error summary.
-    missing: Vec<MissingField>,
+    /// Why the sign-in was refused: the shared error summary.
+    summary: Option<ErrorSummary>,
+    /// Field → message, next to each empty field.
+    errors: BTreeMap<String, String>,
     oidc_label: Option<String>,
     retour: Option<String>,
+}
+
+/// The id of the sign-in form's error summary (and the anchor the form posts to).
+const SIGN_IN_SUMMARY: &str = "connexion-erreur";
+
+/// Why a sign-in is refused: empty fields (each linked to its input), or a sentence.
+enum SignInRefusal {
+    Missing(FieldErrors),
+    Sentence(String),
 }
 
 /// The label of the municipality's OpenID Connect button, when it has a provider.
@@ -90,46 +103,62 @@ async fn login_page(
     state: &AppState,
     email: &str,
     info: Option<&str>,
-    error: Option<String>,
-    missing: Vec<MissingField>,
+    refusal: Option<SignInRefusal>,
     retour: Option<String>,
     status: u16,
 ) -> Result<Response, PageError> {
     let oidc_label = oidc_label(state, tenant).await?;
+    let (summary, errors) = match refusal {
+        None => (None, BTreeMap::new()),
+        Some(SignInRefusal::Sentence(text)) => (
+            Some(ErrorSummary::sentence(SIGN_IN_SUMMARY, text)),
+            BTreeMap::new(),
+        ),
+        Some(SignInRefusal::Missing(errors)) => {
+            let fields = [
+                FormField {
+                    key: "email",
+                    input: "email".into(),
+                    label: crate::i18n::t("common-email"),
+                },
+                FormField {
+                    key: "password",
+                    input: "password".into(),
+                    label: crate::i18n::t("common-password"),
+                },
+            ];
+            let intro = crate::i18n::t("sign-in-missing");
+            (
+                ErrorSummary::of(SIGN_IN_SUMMARY, intro, &errors, &fields),
+                errors.0,
+            )
+        }
+    };
     let model = SignInPage {
         email,
         info,
-        error,
-        missing,
+        summary,
+        errors,
         oidc_label,
         retour,
     };
-    Ok(frame.render_with_status("connexion", "Connexion", "connexion", model, status))
-}
-
-#[derive(Serialize)]
-struct MissingField {
-    field: &'static str,
-    message: String,
+    Ok(match status {
+        200 => frame.render("connexion", "Connexion", "connexion", model),
+        _ => frame.render_refused("connexion", "Connexion", "connexion", model, status),
+    })
 }
 
 /// The empty fields of a sign-in form, said as such (instead of "incorrect": nothing was
 /// checked).
-fn missing_fields(email: &str, password: &str) -> Vec<MissingField> {
-    let mut fields = Vec::new();
+fn missing_fields(email: &str, password: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
     if email.trim().is_empty() {
-        fields.push(MissingField {
-            field: "email",
-            message: crate::i18n::t("sign-in-missing-email"),
-        });
+        errors.add("email", crate::i18n::t("sign-in-missing-email"));
     }
     if password.is_empty() {
-        fields.push(MissingField {
-            field: "password",
-            message: crate::i18n::t("sign-in-missing-password"),
-        });
+        errors.add("password", crate::i18n::t("sign-in-missing-password"));
     }
-    fields
+    errors
 }
 
 #[handler]
@@ -147,7 +176,6 @@ pub async fn login_form(
         "",
         info.as_deref(),
         None,
-        Vec::new(),
         retour,
         200,
     )
@@ -169,11 +197,8 @@ pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Resp
     let password = form.password.unwrap_or_default();
     let missing = missing_fields(&email, &password);
     if !missing.is_empty() {
-        let error = Some(crate::i18n::t("sign-in-missing"));
-        return login_page(
-            &frame, tenant, state, &email, None, error, missing, retour, 422,
-        )
-        .await;
+        let refusal = Some(SignInRefusal::Missing(missing));
+        return login_page(&frame, tenant, state, &email, None, refusal, retour, 422).await;
     }
     let previous = read_cookie(req, SESSION_COOKIE);
     match service::sign_in(
@@ -202,8 +227,7 @@ pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Resp
                 state,
                 &email,
                 None,
-                Some(e.message()),
-                Vec::new(),
+                Some(SignInRefusal::Sentence(e.message())),
                 retour,
                 status,
             )
@@ -307,10 +331,59 @@ struct ForgotPage {
     sent: Option<String>,
 }
 
-/// The page model of `changer_mot_de_passe.hbs`.
-#[derive(Serialize)]
+/// The page model of `changer_mot_de_passe.hbs`: the shared error summary and each refused
+/// field's message.
+#[derive(Serialize, Default)]
 struct ChangePasswordPage {
-    error: Option<String>,
+    summary: Option<ErrorSummary>,
+    errors: BTreeMap<String, String>,
+}
+
+impl ChangePasswordPage {
+    /// `e` said next to the field it is about: the current password or the new one.
+    fn refused(e: &AuthError) -> Self {
+        let mut errors = FieldErrors::default();
+        let key = match e {
+            AuthError::WrongCurrentPassword => "current_password",
+            _ => "new_password",
+        };
+        errors.add(key, e.message());
+        let fields = [
+            FormField {
+                key: "current_password",
+                input: "current".into(),
+                label: crate::i18n::t("password-current"),
+            },
+            FormField {
+                key: "new_password",
+                input: "password".into(),
+                label: crate::i18n::t("password-new"),
+            },
+        ];
+        let intro = crate::i18n::t("form-refused");
+        ChangePasswordPage {
+            summary: ErrorSummary::of("changer-erreur", intro, &errors, &fields),
+            errors: errors.0,
+        }
+    }
+}
+
+/// The summary of a refused new password (the mailed link's page): its one field.
+fn new_password_summary(message: String) -> ErrorSummary {
+    let mut errors = FieldErrors::default();
+    errors.add("password", message);
+    let fields = [FormField {
+        key: "password",
+        input: "password".into(),
+        label: crate::i18n::t("password-new"),
+    }];
+    ErrorSummary::of(
+        "creation-erreur",
+        crate::i18n::t("form-refused"),
+        &errors,
+        &fields,
+    )
+    .expect("one error")
 }
 
 /// The page model of `nouveau_mot_de_passe.hbs`: the mailed link's token, or why it is not
@@ -319,6 +392,8 @@ struct ChangePasswordPage {
 struct NewPasswordPage {
     token: String,
     invalid: Option<String>,
+    /// The refused password's summary; its message is also said next to the field.
+    summary: Option<ErrorSummary>,
     error: Option<String>,
     random: Option<Generated>,
     sentence: SentenceChoice,
@@ -411,6 +486,7 @@ pub async fn new_password(ctx: PublicForm<'_, NewPasswordForm>) -> Result<Respon
         Err(e @ AuthError::PasswordRefused(_)) => {
             let model = NewPasswordPage {
                 token,
+                summary: Some(new_password_summary(e.message())),
                 error: Some(e.message()),
                 ..Default::default()
             };
@@ -502,7 +578,7 @@ pub async fn change_form(ctx: SignedInPage<'_>) -> Response {
         "changer_mot_de_passe",
         "Changer mon mot de passe",
         "",
-        ChangePasswordPage { error: None },
+        ChangePasswordPage::default(),
     )
 }
 
@@ -536,9 +612,7 @@ pub async fn change(ctx: SignedInForm<'_, ChangeForm>) -> Result<Response, PageE
                 "changer_mot_de_passe",
                 "Changer mon mot de passe",
                 "",
-                ChangePasswordPage {
-                    error: Some(e.message()),
-                },
+                ChangePasswordPage::refused(&e),
                 422,
             )),
         Err(e) => Err(e.into()),
@@ -564,12 +638,10 @@ mod tests {
         assert!(html.contains("Envoyé &lt;ok&gt;"));
         let html = render_sample(
             "changer_mot_de_passe",
-            ChangePasswordPage {
-                error: Some("Trop <court>".into()),
-            },
+            ChangePasswordPage::refused(&AuthError::WrongCurrentPassword),
         )
         .await;
-        assert!(html.contains("Trop &lt;court&gt;"));
+        assert!(html.contains("href=\"#current\"") && html.contains("id=\"current-erreur\""));
         let expired = NewPasswordPage {
             invalid: Some("Lien <périmé>".into()),
             ..Default::default()

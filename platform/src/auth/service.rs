@@ -9,7 +9,7 @@ use crate::i18n;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use chrono::Duration;
+use chrono::{Duration, Timelike};
 use poem::http::StatusCode;
 use portail_tenants::TenantTx;
 use portail_tenants::values::is_email;
@@ -237,7 +237,10 @@ pub async fn open_session(
     // The banner greets the guardian by name without a query per page.
     data.insert(
         "name".into(),
-        json!(format!("{} {}", account.first_name, account.last_name)),
+        json!(crate::family::person_name(
+            &account.first_name,
+            &account.last_name
+        )),
     );
     if let Some(locale) = &account.locale {
         data.insert(crate::i18n::SESSION_KEY.into(), json!(locale));
@@ -424,8 +427,14 @@ async fn store_new_password(
         let when = i18n::t_args(
             "mail-when",
             &[
-                ("date", paris.format("%d/%m/%Y").to_string().into()),
-                ("time", paris.format("%H:%M").to_string().into()),
+                (
+                    "date",
+                    i18n::calendar::day_with_year(paris.date_naive()).into(),
+                ),
+                (
+                    "time",
+                    i18n::calendar::time_of_day(paris.hour(), paris.minute()).into(),
+                ),
             ],
         );
         Mail::render(

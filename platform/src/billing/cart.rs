@@ -502,7 +502,7 @@ pub async fn confirm(
     for i in &items {
         grouped
             .entry((
-                format!("{} {}", i.first_name, i.last_name),
+                crate::family::person_name(&i.first_name, &i.last_name),
                 i.child_id,
                 i.prestation_code.clone(),
                 i.price_cents,

@@ -329,14 +329,6 @@ async fn record_payment(
         [invoice_id.into(), attempt.montant.into()],
     )
     .await?;
-    let data = Receipt {
-        number: number.to_string(),
-        amount: super::money::euros(attempt.montant),
-        date: now
-            .with_timezone(&chrono_tz::Europe::Paris)
-            .format("%d/%m/%Y")
-            .to_string(),
-    };
     // In the payer's language when the payer is a guardian who chose one.
     #[derive(FromQueryResult)]
     struct Chosen {
@@ -353,6 +345,12 @@ async fn record_payment(
         .and_then(|l| crate::i18n::Locale::parse(&l))
         .unwrap_or(crate::i18n::Locale::Fr);
     let mail = crate::i18n::sync_scope(locale, || {
+        // "lundi 11 janvier 2027": the date in words, in the payer's language.
+        let data = Receipt {
+            number: number.to_string(),
+            amount: super::money::euros(attempt.montant),
+            date: crate::i18n::calendar::day_with_year(crate::family::paris_date(now)),
+        };
         Mail::render(
             "payment_receipt",
             &attempt.mel,

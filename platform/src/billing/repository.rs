@@ -54,7 +54,7 @@ pub struct HouseholdRow {
 pub async fn households(tx: &TenantTx) -> Result<Vec<HouseholdRow>, DbErr> {
     tx.all(
         "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, \
-                string_agg(g.first_name || ' ' || g.last_name, ', ' ORDER BY g.position) AS names, \
+                string_agg(g.first_name || ' ' || upper(g.last_name), ', ' ORDER BY g.position) AS names, \
                 (array_agg(g.email ORDER BY g.position) FILTER (WHERE g.email IS NOT NULL))[1] AS email \
          FROM households h LEFT JOIN guardians g ON g.household_id = h.id \
          GROUP BY h.id ORDER BY h.reference",

@@ -205,7 +205,12 @@ pub async fn run(
     let names: HashMap<Uuid, String> = repo::children(tx)
         .await?
         .into_iter()
-        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+        .map(|c| {
+            (
+                c.id,
+                crate::family::person_name(&c.first_name, &c.last_name),
+            )
+        })
         .collect();
     let due_on = today + chrono::Days::new(billing.payment_due_days.into());
     let mut report = RunReport {

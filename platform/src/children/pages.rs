@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// "7 juillet 2016": a birth date, a contract's bounds.
 fn french_date(d: NaiveDate) -> String {
-    crate::i18n::calendar::short_date(d)
+    crate::i18n::calendar::long_date(d)
 }
 
 fn age(birth: NaiveDate, today: NaiveDate) -> u32 {
@@ -45,7 +46,7 @@ pub async fn list(ctx: SignedInPage<'_>) -> Result<Response, PageError> {
         .into_iter()
         .map(|c| ChildLine {
             id: c.id,
-            name: format!("{} {}", c.last_name, c.first_name),
+            name: crate::family::person_name(&c.first_name, &c.last_name),
             age: age(c.birth_date, today),
             validated: is_validated(c.validated_at, now),
         })
@@ -224,8 +225,8 @@ impl InsuranceView {
         InsuranceView {
             company: i.company.clone(),
             number: i.number.clone(),
-            from: i.valid_from.format("%d/%m/%Y").to_string(),
-            to: i.valid_to.format("%d/%m/%Y").to_string(),
+            from: french_date(i.valid_from),
+            to: french_date(i.valid_to),
         }
     }
 }
@@ -440,11 +441,9 @@ fn view_model(
             .cloned()
             .unwrap_or_else(|| stored.to_string())
     };
-    let paris_day = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&chrono_tz::Europe::Paris)
-            .format("%d/%m/%Y")
-            .to_string()
-    };
+    // "lundi 7 décembre 2026": when something happened, in words.
+    let paris_day =
+        |t: chrono::DateTime<chrono::Utc>| crate::i18n::calendar::day_with_year(paris_date(t));
     let structures = d
         .structures
         .iter()
@@ -499,7 +498,7 @@ fn view_model(
     ChildPage {
         child: ChildView {
             id: c.id,
-            name: format!("{} {}", c.last_name, c.first_name),
+            name: crate::family::person_name(&c.first_name, &c.last_name),
             first_name: value("first_name", &c.first_name),
             last_name: value("last_name", &c.last_name),
             birth_date: value("birth_date", &c.birth_date.format("%Y-%m-%d").to_string()),
@@ -515,7 +514,9 @@ fn view_model(
             pai: c.pai,
             medical_notes: value("medical_notes", &c.medical_notes),
             validated: is_validated(c.validated_at, now),
-            validated_on: c.validated_at.map(|v| french_date(paris_date(v))),
+            validated_on: c
+                .validated_at
+                .map(|v| crate::i18n::calendar::day_with_year(paris_date(v))),
             diets_text: if c.diets.is_empty() {
                 crate::i18n::t("child-no-diet")
             } else {
@@ -603,7 +604,7 @@ async fn render(
         return Err(PageError::from(Failure::NotFound));
     };
     let model = view_model(&detail, state.clock.now(), &errors, view, &submitted);
-    let title = format!("{} {}", detail.child.first_name, detail.child.last_name);
+    let title = crate::family::person_name(&detail.child.first_name, &detail.child.last_name);
     Ok(frame.render_with_status(
         "enfant",
         &title,
@@ -911,7 +912,7 @@ mod tests {
             &HashMap::new(),
         );
         let html = render_sample("enfant", &model).await;
-        assert!(html.contains("ALAIN &lt;b&gt; Théo"), "{html}");
+        assert!(html.contains("Théo ALAIN &lt;B&gt;"), "{html}");
         assert!(html.contains("Mamie Jeanne") && html.contains("Droit à l&#x27;image"));
         // A read-only summary: no section's form, one "Modifier" per section.
         assert!(!html.contains("name=\"section\""));

@@ -74,7 +74,7 @@ fn model(
             .recent
             .into_iter()
             .map(|r| RecentDocument {
-                date: r.published_on.format("%d/%m/%Y").to_string(),
+                date: crate::i18n::calendar::day_with_year(r.published_on),
                 href: format!("/{slug}/documents/bibliotheque/{}", r.id),
                 name: r.name,
                 new: r.new,
@@ -86,7 +86,7 @@ fn model(
             .map(|i| Invoice {
                 label: i.label,
                 amount: euros(i.amount_cents),
-                due: i.due_on.format("%d/%m/%Y").to_string(),
+                due: crate::i18n::calendar::day_with_year(i.due_on),
             })
             .collect(),
         unread: d.unread,

@@ -107,11 +107,7 @@ struct DocumentLine {
 }
 
 fn document_line(slug: &str, d: &DocumentSummary) -> DocumentLine {
-    let date = d
-        .created_at
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .format("%d/%m/%Y")
-        .to_string();
+    let date = crate::i18n::calendar::day_with_year(crate::family::paris_date(d.created_at));
     DocumentLine {
         id: d.id,
         name: d.name.clone(),

@@ -26,7 +26,7 @@ pub struct DocumentSummary {
 }
 
 const SUMMARY: &str = "SELECT d.id, d.child_id,
-        CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS person_name,
+        CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || upper(c.last_name) END AS person_name,
         d.name, d.description, d.content_type, d.size::bigint AS size, d.created_at
      FROM documents d LEFT JOIN children c ON c.id = d.child_id";
 
@@ -64,7 +64,7 @@ pub struct Child {
 
 pub async fn children(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Child>, DbErr> {
     tx.all(
-        "SELECT id, first_name || ' ' || last_name AS name FROM children
+        "SELECT id, first_name || ' ' || upper(last_name) AS name FROM children
          WHERE household_id = $1 ORDER BY birth_date, first_name",
         [household_id.into()],
     )
@@ -86,7 +86,7 @@ pub async fn child_in_household(
 pub async fn child_name(tx: &TenantTx, child_id: Uuid) -> Result<Option<String>, DbErr> {
     Ok(tx
         .query_one_raw(sql(
-            "SELECT first_name || ' ' || last_name AS name FROM children WHERE id = $1",
+            "SELECT first_name || ' ' || upper(last_name) AS name FROM children WHERE id = $1",
             [child_id.into()],
         ))
         .await?

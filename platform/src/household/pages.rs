@@ -97,7 +97,7 @@ fn display(field: &str, value: &str) -> String {
     match (field, value) {
         (_, "") => t("household-not-given"),
         ("birth_date", v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(|d| d.format("%d/%m/%Y").to_string())
+            .map(crate::i18n::calendar::long_date)
             .unwrap_or_else(|_| v.into()),
         ("parental_authority", "oui") => t("common-yes"),
         ("parental_authority", "non") => t("common-no"),
@@ -322,17 +322,14 @@ fn guardian_card(
                 yes: given.is_some_and(|c| c.granted),
                 no: given.is_some_and(|c| !c.granted),
                 decided: given.map(|c| {
-                    c.decided_at
-                        .with_timezone(&chrono_tz::Europe::Paris)
-                        .format("%d/%m/%Y")
-                        .to_string()
+                    crate::i18n::calendar::day_with_year(crate::family::paris_date(c.decided_at))
                 }),
             }
         })
         .collect();
     GuardianCard {
         id: target,
-        name: format!("{} {}", g.last_name, g.first_name),
+        name: crate::family::person_name(&g.first_name, &g.last_name),
         categories,
         consents,
         own: g.id == me,
@@ -380,7 +377,7 @@ fn view_model(
             .iter()
             .map(|c| CriterionLine {
                 label: c.label.clone(),
-                decided: c.decided_at.format("%d/%m/%Y").to_string(),
+                decided: crate::i18n::calendar::long_date(c.decided_at),
             })
             .collect(),
         criteria_count: v.criteria.len(),
@@ -622,7 +619,7 @@ mod tests {
         let model = view_model(&view(), me, None, &FieldErrors::default(), None);
         let html = render_sample("foyer", &model).await;
         assert!(html.contains("1 rue &lt;des&gt; Lilas"), "{html}");
-        assert!(html.contains("02/05/1985") && html.contains("MAIF"));
+        assert!(html.contains("2 mai 1985") && html.contains("MAIF"));
 
         // A refused field: its form open, the typed value and the message next to it.
         let editing = ("foyer".to_string(), "postal_code".to_string());

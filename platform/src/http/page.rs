@@ -103,8 +103,34 @@ impl Frame {
         model: impl serde::Serialize,
         status: u16,
     ) -> Response {
+        let refused = super::form_errors::is_refusal(status);
+        self.render_titled(template, title, current, model, status, refused)
+    }
+
+    /// A refused form whose status is not one of [`is_refusal`](super::form_errors::is_refusal)'s
+    /// (a sign-in refused with 401 or 429): its title starts with "Erreur : " too.
+    pub fn render_refused(
+        &self,
+        template: &str,
+        title: &str,
+        current: &str,
+        model: impl serde::Serialize,
+        status: u16,
+    ) -> Response {
+        self.render_titled(template, title, current, model, status, true)
+    }
+
+    fn render_titled(
+        &self,
+        template: &str,
+        title: &str,
+        current: &str,
+        model: impl serde::Serialize,
+        status: u16,
+        refused: bool,
+    ) -> Response {
         // A refused form says so first in the title, the first words a screen reader reads.
-        let title = if super::form_errors::is_refusal(status) {
+        let title = if refused {
             crate::i18n::t_args("title-refused", &[("title", title.into())])
         } else {
             title.to_string()

@@ -208,3 +208,140 @@ fn the_lint_finds_a_french_sentence() {
     assert_eq!(literal_words("Merci\n{{t \"x\"}}", false), vec!["Merci"]);
     assert!(literal_words(r#"<p class="x">{{t "common-yes" a=b}} ✓ – 🔒</p>"#, true).is_empty());
 }
+
+/// The words of the French messages, without keys, comments, placeables (`{ $x }`) and
+/// variant keys (`[one]`): `(area, key, words)` per line.
+fn french_words() -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    for (locale, area, text) in FILES {
+        if *locale != Locale::Fr {
+            continue;
+        }
+        let mut key = String::new();
+        for line in text.lines() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with('#') || trimmed.is_empty() {
+                continue;
+            }
+            let value = match line.split_once('=') {
+                Some((k, v)) if !line.starts_with(' ') && !k.contains('{') => {
+                    key = k.trim().to_string();
+                    v
+                }
+                _ => line,
+            };
+            out.push((*area, key.clone(), without_placeables(value)));
+        }
+    }
+    out
+}
+
+fn without_placeables(value: &str) -> String {
+    let mut words = String::new();
+    let mut depth = 0usize;
+    for c in value.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => words.push(c),
+            _ => {}
+        }
+    }
+    let words = words.trim_start();
+    // A variant's key: `[one] 1 jour`, `*[other] …`.
+    let words = match words.trim_start_matches('*').strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(_, w)| w),
+        None => words,
+    };
+    words.to_string()
+}
+
+/// What parents must never read, and why (issue 14's wording pass): one term for e-mail
+/// ("adresse e-mail", "e-mail"), counts through Fluent plurals rather than "(s)", neutral
+/// wording rather than "(e)", no technical words, no long words in capitals.
+fn wording_problems(key: &str, words: &str) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    let lower = words.to_lowercase();
+    let has_word = |w: &str| {
+        lower
+            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .any(|x| x == w)
+    };
+    if has_word("courriel") || has_word("courriels") {
+        problems.push("« Courriel » : dire « adresse e-mail » ou « e-mail »");
+    }
+    if has_word("email") || has_word("emails") || has_word("mail") || has_word("mails") {
+        problems.push("« Email » / « mail » : dire « adresse e-mail » ou « e-mail »");
+    }
+    if lower.contains("(s)") || lower.contains("(x)") {
+        problems.push("« (s) » : un pluriel Fluent (« 1 jour », « 3 jours »)");
+    }
+    if lower.contains("(e)") || lower.contains("(ne)") {
+        problems.push("« (e) » : une tournure neutre (« Date de naissance »)");
+    }
+    if !key.starts_with("staff-")
+        && words
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "API")
+    {
+        problems.push("« API » : un mot que les parents comprennent (« application »)");
+    }
+    // Acronyms are written in capitals (HTTP and JSON only in the API's messages).
+    const ACRONYMS: [&str; 9] = [
+        "AAAA", "CNIL", "RGAA", "WCAG", "JPEG", "PAYFIP", "HTML", "HTTP", "JSON",
+    ];
+    let shouting = words
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4 && w.chars().all(|c| c.is_uppercase()))
+        .any(|w| !ACRONYMS.contains(&w));
+    if shouting {
+        problems.push("mot en capitales : l'écrire en minuscules");
+    }
+    problems
+}
+
+#[test]
+fn the_french_catalogue_keeps_one_wording() {
+    let lines = french_words();
+    assert!(lines.len() > 800, "only {} lines read", lines.len());
+    let problems: Vec<String> = lines
+        .iter()
+        .flat_map(|(area, key, words)| {
+            wording_problems(key, words)
+                .into_iter()
+                .map(move |p| format!("{area}.ftl {key}: {p} — {words}"))
+        })
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_wording_check_finds_each_old_habit() {
+    for bad in [
+        "Courriel :",
+        "Email",
+        "votre adresse mail",
+        "3 jour(s) réservé(s)",
+        "né(e) le",
+        "Depuis l'API",
+        "< RETOUR A LA LISTE",
+    ] {
+        assert!(!wording_problems("x", bad).is_empty(), "{bad} passes");
+    }
+    for good in [
+        "E-mail :",
+        "Adresse e-mail",
+        "3 jours réservés",
+        "Date de naissance",
+        "PDF, JPEG ou PNG",
+        "AAAA-MM-JJ",
+    ] {
+        assert!(wording_problems("x", good).is_empty(), "{good} refused");
+    }
+    assert_eq!(without_placeables("Bonjour { $name },"), "Bonjour ,");
+    assert_eq!(
+        without_placeables("       *[other] { $n } jours").trim(),
+        "jours"
+    );
+    assert_eq!(without_placeables("{ $count ->"), "");
+}

@@ -39,7 +39,7 @@ pub fn rubriques_model(slug: &str, rubriques: Vec<RubriqueView>) -> Vec<Rubrique
                 .documents
                 .into_iter()
                 .map(|d| PublishedLine {
-                    date: d.published_on.format("%d/%m/%Y").to_string(),
+                    date: crate::i18n::calendar::day_with_year(d.published_on),
                     kind: FileKind::from_content_type(&d.content_type)
                         .map(|k| crate::i18n::t(k.label_key()))
                         .unwrap_or_else(|| crate::i18n::t("document-file")),

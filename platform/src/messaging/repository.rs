@@ -114,7 +114,7 @@ pub struct Message {
 pub async fn messages(tx: &TenantTx, conversation_id: Uuid) -> Result<Vec<Message>, DbErr> {
     tx.all(
         "SELECT m.id, m.from_staff, m.guardian_id, m.body_html, m.sent_at,
-             g.first_name || ' ' || g.last_name AS guardian_name, s.name AS staff_name
+             g.first_name || ' ' || upper(g.last_name) AS guardian_name, s.name AS staff_name
          FROM messages m
          LEFT JOIN guardians g ON g.id = m.guardian_id
          LEFT JOIN staff s ON s.id = m.staff_id

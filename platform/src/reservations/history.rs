@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(action_label("cancel"), "Annulation");
         assert_eq!(source_label("page"), "Grille");
         assert_eq!(source_label("masse"), "Réservation en masse");
-        assert_eq!(source_label("api"), "API");
+        assert_eq!(source_label("api"), "Application");
         // Winter: UTC+1; summer: UTC+2.
         let winter = Utc.with_ymd_and_hms(2026, 11, 26, 9, 15, 0).unwrap();
         assert_eq!(when_fr(winter), "26/11/2026 à 10:15");

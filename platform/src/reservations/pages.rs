@@ -142,9 +142,7 @@ struct CellModel {
 }
 
 /// "Théo ALAIN": one name order on every parents' page.
-pub fn child_name(first: &str, last: &str) -> String {
-    format!("{first} {}", last.to_uppercase())
-}
+pub use crate::family::person_name as child_name;
 
 /// "du 7 au 11 décembre", "du 30 novembre au 4 décembre".
 fn week_heading(week: WeekId, days: &[NaiveDate]) -> String {

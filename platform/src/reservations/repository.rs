@@ -181,7 +181,7 @@ pub struct Event {
 }
 
 pub async fn history(tx: &TenantTx, household_id: Uuid, limit: i64) -> Result<Vec<Event>, DbErr> {
-    tx.all("SELECT e.at, g.first_name || ' ' || g.last_name AS guardian, c.first_name AS child, coalesce(p.name, e.prestation_code) AS prestation,
+    tx.all("SELECT e.at, g.first_name || ' ' || upper(g.last_name) AS guardian, c.first_name AS child, coalesce(p.name, e.prestation_code) AS prestation,
                 e.day, e.action, e.source
          FROM reservation_events e
          JOIN children c ON c.id = e.child_id

@@ -429,7 +429,7 @@ fn step_model(
             ChildOption {
                 checked: carried.contains(&id.as_str()) || enrolled.len() == 1,
                 id,
-                name: format!("{} {}", child.first_name, child.last_name),
+                name: crate::family::person_name(&child.first_name, &child.last_name),
                 first_name: child.first_name.clone(),
             }
         })
@@ -494,7 +494,7 @@ fn cancel_model(
             ChildOption {
                 checked: c.children.contains(&id) || enrolled.len() == 1,
                 id,
-                name: format!("{} {}", child.first_name, child.last_name),
+                name: crate::family::person_name(&child.first_name, &child.last_name),
                 first_name: child.first_name.clone(),
             }
         })
