@@ -341,16 +341,7 @@ pub async fn download(
     let Some(file) = repository::file(&tx, who.household_id, id).await? else {
         return Err(DocumentError::NotFound);
     };
-    audit::by_guardian(
-        &tx,
-        who,
-        origin,
-        "download",
-        "document",
-        id.to_string(),
-        vec![],
-    )
-    .await?;
+    audit::download_by_guardian(&tx, who, origin, "document", id).await?;
     tx.commit().await?;
     Ok(file)
 }

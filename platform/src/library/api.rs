@@ -114,21 +114,9 @@ enum FileResponse {
 
 impl From<PublishedFile> for FileResponse {
     fn from(file: PublishedFile) -> Self {
-        let [
-            (_, content_type),
-            (_, disposition),
-            (_, nosniff),
-            (_, cache),
-        ] = service::inline_headers(&file);
-        FileResponse::Ok(
-            FileBytes {
-                data: file.data,
-                content_type,
-            },
-            disposition,
-            nosniff,
-            cache,
-        )
+        let headers = service::inline_headers(&file);
+        let (bytes, disposition, nosniff, cache) = FileBytes::with_headers(file.data, headers);
+        FileResponse::Ok(bytes, disposition, nosniff, cache)
     }
 }
 

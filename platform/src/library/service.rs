@@ -88,16 +88,7 @@ pub async fn open(
         .await?
         .ok_or(DocumentError::NotFound)?;
     repository::mark_read(&tx, who.guardian_id, id, state.clock.now()).await?;
-    audit::by_guardian(
-        &tx,
-        who,
-        origin,
-        "download",
-        "library_document",
-        id.to_string(),
-        vec![],
-    )
-    .await?;
+    audit::download_by_guardian(&tx, who, origin, "library_document", id).await?;
     tx.commit().await?;
     Ok(file)
 }

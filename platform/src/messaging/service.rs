@@ -364,23 +364,16 @@ pub async fn start(
         },
     )
     .await?;
-    let message =
-        repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
-    store_family_files(state, &tx, who, id, message, files, now).await?;
     let head = repository::head(&tx, id)
         .await?
         .ok_or(MessagingError::NotFound)?;
-    tell_service(
-        state,
-        tenant,
-        &tx,
-        &config,
-        &head,
-        who.guardian_id,
-        &body,
-        true,
-    )
-    .await?;
+    let sent = FamilyMessage {
+        head: &head,
+        body: &body,
+        files,
+        new: true,
+    };
+    send_family_message(state, tenant, &tx, &config, who, sent, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -407,21 +400,47 @@ pub async fn reply(
     let config = current_config(state, tenant, &tx).await?;
     let now = state.clock.now();
     within_hourly_limit(&tx, who, now).await?;
+    let sent = FamilyMessage {
+        head: &head,
+        body: &body,
+        files,
+        new: false,
+    };
+    let message = send_family_message(state, tenant, &tx, &config, who, sent, now).await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// A family's message, checked, in the conversation `head`.
+struct FamilyMessage<'a> {
+    head: &'a Head,
+    body: &'a str,
+    files: Vec<attachments::Admitted>,
+    /// It starts the conversation (the service's mail says so).
+    new: bool,
+}
+
+/// Writes a family's message with its files and tells the service by mail, in the caller's
+/// transaction; answers the message's id.
+async fn send_family_message(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+    config: &TenantConfig,
+    who: &SignedIn,
+    sent: FamilyMessage<'_>,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = sent.head.id;
     let message =
-        repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
-    store_family_files(state, &tx, who, id, message, files, now).await?;
+        repository::insert_message(tx, id, Author::Guardian(who.guardian_id), sent.body, now)
+            .await?;
+    store_family_files(state, tx, who, id, message, sent.files, now).await?;
+    let writer = who.guardian_id;
     tell_service(
-        state,
-        tenant,
-        &tx,
-        &config,
-        &head,
-        who.guardian_id,
-        &body,
-        false,
+        state, tenant, tx, config, sent.head, writer, sent.body, sent.new,
     )
     .await?;
-    tx.commit().await?;
     Ok(message)
 }
 
