@@ -280,22 +280,17 @@ fn files_limit(state: &AppState) -> String {
     french_size(state.settings.max_upload_bytes)
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize)]
 pub struct NewMessagePage {
     pub service_code: String,
     pub service_name: String,
     pub subject: String,
-    pub body: String,
-    /// `html` when `body` is the editor's (sanitised) HTML, `text` otherwise.
-    pub format: String,
     pub refused: bool,
     pub error_list: Vec<ErrorItem>,
     pub errors: std::collections::BTreeMap<String, String>,
-    pub body_max: usize,
     pub subject_max: usize,
-    pub file_error: Option<String>,
-    pub max_size: String,
-    pub max_files: usize,
+    #[serde(flatten)]
+    pub composer: Composer,
 }
 
 #[derive(Deserialize)]
@@ -325,12 +320,12 @@ pub async fn new_message(
     let page = NewMessagePage {
         service_code: chosen.code.clone(),
         service_name: chosen.name.clone(),
-        format: "text".into(),
-        body_max: service::BODY_MAX_BYTES,
+        subject: String::new(),
+        refused: false,
+        error_list: vec![],
+        errors: Default::default(),
         subject_max: service::SUBJECT_MAX,
-        max_size: files_limit(state),
-        max_files: attachments::MAX_PER_MESSAGE,
-        ..NewMessagePage::default()
+        composer: Composer::empty(state),
     };
     Ok(render_new(&frame, &page, 200))
 }
@@ -409,23 +404,19 @@ pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
             let config = service::configuration(state, tenant)
                 .await
                 .map_err(PageError::from)?;
-            let (body, format) = shown_again(&draft);
+            let mut composer = Composer::empty(state);
+            composer.refused(&draft, &errors);
             let page = NewMessagePage {
                 service_name: service::service(&config, &form.service)
                     .map(|s| s.name.clone())
                     .unwrap_or_default(),
                 service_code: form.service,
                 subject: form.subject,
-                body,
-                format,
                 refused: true,
                 error_list: error_items(&errors, &NEW_FIELDS),
-                file_error: errors.0.get("file").cloned(),
                 errors: errors.0,
-                body_max: service::BODY_MAX_BYTES,
                 subject_max: service::SUBJECT_MAX,
-                max_size: files_limit(state),
-                max_files: attachments::MAX_PER_MESSAGE,
+                composer,
             };
             Ok(render_new(&frame, &page, status))
         }
@@ -451,14 +442,44 @@ pub struct ConversationPage {
     pub service_name: String,
     pub closed: bool,
     pub messages: Vec<ThreadMessage>,
-    pub body: String,
-    pub format: String,
     pub refused: bool,
+    #[serde(flatten)]
+    pub composer: Composer,
+}
+
+/// The message box under a conversation (the family's or the staff's page): the draft shown
+/// again after a refusal, its messages, and the limits the page states.
+#[derive(Serialize)]
+pub struct Composer {
+    pub body: String,
+    /// `html` when `body` is the editor's (sanitised) HTML, `text` otherwise.
+    pub format: String,
     pub error: Option<String>,
     pub body_max: usize,
     pub file_error: Option<String>,
     pub max_size: String,
     pub max_files: usize,
+}
+
+impl Composer {
+    pub fn empty(state: &AppState) -> Self {
+        Composer {
+            body: String::new(),
+            format: "text".into(),
+            error: None,
+            body_max: service::BODY_MAX_BYTES,
+            file_error: None,
+            max_size: files_limit(state),
+            max_files: attachments::MAX_PER_MESSAGE,
+        }
+    }
+
+    /// The refused `draft` shown again with the messages of `errors`.
+    pub fn refused(&mut self, draft: &Draft, errors: &FieldErrors) {
+        self.error = errors.0.get("body").cloned();
+        self.file_error = errors.0.get("file").cloned();
+        (self.body, self.format) = shown_again(draft);
+    }
 }
 
 fn conversation_page(
@@ -493,14 +514,8 @@ fn conversation_page(
                 }
             })
             .collect(),
-        body: String::new(),
-        format: "text".into(),
         refused: false,
-        error: None,
-        body_max: service::BODY_MAX_BYTES,
-        file_error: None,
-        max_size: files_limit(state),
-        max_files: attachments::MAX_PER_MESSAGE,
+        composer: Composer::empty(state),
     }
 }
 
@@ -563,9 +578,7 @@ pub async fn reply(PathId(id): PathId, req: &Request, body: Body) -> poem::Resul
                 .map_err(PageError::from)?;
             let mut page = conversation_page(state, tenant.slug(), &thread, &signed);
             page.refused = true;
-            page.error = errors.0.get("body").cloned();
-            page.file_error = errors.0.get("file").cloned();
-            (page.body, page.format) = shown_again(&draft);
+            page.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &page, status))
         }
         Err(Err(e)) => Err(PageError::from(e).into()),

@@ -1,13 +1,14 @@
 //! The back-office messaging (`/{slug}/gestion/messagerie`, `accueil` and up): an inbox per
 //! service (unread first), a conversation with its reply form, "take it" and "close".
 
-use super::attachments::{self, MAX_PER_MESSAGE};
-use super::pages::{FileLink, Posted, file_links, file_response, form_errors, read_multipart};
+use super::attachments;
+use super::pages::{
+    Composer, FileLink, Posted, file_links, file_response, form_errors, read_multipart,
+};
 use super::service::{self, Draft, MessagingError};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::documents::intake::is_multipart;
-use crate::documents::service::french_size;
 use crate::http::errors::PageError;
 use crate::http::page::{NoFields, PathId, parse_id};
 use crate::i18n::t;
@@ -151,13 +152,8 @@ pub struct StaffConversationPage {
     pub assigned_to_me: bool,
     pub closed: bool,
     pub messages: Vec<StaffMessage>,
-    pub body: String,
-    pub format: String,
-    pub error: Option<String>,
-    pub body_max: usize,
-    pub file_error: Option<String>,
-    pub max_size: String,
-    pub max_files: usize,
+    #[serde(flatten)]
+    pub composer: Composer,
 }
 
 /// The conversation's page; the read is audited for the household.
@@ -198,13 +194,7 @@ async fn conversation_model(
                 attachments: file_links(&base, &m.attachments),
             })
             .collect(),
-        body: String::new(),
-        format: "text".into(),
-        error: None,
-        body_max: service::BODY_MAX_BYTES,
-        file_error: None,
-        max_size: french_size(state.settings.max_upload_bytes),
-        max_files: MAX_PER_MESSAGE,
+        composer: Composer::empty(state),
     })
 }
 
@@ -286,9 +276,7 @@ pub async fn reply(
             let mut model = conversation_model(state, tenant, &member, id)
                 .await
                 .map_err(PageError::from)?;
-            model.error = errors.0.get("body").cloned();
-            model.file_error = errors.0.get("file").cloned();
-            (model.body, model.format) = super::pages::shown_again(&draft);
+            model.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &model, status))
         }
         Err(Err(e)) => Err(PageError::from(e).into()),
