@@ -16,7 +16,7 @@ use crate::http::errors::{
 };
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use crate::validation::FieldErrors;
+use crate::validation::{self, FieldErrors};
 use poem::http::StatusCode;
 use sea_orm::DbErr;
 use uuid::Uuid;
@@ -214,16 +214,8 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     } else if has_control(&description, true) {
         errors.add("description", crate::i18n::t("document-description-chars"));
     }
-    let person = match form.person.trim() {
-        "" => None,
-        text => match text.parse::<Uuid>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("person", crate::i18n::t("document-person-refused"));
-                None
-            }
-        },
-    };
+    let refused = "document-person-refused";
+    let person = validation::optional_id(&mut errors, "person", &form.person, refused);
     if form.file.is_none() {
         errors.add("file", crate::i18n::t("document-file-required"));
     }

@@ -149,10 +149,9 @@ async fn read_into(
     req: &Request,
     body: Body,
     max_file: u64,
-    csrf: Option<CsrfCheck<'_>>,
+    mut csrf: Option<CsrfCheck<'_>>,
 ) -> Result<(), ReadError> {
     let (mut multipart, cut) = open(req, body, max_file + MARGIN).await?;
-    let mut csrf_checked = csrf.is_none();
     let mut parts = 0;
     loop {
         let field = match multipart.next_field().await {
@@ -165,12 +164,9 @@ async fn read_into(
             return Err(ReadError::Malformed);
         }
         let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked {
+        if let Some(check) = csrf.take() {
             // The token is checked before anything else of the form is read.
-            let check = csrf.expect("checked when a check is given");
-            csrf_checked = first_field_is_token(field, &name, check)
-                .await
-                .map_err(|e| e.unwrap_or_else(|| cut.failure()))?;
+            first_field_is_token(field, &name, check, &cut).await?;
             continue;
         }
         let text_field: Option<(&'static str, &mut String)> = match name.as_str() {
@@ -203,11 +199,7 @@ async fn read_into(
             skip(field).await.map_err(|_| cut.failure())?;
         }
     }
-    if csrf_checked {
-        Ok(())
-    } else {
-        Err(ReadError::Csrf)
-    }
+    csrf_read(csrf)
 }
 
 /// A file of a form that may carry several (a message's attachments), with the name the
@@ -262,30 +254,20 @@ async fn read_form_into(
     body: Body,
     texts: &[(&'static str, usize)],
     max_files_bytes: u64,
-    csrf: Option<CsrfCheck<'_>>,
+    mut csrf: Option<CsrfCheck<'_>>,
     holder: &Holder,
 ) -> Result<(), ReadError> {
     let (mut multipart, cut) = open(req, body, max_files_bytes + MARGIN).await?;
-    let mut csrf_checked = csrf.is_none();
     let mut left = max_files_bytes;
     for _ in 0..MAX_PARTS {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
-            Ok(None) => {
-                return if csrf_checked {
-                    Ok(())
-                } else {
-                    Err(ReadError::Csrf)
-                };
-            }
+            Ok(None) => return csrf_read(csrf),
             Err(_) => return Err(cut.failure()),
         };
         let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked {
-            let check = csrf.expect("checked when a check is given");
-            csrf_checked = first_field_is_token(field, &name, check)
-                .await
-                .map_err(|e| e.unwrap_or_else(|| cut.failure()))?;
+        if let Some(check) = csrf.take() {
+            first_field_is_token(field, &name, check, &cut).await?;
             continue;
         }
         if let Some((key, max)) = texts.iter().find(|(key, _)| *key == name) {
@@ -318,21 +300,29 @@ async fn read_form_into(
     Err(ReadError::Malformed)
 }
 
-/// Checks that the first field is the CSRF token and that it passes: `Ok(true)`, or why not
-/// (`Err(None)`: the read failed, the caller tells which way).
+/// Checks that the first field is the CSRF token and that it passes.
 async fn first_field_is_token(
     field: poem::web::Field,
     name: &str,
     check: CsrfCheck<'_>,
-) -> Result<bool, Option<ReadError>> {
+    cut: &Cut,
+) -> Result<(), ReadError> {
     if name != "csrf" {
-        return Err(Some(ReadError::Csrf));
+        return Err(ReadError::Csrf);
     }
-    let (token, _) = read_text(field, 256).await.map_err(|_| None)?;
+    let (token, _) = read_text(field, 256).await.map_err(|_| cut.failure())?;
     if check(&token) {
-        Ok(true)
+        Ok(())
     } else {
-        Err(Some(ReadError::Csrf))
+        Err(ReadError::Csrf)
+    }
+}
+
+/// The end of a form: a check still pending means the token never came (an empty body).
+fn csrf_read(pending: Option<CsrfCheck<'_>>) -> Result<(), ReadError> {
+    match pending {
+        None => Ok(()),
+        Some(_) => Err(ReadError::Csrf),
     }
 }
 

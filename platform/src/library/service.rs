@@ -9,7 +9,7 @@ use crate::documents::upload::Received;
 use crate::staff::auth::StaffSigned;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
-use crate::validation::FieldErrors;
+use crate::validation::{self, FieldErrors};
 use chrono::NaiveDate;
 use portail_tenants::TenantConfig;
 use portail_tenants::config::Rubrique;
@@ -195,16 +195,9 @@ fn check(form: &Received, config: &TenantConfig, today: NaiveDate) -> (Checked, 
     {
         errors.add("until", crate::i18n::t("library-until-before"));
     }
-    let replaces = match field(form, "replaces") {
-        "" => None,
-        text => match text.parse::<Uuid>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("replaces", crate::i18n::t("library-replaces-unknown"));
-                None
-            }
-        },
-    };
+    let replaces = field(form, "replaces");
+    let unknown = "library-replaces-unknown";
+    let replaces = validation::optional_id(&mut errors, "replaces", replaces, unknown);
     if form.file.is_none() {
         errors.add("file", crate::i18n::t("document-file-required"));
     }

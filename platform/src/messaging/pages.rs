@@ -4,7 +4,7 @@
 //! becomes a small rich-text editor whose HTML the server sanitises.
 
 use super::attachments::{self, AttachmentInfo};
-use super::service::{self, Draft, MessagingError, Thread};
+use super::service::{self, Draft, MessagingError, ShownMessage, Thread};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
@@ -424,14 +424,28 @@ pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
     }
 }
 
+/// A message of a conversation page (the family's or the staff's).
 #[derive(Serialize)]
 pub struct ThreadMessage {
     pub author: String,
-    pub mine: bool,
     pub from_staff: bool,
     pub date: String,
     pub body_html: String,
     pub attachments: Vec<FileLink>,
+}
+
+impl ThreadMessage {
+    /// `m` signed `author` (each page says who wrote it its own way); its files link under
+    /// `base`, the conversation's address.
+    pub fn new(m: &ShownMessage, author: String, base: &str) -> Self {
+        ThreadMessage {
+            author,
+            from_staff: m.from_staff,
+            date: service::when(m.sent_at),
+            body_html: m.body_html.clone(),
+            attachments: file_links(base, &m.attachments),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -499,19 +513,12 @@ fn conversation_page(
             .messages
             .iter()
             .map(|m| {
-                let mine = m.guardian_id == Some(signed.guardian_id);
-                ThreadMessage {
-                    author: if mine {
-                        t("message-me")
-                    } else {
-                        m.author.clone()
-                    },
-                    mine,
-                    from_staff: m.from_staff,
-                    date: service::when(m.sent_at),
-                    body_html: m.body_html.clone(),
-                    attachments: file_links(&base, &m.attachments),
-                }
+                let author = if m.guardian_id == Some(signed.guardian_id) {
+                    t("message-me")
+                } else {
+                    m.author.clone()
+                };
+                ThreadMessage::new(m, author, &base)
             })
             .collect(),
         refused: false,

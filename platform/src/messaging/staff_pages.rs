@@ -2,9 +2,7 @@
 //! service (unread first), a conversation with its reply form, "take it" and "close".
 
 use super::attachments;
-use super::pages::{
-    Composer, FileLink, Posted, file_links, file_response, form_errors, read_multipart,
-};
+use super::pages::{Composer, Posted, ThreadMessage, file_response, form_errors, read_multipart};
 use super::service::{self, Draft, MessagingError};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
@@ -131,15 +129,6 @@ fn render_inbox(frame: &StaffFrame, model: &InboxPage) -> Response {
 }
 
 #[derive(Serialize)]
-pub struct StaffMessage {
-    pub author: String,
-    pub from_staff: bool,
-    pub date: String,
-    pub body_html: String,
-    pub attachments: Vec<FileLink>,
-}
-
-#[derive(Serialize)]
 pub struct StaffConversationPage {
     pub info: Option<String>,
     pub id: String,
@@ -151,7 +140,7 @@ pub struct StaffConversationPage {
     pub assigned: Option<String>,
     pub assigned_to_me: bool,
     pub closed: bool,
-    pub messages: Vec<StaffMessage>,
+    pub messages: Vec<ThreadMessage>,
     #[serde(flatten)]
     pub composer: Composer,
 }
@@ -182,16 +171,13 @@ async fn conversation_model(
         messages: thread
             .messages
             .iter()
-            .map(|m| StaffMessage {
+            .map(|m| {
                 // Staff see which agent answered, families see the service's signature.
-                author: match (&m.agent, m.from_staff) {
+                let author = match (&m.agent, m.from_staff) {
                     (Some(agent), true) => format!("{} ({agent})", thread.service_name),
                     _ => m.author.clone(),
-                },
-                from_staff: m.from_staff,
-                date: service::when(m.sent_at),
-                body_html: m.body_html.clone(),
-                attachments: file_links(&base, &m.attachments),
+                };
+                ThreadMessage::new(m, author, &base)
             })
             .collect(),
         composer: Composer::empty(state),
