@@ -184,6 +184,17 @@ pub struct Posted<F> {
     pub refused: Option<DocumentError>,
 }
 
+impl<F> Posted<F> {
+    /// A url-encoded form: no files.
+    pub fn without_files(form: F) -> Self {
+        Posted {
+            form,
+            files: vec![],
+            refused: None,
+        }
+    }
+}
+
 /// Reads a multipart message form whose CSRF token `check` passes (403 page otherwise).
 pub async fn read_multipart<F: DeserializeOwned>(
     state: &AppState,
@@ -247,11 +258,7 @@ async fn parent_post<'a, F: DeserializeOwned + Send>(
         let (state, tenant, frame, signed, form) = SignedInForm::<F>::from_request(req, &mut body)
             .await?
             .parts();
-        let posted = Posted {
-            form,
-            files: vec![],
-            refused: None,
-        };
+        let posted = Posted::without_files(form);
         return Ok(ParentPost {
             state,
             tenant,
@@ -342,7 +349,7 @@ pub struct NewMessageForm {
     format: Option<String>,
 }
 
-fn draft(body: &str, format: Option<&str>) -> Draft {
+pub fn draft(body: &str, format: Option<&str>) -> Draft {
     Draft {
         body: body.to_string(),
         html: format == Some("html"),
@@ -552,11 +559,12 @@ pub async fn conversation(
     Ok(render_conversation(&frame, &page, 200))
 }
 
+/// An answer in a conversation (the family's or the staff's page).
 #[derive(Deserialize)]
 pub struct ReplyForm {
     #[serde(default)]
-    body: String,
-    format: Option<String>,
+    pub body: String,
+    pub format: Option<String>,
 }
 
 /// A reply: multipart from the page (files included), url-encoded from older pages.

@@ -2,8 +2,10 @@
 //! service (unread first), a conversation with its reply form, "take it" and "close".
 
 use super::attachments;
-use super::pages::{Composer, Posted, ThreadMessage, file_response, form_errors, read_multipart};
-use super::service::{self, Draft, MessagingError};
+use super::pages::{
+    Composer, Posted, ReplyForm, ThreadMessage, draft, file_response, form_errors, read_multipart,
+};
+use super::service::{self, MessagingError};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::documents::intake::is_multipart;
@@ -212,13 +214,6 @@ pub async fn conversation(
     Ok(render_conversation(&page.frame, &model, 200))
 }
 
-#[derive(Deserialize)]
-pub struct ReplyForm {
-    #[serde(default)]
-    body: String,
-    format: Option<String>,
-}
-
 /// An answer: multipart from the page (files included), url-encoded from older pages.
 #[handler]
 pub async fn reply(
@@ -238,17 +233,10 @@ pub async fn reply(
     } else {
         let mut body = RequestBody::new(body);
         let page = StaffForm::<Accueil, ReplyForm>::from_request(req, &mut body).await?;
-        let posted = Posted {
-            form: page.form,
-            files: vec![],
-            refused: None,
-        };
+        let posted = Posted::without_files(page.form);
         (page.frame, page.member, posted)
     };
-    let draft = Draft {
-        body: posted.form.body.clone(),
-        html: posted.form.format.as_deref() == Some("html"),
-    };
+    let draft = draft(&posted.form.body, posted.form.format.as_deref());
     let sent = match posted.refused {
         Some(e) => Err(e.into()),
         None => service::staff_reply(state, tenant, &member, id, &draft, posted.files).await,
