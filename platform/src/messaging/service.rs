@@ -268,6 +268,17 @@ pub struct ShownMessage {
     pub attachments: Vec<AttachmentInfo>,
 }
 
+impl ShownMessage {
+    /// Who wrote it as staff see it: which agent answered, where families see the service's
+    /// signature.
+    pub fn author_for_staff(&self, service_name: &str) -> String {
+        match (&self.agent, self.from_staff) {
+            (Some(agent), true) => format!("{service_name} ({agent})"),
+            _ => self.author.clone(),
+        }
+    }
+}
+
 pub struct Thread {
     pub head: Head,
     pub service_name: String,

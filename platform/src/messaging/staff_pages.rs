@@ -173,14 +173,7 @@ async fn conversation_model(
         messages: thread
             .messages
             .iter()
-            .map(|m| {
-                // Staff see which agent answered, families see the service's signature.
-                let author = match (&m.agent, m.from_staff) {
-                    (Some(agent), true) => format!("{} ({agent})", thread.service_name),
-                    _ => m.author.clone(),
-                };
-                ThreadMessage::new(m, author, &base)
-            })
+            .map(|m| ThreadMessage::new(m, m.author_for_staff(&thread.service_name), &base))
             .collect(),
         composer: Composer::empty(state),
     })
