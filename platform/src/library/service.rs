@@ -4,7 +4,7 @@
 use super::repository::{self, NewPublication, Published, PublishedFile, StaffDocument};
 use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
-use crate::documents::service::{Delivery, DocumentError, file_headers};
+use crate::documents::service::{Delivery, DocumentError, checked_name, file_headers};
 use crate::documents::upload::Received;
 use crate::staff::auth::StaffSigned;
 use crate::state::AppState;
@@ -17,7 +17,6 @@ use sea_orm::DbErr;
 use serde::Serialize;
 use uuid::Uuid;
 
-pub const NAME_MAX: usize = 200;
 const SCHOOL_MAX: usize = 200;
 
 /// Today in the municipality (France).
@@ -166,23 +165,7 @@ fn check(form: &Received, config: &TenantConfig, today: NaiveDate) -> (Checked, 
     if !config.rubriques.iter().any(|r| r.code == rubrique) {
         errors.add("rubrique", crate::i18n::t("library-rubrique-unknown"));
     }
-    let name = crate::documents::hostile::strip_format_chars(&form.name)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
-        errors.add(
-            "name",
-            crate::i18n::t_args(
-                "document-name-too-long",
-                &[("max", (NAME_MAX as i64).into())],
-            ),
-        );
-    } else if name.is_empty() {
-        errors.add("name", crate::i18n::t("document-name-required"));
-    } else if name.chars().any(char::is_control) {
-        errors.add("name", crate::i18n::t("document-name-chars"));
-    }
+    let name = checked_name(&mut errors, form);
     let audience = Audience::parse(field(form, "audience"), config);
     if audience.is_none() {
         errors.add("audience", crate::i18n::t("library-audience-invalid"));
