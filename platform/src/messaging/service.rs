@@ -252,6 +252,20 @@ pub async fn configuration(state: &AppState, tenant: &CurrentTenant) -> Result<A
     Ok(crate::tenancy::config(state, tenant).await?)
 }
 
+/// The head of conversation `id`, whichever household's (for staff, or one just started).
+async fn conversation_head(tx: &TenantTx, id: Uuid) -> Result<Head> {
+    repository::head(tx, id)
+        .await?
+        .ok_or(MessagingError::NotFound)
+}
+
+/// The head of the household's conversation `id`: another household's is not found.
+async fn household_head(tx: &TenantTx, household_id: Uuid, id: Uuid) -> Result<Head> {
+    repository::head_for_household(tx, household_id, id)
+        .await?
+        .ok_or(MessagingError::NotFound)
+}
+
 /// A message of a thread as people read it.
 #[derive(Debug, Clone)]
 pub struct ShownMessage {
@@ -320,9 +334,7 @@ pub async fn household_thread(
     id: Uuid,
 ) -> Result<Thread> {
     let tx = tenant.begin(state).await?;
-    let head = repository::head_for_household(&tx, who.household_id, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = household_head(&tx, who.household_id, id).await?;
     let config = current_config(state, tenant, &tx).await?;
     repository::mark_read(&tx, id, who.guardian_id, state.clock.now()).await?;
     let thread = thread_of(&tx, &config, head).await?;
@@ -375,9 +387,7 @@ pub async fn start(
         },
     )
     .await?;
-    let head = repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = conversation_head(&tx, id).await?;
     let sent = FamilyMessage {
         head: &head,
         body: &body,
@@ -402,9 +412,7 @@ pub async fn reply(
     let body = checked_body(&mut errors, draft);
     let files = family_files(state, tenant, who, files, &mut errors).await?;
     let tx = tenant.begin(state).await?;
-    let head = repository::head_for_household(&tx, who.household_id, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = household_head(&tx, who.household_id, id).await?;
     if !errors.is_empty() {
         return Err(MessagingError::Invalid(errors));
     }
@@ -589,9 +597,7 @@ pub async fn staff_thread(
     origin: &str,
 ) -> Result<Thread> {
     let tx = tenant.begin(state).await?;
-    let head = repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = conversation_head(&tx, id).await?;
     let config = current_config(state, tenant, &tx).await?;
     repository::mark_read_by_staff(&tx, id, state.clock.now()).await?;
     audit::record(
@@ -628,9 +634,7 @@ pub async fn staff_reply(
     let admitted = attachments::admit(state, tenant, &whom, files, 0).await;
     let files = checked_files(admitted, &mut errors)?;
     let tx = tenant.begin(state).await?;
-    let head = repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = conversation_head(&tx, id).await?;
     if !errors.is_empty() {
         return Err(MessagingError::Invalid(errors));
     }
@@ -675,9 +679,7 @@ pub async fn assign_to(
     id: Uuid,
 ) -> Result<()> {
     let tx = tenant.begin(state).await?;
-    repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    conversation_head(&tx, id).await?;
     repository::assign(&tx, id, member.id).await?;
     tx.commit().await?;
     Ok(())
@@ -686,9 +688,7 @@ pub async fn assign_to(
 /// Closes the conversation; a family's next message opens it again.
 pub async fn close(state: &AppState, tenant: &CurrentTenant, id: Uuid) -> Result<()> {
     let tx = tenant.begin(state).await?;
-    repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    conversation_head(&tx, id).await?;
     repository::close(&tx, id, state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
