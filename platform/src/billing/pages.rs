@@ -135,6 +135,19 @@ async fn render(
     Ok(response)
 }
 
+/// `response` with a CSP that lets its forms go on to PayFiP's payment page (PAYER).
+pub fn allowing_payfip_form(state: &AppState, mut response: Response) -> Response {
+    let csp = crate::http::security_headers::csp_with_form_action(&origin_of(
+        &state.settings.payfip_base_url,
+    ));
+    if let Ok(csp) = csp.parse() {
+        response
+            .headers_mut()
+            .insert("content-security-policy", csp);
+    }
+    response
+}
+
 /// `scheme://host[:port]` of a URL.
 pub fn origin_of(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
