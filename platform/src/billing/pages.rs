@@ -117,22 +117,14 @@ async fn render(
     let data = serde_json::to_value(&page).map_err(|_| PageError::from(BillingError::NotFound))?;
     // The count read with the invoices, in the same transaction.
     let frame = frame.counted(view.unread);
-    let mut response = frame.render_with_status(
+    let response = frame.render_with_status(
         "factures",
         &crate::i18n::t("title-invoices"),
         "factures",
         data,
         status,
     );
-    let csp = crate::http::security_headers::csp_with_form_action(&origin_of(
-        &state.settings.payfip_base_url,
-    ));
-    if let Ok(csp) = csp.parse() {
-        response
-            .headers_mut()
-            .insert("content-security-policy", csp);
-    }
-    Ok(response)
+    Ok(allowing_payfip_form(state, response))
 }
 
 /// `response` with a CSP that lets its forms go on to PayFiP's payment page (PAYER).
