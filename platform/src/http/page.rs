@@ -207,6 +207,47 @@ impl UncountedFrame {
     }
 }
 
+/// What the page extractors load before the handler: a [`Frame`] (the banner's count read in a
+/// transaction of its own) or an [`UncountedFrame`] (read by the page's own transaction).
+pub trait LoadedFrame: Sized + Send {
+    fn load(
+        state: &AppState,
+        tenant: &CurrentTenant,
+        req: &Request,
+    ) -> impl std::future::Future<Output = Result<Self, PageError>> + Send;
+
+    /// Who is signed in, if anyone.
+    fn signed_in(&self) -> Option<&SignedIn>;
+}
+
+impl LoadedFrame for Frame {
+    async fn load(
+        state: &AppState,
+        tenant: &CurrentTenant,
+        req: &Request,
+    ) -> Result<Self, PageError> {
+        Frame::load(state, tenant, req).await
+    }
+
+    fn signed_in(&self) -> Option<&SignedIn> {
+        self.account.as_ref()
+    }
+}
+
+impl LoadedFrame for UncountedFrame {
+    async fn load(
+        state: &AppState,
+        tenant: &CurrentTenant,
+        req: &Request,
+    ) -> Result<Self, PageError> {
+        UncountedFrame::load(state, tenant, req).await
+    }
+
+    fn signed_in(&self) -> Option<&SignedIn> {
+        self.account()
+    }
+}
+
 /// A frame whose count will be read again (a form's answer drawn by a page that reads it).
 impl From<Frame> for UncountedFrame {
     fn from(frame: Frame) -> Self {
@@ -248,23 +289,23 @@ fn redirect(location: String) -> poem::Error {
 }
 
 /// A page for any visitor: the state and municipality of the request and the page's frame.
-pub struct Page<'a> {
+pub struct Page<'a, F = Frame> {
     pub state: &'a Arc<AppState>,
     pub tenant: &'a CurrentTenant,
-    pub frame: Frame,
+    pub frame: F,
 }
 
-impl<'a> Page<'a> {
+impl<'a, F> Page<'a, F> {
     /// (state, tenant, frame).
-    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame) {
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, F) {
         (self.state, self.tenant, self.frame)
     }
 }
 
-impl<'a> FromRequest<'a> for Page<'a> {
+impl<'a, F: LoadedFrame> FromRequest<'a> for Page<'a, F> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let (state, tenant) = context(req);
-        let frame = Frame::load(state, tenant, req).await?;
+        let frame = F::load(state, tenant, req).await?;
         Ok(Page {
             state,
             tenant,
@@ -274,23 +315,7 @@ impl<'a> FromRequest<'a> for Page<'a> {
 }
 
 /// [`Page`] whose handler reads the banner's count in its own transaction.
-pub struct UncountedPage<'a> {
-    pub state: &'a Arc<AppState>,
-    pub tenant: &'a CurrentTenant,
-    pub frame: UncountedFrame,
-}
-
-impl<'a> FromRequest<'a> for UncountedPage<'a> {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let (state, tenant) = context(req);
-        let frame = UncountedFrame::load(state, tenant, req).await?;
-        Ok(UncountedPage {
-            state,
-            tenant,
-            frame,
-        })
-    }
-}
+pub type UncountedPage<'a> = Page<'a, UncountedFrame>;
 
 /// The form of a page for any visitor (sign-in, forgotten password…), read as `F` once its
 /// CSRF token is checked (403 page otherwise).
@@ -336,27 +361,30 @@ pub(crate) async fn checked_form<F: DeserializeOwned>(
 
 /// A page for signed-in guardians: the state and municipality of the request, the page's
 /// frame and who is signed in. Without a session, the answer is the way to the sign-in page.
-pub struct SignedInPage<'a> {
+pub struct SignedInPage<'a, F = Frame> {
     pub state: &'a Arc<AppState>,
     pub tenant: &'a CurrentTenant,
-    pub frame: Frame,
+    pub frame: F,
     pub signed: SignedIn,
 }
 
-impl<'a> SignedInPage<'a> {
+impl<'a, F> SignedInPage<'a, F> {
     /// (state, tenant, frame, who is signed in).
-    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, Frame, SignedIn) {
+    pub fn parts(self) -> (&'a Arc<AppState>, &'a CurrentTenant, F, SignedIn) {
         (self.state, self.tenant, self.frame, self.signed)
     }
 }
 
-impl<'a> FromRequest<'a> for SignedInPage<'a> {
+impl<'a, F: LoadedFrame> FromRequest<'a> for SignedInPage<'a, F> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         signed_in_page(req, "").await
     }
 }
 
-async fn signed_in_page<'a>(req: &'a Request, query: &str) -> poem::Result<SignedInPage<'a>> {
+async fn signed_in_page<'a, F: LoadedFrame>(
+    req: &'a Request,
+    query: &str,
+) -> poem::Result<SignedInPage<'a, F>> {
     let (state, tenant) = context(req);
     // A page asked for while signed out: the sign-in page brings the parent back to it.
     let back;
@@ -376,46 +404,7 @@ async fn signed_in_page<'a>(req: &'a Request, query: &str) -> poem::Result<Signe
 }
 
 /// [`SignedInPage`] whose handler reads the banner's count in its own transaction.
-pub struct UncountedSignedInPage<'a> {
-    pub state: &'a Arc<AppState>,
-    pub tenant: &'a CurrentTenant,
-    pub frame: UncountedFrame,
-    pub signed: SignedIn,
-}
-
-impl<'a> UncountedSignedInPage<'a> {
-    /// (state, tenant, frame without its count, who is signed in).
-    pub fn parts(
-        self,
-    ) -> (
-        &'a Arc<AppState>,
-        &'a CurrentTenant,
-        UncountedFrame,
-        SignedIn,
-    ) {
-        (self.state, self.tenant, self.frame, self.signed)
-    }
-}
-
-impl<'a> FromRequest<'a> for UncountedSignedInPage<'a> {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let (state, tenant) = context(req);
-        let frame = UncountedFrame::load(state, tenant, req).await?;
-        match frame.account().cloned() {
-            Some(signed) => Ok(UncountedSignedInPage {
-                state,
-                tenant,
-                frame,
-                signed,
-            }),
-            None => Err(redirect(format!(
-                "/{}/connexion?retour={}",
-                tenant.slug(),
-                encode(&path_and_query(req))
-            ))),
-        }
-    }
-}
+pub type UncountedSignedInPage<'a> = SignedInPage<'a, UncountedFrame>;
 
 /// A multipart form of a signed-in page (its CSRF token is checked while it is read): who
 /// sends it, known before a byte of the body is read; without a session, back to the
@@ -450,10 +439,13 @@ fn encode(raw: &str) -> String {
 const SESSION_ENDED: &str = "?info=session-expiree";
 
 /// The frame and who is signed in; without a session, the sign-in page with `query`.
-async fn signed_in_frame(req: &Request, query: &str) -> poem::Result<(Frame, SignedIn)> {
+async fn signed_in_frame<F: LoadedFrame>(
+    req: &Request,
+    query: &str,
+) -> poem::Result<(F, SignedIn)> {
     let (state, tenant) = context(req);
-    let frame = Frame::load(state, tenant, req).await?;
-    match frame.account.clone() {
+    let frame = F::load(state, tenant, req).await?;
+    match frame.signed_in().cloned() {
         Some(signed) => Ok((frame, signed)),
         None => Err(redirect(format!("/{}/connexion{query}", tenant.slug()))),
     }
