@@ -210,23 +210,24 @@ impl UncountedFrame {
 /// What the page extractors load before the handler: a [`Frame`] (the banner's count read in a
 /// transaction of its own) or an [`UncountedFrame`] (read by the page's own transaction).
 pub trait LoadedFrame: Sized + Send {
-    fn load(
+    /// The frame out of the request's uncounted one: counted now, or left for the page.
+    fn from_uncounted(
+        frame: UncountedFrame,
         state: &AppState,
         tenant: &CurrentTenant,
-        req: &Request,
-    ) -> impl std::future::Future<Output = Result<Self, PageError>> + Send;
+    ) -> impl std::future::Future<Output = Self> + Send;
 
     /// Who is signed in, if anyone.
     fn signed_in(&self) -> Option<&SignedIn>;
 }
 
 impl LoadedFrame for Frame {
-    async fn load(
+    async fn from_uncounted(
+        frame: UncountedFrame,
         state: &AppState,
         tenant: &CurrentTenant,
-        req: &Request,
-    ) -> Result<Self, PageError> {
-        Frame::load(state, tenant, req).await
+    ) -> Self {
+        Frame::load_count(frame, state, tenant).await
     }
 
     fn signed_in(&self) -> Option<&SignedIn> {
@@ -235,17 +236,23 @@ impl LoadedFrame for Frame {
 }
 
 impl LoadedFrame for UncountedFrame {
-    async fn load(
-        state: &AppState,
-        tenant: &CurrentTenant,
-        req: &Request,
-    ) -> Result<Self, PageError> {
-        UncountedFrame::load(state, tenant, req).await
+    async fn from_uncounted(frame: UncountedFrame, _: &AppState, _: &CurrentTenant) -> Self {
+        frame
     }
 
     fn signed_in(&self) -> Option<&SignedIn> {
         self.account()
     }
+}
+
+/// The frame of the request as the extractor `F` wants it.
+async fn load_frame<F: LoadedFrame>(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    req: &Request,
+) -> Result<F, PageError> {
+    let frame = UncountedFrame::load(state, tenant, req).await?;
+    Ok(F::from_uncounted(frame, state, tenant).await)
 }
 
 /// A frame whose count will be read again (a form's answer drawn by a page that reads it).
@@ -305,7 +312,7 @@ impl<'a, F> Page<'a, F> {
 impl<'a, F: LoadedFrame> FromRequest<'a> for Page<'a, F> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let (state, tenant) = context(req);
-        let frame = F::load(state, tenant, req).await?;
+        let frame = load_frame::<F>(state, tenant, req).await?;
         Ok(Page {
             state,
             tenant,
@@ -444,7 +451,7 @@ async fn signed_in_frame<F: LoadedFrame>(
     query: &str,
 ) -> poem::Result<(F, SignedIn)> {
     let (state, tenant) = context(req);
-    let frame = F::load(state, tenant, req).await?;
+    let frame = load_frame::<F>(state, tenant, req).await?;
     match frame.signed_in().cloned() {
         Some(signed) => Ok((frame, signed)),
         None => Err(redirect(format!("/{}/connexion{query}", tenant.slug()))),
