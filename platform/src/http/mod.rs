@@ -1,5 +1,6 @@
 //! The HTTP face of the service: routes, middleware, probes, errors.
 
+pub mod around;
 pub mod client_ip;
 pub mod errors;
 pub mod form_errors;
