@@ -400,6 +400,21 @@ pub enum Fault {
     Throttle(#[from] crate::auth::throttle::Unavailable),
 }
 
+/// `faults_of!(MyError: DbErr, SessionError)`: `?` turns each of these dependencies' errors
+/// into `MyError::Fault`, so a feature enum lists the failures it does not own in one line.
+macro_rules! faults_of {
+    ($error:ident: $($cause:ty),+ $(,)?) => {
+        $(
+            impl From<$cause> for $error {
+                fn from(e: $cause) -> Self {
+                    $error::Fault(e.into())
+                }
+            }
+        )+
+    };
+}
+pub(crate) use faults_of;
+
 impl Fault {
     fn failure(&self) -> Failure {
         match self {

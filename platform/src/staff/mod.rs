@@ -24,7 +24,9 @@ pub mod texts;
 pub mod totp;
 
 use crate::auth::password_policy::Refusal;
-use crate::http::errors::{Details, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, fields};
+use crate::http::errors::{
+    Details, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, faults_of, fields,
+};
 use crate::i18n::{t, t_args};
 use crate::validation::FieldErrors;
 use poem::http::StatusCode;
@@ -129,23 +131,11 @@ pub enum StaffError {
     Fault(#[from] Fault),
 }
 
-impl From<DbErr> for StaffError {
-    fn from(e: DbErr) -> Self {
-        StaffError::Fault(e.into())
-    }
-}
-
-impl From<crate::sessions::SessionError> for StaffError {
-    fn from(e: crate::sessions::SessionError) -> Self {
-        StaffError::Fault(e.into())
-    }
-}
-
-impl From<crate::auth::throttle::Unavailable> for StaffError {
-    fn from(e: crate::auth::throttle::Unavailable) -> Self {
-        StaffError::Fault(e.into())
-    }
-}
+faults_of!(
+    StaffError: DbErr,
+    crate::sessions::SessionError,
+    crate::auth::throttle::Unavailable,
+);
 
 impl From<FieldErrors> for StaffError {
     fn from(e: FieldErrors) -> Self {
