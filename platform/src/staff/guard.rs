@@ -258,6 +258,13 @@ pub struct StaffPublicPage {
     pub frame: StaffFrame,
 }
 
+impl StaffPublicPage {
+    /// (state, tenant, frame).
+    pub fn parts(self) -> (Arc<AppState>, CurrentTenant, StaffFrame) {
+        (self.state, self.tenant, self.frame)
+    }
+}
+
 impl<'a> FromRequest<'a> for StaffPublicPage {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let (state, tenant) = owned_context(req);
@@ -274,9 +281,7 @@ impl<'a> FromRequest<'a> for StaffPublicPage {
 /// is checked (403 page otherwise). `http::page::PublicForm` would load the parents' frame:
 /// these pages are drawn in the staff one.
 pub struct StaffPublicForm<F> {
-    pub state: Arc<AppState>,
-    pub tenant: CurrentTenant,
-    pub frame: StaffFrame,
+    pub page: StaffPublicPage,
     pub form: F,
 }
 
@@ -284,12 +289,7 @@ impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for StaffPublicForm<F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let form = checked_form(req, body, csrf::valid).await?;
         let page = StaffPublicPage::from_request_without_body(req).await?;
-        Ok(StaffPublicForm {
-            state: page.state,
-            tenant: page.tenant,
-            frame: page.frame,
-            form,
-        })
+        Ok(StaffPublicForm { page, form })
     }
 }
 

@@ -25,6 +25,12 @@ pub struct ActivationPage {
     pub recovery_codes: Vec<String>,
 }
 
+const ACTIVATION: StaffView = StaffView {
+    template: "staff_activation",
+    title: "title-staff-activation",
+    nav: "",
+};
+
 impl ActivationPage {
     pub(super) fn password(token: &str) -> Self {
         ActivationPage {
@@ -46,12 +52,6 @@ impl ActivationPage {
     }
 }
 
-const ACTIVATION: StaffView = StaffView {
-    template: "staff_activation",
-    title: "title-staff-activation",
-    nav: "",
-};
-
 /// The page of an unknown, used or expired invitation.
 fn invalid_token(frame: &StaffFrame) -> Response {
     let page = ActivationPage {
@@ -70,12 +70,9 @@ pub struct TokenQuery {
 #[handler]
 pub async fn activation_form(
     Query(query): Query<TokenQuery>,
-    StaffPublicPage {
-        state,
-        tenant,
-        frame,
-    }: StaffPublicPage,
+    ctx: StaffPublicPage,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let token = query.token.unwrap_or_default();
     if !auth::token_is_live(&state, &tenant, &token).await? {
         return Ok(invalid_token(&frame));
@@ -96,13 +93,9 @@ pub struct ActivateForm {
 
 #[handler]
 pub async fn activate(
-    StaffPublicForm {
-        state,
-        tenant,
-        frame,
-        form,
-    }: StaffPublicForm<ActivateForm>,
+    StaffPublicForm { page: ctx, form }: StaffPublicForm<ActivateForm>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let token = form.token.unwrap_or_default();
     match auth::activate(&state, &tenant, &token, &form.password.unwrap_or_default()).await {
         Ok(enrolment) => {
@@ -128,14 +121,10 @@ pub struct ConfirmForm {
 
 #[handler]
 pub async fn confirm(
-    StaffPublicForm {
-        state,
-        tenant,
-        frame,
-        form,
-    }: StaffPublicForm<ConfirmForm>,
+    StaffPublicForm { page: ctx, form }: StaffPublicForm<ConfirmForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let token = form.token.unwrap_or_default();
     let code = form.code.unwrap_or_default();
     match auth::confirm(&state, &tenant, &token, &code, &client_address(req)).await {

@@ -59,6 +59,12 @@ pub struct LibraryPage {
     max_size: String,
 }
 
+const LIBRARY: StaffView = StaffView {
+    template: "staff_bibliotheque",
+    title: "staff-library-title",
+    nav: "bibliotheque",
+};
+
 #[derive(Deserialize)]
 pub struct InfoQuery {
     info: Option<String>,
@@ -107,12 +113,6 @@ fn audience_label(d: &StaffDocument, structures: &[(String, String)]) -> String 
         _ => t("staff-library-for-all"),
     }
 }
-
-const LIBRARY: StaffView = StaffView {
-    template: "staff_bibliotheque",
-    title: "staff-library-title",
-    nav: "bibliotheque",
-};
 
 async fn render(
     page: &StaffPage<Gestionnaire>,

@@ -50,14 +50,10 @@ pub struct LoginForm {
 
 #[handler]
 pub async fn login(
-    StaffPublicForm {
-        state,
-        tenant,
-        frame,
-        form,
-    }: StaffPublicForm<LoginForm>,
+    StaffPublicForm { page: ctx, form }: StaffPublicForm<LoginForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let email = form.email.unwrap_or_default();
     let previous = read_cookie(req, STAFF_COOKIE);
     match auth::sign_in(

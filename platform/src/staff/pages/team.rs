@@ -30,6 +30,12 @@ pub struct TeamPage {
     pub name: String,
 }
 
+const TEAM: StaffView = StaffView {
+    template: "staff_equipe",
+    title: "title-staff-team",
+    nav: "equipe",
+};
+
 #[derive(Serialize)]
 pub struct MemberLine {
     pub email: String,
@@ -62,12 +68,6 @@ pub(super) fn team_model(members: Vec<Member>, me: &StaffSigned, selected: &str)
         ..Default::default()
     }
 }
-
-const TEAM: StaffView = StaffView {
-    template: "staff_equipe",
-    title: "title-staff-team",
-    nav: "equipe",
-};
 
 #[handler]
 pub async fn team(

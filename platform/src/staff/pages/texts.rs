@@ -45,6 +45,12 @@ pub struct TextsPage {
     pub max_notice: usize,
 }
 
+const TEXTS: StaffView = StaffView {
+    template: "staff_textes",
+    title: "title-staff-texts",
+    nav: "textes",
+};
+
 pub(super) fn texts_model(texts: Texts) -> TextsPage {
     TextsPage {
         info: None,
@@ -70,12 +76,6 @@ pub(super) fn texts_model(texts: Texts) -> TextsPage {
         max_notice: MAX_NOTICE,
     }
 }
-
-const TEXTS: StaffView = StaffView {
-    template: "staff_textes",
-    title: "title-staff-texts",
-    nav: "textes",
-};
 
 #[handler]
 pub async fn texts_form(
