@@ -15,3 +15,4 @@ pub mod routes;
 pub mod security_headers;
 pub mod spec;
 pub mod static_files;
+pub mod url;

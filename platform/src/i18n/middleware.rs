@@ -5,6 +5,7 @@
 use super::{LANG_COOKIE, Locale, SESSION_KEY, negotiate, scope};
 use crate::auth::session::{SESSION_COOKIE, read_cookie};
 use crate::http::around::Around;
+use crate::http::url::percent_encode;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
@@ -149,12 +150,5 @@ pub fn switch_entries() -> serde_json::Value {
 
 /// Percent-encodes a path and query for a query parameter.
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encode(text, b"/")
 }
