@@ -183,25 +183,6 @@ pub async fn add_criterion(
     audited_detail(tx, state, by, change, origin).await
 }
 
-/// Removes a criterion of the household.
-pub async fn remove_criterion(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    by: &StaffSigned,
-    household_id: Uuid,
-    id: Uuid,
-    origin: &str,
-) -> Result<HouseholdDetail, StaffError> {
-    remove(
-        state,
-        tenant,
-        by,
-        (Listed::Criterion, household_id, id),
-        origin,
-    )
-    .await
-}
-
 /// Records an insurance of the household or of one of its children.
 pub async fn add_insurance(
     state: &AppState,
@@ -252,37 +233,21 @@ pub async fn add_insurance(
     audited_detail(tx, state, by, change, origin).await
 }
 
-/// Removes an insurance of the household.
-pub async fn remove_insurance(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    by: &StaffSigned,
-    household_id: Uuid,
-    id: Uuid,
-    origin: &str,
-) -> Result<HouseholdDetail, StaffError> {
-    remove(
-        state,
-        tenant,
-        by,
-        (Listed::Insurance, household_id, id),
-        origin,
-    )
-    .await
-}
-
 /// What a household has several of, each removed by its id.
 #[derive(Clone, Copy)]
-enum Listed {
+pub enum Listed {
     Criterion,
     Insurance,
 }
 
-async fn remove(
+/// Removes a criterion or an insurance (`listed`) of the household.
+pub async fn remove(
     state: &AppState,
     tenant: &CurrentTenant,
     by: &StaffSigned,
-    (listed, household_id, id): (Listed, Uuid, Uuid),
+    listed: Listed,
+    household_id: Uuid,
+    id: Uuid,
     origin: &str,
 ) -> Result<HouseholdDetail, StaffError> {
     let (sql, entity) = match listed {

@@ -4,7 +4,7 @@ use super::families::refused_form;
 use crate::http::errors::PageError;
 use crate::http::page::PathId;
 use crate::staff::guard::StaffForm;
-use crate::staff::household_records::{self, NewCriterion, NewInsurance};
+use crate::staff::household_records::{self, Listed, NewCriterion, NewInsurance};
 use crate::staff::{Gestionnaire, StaffError};
 use poem::{Response, handler};
 use serde::Deserialize;
@@ -96,11 +96,22 @@ pub struct RemoveForm {
     record_id: Option<String>,
 }
 
-fn record_of(form: &RemoveForm) -> Result<Uuid, StaffError> {
-    form.record_id
+/// The form's record removed from household `id`, then back to its page saying so.
+async fn remove(
+    page: StaffForm<Gestionnaire, RemoveForm>,
+    id: Uuid,
+    listed: Listed,
+    info: &str,
+) -> Result<Response, PageError> {
+    let record = page
+        .form
+        .record_id
         .as_deref()
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
-        .ok_or(StaffError::NotFound)
+        .ok_or(StaffError::NotFound)?;
+    let (state, tenant) = (&page.state, &page.tenant);
+    household_records::remove(state, tenant, &page.member, listed, id, record, "page").await?;
+    Ok(back_to(&page, id, info))
 }
 
 #[handler]
@@ -108,10 +119,7 @@ pub async fn remove_criterion(
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, RemoveForm>,
 ) -> Result<Response, PageError> {
-    let record = record_of(&page.form)?;
-    let (state, tenant) = (&page.state, &page.tenant);
-    household_records::remove_criterion(state, tenant, &page.member, id, record, "page").await?;
-    Ok(back_to(&page, id, "critere-retire"))
+    remove(page, id, Listed::Criterion, "critere-retire").await
 }
 
 #[handler]
@@ -119,8 +127,5 @@ pub async fn remove_insurance(
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, RemoveForm>,
 ) -> Result<Response, PageError> {
-    let record = record_of(&page.form)?;
-    let (state, tenant) = (&page.state, &page.tenant);
-    household_records::remove_insurance(state, tenant, &page.member, id, record, "page").await?;
-    Ok(back_to(&page, id, "assurance-retiree"))
+    remove(page, id, Listed::Insurance, "assurance-retiree").await
 }
