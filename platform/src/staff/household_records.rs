@@ -3,10 +3,9 @@
 //! is audited, and parents read them on "Mon foyer" and their children's records at once.
 
 use super::StaffError;
-use super::accounts::actor;
+use super::audited;
 use super::auth::StaffSigned;
 use super::families::{HouseholdDetail, detail_in, paris_today};
-use crate::audit::{self, Event};
 use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::{self, CurrentTenant};
@@ -74,31 +73,6 @@ async fn household_exists(tx: &TenantTx, id: Uuid) -> Result<(), StaffError> {
     } else {
         Err(StaffError::NotFound)
     }
-}
-
-async fn audited(
-    tx: &TenantTx,
-    by: &StaffSigned,
-    (action, entity): (&str, &str),
-    entity_id: Uuid,
-    household_id: Uuid,
-    fields: &[&str],
-    origin: &str,
-) -> Result<(), StaffError> {
-    audit::record(
-        tx,
-        Event {
-            actor: actor(by.id),
-            action,
-            entity,
-            entity_id: entity_id.to_string(),
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-            household_id: Some(household_id),
-            origin,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// A change of a household's records, as the audit log names it.
