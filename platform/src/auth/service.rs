@@ -4,7 +4,9 @@
 use super::password_policy::{Assessment, Context, Refusal, assess};
 use super::repository::{self, Account};
 use super::{hashing, tokens};
-use crate::http::errors::{Details, FORBIDDEN, Failure, Fault, INTERNAL, Problem, UNAVAILABLE};
+use crate::http::errors::{
+    Details, FORBIDDEN, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, faults_of,
+};
 use crate::i18n;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -40,23 +42,7 @@ pub enum AuthError {
     Fault(#[from] Fault),
 }
 
-impl From<DbErr> for AuthError {
-    fn from(e: DbErr) -> Self {
-        AuthError::Fault(e.into())
-    }
-}
-
-impl From<crate::sessions::SessionError> for AuthError {
-    fn from(e: crate::sessions::SessionError) -> Self {
-        AuthError::Fault(e.into())
-    }
-}
-
-impl From<super::throttle::Unavailable> for AuthError {
-    fn from(e: super::throttle::Unavailable) -> Self {
-        AuthError::Fault(e.into())
-    }
-}
+faults_of!(AuthError: DbErr, crate::sessions::SessionError, super::throttle::Unavailable);
 
 impl Problem for AuthError {
     fn message(&self) -> String {

@@ -293,30 +293,39 @@ impl<E> From<ApiError<E>> for poem::Error {
     }
 }
 
+/// How the OpenAPI document lists an error status: its description and the JSON
+/// `{"code", "message"}` body.
+pub(crate) fn error_meta(status: u16, description: &'static str) -> MetaResponse {
+    MetaResponse {
+        description,
+        status: Some(status),
+        status_range: None,
+        content: vec![MetaMediaType {
+            content_type: Json::<ErrorBody>::CONTENT_TYPE,
+            schema: <ErrorBody as Type>::schema_ref(),
+        }],
+        headers: vec![],
+    }
+}
+
 impl<E: Problem> ApiResponse for ApiError<E> {
     fn meta() -> MetaResponses {
+        let retry_after = || MetaHeader {
+            name: "Retry-After".into(),
+            description: Some("Seconds to wait before trying again.".into()),
+            required: false,
+            deprecated: false,
+            schema: <i64 as Type>::schema_ref(),
+        };
         MetaResponses {
             responses: E::statuses()
                 .iter()
-                .map(|&(status, description)| MetaResponse {
-                    description,
-                    status: Some(status),
-                    status_range: None,
-                    content: vec![MetaMediaType {
-                        content_type: Json::<ErrorBody>::CONTENT_TYPE,
-                        schema: <ErrorBody as Type>::schema_ref(),
-                    }],
-                    headers: if status == 429 || status == 503 {
-                        vec![MetaHeader {
-                            name: "Retry-After".into(),
-                            description: Some("Seconds to wait before trying again.".into()),
-                            required: false,
-                            deprecated: false,
-                            schema: <i64 as Type>::schema_ref(),
-                        }]
-                    } else {
-                        vec![]
-                    },
+                .map(|&(status, description)| {
+                    let mut meta = error_meta(status, description);
+                    if status == 429 || status == 503 {
+                        meta.headers.push(retry_after());
+                    }
+                    meta
                 })
                 .collect(),
         }
@@ -399,6 +408,21 @@ pub enum Fault {
     #[error("throttle store")]
     Throttle(#[from] crate::auth::throttle::Unavailable),
 }
+
+/// `faults_of!(MyError: DbErr, SessionError)`: `?` turns each of these dependencies' errors
+/// into `MyError::Fault`, so a feature enum lists the failures it does not own in one line.
+macro_rules! faults_of {
+    ($error:ident: $($cause:ty),+ $(,)?) => {
+        $(
+            impl From<$cause> for $error {
+                fn from(e: $cause) -> Self {
+                    $error::Fault(e.into())
+                }
+            }
+        )+
+    };
+}
+pub(crate) use faults_of;
 
 impl Fault {
     fn failure(&self) -> Failure {

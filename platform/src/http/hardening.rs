@@ -13,11 +13,12 @@
 //! - every answer under a municipality is `Cache-Control: no-store` unless it says otherwise:
 //!   it may carry personal data.
 
+use super::around::Around;
 use super::client_ip::{self, ClientIp};
 use crate::state::AppState;
 use crate::templates;
 use poem::http::{HeaderValue, Method, StatusCode};
-use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use poem::{Body, Endpoint, IntoResponse, Request, Response, Result};
 use serde_json::json;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
@@ -111,29 +112,13 @@ fn body_limit(method: &Method, rest: &str, multipart: bool) -> Option<u64> {
     })
 }
 
+#[derive(Clone)]
 pub struct Hardening {
     pub state: Arc<AppState>,
 }
 
-impl<E: Endpoint> Middleware<E> for Hardening {
-    type Output = HardeningEndpoint<E>;
-    fn transform(&self, inner: E) -> Self::Output {
-        HardeningEndpoint {
-            inner,
-            state: self.state.clone(),
-        }
-    }
-}
-
-pub struct HardeningEndpoint<E> {
-    inner: E,
-    state: Arc<AppState>,
-}
-
-impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, mut req: Request) -> Result<Response> {
+impl Around for Hardening {
+    async fn around<E: Endpoint>(&self, next: &E, mut req: Request) -> Result<Response> {
         let settings = &self.state.settings;
         let path = req.uri().path().to_string();
         let rest = tenant_rest(&path);
@@ -196,7 +181,7 @@ impl<E: Endpoint> Endpoint for HardeningEndpoint<E> {
             return Ok(refusal(Refusal::ForeignForm, false));
         }
 
-        let mut response = self.inner.call(req).await?.into_response();
+        let mut response = next.call(req).await?.into_response();
         if rest.is_some() {
             response
                 .headers_mut()

@@ -2,7 +2,8 @@
 //! route, and the use of the PostgreSQL and Redis pools. Routes are the router's patterns
 //! (`/:slug/`), never raw paths, so the number of series stays bounded.
 
-use poem::{Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result};
+use super::around::Around;
+use poem::{Endpoint, IntoResponse, PathPattern, Request, Response, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
@@ -126,32 +127,16 @@ fn escape(label: &str) -> String {
 }
 
 /// Records every response, and logs it at `debug` with its route and tenant.
+#[derive(Clone)]
 pub struct RecordMetrics {
     pub metrics: Arc<Metrics>,
 }
 
-impl<E: Endpoint> Middleware<E> for RecordMetrics {
-    type Output = RecordMetricsEndpoint<E>;
-    fn transform(&self, inner: E) -> Self::Output {
-        RecordMetricsEndpoint {
-            inner,
-            metrics: self.metrics.clone(),
-        }
-    }
-}
-
-pub struct RecordMetricsEndpoint<E> {
-    inner: E,
-    metrics: Arc<Metrics>,
-}
-
-impl<E: Endpoint> Endpoint for RecordMetricsEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> Result<Response> {
+impl Around for RecordMetrics {
+    async fn around<E: Endpoint>(&self, next: &E, req: Request) -> Result<Response> {
         let started = Instant::now();
         let method = req.method().clone();
-        let response = match self.inner.call(req).await {
+        let response = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),
         };

@@ -1,5 +1,6 @@
 //! The HTTP face of the service: routes, middleware, probes, errors.
 
+pub mod around;
 pub mod client_ip;
 pub mod errors;
 pub mod form_errors;
@@ -15,3 +16,4 @@ pub mod security_headers;
 pub mod serde_json_body;
 pub mod spec;
 pub mod static_files;
+pub mod url;

@@ -54,7 +54,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_answers_the_french_500_page_with_security_headers() {
-        let app = super::super::security_headers::SecurityHeaders;
+        let app = super::super::around::Layer(super::super::security_headers::SecurityHeaders);
         let ep = catch_panics(boom).with(app);
         let response = ep.call(Request::default()).await.unwrap();
         assert_eq!(response.status(), 500);

@@ -3,30 +3,17 @@
 //! actor, object type and id, hashed client address), so a probe of ids shows in the logs.
 //! Runs inside the tenant resolution; costs a session read only for such 404 answers.
 
+use super::around::Around;
 use crate::auth::session::{SESSION_COOKIE, client_address, read_cookie};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use std::sync::Arc;
 use uuid::Uuid;
 
+#[derive(Clone)]
 pub struct RefusalLog {
     pub state: Arc<AppState>,
-}
-
-impl<E: Endpoint> Middleware<E> for RefusalLog {
-    type Output = RefusalLogEndpoint<E>;
-    fn transform(&self, inner: E) -> Self::Output {
-        RefusalLogEndpoint {
-            inner,
-            state: self.state.clone(),
-        }
-    }
-}
-
-pub struct RefusalLogEndpoint<E> {
-    inner: E,
-    state: Arc<AppState>,
 }
 
 /// The kind and id of the object a path names: the segment before its first UUID.
@@ -38,15 +25,13 @@ fn object_of(path: &str) -> Option<(&str, Uuid)> {
     })
 }
 
-impl<E: Endpoint> Endpoint for RefusalLogEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> Result<Response> {
+impl Around for RefusalLog {
+    async fn around<E: Endpoint>(&self, next: &E, req: Request) -> Result<Response> {
         let tenant = req.extensions().get::<CurrentTenant>().cloned();
         let path = req.uri().path().to_string();
         let session = read_cookie(&req, SESSION_COOKIE);
         let client = client_address(&req);
-        let response = self.inner.call(req).await?.into_response();
+        let response = next.call(req).await?.into_response();
         if response.status() == poem::http::StatusCode::NOT_FOUND
             && let (Some(tenant), Some(session)) = (tenant, session)
             && let Some((kind, id)) = object_of(&path)

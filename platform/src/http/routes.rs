@@ -1,6 +1,7 @@
 //! The route table. Service routes (`/healthz`, `/api/…`, `/static/…`) come first; every other
 //! path starts with a municipality's slug, resolved by [`TenantResolution`] before routing.
 
+use super::around::Layer;
 use super::errors::{Failure, api_error, is_api_path, respond};
 use super::hardening::Hardening;
 use super::health::{healthz, metrics, readyz};
@@ -412,22 +413,22 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:slug/calendrier/:file", get(reservation_feed::ics))
         .nest("/", api_or_not_found(api, state.clone()))
-        .with(RefusalLog {
+        .with(Layer(RefusalLog {
             state: state.clone(),
-        })
-        .with(LocaleSelection::for_tenant(state.clone()))
+        }))
+        .with(Layer(LocaleSelection::for_tenant(state.clone())))
         .with(TenantResolution {
             state: state.clone(),
         })
         .with(AddData::new(state.clone()))
-        .with(RecordMetrics {
+        .with(Layer(RecordMetrics {
             metrics: state.metrics.clone(),
-        })
-        .with(Hardening { state })
+        }))
+        .with(Layer(Hardening { state }))
         // Outside the hardening: its refusals (foreign host, too large…) speak the visitor's
         // language too.
-        .with(LocaleSelection::anonymous())
+        .with(Layer(LocaleSelection::anonymous()))
         // poem-openapi reads the session cookie of the API's security scheme from the jar.
         .with(poem::middleware::CookieJarManager::new());
-    catch_panics(routes).with(SecurityHeaders)
+    catch_panics(routes).with(Layer(SecurityHeaders))
 }

@@ -1,8 +1,9 @@
 //! Security headers on every response. Pages load nothing from elsewhere and run no inline
 //! script; only the API explorer (Swagger UI, which ships inline code) gets a looser policy.
 
+use super::around::Around;
 use poem::http::HeaderValue;
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 const CSP_API_DOCS: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -16,30 +17,18 @@ pub fn csp_with_form_action(origin: &str) -> String {
     )
 }
 
+#[derive(Clone)]
 pub struct SecurityHeaders;
 
-impl<E: Endpoint> Middleware<E> for SecurityHeaders {
-    type Output = SecurityHeadersEndpoint<E>;
-    fn transform(&self, inner: E) -> Self::Output {
-        SecurityHeadersEndpoint { inner }
-    }
-}
-
-pub struct SecurityHeadersEndpoint<E> {
-    inner: E,
-}
-
-impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> Result<Response> {
+impl Around for SecurityHeaders {
+    async fn around<E: Endpoint>(&self, next: &E, req: Request) -> Result<Response> {
         let https = req.uri().scheme_str() == Some("https")
             || req
                 .headers()
                 .get("x-forwarded-proto")
                 .is_some_and(|v| v == "https");
         let docs = req.uri().path().starts_with("/api/docs");
-        let mut response = match self.inner.call(req).await {
+        let mut response = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),
         };

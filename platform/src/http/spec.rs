@@ -12,16 +12,13 @@
 //! - a method a path does not serve is answered 405 `method_not_allowed` with the `Allow`
 //!   header listing the ones it does.
 
-use super::errors::{ErrorBody, api_error};
+use super::errors::{ErrorBody, api_error, error_meta};
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, EndpointExt, Response};
 use poem_openapi::OpenApi;
 use poem_openapi::error::ParseRequestPayloadError;
-use poem_openapi::payload::{Json, Payload};
-use poem_openapi::registry::{
-    MetaApi, MetaMediaType, MetaOperation, MetaResponse, MetaSchema, MetaSchemaRef, Registry,
-};
+use poem_openapi::registry::{MetaApi, MetaOperation, MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -323,16 +320,7 @@ fn complete(operation: &mut MetaOperation) {
     let responses = &mut operation.responses.responses;
     for (status, description) in shared {
         if responses.iter().all(|r| r.status != Some(status)) {
-            responses.push(MetaResponse {
-                description,
-                status: Some(status),
-                status_range: None,
-                content: vec![MetaMediaType {
-                    content_type: Json::<ErrorBody>::CONTENT_TYPE,
-                    schema: <ErrorBody as Type>::schema_ref(),
-                }],
-                headers: vec![],
-            });
+            responses.push(error_meta(status, description));
         }
     }
     // Successes first, then by status, as the operations list them.

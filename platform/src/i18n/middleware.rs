@@ -4,15 +4,18 @@
 
 use super::{LANG_COOKIE, Locale, SESSION_KEY, negotiate, scope};
 use crate::auth::session::{SESSION_COOKIE, read_cookie};
+use crate::http::around::Around;
+use crate::http::url::percent_encode;
 use crate::sessions::ReadForRequest;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use std::sync::Arc;
 
 /// Outside the tenant resolution (`state: None`): cookie and `Accept-Language` only, so that
 /// even "unknown municipality" pages speak the visitor's language. Inside it: the
 /// municipality's languages and the signed-in guardian's preference too.
+#[derive(Clone)]
 pub struct LocaleSelection {
     state: Option<Arc<AppState>>,
 }
@@ -27,25 +30,8 @@ impl LocaleSelection {
     }
 }
 
-impl<E: Endpoint> Middleware<E> for LocaleSelection {
-    type Output = LocaleEndpoint<E>;
-    fn transform(&self, inner: E) -> Self::Output {
-        LocaleEndpoint {
-            inner,
-            state: self.state.clone(),
-        }
-    }
-}
-
-pub struct LocaleEndpoint<E> {
-    inner: E,
-    state: Option<Arc<AppState>>,
-}
-
-impl<E: Endpoint> Endpoint for LocaleEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, mut req: Request) -> Result<Response> {
+impl Around for LocaleSelection {
+    async fn around<E: Endpoint>(&self, next: &E, mut req: Request) -> Result<Response> {
         let tenant = req.extensions().get::<CurrentTenant>().cloned();
         let (allowed, saved) = match (&self.state, &tenant) {
             (Some(state), Some(tenant)) => (
@@ -71,7 +57,7 @@ impl<E: Endpoint> Endpoint for LocaleEndpoint<E> {
                 .unwrap_or_default(),
         };
         let mut response = SWITCH
-            .scope(switch, scope(locale, self.inner.call(req)))
+            .scope(switch, scope(locale, next.call(req)))
             .await
             .map(IntoResponse::into_response)?;
         if let Ok(v) = locale.code().parse() {
@@ -170,12 +156,5 @@ pub fn switch_entries() -> serde_json::Value {
 
 /// Percent-encodes a path and query for a query parameter.
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encode(text, b"/")
 }

@@ -4,7 +4,9 @@
 use super::{Locale, SESSION_KEY, t_args};
 use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
-use crate::http::errors::{FORBIDDEN, Fault, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE};
+use crate::http::errors::{
+    FORBIDDEN, Fault, INTERNAL, Problem, UNAUTHORIZED, UNAVAILABLE, faults_of,
+};
 use crate::sessions::SessionError;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -22,17 +24,7 @@ pub enum PreferenceError {
     Fault(#[from] Fault),
 }
 
-impl From<DbErr> for PreferenceError {
-    fn from(e: DbErr) -> Self {
-        PreferenceError::Fault(e.into())
-    }
-}
-
-impl From<SessionError> for PreferenceError {
-    fn from(e: SessionError) -> Self {
-        PreferenceError::Fault(e.into())
-    }
-}
+faults_of!(PreferenceError: DbErr, SessionError);
 
 impl Problem for PreferenceError {
     fn status(&self) -> StatusCode {

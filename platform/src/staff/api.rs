@@ -7,7 +7,7 @@ use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
 use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
-use super::household_records::{self, NewCriterion, NewInsurance};
+use super::household_records::{self, Listed, NewCriterion, NewInsurance};
 use super::invitations::{self, Outcome, Selection};
 use super::records::{self, AuditEntry, ChildRecord};
 use super::texts::{self, Texts, TextsChange};
@@ -761,10 +761,11 @@ impl StaffApiService {
         criterion_id: Path<Uuid>,
     ) -> Answer<Json<HouseholdDetail>> {
         Ok(Json(
-            household_records::remove_criterion(
+            household_records::remove(
                 &self.state,
                 &tenant,
                 &staff.member,
+                Listed::Criterion,
                 id.0,
                 criterion_id.0,
                 "api",
@@ -819,10 +820,11 @@ impl StaffApiService {
         insurance_id: Path<Uuid>,
     ) -> Answer<Json<HouseholdDetail>> {
         Ok(Json(
-            household_records::remove_insurance(
+            household_records::remove(
                 &self.state,
                 &tenant,
                 &staff.member,
+                Listed::Insurance,
                 id.0,
                 insurance_id.0,
                 "api",

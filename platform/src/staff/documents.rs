@@ -3,9 +3,8 @@
 //! so the household's parents see it under "Qui a consulté mes données" and in their export.
 
 use super::StaffError;
-use super::accounts::actor;
+use super::audited;
 use super::auth::StaffSigned;
-use crate::audit::{self, Event};
 use crate::documents::repository::{self, StoredFile};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -36,17 +35,15 @@ pub async fn read(
     let file = repository::file(&tx, owner.household_id, id)
         .await?
         .ok_or(StaffError::NotFound)?;
-    audit::record(
+    let household_id = owner.household_id;
+    audited(
         &tx,
-        Event {
-            actor: actor(by.id),
-            action: "read",
-            entity: "document",
-            entity_id: id.to_string(),
-            fields: vec!["file".into()],
-            household_id: Some(owner.household_id),
-            origin,
-        },
+        by,
+        ("read", "document"),
+        id,
+        household_id,
+        &["file"],
+        origin,
     )
     .await?;
     tx.commit().await?;

@@ -3,9 +3,8 @@
 //! `gestionnaire` and above set (audited; the parent sees it on "Mon foyer" at once).
 
 use super::StaffError;
-use super::accounts::actor;
+use super::audited;
 use super::auth::StaffSigned;
-use crate::audit::{self, Event};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -420,23 +419,12 @@ pub async fn set_quotient(
     if done.rows_affected() == 0 {
         return Err(StaffError::NotFound);
     }
-    audit::record(
-        &tx,
-        Event {
-            actor: actor(by.id),
-            action: "update",
-            entity: "household",
-            entity_id: id.to_string(),
-            fields: vec![
-                "quotient_familial".into(),
-                "quotient_valid_from".into(),
-                "quotient_document_id".into(),
-            ],
-            household_id: Some(id),
-            origin,
-        },
-    )
-    .await?;
+    let fields = [
+        "quotient_familial",
+        "quotient_valid_from",
+        "quotient_document_id",
+    ];
+    audited(&tx, by, ("update", "household"), id, id, &fields, origin).await?;
     let detail = detail_in(&tx, id, paris_today(state))
         .await?
         .ok_or(StaffError::NotFound)?;

@@ -5,8 +5,12 @@
 //! - [`StaffPage<R>`]: a page; no staff session → the staff sign-in page; a lower role → the
 //!   French 403 page.
 //! - [`StaffForm<R, F>`]: a form of such a page, its CSRF token checked first.
+//! - [`StaffPublicPage`]: a page anyone may open (sign-in, activation), in the staff frame.
 //! - [`StaffPublicForm<F>`]: a form anyone may send (sign-in, activation), the staff twin of
 //!   `http::page::PublicForm`: its CSRF token checked (403 page), then the staff frame.
+//!
+//! The page extractors carry the request's state and municipality (shared handles, cheap to
+//! clone), so a handler takes one argument for all it needs.
 //! - [`StaffApi<R>`]: a JSON operation; 401 `not_authenticated`, 403 `forbidden_role`.
 //!
 //! A parent's session never opens any of them: they read only the staff cookie and the staff
@@ -17,13 +21,17 @@ use super::{Needs, Role, StaffError};
 use crate::auth::csrf;
 use crate::http::errors::{ApiError, PageError};
 use crate::http::page::{checked_form, context};
+use crate::i18n::t;
+use crate::state::AppState;
 use crate::templates;
+use crate::tenancy::CurrentTenant;
 use poem::web::Redirect;
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// The frame of a back-office page: the municipality, the staff navigation for the member's
 /// role, the CSRF token of its forms.
@@ -139,6 +147,25 @@ impl StaffFrame {
         let cookie = self.set_csrf_cookie.as_deref();
         templates::page_response(template, frame, page, status, cookie)
     }
+
+    /// A 303 to the back-office page `path` (below `/{slug}/gestion/`), the answer to a form
+    /// that went through.
+    pub fn redirect(&self, path: &str) -> Response {
+        Redirect::see_other(format!("/{}/gestion/{path}", self.slug)).into_response()
+    }
+
+    /// Renders the back-office page `view` with its model.
+    pub fn show(&self, view: &StaffView, page: &impl Serialize, status: u16) -> Response {
+        self.render(view.template, &t(view.title), view.nav, page, status)
+    }
+}
+
+/// What stays the same each time a back-office page is drawn: its template, the message id of
+/// its title, and the navigation entry it lights.
+pub struct StaffView {
+    pub template: &'static str,
+    pub title: &'static str,
+    pub nav: &'static str,
 }
 
 fn to_sign_in(slug: &str, query: &str) -> poem::Error {
@@ -162,8 +189,16 @@ async fn staff_frame<R: Needs>(
     Ok((frame, member))
 }
 
+/// The request's state and municipality, for an extractor to keep.
+fn owned_context(req: &Request) -> (Arc<AppState>, CurrentTenant) {
+    let (state, tenant) = context(req);
+    (state.clone(), tenant.clone())
+}
+
 /// A back-office page for role `R` and above.
 pub struct StaffPage<R: Needs> {
+    pub state: Arc<AppState>,
+    pub tenant: CurrentTenant,
     pub frame: StaffFrame,
     pub member: StaffSigned,
     role: PhantomData<R>,
@@ -171,8 +206,11 @@ pub struct StaffPage<R: Needs> {
 
 impl<'a, R: Needs> FromRequest<'a> for StaffPage<R> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = owned_context(req);
         let (frame, member) = staff_frame::<R>(req, "").await?;
         Ok(StaffPage {
+            state,
+            tenant,
             frame,
             member,
             role: PhantomData,
@@ -189,6 +227,8 @@ fn valid_for_staff_session(req: &Request, submitted: Option<&str>) -> bool {
 /// A form of a back-office page for role `R` and above, read as `F`: the CSRF token first
 /// (403 page), then the session and the role.
 pub struct StaffForm<R: Needs, F> {
+    pub state: Arc<AppState>,
+    pub tenant: CurrentTenant,
     pub frame: StaffFrame,
     pub member: StaffSigned,
     pub form: F,
@@ -198,8 +238,11 @@ pub struct StaffForm<R: Needs, F> {
 impl<'a, R: Needs, F: DeserializeOwned + Send> FromRequest<'a> for StaffForm<R, F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let form = checked_form(req, body, valid_for_staff_session).await?;
+        let (state, tenant) = owned_context(req);
         let (frame, member) = staff_frame::<R>(req, "?info=session-expiree").await?;
         Ok(StaffForm {
+            state,
+            tenant,
             frame,
             member,
             form,
@@ -208,19 +251,45 @@ impl<'a, R: Needs, F: DeserializeOwned + Send> FromRequest<'a> for StaffForm<R, 
     }
 }
 
+/// A back-office page anyone may open (sign-in, activation): no session needed.
+pub struct StaffPublicPage {
+    pub state: Arc<AppState>,
+    pub tenant: CurrentTenant,
+    pub frame: StaffFrame,
+}
+
+impl StaffPublicPage {
+    /// (state, tenant, frame).
+    pub fn parts(self) -> (Arc<AppState>, CurrentTenant, StaffFrame) {
+        (self.state, self.tenant, self.frame)
+    }
+}
+
+impl<'a> FromRequest<'a> for StaffPublicPage {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let (state, tenant) = owned_context(req);
+        let frame = StaffFrame::load(req).await?;
+        Ok(StaffPublicPage {
+            state,
+            tenant,
+            frame,
+        })
+    }
+}
+
 /// A back-office form anyone may send (sign-in, activation), read as `F` once its CSRF token
 /// is checked (403 page otherwise). `http::page::PublicForm` would load the parents' frame:
 /// these pages are drawn in the staff one.
 pub struct StaffPublicForm<F> {
-    pub frame: StaffFrame,
+    pub page: StaffPublicPage,
     pub form: F,
 }
 
 impl<'a, F: DeserializeOwned + Send> FromRequest<'a> for StaffPublicForm<F> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let form = checked_form(req, body, csrf::valid).await?;
-        let frame = StaffFrame::load(req).await?;
-        Ok(StaffPublicForm { frame, form })
+        let page = StaffPublicPage::from_request_without_body(req).await?;
+        Ok(StaffPublicForm { page, form })
     }
 }
 

@@ -3,10 +3,9 @@
 //! is audited, and parents read them on "Mon foyer" and their children's records at once.
 
 use super::StaffError;
-use super::accounts::actor;
+use super::audited;
 use super::auth::StaffSigned;
 use super::families::{HouseholdDetail, detail_in, paris_today};
-use crate::audit::{self, Event};
 use crate::i18n::t;
 use crate::state::AppState;
 use crate::tenancy::{self, CurrentTenant};
@@ -74,31 +73,6 @@ async fn household_exists(tx: &TenantTx, id: Uuid) -> Result<(), StaffError> {
     } else {
         Err(StaffError::NotFound)
     }
-}
-
-async fn audited(
-    tx: &TenantTx,
-    by: &StaffSigned,
-    (action, entity): (&str, &str),
-    entity_id: Uuid,
-    household_id: Uuid,
-    fields: &[&str],
-    origin: &str,
-) -> Result<(), StaffError> {
-    audit::record(
-        tx,
-        Event {
-            actor: actor(by.id),
-            action,
-            entity,
-            entity_id: entity_id.to_string(),
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-            household_id: Some(household_id),
-            origin,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// A change of a household's records, as the audit log names it.
@@ -183,25 +157,6 @@ pub async fn add_criterion(
     audited_detail(tx, state, by, change, origin).await
 }
 
-/// Removes a criterion of the household.
-pub async fn remove_criterion(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    by: &StaffSigned,
-    household_id: Uuid,
-    id: Uuid,
-    origin: &str,
-) -> Result<HouseholdDetail, StaffError> {
-    remove(
-        state,
-        tenant,
-        by,
-        (Listed::Criterion, household_id, id),
-        origin,
-    )
-    .await
-}
-
 /// Records an insurance of the household or of one of its children.
 pub async fn add_insurance(
     state: &AppState,
@@ -252,37 +207,21 @@ pub async fn add_insurance(
     audited_detail(tx, state, by, change, origin).await
 }
 
-/// Removes an insurance of the household.
-pub async fn remove_insurance(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    by: &StaffSigned,
-    household_id: Uuid,
-    id: Uuid,
-    origin: &str,
-) -> Result<HouseholdDetail, StaffError> {
-    remove(
-        state,
-        tenant,
-        by,
-        (Listed::Insurance, household_id, id),
-        origin,
-    )
-    .await
-}
-
 /// What a household has several of, each removed by its id.
 #[derive(Clone, Copy)]
-enum Listed {
+pub enum Listed {
     Criterion,
     Insurance,
 }
 
-async fn remove(
+/// Removes a criterion or an insurance (`listed`) of the household.
+pub async fn remove(
     state: &AppState,
     tenant: &CurrentTenant,
     by: &StaffSigned,
-    (listed, household_id, id): (Listed, Uuid, Uuid),
+    listed: Listed,
+    household_id: Uuid,
+    id: Uuid,
     origin: &str,
 ) -> Result<HouseholdDetail, StaffError> {
     let (sql, entity) = match listed {

@@ -4,9 +4,8 @@
 //! once a day, whoever asks.
 
 use super::StaffError;
-use super::accounts::actor;
+use super::audited;
 use super::auth::StaffSigned;
-use crate::audit::{self, Event};
 use crate::auth::{repository as accounts, tokens};
 use crate::i18n;
 use crate::mail::{self, Mail};
@@ -133,17 +132,15 @@ pub async fn invite(
             )
         });
         mail::enqueue(&tx, &mail).await?;
-        audit::record(
+        let invited = ("invite", "guardian");
+        audited(
             &tx,
-            Event {
-                actor: actor(by.id),
-                action: "invite",
-                entity: "guardian",
-                entity_id: target.id.to_string(),
-                fields: vec![],
-                household_id: Some(target.household_id),
-                origin,
-            },
+            by,
+            invited,
+            target.id,
+            target.household_id,
+            &[],
+            origin,
         )
         .await?;
         sent += 1;

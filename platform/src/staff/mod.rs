@@ -23,8 +23,11 @@ pub mod records;
 pub mod texts;
 pub mod totp;
 
+use crate::audit::{self, Event};
 use crate::auth::password_policy::Refusal;
-use crate::http::errors::{Details, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, fields};
+use crate::http::errors::{
+    Details, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, faults_of, fields,
+};
 use crate::i18n::{t, t_args};
 use crate::validation::FieldErrors;
 use poem::http::StatusCode;
@@ -129,23 +132,11 @@ pub enum StaffError {
     Fault(#[from] Fault),
 }
 
-impl From<DbErr> for StaffError {
-    fn from(e: DbErr) -> Self {
-        StaffError::Fault(e.into())
-    }
-}
-
-impl From<crate::sessions::SessionError> for StaffError {
-    fn from(e: crate::sessions::SessionError) -> Self {
-        StaffError::Fault(e.into())
-    }
-}
-
-impl From<crate::auth::throttle::Unavailable> for StaffError {
-    fn from(e: crate::auth::throttle::Unavailable) -> Self {
-        StaffError::Fault(e.into())
-    }
-}
+faults_of!(
+    StaffError: DbErr,
+    crate::sessions::SessionError,
+    crate::auth::throttle::Unavailable,
+);
 
 impl From<FieldErrors> for StaffError {
     fn from(e: FieldErrors) -> Self {
@@ -247,4 +238,31 @@ impl Problem for StaffError {
             INTERNAL,
         ]
     }
+}
+
+/// What a member of staff did to (or read in) household `household_id`'s file, in the audit
+/// log: `(action, entity)` as it names them, and the fields concerned (names only).
+pub(crate) async fn audited(
+    tx: &portail_tenants::TenantTx,
+    by: &auth::StaffSigned,
+    (action, entity): (&str, &str),
+    entity_id: uuid::Uuid,
+    household_id: uuid::Uuid,
+    fields: &[&str],
+    origin: &str,
+) -> Result<(), StaffError> {
+    audit::record(
+        tx,
+        Event {
+            actor: accounts::actor(by.id),
+            action,
+            entity,
+            entity_id: entity_id.to_string(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            household_id: Some(household_id),
+            origin,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -3,9 +3,8 @@
 //! validate or un-validate a record, written to the audit too.
 
 use super::StaffError;
-use super::accounts::actor;
+use super::audited;
 use super::auth::StaffSigned;
-use crate::audit::{self, Event};
 use crate::children::repository;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -106,17 +105,15 @@ pub async fn read(
 ) -> Result<ChildRecord, StaffError> {
     let tx = tenant.begin(state).await?;
     let record = record_in(&tx, id).await?.ok_or(StaffError::NotFound)?;
-    audit::record(
+    let household_id = record.household_id;
+    audited(
         &tx,
-        Event {
-            actor: actor(by.id),
-            action: "read",
-            entity: "child",
-            entity_id: id.to_string(),
-            fields: vec!["medical".into()],
-            household_id: Some(record.household_id),
-            origin,
-        },
+        by,
+        ("read", "child"),
+        id,
+        household_id,
+        &["medical"],
+        origin,
     )
     .await?;
     tx.commit().await?;
@@ -140,17 +137,16 @@ pub async fn set_validated(
         [id.into(), at.into()],
     )
     .await?;
-    audit::record(
+    let action = if validated { "validate" } else { "unvalidate" };
+    let household_id = record.household_id;
+    audited(
         &tx,
-        Event {
-            actor: actor(by.id),
-            action: if validated { "validate" } else { "unvalidate" },
-            entity: "child",
-            entity_id: id.to_string(),
-            fields: vec!["validated_at".into()],
-            household_id: Some(record.household_id),
-            origin,
-        },
+        by,
+        (action, "child"),
+        id,
+        household_id,
+        &["validated_at"],
+        origin,
     )
     .await?;
     let record = record_in(&tx, id).await?.ok_or(StaffError::NotFound)?;

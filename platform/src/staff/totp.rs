@@ -119,15 +119,9 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
     )
 }
 
+/// An issuer or account name in the URI: `@` stays, as authenticator apps show it.
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::http::url::percent_encode(text, b"@")
 }
 
 /// The URI as an inline SVG QR code (no image file, nothing fetched).

@@ -1,5 +1,5 @@
 use super::tenant;
-use crate::cli::tenant::print_json;
+use crate::cli::tenant::print_outcome;
 use crate::settings::Settings;
 use crate::staff::{StaffError, accounts};
 use portail_tenants::TenantTx;
@@ -52,18 +52,16 @@ impl Invite {
             Err(e) => anyhow::bail!("{e}"),
         };
         tx.commit().await?;
-        if self.json {
-            print_json(&member);
-        } else {
-            println!(
+        print_outcome(self.json, &member, || {
+            format!(
                 "invited {} <{}> as {} in {}: the activation link (valid {} h) is in the outbox and will be mailed by the running service",
                 member.name,
                 member.email,
                 member.role,
                 self.slug,
                 accounts::ACTIVATION_HOURS
-            );
-        }
+            )
+        });
         Ok(ExitCode::SUCCESS)
     }
 }

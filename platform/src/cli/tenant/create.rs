@@ -1,4 +1,4 @@
-use super::{print_json, provision_error, read_config};
+use super::{print_outcome, provision_error, read_config};
 use crate::cli::connect;
 use crate::settings::Settings;
 use portail_tenants::Slug;
@@ -26,10 +26,8 @@ impl Create {
         let tenant = provisioning::create(&db, &slug, &config, &source)
             .await
             .map_err(provision_error)?;
-        if self.json {
-            print_json(&tenant);
-        } else {
-            println!(
+        print_outcome(self.json, &tenant, || {
+            format!(
                 "created {} ({}) in schema {} in {} ms: {}/{}/",
                 tenant.slug,
                 tenant.name,
@@ -37,8 +35,8 @@ impl Create {
                 started.elapsed().as_millis(),
                 settings.public_url,
                 tenant.slug
-            );
-        }
+            )
+        });
         Ok(ExitCode::SUCCESS)
     }
 }

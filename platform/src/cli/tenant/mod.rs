@@ -82,3 +82,16 @@ pub(crate) fn print_json(value: &impl serde::Serialize) {
         serde_json::to_string_pretty(value).expect("plain data")
     );
 }
+
+/// A command's outcome on stdout: `value` as JSON with `--json`, else `line` for a person.
+pub(crate) fn print_outcome(
+    json: bool,
+    value: &impl serde::Serialize,
+    line: impl FnOnce() -> String,
+) {
+    if json {
+        print_json(value);
+    } else {
+        println!("{}", line());
+    }
+}

@@ -1,4 +1,4 @@
-use super::{print_json, provision_error, read_config};
+use super::{print_outcome, provision_error, read_config};
 use crate::cli::connect;
 use crate::settings::Settings;
 use portail_tenants::provisioning;
@@ -22,14 +22,12 @@ impl Update {
         let tenant = provisioning::update(&db, &self.slug, &config, &source)
             .await
             .map_err(provision_error)?;
-        if self.json {
-            print_json(&tenant);
-        } else {
-            println!(
+        print_outcome(self.json, &tenant, || {
+            format!(
                 "updated {} ({}): configuration version {}",
                 tenant.slug, tenant.name, tenant.config_version
-            );
-        }
+            )
+        });
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -5,14 +5,11 @@ use crate::auth::session::client_address;
 use crate::http::errors::{PageError, Problem};
 use crate::i18n::t;
 use crate::staff::auth;
-use crate::staff::guard::{StaffFrame, StaffPublicForm};
+use crate::staff::guard::{StaffFrame, StaffPublicForm, StaffPublicPage, StaffView};
 use crate::staff::{StaffError, totp};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 #[derive(Serialize, Default)]
 pub struct ActivationPage {
@@ -27,6 +24,12 @@ pub struct ActivationPage {
     pub qr_svg: String,
     pub recovery_codes: Vec<String>,
 }
+
+const ACTIVATION: StaffView = StaffView {
+    template: "staff_activation",
+    title: "title-staff-activation",
+    nav: "",
+};
 
 impl ActivationPage {
     pub(super) fn password(token: &str) -> Self {
@@ -49,16 +52,6 @@ impl ActivationPage {
     }
 }
 
-fn activation(frame: &StaffFrame, page: &ActivationPage, status: u16) -> Response {
-    frame.render(
-        "staff_activation",
-        &t("title-staff-activation"),
-        "",
-        page,
-        status,
-    )
-}
-
 /// The page of an unknown, used or expired invitation.
 fn invalid_token(frame: &StaffFrame) -> Response {
     let page = ActivationPage {
@@ -66,7 +59,7 @@ fn invalid_token(frame: &StaffFrame) -> Response {
         error: Some(StaffError::InvalidToken.message()),
         ..Default::default()
     };
-    activation(frame, &page, 400)
+    frame.show(&ACTIVATION, &page, 400)
 }
 
 #[derive(Deserialize)]
@@ -76,22 +69,20 @@ pub struct TokenQuery {
 
 #[handler]
 pub async fn activation_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<TokenQuery>,
-    req: &Request,
+    ctx: StaffPublicPage,
 ) -> Result<Response, PageError> {
-    let frame = StaffFrame::load(req).await?;
+    let (state, tenant, frame) = ctx.parts();
     let token = query.token.unwrap_or_default();
-    if !auth::token_is_live(state, tenant, &token).await? {
+    if !auth::token_is_live(&state, &tenant, &token).await? {
         return Ok(invalid_token(&frame));
     }
     // A password already chosen: go on with the enrolment.
-    let page = match auth::pending_enrolment(state, tenant, &token).await? {
+    let page = match auth::pending_enrolment(&state, &tenant, &token).await? {
         Some(enrolment) => ActivationPage::enrol(&token, enrolment),
         None => ActivationPage::password(&token),
     };
-    Ok(activation(&frame, &page, 200))
+    Ok(frame.show(&ACTIVATION, &page, 200))
 }
 
 #[derive(Deserialize)]
@@ -102,22 +93,20 @@ pub struct ActivateForm {
 
 #[handler]
 pub async fn activate(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    StaffPublicForm { frame, form }: StaffPublicForm<ActivateForm>,
+    StaffPublicForm { page: ctx, form }: StaffPublicForm<ActivateForm>,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let token = form.token.unwrap_or_default();
-    match auth::activate(state, tenant, &token, &form.password.unwrap_or_default()).await {
-        Ok(enrolment) => Ok(activation(
-            &frame,
-            &ActivationPage::enrol(&token, enrolment),
-            200,
-        )),
+    match auth::activate(&state, &tenant, &token, &form.password.unwrap_or_default()).await {
+        Ok(enrolment) => {
+            let page = ActivationPage::enrol(&token, enrolment);
+            Ok(frame.show(&ACTIVATION, &page, 200))
+        }
         Err(StaffError::PasswordRefused(refusals)) => {
             let mut page = ActivationPage::password(&token);
             page.error = Some(t("staff-password-refused"));
             page.reasons = refusals.iter().map(|r| r.message()).collect();
-            Ok(activation(&frame, &page, 422))
+            Ok(frame.show(&ACTIVATION, &page, 422))
         }
         Err(StaffError::InvalidToken) => Ok(invalid_token(&frame)),
         Err(e) => Err(e.into()),
@@ -132,29 +121,28 @@ pub struct ConfirmForm {
 
 #[handler]
 pub async fn confirm(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    StaffPublicForm { frame, form }: StaffPublicForm<ConfirmForm>,
+    StaffPublicForm { page: ctx, form }: StaffPublicForm<ConfirmForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let token = form.token.unwrap_or_default();
     let code = form.code.unwrap_or_default();
-    match auth::confirm(state, tenant, &token, &code, &client_address(req)).await {
+    match auth::confirm(&state, &tenant, &token, &code, &client_address(req)).await {
         Ok(codes) => {
             let page = ActivationPage {
                 step: "codes",
                 recovery_codes: codes,
                 ..Default::default()
             };
-            Ok(activation(&frame, &page, 200))
+            Ok(frame.show(&ACTIVATION, &page, 200))
         }
         Err(e @ (StaffError::InvalidCode | StaffError::Throttled(_))) => {
-            let Some(enrolment) = auth::pending_enrolment(state, tenant, &token).await? else {
+            let Some(enrolment) = auth::pending_enrolment(&state, &tenant, &token).await? else {
                 return Err(StaffError::InvalidToken.into());
             };
             let mut page = ActivationPage::enrol(&token, enrolment);
             page.error = Some(e.message());
-            Ok(activation(&frame, &page, e.status().as_u16()))
+            Ok(frame.show(&ACTIVATION, &page, e.status().as_u16()))
         }
         Err(StaffError::InvalidToken) => Ok(invalid_token(&frame)),
         Err(e) => Err(e.into()),

@@ -6,12 +6,8 @@ use crate::i18n::t;
 use crate::staff::guard::StaffPage;
 use crate::staff::records::{self, AuditEntry};
 use crate::staff::{Admin, families};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::Data;
 use poem::{Response, handler};
 use serde::Serialize;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// One line of the audit, in words.
@@ -69,14 +65,9 @@ pub(super) fn audit_model(household_id: Uuid, name: String, entries: Vec<AuditEn
 }
 
 #[handler]
-pub async fn audit_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    PathId(id): PathId,
-    page: StaffPage<Admin>,
-) -> Result<Response, PageError> {
-    let household = families::detail(state, tenant, id).await?;
-    let entries = records::household_audit(state, tenant, id).await?;
+pub async fn audit_page(PathId(id): PathId, page: StaffPage<Admin>) -> Result<Response, PageError> {
+    let household = families::detail(&page.state, &page.tenant, id).await?;
+    let entries = records::household_audit(&page.state, &page.tenant, id).await?;
     let model = audit_model(id, household.name, entries);
     let title = t("title-staff-audit");
     Ok(page

@@ -1,19 +1,15 @@
 //! A child's record and its validation.
 
 use super::{InfoQuery, info_message};
-use crate::auth::pages::see_other;
 use crate::http::errors::PageError;
 use crate::http::page::PathId;
 use crate::staff::auth::StaffSigned;
 use crate::staff::guard::{StaffForm, StaffPage};
 use crate::staff::records::{self, ChildRecord};
 use crate::staff::{Accueil, Gestionnaire, Role};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 #[derive(Serialize)]
 pub struct ChildPage {
@@ -46,13 +42,11 @@ pub(super) fn child_model(child: ChildRecord, member: &StaffSigned) -> ChildPage
 /// The whole record of a child: an audited read.
 #[handler]
 pub async fn child_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     Query(query): Query<InfoQuery>,
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
-    let child = records::read(state, tenant, &page.member, id, "page").await?;
+    let child = records::read(&page.state, &page.tenant, &page.member, id, "page").await?;
     let mut model = child_model(child, &page.member);
     model.info = query.info.as_deref().and_then(info_message);
     let title = model.name.clone();
@@ -68,16 +62,19 @@ pub struct ValidationForm {
 
 #[handler]
 pub async fn validate_child(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, ValidationForm>,
 ) -> Result<Response, PageError> {
     let validated = page.form.validated.as_deref() == Some("oui");
-    records::set_validated(state, tenant, &page.member, id, validated, "page").await?;
+    records::set_validated(
+        &page.state,
+        &page.tenant,
+        &page.member,
+        id,
+        validated,
+        "page",
+    )
+    .await?;
     let info = if validated { "validee" } else { "devalidee" };
-    Ok(see_other(format!(
-        "/{}/gestion/enfants/{id}?info={info}",
-        tenant.slug()
-    )))
+    Ok(page.frame.redirect(&format!("enfants/{id}?info={info}")))
 }

@@ -1,16 +1,14 @@
 //! The day's counts per prestation and the attendance lists (page and CSV).
 
 use crate::http::errors::PageError;
-use crate::i18n::t;
 use crate::staff::Gestionnaire;
 use crate::staff::counts::{self, Attendance, PrestationCount};
-use crate::staff::guard::StaffPage;
+use crate::staff::guard::{StaffPage, StaffView};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 #[derive(Deserialize)]
 pub struct DayQuery {
@@ -54,6 +52,12 @@ pub struct CountsPage {
     pub prestations: Vec<CountLine>,
 }
 
+const COUNTS: StaffView = StaffView {
+    template: "staff_effectifs",
+    title: "title-staff-counts",
+    nav: "effectifs",
+};
+
 pub(super) fn counts_model(day: chrono::NaiveDate, found: Vec<PrestationCount>) -> CountsPage {
     CountsPage {
         date: day.format("%Y-%m-%d").to_string(),
@@ -79,20 +83,12 @@ pub(super) fn counts_model(day: chrono::NaiveDate, found: Vec<PrestationCount>) 
 
 #[handler]
 pub async fn counts_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<DayQuery>,
     page: StaffPage<Gestionnaire>,
 ) -> Result<Response, PageError> {
-    let day = day_of(state, query.date.as_deref());
-    let found = counts::counts(state, tenant, day).await?;
-    Ok(page.frame.render(
-        "staff_effectifs",
-        &t("title-staff-counts"),
-        "effectifs",
-        &counts_model(day, found),
-        200,
-    ))
+    let day = day_of(&page.state, query.date.as_deref());
+    let found = counts::counts(&page.state, &page.tenant, day).await?;
+    Ok(page.frame.show(&COUNTS, &counts_model(day, found), 200))
 }
 
 #[derive(Serialize)]
@@ -102,6 +98,12 @@ pub struct AttendancePage {
     pub date_label: String,
     pub csv_href: String,
 }
+
+const ATTENDANCE: StaffView = StaffView {
+    template: "staff_liste",
+    title: "title-staff-attendance",
+    nav: "effectifs",
+};
 
 async fn attendance_of(
     state: &AppState,
@@ -115,41 +117,31 @@ async fn attendance_of(
 
 #[handler]
 pub async fn attendance_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<DayQuery>,
     page: StaffPage<Gestionnaire>,
 ) -> Result<Response, PageError> {
-    let list = attendance_of(state, tenant, &query).await?;
+    let list = attendance_of(&page.state, &page.tenant, &query).await?;
     let model = AttendancePage {
         date: list.date.format("%Y-%m-%d").to_string(),
         date_label: list.date.format("%d/%m/%Y").to_string(),
         csv_href: format!(
             "/{}/gestion/effectifs/liste.csv?date={}&prestation={}",
-            tenant.slug(),
+            page.frame.slug,
             list.date.format("%Y-%m-%d"),
             list.prestation
         ),
         list,
     };
-    Ok(page.frame.render(
-        "staff_liste",
-        &t("title-staff-attendance"),
-        "effectifs",
-        &model,
-        200,
-    ))
+    Ok(page.frame.show(&ATTENDANCE, &model, 200))
 }
 
 /// The attendance list as a CSV download.
 #[handler]
 pub async fn attendance_csv(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<DayQuery>,
-    _page: StaffPage<Gestionnaire>,
+    page: StaffPage<Gestionnaire>,
 ) -> Result<Response, PageError> {
-    let list = attendance_of(state, tenant, &query).await?;
+    let list = attendance_of(&page.state, &page.tenant, &query).await?;
     let file = format!("presences-{}-{}.csv", list.prestation, list.date);
     Ok(Response::builder()
         .content_type("text/csv; charset=utf-8")

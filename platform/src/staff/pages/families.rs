@@ -1,21 +1,20 @@
 //! The families: the search, a household and its quotient familial.
 
 use super::InfoQuery;
-use crate::auth::pages::see_other;
 use crate::http::errors::PageError;
 use crate::http::page::PathId;
 use crate::i18n::{t, t_args};
 use crate::staff::auth::StaffSigned;
 use crate::staff::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
-use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
+use crate::staff::guard::{StaffForm, StaffFrame, StaffPage, StaffView};
 use crate::staff::{Accueil, Gestionnaire, Role, StaffError};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use crate::validation::FieldErrors;
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 #[derive(Serialize)]
 pub struct SearchPage {
@@ -31,10 +30,14 @@ pub struct SearchQuery {
     q: Option<String>,
 }
 
+const FAMILIES: StaffView = StaffView {
+    template: "staff_familles",
+    title: "title-staff-families",
+    nav: "familles",
+};
+
 #[handler]
 pub async fn families_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<SearchQuery>,
     Query(info): Query<InfoQuery>,
     page: StaffPage<Accueil>,
@@ -45,7 +48,7 @@ pub async fn families_page(
         .chars()
         .take(families::MAX_QUERY_CHARS)
         .collect();
-    let households = families::search(state, tenant, &q).await?;
+    let households = families::search(&page.state, &page.tenant, &q).await?;
     let model = SearchPage {
         info: info.message(),
         can_invite: page.member.role.allows(Role::Gestionnaire),
@@ -53,13 +56,7 @@ pub async fn families_page(
         q,
         households,
     };
-    Ok(page.frame.render(
-        "staff_familles",
-        &t("title-staff-families"),
-        "familles",
-        &model,
-        200,
-    ))
+    Ok(page.frame.show(&FAMILIES, &model, 200))
 }
 
 /// A family document as the household's page lists it.
@@ -318,15 +315,28 @@ pub(super) fn household_page_of(
     frame.render("staff_foyer", title, "familles", model, status)
 }
 
+/// The household's page again after one of its forms was refused (422): `fill` marks the
+/// form and puts back what was typed.
+pub(super) async fn refused_form<F>(
+    page: &StaffForm<Gestionnaire, F>,
+    id: uuid::Uuid,
+    errors: FieldErrors,
+    fill: impl FnOnce(&mut HouseholdPage),
+) -> Result<Response, PageError> {
+    let mut model = household_model_of(&page.state, &page.tenant, id, &page.member).await?;
+    model.error = Some(t("error-invalid-fields"));
+    model.errors = errors.0;
+    fill(&mut model);
+    Ok(household_page_of(&page.frame, &model, 422))
+}
+
 #[handler]
 pub async fn household_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     Query(query): Query<InfoQuery>,
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
-    let mut model = household_model_of(state, tenant, id, &page.member).await?;
+    let mut model = household_model_of(&page.state, &page.tenant, id, &page.member).await?;
     model.info = query.message();
     Ok(household_page_of(&page.frame, &model, 200))
 }
@@ -341,8 +351,6 @@ pub struct QuotientForm {
 
 #[handler]
 pub async fn set_quotient(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, QuotientForm>,
 ) -> Result<Response, PageError> {
@@ -360,8 +368,8 @@ pub async fn set_quotient(
     let result = match quotient {
         Ok(quotient_familial) => {
             families::set_quotient(
-                state,
-                tenant,
+                &page.state,
+                &page.tenant,
                 &page.member,
                 id,
                 QuotientChange {
@@ -374,24 +382,21 @@ pub async fn set_quotient(
             .await
         }
         Err(()) => {
-            let mut errors = crate::validation::FieldErrors::default();
+            let mut errors = FieldErrors::default();
             errors.add("quotient_familial", t("staff-quotient-number"));
             Err(StaffError::Invalid(errors))
         }
     };
     match result {
-        Ok(_) => Ok(see_other(format!(
-            "/{}/gestion/familles/{id}?info=quotient",
-            tenant.slug()
-        ))),
+        Ok(_) => Ok(page.frame.redirect(&format!("familles/{id}?info=quotient"))),
         Err(StaffError::Invalid(errors)) => {
-            let mut model = household_model_of(state, tenant, id, &page.member).await?;
-            model.failed.quotient = true;
-            model.error = Some(t("error-invalid-fields"));
-            model.errors = errors.0;
-            model.quotient_value = raw;
-            model.valid_from_value = page.form.quotient_valid_from.clone().unwrap_or_default();
-            Ok(household_page_of(&page.frame, &model, 422))
+            let valid_from = page.form.quotient_valid_from.clone().unwrap_or_default();
+            refused_form(&page, id, errors, |model| {
+                model.failed.quotient = true;
+                model.quotient_value = raw;
+                model.valid_from_value = valid_from;
+            })
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -399,12 +404,8 @@ pub async fn set_quotient(
 
 /// A family document's file: an audited read, which the family sees.
 #[handler]
-pub async fn document(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    PathId(id): PathId,
-    page: StaffPage<Accueil>,
-) -> Result<Response, PageError> {
-    let file = crate::staff::documents::read(state, tenant, &page.member, id, "page").await?;
+pub async fn document(PathId(id): PathId, page: StaffPage<Accueil>) -> Result<Response, PageError> {
+    let file =
+        crate::staff::documents::read(&page.state, &page.tenant, &page.member, id, "page").await?;
     Ok(crate::messaging::pages::file_response(file))
 }

@@ -2,16 +2,11 @@
 
 use super::counts::{CountsPage, counts_model, day_of};
 use crate::http::errors::PageError;
-use crate::i18n::t;
 use crate::staff::auth::StaffSigned;
-use crate::staff::guard::StaffPage;
+use crate::staff::guard::{StaffPage, StaffView};
 use crate::staff::{Accueil, Role, counts, families};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::Data;
 use poem::{Response, handler};
 use serde::Serialize;
-use std::sync::Arc;
 
 #[derive(Serialize)]
 pub struct HomePage {
@@ -22,6 +17,12 @@ pub struct HomePage {
     /// Today's counts, for `gestionnaire` and above.
     pub counts: Option<CountsPage>,
 }
+
+const HOME: StaffView = StaffView {
+    template: "staff_accueil",
+    title: "title-staff-home",
+    nav: "accueil",
+};
 
 pub(super) fn home_model(
     member: &StaffSigned,
@@ -38,26 +39,15 @@ pub(super) fn home_model(
 }
 
 #[handler]
-pub async fn home(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    page: StaffPage<Accueil>,
-) -> Result<Response, PageError> {
-    let summary = families::summary(state, tenant).await?;
+pub async fn home(page: StaffPage<Accueil>) -> Result<Response, PageError> {
+    let summary = families::summary(&page.state, &page.tenant).await?;
     let counts = if page.member.role.allows(Role::Gestionnaire) {
-        let today = day_of(state, None);
-        Some(counts_model(
-            today,
-            counts::counts(state, tenant, today).await?,
-        ))
+        let today = day_of(&page.state, None);
+        let found = counts::counts(&page.state, &page.tenant, today).await?;
+        Some(counts_model(today, found))
     } else {
         None
     };
-    Ok(page.frame.render(
-        "staff_accueil",
-        &t("title-staff-home"),
-        "accueil",
-        &home_model(&page.member, summary, counts),
-        200,
-    ))
+    let model = home_model(&page.member, summary, counts);
+    Ok(page.frame.show(&HOME, &model, 200))
 }

@@ -1,16 +1,11 @@
 //! The invitations sent to families from their pages.
 
-use crate::auth::pages::see_other;
 use crate::http::errors::PageError;
 use crate::http::page::parse_id;
 use crate::staff::guard::StaffForm;
 use crate::staff::{Gestionnaire, invitations};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::Data;
 use poem::{Response, handler};
 use serde::Deserialize;
-use std::sync::Arc;
 
 #[derive(Deserialize)]
 pub struct InvitationForm {
@@ -23,8 +18,6 @@ pub struct InvitationForm {
 
 #[handler]
 pub async fn invite_families(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     page: StaffForm<Gestionnaire, InvitationForm>,
 ) -> Result<Response, PageError> {
     let selection = match (&page.form.all, &page.form.guardian_id) {
@@ -32,12 +25,13 @@ pub async fn invite_families(
         (None, Some(id)) => invitations::Selection::Guardians(vec![parse_id(id)?]),
         (None, None) => invitations::Selection::Guardians(vec![]),
     };
-    let outcome = invitations::invite(state, tenant, &page.member, selection, "page").await?;
+    let outcome =
+        invitations::invite(&page.state, &page.tenant, &page.member, selection, "page").await?;
     let back = match page.form.household_id.as_deref().map(parse_id) {
-        Some(id) => format!("/{}/gestion/familles/{}", tenant.slug(), id?),
-        None => format!("/{}/gestion/familles", tenant.slug()),
+        Some(id) => format!("familles/{}", id?),
+        None => "familles".to_string(),
     };
-    Ok(see_other(format!(
+    Ok(page.frame.redirect(&format!(
         "{back}?info=invitations&sent={}&skipped={}",
         outcome.sent, outcome.skipped
     )))

@@ -3,7 +3,6 @@
 //! multipart; its CSRF token is its first field, checked before the file is read.
 
 use crate::auth::csrf;
-use crate::auth::pages::see_other;
 use crate::documents::intake;
 use crate::documents::service::french_size;
 use crate::documents::upload::Received;
@@ -14,15 +13,12 @@ use crate::library::repository::StaffDocument;
 use crate::library::service;
 use crate::staff::Gestionnaire;
 use crate::staff::auth::STAFF_COOKIE;
-use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
+use crate::staff::guard::{StaffForm, StaffPage, StaffView};
 use crate::validation::FieldErrors;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Body, Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 #[derive(Serialize)]
 pub struct Choice {
@@ -62,6 +58,12 @@ pub struct LibraryPage {
     documents: Vec<DocumentLine>,
     max_size: String,
 }
+
+const LIBRARY: StaffView = StaffView {
+    template: "staff_bibliotheque",
+    title: "staff-library-title",
+    nav: "bibliotheque",
+};
 
 #[derive(Deserialize)]
 pub struct InfoQuery {
@@ -113,14 +115,12 @@ fn audience_label(d: &StaffDocument, structures: &[(String, String)]) -> String 
 }
 
 async fn render(
-    frame: &StaffFrame,
-    state: &AppState,
-    tenant: &CurrentTenant,
+    page: &StaffPage<Gestionnaire>,
     info: Option<String>,
     shown: Shown,
     status: u16,
 ) -> Result<Response, PageError> {
-    let (documents, schools, config) = service::staff_view(state, tenant).await?;
+    let (documents, schools, config) = service::staff_view(&page.state, &page.tenant).await?;
     let field = |key: &str| shown.received.library.get(key).cloned().unwrap_or_default();
     let structures: Vec<(String, String)> = config
         .structures
@@ -171,7 +171,7 @@ async fn render(
             &replaces,
         )
     }));
-    let page = LibraryPage {
+    let model = LibraryPage {
         info,
         refused: !shown.errors.is_empty() || shown.error.is_some(),
         error: shown.error,
@@ -208,42 +208,35 @@ async fn render(
                     ),
                 },
                 readers: d.readers,
-                withdraw_href: format!("/{}/gestion/bibliotheque/{}/retirer", frame.slug, d.id),
+                withdraw_href: format!(
+                    "/{}/gestion/bibliotheque/{}/retirer",
+                    page.frame.slug, d.id
+                ),
             })
             .collect(),
-        max_size: french_size(state.settings.max_upload_bytes),
+        max_size: french_size(page.state.settings.max_upload_bytes),
     };
-    Ok(frame.render(
-        "staff_bibliotheque",
-        &t("staff-library-title"),
-        "bibliotheque",
-        &page,
-        status,
-    ))
+    Ok(page.frame.show(&LIBRARY, &model, status))
 }
 
 #[handler]
 pub async fn library_page(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
     page: StaffPage<Gestionnaire>,
 ) -> Result<Response, PageError> {
     let info = query.info.as_deref().and_then(info_message);
-    render(&page.frame, state, tenant, info, Shown::default(), 200).await
+    render(&page, info, Shown::default(), 200).await
 }
 
 /// The publication form: who sends it is known (and checked) before its body is read.
 #[handler]
 pub async fn publish(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     page: StaffPage<Gestionnaire>,
     req: &Request,
     body: Body,
 ) -> Result<Response, PageError> {
     let check = |token: &str| csrf::valid_for_session_cookie(req, Some(token), STAFF_COOKIE);
-    let (received, permit, read) = intake::read_page(state, req, body, &check).await?;
+    let (received, permit, read) = intake::read_page(&page.state, req, body, &check).await?;
     let mut shown = Shown {
         received: received.without_file(),
         ..Shown::default()
@@ -251,32 +244,23 @@ pub async fn publish(
     let failure = match read {
         Err(e) => e,
         Ok(()) => {
+            let (state, tenant) = (&page.state, &page.tenant);
             match service::publish(state, tenant, &page.member, received, &permit, "page").await {
-                Ok(_) => {
-                    return Ok(see_other(format!(
-                        "/{}/gestion/bibliotheque?info=publie",
-                        tenant.slug()
-                    )));
-                }
+                Ok(_) => return Ok(page.frame.redirect("bibliotheque?info=publie")),
                 Err(e) => e,
             }
         }
     };
     let status = failure.status().as_u16();
     intake::show_refusal(failure, &mut shown.errors, &mut shown.error)?;
-    render(&page.frame, state, tenant, None, shown, status).await
+    render(&page, None, shown, status).await
 }
 
 #[handler]
 pub async fn withdraw(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, NoFields>,
 ) -> Result<Response, PageError> {
-    service::withdraw(state, tenant, &page.member, id, "page").await?;
-    Ok(see_other(format!(
-        "/{}/gestion/bibliotheque?info=retire",
-        tenant.slug()
-    )))
+    service::withdraw(&page.state, &page.tenant, &page.member, id, "page").await?;
+    Ok(page.frame.redirect("bibliotheque?info=retire"))
 }

@@ -1,19 +1,13 @@
 //! The criteria and insurances of a household, from its page (`gestionnaire` and above).
 
-use super::families::{household_model_of, household_page_of};
-use crate::auth::pages::see_other;
+use super::families::refused_form;
 use crate::http::errors::PageError;
 use crate::http::page::PathId;
-use crate::i18n::t;
 use crate::staff::guard::StaffForm;
-use crate::staff::household_records::{self, NewCriterion, NewInsurance};
+use crate::staff::household_records::{self, Listed, NewCriterion, NewInsurance};
 use crate::staff::{Gestionnaire, StaffError};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::Data;
 use poem::{Response, handler};
 use serde::Deserialize;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// A person select's value: empty for the family, else a child's id.
@@ -23,11 +17,9 @@ fn child_of(value: &Option<String>) -> Option<Uuid> {
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
 }
 
-fn back_to(tenant: &CurrentTenant, id: Uuid, info: &str) -> Response {
-    see_other(format!(
-        "/{}/gestion/familles/{id}?info={info}",
-        tenant.slug()
-    ))
+/// Back to the household's page, saying what was done.
+fn back_to<F>(page: &StaffForm<Gestionnaire, F>, id: Uuid, info: &str) -> Response {
+    page.frame.redirect(&format!("familles/{id}?info={info}"))
 }
 
 #[derive(Deserialize)]
@@ -38,8 +30,6 @@ pub struct CriterionForm {
 
 #[handler]
 pub async fn add_criterion(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, CriterionForm>,
 ) -> Result<Response, PageError> {
@@ -48,14 +38,11 @@ pub async fn add_criterion(
         child_id: child_of(&page.form.child_id),
         decided_at: None,
     };
+    let (state, tenant) = (&page.state, &page.tenant);
     match household_records::add_criterion(state, tenant, &page.member, id, new, "page").await {
-        Ok(_) => Ok(back_to(tenant, id, "critere")),
+        Ok(_) => Ok(back_to(&page, id, "critere")),
         Err(StaffError::Invalid(errors)) => {
-            let mut model = household_model_of(state, tenant, id, &page.member).await?;
-            model.failed.criterion = true;
-            model.error = Some(t("error-invalid-fields"));
-            model.errors = errors.0;
-            Ok(household_page_of(&page.frame, &model, 422))
+            refused_form(&page, id, errors, |model| model.failed.criterion = true).await
         }
         Err(e) => Err(e.into()),
     }
@@ -72,8 +59,6 @@ pub struct InsuranceForm {
 
 #[handler]
 pub async fn add_insurance(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, InsuranceForm>,
 ) -> Result<Response, PageError> {
@@ -92,15 +77,15 @@ pub async fn add_insurance(
         valid_from: new.valid_from.clone(),
         valid_to: new.valid_to.clone(),
     };
+    let (state, tenant) = (&page.state, &page.tenant);
     match household_records::add_insurance(state, tenant, &page.member, id, new, "page").await {
-        Ok(_) => Ok(back_to(tenant, id, "assurance")),
+        Ok(_) => Ok(back_to(&page, id, "assurance")),
         Err(StaffError::Invalid(errors)) => {
-            let mut model = household_model_of(state, tenant, id, &page.member).await?;
-            model.failed.insurance = true;
-            model.error = Some(t("error-invalid-fields"));
-            model.errors = errors.0;
-            model.insurance = typed;
-            Ok(household_page_of(&page.frame, &model, 422))
+            refused_form(&page, id, errors, |model| {
+                model.failed.insurance = true;
+                model.insurance = typed;
+            })
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -111,33 +96,36 @@ pub struct RemoveForm {
     record_id: Option<String>,
 }
 
-fn record_of(form: &RemoveForm) -> Result<Uuid, StaffError> {
-    form.record_id
+/// The form's record removed from household `id`, then back to its page saying so.
+async fn remove(
+    page: StaffForm<Gestionnaire, RemoveForm>,
+    id: Uuid,
+    listed: Listed,
+    info: &str,
+) -> Result<Response, PageError> {
+    let record = page
+        .form
+        .record_id
         .as_deref()
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
-        .ok_or(StaffError::NotFound)
+        .ok_or(StaffError::NotFound)?;
+    let (state, tenant) = (&page.state, &page.tenant);
+    household_records::remove(state, tenant, &page.member, listed, id, record, "page").await?;
+    Ok(back_to(&page, id, info))
 }
 
 #[handler]
 pub async fn remove_criterion(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, RemoveForm>,
 ) -> Result<Response, PageError> {
-    let record = record_of(&page.form)?;
-    household_records::remove_criterion(state, tenant, &page.member, id, record, "page").await?;
-    Ok(back_to(tenant, id, "critere-retire"))
+    remove(page, id, Listed::Criterion, "critere-retire").await
 }
 
 #[handler]
 pub async fn remove_insurance(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     PathId(id): PathId,
     page: StaffForm<Gestionnaire, RemoveForm>,
 ) -> Result<Response, PageError> {
-    let record = record_of(&page.form)?;
-    household_records::remove_insurance(state, tenant, &page.member, id, record, "page").await?;
-    Ok(back_to(tenant, id, "assurance-retiree"))
+    remove(page, id, Listed::Insurance, "assurance-retiree").await
 }

@@ -2,20 +2,16 @@
 
 use super::InfoQuery;
 use super::info_message;
-use crate::auth::pages::{see_other, with_cookie};
+use crate::auth::pages::with_cookie;
 use crate::auth::session::{client_address, read_cookie};
 use crate::http::errors::{PageError, Problem};
 use crate::http::page::NoFields;
-use crate::i18n::t;
 use crate::staff::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
-use crate::staff::guard::{StaffForm, StaffFrame, StaffPublicForm};
+use crate::staff::guard::{StaffForm, StaffPublicForm, StaffPublicPage, StaffView};
 use crate::staff::{Accueil, StaffError};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 #[derive(Serialize, Default)]
 pub struct SignInPage {
@@ -24,30 +20,25 @@ pub struct SignInPage {
     pub error: Option<String>,
 }
 
-fn sign_in_page(frame: &StaffFrame, page: &SignInPage, status: u16) -> Response {
-    frame.render(
-        "staff_connexion",
-        &t("title-staff-sign-in"),
-        "connexion",
-        page,
-        status,
-    )
-}
+const SIGN_IN: StaffView = StaffView {
+    template: "staff_connexion",
+    title: "title-staff-sign-in",
+    nav: "connexion",
+};
 
 #[handler]
 pub async fn login_form(
     Query(query): Query<InfoQuery>,
-    req: &Request,
+    StaffPublicPage { frame, .. }: StaffPublicPage,
 ) -> Result<Response, PageError> {
-    let frame = StaffFrame::load(req).await?;
     if frame.member.is_some() {
-        return Ok(see_other(format!("/{}/gestion/", frame.slug)));
+        return Ok(frame.redirect(""));
     }
     let page = SignInPage {
         info: query.info.as_deref().and_then(info_message),
         ..Default::default()
     };
-    Ok(sign_in_page(&frame, &page, 200))
+    Ok(frame.show(&SIGN_IN, &page, 200))
 }
 
 #[derive(Deserialize)]
@@ -59,16 +50,15 @@ pub struct LoginForm {
 
 #[handler]
 pub async fn login(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    StaffPublicForm { frame, form }: StaffPublicForm<LoginForm>,
+    StaffPublicForm { page: ctx, form }: StaffPublicForm<LoginForm>,
     req: &Request,
 ) -> Result<Response, PageError> {
+    let (state, tenant, frame) = ctx.parts();
     let email = form.email.unwrap_or_default();
     let previous = read_cookie(req, STAFF_COOKIE);
     match auth::sign_in(
-        state,
-        tenant,
+        &state,
+        &tenant,
         &email,
         &form.password.unwrap_or_default(),
         &form.code.unwrap_or_default(),
@@ -78,8 +68,8 @@ pub async fn login(
     .await
     {
         Ok(signed) => Ok(with_cookie(
-            see_other(format!("/{}/gestion/", tenant.slug())),
-            staff_cookie(state, tenant.slug(), &signed.session_id),
+            frame.redirect(""),
+            staff_cookie(&state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (StaffError::InvalidCredentials | StaffError::Throttled(_))) => {
             let page = SignInPage {
@@ -87,7 +77,7 @@ pub async fn login(
                 info: None,
                 error: Some(e.message()),
             };
-            let mut response = sign_in_page(&frame, &page, e.status().as_u16());
+            let mut response = frame.show(&SIGN_IN, &page, e.status().as_u16());
             if let StaffError::Throttled(wait) = e {
                 response.headers_mut().insert("retry-after", wait.into());
             }
@@ -98,17 +88,10 @@ pub async fn login(
 }
 
 #[handler]
-pub async fn logout(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    page: StaffForm<Accueil, NoFields>,
-) -> Result<Response, PageError> {
-    auth::sign_out(state, tenant, &page.member.session_id).await?;
+pub async fn logout(page: StaffForm<Accueil, NoFields>) -> Result<Response, PageError> {
+    auth::sign_out(&page.state, &page.tenant, &page.member.session_id).await?;
     Ok(with_cookie(
-        see_other(format!(
-            "/{}/gestion/connexion?info=deconnecte",
-            tenant.slug()
-        )),
-        clear_staff_cookie(state, tenant.slug()),
+        page.frame.redirect("connexion?info=deconnecte"),
+        clear_staff_cookie(&page.state, page.tenant.slug()),
     ))
 }

@@ -1,20 +1,16 @@
 //! The team (admin): the members, the invitation of a member, disabling one.
 
 use super::{InfoQuery, info_message};
-use crate::auth::pages::see_other;
 use crate::http::errors::{PageError, Problem};
 use crate::i18n::t;
 use crate::staff::accounts::Member;
 use crate::staff::auth::{self, StaffSigned};
-use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
+use crate::staff::guard::{StaffForm, StaffPage, StaffView};
 use crate::staff::{Admin, Role, StaffError};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 #[derive(Serialize)]
 pub struct RoleOption {
@@ -33,6 +29,12 @@ pub struct TeamPage {
     pub email: String,
     pub name: String,
 }
+
+const TEAM: StaffView = StaffView {
+    template: "staff_equipe",
+    title: "title-staff-team",
+    nav: "equipe",
+};
 
 #[derive(Serialize)]
 pub struct MemberLine {
@@ -67,27 +69,15 @@ pub(super) fn team_model(members: Vec<Member>, me: &StaffSigned, selected: &str)
     }
 }
 
-fn team_page(frame: &StaffFrame, model: &TeamPage, status: u16) -> Response {
-    frame.render(
-        "staff_equipe",
-        &t("title-staff-team"),
-        "equipe",
-        model,
-        status,
-    )
-}
-
 #[handler]
 pub async fn team(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
     page: StaffPage<Admin>,
 ) -> Result<Response, PageError> {
-    let members = auth::members(state, tenant).await?;
+    let members = auth::members(&page.state, &page.tenant).await?;
     let mut model = team_model(members, &page.member, "accueil");
     model.info = query.info.as_deref().and_then(info_message);
-    Ok(team_page(&page.frame, &model, 200))
+    Ok(page.frame.show(&TEAM, &model, 200))
 }
 
 #[derive(Deserialize)]
@@ -98,23 +88,25 @@ pub struct InviteForm {
 }
 
 #[handler]
-pub async fn invite(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    page: StaffForm<Admin, InviteForm>,
-) -> Result<Response, PageError> {
+pub async fn invite(page: StaffForm<Admin, InviteForm>) -> Result<Response, PageError> {
     let (email, name, role) = (
         page.form.email.clone().unwrap_or_default(),
         page.form.name.clone().unwrap_or_default(),
         page.form.role.clone().unwrap_or_default(),
     );
-    match auth::invite(state, tenant, &page.member, &email, &name, &role).await {
-        Ok(_) => Ok(see_other(format!(
-            "/{}/gestion/equipe?info=invite",
-            tenant.slug()
-        ))),
+    match auth::invite(
+        &page.state,
+        &page.tenant,
+        &page.member,
+        &email,
+        &name,
+        &role,
+    )
+    .await
+    {
+        Ok(_) => Ok(page.frame.redirect("equipe?info=invite")),
         Err(e @ (StaffError::Invalid(_) | StaffError::AlreadyExists)) => {
-            let members = auth::members(state, tenant).await?;
+            let members = auth::members(&page.state, &page.tenant).await?;
             let mut model = team_model(members, &page.member, &role);
             model.error = Some(e.message());
             if let StaffError::Invalid(errors) = &e {
@@ -122,7 +114,7 @@ pub async fn invite(
             }
             model.email = email;
             model.name = name;
-            Ok(team_page(&page.frame, &model, e.status().as_u16()))
+            Ok(page.frame.show(&TEAM, &model, e.status().as_u16()))
         }
         Err(e) => Err(e.into()),
     }
@@ -134,15 +126,8 @@ pub struct DisableForm {
 }
 
 #[handler]
-pub async fn disable(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
-    page: StaffForm<Admin, DisableForm>,
-) -> Result<Response, PageError> {
+pub async fn disable(page: StaffForm<Admin, DisableForm>) -> Result<Response, PageError> {
     let email = page.form.email.clone().unwrap_or_default();
-    auth::disable(state, tenant, &page.member, &email).await?;
-    Ok(see_other(format!(
-        "/{}/gestion/equipe?info=desactive",
-        tenant.slug()
-    )))
+    auth::disable(&page.state, &page.tenant, &page.member, &email).await?;
+    Ok(page.frame.redirect("equipe?info=desactive"))
 }

@@ -2,20 +2,16 @@
 //! services' e-mail addresses, saved as a new configuration version.
 
 use super::InfoQuery;
-use crate::auth::pages::see_other;
 use crate::http::errors::PageError;
 use crate::i18n::t;
-use crate::staff::guard::{StaffForm, StaffFrame, StaffPage};
+use crate::staff::guard::{StaffForm, StaffPage, StaffView};
 use crate::staff::texts::{self, MAX_NOTICE, MAX_WELCOME_TEXT, Texts, TextsChange};
 use crate::staff::{Admin, StaffError};
-use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use crate::validation::SHORT_TEXT;
-use poem::web::{Data, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 /// One service's address field; its form name is `service_<code>`.
 #[derive(Serialize)]
@@ -49,6 +45,12 @@ pub struct TextsPage {
     pub max_notice: usize,
 }
 
+const TEXTS: StaffView = StaffView {
+    template: "staff_textes",
+    title: "title-staff-texts",
+    nav: "textes",
+};
+
 pub(super) fn texts_model(texts: Texts) -> TextsPage {
     TextsPage {
         info: None,
@@ -75,29 +77,17 @@ pub(super) fn texts_model(texts: Texts) -> TextsPage {
     }
 }
 
-fn texts_page(frame: &StaffFrame, model: &TextsPage, status: u16) -> Response {
-    frame.render(
-        "staff_textes",
-        &t("title-staff-texts"),
-        "textes",
-        model,
-        status,
-    )
-}
-
 #[handler]
 pub async fn texts_form(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     Query(query): Query<InfoQuery>,
     page: StaffPage<Admin>,
 ) -> Result<Response, PageError> {
-    let mut model = texts_model(texts::current(state, tenant).await?);
+    let mut model = texts_model(texts::current(&page.state, &page.tenant).await?);
     model.info = match query.info.as_deref() {
         Some("textes") => Some(t("staff-info-texts")),
         _ => None,
     };
-    Ok(texts_page(&page.frame, &model, 200))
+    Ok(page.frame.show(&TEXTS, &model, 200))
 }
 
 /// The form's fields: the three texts and one `service_<code>` per service.
@@ -119,19 +109,14 @@ fn change_of(form: &HashMap<String, String>) -> TextsChange {
 
 #[handler]
 pub async fn save_texts(
-    Data(state): Data<&Arc<AppState>>,
-    Data(tenant): Data<&CurrentTenant>,
     page: StaffForm<Admin, HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let change = change_of(&page.form);
-    match texts::update(state, tenant, &page.member, change, "page").await {
-        Ok(_) => Ok(see_other(format!(
-            "/{}/gestion/textes?info=textes",
-            tenant.slug()
-        ))),
+    match texts::update(&page.state, &page.tenant, &page.member, change, "page").await {
+        Ok(_) => Ok(page.frame.redirect("textes?info=textes")),
         Err(StaffError::Invalid(errors)) => {
             // The page shows what was typed, with each refused field's message.
-            let mut model = texts_model(texts::current(state, tenant).await?);
+            let mut model = texts_model(texts::current(&page.state, &page.tenant).await?);
             let typed = |k: &str| page.form.get(k).cloned().unwrap_or_default();
             model.welcome_title = typed("welcome_title");
             model.welcome_text = typed("welcome_text");
@@ -150,7 +135,7 @@ pub async fn save_texts(
                 })
                 .collect();
             model.errors = errors.0;
-            Ok(texts_page(&page.frame, &model, 422))
+            Ok(page.frame.show(&TEXTS, &model, 422))
         }
         Err(e) => Err(e.into()),
     }
