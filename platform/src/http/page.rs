@@ -432,14 +432,7 @@ fn path_and_query(req: &Request) -> String {
 
 /// Percent-encodes a path for a query value (what is not a plain URL character).
 fn encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    super::url::percent_encode(raw, b"/")
 }
 
 /// What the sign-in page is asked to say when a form comes after its session ended.

@@ -307,15 +307,7 @@ fn back_link(slug: &str, step: u8, prestation: Option<&str>, children: &[String]
 /// Percent-encodes a query value (prestation codes and ids are plain, but the request could
 /// carry anything).
 fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::http::url::percent_encode(value, b"")
 }
 
 /// The page model of `masse.hbs`: one step of the wizard, the choices made so far, the
