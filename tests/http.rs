@@ -320,7 +320,7 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pools() {
         "portail_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 2"
     ));
     assert!(text.contains("portail_pool_connections{pool=\"postgres\",state=\"idle\"}"));
-    assert!(text.contains("portail_pool_max_connections{pool=\"redis\"} 32"));
+    assert!(text.contains("portail_pool_max_connections{pool=\"postgres\"}"));
 }
 
 #[tokio::test]

@@ -8,9 +8,9 @@ use portail::sessions::{Session, SessionStore};
 use redis::AsyncCommands;
 use support::*;
 
-async fn store() -> (SessionStore, deadpool_redis::Pool) {
+async fn store() -> (SessionStore, portail::redis_connection::SharedRedis) {
     let settings = test_settings();
-    let pool = portail::startup::redis_pool(&settings).unwrap();
+    let pool = portail::startup::redis_connection(&settings).unwrap();
     (SessionStore::new(pool.clone()), pool)
 }
 
@@ -28,7 +28,7 @@ async fn a_session_lives_under_its_tenant_prefix_and_is_unknown_under_another_te
     let id = store.create(&a, data("paul")).await.unwrap();
     assert_eq!(id.len(), 64);
 
-    let mut conn = pool.get().await.unwrap();
+    let mut conn = pool.connection();
     let key = format!("t:{a}:session:{id}");
     assert!(conn.exists::<_, bool>(&key).await.unwrap());
     let ttl: i64 = conn.ttl(&key).await.unwrap();
@@ -86,7 +86,7 @@ async fn a_session_older_than_twelve_hours_is_refused_and_deleted() {
     };
     store.save(&slug, &id, &old).await.unwrap();
     assert!(store.load(&slug, &id).await.unwrap().is_none());
-    let mut conn = pool.get().await.unwrap();
+    let mut conn = pool.connection();
     assert!(
         !conn
             .exists::<_, bool>(format!("t:{slug}:session:{id}"))
@@ -104,7 +104,7 @@ fn store_without_redis() -> SessionStore {
         .unwrap()
         .port();
     settings.redis_url = portail::settings::Secret::new(format!("redis://127.0.0.1:{port}"));
-    SessionStore::new(portail::startup::redis_pool(&settings).unwrap())
+    SessionStore::new(portail::startup::redis_connection(&settings).unwrap())
 }
 
 #[tokio::test]

@@ -225,3 +225,70 @@ async fn a_failed_creation_leaves_neither_schema_nor_registry_row() {
         .await
         .unwrap();
 }
+
+/// A batch answers each query's rows in its own order, with its own parameters, inside the
+/// tenant's schema: the same rows as the queries sent one by one.
+#[tokio::test]
+async fn a_batch_answers_each_query_as_if_sent_alone_inside_its_tenant() {
+    use portail_tenants::batch::{Batch, Query};
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Named {
+        last_name: String,
+        n: i64,
+    }
+    let admin = db(1).await;
+    let a = create_tenant(&admin, "batcha", "Mairie Batch A").await;
+    let b = create_tenant(&admin, "batchb", "Mairie Batch B").await;
+    seed(&admin, &a.schema_name, "ALAIN").await;
+    seed(&admin, &b.schema_name, "BERNARD").await;
+    let names = |n: i64, text: &str| {
+        Query::<Named>::new(
+            // A literal that looks like a parameter stays as written.
+            "SELECT last_name || $2 AS last_name, $1::bigint AS n FROM guardians \
+             WHERE last_name <> '$1' UNION ALL SELECT 'ZZ', 0 ORDER BY n DESC, last_name",
+            [n.into(), text.to_string().into()],
+        )
+    };
+    let tx = TenantTx::begin(&admin, &a.schema_name).await.unwrap();
+    let mut batch = Batch::default();
+    let first = batch.add(names(7, "-1"));
+    let second = batch.add(names(3, "-2"));
+    let empty = batch.add(Query::<Named>::new(
+        "SELECT last_name, 1::bigint AS n FROM guardians WHERE false",
+        [],
+    ));
+    let mut answer = tx.batch(batch).await.unwrap();
+    let alone = names(7, "-1").all(&tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let first = answer.take(first).unwrap();
+    assert_eq!(first, alone);
+    assert_eq!(
+        first,
+        [
+            Named {
+                last_name: "ALAIN-1".into(),
+                n: 7
+            },
+            Named {
+                last_name: "ZZ".into(),
+                n: 0
+            },
+        ]
+    );
+    assert_eq!(
+        answer.take(second).unwrap(),
+        [
+            Named {
+                last_name: "ALAIN-2".into(),
+                n: 3
+            },
+            Named {
+                last_name: "ZZ".into(),
+                n: 0
+            },
+        ]
+    );
+    assert!(answer.take(empty).unwrap().is_empty());
+    delete_tenant(&admin, &a.slug).await;
+    delete_tenant(&admin, &b.slug).await;
+}

@@ -65,6 +65,26 @@ pub async fn by_guardian(
     record(tx, event).await
 }
 
+/// A signed-in guardian's download of one of the household's files (`entity` `id`).
+pub async fn download_by_guardian(
+    tx: &TenantTx,
+    signed: &SignedIn,
+    origin: &str,
+    entity: &str,
+    id: Uuid,
+) -> Result<(), DbErr> {
+    by_guardian(
+        tx,
+        signed,
+        origin,
+        "download",
+        entity,
+        id.to_string(),
+        vec![],
+    )
+    .await
+}
+
 #[derive(Debug, Serialize, FromQueryResult)]
 pub struct Entry {
     pub id: i64,

@@ -15,6 +15,15 @@ pub fn person_name(first: &str, last: &str) -> String {
     format!("{first} {}", last.to_uppercase())
 }
 
+/// The names of the fields whose pair says they changed: what a write's audit lists.
+pub fn changed_names(pairs: &[(&str, bool)]) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
 /// A record's validation holds for the school year (1 September – 31 August) it was made in.
 pub fn school_year_start(today: NaiveDate) -> NaiveDate {
     let year = if today.month() >= 9 {

@@ -20,6 +20,7 @@ pub mod library;
 pub mod mail;
 pub mod messaging;
 pub mod portal;
+pub mod redis_connection;
 pub mod reservations;
 pub mod school_calendar;
 pub mod sessions;

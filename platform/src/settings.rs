@@ -48,7 +48,6 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Connections this process may hold.
     pub database_max_connections: u32,
-    pub redis_max_connections: usize,
     /// How long a registry lookup is trusted before asking PostgreSQL again.
     pub tenant_cache_seconds: u64,
     /// On SIGTERM, in-flight requests get this long to finish.
@@ -98,7 +97,6 @@ struct FileSettings {
     listen_addr: Option<String>,
     log_format: Option<LogFormat>,
     database_max_connections: Option<u32>,
-    redis_max_connections: Option<usize>,
     tenant_cache_seconds: Option<u64>,
     shutdown_grace_seconds: Option<u64>,
     mail_dir: Option<PathBuf>,
@@ -197,10 +195,6 @@ impl Settings {
                 .map(|v| v as u32)
                 .or(file.database_max_connections)
                 .unwrap_or(10),
-            redis_max_connections: parse_env("REDIS_MAX_CONNECTIONS")?
-                .map(|v| v as usize)
-                .or(file.redis_max_connections)
-                .unwrap_or(32),
             tenant_cache_seconds: parse_env("TENANT_CACHE_SECONDS")?
                 .or(file.tenant_cache_seconds)
                 .unwrap_or(2),

@@ -5,6 +5,7 @@ use crate::auth::hashing;
 use crate::clock::{Clock, SystemClock};
 use crate::http::routes;
 use crate::mail::sender::MailSender;
+use crate::redis_connection::SharedRedis;
 use crate::school_calendar::SchoolCalendars;
 use crate::settings::Settings;
 use crate::state::{AppState, Parts};
@@ -42,7 +43,7 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("PostgreSQL at DATABASE_URL: {e}"))?;
-        let redis = redis_pool(&settings)?;
+        let redis = redis_connection(&settings)?;
         let acceptor = TcpListener::bind(settings.listen_addr.to_string())
             .into_acceptor()
             .await
@@ -119,22 +120,10 @@ impl Application {
     }
 }
 
-/// The Redis pool; connections are made lazily, so the service starts (and says it is not
-/// ready) while Redis is down, and recovers by itself when it returns.
-pub fn redis_pool(settings: &Settings) -> anyhow::Result<deadpool_redis::Pool> {
-    let mut config = deadpool_redis::Config::from_url(settings.redis_url.expose());
-    config.pool = Some(deadpool_redis::PoolConfig {
-        max_size: settings.redis_max_connections,
-        timeouts: deadpool_redis::Timeouts {
-            wait: Some(Duration::from_secs(2)),
-            create: Some(Duration::from_secs(2)),
-            recycle: Some(Duration::from_secs(2)),
-        },
-        ..Default::default()
-    });
-    config
-        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
-        .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))
+/// The process's Redis connection, made lazily: the service starts (and says it is not ready)
+/// while Redis is down, and recovers by itself when it returns.
+pub fn redis_connection(settings: &Settings) -> anyhow::Result<SharedRedis> {
+    SharedRedis::lazy(settings.redis_url.expose())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub settings: Settings,
     pool: TenantPool,
-    pub redis: deadpool_redis::Pool,
+    pub redis: crate::redis_connection::SharedRedis,
     pub tenants: TenantDirectory,
     pub configs: ConfigCache,
     /// The portal texts of each municipality's configuration version.
@@ -39,7 +39,7 @@ pub struct AppState {
 pub struct Parts {
     pub settings: Settings,
     pub pool: TenantPool,
-    pub redis: deadpool_redis::Pool,
+    pub redis: crate::redis_connection::SharedRedis,
     pub tenants: TenantDirectory,
     pub clock: Arc<dyn Clock>,
     pub school_calendars: SchoolCalendars,

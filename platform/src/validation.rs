@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use portail_tenants::values::{is_email, is_postal_code, normalize_french_phone};
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
 pub const SHORT_TEXT: usize = 200;
 pub const LONG_TEXT: usize = 2000;
@@ -24,6 +25,26 @@ impl FieldErrors {
 }
 
 /// Trims, refuses control characters and more than `max` characters.
+/// An optional id: none when `value` is blank; a value that is not an id adds the message
+/// of `refusal_key`.
+pub fn optional_id(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    refusal_key: &str,
+) -> Option<Uuid> {
+    match value.trim() {
+        "" => None,
+        text => {
+            let id = text.parse::<Uuid>().ok();
+            if id.is_none() {
+                errors.add(field, crate::i18n::t(refusal_key));
+            }
+            id
+        }
+    }
+}
+
 pub fn text(
     errors: &mut FieldErrors,
     field: &str,

@@ -196,6 +196,19 @@ impl TenantTx {
         Ok(self.query_one_raw(sql(text, values)).await?.is_some())
     }
 
+    /// Sends a [`Batch`](crate::batch::Batch) of queries as one statement: one round trip.
+    pub async fn batch(&self, batch: crate::batch::Batch) -> Result<crate::batch::Answer, DbErr> {
+        let (text, values) = batch.statement();
+        let row = self
+            .query_one_raw(sql(&text, values))
+            .await?
+            .ok_or_else(|| DbErr::Custom("a batch answers one row".into()))?;
+        let columns = (0..batch.len())
+            .map(|i| row.try_get::<serde_json::Value>("", &format!("c{i}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::batch::Answer::new(columns))
+    }
+
     /// Runs a statement; how many rows it touched.
     pub async fn run(
         &self,

@@ -3,6 +3,7 @@
 //! families), the tenant transaction every tenant query runs in, and the pure calendar rules
 //! of booking (school and public holidays, deadlines, ISO weeks).
 
+pub mod batch;
 pub mod calendar;
 pub mod config;
 pub mod configuration;

@@ -43,12 +43,6 @@ impl From<redis::RedisError> for EmailChangeError {
     }
 }
 
-impl From<deadpool_redis::PoolError> for EmailChangeError {
-    fn from(e: deadpool_redis::PoolError) -> Self {
-        EmailChangeError::Unavailable(e.to_string())
-    }
-}
-
 impl From<crate::sessions::SessionError> for EmailChangeError {
     fn from(e: crate::sessions::SessionError) -> Self {
         EmailChangeError::Unavailable(e.to_string())
@@ -132,7 +126,7 @@ pub async fn request(
         .await?
         .ok_or(EmailChangeError::InvalidToken)?;
     let token = tokens::new_token();
-    let mut conn = state.redis.get().await?;
+    let mut conn = state.redis.connection();
     let pending = serde_json::to_string(&Pending {
         guardian_id: signed.guardian_id,
         email: email.clone(),
@@ -189,7 +183,7 @@ pub async fn is_live(
     if !tokens::well_formed(token) {
         return Ok(false);
     }
-    let mut conn = state.redis.get().await?;
+    let mut conn = state.redis.connection();
     Ok(conn.exists(key(tenant.slug(), token)).await?)
 }
 
@@ -202,7 +196,7 @@ pub async fn confirm(
     if !tokens::well_formed(token) {
         return Err(EmailChangeError::InvalidToken);
     }
-    let mut conn = state.redis.get().await?;
+    let mut conn = state.redis.connection();
     let raw: Option<String> = redis::cmd("GETDEL")
         .arg(key(tenant.slug(), token))
         .query_async(&mut conn)

@@ -244,11 +244,7 @@ pub async fn start(
         purpose,
         browser,
     };
-    let mut conn = state
-        .redis
-        .get()
-        .await
-        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    let mut conn = state.redis.connection();
     let _: () = conn
         .set_ex(
             state_key(tenant.slug(), csrf.secret()),
@@ -269,11 +265,7 @@ pub async fn finish(
     returned_state: &str,
     req: &poem::Request,
 ) -> Result<(String, IdClaims, Purpose), OidcError> {
-    let mut conn = state
-        .redis
-        .get()
-        .await
-        .map_err(|e| OidcError::Unavailable(e.to_string()))?;
+    let mut conn = state.redis.connection();
     // GETDEL: a state works once.
     let raw: Option<String> = redis::cmd("GETDEL")
         .arg(state_key(tenant.slug(), returned_state))

@@ -4,7 +4,7 @@
 //! SameSite=Lax, and Secure when the portal is served over HTTPS. It carries only the session
 //! id; the session itself lives in Redis (see `crate::sessions`).
 
-use crate::sessions::SessionError;
+use crate::sessions::{ReadForRequest, SessionError};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::Request;
@@ -66,7 +66,16 @@ pub async fn signed_in(
     let Some(id) = read_cookie(req, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(session) = state.sessions.load(tenant.slug(), &id).await? else {
+    let read_before = req
+        .extensions()
+        .get::<ReadForRequest>()
+        .filter(|read| read.id == id)
+        .map(|read| read.session.clone());
+    let session = match read_before {
+        Some(session) => session,
+        None => state.sessions.load(tenant.slug(), &id).await?,
+    };
+    let Some(session) = session else {
         return Ok(None);
     };
     let field = |name: &str| {

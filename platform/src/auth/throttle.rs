@@ -4,7 +4,7 @@
 //! a successful sign-in clears the account's counter. If Redis is unreachable, sign-in refuses
 //! (the caller answers 503) rather than skipping the limiter.
 
-use deadpool_redis::Pool;
+use crate::redis_connection::SharedRedis;
 use redis::AsyncCommands;
 
 const FREE_FAILURES: i64 = 5;
@@ -23,14 +23,8 @@ impl From<redis::RedisError> for Unavailable {
     }
 }
 
-impl From<deadpool_redis::PoolError> for Unavailable {
-    fn from(e: deadpool_redis::PoolError) -> Self {
-        Unavailable(e.to_string())
-    }
-}
-
 pub struct Throttle {
-    pool: Pool,
+    redis: SharedRedis,
 }
 
 fn account_key(slug: &str, email: &str) -> String {
@@ -56,8 +50,8 @@ fn wait_seconds(failures: i64, free: i64, max: i64, window_left: i64) -> i64 {
 }
 
 impl Throttle {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    pub fn new(redis: SharedRedis) -> Self {
+        Self { redis }
     }
 
     /// Seconds to wait before this attempt may be judged (0: go ahead).
@@ -68,7 +62,7 @@ impl Throttle {
         address: &str,
         now: i64,
     ) -> Result<i64, Unavailable> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let mut longest = 0;
         for (key, factor) in [
             (account_key(slug, email), 1),
@@ -108,7 +102,7 @@ impl Throttle {
         address: &str,
         now: i64,
     ) -> Result<(), Unavailable> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         for key in [account_key(slug, email), address_key(slug, address)] {
             let _: () = redis::pipe()
                 .atomic()
@@ -127,7 +121,7 @@ impl Throttle {
 
     /// Counts a reset mail to `email`; false past 5 in an hour.
     pub async fn allow_reset_mail(&self, slug: &str, email: &str) -> Result<bool, Unavailable> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let key = format!(
             "t:{slug}:reset-mail:{}",
             super::tokens::token_hash(&email.to_lowercase())
@@ -146,7 +140,7 @@ impl Throttle {
     }
 
     pub async fn record_success(&self, slug: &str, email: &str) -> Result<(), Unavailable> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let _: () = conn.del(account_key(slug, email)).await?;
         Ok(())
     }

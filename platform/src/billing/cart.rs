@@ -238,22 +238,33 @@ pub async fn credit_cancelled(
 
 /// The household's balance, in cents.
 pub async fn balance(tx: &TenantTx, household: Uuid) -> Result<i64, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Sum {
-        total: i64,
+    Ok(Balance::of(balance_query(household).all(tx).await?))
+}
+
+/// The household's credit, as [`balance_query`] reads it.
+#[derive(serde::Deserialize)]
+pub struct Balance {
+    total: i64,
+}
+
+impl Balance {
+    /// The sum out of the query's one row.
+    pub fn of(rows: Vec<Balance>) -> i64 {
+        rows.first().map_or(0, |r| r.total)
     }
-    let row: Option<Sum> = tx
-        .one(
-            "SELECT coalesce(sum(amount_cents), 0)::bigint AS total FROM household_credits \
-             WHERE household_id = $1",
-            [household.into()],
-        )
-        .await?;
-    Ok(row.map_or(0, |r| r.total))
+}
+
+/// [`balance`]'s query, to send with others.
+pub fn balance_query(household: Uuid) -> portail_tenants::batch::Query<Balance> {
+    portail_tenants::batch::Query::new(
+        "SELECT coalesce(sum(amount_cents), 0)::bigint AS total FROM household_credits \
+         WHERE household_id = $1",
+        [household.into()],
+    )
 }
 
 /// A day in the cart, as the cart lists it.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone, FromQueryResult, serde::Deserialize)]
 pub struct Item {
     pub child_id: Uuid,
     pub first_name: String,
@@ -285,24 +296,26 @@ pub async fn items(tx: &TenantTx, household: Uuid, now: DateTime<Utc>) -> Result
     .await
 }
 
-/// The days of the household's carts between two dates that still hold their place.
-pub async fn held_days(
-    tx: &TenantTx,
+/// The cart's days between two dates (the grid sends it with its other queries): [`still_held`] keeps those that
+/// still hold their place.
+pub fn held_days_query(
     household: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<Vec<(Uuid, String, NaiveDate)>, DbErr> {
-    Ok(tx
-        .all::<Item>(
-            &format!("{ITEMS} WHERE i.household_id = $1 AND i.day BETWEEN $2 AND $3"),
-            [household.into(), from.into(), to.into()],
-        )
-        .await?
+) -> portail_tenants::batch::Query<Item> {
+    portail_tenants::batch::Query::new(
+        format!("{ITEMS} WHERE i.household_id = $1 AND i.day BETWEEN $2 AND $3"),
+        [household.into(), from.into(), to.into()],
+    )
+}
+
+/// The days of `items` whose hold has not run out (or whose payment is pending) at `now`.
+pub fn still_held(items: Vec<Item>, now: DateTime<Utc>) -> Vec<(Uuid, String, NaiveDate)> {
+    items
         .into_iter()
         .filter(|i| i.pending || i.held_until > now)
         .map(|i| (i.child_id, i.prestation_code, i.day))
-        .collect())
+        .collect()
 }
 
 /// The household's cart and balance, for the page and the API.

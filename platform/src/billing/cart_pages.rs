@@ -3,7 +3,7 @@
 
 use super::cart::{self, item_label};
 use super::money::euros;
-use super::{BillingError, pages::origin_of};
+use super::{BillingError, pages::allowing_payfip_form};
 use crate::auth::pages::see_other;
 use crate::http::errors::{PageError, Problem};
 use crate::http::page::{Frame, NoFields, SignedInForm, SignedInPage};
@@ -88,23 +88,14 @@ async fn render(
         settled,
         error,
     };
-    let mut response = frame.render_with_status(
+    let response = frame.render_with_status(
         "panier",
         &crate::i18n::t("title-cart"),
         "reservations",
         model,
         status,
     );
-    // PAYER's form goes on to PayFiP's page.
-    let csp = crate::http::security_headers::csp_with_form_action(&origin_of(
-        &state.settings.payfip_base_url,
-    ));
-    if let Ok(csp) = csp.parse() {
-        response
-            .headers_mut()
-            .insert("content-security-policy", csp);
-    }
-    Ok(response)
+    Ok(allowing_payfip_form(state, response))
 }
 
 #[handler]

@@ -94,8 +94,19 @@ pub async fn unpaid_for_household(
     tx: &TenantTx,
     household_id: Uuid,
 ) -> Result<Vec<UnpaidInvoice>, DbErr> {
-    let mut unpaid: Vec<UnpaidInvoice> = repository::invoices_of(tx, household_id)
-        .await?
+    Ok(unpaid_of(repository::invoices_of(tx, household_id).await?))
+}
+
+/// The household's invoices, as a query to send with others: [`unpaid_of`] keeps the unpaid.
+pub fn household_invoices_query(
+    household_id: Uuid,
+) -> portail_tenants::batch::Query<repository::InvoiceRow> {
+    repository::invoices_of_query(household_id)
+}
+
+/// The invoices not paid in full among `invoices`, the oldest due first.
+pub fn unpaid_of(invoices: Vec<repository::InvoiceRow>) -> Vec<UnpaidInvoice> {
+    let mut unpaid: Vec<UnpaidInvoice> = invoices
         .into_iter()
         .filter(|i| matches!(Status::of(i), Status::Unpaid | Status::PartiallyPaid))
         .map(|i| UnpaidInvoice {
@@ -106,5 +117,5 @@ pub async fn unpaid_for_household(
         })
         .collect();
     unpaid.sort_by(|a, b| (a.due_on, &a.number).cmp(&(b.due_on, &b.number)));
-    Ok(unpaid)
+    unpaid
 }

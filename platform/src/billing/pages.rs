@@ -117,13 +117,18 @@ async fn render(
     let data = serde_json::to_value(&page).map_err(|_| PageError::from(BillingError::NotFound))?;
     // The count read with the invoices, in the same transaction.
     let frame = frame.counted(view.unread);
-    let mut response = frame.render_with_status(
+    let response = frame.render_with_status(
         "factures",
         &crate::i18n::t("title-invoices"),
         "factures",
         data,
         status,
     );
+    Ok(allowing_payfip_form(state, response))
+}
+
+/// `response` with a CSP that lets its forms go on to PayFiP's payment page (PAYER).
+pub fn allowing_payfip_form(state: &AppState, mut response: Response) -> Response {
     let csp = crate::http::security_headers::csp_with_form_action(&origin_of(
         &state.settings.payfip_base_url,
     ));
@@ -132,7 +137,7 @@ async fn render(
             .headers_mut()
             .insert("content-security-policy", csp);
     }
-    Ok(response)
+    response
 }
 
 /// `scheme://host[:port]` of a URL.

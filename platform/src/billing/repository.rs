@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use portail_tenants::TenantTx;
+use portail_tenants::batch::Query;
 use sea_orm::{DbErr, FromQueryResult, Value};
 use uuid::Uuid;
 
@@ -251,48 +252,50 @@ pub async fn lines_of(tx: &TenantTx, invoice_id: Uuid) -> Result<Vec<LineRow>, D
     .await
 }
 
-/// The lines of every invoice and receipt of the household (what [`invoices_of`] lists), in
-/// one statement: "Mes factures" costs one round trip whatever the number of invoices.
-pub async fn household_lines(
-    tx: &TenantTx,
-    household_id: Uuid,
-) -> Result<Vec<(Uuid, LineRow)>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Owned {
-        invoice_id: Uuid,
-        child_id: Option<Uuid>,
-        prestation_code: String,
-        kind: String,
-        days: i32,
-        unit_price_cents: i32,
-        amount_cents: i64,
-        label: String,
-    }
-    let rows: Vec<Owned> = tx
-        .all(
-            "SELECT l.invoice_id, l.child_id, l.prestation_code, l.kind, l.days, \
+/// A line with the invoice it belongs to.
+#[derive(serde::Deserialize)]
+pub struct OwnedLine {
+    invoice_id: Uuid,
+    child_id: Option<Uuid>,
+    prestation_code: String,
+    kind: String,
+    days: i32,
+    unit_price_cents: i32,
+    amount_cents: i64,
+    label: String,
+}
+
+/// The lines of the household's invoices and receipts, each with its invoice's id (sent with
+/// the invoices in one batch).
+pub fn household_lines_query(household_id: Uuid) -> Query<OwnedLine> {
+    Query::new(
+        "SELECT l.invoice_id, l.child_id, l.prestation_code, l.kind, l.days, \
                     l.unit_price_cents, l.amount_cents, l.label \
              FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
              WHERE i.household_id = $1 AND i.kind IN ('invoice', 'receipt') \
              ORDER BY l.invoice_id, l.position",
-            [household_id.into()],
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let line = LineRow {
-                child_id: r.child_id,
-                prestation_code: r.prestation_code,
-                kind: r.kind,
-                days: r.days,
-                unit_price_cents: r.unit_price_cents,
-                amount_cents: r.amount_cents,
-                label: r.label,
-            };
-            (r.invoice_id, line)
-        })
-        .collect())
+        [household_id.into()],
+    )
+}
+
+impl OwnedLine {
+    /// Each line with its invoice's id.
+    pub fn pairs(rows: Vec<OwnedLine>) -> Vec<(Uuid, LineRow)> {
+        rows.into_iter()
+            .map(|r| {
+                let line = LineRow {
+                    child_id: r.child_id,
+                    prestation_code: r.prestation_code,
+                    kind: r.kind,
+                    days: r.days,
+                    unit_price_cents: r.unit_price_cents,
+                    amount_cents: r.amount_cents,
+                    label: r.label,
+                };
+                (r.invoice_id, line)
+            })
+            .collect()
+    }
 }
 
 /// Records the days an invoice bills (+1) or credits (-1).
@@ -374,7 +377,7 @@ pub async fn days_of(tx: &TenantTx, invoice_id: Uuid) -> Result<Vec<(DayRow, i16
 }
 
 /// An invoice or credit note as lists show it.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone, FromQueryResult, serde::Deserialize)]
 pub struct InvoiceRow {
     pub id: Uuid,
     pub number: String,
@@ -399,14 +402,18 @@ const INVOICE_COLUMNS: &str = "i.id, i.number, i.kind, i.household_id, h.referen
 /// The invoices of a household and the receipts of its paid carts (credit notes are reached
 /// from the invoice they cancel).
 pub async fn invoices_of(tx: &TenantTx, household_id: Uuid) -> Result<Vec<InvoiceRow>, DbErr> {
-    tx.all(
-        &format!(
+    invoices_of_query(household_id).all(tx).await
+}
+
+/// [`invoices_of`]'s query, to send with others.
+pub fn invoices_of_query(household_id: Uuid) -> Query<InvoiceRow> {
+    Query::new(
+        format!(
             "SELECT {INVOICE_COLUMNS} WHERE i.household_id = $1 AND i.kind IN ('invoice', 'receipt') \
              ORDER BY i.issued_on DESC, i.number DESC"
         ),
         [household_id.into()],
     )
-    .await
 }
 
 /// The latest invoices and credit notes of the municipality, for the régisseur.

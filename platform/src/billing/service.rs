@@ -21,9 +21,15 @@ pub async fn household_invoices(
     household_id: Uuid,
 ) -> Result<Vec<InvoiceWithLines>, BillingError> {
     let tx = tenant.begin(state).await?;
-    let found = with_lines(&tx, household_id).await?;
+    let mut batch = portail_tenants::batch::Batch::default();
+    let invoices = batch.add(repo::invoices_of_query(household_id));
+    let lines = batch.add(repo::household_lines_query(household_id));
+    let mut answer = tx.batch(batch).await?;
     tx.commit().await?;
-    Ok(found)
+    Ok(with_lines(
+        answer.take(invoices)?,
+        repo::OwnedLine::pairs(answer.take(lines)?),
+    ))
 }
 
 /// What "Mes factures" shows, read in one transaction.
@@ -45,30 +51,35 @@ pub async fn invoices_view(
 ) -> Result<InvoicesView, BillingError> {
     let tx = tenant.begin(state).await?;
     let online = current_config(state, tenant, &tx).await?.payfip.is_some();
-    let invoices = with_lines(&tx, who.household_id).await?;
-    let balance_cents = super::cart::balance(&tx, who.household_id).await?;
-    let unread = crate::messaging::unread_for_guardian(&tx, who.guardian_id).await?;
+    // The page's four queries in one round trip.
+    let mut batch = portail_tenants::batch::Batch::default();
+    let invoices = batch.add(repo::invoices_of_query(who.household_id));
+    let lines = batch.add(repo::household_lines_query(who.household_id));
+    let balance = batch.add(super::cart::balance_query(who.household_id));
+    let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
+    let mut answer = tx.batch(batch).await?;
     tx.commit().await?;
     Ok(InvoicesView {
-        invoices,
-        balance_cents,
+        invoices: with_lines(
+            answer.take(invoices)?,
+            repo::OwnedLine::pairs(answer.take(lines)?),
+        ),
+        balance_cents: super::cart::Balance::of(answer.take(balance)?),
         online,
-        unread,
+        unread: crate::messaging::UnreadCount::of(answer.take(unread)?),
     })
 }
 
-/// The household's invoices with their lines (two statements), in the order of
-/// [`household_invoices`].
-async fn with_lines(
-    tx: &portail_tenants::TenantTx,
-    household_id: Uuid,
-) -> Result<Vec<InvoiceWithLines>, BillingError> {
+/// The household's invoices with their lines, in the order of [`household_invoices`].
+fn with_lines(
+    invoices: Vec<repo::InvoiceRow>,
+    owned_lines: Vec<(Uuid, LineRow)>,
+) -> Vec<InvoiceWithLines> {
     let mut lines: std::collections::HashMap<Uuid, Vec<LineRow>> = Default::default();
-    for (invoice, line) in repo::household_lines(tx, household_id).await? {
+    for (invoice, line) in owned_lines {
         lines.entry(invoice).or_default().push(line);
     }
-    let mut found: Vec<InvoiceWithLines> = repo::invoices_of(tx, household_id)
-        .await?
+    let mut found: Vec<InvoiceWithLines> = invoices
         .into_iter()
         .map(|invoice| InvoiceWithLines {
             lines: lines.remove(&invoice.id).unwrap_or_default(),
@@ -88,7 +99,7 @@ async fn with_lines(
         };
         (!open, order, i.invoice.number.clone())
     });
-    Ok(found)
+    found
 }
 
 use chrono::Datelike as _;

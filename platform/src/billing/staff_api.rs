@@ -2,8 +2,9 @@
 //! (`regisseur` and up): a month's billing run (or its dry run), the invoices and credit
 //! notes, the payments, the payment attempts (anomalies first), and a credit note.
 
-use super::payment::{self, Attempt};
+use super::payment::{self, Attempt, PaymentRow};
 use super::repository::InvoiceRow;
+use super::run::Issued;
 use super::{BillingError, Status, month::Month, service};
 use crate::http::errors::ApiError;
 use crate::staff::Regisseur;
@@ -38,6 +39,16 @@ struct StaffIssuedDto {
     number: String,
     household_id: Uuid,
     amount_cents: i64,
+}
+
+impl From<Issued> for StaffIssuedDto {
+    fn from(i: Issued) -> Self {
+        StaffIssuedDto {
+            number: i.number,
+            household_id: i.household_id,
+            amount_cents: i.amount_cents,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -144,6 +155,19 @@ struct StaffPaymentDto {
     paid_at: DateTime<Utc>,
 }
 
+impl From<PaymentRow> for StaffPaymentDto {
+    fn from(p: PaymentRow) -> Self {
+        StaffPaymentDto {
+            id: p.id,
+            invoice_id: p.invoice_id,
+            invoice_number: p.invoice_number,
+            amount_cents: p.amount_cents,
+            numauto: p.numauto,
+            paid_at: p.paid_at,
+        }
+    }
+}
+
 #[derive(Object)]
 struct StaffPaymentsDto {
     /// The latest 200, newest first.
@@ -186,15 +210,7 @@ impl StaffBillingApi {
             month: report.month,
             dry_run: dry,
             skipped: report.skipped as u64,
-            issued: report
-                .issued
-                .into_iter()
-                .map(|i| StaffIssuedDto {
-                    number: i.number,
-                    household_id: i.household_id,
-                    amount_cents: i.amount_cents,
-                })
-                .collect(),
+            issued: report.issued.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -268,17 +284,7 @@ impl StaffBillingApi {
     ) -> Answer<Json<StaffPaymentsDto>> {
         let rows = payment::latest_payments(&self.state, &tenant).await?;
         Ok(Json(StaffPaymentsDto {
-            payments: rows
-                .into_iter()
-                .map(|p| StaffPaymentDto {
-                    id: p.id,
-                    invoice_id: p.invoice_id,
-                    invoice_number: p.invoice_number,
-                    amount_cents: p.amount_cents,
-                    numauto: p.numauto,
-                    paid_at: p.paid_at,
-                })
-                .collect(),
+            payments: rows.into_iter().map(Into::into).collect(),
         }))
     }
 }

@@ -175,6 +175,22 @@ async fn render(
     ))
 }
 
+/// The page again, `month` in its field, saying why `e` refused the action.
+async fn refused(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    frame: &StaffFrame,
+    month: String,
+    e: BillingError,
+) -> Result<Response, PageError> {
+    let shown = Shown {
+        month,
+        error: Some(e.message()),
+        ..Shown::default()
+    };
+    render(state, tenant, frame, shown, e.status().as_u16()).await
+}
+
 fn default_month(state: &AppState) -> String {
     Month::of(portail_tenants::calendar::paris_date(state.clock.now())).to_string()
 }
@@ -237,13 +253,15 @@ pub async fn run_billing(
 ) -> Result<Response, PageError> {
     let dry = page.form.dry_run.is_some();
     let Some(month) = Month::parse(&page.form.month) else {
-        let e = BillingError::InvalidMonth;
-        let shown = Shown {
-            month: page.form.month.clone(),
-            error: Some(e.message()),
-            ..Shown::default()
-        };
-        return render(state, tenant, &page.frame, shown, e.status().as_u16()).await;
+        let month = page.form.month.clone();
+        return refused(
+            state,
+            tenant,
+            &page.frame,
+            month,
+            BillingError::InvalidMonth,
+        )
+        .await;
     };
     let by = format!("staff:{}", page.member.email);
     match service::run_month(state, tenant, month, dry, &by).await {
@@ -256,12 +274,7 @@ pub async fn run_billing(
             render(state, tenant, &page.frame, shown, 200).await
         }
         Err(e @ (BillingError::RunInProgress | BillingError::NotConfigured)) => {
-            let shown = Shown {
-                month: month.to_string(),
-                error: Some(e.message()),
-                ..Shown::default()
-            };
-            render(state, tenant, &page.frame, shown, e.status().as_u16()).await
+            refused(state, tenant, &page.frame, month.to_string(), e).await
         }
         Err(e) => Err(e.into()),
     }
@@ -286,12 +299,7 @@ pub async fn cancel_invoice(
             tenant.slug()
         ))),
         Err(e @ (BillingError::AlreadyCancelled | BillingError::HasPayments)) => {
-            let shown = Shown {
-                month: default_month(state),
-                error: Some(e.message()),
-                ..Shown::default()
-            };
-            render(state, tenant, &page.frame, shown, e.status().as_u16()).await
+            refused(state, tenant, &page.frame, default_month(state), e).await
         }
         Err(e) => Err(e.into()),
     }

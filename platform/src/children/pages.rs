@@ -116,13 +116,9 @@ struct ChildPage {
 /// A contact: its summary, or its form (being edited), or the confirmation of its removal.
 #[derive(Serialize)]
 struct ContactView {
-    id: Uuid,
-    name: String,
-    relation: String,
-    phone: String,
-    phone2: String,
-    pickup: bool,
-    emergency: bool,
+    /// As stored.
+    #[serde(flatten)]
+    contact: Contact,
     editing: bool,
     confirming: bool,
     /// The confirmation of its change, next to it.
@@ -257,11 +253,9 @@ struct FieldMessages {
     doctor_phone: Option<String>,
     allergies: Option<String>,
     medical_notes: Option<String>,
-    name: Option<String>,
-    phone: Option<String>,
-    phone2: Option<String>,
-    pickup: Option<String>,
-    relation: Option<String>,
+    /// The add-contact form's, on the same page.
+    #[serde(flatten)]
+    contact: ContactMessages,
 }
 
 impl FieldMessages {
@@ -279,11 +273,7 @@ impl FieldMessages {
             doctor_phone: err("doctor_phone"),
             allergies: err("allergies"),
             medical_notes: err("medical_notes"),
-            name: err("name"),
-            phone: err("phone"),
-            phone2: err("phone2"),
-            pickup: err("pickup"),
-            relation: err("relation"),
+            contact: ContactMessages::of(errors),
         }
     }
 }
@@ -396,13 +386,7 @@ fn contact_view(
         false => stored,
     };
     ContactView {
-        id: k.id,
-        name: k.name.clone(),
-        relation: k.relation.clone(),
-        phone: k.phone.clone(),
-        phone2: k.phone2.clone(),
-        pickup: k.pickup,
-        emergency: k.emergency,
+        contact: k.clone(),
         editing,
         confirming: view.confirm_delete == Some(k.id),
         notice: (view.contact == Some(k.id))

@@ -237,11 +237,7 @@ fn changed_fields(a: &Child, b: &Child) -> Vec<String> {
         ("pai", a.pai != b.pai),
         ("medical_notes", a.medical_notes != b.medical_notes),
     ];
-    pairs
-        .iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(n, _)| n.to_string())
-        .collect()
+    crate::family::changed_names(&pairs)
 }
 
 /// The parent certifies the record is up to date, for the current school year.

@@ -4,10 +4,11 @@ use super::sources::{self, UnpaidInvoice};
 use crate::auth::session::SignedIn;
 use crate::library::repository::{self as library, Published};
 use crate::reservations::availability::week_rules;
-use crate::reservations::repository::week_facts;
+use crate::reservations::repository::{WeekFacts, week_facts_query};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use portail_tenants::batch::Batch;
 use portail_tenants::calendar::WeekId;
 use sea_orm::DbErr;
 use serde::Serialize;
@@ -57,11 +58,22 @@ pub async fn load(
     let calendar = state.school_calendars.current().await;
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
-    let documents = library::visible(&tx, who.household_id, who.guardian_id, today).await?;
-    let facts = week_facts(&tx, who.household_id, today, today).await?;
-    let unpaid = sources::unpaid_invoices(&tx, who.household_id).await?;
-    let unread = sources::unread_messages(&tx, who.household_id, who.guardian_id).await?;
+    // The four tiles' queries in one round trip.
+    let mut batch = Batch::default();
+    let documents = batch.add(library::visible_query(
+        who.household_id,
+        who.guardian_id,
+        today,
+    ));
+    let facts = batch.add(week_facts_query(who.household_id, today, today));
+    let invoices = batch.add(crate::billing::household_invoices_query(who.household_id));
+    let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
+    let mut answer = tx.batch(batch).await?;
     tx.commit().await?;
+    let documents = answer.take(documents)?;
+    let facts = WeekFacts::of(answer.take(facts)?);
+    let unpaid = sources::unpaid_invoices(crate::billing::unpaid_of(answer.take(invoices)?));
+    let unread = crate::messaging::UnreadCount::of(answer.take(unread)?);
 
     let name_of = |code: &str| {
         config

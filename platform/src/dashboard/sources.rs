@@ -1,9 +1,7 @@
-//! One function per tile whose data belongs to another feature. Each takes the dashboard's
-//! tenant transaction, so the home page stays one transaction.
+//! The tiles' shapes of data that belongs to another feature (read by the dashboard's batch,
+//! in its one transaction).
 
 use chrono::NaiveDate;
-use portail_tenants::TenantTx;
-use sea_orm::DbErr;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -17,27 +15,14 @@ pub struct UnpaidInvoice {
     pub due_on: NaiveDate,
 }
 
-/// The household's invoices not paid in full, the oldest due first, with what is left to pay.
-pub async fn unpaid_invoices(
-    tx: &TenantTx,
-    household_id: Uuid,
-) -> Result<Vec<UnpaidInvoice>, DbErr> {
-    let unpaid = crate::billing::unpaid_for_household(tx, household_id).await?;
+/// The household's invoices not paid in full (`unpaid`, the oldest due first), with what is
+/// left to pay, as the tile shows them.
+pub fn unpaid_invoices(unpaid: Vec<crate::billing::UnpaidInvoice>) -> Vec<UnpaidInvoice> {
     let tile = |i: crate::billing::UnpaidInvoice| UnpaidInvoice {
         id: i.id,
         label: crate::i18n::t_args("dashboard-invoice-label", &[("number", i.number.into())]),
         amount_cents: i.amount_cents,
         due_on: i.due_on,
     };
-    Ok(unpaid.into_iter().map(tile).collect())
-}
-
-/// How many messages of the household's conversations the guardian has not read (the
-/// banner's count).
-pub async fn unread_messages(
-    tx: &TenantTx,
-    _household_id: Uuid,
-    guardian_id: Uuid,
-) -> Result<i64, DbErr> {
-    crate::messaging::unread_for_guardian(tx, guardian_id).await
+    unpaid.into_iter().map(tile).collect()
 }

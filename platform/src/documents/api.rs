@@ -99,6 +99,28 @@ impl Payload for FileBytes {
     }
 }
 
+impl FileBytes {
+    /// The body and the three header values of a file's answer, from the service's
+    /// `[content-type, content-disposition, x-content-type-options, cache-control]`.
+    pub fn with_headers(
+        data: Vec<u8>,
+        headers: [(&'static str, String); 4],
+    ) -> (FileBytes, String, String, String) {
+        let [
+            (_, content_type),
+            (_, disposition),
+            (_, nosniff),
+            (_, cache),
+        ] = headers;
+        (
+            FileBytes { data, content_type },
+            disposition,
+            nosniff,
+            cache,
+        )
+    }
+}
+
 impl IntoResponse for FileBytes {
     fn into_response(self) -> poem::Response {
         poem::Response::builder()
@@ -159,21 +181,9 @@ impl IntoResponse for DownloadResponse {
 
 impl From<StoredFile> for DownloadResponse {
     fn from(file: StoredFile) -> Self {
-        let [
-            (_, content_type),
-            (_, disposition),
-            (_, nosniff),
-            (_, cache),
-        ] = service::download_headers(&file);
-        DownloadResponse(DownloadResult::Ok(
-            FileBytes {
-                data: file.data,
-                content_type,
-            },
-            disposition,
-            nosniff,
-            cache,
-        ))
+        let headers = service::download_headers(&file);
+        let (bytes, disposition, nosniff, cache) = FileBytes::with_headers(file.data, headers);
+        DownloadResponse(DownloadResult::Ok(bytes, disposition, nosniff, cache))
     }
 }
 

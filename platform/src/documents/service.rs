@@ -16,7 +16,7 @@ use crate::http::errors::{
 };
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use crate::validation::FieldErrors;
+use crate::validation::{self, FieldErrors};
 use poem::http::StatusCode;
 use sea_orm::DbErr;
 use uuid::Uuid;
@@ -175,18 +175,9 @@ fn has_control(text: &str, allow_newlines: bool) -> bool {
         .any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
 }
 
-/// The checked fields of an upload.
-struct Checked {
-    name: String,
-    description: String,
-    person: Option<Uuid>,
-}
-
-/// Every field at once, so the form shows every problem together. Whether the person is a
-/// child of the household is checked with the database, in [`create`].
-fn check(form: &Received) -> (Checked, FieldErrors) {
-    let mut errors = FieldErrors::default();
-    // Format characters (U+202E…) would make the name read otherwise than it is.
+/// The name of a sent or published document: one line, `NAME_MAX` characters at most. Format
+/// characters (U+202E…) are removed: they would make the name read otherwise than it is.
+pub fn checked_name(errors: &mut FieldErrors, form: &Received) -> String {
     let name = one_line(&super::hostile::strip_format_chars(&form.name));
     if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
         errors.add(
@@ -201,6 +192,21 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     } else if has_control(&name, false) {
         errors.add("name", crate::i18n::t("document-name-chars"));
     }
+    name
+}
+
+/// The checked fields of an upload.
+struct Checked {
+    name: String,
+    description: String,
+    person: Option<Uuid>,
+}
+
+/// Every field at once, so the form shows every problem together. Whether the person is a
+/// child of the household is checked with the database, in [`create`].
+fn check(form: &Received) -> (Checked, FieldErrors) {
+    let mut errors = FieldErrors::default();
+    let name = checked_name(&mut errors, form);
     let description =
         super::hostile::strip_format_chars(form.description.trim()).replace("\r\n", "\n");
     if form.overlong.contains(&"description") || description.chars().count() > DESCRIPTION_MAX {
@@ -214,16 +220,8 @@ fn check(form: &Received) -> (Checked, FieldErrors) {
     } else if has_control(&description, true) {
         errors.add("description", crate::i18n::t("document-description-chars"));
     }
-    let person = match form.person.trim() {
-        "" => None,
-        text => match text.parse::<Uuid>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("person", crate::i18n::t("document-person-refused"));
-                None
-            }
-        },
-    };
+    let refused = "document-person-refused";
+    let person = validation::optional_id(&mut errors, "person", &form.person, refused);
     if form.file.is_none() {
         errors.add("file", crate::i18n::t("document-file-required"));
     }
@@ -341,16 +339,7 @@ pub async fn download(
     let Some(file) = repository::file(&tx, who.household_id, id).await? else {
         return Err(DocumentError::NotFound);
     };
-    audit::by_guardian(
-        &tx,
-        who,
-        origin,
-        "download",
-        "document",
-        id.to_string(),
-        vec![],
-    )
-    .await?;
+    audit::download_by_guardian(&tx, who, origin, "document", id).await?;
     tx.commit().await?;
     Ok(file)
 }

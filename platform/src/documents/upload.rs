@@ -149,35 +149,24 @@ async fn read_into(
     req: &Request,
     body: Body,
     max_file: u64,
-    csrf: Option<CsrfCheck<'_>>,
+    mut csrf: Option<CsrfCheck<'_>>,
 ) -> Result<(), ReadError> {
-    let (mut multipart, tripped) = open(req, body, max_file + MARGIN).await?;
-    let failed = |tripped: &AtomicBool| {
-        if tripped.load(Ordering::SeqCst) {
-            ReadError::TooLarge
-        } else {
-            ReadError::Malformed
-        }
-    };
-    let mut csrf_checked = csrf.is_none();
+    let (mut multipart, cut) = open(req, body, max_file + MARGIN).await?;
     let mut parts = 0;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(_) => return Err(failed(&tripped)),
+            Err(_) => return Err(cut.failure()),
         };
         parts += 1;
         if parts > MAX_PARTS {
             return Err(ReadError::Malformed);
         }
         let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked {
+        if let Some(check) = csrf.take() {
             // The token is checked before anything else of the form is read.
-            let check = csrf.expect("checked when a check is given");
-            csrf_checked = first_field_is_token(field, &name, check)
-                .await
-                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+            first_field_is_token(field, &name, check, &cut).await?;
             continue;
         }
         let text_field: Option<(&'static str, &mut String)> = match name.as_str() {
@@ -188,7 +177,7 @@ async fn read_into(
         };
         let library_field = LIBRARY_FIELDS.iter().find(|f| **f == name).copied();
         if let Some(key) = library_field {
-            let (text, overlong) = read_text(field, 1024).await.map_err(|_| failed(&tripped))?;
+            let (text, overlong) = read_text(field, 1024).await.map_err(|_| cut.failure())?;
             received.library.insert(key, text);
             if overlong {
                 received.overlong.push(key);
@@ -196,7 +185,7 @@ async fn read_into(
         } else if let Some((key, slot)) = text_field {
             let (text, overlong) = read_text(field, TEXT_FIELD_BYTES)
                 .await
-                .map_err(|_| failed(&tripped))?;
+                .map_err(|_| cut.failure())?;
             *slot = text;
             if overlong {
                 received.overlong.push(key);
@@ -204,17 +193,13 @@ async fn read_into(
         } else if name == "file" && received.file.is_none() {
             received.file = read_file(field, max_file)
                 .await
-                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+                .map_err(|e| e.unwrap_or_else(|| cut.failure()))?;
         } else {
             // Unknown parts and a second file are read past, never kept.
-            skip(field).await.map_err(|_| failed(&tripped))?;
+            skip(field).await.map_err(|_| cut.failure())?;
         }
     }
-    if csrf_checked {
-        Ok(())
-    } else {
-        Err(ReadError::Csrf)
-    }
+    csrf_read(csrf)
 }
 
 /// A file of a form that may carry several (a message's attachments), with the name the
@@ -269,41 +254,24 @@ async fn read_form_into(
     body: Body,
     texts: &[(&'static str, usize)],
     max_files_bytes: u64,
-    csrf: Option<CsrfCheck<'_>>,
+    mut csrf: Option<CsrfCheck<'_>>,
     holder: &Holder,
 ) -> Result<(), ReadError> {
-    let (mut multipart, tripped) = open(req, body, max_files_bytes + MARGIN).await?;
-    let failed = |tripped: &AtomicBool| {
-        if tripped.load(Ordering::SeqCst) {
-            ReadError::TooLarge
-        } else {
-            ReadError::Malformed
-        }
-    };
-    let mut csrf_checked = csrf.is_none();
+    let (mut multipart, cut) = open(req, body, max_files_bytes + MARGIN).await?;
     let mut left = max_files_bytes;
     for _ in 0..MAX_PARTS {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
-            Ok(None) => {
-                return if csrf_checked {
-                    Ok(())
-                } else {
-                    Err(ReadError::Csrf)
-                };
-            }
-            Err(_) => return Err(failed(&tripped)),
+            Ok(None) => return csrf_read(csrf),
+            Err(_) => return Err(cut.failure()),
         };
         let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked {
-            let check = csrf.expect("checked when a check is given");
-            csrf_checked = first_field_is_token(field, &name, check)
-                .await
-                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+        if let Some(check) = csrf.take() {
+            first_field_is_token(field, &name, check, &cut).await?;
             continue;
         }
         if let Some((key, max)) = texts.iter().find(|(key, _)| *key == name) {
-            let (text, _) = read_text(field, *max).await.map_err(|_| failed(&tripped))?;
+            let (text, _) = read_text(field, *max).await.map_err(|_| cut.failure())?;
             received.texts.insert(key, text);
         } else if name == "file" {
             // The name is only a label; the path some browsers send is dropped.
@@ -316,7 +284,7 @@ async fn read_form_into(
                 .to_string();
             let file = read_file(field, left)
                 .await
-                .map_err(|e| e.unwrap_or_else(|| failed(&tripped)))?;
+                .map_err(|e| e.unwrap_or_else(|| cut.failure()))?;
             if let Some(file) = file {
                 left -= file.len;
                 received.files.push(NamedFile {
@@ -326,37 +294,41 @@ async fn read_form_into(
                 });
             }
         } else {
-            skip(field).await.map_err(|_| failed(&tripped))?;
+            skip(field).await.map_err(|_| cut.failure())?;
         }
     }
     Err(ReadError::Malformed)
 }
 
-/// Checks that the first field is the CSRF token and that it passes: `Ok(true)`, or why not
-/// (`Err(None)`: the read failed, the caller tells which way).
+/// Checks that the first field is the CSRF token and that it passes.
 async fn first_field_is_token(
     field: poem::web::Field,
     name: &str,
     check: CsrfCheck<'_>,
-) -> Result<bool, Option<ReadError>> {
+    cut: &Cut,
+) -> Result<(), ReadError> {
     if name != "csrf" {
-        return Err(Some(ReadError::Csrf));
+        return Err(ReadError::Csrf);
     }
-    let (token, _) = read_text(field, 256).await.map_err(|_| None)?;
+    let (token, _) = read_text(field, 256).await.map_err(|_| cut.failure())?;
     if check(&token) {
-        Ok(true)
+        Ok(())
     } else {
-        Err(Some(ReadError::Csrf))
+        Err(ReadError::Csrf)
+    }
+}
+
+/// The end of a form: a check still pending means the token never came (an empty body).
+fn csrf_read(pending: Option<CsrfCheck<'_>>) -> Result<(), ReadError> {
+    match pending {
+        None => Ok(()),
+        Some(_) => Err(ReadError::Csrf),
     }
 }
 
 /// The multipart reader of a body cut off at `cap` bytes (an announced larger body is
 /// refused before a byte is read), and the flag telling that cut from a client that hung up.
-async fn open(
-    req: &Request,
-    body: Body,
-    cap: u64,
-) -> Result<(Multipart, Arc<AtomicBool>), ReadError> {
+async fn open(req: &Request, body: Body, cap: u64) -> Result<(Multipart, Cut), ReadError> {
     let announced = req
         .headers()
         .get("content-length")
@@ -369,7 +341,21 @@ async fn open(
     let multipart = Multipart::from_request(req, &mut RequestBody::new(body))
         .await
         .map_err(|_| ReadError::Malformed)?;
-    Ok((multipart, tripped))
+    Ok((multipart, Cut(tripped)))
+}
+
+/// Set once [`limited`] has cut the body: a failed read is then ours (too large), else the
+/// client's (malformed or hung up).
+struct Cut(Arc<AtomicBool>);
+
+impl Cut {
+    fn failure(&self) -> ReadError {
+        if self.0.load(Ordering::SeqCst) {
+            ReadError::TooLarge
+        } else {
+            ReadError::Malformed
+        }
+    }
 }
 
 /// The body, failing once more than `cap` bytes have come in. The flag tells a failure of

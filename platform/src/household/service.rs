@@ -267,11 +267,7 @@ fn changed_fields(a: &Guardian, b: &Guardian) -> Vec<String> {
             a.parental_authority != b.parental_authority,
         ),
     ];
-    pairs
-        .iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(name, _)| name.to_string())
-        .collect()
+    crate::family::changed_names(&pairs)
 }
 
 /// Gives or withdraws consents of a guardian of the household; the date records the choice.

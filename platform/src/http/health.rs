@@ -41,7 +41,7 @@ async fn postgres_answers(state: &AppState) -> bool {
 
 async fn redis_answers(state: &AppState) -> bool {
     let probe = async {
-        let mut conn = state.redis.get().await.ok()?;
+        let mut conn = state.redis.connection();
         redis::cmd("PING")
             .query_async::<String>(&mut conn)
             .await
@@ -58,7 +58,6 @@ pub async fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
     let (size, idle) = state.pool().connections();
     let pools = Pools {
         postgres: (size, idle, state.settings.database_max_connections),
-        redis: state.redis.status(),
     };
     let calendar = state.school_calendars.current().await;
     let today = portail_tenants::calendar::paris_date(state.clock.now());

@@ -26,7 +26,6 @@ struct RouteStats {
 pub struct Pools {
     /// PostgreSQL: connections held, of which idle, and the bound.
     pub postgres: (u32, usize, u32),
-    pub redis: deadpool_redis::Status,
 }
 
 #[derive(Default)]
@@ -96,7 +95,6 @@ impl Metrics {
         }
         drop(routes);
         let (pg_size, pg_idle, pg_max) = pools.postgres;
-        let redis = pools.redis;
         out.push_str("# HELP portail_pool_connections Connections held by the pools, by state.\n");
         out.push_str("# TYPE portail_pool_connections gauge\n");
         let (pg_size, pg_idle) = (pg_size as u64, pg_idle as u64);
@@ -109,27 +107,12 @@ impl Metrics {
             "portail_pool_connections{{pool=\"postgres\",state=\"busy\"}} {}",
             pg_size.saturating_sub(pg_idle)
         );
-        let _ = writeln!(
-            out,
-            "portail_pool_connections{{pool=\"redis\",state=\"idle\"}} {}",
-            redis.available
-        );
-        let _ = writeln!(
-            out,
-            "portail_pool_connections{{pool=\"redis\",state=\"busy\"}} {}",
-            redis.size.saturating_sub(redis.available)
-        );
         out.push_str("# HELP portail_pool_max_connections Upper bound of each pool.\n");
         out.push_str("# TYPE portail_pool_max_connections gauge\n");
         let _ = writeln!(
             out,
             "portail_pool_max_connections{{pool=\"postgres\"}} {}",
             pg_max
-        );
-        let _ = writeln!(
-            out,
-            "portail_pool_max_connections{{pool=\"redis\"}} {}",
-            redis.max_size
         );
         out
     }

@@ -12,5 +12,6 @@ pub mod panics;
 pub mod refusals;
 pub mod routes;
 pub mod security_headers;
+pub mod serde_json_body;
 pub mod spec;
 pub mod static_files;

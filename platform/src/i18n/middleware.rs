@@ -4,6 +4,7 @@
 
 use super::{LANG_COOKIE, Locale, SESSION_KEY, negotiate, scope};
 use crate::auth::session::{SESSION_COOKIE, read_cookie};
+use crate::sessions::ReadForRequest;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
@@ -49,7 +50,7 @@ impl<E: Endpoint> Endpoint for LocaleEndpoint<E> {
         let (allowed, saved) = match (&self.state, &tenant) {
             (Some(state), Some(tenant)) => (
                 offered(state, tenant).await,
-                saved_preference(state, tenant, &req).await,
+                saved_preference(state, tenant, &mut req).await,
             ),
             _ => (Locale::ALL.to_vec(), None),
         };
@@ -107,14 +108,19 @@ pub async fn offered(state: &AppState, tenant: &CurrentTenant) -> Vec<Locale> {
 }
 
 /// The signed-in guardian's saved language, kept in the session at sign-in and when changed.
+/// The session read here is kept for the request ([`ReadForRequest`]).
 async fn saved_preference(
     state: &AppState,
     tenant: &CurrentTenant,
-    req: &Request,
+    req: &mut Request,
 ) -> Option<Locale> {
     let id = read_cookie(req, SESSION_COOKIE)?;
-    let session = state.sessions.load(tenant.slug(), &id).await.ok()??;
-    session
+    let session = state.sessions.load(tenant.slug(), &id).await.ok()?;
+    req.extensions_mut().insert(ReadForRequest {
+        id,
+        session: session.clone(),
+    });
+    session?
         .data
         .get(SESSION_KEY)
         .and_then(|v| v.as_str())

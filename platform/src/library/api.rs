@@ -1,8 +1,9 @@
 //! `/{slug}/api/v1/library`: the rubriques and published documents a guardian may see, and
 //! their files; `/{slug}/api/v1/staff/library`: publish and withdraw (`gestionnaire`).
 
-use super::repository::PublishedFile;
+use super::repository::{Published, PublishedFile};
 use super::service;
+use super::service::RubriqueView;
 use crate::auth::api::SignedInApi;
 use crate::documents::api::FileBytes;
 use crate::documents::intake::{self, MultipartBody};
@@ -48,6 +49,30 @@ struct RubriqueDto {
     /// How many of its documents the guardian has not opened yet.
     new: i64,
     documents: Vec<LibraryDocumentDto>,
+}
+
+impl From<Published> for LibraryDocumentDto {
+    fn from(d: Published) -> Self {
+        LibraryDocumentDto {
+            id: d.id,
+            name: d.name,
+            published_on: d.published_on,
+            new: d.new,
+            content_type: d.content_type,
+            size: d.size,
+        }
+    }
+}
+
+impl From<RubriqueView> for RubriqueDto {
+    fn from(r: RubriqueView) -> Self {
+        RubriqueDto {
+            code: r.code,
+            name: r.name,
+            new: r.new,
+            documents: r.documents.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 #[derive(Object)]
@@ -114,21 +139,9 @@ enum FileResponse {
 
 impl From<PublishedFile> for FileResponse {
     fn from(file: PublishedFile) -> Self {
-        let [
-            (_, content_type),
-            (_, disposition),
-            (_, nosniff),
-            (_, cache),
-        ] = service::inline_headers(&file);
-        FileResponse::Ok(
-            FileBytes {
-                data: file.data,
-                content_type,
-            },
-            disposition,
-            nosniff,
-            cache,
-        )
+        let headers = service::inline_headers(&file);
+        let (bytes, disposition, nosniff, cache) = FileBytes::with_headers(file.data, headers);
+        FileResponse::Ok(bytes, disposition, nosniff, cache)
     }
 }
 
@@ -157,26 +170,7 @@ impl LibraryApi {
             .await
             .map_err(DocumentError::from)?;
         Ok(Json(LibraryDto {
-            rubriques: rubriques
-                .into_iter()
-                .map(|r| RubriqueDto {
-                    code: r.code,
-                    name: r.name,
-                    new: r.new,
-                    documents: r
-                        .documents
-                        .into_iter()
-                        .map(|d| LibraryDocumentDto {
-                            id: d.id,
-                            name: d.name,
-                            published_on: d.published_on,
-                            new: d.new,
-                            content_type: d.content_type,
-                            size: d.size,
-                        })
-                        .collect(),
-                })
-                .collect(),
+            rubriques: rubriques.into_iter().map(Into::into).collect(),
         }))
     }
 

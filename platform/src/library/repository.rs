@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use portail_tenants::TenantTx;
+use portail_tenants::batch::Query;
 use sea_orm::{DbErr, FromQueryResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The documents a household may see on `$2` (today): `$1` is the household.
@@ -21,7 +22,7 @@ const VISIBLE: &str = "d.withdrawn_at IS NULL AND d.published_on <= $2
               WHERE c.household_id = $1 AND lower(c.school) = lower(d.audience_value))))";
 
 /// A published document as a guardian sees it.
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, Serialize, Deserialize, FromQueryResult)]
 pub struct Published {
     pub id: Uuid,
     pub rubrique: String,
@@ -40,8 +41,15 @@ pub async fn visible(
     guardian_id: Uuid,
     today: NaiveDate,
 ) -> Result<Vec<Published>, DbErr> {
-    tx.all(
-        &format!(
+    visible_query(household_id, guardian_id, today)
+        .all(tx)
+        .await
+}
+
+/// [`visible`]'s query, to send with others (the signed-in home's batch).
+pub fn visible_query(household_id: Uuid, guardian_id: Uuid, today: NaiveDate) -> Query<Published> {
+    Query::new(
+        format!(
             "SELECT d.id, d.rubrique, d.name, d.published_on, d.content_type, d.size::bigint AS size,
                 NOT EXISTS (SELECT 1 FROM library_reads r WHERE r.document_id = d.id AND r.guardian_id = $3) AS new
              FROM library_documents d WHERE {VISIBLE}
@@ -49,7 +57,6 @@ pub async fn visible(
         ),
         [household_id.into(), today.into(), guardian_id.into()],
     )
-    .await
 }
 
 /// A published file, to send back.

@@ -4,12 +4,12 @@
 use super::repository::{self, NewPublication, Published, PublishedFile, StaffDocument};
 use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
-use crate::documents::service::{Delivery, DocumentError, file_headers};
+use crate::documents::service::{Delivery, DocumentError, checked_name, file_headers};
 use crate::documents::upload::Received;
 use crate::staff::auth::StaffSigned;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
-use crate::validation::FieldErrors;
+use crate::validation::{self, FieldErrors};
 use chrono::NaiveDate;
 use portail_tenants::TenantConfig;
 use portail_tenants::config::Rubrique;
@@ -17,7 +17,6 @@ use sea_orm::DbErr;
 use serde::Serialize;
 use uuid::Uuid;
 
-pub const NAME_MAX: usize = 200;
 const SCHOOL_MAX: usize = 200;
 
 /// Today in the municipality (France).
@@ -88,16 +87,7 @@ pub async fn open(
         .await?
         .ok_or(DocumentError::NotFound)?;
     repository::mark_read(&tx, who.guardian_id, id, state.clock.now()).await?;
-    audit::by_guardian(
-        &tx,
-        who,
-        origin,
-        "download",
-        "library_document",
-        id.to_string(),
-        vec![],
-    )
-    .await?;
+    audit::download_by_guardian(&tx, who, origin, "library_document", id).await?;
     tx.commit().await?;
     Ok(file)
 }
@@ -175,23 +165,7 @@ fn check(form: &Received, config: &TenantConfig, today: NaiveDate) -> (Checked, 
     if !config.rubriques.iter().any(|r| r.code == rubrique) {
         errors.add("rubrique", crate::i18n::t("library-rubrique-unknown"));
     }
-    let name = crate::documents::hostile::strip_format_chars(&form.name)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if form.overlong.contains(&"name") || name.chars().count() > NAME_MAX {
-        errors.add(
-            "name",
-            crate::i18n::t_args(
-                "document-name-too-long",
-                &[("max", (NAME_MAX as i64).into())],
-            ),
-        );
-    } else if name.is_empty() {
-        errors.add("name", crate::i18n::t("document-name-required"));
-    } else if name.chars().any(char::is_control) {
-        errors.add("name", crate::i18n::t("document-name-chars"));
-    }
+    let name = checked_name(&mut errors, form);
     let audience = Audience::parse(field(form, "audience"), config);
     if audience.is_none() {
         errors.add("audience", crate::i18n::t("library-audience-invalid"));
@@ -204,16 +178,9 @@ fn check(form: &Received, config: &TenantConfig, today: NaiveDate) -> (Checked, 
     {
         errors.add("until", crate::i18n::t("library-until-before"));
     }
-    let replaces = match field(form, "replaces") {
-        "" => None,
-        text => match text.parse::<Uuid>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("replaces", crate::i18n::t("library-replaces-unknown"));
-                None
-            }
-        },
-    };
+    let replaces = field(form, "replaces");
+    let unknown = "library-replaces-unknown";
+    let replaces = validation::optional_id(&mut errors, "replaces", replaces, unknown);
     if form.file.is_none() {
         errors.add("file", crate::i18n::t("document-file-required"));
     }

@@ -1,6 +1,7 @@
 //! `/{slug}/api/v1/conversations`: the household's conversations with the services.
 
 use super::files_api::AttachmentDto;
+use super::repository::HouseholdConversation;
 use super::service::{self, Draft, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
@@ -11,6 +12,7 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
+use portail_tenants::config::TenantConfig;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -33,6 +35,19 @@ struct ConversationSummaryDto {
     unread: i64,
     last_message_at: DateTime<Utc>,
     closed: bool,
+}
+
+/// A conversation of the list, with its service's name in the configuration.
+fn summary(c: HouseholdConversation, config: &TenantConfig) -> ConversationSummaryDto {
+    ConversationSummaryDto {
+        service_name: service::service_name(config, &c.service_code),
+        id: c.id,
+        service: c.service_code,
+        subject: c.subject,
+        unread: c.unread,
+        last_message_at: c.last_message_at,
+        closed: c.closed,
+    }
 }
 
 #[derive(Object)]
@@ -148,18 +163,7 @@ impl MessagingApi {
     ) -> Answer<Json<ConversationsDto>> {
         let (list, config) = service::household_list(&self.state, &tenant, &signed).await?;
         Ok(Json(ConversationsDto {
-            conversations: list
-                .into_iter()
-                .map(|c| ConversationSummaryDto {
-                    service_name: service::service_name(&config, &c.service_code),
-                    id: c.id,
-                    service: c.service_code,
-                    subject: c.subject,
-                    unread: c.unread,
-                    last_message_at: c.last_message_at,
-                    closed: c.closed,
-                })
-                .collect(),
+            conversations: list.into_iter().map(|c| summary(c, &config)).collect(),
         }))
     }
 
@@ -176,10 +180,7 @@ impl MessagingApi {
         SignedInApi(signed): SignedInApi,
         body: Json<NewConversationRequest>,
     ) -> Answer<Created> {
-        let draft = Draft {
-            body: body.0.body,
-            html: true,
-        };
+        let draft = Draft::html(body.0.body);
         let id = service::start(
             &self.state,
             &tenant,
@@ -225,10 +226,7 @@ impl MessagingApi {
         SignedInApi(signed): SignedInApi,
         body: Json<NewMessageRequest>,
     ) -> Answer<Created> {
-        let draft = Draft {
-            body: body.0.body,
-            html: true,
-        };
+        let draft = Draft::html(body.0.body);
         let message = service::reply(&self.state, &tenant, &signed, id.0, &draft, vec![]).await?;
         Ok(Created::Created(Json(CreatedDto { id: message })))
     }

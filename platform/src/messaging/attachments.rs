@@ -227,16 +227,7 @@ pub async fn download_for_household(
         .await?
         .filter(|f| f.household_id == who.household_id)
         .ok_or(MessagingError::NotFound)?;
-    audit::by_guardian(
-        &tx,
-        who,
-        origin,
-        "download",
-        "message_attachment",
-        id.to_string(),
-        vec![],
-    )
-    .await?;
+    audit::download_by_guardian(&tx, who, origin, "message_attachment", id).await?;
     tx.commit().await?;
     Ok(stored(found))
 }

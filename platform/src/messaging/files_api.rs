@@ -139,10 +139,7 @@ impl From<Thread> for StaffConversationDto {
                 .messages
                 .into_iter()
                 .map(|m| StaffMessageDto {
-                    author_name: match (&m.agent, m.from_staff) {
-                        (Some(agent), true) => format!("{} ({agent})", t.service_name),
-                        _ => m.author.clone(),
-                    },
+                    author_name: m.author_for_staff(&t.service_name),
                     id: m.id,
                     from_staff: m.from_staff,
                     body_html: m.body_html,

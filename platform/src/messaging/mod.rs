@@ -25,5 +25,5 @@ pub mod service;
 pub mod staff_api;
 pub mod staff_pages;
 
-pub use repository::unread_for_guardian;
+pub use repository::{UnreadCount, unread_for_guardian, unread_query};
 pub use service::MessagingError;

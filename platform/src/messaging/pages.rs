@@ -4,7 +4,7 @@
 //! becomes a small rich-text editor whose HTML the server sanitises.
 
 use super::attachments::{self, AttachmentInfo};
-use super::service::{self, Draft, MessagingError, Thread};
+use super::service::{self, Draft, MessagingError, ShownMessage, Thread};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
@@ -184,6 +184,17 @@ pub struct Posted<F> {
     pub refused: Option<DocumentError>,
 }
 
+impl<F> Posted<F> {
+    /// A url-encoded form: no files.
+    pub fn without_files(form: F) -> Self {
+        Posted {
+            form,
+            files: vec![],
+            refused: None,
+        }
+    }
+}
+
 /// Reads a multipart message form whose CSRF token `check` passes (403 page otherwise).
 pub async fn read_multipart<F: DeserializeOwned>(
     state: &AppState,
@@ -247,11 +258,7 @@ async fn parent_post<'a, F: DeserializeOwned + Send>(
         let (state, tenant, frame, signed, form) = SignedInForm::<F>::from_request(req, &mut body)
             .await?
             .parts();
-        let posted = Posted {
-            form,
-            files: vec![],
-            refused: None,
-        };
+        let posted = Posted::without_files(form);
         return Ok(ParentPost {
             state,
             tenant,
@@ -280,22 +287,17 @@ fn files_limit(state: &AppState) -> String {
     french_size(state.settings.max_upload_bytes)
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize)]
 pub struct NewMessagePage {
     pub service_code: String,
     pub service_name: String,
     pub subject: String,
-    pub body: String,
-    /// `html` when `body` is the editor's (sanitised) HTML, `text` otherwise.
-    pub format: String,
     pub refused: bool,
     pub error_list: Vec<ErrorItem>,
     pub errors: std::collections::BTreeMap<String, String>,
-    pub body_max: usize,
     pub subject_max: usize,
-    pub file_error: Option<String>,
-    pub max_size: String,
-    pub max_files: usize,
+    #[serde(flatten)]
+    pub composer: Composer,
 }
 
 #[derive(Deserialize)]
@@ -325,12 +327,12 @@ pub async fn new_message(
     let page = NewMessagePage {
         service_code: chosen.code.clone(),
         service_name: chosen.name.clone(),
-        format: "text".into(),
-        body_max: service::BODY_MAX_BYTES,
+        subject: String::new(),
+        refused: false,
+        error_list: vec![],
+        errors: Default::default(),
         subject_max: service::SUBJECT_MAX,
-        max_size: files_limit(state),
-        max_files: attachments::MAX_PER_MESSAGE,
-        ..NewMessagePage::default()
+        composer: Composer::empty(state),
     };
     Ok(render_new(&frame, &page, 200))
 }
@@ -347,7 +349,7 @@ pub struct NewMessageForm {
     format: Option<String>,
 }
 
-fn draft(body: &str, format: Option<&str>) -> Draft {
+pub fn draft(body: &str, format: Option<&str>) -> Draft {
     Draft {
         body: body.to_string(),
         html: format == Some("html"),
@@ -409,23 +411,19 @@ pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
             let config = service::configuration(state, tenant)
                 .await
                 .map_err(PageError::from)?;
-            let (body, format) = shown_again(&draft);
+            let mut composer = Composer::empty(state);
+            composer.refused(&draft, &errors);
             let page = NewMessagePage {
                 service_name: service::service(&config, &form.service)
                     .map(|s| s.name.clone())
                     .unwrap_or_default(),
                 service_code: form.service,
                 subject: form.subject,
-                body,
-                format,
                 refused: true,
                 error_list: error_items(&errors, &NEW_FIELDS),
-                file_error: errors.0.get("file").cloned(),
                 errors: errors.0,
-                body_max: service::BODY_MAX_BYTES,
                 subject_max: service::SUBJECT_MAX,
-                max_size: files_limit(state),
-                max_files: attachments::MAX_PER_MESSAGE,
+                composer,
             };
             Ok(render_new(&frame, &page, status))
         }
@@ -433,14 +431,28 @@ pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
     }
 }
 
+/// A message of a conversation page (the family's or the staff's).
 #[derive(Serialize)]
 pub struct ThreadMessage {
     pub author: String,
-    pub mine: bool,
     pub from_staff: bool,
     pub date: String,
     pub body_html: String,
     pub attachments: Vec<FileLink>,
+}
+
+impl ThreadMessage {
+    /// `m` signed `author` (each page says who wrote it its own way); its files link under
+    /// `base`, the conversation's address.
+    pub fn new(m: &ShownMessage, author: String, base: &str) -> Self {
+        ThreadMessage {
+            author,
+            from_staff: m.from_staff,
+            date: service::when(m.sent_at),
+            body_html: m.body_html.clone(),
+            attachments: file_links(base, &m.attachments),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -451,14 +463,44 @@ pub struct ConversationPage {
     pub service_name: String,
     pub closed: bool,
     pub messages: Vec<ThreadMessage>,
-    pub body: String,
-    pub format: String,
     pub refused: bool,
+    #[serde(flatten)]
+    pub composer: Composer,
+}
+
+/// The message box under a conversation (the family's or the staff's page): the draft shown
+/// again after a refusal, its messages, and the limits the page states.
+#[derive(Serialize)]
+pub struct Composer {
+    pub body: String,
+    /// `html` when `body` is the editor's (sanitised) HTML, `text` otherwise.
+    pub format: String,
     pub error: Option<String>,
     pub body_max: usize,
     pub file_error: Option<String>,
     pub max_size: String,
     pub max_files: usize,
+}
+
+impl Composer {
+    pub fn empty(state: &AppState) -> Self {
+        Composer {
+            body: String::new(),
+            format: "text".into(),
+            error: None,
+            body_max: service::BODY_MAX_BYTES,
+            file_error: None,
+            max_size: files_limit(state),
+            max_files: attachments::MAX_PER_MESSAGE,
+        }
+    }
+
+    /// The refused `draft` shown again with the messages of `errors`.
+    pub fn refused(&mut self, draft: &Draft, errors: &FieldErrors) {
+        self.error = errors.0.get("body").cloned();
+        self.file_error = errors.0.get("file").cloned();
+        (self.body, self.format) = shown_again(draft);
+    }
 }
 
 fn conversation_page(
@@ -478,29 +520,16 @@ fn conversation_page(
             .messages
             .iter()
             .map(|m| {
-                let mine = m.guardian_id == Some(signed.guardian_id);
-                ThreadMessage {
-                    author: if mine {
-                        t("message-me")
-                    } else {
-                        m.author.clone()
-                    },
-                    mine,
-                    from_staff: m.from_staff,
-                    date: service::when(m.sent_at),
-                    body_html: m.body_html.clone(),
-                    attachments: file_links(&base, &m.attachments),
-                }
+                let author = if m.guardian_id == Some(signed.guardian_id) {
+                    t("message-me")
+                } else {
+                    m.author.clone()
+                };
+                ThreadMessage::new(m, author, &base)
             })
             .collect(),
-        body: String::new(),
-        format: "text".into(),
         refused: false,
-        error: None,
-        body_max: service::BODY_MAX_BYTES,
-        file_error: None,
-        max_size: files_limit(state),
-        max_files: attachments::MAX_PER_MESSAGE,
+        composer: Composer::empty(state),
     }
 }
 
@@ -530,11 +559,12 @@ pub async fn conversation(
     Ok(render_conversation(&frame, &page, 200))
 }
 
+/// An answer in a conversation (the family's or the staff's page).
 #[derive(Deserialize)]
 pub struct ReplyForm {
     #[serde(default)]
-    body: String,
-    format: Option<String>,
+    pub body: String,
+    pub format: Option<String>,
 }
 
 /// A reply: multipart from the page (files included), url-encoded from older pages.
@@ -563,9 +593,7 @@ pub async fn reply(PathId(id): PathId, req: &Request, body: Body) -> poem::Resul
                 .map_err(PageError::from)?;
             let mut page = conversation_page(state, tenant.slug(), &thread, &signed);
             page.refused = true;
-            page.error = errors.0.get("body").cloned();
-            page.file_error = errors.0.get("file").cloned();
-            (page.body, page.format) = shown_again(&draft);
+            page.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &page, status))
         }
         Err(Err(e)) => Err(PageError::from(e).into()),

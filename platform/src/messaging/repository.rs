@@ -9,22 +9,34 @@ use uuid::Uuid;
 /// Messages from the services the guardian has not read yet, in all the household's
 /// conversations: the count of the banner's "Messagerie" and of the home page's tile.
 pub async fn unread_for_guardian(tx: &TenantTx, guardian_id: Uuid) -> Result<i64, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Count {
-        n: i64,
+    let counted = unread_query(guardian_id).all(tx).await?;
+    Ok(UnreadCount::of(counted))
+}
+
+/// The count of [`unread_for_guardian`], as a query to send with others.
+#[derive(serde::Deserialize)]
+pub struct UnreadCount {
+    n: i64,
+}
+
+impl UnreadCount {
+    /// The count out of the query's one row.
+    pub fn of(rows: Vec<UnreadCount>) -> i64 {
+        rows.first().map_or(0, |c| c.n)
     }
-    Ok(tx
-        .one::<Count>(
-            "SELECT count(*)::bigint AS n
-             FROM guardians g
-             JOIN conversations c ON c.household_id = g.household_id
-             JOIN messages m ON m.conversation_id = c.id AND m.from_staff
-             LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.guardian_id = g.id
-             WHERE g.id = $1 AND (r.read_at IS NULL OR m.sent_at > r.read_at)",
-            [guardian_id.into()],
-        )
-        .await?
-        .map_or(0, |c| c.n))
+}
+
+/// [`unread_for_guardian`]'s query.
+pub fn unread_query(guardian_id: Uuid) -> portail_tenants::batch::Query<UnreadCount> {
+    portail_tenants::batch::Query::new(
+        "SELECT count(*)::bigint AS n
+         FROM guardians g
+         JOIN conversations c ON c.household_id = g.household_id
+         JOIN messages m ON m.conversation_id = c.id AND m.from_staff
+         LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.guardian_id = g.id
+         WHERE g.id = $1 AND (r.read_at IS NULL OR m.sent_at > r.read_at)",
+        [guardian_id.into()],
+    )
 }
 
 /// A line of "Mes conversations".

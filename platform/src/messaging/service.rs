@@ -156,6 +156,13 @@ pub struct Draft {
     pub html: bool,
 }
 
+impl Draft {
+    /// A body of the JSON API: always HTML, sanitised like the editor's.
+    pub fn html(body: String) -> Self {
+        Draft { body, html: true }
+    }
+}
+
 /// The sanitised HTML of a body, or why it is refused (in `errors`, field `body`).
 fn checked_body(errors: &mut FieldErrors, draft: &Draft) -> String {
     if draft.body.len() > BODY_MAX_BYTES {
@@ -252,6 +259,20 @@ pub async fn configuration(state: &AppState, tenant: &CurrentTenant) -> Result<A
     Ok(crate::tenancy::config(state, tenant).await?)
 }
 
+/// The head of conversation `id`, whichever household's (for staff, or one just started).
+async fn conversation_head(tx: &TenantTx, id: Uuid) -> Result<Head> {
+    repository::head(tx, id)
+        .await?
+        .ok_or(MessagingError::NotFound)
+}
+
+/// The head of the household's conversation `id`: another household's is not found.
+async fn household_head(tx: &TenantTx, household_id: Uuid, id: Uuid) -> Result<Head> {
+    repository::head_for_household(tx, household_id, id)
+        .await?
+        .ok_or(MessagingError::NotFound)
+}
+
 /// A message of a thread as people read it.
 #[derive(Debug, Clone)]
 pub struct ShownMessage {
@@ -266,6 +287,17 @@ pub struct ShownMessage {
     pub body_html: String,
     pub sent_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentInfo>,
+}
+
+impl ShownMessage {
+    /// Who wrote it as staff see it: which agent answered, where families see the service's
+    /// signature.
+    pub fn author_for_staff(&self, service_name: &str) -> String {
+        match (&self.agent, self.from_staff) {
+            (Some(agent), true) => format!("{service_name} ({agent})"),
+            _ => self.author.clone(),
+        }
+    }
 }
 
 pub struct Thread {
@@ -309,9 +341,7 @@ pub async fn household_thread(
     id: Uuid,
 ) -> Result<Thread> {
     let tx = tenant.begin(state).await?;
-    let head = repository::head_for_household(&tx, who.household_id, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = household_head(&tx, who.household_id, id).await?;
     let config = current_config(state, tenant, &tx).await?;
     repository::mark_read(&tx, id, who.guardian_id, state.clock.now()).await?;
     let thread = thread_of(&tx, &config, head).await?;
@@ -364,23 +394,14 @@ pub async fn start(
         },
     )
     .await?;
-    let message =
-        repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
-    store_family_files(state, &tx, who, id, message, files, now).await?;
-    let head = repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
-    tell_service(
-        state,
-        tenant,
-        &tx,
-        &config,
-        &head,
-        who.guardian_id,
-        &body,
-        true,
-    )
-    .await?;
+    let head = conversation_head(&tx, id).await?;
+    let sent = FamilyMessage {
+        head: &head,
+        body: &body,
+        files,
+        new: true,
+    };
+    send_family_message(state, tenant, &tx, &config, who, sent, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -398,30 +419,54 @@ pub async fn reply(
     let body = checked_body(&mut errors, draft);
     let files = family_files(state, tenant, who, files, &mut errors).await?;
     let tx = tenant.begin(state).await?;
-    let head = repository::head_for_household(&tx, who.household_id, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = household_head(&tx, who.household_id, id).await?;
     if !errors.is_empty() {
         return Err(MessagingError::Invalid(errors));
     }
     let config = current_config(state, tenant, &tx).await?;
     let now = state.clock.now();
     within_hourly_limit(&tx, who, now).await?;
+    let sent = FamilyMessage {
+        head: &head,
+        body: &body,
+        files,
+        new: false,
+    };
+    let message = send_family_message(state, tenant, &tx, &config, who, sent, now).await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// A family's message, checked, in the conversation `head`.
+struct FamilyMessage<'a> {
+    head: &'a Head,
+    body: &'a str,
+    files: Vec<attachments::Admitted>,
+    /// It starts the conversation (the service's mail says so).
+    new: bool,
+}
+
+/// Writes a family's message with its files and tells the service by mail, in the caller's
+/// transaction; answers the message's id.
+async fn send_family_message(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+    config: &TenantConfig,
+    who: &SignedIn,
+    sent: FamilyMessage<'_>,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = sent.head.id;
     let message =
-        repository::insert_message(&tx, id, Author::Guardian(who.guardian_id), &body, now).await?;
-    store_family_files(state, &tx, who, id, message, files, now).await?;
+        repository::insert_message(tx, id, Author::Guardian(who.guardian_id), sent.body, now)
+            .await?;
+    store_family_files(state, tx, who, id, message, sent.files, now).await?;
+    let writer = who.guardian_id;
     tell_service(
-        state,
-        tenant,
-        &tx,
-        &config,
-        &head,
-        who.guardian_id,
-        &body,
-        false,
+        state, tenant, tx, config, sent.head, writer, sent.body, sent.new,
     )
     .await?;
-    tx.commit().await?;
     Ok(message)
 }
 
@@ -559,9 +604,7 @@ pub async fn staff_thread(
     origin: &str,
 ) -> Result<Thread> {
     let tx = tenant.begin(state).await?;
-    let head = repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = conversation_head(&tx, id).await?;
     let config = current_config(state, tenant, &tx).await?;
     repository::mark_read_by_staff(&tx, id, state.clock.now()).await?;
     audit::record(
@@ -598,9 +641,7 @@ pub async fn staff_reply(
     let admitted = attachments::admit(state, tenant, &whom, files, 0).await;
     let files = checked_files(admitted, &mut errors)?;
     let tx = tenant.begin(state).await?;
-    let head = repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    let head = conversation_head(&tx, id).await?;
     if !errors.is_empty() {
         return Err(MessagingError::Invalid(errors));
     }
@@ -645,9 +686,7 @@ pub async fn assign_to(
     id: Uuid,
 ) -> Result<()> {
     let tx = tenant.begin(state).await?;
-    repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    conversation_head(&tx, id).await?;
     repository::assign(&tx, id, member.id).await?;
     tx.commit().await?;
     Ok(())
@@ -656,9 +695,7 @@ pub async fn assign_to(
 /// Closes the conversation; a family's next message opens it again.
 pub async fn close(state: &AppState, tenant: &CurrentTenant, id: Uuid) -> Result<()> {
     let tx = tenant.begin(state).await?;
-    repository::head(&tx, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+    conversation_head(&tx, id).await?;
     repository::close(&tx, id, state.clock.now()).await?;
     tx.commit().await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! `/{slug}/api/v1/staff/conversations`: the services' inboxes for staff (`accueil` and up).
 
+use super::repository::InboxLine;
 use super::service::{self, Draft, MessagingError};
 use crate::http::errors::ApiError;
 use crate::staff::Accueil;
@@ -35,6 +36,20 @@ struct LineDto {
     assigned_to: Option<String>,
     closed: bool,
     last_message_at: DateTime<Utc>,
+}
+
+impl From<InboxLine> for LineDto {
+    fn from(l: InboxLine) -> Self {
+        LineDto {
+            id: l.id,
+            subject: l.subject,
+            family: l.family,
+            unread: l.unread,
+            assigned_to: l.assigned_name,
+            closed: l.closed,
+            last_message_at: l.last_message_at,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -88,18 +103,7 @@ impl StaffMessagingApi {
         let (lines, _, _) = service::inbox(&self.state, &tenant, &service.0).await?;
         Ok(Json(InboxDto {
             service: service.0,
-            conversations: lines
-                .into_iter()
-                .map(|l| LineDto {
-                    id: l.id,
-                    subject: l.subject,
-                    family: l.family,
-                    unread: l.unread,
-                    assigned_to: l.assigned_name,
-                    closed: l.closed,
-                    last_message_at: l.last_message_at,
-                })
-                .collect(),
+            conversations: lines.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -118,10 +122,7 @@ impl StaffMessagingApi {
         staff: StaffApi<Accueil>,
         body: Json<ReplyRequest>,
     ) -> Answer<Created> {
-        let draft = Draft {
-            body: body.0.body,
-            html: true,
-        };
+        let draft = Draft::html(body.0.body);
         let message =
             service::staff_reply(&self.state, &tenant, &staff.member, id.0, &draft, vec![]).await?;
         Ok(Created::Created(Json(CreatedDto { id: message })))

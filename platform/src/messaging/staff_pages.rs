@@ -1,13 +1,14 @@
 //! The back-office messaging (`/{slug}/gestion/messagerie`, `accueil` and up): an inbox per
 //! service (unread first), a conversation with its reply form, "take it" and "close".
 
-use super::attachments::{self, MAX_PER_MESSAGE};
-use super::pages::{FileLink, Posted, file_links, file_response, form_errors, read_multipart};
-use super::service::{self, Draft, MessagingError};
+use super::attachments;
+use super::pages::{
+    Composer, Posted, ReplyForm, ThreadMessage, draft, file_response, form_errors, read_multipart,
+};
+use super::service::{self, MessagingError};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::documents::intake::is_multipart;
-use crate::documents::service::french_size;
 use crate::http::errors::PageError;
 use crate::http::page::{NoFields, PathId, parse_id};
 use crate::i18n::t;
@@ -130,15 +131,6 @@ fn render_inbox(frame: &StaffFrame, model: &InboxPage) -> Response {
 }
 
 #[derive(Serialize)]
-pub struct StaffMessage {
-    pub author: String,
-    pub from_staff: bool,
-    pub date: String,
-    pub body_html: String,
-    pub attachments: Vec<FileLink>,
-}
-
-#[derive(Serialize)]
 pub struct StaffConversationPage {
     pub info: Option<String>,
     pub id: String,
@@ -150,14 +142,9 @@ pub struct StaffConversationPage {
     pub assigned: Option<String>,
     pub assigned_to_me: bool,
     pub closed: bool,
-    pub messages: Vec<StaffMessage>,
-    pub body: String,
-    pub format: String,
-    pub error: Option<String>,
-    pub body_max: usize,
-    pub file_error: Option<String>,
-    pub max_size: String,
-    pub max_files: usize,
+    pub messages: Vec<ThreadMessage>,
+    #[serde(flatten)]
+    pub composer: Composer,
 }
 
 /// The conversation's page; the read is audited for the household.
@@ -186,25 +173,9 @@ async fn conversation_model(
         messages: thread
             .messages
             .iter()
-            .map(|m| StaffMessage {
-                // Staff see which agent answered, families see the service's signature.
-                author: match (&m.agent, m.from_staff) {
-                    (Some(agent), true) => format!("{} ({agent})", thread.service_name),
-                    _ => m.author.clone(),
-                },
-                from_staff: m.from_staff,
-                date: service::when(m.sent_at),
-                body_html: m.body_html.clone(),
-                attachments: file_links(&base, &m.attachments),
-            })
+            .map(|m| ThreadMessage::new(m, m.author_for_staff(&thread.service_name), &base))
             .collect(),
-        body: String::new(),
-        format: "text".into(),
-        error: None,
-        body_max: service::BODY_MAX_BYTES,
-        file_error: None,
-        max_size: french_size(state.settings.max_upload_bytes),
-        max_files: MAX_PER_MESSAGE,
+        composer: Composer::empty(state),
     })
 }
 
@@ -236,13 +207,6 @@ pub async fn conversation(
     Ok(render_conversation(&page.frame, &model, 200))
 }
 
-#[derive(Deserialize)]
-pub struct ReplyForm {
-    #[serde(default)]
-    body: String,
-    format: Option<String>,
-}
-
 /// An answer: multipart from the page (files included), url-encoded from older pages.
 #[handler]
 pub async fn reply(
@@ -262,17 +226,10 @@ pub async fn reply(
     } else {
         let mut body = RequestBody::new(body);
         let page = StaffForm::<Accueil, ReplyForm>::from_request(req, &mut body).await?;
-        let posted = Posted {
-            form: page.form,
-            files: vec![],
-            refused: None,
-        };
+        let posted = Posted::without_files(page.form);
         (page.frame, page.member, posted)
     };
-    let draft = Draft {
-        body: posted.form.body.clone(),
-        html: posted.form.format.as_deref() == Some("html"),
-    };
+    let draft = draft(&posted.form.body, posted.form.format.as_deref());
     let sent = match posted.refused {
         Some(e) => Err(e.into()),
         None => service::staff_reply(state, tenant, &member, id, &draft, posted.files).await,
@@ -286,9 +243,7 @@ pub async fn reply(
             let mut model = conversation_model(state, tenant, &member, id)
                 .await
                 .map_err(PageError::from)?;
-            model.error = errors.0.get("body").cloned();
-            model.file_error = errors.0.get("file").cloned();
-            (model.body, model.format) = super::pages::shown_again(&draft);
+            model.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &model, status))
         }
         Err(Err(e)) => Err(PageError::from(e).into()),

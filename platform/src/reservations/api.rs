@@ -8,6 +8,7 @@ use super::service::{
 use crate::auth::api::SignedInApi;
 use crate::auth::session::SignedIn;
 use crate::http::errors::ApiError;
+use crate::http::serde_json_body::SerdeJson;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::NaiveDate;
@@ -17,6 +18,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 use portail_tenants::calendar::{WeekId, deadline_label_fr};
 use portail_tenants::config::Weekday;
+use serde::Serialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -26,7 +28,7 @@ enum ApiTags {
     Reservations,
 }
 
-#[derive(Object)]
+#[derive(Object, Serialize)]
 #[oai(rename = "ReservationCell")]
 pub struct CellDto {
     date: NaiveDate,
@@ -65,14 +67,14 @@ pub fn cell_dto(c: &Cell) -> CellDto {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, Serialize)]
 struct RowDto {
     prestation: String,
     name: String,
     cells: Vec<CellDto>,
 }
 
-#[derive(Object)]
+#[derive(Object, Serialize)]
 #[oai(rename = "ReservationChild")]
 struct ChildRowsDto {
     id: Uuid,
@@ -80,7 +82,7 @@ struct ChildRowsDto {
     rows: Vec<RowDto>,
 }
 
-#[derive(Object)]
+#[derive(Object, Serialize)]
 struct WeekDto {
     /// ISO week, e.g. `2026-W04`.
     week: String,
@@ -231,7 +233,7 @@ impl ReservationsApi {
         week: Query<Option<String>>,
         tenant: Data<&CurrentTenant>,
         SignedInApi(signed): SignedInApi,
-    ) -> Result<Json<WeekDto>, ApiError<BookError>> {
+    ) -> Result<SerdeJson<WeekDto>, ApiError<BookError>> {
         let week = match week.0 {
             None => WeekId::containing(portail_tenants::calendar::paris_date(
                 self.state.clock.now(),
@@ -239,7 +241,7 @@ impl ReservationsApi {
             Some(w) => w.parse::<WeekId>().map_err(|_| BookError::InvalidWeek)?,
         };
         let grid = service::grid(&self.state, &tenant, &signed, week).await?;
-        Ok(Json(week_dto(grid)))
+        Ok(SerdeJson(week_dto(grid)))
     }
 
     /// Book one day (idempotent).
@@ -390,5 +392,41 @@ impl ReservationsApi {
         )
         .await?;
         Ok(Json(cell_dto(&cell)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grid is written with serde: byte for byte what its OpenAPI description promises.
+    #[test]
+    fn the_grid_serializes_as_poem_openapi_writes_it() {
+        let cell = |state: &str, reason: Option<&str>, deadline: Option<&str>| CellDto {
+            date: NaiveDate::from_ymd_opt(2027, 1, 18).unwrap(),
+            state: state.into(),
+            reason: reason.map(str::to_string),
+            deadline: deadline.map(str::to_string),
+            changeable: deadline.is_some(),
+            label: "Réservé".into(),
+            until: deadline.map(|_| "lundi 18 janvier à 8h30".into()),
+        };
+        let week = WeekDto {
+            week: "2027-W03".into(),
+            days: vec![NaiveDate::from_ymd_opt(2027, 1, 18).unwrap()],
+            children: vec![ChildRowsDto {
+                id: Uuid::from_u128(7),
+                first_name: "Théo".into(),
+                rows: vec![RowDto {
+                    prestation: "repas".into(),
+                    name: "Restauration \"scolaire\"".into(),
+                    cells: vec![
+                        cell("reserved", None, Some("2027-01-18T08:30:00+01:00")),
+                        cell("locked", Some("deadline"), None),
+                    ],
+                }],
+            }],
+        };
+        crate::http::serde_json_body::same_as_openapi(&week).unwrap();
     }
 }

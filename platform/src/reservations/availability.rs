@@ -85,9 +85,7 @@ async fn from_redis_or_compute(
     calendar: &SchoolCalendar,
     week: WeekId,
 ) -> WeekRules {
-    let Ok(mut conn) = state.redis.get().await else {
-        return compute(config, calendar, week);
-    };
+    let mut conn = state.redis.connection();
     let cached: Option<String> = conn.get(key).await.ok().flatten();
     if let Some(rules) = cached.and_then(|raw| serde_json::from_str::<WeekRules>(&raw).ok()) {
         return rules;

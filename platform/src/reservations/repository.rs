@@ -339,14 +339,14 @@ struct ChildJson {
     validated_at: Option<DateTime<Utc>>,
 }
 
-pub async fn week_facts(
-    tx: &TenantTx,
+/// Everything the week's grid needs from the database ([`WeekFacts`]): one row of four JSON
+/// arrays, sent with the page's other queries.
+pub fn week_facts_query(
     household_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<WeekFacts, DbErr> {
-    let row = tx
-        .query_one_raw(sql(
+) -> portail_tenants::batch::Query<FactsRow> {
+    portail_tenants::batch::Query::new(
             "WITH kids AS (SELECT * FROM children WHERE household_id = $1),
                   enrolled AS (SELECT e.child_id, e.prestation_code FROM enrolments e JOIN kids k ON k.id = e.child_id)
              SELECT
@@ -358,24 +358,36 @@ pub async fn week_facts(
                (SELECT coalesce(json_agg(json_build_array(d.prestation_code, d.day, d.booked)), '[]')
                   FROM day_counts d WHERE d.day BETWEEN $2 AND $3 AND d.prestation_code IN (SELECT prestation_code FROM enrolled)) AS counts",
             [household_id.into(), from.into(), to.into()],
-        ))
-        .await?
-        .expect("a row of aggregates");
-    let parse = |column: &str| -> Result<serde_json::Value, DbErr> { row.try_get("", column) };
-    let bad = |e: serde_json::Error| DbErr::Custom(format!("week facts: {e}"));
-    let children: Vec<ChildJson> = serde_json::from_value(parse("children")?).map_err(bad)?;
-    Ok(WeekFacts {
-        children: children
-            .into_iter()
-            .map(|c| ChildRow {
-                id: c.id,
-                first_name: c.first_name,
-                last_name: c.last_name,
-                validated_at: c.validated_at,
-            })
-            .collect(),
-        enrolments: serde_json::from_value(parse("enrolments")?).map_err(bad)?,
-        booked: serde_json::from_value(parse("booked")?).map_err(bad)?,
-        counts: serde_json::from_value(parse("counts")?).map_err(bad)?,
-    })
+        )
+}
+
+/// The one row of [`week_facts_query`].
+#[derive(serde::Deserialize)]
+pub struct FactsRow {
+    children: Vec<ChildJson>,
+    enrolments: Vec<(Uuid, String)>,
+    booked: Vec<(Uuid, String, NaiveDate)>,
+    counts: Vec<(String, NaiveDate, i32)>,
+}
+
+impl WeekFacts {
+    /// The facts out of the query's one row (always there: it is made of aggregates).
+    pub fn of(rows: Vec<FactsRow>) -> Self {
+        let row = rows.into_iter().next().expect("a row of aggregates");
+        WeekFacts {
+            children: row
+                .children
+                .into_iter()
+                .map(|c| ChildRow {
+                    id: c.id,
+                    first_name: c.first_name,
+                    last_name: c.last_name,
+                    validated_at: c.validated_at,
+                })
+                .collect(),
+            enrolments: row.enrolments,
+            booked: row.booked,
+            counts: row.counts,
+        }
+    }
 }

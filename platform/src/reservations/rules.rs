@@ -359,33 +359,17 @@ mod tests {
         let (p, zone, closures) = repas();
         let day = NaiveDate::from_ymd_opt(2027, 1, 18).unwrap();
         let now = paris(2027, 1, 10, 0, 0, 0);
-        let full = cell(
-            &p,
-            zone,
-            &closures,
-            day,
-            Facts {
+        // An enrolled child's open day, not booked yet.
+        let open_day = |full, record_ok| {
+            let facts = Facts {
                 enrolled: true,
                 reserved: false,
-                full: true,
-                record_ok: true,
-            },
-            now,
-        );
-        assert_eq!(full.reason, Some("full"));
-        let unvalidated = cell(
-            &p,
-            zone,
-            &closures,
-            day,
-            Facts {
-                enrolled: true,
-                reserved: false,
-                full: false,
-                record_ok: false,
-            },
-            now,
-        );
-        assert_eq!(unvalidated.reason, Some("record_not_validated"));
+                full,
+                record_ok,
+            };
+            cell(&p, zone, &closures, day, facts, now)
+        };
+        assert_eq!(open_day(true, true).reason, Some("full"));
+        assert_eq!(open_day(false, false).reason, Some("record_not_validated"));
     }
 }

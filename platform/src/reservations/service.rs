@@ -15,6 +15,7 @@ use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use poem::http::StatusCode;
 use portail_tenants::TenantConfig;
+use portail_tenants::batch::Batch;
 use portail_tenants::calendar::{WeekId, booking_deadline, runs_on};
 use portail_tenants::config::{BillingMode, Prestation, Weekday};
 use sea_orm::DbErr;
@@ -125,7 +126,28 @@ async fn read_grid(
     let tx = tenant.begin(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let all_days = week.days();
-    let facts = repository::week_facts(&tx, signed.household_id, all_days[0], all_days[6]).await?;
+    // The grid's queries in one round trip.
+    let (from, to) = (all_days[0], all_days[6]);
+    let mut batch = Batch::default();
+    let facts = batch.add(repository::week_facts_query(signed.household_id, from, to));
+    let held = batch.add(crate::billing::cart::held_days_query(
+        signed.household_id,
+        from,
+        to,
+    ));
+    let unread =
+        count_unread.then(|| batch.add(crate::messaging::unread_query(signed.guardian_id)));
+    let mut answer = tx.batch(batch).await?;
+    tx.commit().await?;
+    let facts = repository::WeekFacts::of(answer.take(facts)?);
+    let carted: HashSet<(Uuid, String, NaiveDate)> =
+        crate::billing::cart::still_held(answer.take(held)?, now)
+            .into_iter()
+            .collect();
+    let unread = match unread {
+        Some(column) => Some(crate::messaging::UnreadCount::of(answer.take(column)?)),
+        None => None,
+    };
     let children = facts.children;
     let enrolments: HashSet<(Uuid, String)> = facts.enrolments.into_iter().collect();
     let booked: HashSet<(Uuid, String, NaiveDate)> = facts.booked.into_iter().collect();
@@ -134,16 +156,6 @@ async fn read_grid(
         .into_iter()
         .map(|(p, d, n)| ((p, d), n))
         .collect();
-    let carted: HashSet<(Uuid, String, NaiveDate)> =
-        crate::billing::cart::held_days(&tx, signed.household_id, all_days[0], all_days[6], now)
-            .await?
-            .into_iter()
-            .collect();
-    let unread = match count_unread {
-        true => Some(crate::messaging::unread_for_guardian(&tx, signed.guardian_id).await?),
-        false => None,
-    };
-    tx.commit().await?;
 
     // Weekends appear only when an enrolled prestation runs on them.
     let enrolled_prestations: Vec<&Prestation> = config

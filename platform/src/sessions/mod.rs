@@ -5,8 +5,8 @@
 //! the key's TTL (renewed on use); the absolute lifetime is checked against `created_at`.
 //! Ids are 256 random bits; a new id is issued at sign-in (renewal) and the old one deleted.
 
+use crate::redis_connection::SharedRedis;
 use chrono::{DateTime, Utc};
-use deadpool_redis::Pool;
 use rand::RngCore;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
@@ -62,15 +62,19 @@ impl From<redis::RedisError> for SessionError {
     }
 }
 
-impl From<deadpool_redis::PoolError> for SessionError {
-    fn from(e: deadpool_redis::PoolError) -> Self {
-        SessionError::Unavailable(e.to_string())
-    }
+/// A parent session as read once for the current request (kept in the request's extensions
+/// by the locale middleware, which needs the saved language), so that the guard that follows
+/// does not ask Redis again. Only a successful read is kept: an unreachable Redis is asked
+/// again and answers its error to the guard.
+#[derive(Debug, Clone)]
+pub struct ReadForRequest {
+    pub id: String,
+    pub session: Option<Session>,
 }
 
 #[derive(Clone)]
 pub struct SessionStore {
-    pool: Pool,
+    redis: SharedRedis,
 }
 
 fn kind_key(kind: Kind, slug: &str, id: &str) -> String {
@@ -85,8 +89,8 @@ pub fn new_id() -> String {
 }
 
 impl SessionStore {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    pub fn new(redis: SharedRedis) -> Self {
+        Self { redis }
     }
 
     /// Stores a new session and returns its id.
@@ -132,7 +136,7 @@ impl SessionStore {
         if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let raw: Option<String> = redis::cmd("GETEX")
             .arg(key(slug, id))
             .arg("EX")
@@ -161,7 +165,7 @@ impl SessionStore {
         id: &str,
         session: &Session,
     ) -> Result<(), SessionError> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let value = serde_json::to_string(session).expect("plain data");
         let _: () = conn
             .set_ex(kind_key(kind, slug, id), value, kind.idle.as_secs())
@@ -187,7 +191,7 @@ impl SessionStore {
     }
 
     pub async fn destroy_as(&self, kind: Kind, slug: &str, id: &str) -> Result<(), SessionError> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let _: () = conn.del(kind_key(kind, slug, id)).await?;
         Ok(())
     }
@@ -204,7 +208,7 @@ impl SessionStore {
         account: &str,
         id: &str,
     ) -> Result<(), SessionError> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let set = account_key(kind, slug, account);
         let _: () = redis::pipe()
             .sadd(&set, id)
@@ -226,7 +230,7 @@ impl SessionStore {
         slug: &str,
         account: &str,
     ) -> Result<(), SessionError> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.redis.connection();
         let set = account_key(kind, slug, account);
         let ids: Vec<String> = conn.smembers(&set).await?;
         let mut pipe = redis::pipe();

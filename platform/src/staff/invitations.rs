@@ -55,11 +55,7 @@ const TARGET: &str = "SELECT g.id, g.household_id, g.email, g.first_name, g.loca
 
 /// Whether `guardian` may be invited now (and marks it so for a day).
 async fn first_today(state: &AppState, slug: &str, guardian: Uuid) -> Result<bool, StaffError> {
-    let mut conn = state
-        .redis
-        .get()
-        .await
-        .map_err(crate::sessions::SessionError::from)?;
+    let mut conn = state.redis.connection();
     let set: Option<String> = redis::cmd("SET")
         .arg(format!("t:{slug}:family-invitation:{guardian}"))
         .arg(1)
