@@ -1,5 +1,5 @@
 // Requests allocate and free many small objects; mimalloc serves them faster than glibc's
-// malloc and gives large freed blocks (Argon2's) back to the system by itself.
+// malloc and gives large freed blocks back to the system by itself.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
