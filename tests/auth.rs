@@ -795,24 +795,7 @@ async fn mail_waits_in_the_outbox_while_smtp_refuses_and_leaves_when_it_accepts(
         json!({ "email": PAUL }),
     )
     .await;
-    let tx_count = |sql: &'static str| {
-        let db = db.clone();
-        let schema = t.schema_name.clone();
-        async move {
-            let tx = portail_tenants::TenantTx::begin(&db, &schema)
-                .await
-                .unwrap();
-            let row = sea_orm::ConnectionTrait::query_one_raw(
-                &tx,
-                portail_tenants::database::sql(sql, []),
-            )
-            .await
-            .unwrap()
-            .unwrap();
-            tx.commit().await.unwrap();
-            row.try_get::<i64>("", "n").unwrap()
-        }
-    };
+    let tx_count = |sql: &'static str| tenant_count(&db, &t, sql);
     let started = Instant::now();
     while tx_count("SELECT count(*) AS n FROM outbox WHERE attempts > 0 AND sent_at IS NULL").await
         == 0

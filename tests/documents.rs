@@ -96,22 +96,7 @@ async fn list(app: &TestApp, t: &Tenant, client: &reqwest::Client) -> Vec<Value>
 }
 
 async fn stored_count(db: &sea_orm::DatabaseConnection, t: &Tenant) -> i64 {
-    use sea_orm::ConnectionTrait;
-    let tx = portail_tenants::TenantTx::begin(db, &t.schema_name)
-        .await
-        .unwrap();
-    let n = tx
-        .query_one_raw(portail_tenants::database::sql(
-            "SELECT count(*) AS n FROM documents",
-            [],
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
-    tx.commit().await.unwrap();
-    n
+    tenant_count(db, t, "SELECT count(*) AS n FROM documents").await
 }
 
 fn header(h: &HeaderMap, name: &str) -> String {

@@ -55,18 +55,8 @@ fn slow_upload(
 }
 
 async fn documents_stored(town: &Town) -> i64 {
-    use sea_orm::ConnectionTrait;
     let tx = town.tx().await;
-    let n = tx
-        .query_one_raw(portail_tenants::database::sql(
-            "SELECT count(*) AS n FROM documents",
-            [],
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let n = count(&tx, "SELECT count(*) AS n FROM documents").await;
     tx.commit().await.unwrap();
     n
 }
@@ -474,16 +464,11 @@ async fn rows_per_cell(
         .iter()
         .map(|r| r.try_get::<String>("", "wrong").unwrap())
         .collect();
-    let events = tx
-        .query_one_raw(portail_tenants::database::sql(
-            "SELECT count(*) AS n FROM reservation_events WHERE action = 'book'",
-            [],
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let events = count(
+        &tx,
+        "SELECT count(*) AS n FROM reservation_events WHERE action = 'book'",
+    )
+    .await;
     tx.commit().await.unwrap();
     (cells, wrong_counts, events)
 }
@@ -693,27 +678,6 @@ async fn with_postgresql_restarted_during_a_booking_storm_each_booking_is_commit
     drop(pg);
 }
 
-/// A number from a tenant's schema on the suite's database.
-async fn count_in(
-    db: &sea_orm::DatabaseConnection,
-    tenant: &portail_tenants::registry::Tenant,
-    query: &str,
-) -> i64 {
-    use sea_orm::ConnectionTrait;
-    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
-        .await
-        .unwrap();
-    let n = tx
-        .query_one_raw(portail_tenants::database::sql(query, []))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
-    tx.commit().await.unwrap();
-    n
-}
-
 /// The server processes waiting for a lock on one of the tenant's tables, once there are
 /// `n` of them: requests genuinely in the middle of their transaction.
 async fn waiting_for(
@@ -821,7 +785,7 @@ impl Stopping {
     /// (documents, bytes stored, bookings, booking history lines, days whose count is not
     /// the number of bookings).
     async fn stored(&self) -> (i64, i64, i64, i64, i64) {
-        let q = |s: &'static str| count_in(&self.db, &self.tenant, s);
+        let q = |s: &'static str| tenant_count(&self.db, &self.tenant, s);
         (
             q("SELECT count(*) AS n FROM documents").await,
             q("SELECT COALESCE(sum(length(data)), 0)::bigint AS n FROM documents").await,

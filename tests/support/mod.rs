@@ -498,3 +498,23 @@ pub async fn upload_document(
 
 /// A small PDF without active content.
 pub const CLEAN_PDF: &[u8] = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
+
+/// The `n` of a `SELECT count(*) AS n …` run in an open (tenant) transaction.
+pub async fn count(tx: &impl sea_orm::ConnectionTrait, query: &str) -> i64 {
+    tx.query_one_raw(portail_tenants::database::sql(query, []))
+        .await
+        .unwrap()
+        .expect("a count answers one row")
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+/// [`count`] in the schema of `tenant`, in a transaction of its own.
+pub async fn tenant_count(db: &DatabaseConnection, tenant: &Tenant, query: &str) -> i64 {
+    let tx = portail_tenants::TenantTx::begin(db, &tenant.schema_name)
+        .await
+        .unwrap();
+    let n = count(&tx, query).await;
+    tx.commit().await.unwrap();
+    n
+}
