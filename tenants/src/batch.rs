@@ -78,11 +78,8 @@ impl Batch {
     }
 
     /// The one statement and its parameters.
-    pub(crate) fn statement(&self) -> (String, Vec<Value>) {
-        (
-            format!("SELECT {}", self.columns.join(", ")),
-            self.values.clone(),
-        )
+    pub(crate) fn into_statement(self) -> (String, Vec<Value>) {
+        (format!("SELECT {}", self.columns.join(", ")), self.values)
     }
 }
 

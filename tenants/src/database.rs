@@ -198,13 +198,14 @@ impl TenantTx {
 
     /// Sends a [`Batch`](crate::batch::Batch) of queries as one statement: one round trip.
     pub async fn batch(&self, batch: crate::batch::Batch) -> Result<crate::batch::Answer, DbErr> {
-        let (text, values) = batch.statement();
+        let queries = batch.len();
+        let (text, values) = batch.into_statement();
         let row = self
             .query_one_raw(sql(&text, values))
             .await?
             .ok_or_else(|| DbErr::Custom("a batch answers one row".into()))?;
-        let columns = (0..batch.len())
-            .map(|i| row.try_get::<serde_json::Value>("", &format!("c{i}")))
+        let columns = (0..queries)
+            .map(|i| row.try_get_by_index::<serde_json::Value>(i))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(crate::batch::Answer::new(columns))
     }

@@ -6,6 +6,7 @@ use super::run::{self, RunReport};
 use super::{BillingError, credit_note, month::Month};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
+use portail_tenants::batch::{Answer, Batch, Column};
 use uuid::Uuid;
 
 /// An invoice with its lines.
@@ -21,15 +22,11 @@ pub async fn household_invoices(
     household_id: Uuid,
 ) -> Result<Vec<InvoiceWithLines>, BillingError> {
     let tx = tenant.begin(state).await?;
-    let mut batch = portail_tenants::batch::Batch::default();
-    let invoices = batch.add(repo::invoices_of_query(household_id));
-    let lines = batch.add(repo::household_lines_query(household_id));
+    let mut batch = Batch::default();
+    let invoices = WithLines::add(&mut batch, household_id);
     let mut answer = tx.batch(batch).await?;
     tx.commit().await?;
-    Ok(with_lines(
-        answer.take(invoices)?,
-        repo::OwnedLine::pairs(answer.take(lines)?),
-    ))
+    Ok(invoices.read(&mut answer)?)
 }
 
 /// What "Mes factures" shows, read in one transaction.
@@ -52,22 +49,39 @@ pub async fn invoices_view(
     let tx = tenant.begin(state).await?;
     let online = current_config(state, tenant, &tx).await?.payfip.is_some();
     // The page's four queries in one round trip.
-    let mut batch = portail_tenants::batch::Batch::default();
-    let invoices = batch.add(repo::invoices_of_query(who.household_id));
-    let lines = batch.add(repo::household_lines_query(who.household_id));
+    let mut batch = Batch::default();
+    let invoices = WithLines::add(&mut batch, who.household_id);
     let balance = batch.add(super::cart::balance_query(who.household_id));
     let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
     let mut answer = tx.batch(batch).await?;
     tx.commit().await?;
     Ok(InvoicesView {
-        invoices: with_lines(
-            answer.take(invoices)?,
-            repo::OwnedLine::pairs(answer.take(lines)?),
-        ),
+        invoices: invoices.read(&mut answer)?,
         balance_cents: super::cart::Balance::of(answer.take(balance)?),
         online,
         unread: crate::messaging::UnreadCount::of(answer.take(unread)?),
     })
+}
+
+/// The household's invoices and their lines, as two queries of a batch.
+struct WithLines {
+    invoices: Column<repo::InvoiceRow>,
+    lines: Column<repo::OwnedLine>,
+}
+
+impl WithLines {
+    fn add(batch: &mut Batch, household_id: Uuid) -> Self {
+        WithLines {
+            invoices: batch.add(repo::invoices_of_query(household_id)),
+            lines: batch.add(repo::household_lines_query(household_id)),
+        }
+    }
+
+    fn read(self, answer: &mut Answer) -> Result<Vec<InvoiceWithLines>, sea_orm::DbErr> {
+        let invoices = answer.take(self.invoices)?;
+        let lines = repo::OwnedLine::pairs(answer.take(self.lines)?);
+        Ok(with_lines(invoices, lines))
+    }
 }
 
 /// The household's invoices with their lines, in the order of [`household_invoices`].
