@@ -4,7 +4,6 @@ use super::sources::{self, UnpaidInvoice};
 use crate::auth::session::SignedIn;
 use crate::library::repository::{self as library, Published};
 use crate::reservations::availability::week_rules;
-use crate::reservations::repository::{WeekFacts, week_facts_query};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -65,13 +64,17 @@ pub async fn load(
         who.guardian_id,
         today,
     ));
-    let facts = batch.add(week_facts_query(who.household_id, today, today));
+    let facts = batch.add(sources::today_query(who.household_id, today));
     let invoices = batch.add(crate::billing::household_invoices_query(who.household_id));
     let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
     let mut answer = tx.batch(batch).await?;
     tx.commit().await?;
     let documents = answer.take(documents)?;
-    let facts = WeekFacts::of(answer.take(facts)?);
+    let facts = answer
+        .take(facts)?
+        .into_iter()
+        .next()
+        .expect("a row of aggregates");
     let unpaid = sources::unpaid_invoices(crate::billing::unpaid_of(answer.take(invoices)?));
     let unread = crate::messaging::UnreadCount::of(answer.take(unread)?);
 
@@ -83,17 +86,21 @@ pub async fn load(
             .map(|p| p.name.clone())
             .unwrap_or_else(|| code.to_string())
     };
+    // Each child in the grid's order, then the prestations in the municipality's order.
     let mut today_bookings = Vec::new();
-    for child in &facts.children {
+    for (i, (child_id, first_name, _)) in facts.booked.iter().enumerate() {
+        if i > 0 && facts.booked[i - 1].0 == *child_id {
+            continue;
+        }
         for p in &config.prestations {
             if facts
                 .booked
                 .iter()
-                .any(|(c, code, _)| *c == child.id && *code == p.code)
+                .any(|(c, _, code)| c == child_id && *code == p.code)
             {
                 today_bookings.push(TodayBooking {
-                    child_id: child.id,
-                    child: child.first_name.clone(),
+                    child_id: *child_id,
+                    child: first_name.clone(),
                     prestation: p.code.clone(),
                     prestation_name: p.name.clone(),
                 });
@@ -103,7 +110,7 @@ pub async fn load(
 
     // The soonest booking deadline still ahead, over this week and the next (their rules
     // are cached), for the prestations the children are enrolled in.
-    let enrolled: HashSet<&str> = facts.enrolments.iter().map(|(_, p)| p.as_str()).collect();
+    let enrolled: HashSet<&str> = facts.enrolled.iter().map(String::as_str).collect();
     let this_week = WeekId::containing(today);
     let next_week = WeekId::containing(today + Duration::days(7));
     let mut next_deadline: Option<NextDeadline> = None;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod availability;
 pub mod feed;
+mod grid_html;
 pub mod history;
 pub mod pages;
 pub mod period;

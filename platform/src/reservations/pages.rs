@@ -8,6 +8,7 @@
 //! are on the cell's row, once (`data-t-*`, with `%day%`), and its day on the cell's form.
 
 use super::api::parse_day;
+use super::grid_html;
 use super::rules::{Cell, State, explain};
 use super::service::refusal_message;
 use super::service::{self, BookError, ChildGrid, Grid};
@@ -48,10 +49,8 @@ fn zone_calendar_url(zone: &str) -> String {
 /// The page model of `reservations.hbs`.
 #[derive(Serialize)]
 pub struct GridPage {
-    week_label: String,
     /// "Semaine 50 · du 7 au 11 décembre".
     week_heading: String,
-    week: String,
     previous: String,
     next: String,
     notice: String,
@@ -59,86 +58,81 @@ pub struct GridPage {
     rules: Vec<service::RuleNotice>,
     zone: &'static str,
     calendar_url: String,
-    days: Vec<DayHead>,
-    columns: usize,
-    children: Vec<ChildCard>,
+    /// The children's cards, written by [`grid_html::cards`] (escaped there).
+    cards: String,
     /// A refusal not tied to a card (none today: kept for an unknown child).
     refusal: Option<String>,
     /// "Mon panier (2)" when prepaid days of the week wait to be paid.
     cart_link: Option<String>,
 }
 
-#[derive(Serialize)]
-struct DayHead {
-    name: String,
-    short: String,
-    date: String,
-    today: bool,
+/// A day of the grid's head.
+pub(super) struct DayHead {
+    pub name: String,
+    pub short: String,
+    pub date: String,
+    pub today: bool,
 }
 
-#[derive(Serialize)]
-struct ChildCard {
-    id: Uuid,
+/// A child's card: the typed model [`grid_html`] writes.
+pub(super) struct ChildCard {
+    pub id: Uuid,
     /// "Théo ALAIN": first name, then the family name in capitals.
-    name: String,
-    rows: Vec<RowModel>,
+    pub name: String,
+    pub rows: Vec<RowModel>,
     /// The confirmation of the change just made in this card, with its undo.
-    confirmation: Option<Confirmation>,
-    refusal: Option<String>,
+    pub confirmation: Option<Confirmation>,
+    pub refusal: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Confirmation {
-    message: String,
-    undo: Option<Undo>,
+pub(super) struct Confirmation {
+    pub message: String,
+    pub undo: Option<Undo>,
 }
 
 /// The form that puts back what the change did.
-#[derive(Serialize)]
-struct Undo {
-    label: String,
-    prestation: String,
+pub(super) struct Undo {
+    pub label: String,
+    pub prestation: String,
     /// The days to change back, comma-separated.
-    days: String,
-    want: &'static str,
+    pub days: String,
+    pub want: &'static str,
 }
 
-#[derive(Serialize)]
-struct RowModel {
-    prestation: String,
-    name: String,
-    cells: Vec<CellModel>,
-    any_available: bool,
-    week_action: String,
+pub(super) struct RowModel {
+    pub prestation: String,
+    pub name: String,
+    pub cells: Vec<CellModel>,
+    pub any_available: bool,
+    pub week_action: String,
     /// Every changeable day is booked: "Annuler la semaine" is offered.
-    cancel_week: Option<String>,
+    pub cancel_week: Option<String>,
     /// The words the grid's script needs to change a cell in place (with JavaScript), said
     /// once per row with `%day%` for the cell's day: both buttons' labels, both
     /// confirmations (`%until%` is the deadline the API answers), and the label of a cell
     /// that can no longer change (`%state%`).
-    book_label: String,
-    cancel_label: String,
-    booked_message: String,
-    cancelled_message: String,
-    static_label: String,
+    pub book_label: String,
+    pub cancel_label: String,
+    pub booked_message: String,
+    pub cancelled_message: String,
+    pub static_label: String,
 }
 
-#[derive(Serialize)]
-struct CellModel {
-    date: String,
+pub(super) struct CellModel {
+    pub date: String,
     /// The day in words ("lundi 18 janvier"), for the row's sentences.
-    day: String,
-    state: State,
-    reserved: bool,
+    pub day: String,
+    pub state: State,
+    pub reserved: bool,
     /// A prepaid day in the cart, held until paid.
-    in_cart: bool,
-    locked: bool,
-    unavailable: bool,
-    changeable: bool,
-    want: &'static str,
-    action: String,
-    explain: String,
-    label: String,
+    pub in_cart: bool,
+    pub locked: bool,
+    pub unavailable: bool,
+    pub changeable: bool,
+    pub want: &'static str,
+    pub action: String,
+    pub explain: String,
+    pub label: String,
 }
 
 /// "Théo ALAIN": one name order on every parents' page.
@@ -173,36 +167,24 @@ fn week_heading(week: WeekId, days: &[NaiveDate]) -> String {
 
 /// The placeholder of the row's sentences that the grid's script replaces with a cell's day.
 const DAY: &str = "%day%";
+/// The placeholder of a row's cell label that the grid's script replaces with a cell's state.
+const STATE: &str = "%state%";
 
-fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
+/// A cell's model. Its sentences are the row's, with the cell's day (and state) put in the
+/// placeholders: the same words the grid's script writes when a cell changes in place, and
+/// no catalogue look-up per cell.
+fn cell_model(row: &RowModel, cell: &Cell, day: &str) -> CellModel {
     let reserved = cell.state == State::Reserved;
     let in_cart = cell.state == State::Cart;
-    let day = day_long(cell.date);
     let explain = explain(cell);
-    let key = if reserved || in_cart {
-        "cell-cancel"
+    let action = if reserved || in_cart {
+        &row.cancel_label
     } else {
-        "cell-book"
+        &row.book_label
     };
-    let action = t_args(
-        key,
-        &[
-            ("prestation", row.name.as_str().into()),
-            ("child", child.first_name.as_str().into()),
-            ("day", day.as_str().into()),
-        ],
-    );
-    let label = t_args(
-        "cell-label",
-        &[
-            ("prestation", row.name.as_str().into()),
-            ("day", day.as_str().into()),
-            ("state", explain.as_str().into()),
-        ],
-    );
     CellModel {
         date: cell.date.to_string(),
-        day,
+        day: day.to_string(),
         state: cell.state,
         reserved,
         in_cart,
@@ -214,13 +196,14 @@ fn cell_model(child: &ChildGrid, row: &service::Row, cell: &Cell) -> CellModel {
         } else {
             "reserver"
         },
-        action,
+        action: action.replace(DAY, day),
+        label: row.static_label.replace(DAY, day).replace(STATE, &explain),
         explain,
-        label,
     }
 }
 
-fn row_model(child: &ChildGrid, row: &service::Row) -> RowModel {
+/// `days_long` holds each day of the week in words, as [`day_long`] says it.
+fn row_model(child: &ChildGrid, row: &service::Row, days_long: &[(NaiveDate, String)]) -> RowModel {
     let changeable: Vec<&Cell> = row.cells.iter().filter(|c| c.changeable).collect();
     let fully_booked =
         !changeable.is_empty() && changeable.iter().all(|c| c.state == State::Reserved);
@@ -239,14 +222,10 @@ fn row_model(child: &ChildGrid, row: &service::Row) -> RowModel {
             ],
         )
     };
-    RowModel {
+    let mut model = RowModel {
         prestation: row.prestation.clone(),
         name: row.name.clone(),
-        cells: row
-            .cells
-            .iter()
-            .map(|c| cell_model(child, row, c))
-            .collect(),
+        cells: Vec::with_capacity(row.cells.len()),
         any_available: row.cells.iter().any(|c| c.state == State::Available),
         week_action: t_args("cell-book-week", &names),
         cancel_week: fully_booked.then(|| t_args("grid-cancel-week-label", &names)),
@@ -259,10 +238,22 @@ fn row_model(child: &ChildGrid, row: &service::Row) -> RowModel {
             &[
                 ("prestation", row.name.as_str().into()),
                 ("day", DAY.into()),
-                ("state", "%state%".into()),
+                ("state", STATE.into()),
             ],
         ),
-    }
+    };
+    model.cells = row
+        .cells
+        .iter()
+        .map(|c| {
+            let day = match days_long.iter().find(|(d, _)| *d == c.date) {
+                Some((_, words)) => words.clone(),
+                None => day_long(c.date),
+            };
+            cell_model(&model, c, &day)
+        })
+        .collect();
+    model
 }
 
 /// The days a redirect names (`jours=2027-01-18,2027-01-19`), unreadable ones left out.
@@ -335,8 +326,10 @@ fn confirmation(q: &GridQuery, child: &ChildGrid) -> Option<Confirmation> {
     Some(Confirmation { message, undo })
 }
 
-fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate) -> GridPage {
+fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate, frame: &Frame) -> GridPage {
     let week = grid.week;
+    let days_long: Vec<(NaiveDate, String)> =
+        grid.days.iter().map(|d| (*d, day_long(*d))).collect();
     let target = q.enfant.as_deref().and_then(|e| e.parse::<Uuid>().ok());
     let refusal = q.refus.as_deref().map(refusal_message);
     let children: Vec<ChildCard> = grid
@@ -347,7 +340,7 @@ fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate) -> GridPage {
             ChildCard {
                 id: c.id,
                 name: child_name(&c.first_name, &c.last_name),
-                rows: c.rows.iter().map(|r| row_model(c, r)).collect(),
+                rows: c.rows.iter().map(|r| row_model(c, r, &days_long)).collect(),
                 confirmation: if here { confirmation(q, c) } else { None },
                 refusal: if here { refusal.clone() } else { None },
             }
@@ -360,31 +353,39 @@ fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate) -> GridPage {
         .flat_map(|r| &r.cells)
         .filter(|c| c.in_cart)
         .count();
+    let days: Vec<DayHead> = grid
+        .days
+        .iter()
+        .map(|d| {
+            let i = d.weekday().num_days_from_monday() as usize;
+            DayHead {
+                name: calendar::weekday(i),
+                short: calendar::weekday_short(i),
+                date: calendar::day_month_short(*d),
+                today: *d == today,
+            }
+        })
+        .collect();
+    let week_label = week.label_fr();
+    let cards = grid_html::cards(
+        &children,
+        &grid_html::Shared {
+            slug: &frame.slug,
+            csrf: &frame.csrf,
+            week: &week.to_string(),
+            week_label: &week_label,
+            days: &days,
+        },
+    );
     GridPage {
-        week_label: week.label_fr(),
         week_heading: week_heading(week, &grid.days),
-        week: week.to_string(),
         previous: week.previous().to_string(),
         next: week.next().to_string(),
         notice: grid.notice.clone(),
         rules: grid.rules.clone(),
         zone: grid.zone,
         calendar_url: zone_calendar_url(grid.zone),
-        days: grid
-            .days
-            .iter()
-            .map(|d| {
-                let i = d.weekday().num_days_from_monday() as usize;
-                DayHead {
-                    name: calendar::weekday(i),
-                    short: calendar::weekday_short(i),
-                    date: calendar::day_month_short(*d),
-                    today: *d == today,
-                }
-            })
-            .collect(),
-        columns: grid.days.len(),
-        children,
+        cards,
         refusal: if shown_in_card { None } else { refusal },
         cart_link: (carted > 0).then(|| t_args("cart-link", &[("count", (carted as i64).into())])),
     }
@@ -424,7 +425,7 @@ pub async fn week_page(
     };
     let (grid, unread) = service::grid_and_unread(state, tenant, &signed, week).await?;
     let frame = frame.counted(unread);
-    let model = grid_model(&grid, &q, today);
+    let model = grid_model(&grid, &q, today, &frame);
     Ok(frame.render("reservations", "Réservations", "reservations", model))
 }
 

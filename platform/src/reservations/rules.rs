@@ -27,6 +27,19 @@ pub enum State {
     Cart,
 }
 
+impl State {
+    /// The state's word, as serde writes it (the grid's `cell-…` classes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Reserved => "reserved",
+            State::Available => "available",
+            State::Unavailable => "unavailable",
+            State::Locked => "locked",
+            State::Cart => "cart",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
     pub date: NaiveDate,
