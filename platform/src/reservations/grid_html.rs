@@ -48,20 +48,24 @@ impl Html {
         self
     }
 
-    /// A value, escaped as handlebars' `{{…}}` escapes it (`handlebars::html_escape`).
+    /// A value, escaped as handlebars' `{{…}}` escapes it (`handlebars::html_escape`): the
+    /// runs between the characters to escape are copied whole.
     fn text(&mut self, value: &str) -> &mut Self {
-        for c in value.chars() {
-            match c {
-                '<' => self.0.push_str("&lt;"),
-                '>' => self.0.push_str("&gt;"),
-                '"' => self.0.push_str("&quot;"),
-                '&' => self.0.push_str("&amp;"),
-                '\'' => self.0.push_str("&#x27;"),
-                '`' => self.0.push_str("&#x60;"),
-                '=' => self.0.push_str("&#x3D;"),
-                _ => self.0.push(c),
-            }
+        let mut rest = value;
+        while let Some(at) = rest.find(['<', '>', '"', '&', '\'', '`', '=']) {
+            self.0.push_str(&rest[..at]);
+            self.0.push_str(match rest.as_bytes()[at] {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'&' => "&amp;",
+                b'\'' => "&#x27;",
+                b'`' => "&#x60;",
+                _ => "&#x3D;",
+            });
+            rest = &rest[at + 1..];
         }
+        self.0.push_str(rest);
         self
     }
 
@@ -366,6 +370,22 @@ mod tests {
                 },
             )
         })
+    }
+
+    #[test]
+    fn text_escapes_exactly_as_handlebars() {
+        for value in [
+            "",
+            "plain",
+            "Théo O'Brien & <Léa> \"x\" `y` a=b",
+            "<<>>&&==''",
+            "fin=",
+            "émoji 🛒 =",
+        ] {
+            let mut html = Html(String::new());
+            html.text(value);
+            assert_eq!(html.0, handlebars::html_escape(value), "{value}");
+        }
     }
 
     #[test]

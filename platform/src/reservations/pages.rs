@@ -169,19 +169,85 @@ fn week_heading(week: WeekId, days: &[NaiveDate]) -> String {
 const DAY: &str = "%day%";
 /// The placeholder of a row's cell label that the grid's script replaces with a cell's state.
 const STATE: &str = "%state%";
+/// The placeholder of the deadline in a row's confirmation, which the API answers.
+const UNTIL: &str = "%until%";
+const PRESTATION: &str = "%prestation%";
+const CHILD: &str = "%child%";
 
-/// A cell's model. Its sentences are the row's, with the cell's day (and state) put in the
-/// placeholders: the same words the grid's script writes when a cell changes in place, and
-/// no catalogue look-up per cell.
-fn cell_model(row: &RowModel, cell: &Cell, day: &str) -> CellModel {
+/// The grid's sentences with placeholders for the prestation, the child, the day and the
+/// state, asked of the catalogue once per grid: every row and cell fills them in
+/// ([`fill`]), which is a fraction of a catalogue look-up.
+struct Sentences {
+    week_action: String,
+    cancel_week: String,
+    book: String,
+    cancel: String,
+    booked: String,
+    cancelled: String,
+    static_label: String,
+}
+
+impl Sentences {
+    fn new() -> Self {
+        let say = |key| {
+            t_args(
+                key,
+                &[
+                    ("prestation", PRESTATION.into()),
+                    ("child", CHILD.into()),
+                    ("day", DAY.into()),
+                    ("until", UNTIL.into()),
+                    ("state", STATE.into()),
+                ],
+            )
+        };
+        Sentences {
+            week_action: say("cell-book-week"),
+            cancel_week: say("grid-cancel-week-label"),
+            book: say("cell-book"),
+            cancel: say("cell-cancel"),
+            booked: say("grid-booked-day"),
+            cancelled: say("grid-cancelled-day"),
+            static_label: say("cell-label"),
+        }
+    }
+}
+
+/// `sentence` with each of `values`' placeholders replaced, in one pass: a name that happens
+/// to hold a placeholder is written as it is, never replaced in turn. Other placeholders stay.
+fn fill(sentence: &str, values: &[(&str, &str)]) -> String {
+    let mut filled = String::with_capacity(sentence.len() + 32);
+    let mut rest = sentence;
+    while let Some(at) = rest.find('%') {
+        filled.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match values.iter().find(|(p, _)| rest.starts_with(p)) {
+            Some((placeholder, value)) => {
+                filled.push_str(value);
+                rest = &rest[placeholder.len()..];
+            }
+            None => {
+                filled.push('%');
+                rest = &rest[1..];
+            }
+        }
+    }
+    filled.push_str(rest);
+    filled
+}
+
+/// A cell's model: the grid's sentences with the row's names and the cell's day (and state),
+/// the same words the grid's script writes when a cell changes in place.
+fn cell_model(said: &Sentences, names: [(&str, &str); 2], cell: &Cell, day: &str) -> CellModel {
     let reserved = cell.state == State::Reserved;
     let in_cart = cell.state == State::Cart;
     let explain = explain(cell);
     let action = if reserved || in_cart {
-        &row.cancel_label
+        &said.cancel
     } else {
-        &row.book_label
+        &said.book
     };
+    let [prestation, child] = names;
     CellModel {
         date: cell.date.to_string(),
         day: day.to_string(),
@@ -196,64 +262,52 @@ fn cell_model(row: &RowModel, cell: &Cell, day: &str) -> CellModel {
         } else {
             "reserver"
         },
-        action: action.replace(DAY, day),
-        label: row.static_label.replace(DAY, day).replace(STATE, &explain),
+        action: fill(action, &[prestation, child, (DAY, day)]),
+        label: fill(
+            &said.static_label,
+            &[prestation, (DAY, day), (STATE, &explain)],
+        ),
         explain,
     }
 }
 
 /// `days_long` holds each day of the week in words, as [`day_long`] says it.
-fn row_model(child: &ChildGrid, row: &service::Row, days_long: &[(NaiveDate, String)]) -> RowModel {
+fn row_model(
+    said: &Sentences,
+    child: &ChildGrid,
+    row: &service::Row,
+    days_long: &[(NaiveDate, String)],
+) -> RowModel {
     let changeable: Vec<&Cell> = row.cells.iter().filter(|c| c.changeable).collect();
     let fully_booked =
         !changeable.is_empty() && changeable.iter().all(|c| c.state == State::Reserved);
     let names = [
-        ("prestation", row.name.as_str().into()),
-        ("child", child.first_name.as_str().into()),
+        (PRESTATION, row.name.as_str()),
+        (CHILD, child.first_name.as_str()),
     ];
-    let of_day = |key| {
-        t_args(
-            key,
-            &[
-                ("prestation", row.name.as_str().into()),
-                ("child", child.first_name.as_str().into()),
-                ("day", DAY.into()),
-                ("until", "%until%".into()),
-            ],
-        )
-    };
-    let mut model = RowModel {
+    RowModel {
         prestation: row.prestation.clone(),
         name: row.name.clone(),
-        cells: Vec::with_capacity(row.cells.len()),
+        cells: row
+            .cells
+            .iter()
+            .map(|c| {
+                let day = match days_long.iter().find(|(d, _)| *d == c.date) {
+                    Some((_, words)) => words.clone(),
+                    None => day_long(c.date),
+                };
+                cell_model(said, names, c, &day)
+            })
+            .collect(),
         any_available: row.cells.iter().any(|c| c.state == State::Available),
-        week_action: t_args("cell-book-week", &names),
-        cancel_week: fully_booked.then(|| t_args("grid-cancel-week-label", &names)),
-        book_label: of_day("cell-book"),
-        cancel_label: of_day("cell-cancel"),
-        booked_message: of_day("grid-booked-day"),
-        cancelled_message: of_day("grid-cancelled-day"),
-        static_label: t_args(
-            "cell-label",
-            &[
-                ("prestation", row.name.as_str().into()),
-                ("day", DAY.into()),
-                ("state", STATE.into()),
-            ],
-        ),
-    };
-    model.cells = row
-        .cells
-        .iter()
-        .map(|c| {
-            let day = match days_long.iter().find(|(d, _)| *d == c.date) {
-                Some((_, words)) => words.clone(),
-                None => day_long(c.date),
-            };
-            cell_model(&model, c, &day)
-        })
-        .collect();
-    model
+        week_action: fill(&said.week_action, &names),
+        cancel_week: fully_booked.then(|| fill(&said.cancel_week, &names)),
+        book_label: fill(&said.book, &names),
+        cancel_label: fill(&said.cancel, &names),
+        booked_message: fill(&said.booked, &names),
+        cancelled_message: fill(&said.cancelled, &names),
+        static_label: fill(&said.static_label, &names),
+    }
 }
 
 /// The days a redirect names (`jours=2027-01-18,2027-01-19`), unreadable ones left out.
@@ -330,6 +384,7 @@ fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate, frame: &Frame) -> Gr
     let week = grid.week;
     let days_long: Vec<(NaiveDate, String)> =
         grid.days.iter().map(|d| (*d, day_long(*d))).collect();
+    let said = Sentences::new();
     let target = q.enfant.as_deref().and_then(|e| e.parse::<Uuid>().ok());
     let refusal = q.refus.as_deref().map(refusal_message);
     let children: Vec<ChildCard> = grid
@@ -340,7 +395,11 @@ fn grid_model(grid: &Grid, q: &GridQuery, today: NaiveDate, frame: &Frame) -> Gr
             ChildCard {
                 id: c.id,
                 name: child_name(&c.first_name, &c.last_name),
-                rows: c.rows.iter().map(|r| row_model(c, r, &days_long)).collect(),
+                rows: c
+                    .rows
+                    .iter()
+                    .map(|r| row_model(&said, c, r, &days_long))
+                    .collect(),
                 confirmation: if here { confirmation(q, c) } else { None },
                 refusal: if here { refusal.clone() } else { None },
             }
@@ -494,4 +553,26 @@ pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Re
     let changed =
         service::set_week(state, tenant, signed, child, &prestation, week_id, want).await?;
     Ok(back(info, &changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_each_placeholder_once_and_keeps_the_others() {
+        let names = [(PRESTATION, "Repas %child%"), (CHILD, "Théo 100%")];
+        assert_eq!(
+            fill(
+                "Réserver %prestation% pour %child% le %day% (%until%)",
+                &names
+            ),
+            "Réserver Repas %child% pour Théo 100% le %day% (%until%)"
+        );
+        assert_eq!(fill("50 % et %%", &names), "50 % et %%");
+        assert_eq!(
+            fill("%child%%prestation%", &names),
+            "Théo 100%Repas %child%"
+        );
+    }
 }
