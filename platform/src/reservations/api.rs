@@ -9,10 +9,10 @@ use crate::auth::api::SignedInApi;
 use crate::auth::session::SignedIn;
 use crate::http::errors::ApiError;
 use crate::http::serde_json_body::SerdeJson;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::NaiveDate;
-use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
@@ -219,118 +219,95 @@ pub struct ReservationsApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Reservations")]
-impl ReservationsApi {
-    /// The week's grid: one row per enrolled prestation of each child, one cell per day.
-    #[oai(
-        path = "/:slug/api/v1/reservations",
-        method = "get",
-        operation_id = "reservationWeek"
-    )]
-    async fn week(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        week: Query<Option<String>>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Result<SerdeJson<WeekDto>, ApiError<BookError>> {
-        let week = match week.0 {
-            None => WeekId::containing(portail_tenants::calendar::paris_date(
-                self.state.clock.now(),
-            )),
-            Some(w) => w.parse::<WeekId>().map_err(|_| BookError::InvalidWeek)?,
-        };
-        let grid = service::grid(&self.state, &tenant, &signed, week).await?;
-        Ok(SerdeJson(week_dto(grid)))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Reservations")]
+    impl ReservationsApi {
+        /// The week's grid: one row per enrolled prestation of each child, one cell per day.
+        #[op("get", "/:slug/api/v1/reservations", "reservationWeek")]
+        async fn week(
+            &self,
+            tenant,
+            week: Query<Option<String>>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Result<SerdeJson<WeekDto>, ApiError<BookError>> {
+            let week = match week.0 {
+                None => WeekId::containing(portail_tenants::calendar::paris_date(
+                    self.state.clock.now(),
+                )),
+                Some(w) => w.parse::<WeekId>().map_err(|_| BookError::InvalidWeek)?,
+            };
+            let grid = service::grid(&self.state, &tenant, &signed, week).await?;
+            Ok(SerdeJson(week_dto(grid)))
+        }
 
-    /// Book one day (idempotent).
-    #[oai(
-        path = "/:slug/api/v1/children/:id/reservations/:prestation/:date",
-        method = "put",
-        operation_id = "book"
-    )]
-    async fn book(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        prestation: Path<String>,
-        /// The day, `YYYY-MM-DD`.
-        #[oai(validator(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
-        date: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Result<Json<CellDto>, ApiError<BookError>> {
-        self.set(&tenant, &signed, id.0, &prestation.0, &date.0, true)
-            .await
-    }
+        /// Book one day (idempotent).
+        #[op("put", "/:slug/api/v1/children/:id/reservations/:prestation/:date", "book")]
+        async fn book(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            prestation: Path<String>,
+            /// The day, `YYYY-MM-DD`.
+            #[oai(validator(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+            date: Path<String>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Result<Json<CellDto>, ApiError<BookError>> {
+            self.set(&tenant, &signed, id.0, &prestation.0, &date.0, true)
+                .await
+        }
 
-    /// Cancel one day (idempotent).
-    #[oai(
-        path = "/:slug/api/v1/children/:id/reservations/:prestation/:date",
-        method = "delete",
-        operation_id = "cancel"
-    )]
-    async fn cancel(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        prestation: Path<String>,
-        /// The day, `YYYY-MM-DD`.
-        #[oai(validator(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
-        date: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Result<Json<CellDto>, ApiError<BookError>> {
-        self.set(&tenant, &signed, id.0, &prestation.0, &date.0, false)
-            .await
-    }
+        /// Cancel one day (idempotent).
+        #[op("delete", "/:slug/api/v1/children/:id/reservations/:prestation/:date", "cancel")]
+        async fn cancel(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            prestation: Path<String>,
+            /// The day, `YYYY-MM-DD`.
+            #[oai(validator(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+            date: Path<String>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Result<Json<CellDto>, ApiError<BookError>> {
+            self.set(&tenant, &signed, id.0, &prestation.0, &date.0, false)
+                .await
+        }
 
-    /// Book a period for several children at once ("Réserver en masse").
-    #[oai(
-        path = "/:slug/api/v1/reservations/bulk",
-        method = "post",
-        operation_id = "bookPeriod"
-    )]
-    async fn bulk(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<BulkRequest>,
-    ) -> Result<Json<BulkDto>, ApiError<BulkError>> {
-        let request = bulk_request(body.0)?;
-        let result = service::bulk(&self.state, &tenant, &signed, request, "api").await?;
-        Ok(Json(bulk_dto(result)))
-    }
+        /// Book a period for several children at once ("Réserver en masse").
+        #[op("post", "/:slug/api/v1/reservations/bulk", "bookPeriod")]
+        async fn bulk(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            body: Json<BulkRequest>,
+        ) -> Result<Json<BulkDto>, ApiError<BulkError>> {
+            let request = bulk_request(body.0)?;
+            let result = service::bulk(&self.state, &tenant, &signed, request, "api").await?;
+            Ok(Json(bulk_dto(result)))
+        }
 
-    /// Cancel every booked day of a period for several prestations and children at once (a
-    /// sick child). Each day follows its own cancellation deadline: the days past it are
-    /// kept and listed in `kept`; days that were not booked are not mentioned.
-    #[oai(
-        path = "/:slug/api/v1/reservations/cancel-period",
-        method = "post",
-        operation_id = "cancelPeriod"
-    )]
-    async fn cancel_period(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<CancelPeriodRequest>,
-    ) -> Result<Json<CancelPeriodDto>, ApiError<BulkError>> {
-        let b = body.0;
-        let (Some(from), Some(to)) = (parse_day(&b.from), parse_day(&b.to)) else {
-            return Err(BulkError::Invalid(crate::i18n::t("bulk-api-dates")).into());
-        };
-        let request = PeriodCancel {
-            prestations: b.prestations,
-            children: b.children,
-            from,
-            to,
-        };
-        let result = service::cancel_period(&self.state, &tenant, &signed, request, "api").await?;
-        Ok(Json(cancel_dto(result)))
+        /// Cancel every booked day of a period for several prestations and children at once (a
+        /// sick child). Each day follows its own cancellation deadline: the days past it are
+        /// kept and listed in `kept`; days that were not booked are not mentioned.
+        #[op("post", "/:slug/api/v1/reservations/cancel-period", "cancelPeriod")]
+        async fn cancel_period(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            body: Json<CancelPeriodRequest>,
+        ) -> Result<Json<CancelPeriodDto>, ApiError<BulkError>> {
+            let b = body.0;
+            let (Some(from), Some(to)) = (parse_day(&b.from), parse_day(&b.to)) else {
+                return Err(BulkError::Invalid(crate::i18n::t("bulk-api-dates")).into());
+            };
+            let request = PeriodCancel {
+                prestations: b.prestations,
+                children: b.children,
+                from,
+                to,
+            };
+            let result = service::cancel_period(&self.state, &tenant, &signed, request, "api").await?;
+            Ok(Json(cancel_dto(result)))
+        }
     }
 }
 
