@@ -256,7 +256,7 @@ pub async fn notification(
 #[handler]
 pub async fn pdf(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Response, PageError> {
     let (state, tenant, _, account) = ctx.parts();
-    let (number, bytes) = service::household_pdf(state, tenant, account.household_id, id).await?;
+    let (number, bytes) = service::pdf(state, tenant, id, Some(account.household_id)).await?;
     Ok(pdf_response(&number, bytes))
 }
 

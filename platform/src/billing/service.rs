@@ -4,6 +4,7 @@
 use super::repository::{self as repo, InvoiceRow, LineRow};
 use super::run::{self, RunReport};
 use super::{BillingError, credit_note, month::Month};
+use crate::http::tenant_tx::in_tx;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use portail_tenants::batch::{Answer, Batch, Column};
@@ -118,28 +119,15 @@ fn with_lines(
 
 use chrono::Datelike as _;
 
-/// The stored PDF of an invoice or credit note of the household: `NotFound` for any other.
-pub async fn household_pdf(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    household_id: Uuid,
-    id: Uuid,
-) -> Result<(String, Vec<u8>), BillingError> {
-    let tx = tenant.begin(state).await?;
-    let pdf = repo::pdf(&tx, id, Some(household_id)).await?;
-    tx.commit().await?;
-    pdf.ok_or(BillingError::NotFound)
-}
-
-/// The stored PDF of any invoice of the municipality, for the régisseur.
-pub async fn staff_pdf(
+/// The stored PDF of an invoice or credit note: of `household` when given (`NotFound` for
+/// any other), of the whole municipality for the régisseur (`None`).
+pub async fn pdf(
     state: &AppState,
     tenant: &CurrentTenant,
     id: Uuid,
+    household: Option<Uuid>,
 ) -> Result<(String, Vec<u8>), BillingError> {
-    let tx = tenant.begin(state).await?;
-    let pdf = repo::pdf(&tx, id, None).await?;
-    tx.commit().await?;
+    let pdf = in_tx(state, tenant, async |tx| repo::pdf(tx, id, household).await).await?;
     pdf.ok_or(BillingError::NotFound)
 }
 
@@ -181,8 +169,5 @@ pub async fn latest(
     state: &AppState,
     tenant: &CurrentTenant,
 ) -> Result<Vec<InvoiceRow>, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let rows = repo::latest(&tx, 200).await?;
-    tx.commit().await?;
-    Ok(rows)
+    Ok(in_tx(state, tenant, async |tx| repo::latest(tx, 200).await).await?)
 }

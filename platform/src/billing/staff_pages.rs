@@ -312,6 +312,6 @@ pub async fn invoice_pdf(
     PathId(id): PathId,
     _page: StaffPage<Regisseur>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) = service::staff_pdf(state, tenant, id).await?;
+    let (number, bytes) = service::pdf(state, tenant, id, None).await?;
     Ok(super::pages::pdf_response(&number, bytes))
 }
