@@ -22,11 +22,9 @@ pub async fn household_invoices(
     tenant: &CurrentTenant,
     household_id: Uuid,
 ) -> Result<Vec<InvoiceWithLines>, BillingError> {
-    let tx = tenant.begin(state).await?;
     let mut batch = Batch::default();
     let invoices = WithLines::add(&mut batch, household_id);
-    let mut answer = tx.batch(batch).await?;
-    tx.commit().await?;
+    let mut answer = in_tx(state, tenant, async |tx| tx.batch(batch).await).await?;
     Ok(invoices.read(&mut answer)?)
 }
 
@@ -47,15 +45,16 @@ pub async fn invoices_view(
     tenant: &CurrentTenant,
     who: &crate::auth::session::SignedIn,
 ) -> Result<InvoicesView, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let online = current_config(state, tenant, &tx).await?.payfip.is_some();
     // The page's four queries in one round trip.
     let mut batch = Batch::default();
     let invoices = WithLines::add(&mut batch, who.household_id);
     let balance = batch.add(super::cart::balance_query(who.household_id));
     let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
-    let mut answer = tx.batch(batch).await?;
-    tx.commit().await?;
+    let (online, mut answer) = in_tx(state, tenant, async |tx| {
+        let online = current_config(state, tenant, tx).await?.payfip.is_some();
+        Ok::<_, sea_orm::DbErr>((online, tx.batch(batch).await?))
+    })
+    .await?;
     Ok(InvoicesView {
         invoices: invoices.read(&mut answer)?,
         balance_cents: super::cart::Balance::of(answer.take(balance)?),
@@ -157,11 +156,11 @@ pub async fn cancel(
     id: Uuid,
     by: &str,
 ) -> Result<String, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let config = current_config(state, tenant, &tx).await?;
-    let number = credit_note::cancel(&tx, &config, id, state.clock.now(), by).await?;
-    tx.commit().await?;
-    Ok(number)
+    in_tx(state, tenant, async |tx| {
+        let config = current_config(state, tenant, tx).await?;
+        credit_note::cancel(tx, &config, id, state.clock.now(), by).await
+    })
+    .await
 }
 
 /// The latest invoices and credit notes, for the régisseur's page.
