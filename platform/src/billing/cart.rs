@@ -13,12 +13,12 @@
 //!   the days become reservations, a paid receipt (an invoice of kind `receipt`, numbered in
 //!   the invoices' gap-free series) is issued and the receipt mail queued: once.
 
-use super::invoice_pdf::PdfInvoice;
+use super::issue::{self, Document};
 use super::money::euros;
 use super::month::Month;
 use super::payfip::objet;
 use super::payment::{Debt, Paying};
-use super::repository::{self as repo, LineRow, NewInvoice};
+use super::repository::{self as repo, LineRow};
 use super::{BillingError, payment};
 use crate::auth::session::SignedIn;
 use crate::http::tenant_tx::in_tx;
@@ -513,51 +513,24 @@ pub async fn confirm(
             })
             .collect()
     });
-    let year = today.year();
-    let number = format!(
-        "{}-{year}-{:06}",
-        billing.invoice_prefix,
-        repo::next_number(tx, &billing.invoice_prefix, year).await?
-    );
-    let household = repo::households(tx)
+    let number = issue::next_number(tx, &billing.invoice_prefix, today).await?;
+    let household = repo::household(tx, checkout.household_id)
         .await?
-        .into_iter()
-        .find(|h| h.id == checkout.household_id)
         .ok_or(BillingError::NotFound)?;
-    let pdf = super::run::render(PdfInvoice {
-        config: config.clone(),
+    let receipt = Document {
         number: number.clone(),
-        credit_note_of: None,
+        kind: "receipt",
         household,
+        cancels: None,
         period: Month::of(today),
         issued_on: today,
         due_on: today,
-        lines: lines.clone(),
+        lines,
+        amount_cents: total,
         paid_cents: total,
-    })
-    .await;
-    let receipt_id = Uuid::new_v4();
-    repo::insert_invoice(
-        tx,
-        NewInvoice {
-            id: receipt_id,
-            number: &number,
-            kind: "receipt",
-            household_id: checkout.household_id,
-            period: Month::of(today).first_day(),
-            issued_on: today,
-            due_on: today,
-            amount_cents: total,
-            credits: None,
-            pdf,
-            now,
-            created_by: "panier",
-        },
-    )
-    .await?;
-    for (position, line) in lines.iter().enumerate() {
-        repo::insert_line(tx, receipt_id, position as i32 + 1, line).await?;
-    }
+        created_by: "panier",
+    };
+    let receipt_id = issue::issue(tx, config, receipt, now).await?;
     // What the balance paid is debited; PayFiP's part is recorded by the caller as a payment.
     let from_balance = total - paid_online.unwrap_or(0);
     let spent = from_balance.min(checkout.balance_cents).max(0);

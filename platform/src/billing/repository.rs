@@ -52,14 +52,24 @@ pub struct HouseholdRow {
     pub email: Option<String>,
 }
 
+const HOUSEHOLDS: &str = "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, \
+        string_agg(g.first_name || ' ' || upper(g.last_name), ', ' ORDER BY g.position) AS names, \
+        (array_agg(g.email ORDER BY g.position) FILTER (WHERE g.email IS NOT NULL))[1] AS email \
+     FROM households h LEFT JOIN guardians g ON g.household_id = h.id";
+
 pub async fn households(tx: &TenantTx) -> Result<Vec<HouseholdRow>, DbErr> {
     tx.all(
-        "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, \
-                string_agg(g.first_name || ' ' || upper(g.last_name), ', ' ORDER BY g.position) AS names, \
-                (array_agg(g.email ORDER BY g.position) FILTER (WHERE g.email IS NOT NULL))[1] AS email \
-         FROM households h LEFT JOIN guardians g ON g.household_id = h.id \
-         GROUP BY h.id ORDER BY h.reference",
+        &format!("{HOUSEHOLDS} GROUP BY h.id ORDER BY h.reference"),
         [],
+    )
+    .await
+}
+
+/// One household, as [`households`] reads them.
+pub async fn household(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdRow>, DbErr> {
+    tx.one(
+        &format!("{HOUSEHOLDS} WHERE h.id = $1 GROUP BY h.id"),
+        [id.into()],
     )
     .await
 }
