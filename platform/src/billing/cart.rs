@@ -18,7 +18,7 @@ use super::money::euros;
 use super::month::Month;
 use super::payfip::objet;
 use super::payment::{Debt, Paying};
-use super::repository::{self as repo, LineRow};
+use super::repository::LineRow;
 use super::{BillingError, payment};
 use crate::auth::session::SignedIn;
 use crate::http::tenant_tx::in_tx;
@@ -514,9 +514,7 @@ pub async fn confirm(
             .collect()
     });
     let number = issue::next_number(tx, &billing.invoice_prefix, today).await?;
-    let household = repo::household(tx, checkout.household_id)
-        .await?
-        .ok_or(BillingError::NotFound)?;
+    let household = issue::addressee(tx, checkout.household_id).await?;
     let receipt = Document {
         number: number.clone(),
         kind: "receipt",

@@ -44,9 +44,7 @@ pub async fn cancel(
             ..l
         })
         .collect();
-    let household = repo::household(tx, invoice.household_id)
-        .await?
-        .ok_or(BillingError::NotFound)?;
+    let household = issue::addressee(tx, invoice.household_id).await?;
     let credit_note = Document {
         number: number.clone(),
         kind: "credit_note",

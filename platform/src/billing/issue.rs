@@ -2,6 +2,7 @@
 //! takes the next number of its gap-free series, is rendered to PDF once (in French) and is
 //! stored with its PDF and its lines, in the caller's transaction.
 
+use super::BillingError;
 use super::invoice_pdf::{self, PdfInvoice};
 use super::month::Month;
 use super::repository::{self as repo, HouseholdRow, LineRow, NewInvoice};
@@ -15,6 +16,13 @@ pub async fn next_number(tx: &TenantTx, series: &str, today: NaiveDate) -> Resul
     let year = today.year();
     let n = repo::next_number(tx, series, year).await?;
     Ok(format!("{series}-{year}-{n:06}"))
+}
+
+/// The household a credit note or a receipt is addressed to: `NotFound` when it is gone.
+pub async fn addressee(tx: &TenantTx, household_id: Uuid) -> Result<HouseholdRow, BillingError> {
+    repo::household(tx, household_id)
+        .await?
+        .ok_or(BillingError::NotFound)
 }
 
 /// A document to issue.

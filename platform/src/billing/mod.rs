@@ -31,7 +31,7 @@ pub mod service;
 pub mod staff_api;
 pub mod staff_pages;
 
-pub use error::BillingError;
+pub use error::{BillingError, Refusal};
 
 use chrono::NaiveDate;
 use portail_tenants::TenantTx;
