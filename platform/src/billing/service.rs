@@ -4,7 +4,7 @@
 use super::repository::{self as repo, InvoiceRow, LineRow};
 use super::run::{self, RunReport};
 use super::{BillingError, credit_note, month::Month};
-use crate::http::tenant_tx::in_tx;
+use crate::http::tenant_tx::{in_tx, in_tx_or_dry};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use portail_tenants::batch::{Answer, Batch, Column};
@@ -138,15 +138,11 @@ pub async fn run_month(
     dry: bool,
     by: &str,
 ) -> Result<RunReport, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let config = current_config(state, tenant, &tx).await?;
-    let report = run::run(&tx, &config, month, state.clock.now(), dry, by).await?;
-    if dry {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
-    Ok(report)
+    in_tx_or_dry(state, tenant, dry, async |tx| {
+        let config = current_config(state, tenant, tx).await?;
+        run::run(tx, &config, month, state.clock.now(), dry, by).await
+    })
+    .await
 }
 
 /// Cancels an invoice by a credit note; its number.

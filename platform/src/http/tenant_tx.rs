@@ -13,8 +13,23 @@ pub async fn in_tx<T, E: From<DbErr>>(
     tenant: &CurrentTenant,
     work: impl AsyncFnOnce(&TenantTx) -> Result<T, E>,
 ) -> Result<T, E> {
+    in_tx_or_dry(state, tenant, false, work).await
+}
+
+/// As [`in_tx`], but with `dry` what `work` did is rolled back even when it succeeds: a dry
+/// run says what it would do, and does nothing (its numbers and locks are given back).
+pub async fn in_tx_or_dry<T, E: From<DbErr>>(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    dry: bool,
+    work: impl AsyncFnOnce(&TenantTx) -> Result<T, E>,
+) -> Result<T, E> {
     let tx = tenant.begin(state).await?;
     let value = work(&tx).await?;
-    tx.commit().await?;
+    if dry {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
     Ok(value)
 }
