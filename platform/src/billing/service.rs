@@ -130,14 +130,20 @@ pub async fn pdf(
     pdf.ok_or(BillingError::NotFound)
 }
 
-/// Runs the billing of `month` for the régisseur; `dry` issues nothing.
+/// How a staff member is recorded as the author of what billing issues.
+fn by_staff(email: &str) -> String {
+    format!("staff:{email}")
+}
+
+/// Runs the billing of `month` for the régisseur (`staff_email`); `dry` issues nothing.
 pub async fn run_month(
     state: &AppState,
     tenant: &CurrentTenant,
     month: Month,
     dry: bool,
-    by: &str,
+    staff_email: &str,
 ) -> Result<RunReport, BillingError> {
+    let by = &by_staff(staff_email);
     in_tx_or_dry(state, tenant, dry, async |tx| {
         let config = current_config(state, tenant, tx).await?;
         run::run(tx, &config, month, state.clock.now(), dry, by).await
@@ -145,13 +151,14 @@ pub async fn run_month(
     .await
 }
 
-/// Cancels an invoice by a credit note; its number.
+/// Cancels an invoice by a credit note for the régisseur (`staff_email`); its number.
 pub async fn cancel(
     state: &AppState,
     tenant: &CurrentTenant,
     id: Uuid,
-    by: &str,
+    staff_email: &str,
 ) -> Result<String, BillingError> {
+    let by = &by_staff(staff_email);
     in_tx(state, tenant, async |tx| {
         let config = current_config(state, tenant, tx).await?;
         credit_note::cancel(tx, &config, id, state.clock.now(), by).await

@@ -263,8 +263,7 @@ pub async fn run_billing(
         )
         .await;
     };
-    let by = format!("staff:{}", page.member.email);
-    match service::run_month(state, tenant, month, dry, &by).await {
+    match service::run_month(state, tenant, month, dry, &page.member.email).await {
         Ok(report) => {
             let shown = Shown {
                 month: month.to_string(),
@@ -292,8 +291,7 @@ pub async fn cancel_invoice(
     page: StaffForm<Regisseur, CancelForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&page.form.invoice_id)?;
-    let by = format!("staff:{}", page.member.email);
-    match service::cancel(state, tenant, id, &by).await {
+    match service::cancel(state, tenant, id, &page.member.email).await {
         Ok(number) => Ok(see_other(format!(
             "/{}/gestion/facturation?info=avoir&avoir={number}",
             tenant.slug()
