@@ -24,7 +24,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// An `idOp` lives 15 minutes at PayFiP: a younger pending attempt is reused.
-pub(super) const LIVE: i64 = 15;
+const LIVE: i64 = 15;
 /// Without a result 20 minutes after creation, an attempt has expired.
 const WAITING: i64 = 20;
 
@@ -46,10 +46,10 @@ pub struct Attempt {
     pub created_at: DateTime<Utc>,
 }
 
-pub(super) const ATTEMPT: &str = "SELECT id, id_op, invoice_id, checkout_id, household_id, numcli, exer, refdet, montant, mel, \
+const ATTEMPT: &str = "SELECT id, id_op, invoice_id, checkout_id, household_id, numcli, exer, refdet, montant, mel, \
      status, detail, created_at FROM payment_attempts";
 
-pub(super) fn client(state: &AppState) -> Client {
+fn client(state: &AppState) -> Client {
     Client::new(
         &state.settings.payfip_base_url,
         state.settings.payfip_timeout_seconds,
