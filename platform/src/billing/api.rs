@@ -209,7 +209,7 @@ impl InvoicesApi {
         SignedInApi(signed): SignedInApi,
     ) -> Answer<PdfResponse> {
         let (number, bytes) =
-            service::household_pdf(&self.state, &tenant, signed.household_id, id.0).await?;
+            service::pdf(&self.state, &tenant, id.0, Some(signed.household_id)).await?;
         Ok(PdfResponse::Ok(
             PdfBytes(bytes),
             inline_disposition(&number),

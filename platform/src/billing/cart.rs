@@ -13,13 +13,15 @@
 //!   the days become reservations, a paid receipt (an invoice of kind `receipt`, numbered in
 //!   the invoices' gap-free series) is issued and the receipt mail queued: once.
 
-use super::invoice_pdf::PdfInvoice;
+use super::issue::{self, Document};
 use super::money::euros;
 use super::month::Month;
-use super::payfip::{Client, NewPayment, objet};
-use super::repository::{self as repo, LineRow, NewInvoice};
+use super::payfip::objet;
+use super::payment::{Debt, Paying};
+use super::repository::LineRow;
 use super::{BillingError, payment};
 use crate::auth::session::SignedIn;
+use crate::http::tenant_tx::in_tx;
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -90,10 +92,8 @@ pub async fn release_expired(tx: &TenantTx, now: DateTime<Utc>) -> Result<i32, D
 
 /// Releases the municipality's expired holds (run by every replica's reconciliation loop).
 pub async fn sweep(state: &AppState, tenant: &CurrentTenant) -> Result<i32, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let released = release_expired(&tx, state.clock.now()).await?;
-    tx.commit().await?;
-    Ok(released)
+    let now = state.clock.now();
+    Ok(in_tx(state, tenant, async |tx| release_expired(tx, now).await).await?)
 }
 
 /// Whether the day is in a cart: `Some(pending)` says whether a payment of it is pending.
@@ -334,10 +334,12 @@ pub async fn cart(
     tenant: &CurrentTenant,
     household: Uuid,
 ) -> Result<Cart, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let items = items(&tx, household, state.clock.now()).await?;
-    let balance = balance(&tx, household).await?;
-    tx.commit().await?;
+    let now = state.clock.now();
+    let (items, balance) = in_tx(state, tenant, async |tx| {
+        let items = items(tx, household, now).await?;
+        Ok::<_, DbErr>((items, balance(tx, household).await?))
+    })
+    .await?;
     let total: i64 = items.iter().map(|i| i64::from(i.price_cents)).sum();
     Ok(Cart {
         pending: items.iter().any(|i| i.pending),
@@ -357,118 +359,77 @@ pub async fn checkout(
     signed: &SignedIn,
 ) -> Result<String, BillingError> {
     let now = state.clock.now();
-    let tx = tenant.begin(state).await?;
-    let config = current_config(state, tenant, &tx).await?;
-    config.billing.as_ref().ok_or(BillingError::NotConfigured)?;
-    // The household's row is locked: two PAYER at once make one checkout, and the balance
-    // is spent once.
-    tx.run(
-        "SELECT id FROM households WHERE id = $1 FOR UPDATE",
-        [signed.household_id.into()],
-    )
-    .await?;
-    let items = items(&tx, signed.household_id, now).await?;
-    let client = Client::new(
-        &state.settings.payfip_base_url,
-        state.settings.payfip_timeout_seconds,
-    );
-    let live: Option<payment::Attempt> = tx
-        .one(
-            &format!(
-                "{} WHERE checkout_id IN (SELECT checkout_id FROM cart_items WHERE household_id = $1) \
-                 AND status = 'pending' AND created_at > $2 ORDER BY created_at DESC LIMIT 1",
-                payment::ATTEMPT
-            ),
+    let household = signed.household_id;
+    in_tx(state, tenant, async |tx| {
+        let config = current_config(state, tenant, tx).await?;
+        config.billing.as_ref().ok_or(BillingError::NotConfigured)?;
+        // The household's row is locked: two PAYER at once make one checkout, and the balance
+        // is spent once.
+        tx.run(
+            "SELECT id FROM households WHERE id = $1 FOR UPDATE",
+            [household.into()],
+        )
+        .await?;
+        let items = items(tx, household, now).await?;
+        let of_cart = "checkout_id IN (SELECT checkout_id FROM cart_items WHERE household_id = $1)";
+        if let Some(page) = payment::live_page(state, tx, of_cart, household, now).await? {
+            return Ok(page);
+        }
+        let pending = items.iter().any(|i| i.pending);
+        let items: Vec<Item> = items.into_iter().filter(|i| !i.pending).collect();
+        if items.is_empty() {
+            return Err(if pending {
+                BillingError::CartPending
+            } else {
+                BillingError::EmptyCart
+            });
+        }
+        let total: i64 = items.iter().map(|i| i64::from(i.price_cents)).sum();
+        let from_balance = total.min(balance(tx, household).await?.max(0));
+        let checkout_id = Uuid::new_v4();
+        tx.run(
+            "INSERT INTO cart_checkouts (id, household_id, guardian_id, amount_cents, balance_cents, \
+                                         created_at) VALUES ($1, $2, $3, $4, $5, $6)",
             [
-                signed.household_id.into(),
-                (now - Duration::minutes(payment::LIVE)).into(),
+                checkout_id.into(),
+                household.into(),
+                signed.guardian_id.into(),
+                total.into(),
+                from_balance.into(),
+                now.into(),
             ],
         )
         .await?;
-    if let Some(live) = live {
-        tx.commit().await?;
-        return Ok(client.payment_page(&live.id_op));
-    }
-    let pending = items.iter().any(|i| i.pending);
-    let items: Vec<Item> = items.into_iter().filter(|i| !i.pending).collect();
-    if items.is_empty() {
-        return Err(if pending {
-            BillingError::CartPending
-        } else {
-            BillingError::EmptyCart
-        });
-    }
-    let total: i64 = items.iter().map(|i| i64::from(i.price_cents)).sum();
-    let from_balance = total.min(balance(&tx, signed.household_id).await?.max(0));
-    let checkout_id = Uuid::new_v4();
-    tx.run(
-        "INSERT INTO cart_checkouts (id, household_id, guardian_id, amount_cents, balance_cents, \
-                                     created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-            checkout_id.into(),
-            signed.household_id.into(),
-            signed.guardian_id.into(),
-            total.into(),
-            from_balance.into(),
-            now.into(),
-        ],
-    )
-    .await?;
-    tx.run(
-        "UPDATE cart_items i SET checkout_id = $1 WHERE household_id = $2 AND NOT EXISTS \
-         (SELECT 1 FROM payment_attempts a WHERE a.checkout_id = i.checkout_id AND a.status = 'pending')",
-        [checkout_id.into(), signed.household_id.into()],
-    )
-    .await?;
-    let base = format!("{}/{}", state.settings.public_url, tenant.slug());
-    if from_balance == total {
-        confirm(&tx, &config, checkout_id, None, now).await?;
-        tx.commit().await?;
-        return Ok(format!("{base}/panier?regle=1"));
-    }
-    let payfip = config
-        .payfip
-        .as_ref()
-        .ok_or(BillingError::PaymentUnavailable)?;
-    let mel: Option<String> = tx
-        .one::<payment::Email>(
-            "SELECT email FROM guardians WHERE id = $1 AND email IS NOT NULL",
-            [signed.guardian_id.into()],
+        tx.run(
+            "UPDATE cart_items i SET checkout_id = $1 WHERE household_id = $2 AND NOT EXISTS \
+             (SELECT 1 FROM payment_attempts a WHERE a.checkout_id = i.checkout_id AND a.status = 'pending')",
+            [checkout_id.into(), household.into()],
         )
-        .await?
-        .map(|e| e.email);
-    let attempt_id = Uuid::new_v4();
-    let sent = NewPayment {
-        numcli: payfip.numcli.clone(),
-        exer: portail_tenants::calendar::paris_date(now)
-            .year()
-            .to_string(),
-        // Unique per régie, as PayFiP asks: `PAN` and the checkout's id.
-        refdet: format!("PAN{}", &checkout_id.simple().to_string()[..24]).to_uppercase(),
-        montant: total - from_balance,
-        mel: mel.unwrap_or_else(|| config.contact.email.clone()),
-        objet: objet(&format!("Panier {}", config.name)),
-        saisie: payfip.saisie.as_str().to_string(),
-        urlnotif: format!("{base}/payfip/notification"),
-        urlredirect: format!("{base}/factures/retour?paiement={attempt_id}"),
-    };
-    let id_op = client.create(&sent).await.map_err(|e| {
-        tracing::warn!(tenant.slug = tenant.slug(), error = %e, "PayFiP: cart payment not created");
-        BillingError::PayfipUnavailable
-    })?;
-    payment::insert_attempt(
-        &tx,
-        attempt_id,
-        &id_op,
-        None,
-        Some(checkout_id),
-        signed.household_id,
-        &sent,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(client.payment_page(&id_op))
+        .await?;
+        if from_balance == total {
+            confirm(tx, &config, checkout_id, None, now).await?;
+            let base = format!("{}/{}", state.settings.public_url, tenant.slug());
+            return Ok(format!("{base}/panier?regle=1"));
+        }
+        let payfip = config
+            .payfip
+            .as_ref()
+            .ok_or(BillingError::PaymentUnavailable)?;
+        let debt = Debt {
+            paying: Paying::Checkout(checkout_id),
+            household_id: household,
+            guardian_id: signed.guardian_id,
+            exer: portail_tenants::calendar::paris_date(now)
+                .year()
+                .to_string(),
+            // Unique per régie, as PayFiP asks: `PAN` and the checkout's id.
+            refdet: format!("PAN{}", &checkout_id.simple().to_string()[..24]).to_uppercase(),
+            montant: total - from_balance,
+            objet: objet(&format!("Panier {}", config.name)),
+        };
+        payment::create(state, tenant, tx, &config, payfip, debt, now).await
+    })
+    .await
 }
 
 /// The checkout of a cart is paid (or covered by the balance): its days become reservations,
@@ -552,51 +513,22 @@ pub async fn confirm(
             })
             .collect()
     });
-    let year = today.year();
-    let number = format!(
-        "{}-{year}-{:06}",
-        billing.invoice_prefix,
-        repo::next_number(tx, &billing.invoice_prefix, year).await?
-    );
-    let household = repo::households(tx)
-        .await?
-        .into_iter()
-        .find(|h| h.id == checkout.household_id)
-        .ok_or(BillingError::NotFound)?;
-    let pdf = super::run::render(PdfInvoice {
-        config: config.clone(),
+    let number = issue::next_number(tx, &billing.invoice_prefix, today).await?;
+    let household = issue::addressee(tx, checkout.household_id).await?;
+    let receipt = Document {
         number: number.clone(),
-        credit_note_of: None,
+        kind: "receipt",
         household,
+        cancels: None,
         period: Month::of(today),
         issued_on: today,
         due_on: today,
-        lines: lines.clone(),
+        lines,
+        amount_cents: total,
         paid_cents: total,
-    })
-    .await;
-    let receipt_id = Uuid::new_v4();
-    repo::insert_invoice(
-        tx,
-        NewInvoice {
-            id: receipt_id,
-            number: &number,
-            kind: "receipt",
-            household_id: checkout.household_id,
-            period: Month::of(today).first_day(),
-            issued_on: today,
-            due_on: today,
-            amount_cents: total,
-            credits: None,
-            pdf,
-            now,
-            created_by: "panier",
-        },
-    )
-    .await?;
-    for (position, line) in lines.iter().enumerate() {
-        repo::insert_line(tx, receipt_id, position as i32 + 1, line).await?;
-    }
+        created_by: "panier",
+    };
+    let receipt_id = issue::issue(tx, config, receipt, now).await?;
     // What the balance paid is debited; PayFiP's part is recorded by the caller as a payment.
     let from_balance = total - paid_online.unwrap_or(0);
     let spent = from_balance.min(checkout.balance_cents).max(0);

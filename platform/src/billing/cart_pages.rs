@@ -3,9 +3,9 @@
 
 use super::cart::{self, item_label};
 use super::money::euros;
-use super::{BillingError, pages::allowing_payfip_form};
+use super::{BillingError, Refusal, pages::allowing_payfip_form};
 use crate::auth::pages::see_other;
-use crate::http::errors::{PageError, Problem};
+use crate::http::errors::PageError;
 use crate::http::page::{Frame, NoFields, SignedInForm, SignedInPage};
 use crate::i18n::t_args;
 use crate::state::AppState;
@@ -50,9 +50,9 @@ async fn render(
     frame: &Frame,
     household: uuid::Uuid,
     settled: bool,
-    error: Option<String>,
-    status: u16,
+    refusal: Option<Refusal>,
 ) -> Result<Response, PageError> {
+    let (error, status) = Refusal::shown(refusal);
     let config = crate::tenancy::config(state, tenant).await?;
     let found = cart::cart(state, tenant, household).await?;
     let paris = |t: chrono::DateTime<chrono::Utc>| {
@@ -105,16 +105,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
     let settled = q.regle.is_some();
-    render(
-        state,
-        tenant,
-        &frame,
-        account.household_id,
-        settled,
-        None,
-        200,
-    )
-    .await
+    render(state, tenant, &frame, account.household_id, settled, None).await
 }
 
 /// PAYER: the attempt is stored, then the parent goes to PayFiP's page (or, covered by the
@@ -130,10 +121,8 @@ pub async fn pay(form: SignedInForm<'_, NoFields>) -> Result<Response, PageError
             | BillingError::CartPending
             | BillingError::PaymentUnavailable),
         ) => {
-            let status = e.status().as_u16();
-            let message = Some(e.message());
-            let household = account.household_id;
-            render(state, tenant, &frame, household, false, message, status).await
+            let refusal = Some(e.into());
+            render(state, tenant, &frame, account.household_id, false, refusal).await
         }
         Err(e) => Err(e.into()),
     }

@@ -3,11 +3,10 @@
 //! again as they stand.
 
 use super::BillingError;
-use super::invoice_pdf::PdfInvoice;
+use super::issue::{self, Document};
 use super::month::Month;
-use super::repository::{self as repo, LineRow, NewInvoice};
-use super::run::render;
-use chrono::{DateTime, Datelike, Utc};
+use super::repository::{self as repo, LineRow};
+use chrono::{DateTime, Utc};
 use portail_tenants::{TenantConfig, TenantTx};
 use uuid::Uuid;
 
@@ -34,11 +33,7 @@ pub async fn cancel(
         return Err(BillingError::HasPayments);
     }
     let today = portail_tenants::calendar::paris_date(now);
-    let year = today.year();
-    let number = format!(
-        "{CREDIT_NOTE_SERIES}-{year}-{:06}",
-        repo::next_number(tx, CREDIT_NOTE_SERIES, year).await?
-    );
+    let number = issue::next_number(tx, CREDIT_NOTE_SERIES, today).await?;
     let lines: Vec<LineRow> = repo::lines_of(tx, id)
         .await?
         .into_iter()
@@ -49,45 +44,21 @@ pub async fn cancel(
             ..l
         })
         .collect();
-    let household = repo::households(tx)
-        .await?
-        .into_iter()
-        .find(|h| h.id == invoice.household_id)
-        .ok_or(BillingError::NotFound)?;
-    let pdf = render(PdfInvoice {
-        config: config.clone(),
+    let household = issue::addressee(tx, invoice.household_id).await?;
+    let credit_note = Document {
         number: number.clone(),
-        credit_note_of: Some(invoice.number.clone()),
+        kind: "credit_note",
         household,
+        cancels: Some((id, invoice.number)),
         period: Month::of(invoice.period),
         issued_on: today,
         due_on: today,
-        lines: lines.clone(),
+        lines,
+        amount_cents: -invoice.amount_cents,
         paid_cents: 0,
-    })
-    .await;
-    let credit_id = Uuid::new_v4();
-    repo::insert_invoice(
-        tx,
-        NewInvoice {
-            id: credit_id,
-            number: &number,
-            kind: "credit_note",
-            household_id: invoice.household_id,
-            period: invoice.period,
-            issued_on: today,
-            due_on: today,
-            amount_cents: -invoice.amount_cents,
-            credits: Some(id),
-            pdf,
-            now,
-            created_by: by,
-        },
-    )
-    .await?;
-    for (position, line) in lines.iter().enumerate() {
-        repo::insert_line(tx, credit_id, position as i32 + 1, line).await?;
-    }
+        created_by: by,
+    };
+    let credit_id = issue::issue(tx, config, credit_note, now).await?;
     let days: Vec<_> = repo::days_of(tx, id)
         .await?
         .into_iter()

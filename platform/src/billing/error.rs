@@ -111,3 +111,26 @@ impl Problem for BillingError {
         ]
     }
 }
+
+/// An action of a billing page refused for a reason the person can act on: the page comes
+/// back saying it, answered with the refusal's status.
+pub struct Refusal {
+    pub message: String,
+    pub status: u16,
+}
+
+impl From<BillingError> for Refusal {
+    fn from(e: BillingError) -> Self {
+        Refusal {
+            message: e.message(),
+            status: e.status().as_u16(),
+        }
+    }
+}
+
+impl Refusal {
+    /// What a page shows of `refusal` and the status it answers: 200 without one.
+    pub fn shown(refusal: Option<Refusal>) -> (Option<String>, u16) {
+        refusal.map_or((None, 200), |r| (Some(r.message), r.status))
+    }
+}

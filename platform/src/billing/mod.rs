@@ -3,6 +3,7 @@
 //!
 //! - `run`: the billing run (one transaction, one run at a time, gap-free numbers);
 //! - `credit_note`: cancelling an invoice by an `AVO-…` credit note;
+//! - `issue`: numbering, rendering and storing an invoice, a credit note or a receipt;
 //! - `invoice_pdf` and `pdf_writer`: the PDF, rendered once at issue and stored;
 //! - `repository`: the queries; `service`: what the HTTP faces call;
 //! - `payfip` (the SOAP client) and `payment`: paying an invoice online, notifications,
@@ -17,6 +18,7 @@ pub mod cart_pages;
 pub mod credit_note;
 mod error;
 pub mod invoice_pdf;
+mod issue;
 pub mod money;
 pub mod month;
 pub mod pages;
@@ -29,7 +31,7 @@ pub mod service;
 pub mod staff_api;
 pub mod staff_pages;
 
-pub use error::BillingError;
+pub use error::{BillingError, Refusal};
 
 use chrono::NaiveDate;
 use portail_tenants::TenantTx;

@@ -3,10 +3,10 @@
 
 use super::money::euros;
 use super::service::{self, InvoiceWithLines};
-use super::{BillingError, Status, month::Month, payment};
+use super::{BillingError, Refusal, Status, month::Month, payment};
 use crate::auth::pages::see_other;
 use crate::auth::session::SignedIn;
-use crate::http::errors::{PageError, Problem};
+use crate::http::errors::PageError;
 use crate::http::page::{
     NoFields, PathId, SignedInForm, SignedInPage, UncountedFrame, UncountedSignedInPage, parse_id,
 };
@@ -97,9 +97,9 @@ async fn render(
     tenant: &crate::tenancy::CurrentTenant,
     frame: UncountedFrame,
     who: &SignedIn,
-    error: Option<String>,
-    status: u16,
+    refusal: Option<Refusal>,
 ) -> Result<Response, PageError> {
+    let (error, status) = Refusal::shown(refusal);
     let view = service::invoices_view(state, tenant, who).await?;
     let invoices: Vec<InvoiceCard> = view
         .invoices
@@ -114,14 +114,13 @@ async fn render(
         balance: (balance > 0)
             .then(|| crate::i18n::t_args("cart-balance", &[("amount", euros(balance).into())])),
     };
-    let data = serde_json::to_value(&page).map_err(|_| PageError::from(BillingError::NotFound))?;
     // The count read with the invoices, in the same transaction.
     let frame = frame.counted(view.unread);
     let response = frame.render_with_status(
         "factures",
         &crate::i18n::t("title-invoices"),
         "factures",
-        data,
+        page,
         status,
     );
     Ok(allowing_payfip_form(state, response))
@@ -150,7 +149,7 @@ pub fn origin_of(url: &str) -> String {
 #[handler]
 pub async fn list(ctx: UncountedSignedInPage<'_>) -> Result<Response, PageError> {
     let (state, tenant, frame, account) = ctx.parts();
-    render(state, tenant, frame, &account, None, 200).await
+    render(state, tenant, frame, &account, None).await
 }
 
 /// PAYER: the payment attempt is stored, then the parent goes to PayFiP's page.
@@ -166,11 +165,7 @@ pub async fn pay(
             e @ (BillingError::PayfipUnavailable
             | BillingError::NothingToPay
             | BillingError::PaymentUnavailable),
-        ) => {
-            let status = e.status().as_u16();
-            let message = Some(e.message());
-            render(state, tenant, frame.into(), &account, message, status).await
-        }
+        ) => render(state, tenant, frame.into(), &account, Some(e.into())).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -221,12 +216,11 @@ pub async fn payment_return(
         pending: attempt.status == "pending",
         refresh_href: format!("/{}/factures/retour?paiement={id}", tenant.slug()),
     };
-    let data = serde_json::to_value(&page).map_err(|_| PageError::from(BillingError::NotFound))?;
     Ok(frame.render(
         "factures_retour",
         &crate::i18n::t("title-payment-return"),
         "factures",
-        data,
+        page,
     ))
 }
 
@@ -256,7 +250,7 @@ pub async fn notification(
 #[handler]
 pub async fn pdf(ctx: SignedInPage<'_>, PathId(id): PathId) -> Result<Response, PageError> {
     let (state, tenant, _, account) = ctx.parts();
-    let (number, bytes) = service::household_pdf(state, tenant, account.household_id, id).await?;
+    let (number, bytes) = service::pdf(state, tenant, id, Some(account.household_id)).await?;
     Ok(pdf_response(&number, bytes))
 }
 

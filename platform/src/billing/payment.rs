@@ -12,17 +12,19 @@
 use super::invoice_pdf::refdet;
 use super::payfip::{Client, Detail, NewPayment, PayfipError, objet};
 use super::{BillingError, Status, repository as billing_repo};
+use crate::http::tenant_tx::in_tx;
 use crate::mail::{Mail, enqueue};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use portail_tenants::TenantTx;
+use portail_tenants::config::{Payfip, TenantConfig};
 use sea_orm::{DbErr, FromQueryResult};
 use serde::Serialize;
 use uuid::Uuid;
 
 /// An `idOp` lives 15 minutes at PayFiP: a younger pending attempt is reused.
-pub(super) const LIVE: i64 = 15;
+const LIVE: i64 = 15;
 /// Without a result 20 minutes after creation, an attempt has expired.
 const WAITING: i64 = 20;
 
@@ -44,7 +46,7 @@ pub struct Attempt {
     pub created_at: DateTime<Utc>,
 }
 
-pub(super) const ATTEMPT: &str = "SELECT id, id_op, invoice_id, checkout_id, household_id, numcli, exer, refdet, montant, mel, \
+const ATTEMPT: &str = "SELECT id, id_op, invoice_id, checkout_id, household_id, numcli, exer, refdet, montant, mel, \
      status, detail, created_at FROM payment_attempts";
 
 fn client(state: &AppState) -> Client {
@@ -62,39 +64,96 @@ pub async fn start(
     guardian_id: Uuid,
     id: Uuid,
 ) -> Result<String, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let config = current_config(state, tenant, &tx).await?;
-    let invoice = billing_repo::invoice(&tx, id, true)
-        .await?
-        .filter(|i| i.household_id == household_id && i.kind == "invoice")
-        .ok_or(BillingError::NotFound)?;
-    let payfip = config
-        .payfip
-        .as_ref()
-        .ok_or(BillingError::PaymentUnavailable)?;
-    if !matches!(Status::of(&invoice), Status::Unpaid | Status::PartiallyPaid) {
-        return Err(BillingError::NothingToPay);
-    }
-    let now = state.clock.now();
-    let client = client(state);
-    // The invoice row is locked: two PAYER at once make one attempt, the second reuses it.
+    in_tx(state, tenant, async |tx| {
+        let config = current_config(state, tenant, tx).await?;
+        let invoice = billing_repo::invoice(tx, id, true)
+            .await?
+            .filter(|i| i.household_id == household_id && i.kind == "invoice")
+            .ok_or(BillingError::NotFound)?;
+        let payfip = config
+            .payfip
+            .as_ref()
+            .ok_or(BillingError::PaymentUnavailable)?;
+        if !matches!(Status::of(&invoice), Status::Unpaid | Status::PartiallyPaid) {
+            return Err(BillingError::NothingToPay);
+        }
+        let now = state.clock.now();
+        // The invoice row is locked: two PAYER at once make one attempt, the second reuses it.
+        if let Some(page) = live_page(state, tx, "invoice_id = $1", id, now).await? {
+            return Ok(page);
+        }
+        let debt = Debt {
+            paying: Paying::Invoice(id),
+            household_id,
+            guardian_id,
+            exer: invoice.issued_on.year().to_string(),
+            refdet: refdet(&invoice.number),
+            montant: invoice.amount_cents - invoice.paid_cents,
+            objet: objet(&format!("Facture {} {}", invoice.number, config.name)),
+        };
+        create(state, tenant, tx, &config, payfip, debt, now).await
+    })
+    .await
+}
+
+/// PayFiP's page of the live attempt (pending, younger than [`LIVE`]) among those `condition`
+/// selects (`$1` being `key`): a second PAYER reuses it rather than paying twice.
+pub(super) async fn live_page(
+    state: &AppState,
+    tx: &TenantTx,
+    condition: &str,
+    key: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
     let live: Option<Attempt> = tx
         .one(
             &format!(
-                "{ATTEMPT} WHERE invoice_id = $1 AND status = 'pending' AND created_at > $2 \
+                "{ATTEMPT} WHERE {condition} AND status = 'pending' AND created_at > $2 \
                  ORDER BY created_at DESC LIMIT 1"
             ),
-            [id.into(), (now - Duration::minutes(LIVE)).into()],
+            [key.into(), (now - Duration::minutes(LIVE)).into()],
         )
         .await?;
-    if let Some(live) = live {
-        tx.commit().await?;
-        return Ok(client.payment_page(&live.id_op));
+    Ok(live.map(|a| client(state).payment_page(&a.id_op)))
+}
+
+/// What an attempt pays: an invoice, or the checkout of a cart.
+pub(super) enum Paying {
+    Invoice(Uuid),
+    Checkout(Uuid),
+}
+
+/// A debt to pay over PayFiP, and who pays it.
+pub(super) struct Debt {
+    pub paying: Paying,
+    pub household_id: Uuid,
+    /// Whose e-mail PayFiP sends its ticket to (the municipality's contact without one).
+    pub guardian_id: Uuid,
+    pub exer: String,
+    pub refdet: String,
+    pub montant: i64,
+    pub objet: String,
+}
+
+/// Creates the payment of `debt` at PayFiP and stores its attempt, before the payer is sent
+/// to PayFiP's page (the answer).
+pub(super) async fn create(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+    config: &TenantConfig,
+    payfip: &Payfip,
+    debt: Debt,
+    now: DateTime<Utc>,
+) -> Result<String, BillingError> {
+    #[derive(FromQueryResult)]
+    struct Email {
+        email: String,
     }
     let mel: Option<String> = tx
         .one::<Email>(
             "SELECT email FROM guardians WHERE id = $1 AND email IS NOT NULL",
-            [guardian_id.into()],
+            [debt.guardian_id.into()],
         )
         .await?
         .map(|e| e.email);
@@ -102,73 +161,45 @@ pub async fn start(
     let base = format!("{}/{}", state.settings.public_url, tenant.slug());
     let sent = NewPayment {
         numcli: payfip.numcli.clone(),
-        exer: invoice.issued_on.year().to_string(),
-        refdet: refdet(&invoice.number),
-        montant: invoice.amount_cents - invoice.paid_cents,
+        exer: debt.exer,
+        refdet: debt.refdet,
+        montant: debt.montant,
         mel: mel.unwrap_or_else(|| config.contact.email.clone()),
-        objet: objet(&format!("Facture {} {}", invoice.number, config.name)),
+        objet: debt.objet,
         saisie: payfip.saisie.as_str().to_string(),
         urlnotif: format!("{base}/payfip/notification"),
         urlredirect: format!("{base}/factures/retour?paiement={attempt_id}"),
     };
+    let client = client(state);
     let id_op = client.create(&sent).await.map_err(|e| {
         tracing::warn!(tenant.slug = tenant.slug(), error = %e, "PayFiP: payment not created");
         BillingError::PayfipUnavailable
     })?;
-    insert_attempt(
-        &tx,
-        attempt_id,
-        &id_op,
-        Some(id),
-        None,
-        household_id,
-        &sent,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(client.payment_page(&id_op))
-}
-
-/// Stores an attempt (of an invoice or of a cart's checkout) before the payer is sent to
-/// PayFiP.
-#[allow(clippy::too_many_arguments)] // one column each
-pub(super) async fn insert_attempt(
-    tx: &TenantTx,
-    attempt_id: Uuid,
-    id_op: &str,
-    invoice_id: Option<Uuid>,
-    checkout_id: Option<Uuid>,
-    household_id: Uuid,
-    sent: &NewPayment,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+    let (invoice_id, checkout_id) = match debt.paying {
+        Paying::Invoice(id) => (Some(id), None),
+        Paying::Checkout(id) => (None, Some(id)),
+    };
     tx.run(
         "INSERT INTO payment_attempts (id, id_op, invoice_id, checkout_id, household_id, numcli, \
                                        exer, refdet, montant, mel, status, created_at, next_check_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12)",
         [
             attempt_id.into(),
-            id_op.into(),
+            id_op.clone().into(),
             invoice_id.into(),
             checkout_id.into(),
-            household_id.into(),
-            sent.numcli.clone().into(),
-            sent.exer.clone().into(),
-            sent.refdet.clone().into(),
+            debt.household_id.into(),
+            sent.numcli.into(),
+            sent.exer.into(),
+            sent.refdet.into(),
             sent.montant.into(),
-            sent.mel.clone().into(),
+            sent.mel.into(),
             now.into(),
             (now + Duration::minutes(2)).into(),
         ],
     )
     .await?;
-    Ok(())
-}
-
-#[derive(FromQueryResult)]
-pub(super) struct Email {
-    pub(super) email: String,
+    Ok(client.payment_page(&id_op))
 }
 
 /// Settles the attempt of `id_op` from PayFiP's answer; an unknown `idOp` is ignored.
@@ -177,20 +208,19 @@ pub async fn settle(
     tenant: &CurrentTenant,
     id_op: &str,
 ) -> Result<Option<String>, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let attempt: Option<Attempt> = tx
-        .one(
-            &format!("{ATTEMPT} WHERE id_op = $1 FOR UPDATE"),
-            [id_op.into()],
-        )
-        .await?;
-    let Some(attempt) = attempt else {
-        tx.commit().await?;
-        return Ok(None);
-    };
-    let status = settle_locked(state, tenant, &tx, &attempt).await?;
-    tx.commit().await?;
-    Ok(Some(status))
+    in_tx(state, tenant, async |tx| {
+        let attempt: Option<Attempt> = tx
+            .one(
+                &format!("{ATTEMPT} WHERE id_op = $1 FOR UPDATE"),
+                [id_op.into()],
+            )
+            .await?;
+        match attempt {
+            Some(attempt) => Ok(Some(settle_locked(state, tenant, tx, &attempt).await?)),
+            None => Ok(None),
+        }
+    })
+    .await
 }
 
 /// Settles one locked pending attempt; its status afterwards.
@@ -374,27 +404,27 @@ pub async fn reconcile(state: &AppState, tenant: &CurrentTenant) -> Result<usize
     let mut settled = 0;
     // One attempt per transaction, at most 50 per pass.
     for _ in 0..50 {
-        let tx = tenant.begin(state).await?;
-        let due: Option<Attempt> = tx
-            .one(
-                &format!(
-                    "{ATTEMPT} WHERE status = 'pending' AND next_check_at <= $1 \
-                     ORDER BY next_check_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-                ),
-                [state.clock.now().into()],
-            )
-            .await?;
-        let Some(attempt) = due else {
-            tx.commit().await?;
-            break;
-        };
-        let status = settle_locked(state, tenant, &tx, &attempt).await?;
-        tx.commit().await?;
-        if status != "pending" {
-            settled += 1;
-        } else {
+        let status = in_tx(state, tenant, async |tx| {
+            let due: Option<Attempt> = tx
+                .one(
+                    &format!(
+                        "{ATTEMPT} WHERE status = 'pending' AND next_check_at <= $1 \
+                         ORDER BY next_check_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+                    ),
+                    [state.clock.now().into()],
+                )
+                .await?;
+            match due {
+                Some(attempt) => Ok(Some(settle_locked(state, tenant, tx, &attempt).await?)),
+                None => Ok::<_, BillingError>(None),
+            }
+        })
+        .await?;
+        match status.as_deref() {
+            None => break,
             // Still waiting: its next check is later; go on with the others.
-            continue;
+            Some("pending") => continue,
+            Some(_) => settled += 1,
         }
     }
     Ok(settled)
@@ -407,29 +437,30 @@ pub async fn attempt_of(
     household_id: Uuid,
     id: Uuid,
 ) -> Result<(Attempt, String), BillingError> {
-    let tx = tenant.begin(state).await?;
-    let attempt: Option<Attempt> = tx
-        .one(
-            &format!("{ATTEMPT} WHERE id = $1 AND household_id = $2"),
-            [id.into(), household_id.into()],
-        )
-        .await?;
-    let attempt = attempt.ok_or(BillingError::NotFound)?;
-    // A cart's attempt is named by its receipt once paid.
-    #[derive(FromQueryResult)]
-    struct Number {
-        number: String,
-    }
-    let number: Option<Number> = tx
-        .one(
-            "SELECT i.number FROM invoices i WHERE i.id = $1 \
-             OR i.id = (SELECT receipt_id FROM cart_checkouts WHERE id = $2)",
-            [attempt.invoice_id.into(), attempt.checkout_id.into()],
-        )
-        .await?;
-    tx.commit().await?;
-    let number = number.map(|n| n.number).unwrap_or_default();
-    Ok((attempt, number))
+    in_tx(state, tenant, async |tx| {
+        let attempt: Option<Attempt> = tx
+            .one(
+                &format!("{ATTEMPT} WHERE id = $1 AND household_id = $2"),
+                [id.into(), household_id.into()],
+            )
+            .await?;
+        let attempt = attempt.ok_or(BillingError::NotFound)?;
+        // A cart's attempt is named by its receipt once paid.
+        #[derive(FromQueryResult)]
+        struct Number {
+            number: String,
+        }
+        let number: Option<Number> = tx
+            .one(
+                "SELECT i.number FROM invoices i WHERE i.id = $1 \
+                 OR i.id = (SELECT receipt_id FROM cart_checkouts WHERE id = $2)",
+                [attempt.invoice_id.into(), attempt.checkout_id.into()],
+            )
+            .await?;
+        let number = number.map(|n| n.number).unwrap_or_default();
+        Ok((attempt, number))
+    })
+    .await
 }
 
 /// The latest attempts, for the régisseur: anomalies first.
@@ -437,15 +468,8 @@ pub async fn latest_attempts(
     state: &AppState,
     tenant: &CurrentTenant,
 ) -> Result<Vec<Attempt>, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let rows = tx
-        .all(
-            &format!("{ATTEMPT} ORDER BY (status = 'anomaly') DESC, created_at DESC LIMIT 100"),
-            [],
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(rows)
+    let query = format!("{ATTEMPT} ORDER BY (status = 'anomaly') DESC, created_at DESC LIMIT 100");
+    Ok(in_tx(state, tenant, async |tx| tx.all(&query, []).await).await?)
 }
 
 /// A payment recorded, for the régisseur.
@@ -464,18 +488,11 @@ pub async fn latest_payments(
     state: &AppState,
     tenant: &CurrentTenant,
 ) -> Result<Vec<PaymentRow>, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let rows = tx
-        .all(
-            "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.amount_cents, p.numauto, \
-                    p.paid_at \
-             FROM payments p JOIN invoices i ON i.id = p.invoice_id \
-             ORDER BY p.paid_at DESC, i.number DESC LIMIT 200",
-            [],
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(rows)
+    const LATEST: &str = "SELECT p.id, p.invoice_id, i.number AS invoice_number, p.amount_cents, \
+                                 p.numauto, p.paid_at \
+                          FROM payments p JOIN invoices i ON i.id = p.invoice_id \
+                          ORDER BY p.paid_at DESC, i.number DESC LIMIT 200";
+    Ok(in_tx(state, tenant, async |tx| tx.all(LATEST, []).await).await?)
 }
 
 /// Reconciles every municipality, every `every`, until `stop`: run by every replica.

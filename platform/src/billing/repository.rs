@@ -52,14 +52,24 @@ pub struct HouseholdRow {
     pub email: Option<String>,
 }
 
+const HOUSEHOLDS: &str = "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, \
+        string_agg(g.first_name || ' ' || upper(g.last_name), ', ' ORDER BY g.position) AS names, \
+        (array_agg(g.email ORDER BY g.position) FILTER (WHERE g.email IS NOT NULL))[1] AS email \
+     FROM households h LEFT JOIN guardians g ON g.household_id = h.id";
+
 pub async fn households(tx: &TenantTx) -> Result<Vec<HouseholdRow>, DbErr> {
     tx.all(
-        "SELECT h.id, h.reference, h.address, h.postal_code, h.city, h.quotient_familial, \
-                string_agg(g.first_name || ' ' || upper(g.last_name), ', ' ORDER BY g.position) AS names, \
-                (array_agg(g.email ORDER BY g.position) FILTER (WHERE g.email IS NOT NULL))[1] AS email \
-         FROM households h LEFT JOIN guardians g ON g.household_id = h.id \
-         GROUP BY h.id ORDER BY h.reference",
+        &format!("{HOUSEHOLDS} GROUP BY h.id ORDER BY h.reference"),
         [],
+    )
+    .await
+}
+
+/// One household, as [`households`] reads them.
+pub async fn household(tx: &TenantTx, id: Uuid) -> Result<Option<HouseholdRow>, DbErr> {
+    tx.one(
+        &format!("{HOUSEHOLDS} WHERE h.id = $1 GROUP BY h.id"),
+        [id.into()],
     )
     .await
 }
@@ -418,11 +428,8 @@ pub fn invoices_of_query(household_id: Uuid) -> Query<InvoiceRow> {
 
 /// The latest invoices and credit notes of the municipality, for the régisseur.
 pub async fn latest(tx: &TenantTx, limit: i64) -> Result<Vec<InvoiceRow>, DbErr> {
-    tx.all(
-        &format!("SELECT {INVOICE_COLUMNS} ORDER BY i.created_at DESC, i.number DESC LIMIT $1"),
-        [limit.into()],
-    )
-    .await
+    let order = "ORDER BY i.created_at DESC, i.number DESC LIMIT $1";
+    invoices(tx, order, [limit.into()]).await
 }
 
 /// One invoice or credit note; `for_update` locks its row.
@@ -432,11 +439,18 @@ pub async fn invoice(
     for_update: bool,
 ) -> Result<Option<InvoiceRow>, DbErr> {
     let lock = if for_update { " FOR UPDATE OF i" } else { "" };
-    tx.one(
-        &format!("SELECT {INVOICE_COLUMNS} WHERE i.id = $1{lock}"),
-        [id.into()],
-    )
-    .await
+    let found = invoices(tx, &format!("WHERE i.id = $1{lock}"), [id.into()]).await?;
+    Ok(found.into_iter().next())
+}
+
+/// The invoices `rest` (a condition, an order) selects, as lists show them.
+async fn invoices(
+    tx: &TenantTx,
+    rest: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<Vec<InvoiceRow>, DbErr> {
+    tx.all(&format!("SELECT {INVOICE_COLUMNS} {rest}"), values)
+        .await
 }
 
 pub async fn invoice_by_number(tx: &TenantTx, number: &str) -> Result<Option<Uuid>, DbErr> {

@@ -11,10 +11,10 @@
 //! - numbers come from the locked counter row: gap-free, in order of issue.
 
 use super::BillingError;
-use super::invoice_pdf::{self, PdfInvoice};
+use super::issue::{self, Document};
 use super::month::Month;
-use super::repository::{self as repo, DayRow, HouseholdRow, LineRow, NewInvoice};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use super::repository::{self as repo, DayRow, HouseholdRow, LineRow};
+use chrono::{DateTime, NaiveDate, Utc};
 use portail_tenants::TenantTx;
 use portail_tenants::calendar::booking_deadline;
 use portail_tenants::config::{BillingMode, LateCancellation, TenantConfig};
@@ -249,12 +249,7 @@ pub async fn run(
         if lines.is_empty() {
             continue;
         }
-        let year = today.year();
-        let number = format!(
-            "{}-{year}-{:06}",
-            billing.invoice_prefix,
-            repo::next_number(tx, &billing.invoice_prefix, year).await?
-        );
+        let number = issue::next_number(tx, &billing.invoice_prefix, today).await?;
         report.issued.push(Issued {
             number: number.clone(),
             household_id,
@@ -267,40 +262,20 @@ pub async fn run(
             .get(&household_id)
             .expect("the days' household exists")
             .clone();
-        let pdf = render(PdfInvoice {
-            config: config.clone(),
-            number: number.clone(),
-            credit_note_of: None,
+        let invoice = Document {
+            number,
+            kind: "invoice",
             household,
+            cancels: None,
             period: month,
             issued_on: today,
             due_on,
-            lines: lines.clone(),
+            lines,
+            amount_cents: amount,
             paid_cents: 0,
-        })
-        .await;
-        let id = Uuid::new_v4();
-        repo::insert_invoice(
-            tx,
-            NewInvoice {
-                id,
-                number: &number,
-                kind: "invoice",
-                household_id,
-                period: start,
-                issued_on: today,
-                due_on,
-                amount_cents: amount,
-                credits: None,
-                pdf,
-                now,
-                created_by: by,
-            },
-        )
-        .await?;
-        for (position, line) in lines.iter().enumerate() {
-            repo::insert_line(tx, id, position as i32 + 1, line).await?;
-        }
+            created_by: by,
+        };
+        let id = issue::issue(tx, config, invoice, now).await?;
         let billed: Vec<(DayRow, i16, i32)> = days
             .into_iter()
             .map(|c| (c.day, c.units, c.price))
@@ -308,15 +283,6 @@ pub async fn run(
         repo::insert_billed_days(tx, id, &billed).await?;
     }
     Ok(report)
-}
-
-/// Renders a PDF away from the async workers: it is CPU work.
-pub(super) async fn render(invoice: PdfInvoice) -> Vec<u8> {
-    tokio::task::spawn_blocking(move || {
-        crate::i18n::sync_scope(crate::i18n::Locale::Fr, || invoice_pdf::render(&invoice))
-    })
-    .await
-    .expect("rendering a PDF does not panic")
 }
 
 /// One line per child, prestation, reason and price; in French, as the invoice itself.

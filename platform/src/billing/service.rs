@@ -4,6 +4,7 @@
 use super::repository::{self as repo, InvoiceRow, LineRow};
 use super::run::{self, RunReport};
 use super::{BillingError, credit_note, month::Month};
+use crate::http::tenant_tx::{in_tx, in_tx_or_dry};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use portail_tenants::batch::{Answer, Batch, Column};
@@ -21,11 +22,9 @@ pub async fn household_invoices(
     tenant: &CurrentTenant,
     household_id: Uuid,
 ) -> Result<Vec<InvoiceWithLines>, BillingError> {
-    let tx = tenant.begin(state).await?;
     let mut batch = Batch::default();
     let invoices = WithLines::add(&mut batch, household_id);
-    let mut answer = tx.batch(batch).await?;
-    tx.commit().await?;
+    let mut answer = in_tx(state, tenant, async |tx| tx.batch(batch).await).await?;
     Ok(invoices.read(&mut answer)?)
 }
 
@@ -46,15 +45,16 @@ pub async fn invoices_view(
     tenant: &CurrentTenant,
     who: &crate::auth::session::SignedIn,
 ) -> Result<InvoicesView, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let online = current_config(state, tenant, &tx).await?.payfip.is_some();
     // The page's four queries in one round trip.
     let mut batch = Batch::default();
     let invoices = WithLines::add(&mut batch, who.household_id);
     let balance = batch.add(super::cart::balance_query(who.household_id));
     let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
-    let mut answer = tx.batch(batch).await?;
-    tx.commit().await?;
+    let (online, mut answer) = in_tx(state, tenant, async |tx| {
+        let online = current_config(state, tenant, tx).await?.payfip.is_some();
+        Ok::<_, sea_orm::DbErr>((online, tx.batch(batch).await?))
+    })
+    .await?;
     Ok(InvoicesView {
         invoices: invoices.read(&mut answer)?,
         balance_cents: super::cart::Balance::of(answer.take(balance)?),
@@ -118,62 +118,52 @@ fn with_lines(
 
 use chrono::Datelike as _;
 
-/// The stored PDF of an invoice or credit note of the household: `NotFound` for any other.
-pub async fn household_pdf(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    household_id: Uuid,
-    id: Uuid,
-) -> Result<(String, Vec<u8>), BillingError> {
-    let tx = tenant.begin(state).await?;
-    let pdf = repo::pdf(&tx, id, Some(household_id)).await?;
-    tx.commit().await?;
-    pdf.ok_or(BillingError::NotFound)
-}
-
-/// The stored PDF of any invoice of the municipality, for the régisseur.
-pub async fn staff_pdf(
+/// The stored PDF of an invoice or credit note: of `household` when given (`NotFound` for
+/// any other), of the whole municipality for the régisseur (`None`).
+pub async fn pdf(
     state: &AppState,
     tenant: &CurrentTenant,
     id: Uuid,
+    household: Option<Uuid>,
 ) -> Result<(String, Vec<u8>), BillingError> {
-    let tx = tenant.begin(state).await?;
-    let pdf = repo::pdf(&tx, id, None).await?;
-    tx.commit().await?;
+    let pdf = in_tx(state, tenant, async |tx| repo::pdf(tx, id, household).await).await?;
     pdf.ok_or(BillingError::NotFound)
 }
 
-/// Runs the billing of `month` for the régisseur; `dry` issues nothing.
+/// How a staff member is recorded as the author of what billing issues.
+fn by_staff(email: &str) -> String {
+    format!("staff:{email}")
+}
+
+/// Runs the billing of `month` for the régisseur (`staff_email`); `dry` issues nothing.
 pub async fn run_month(
     state: &AppState,
     tenant: &CurrentTenant,
     month: Month,
     dry: bool,
-    by: &str,
+    staff_email: &str,
 ) -> Result<RunReport, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let config = current_config(state, tenant, &tx).await?;
-    let report = run::run(&tx, &config, month, state.clock.now(), dry, by).await?;
-    if dry {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
-    Ok(report)
+    let by = &by_staff(staff_email);
+    in_tx_or_dry(state, tenant, dry, async |tx| {
+        let config = current_config(state, tenant, tx).await?;
+        run::run(tx, &config, month, state.clock.now(), dry, by).await
+    })
+    .await
 }
 
-/// Cancels an invoice by a credit note; its number.
+/// Cancels an invoice by a credit note for the régisseur (`staff_email`); its number.
 pub async fn cancel(
     state: &AppState,
     tenant: &CurrentTenant,
     id: Uuid,
-    by: &str,
+    staff_email: &str,
 ) -> Result<String, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let config = current_config(state, tenant, &tx).await?;
-    let number = credit_note::cancel(&tx, &config, id, state.clock.now(), by).await?;
-    tx.commit().await?;
-    Ok(number)
+    let by = &by_staff(staff_email);
+    in_tx(state, tenant, async |tx| {
+        let config = current_config(state, tenant, tx).await?;
+        credit_note::cancel(tx, &config, id, state.clock.now(), by).await
+    })
+    .await
 }
 
 /// The latest invoices and credit notes, for the régisseur's page.
@@ -181,8 +171,5 @@ pub async fn latest(
     state: &AppState,
     tenant: &CurrentTenant,
 ) -> Result<Vec<InvoiceRow>, BillingError> {
-    let tx = tenant.begin(state).await?;
-    let rows = repo::latest(&tx, 200).await?;
-    tx.commit().await?;
-    Ok(rows)
+    Ok(in_tx(state, tenant, async |tx| repo::latest(tx, 200).await).await?)
 }

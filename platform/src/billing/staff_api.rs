@@ -203,9 +203,9 @@ impl StaffBillingApi {
         body: Json<StaffRunRequest>,
     ) -> Answer<Json<StaffRunDto>> {
         let month = Month::parse(&body.0.month).ok_or(BillingError::InvalidMonth)?;
-        let by = format!("staff:{}", staff.member.email);
         let dry = body.0.dry_run;
-        let report = service::run_month(&self.state, &tenant, month, dry, &by).await?;
+        let report =
+            service::run_month(&self.state, &tenant, month, dry, &staff.member.email).await?;
         Ok(Json(StaffRunDto {
             month: report.month,
             dry_run: dry,
@@ -246,8 +246,7 @@ impl StaffBillingApi {
         tenant: Data<&CurrentTenant>,
         staff: StaffApi<Regisseur>,
     ) -> Answer<Json<StaffCreditNoteDto>> {
-        let by = format!("staff:{}", staff.member.email);
-        let number = service::cancel(&self.state, &tenant, id.0, &by).await?;
+        let number = service::cancel(&self.state, &tenant, id.0, &staff.member.email).await?;
         Ok(Json(StaffCreditNoteDto { number }))
     }
 

@@ -3,9 +3,9 @@
 
 use super::money::euros;
 use super::run::RunReport;
-use super::{BillingError, Status, month::Month, service};
+use super::{BillingError, Refusal, Status, month::Month, service};
 use crate::auth::pages::see_other;
-use crate::http::errors::{PageError, Problem};
+use crate::http::errors::PageError;
 use crate::http::page::{PathId, parse_id};
 use crate::i18n::{t, t_args};
 use crate::staff::Regisseur;
@@ -96,7 +96,7 @@ fn info_message(query: &InfoQuery) -> Option<String> {
 struct Shown {
     month: String,
     info: Option<String>,
-    error: Option<String>,
+    refusal: Option<Refusal>,
     run: Option<RunView>,
 }
 
@@ -105,14 +105,14 @@ async fn render(
     tenant: &CurrentTenant,
     frame: &StaffFrame,
     shown: Shown,
-    status: u16,
 ) -> Result<Response, PageError> {
     let Shown {
         month,
         info,
-        error,
+        refusal,
         run,
     } = shown;
+    let (error, status) = Refusal::shown(refusal);
     let slug = tenant.slug();
     let latest = service::latest(state, tenant).await?;
     let numbers: std::collections::HashMap<uuid::Uuid, String> =
@@ -185,10 +185,10 @@ async fn refused(
 ) -> Result<Response, PageError> {
     let shown = Shown {
         month,
-        error: Some(e.message()),
+        refusal: Some(e.into()),
         ..Shown::default()
     };
-    render(state, tenant, frame, shown, e.status().as_u16()).await
+    render(state, tenant, frame, shown).await
 }
 
 fn default_month(state: &AppState) -> String {
@@ -208,7 +208,7 @@ pub async fn billing_page(
         info,
         ..Shown::default()
     };
-    render(state, tenant, &page.frame, shown, 200).await
+    render(state, tenant, &page.frame, shown).await
 }
 
 #[derive(Deserialize)]
@@ -263,15 +263,14 @@ pub async fn run_billing(
         )
         .await;
     };
-    let by = format!("staff:{}", page.member.email);
-    match service::run_month(state, tenant, month, dry, &by).await {
+    match service::run_month(state, tenant, month, dry, &page.member.email).await {
         Ok(report) => {
             let shown = Shown {
                 month: month.to_string(),
                 run: Some(run_view(&report, month, dry)),
                 ..Shown::default()
             };
-            render(state, tenant, &page.frame, shown, 200).await
+            render(state, tenant, &page.frame, shown).await
         }
         Err(e @ (BillingError::RunInProgress | BillingError::NotConfigured)) => {
             refused(state, tenant, &page.frame, month.to_string(), e).await
@@ -292,8 +291,7 @@ pub async fn cancel_invoice(
     page: StaffForm<Regisseur, CancelForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&page.form.invoice_id)?;
-    let by = format!("staff:{}", page.member.email);
-    match service::cancel(state, tenant, id, &by).await {
+    match service::cancel(state, tenant, id, &page.member.email).await {
         Ok(number) => Ok(see_other(format!(
             "/{}/gestion/facturation?info=avoir&avoir={number}",
             tenant.slug()
@@ -312,6 +310,6 @@ pub async fn invoice_pdf(
     PathId(id): PathId,
     _page: StaffPage<Regisseur>,
 ) -> Result<Response, PageError> {
-    let (number, bytes) = service::staff_pdf(state, tenant, id).await?;
+    let (number, bytes) = service::pdf(state, tenant, id, None).await?;
     Ok(super::pages::pdf_response(&number, bytes))
 }

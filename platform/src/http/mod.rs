@@ -17,4 +17,5 @@ pub mod serde_json_body;
 pub mod spec;
 pub mod static_files;
 pub mod tenant_api;
+pub mod tenant_tx;
 pub mod url;
