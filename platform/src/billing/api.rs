@@ -5,11 +5,10 @@ use super::service::{self, InvoiceWithLines};
 use super::{BillingError, Status};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::NaiveDate;
 use poem::IntoResponse;
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json, Payload};
 use poem_openapi::registry::MetaSchemaRef;
@@ -147,73 +146,60 @@ pub struct InvoicesApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Invoices")]
-impl InvoicesApi {
-    /// The household's invoices with their lines and payment status.
-    #[oai(
-        path = "/:slug/api/v1/invoices",
-        method = "get",
-        operation_id = "listInvoices"
-    )]
-    async fn list(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<InvoicesDto>> {
-        let found = service::household_invoices(&self.state, &tenant, signed.household_id).await?;
-        Ok(Json(InvoicesDto {
-            invoices: found.into_iter().map(Into::into).collect(),
-        }))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Invoices")]
+    impl InvoicesApi {
+        /// The household's invoices with their lines and payment status.
+        #[op("get", "/:slug/api/v1/invoices", "listInvoices")]
+        async fn list(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<InvoicesDto>> {
+            let found = service::household_invoices(&self.state, &tenant, signed.household_id).await?;
+            Ok(Json(InvoicesDto {
+                invoices: found.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// Start paying an invoice of the household online over PayFiP (body `{}`). The attempt
-    /// is stored before the answer; a live attempt of the same invoice is reused. The
-    /// payment counts once PayFiP has confirmed it (notification or reconciliation), never
-    /// because the payer came back.
-    #[oai(
-        path = "/:slug/api/v1/invoices/:id/payment",
-        method = "post",
-        operation_id = "payInvoice"
-    )]
-    async fn pay(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        _body: Json<PaymentStart>,
-    ) -> Answer<Json<Redirect>> {
-        let redirect_url = super::payment::start(
-            &self.state,
-            &tenant,
-            signed.household_id,
-            signed.guardian_id,
-            id.0,
-        )
-        .await?;
-        Ok(Json(Redirect { redirect_url }))
-    }
+        /// Start paying an invoice of the household online over PayFiP (body `{}`). The attempt
+        /// is stored before the answer; a live attempt of the same invoice is reused. The
+        /// payment counts once PayFiP has confirmed it (notification or reconciliation), never
+        /// because the payer came back.
+        #[op("post", "/:slug/api/v1/invoices/:id/payment", "payInvoice")]
+        async fn pay(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+            _body: Json<PaymentStart>,
+        ) -> Answer<Json<Redirect>> {
+            let redirect_url = super::payment::start(
+                &self.state,
+                &tenant,
+                signed.household_id,
+                signed.guardian_id,
+                id.0,
+            )
+            .await?;
+            Ok(Json(Redirect { redirect_url }))
+        }
 
-    /// The PDF of an invoice (or credit note) of the household, as issued.
-    #[oai(
-        path = "/:slug/api/v1/invoices/:id/pdf",
-        method = "get",
-        operation_id = "invoicePdf"
-    )]
-    async fn pdf(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<PdfResponse> {
-        let (number, bytes) =
-            service::pdf(&self.state, &tenant, id.0, Some(signed.household_id)).await?;
-        Ok(PdfResponse::Ok(
-            PdfBytes(bytes),
-            inline_disposition(&number),
-            "no-store".into(),
-        ))
+        /// The PDF of an invoice (or credit note) of the household, as issued.
+        #[op("get", "/:slug/api/v1/invoices/:id/pdf", "invoicePdf")]
+        async fn pdf(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<PdfResponse> {
+            let (number, bytes) =
+                service::pdf(&self.state, &tenant, id.0, Some(signed.household_id)).await?;
+            Ok(PdfResponse::Ok(
+                PdfBytes(bytes),
+                inline_disposition(&number),
+                "no-store".into(),
+            ))
+        }
     }
 }

@@ -4,11 +4,9 @@ use super::BillingError;
 use super::cart::{self, Cart};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::web::Data;
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 use std::sync::Arc;
@@ -84,37 +82,33 @@ pub struct CartApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Cart")]
-impl CartApi {
-    /// The household's cart: the prepaid days booked and not paid yet, with their prices,
-    /// and the balance spent first. Days whose hold ran out are no longer listed.
-    #[oai(path = "/:slug/api/v1/cart", method = "get", operation_id = "getCart")]
-    async fn get(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<CartDto>> {
-        let found = cart::cart(&self.state, &tenant, signed.household_id).await?;
-        Ok(Json(found.into()))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Cart")]
+    impl CartApi {
+        /// The household's cart: the prepaid days booked and not paid yet, with their prices,
+        /// and the balance spent first. Days whose hold ran out are no longer listed.
+        #[op("get", "/:slug/api/v1/cart", "getCart")]
+        async fn get(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<CartDto>> {
+            let found = cart::cart(&self.state, &tenant, signed.household_id).await?;
+            Ok(Json(found.into()))
+        }
 
-    /// Pay the cart (body `{}`): one PayFiP payment for every day in it, less the balance.
-    /// The attempt is stored before the answer; a live attempt of the cart is reused. Paid,
-    /// the days become booked and a paid receipt is issued (see `/invoices`).
-    #[oai(
-        path = "/:slug/api/v1/cart/checkout",
-        method = "post",
-        operation_id = "checkoutCart"
-    )]
-    async fn checkout(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        _body: Json<CheckoutStart>,
-    ) -> Answer<Json<CheckoutRedirect>> {
-        let redirect_url = cart::checkout(&self.state, &tenant, &signed).await?;
-        Ok(Json(CheckoutRedirect { redirect_url }))
+        /// Pay the cart (body `{}`): one PayFiP payment for every day in it, less the balance.
+        /// The attempt is stored before the answer; a live attempt of the cart is reused. Paid,
+        /// the days become booked and a paid receipt is issued (see `/invoices`).
+        #[op("post", "/:slug/api/v1/cart/checkout", "checkoutCart")]
+        async fn checkout(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            _body: Json<CheckoutStart>,
+        ) -> Answer<Json<CheckoutRedirect>> {
+            let redirect_url = cart::checkout(&self.state, &tenant, &signed).await?;
+            Ok(Json(CheckoutRedirect { redirect_url }))
+        }
     }
 }

@@ -7,12 +7,11 @@ use super::repository::InvoiceRow;
 use super::run::Issued;
 use super::{BillingError, Status, month::Month, service};
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::staff::Regisseur;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
@@ -186,104 +185,81 @@ pub struct StaffBillingApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::StaffBilling")]
-impl StaffBillingApi {
-    /// Bill a month (`regisseur`): one invoice per household with days to bill; with
-    /// `dry_run`, what would be issued. One run at a time (`billing_run_in_progress`).
-    #[oai(
-        path = "/:slug/api/v1/staff/billing/runs",
-        method = "post",
-        operation_id = "staffBillingRun"
-    )]
-    async fn run(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Regisseur>,
-        body: Json<StaffRunRequest>,
-    ) -> Answer<Json<StaffRunDto>> {
-        let month = Month::parse(&body.0.month).ok_or(BillingError::InvalidMonth)?;
-        let dry = body.0.dry_run;
-        let report =
-            service::run_month(&self.state, &tenant, month, dry, &staff.member.email).await?;
-        Ok(Json(StaffRunDto {
-            month: report.month,
-            dry_run: dry,
-            skipped: report.skipped as u64,
-            issued: report.issued.into_iter().map(Into::into).collect(),
-        }))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::StaffBilling")]
+    impl StaffBillingApi {
+        /// Bill a month (`regisseur`): one invoice per household with days to bill; with
+        /// `dry_run`, what would be issued. One run at a time (`billing_run_in_progress`).
+        #[op("post", "/:slug/api/v1/staff/billing/runs", "staffBillingRun")]
+        async fn run(
+            &self,
+            tenant,
+            staff: StaffApi<Regisseur>,
+            body: Json<StaffRunRequest>,
+        ) -> Answer<Json<StaffRunDto>> {
+            let month = Month::parse(&body.0.month).ok_or(BillingError::InvalidMonth)?;
+            let dry = body.0.dry_run;
+            let report =
+                service::run_month(&self.state, &tenant, month, dry, &staff.member.email).await?;
+            Ok(Json(StaffRunDto {
+                month: report.month,
+                dry_run: dry,
+                skipped: report.skipped as u64,
+                issued: report.issued.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// The latest invoices, credit notes and cart receipts of the municipality.
-    #[oai(
-        path = "/:slug/api/v1/staff/billing/invoices",
-        method = "get",
-        operation_id = "staffInvoices"
-    )]
-    async fn invoices(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Regisseur>,
-    ) -> Answer<Json<StaffInvoicesDto>> {
-        let rows = service::latest(&self.state, &tenant).await?;
-        Ok(Json(StaffInvoicesDto {
-            invoices: rows.into_iter().map(Into::into).collect(),
-        }))
-    }
+        /// The latest invoices, credit notes and cart receipts of the municipality.
+        #[op("get", "/:slug/api/v1/staff/billing/invoices", "staffInvoices")]
+        async fn invoices(
+            &self,
+            tenant,
+            _staff: StaffApi<Regisseur>,
+        ) -> Answer<Json<StaffInvoicesDto>> {
+            let rows = service::latest(&self.state, &tenant).await?;
+            Ok(Json(StaffInvoicesDto {
+                invoices: rows.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// Cancel an invoice by a credit note (`AVO-…`); an invoice with payments is refused
-    /// (`invoice_has_payments`: the régie refunds it).
-    #[oai(
-        path = "/:slug/api/v1/staff/billing/invoices/:id/credit-note",
-        method = "post",
-        operation_id = "staffCreditNote"
-    )]
-    async fn credit_note(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Regisseur>,
-    ) -> Answer<Json<StaffCreditNoteDto>> {
-        let number = service::cancel(&self.state, &tenant, id.0, &staff.member.email).await?;
-        Ok(Json(StaffCreditNoteDto { number }))
-    }
+        /// Cancel an invoice by a credit note (`AVO-…`); an invoice with payments is refused
+        /// (`invoice_has_payments`: the régie refunds it).
+        #[op("post", "/:slug/api/v1/staff/billing/invoices/:id/credit-note", "staffCreditNote")]
+        async fn credit_note(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            staff: StaffApi<Regisseur>,
+        ) -> Answer<Json<StaffCreditNoteDto>> {
+            let number = service::cancel(&self.state, &tenant, id.0, &staff.member.email).await?;
+            Ok(Json(StaffCreditNoteDto { number }))
+        }
 
-    /// The latest payment attempts over PayFiP, anomalies first (`status = anomaly`: what
-    /// PayFiP reported did not match; never a payment).
-    #[oai(
-        path = "/:slug/api/v1/staff/billing/attempts",
-        method = "get",
-        operation_id = "staffPaymentAttempts"
-    )]
-    async fn attempts(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Regisseur>,
-    ) -> Answer<Json<StaffAttemptsDto>> {
-        let rows = payment::latest_attempts(&self.state, &tenant).await?;
-        Ok(Json(StaffAttemptsDto {
-            attempts: rows.into_iter().map(Into::into).collect(),
-        }))
-    }
+        /// The latest payment attempts over PayFiP, anomalies first (`status = anomaly`: what
+        /// PayFiP reported did not match; never a payment).
+        #[op("get", "/:slug/api/v1/staff/billing/attempts", "staffPaymentAttempts")]
+        async fn attempts(
+            &self,
+            tenant,
+            _staff: StaffApi<Regisseur>,
+        ) -> Answer<Json<StaffAttemptsDto>> {
+            let rows = payment::latest_attempts(&self.state, &tenant).await?;
+            Ok(Json(StaffAttemptsDto {
+                attempts: rows.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// The latest payments recorded.
-    #[oai(
-        path = "/:slug/api/v1/staff/billing/payments",
-        method = "get",
-        operation_id = "staffPayments"
-    )]
-    async fn payments(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Regisseur>,
-    ) -> Answer<Json<StaffPaymentsDto>> {
-        let rows = payment::latest_payments(&self.state, &tenant).await?;
-        Ok(Json(StaffPaymentsDto {
-            payments: rows.into_iter().map(Into::into).collect(),
-        }))
+        /// The latest payments recorded.
+        #[op("get", "/:slug/api/v1/staff/billing/payments", "staffPayments")]
+        async fn payments(
+            &self,
+            tenant,
+            _staff: StaffApi<Regisseur>,
+        ) -> Answer<Json<StaffPaymentsDto>> {
+            let rows = payment::latest_payments(&self.state, &tenant).await?;
+            Ok(Json(StaffPaymentsDto {
+                payments: rows.into_iter().map(Into::into).collect(),
+            }))
+        }
     }
 }
