@@ -3,11 +3,9 @@
 use super::service;
 use crate::auth::api::SignedInApi;
 use crate::http::errors::{ApiError, Failure};
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::web::Data;
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 use std::sync::Arc;
@@ -92,67 +90,64 @@ pub struct DashboardApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Dashboard")]
-impl DashboardApi {
-    /// The home page's tiles for the signed-in guardian.
-    #[oai(
-        path = "/:slug/api/v1/dashboard",
-        method = "get",
-        operation_id = "getDashboard"
-    )]
-    async fn dashboard(
-        &self,
-        #[oai(name = "slug")] slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Result<Json<DashboardDto>, ApiError<Failure>> {
-        let d = service::load(&self.state, &tenant, &signed)
-            .await
-            .map_err(|e| Failure::of(&e))?;
-        Ok(Json(DashboardDto {
-            documents: DocumentsTileDto {
-                new: d.documents_new,
-                recent: d
-                    .recent
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Dashboard")]
+    impl DashboardApi {
+        /// The home page's tiles for the signed-in guardian.
+        #[op("get", "/:slug/api/v1/dashboard", "getDashboard")]
+        async fn dashboard(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Result<Json<DashboardDto>, ApiError<Failure>> {
+            let d = service::load(&self.state, &tenant, &signed)
+                .await
+                .map_err(|e| Failure::of(&e))?;
+            Ok(Json(DashboardDto {
+                documents: DocumentsTileDto {
+                    new: d.documents_new,
+                    recent: d
+                        .recent
+                        .into_iter()
+                        .map(|r| RecentDocumentDto {
+                            file: format!("/{}/api/v1/library/{}/file", tenant.slug(), r.id),
+                            id: r.id,
+                            name: r.name,
+                            published_on: r.published_on,
+                            new: r.new,
+                        })
+                        .collect(),
+                },
+                invoices: InvoicesTileDto {
+                    unpaid: d
+                        .unpaid
+                        .into_iter()
+                        .map(|i| UnpaidInvoiceDto {
+                            id: i.id,
+                            label: i.label,
+                            amount_cents: i.amount_cents,
+                            due_on: i.due_on,
+                        })
+                        .collect(),
+                },
+                messages: MessagesTileDto { unread: d.unread },
+                today: d
+                    .today
                     .into_iter()
-                    .map(|r| RecentDocumentDto {
-                        file: format!("/{}/api/v1/library/{}/file", slug.0, r.id),
-                        id: r.id,
-                        name: r.name,
-                        published_on: r.published_on,
-                        new: r.new,
+                    .map(|t| TodayBookingDto {
+                        child_id: t.child_id,
+                        child: t.child,
+                        prestation: t.prestation,
+                        prestation_name: t.prestation_name,
                     })
                     .collect(),
-            },
-            invoices: InvoicesTileDto {
-                unpaid: d
-                    .unpaid
-                    .into_iter()
-                    .map(|i| UnpaidInvoiceDto {
-                        id: i.id,
-                        label: i.label,
-                        amount_cents: i.amount_cents,
-                        due_on: i.due_on,
-                    })
-                    .collect(),
-            },
-            messages: MessagesTileDto { unread: d.unread },
-            today: d
-                .today
-                .into_iter()
-                .map(|t| TodayBookingDto {
-                    child_id: t.child_id,
-                    child: t.child,
-                    prestation: t.prestation,
-                    prestation_name: t.prestation_name,
-                })
-                .collect(),
-            next_deadline: d.next_deadline.map(|n| NextDeadlineDto {
-                prestation: n.prestation,
-                prestation_name: n.prestation_name,
-                day: n.day,
-                deadline: n.deadline,
-            }),
-        }))
+                next_deadline: d.next_deadline.map(|n| NextDeadlineDto {
+                    prestation: n.prestation,
+                    prestation_name: n.prestation_name,
+                    day: n.day,
+                    deadline: n.deadline,
+                }),
+            }))
+        }
     }
 }
