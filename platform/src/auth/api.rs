@@ -80,8 +80,9 @@ enum LoginResponse {
     Ok(Json<LoginDto>, #[oai(header = "Set-Cookie")] String),
 }
 
+/// No content; the cookie header set or cleared, if any (a sign-out clears the session's).
 #[derive(ApiResponse)]
-enum NoContentResponse {
+pub(crate) enum NoContentResponse {
     #[oai(status = 204)]
     Done(#[oai(header = "Set-Cookie")] Option<String>),
 }

@@ -12,6 +12,7 @@ use super::invitations::{self, Outcome, Selection};
 use super::records::{self, AuditEntry, ChildRecord};
 use super::texts::{self, Texts, TextsChange};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
+use crate::auth::api::NoContentResponse;
 use crate::auth::session::{client_address, read_cookie};
 use crate::documents::api::DownloadResponse;
 use crate::http::errors::ApiError;
@@ -88,12 +89,6 @@ enum LoginResponse {
     /// Signed in; the staff session cookie is set.
     #[oai(status = 200)]
     Ok(Json<StaffDto>, #[oai(header = "Set-Cookie")] String),
-}
-
-#[derive(ApiResponse)]
-enum NoContent {
-    #[oai(status = 204)]
-    Done(#[oai(header = "Set-Cookie")] Option<String>),
 }
 
 #[derive(Object)]
@@ -311,9 +306,9 @@ tenant_operations! {
         /// Staff sign-out: the session ends server-side.
         #[oai(path = "/:slug/api/v1/staff/auth/logout", method = "post",
               operation_id = "staffLogout", tag = "ApiTags::StaffAuth")]
-        async fn logout(&self, tenant, staff: StaffApi<Accueil>) -> Answer<NoContent> {
+        async fn logout(&self, tenant, staff: StaffApi<Accueil>) -> Answer<NoContentResponse> {
             auth::sign_out(&self.state, &tenant, &staff.member.session_id).await?;
-            Ok(NoContent::Done(Some(clear_staff_cookie(
+            Ok(NoContentResponse::Done(Some(clear_staff_cookie(
                 &self.state,
                 tenant.slug(),
             ))))
