@@ -34,7 +34,8 @@ pub fn read_cookie(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn secure(state: &AppState) -> &'static str {
+/// `; Secure` when the portal is served over HTTPS: the attribute every cookie of ours ends with.
+pub fn secure(state: &AppState) -> &'static str {
     if state.settings.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -42,18 +43,29 @@ fn secure(state: &AppState) -> &'static str {
     }
 }
 
-pub fn session_cookie(state: &AppState, slug: &str, id: &str) -> String {
+/// The cookie `name` of a session of municipality `slug`, HttpOnly, ending with `secure`
+/// (the portal's [`secure`]); `value` empty and `max_age` 0 clear it.
+pub fn scoped_session_cookie(
+    secure: &str,
+    (name, same_site): (&str, &str),
+    slug: &str,
+    value: &str,
+    max_age: u64,
+) -> String {
     format!(
-        "{SESSION_COOKIE}={id}; Path=/{slug}/; HttpOnly; SameSite=Lax; Max-Age=43200{}",
-        secure(state)
+        "{name}={value}; Path=/{slug}/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
     )
 }
 
+/// The guardians' session cookie and its `SameSite`.
+pub(crate) const GUARDIAN: (&str, &str) = (SESSION_COOKIE, "Lax");
+
+pub fn session_cookie(state: &AppState, slug: &str, id: &str) -> String {
+    scoped_session_cookie(secure(state), GUARDIAN, slug, id, 43200)
+}
+
 pub fn clear_session_cookie(state: &AppState, slug: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}=; Path=/{slug}/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        secure(state)
-    )
+    scoped_session_cookie(secure(state), GUARDIAN, slug, "", 0)
 }
 
 /// The signed-in guardian, if the request carries a live session of this municipality.
@@ -110,4 +122,29 @@ pub fn client_address(req: &Request) -> String {
         .and_then(|c| c.0)
         .or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
     crate::http::client_ip::limit_key(ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staff::auth::STAFF_SESSION;
+
+    #[test]
+    fn session_cookies_are_scoped_http_only_and_secure_over_https() {
+        let cookie = |pair, value, max_age| {
+            scoped_session_cookie("; Secure", pair, "lannion", value, max_age)
+        };
+        assert_eq!(
+            cookie(GUARDIAN, "abc", 43200),
+            "portail_session=abc; Path=/lannion/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure"
+        );
+        assert_eq!(
+            cookie(STAFF_SESSION, "", 0),
+            "portail_staff=; Path=/lannion/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+        );
+        assert_eq!(
+            scoped_session_cookie("", GUARDIAN, "lannion", "", 0),
+            "portail_session=; Path=/lannion/; HttpOnly; SameSite=Lax; Max-Age=0"
+        );
+    }
 }

@@ -8,7 +8,7 @@
 use super::accounts::{self, Member, StaffRow};
 use super::{Role, StaffError, totp};
 use crate::auth::password_policy::{Context, assess};
-use crate::auth::session::read_cookie;
+use crate::auth::session::{read_cookie, scoped_session_cookie, secure};
 use crate::auth::{hashing, tokens};
 use crate::sessions::STAFF;
 use crate::state::AppState;
@@ -37,27 +37,16 @@ pub struct StaffSigned {
     pub role: Role,
 }
 
-fn secure(state: &AppState) -> &'static str {
-    if state.settings.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    }
-}
+/// The staff session cookie and its `SameSite`.
+pub(crate) const STAFF_SESSION: (&str, &str) = (STAFF_COOKIE, "Strict");
 
 pub fn staff_cookie(state: &AppState, slug: &str, id: &str) -> String {
-    format!(
-        "{STAFF_COOKIE}={id}; Path=/{slug}/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        STAFF.absolute.as_secs(),
-        secure(state)
-    )
+    let max_age = STAFF.absolute.as_secs();
+    scoped_session_cookie(secure(state), STAFF_SESSION, slug, id, max_age)
 }
 
 pub fn clear_staff_cookie(state: &AppState, slug: &str) -> String {
-    format!(
-        "{STAFF_COOKIE}=; Path=/{slug}/; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        secure(state)
-    )
+    scoped_session_cookie(secure(state), STAFF_SESSION, slug, "", 0)
 }
 
 /// The staff member signed in on this request, if any.
