@@ -24,7 +24,7 @@ pub mod texts;
 pub mod totp;
 
 use crate::audit::{self, Event};
-use crate::auth::password_policy::Refusal;
+use crate::auth::password_policy::{Refusal, refused_details, refused_message};
 use crate::http::errors::{
     Details, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, faults_of, fields,
 };
@@ -182,9 +182,7 @@ impl Problem for StaffError {
             StaffError::Throttled(s) => t_args("staff-throttled", &[("seconds", (*s).into())]),
             StaffError::InvalidToken => t("staff-invalid-token"),
             StaffError::InvalidCode => t("staff-invalid-code"),
-            StaffError::PasswordRefused(r) => {
-                r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" ")
-            }
+            StaffError::PasswordRefused(r) => refused_message(r),
             StaffError::NotSignedIn => t("staff-not-signed-in"),
             StaffError::Forbidden(role) => {
                 t_args("staff-forbidden", &[("role", role.label().into())])
@@ -199,9 +197,7 @@ impl Problem for StaffError {
     fn details(&self) -> Details {
         match self {
             StaffError::Throttled(wait) => Details::RetryAfter(*wait),
-            StaffError::PasswordRefused(r) => {
-                Details::Reasons(r.iter().map(|r| (r.code(), r.message())).collect())
-            }
+            StaffError::PasswordRefused(r) => refused_details(r),
             StaffError::Invalid(e) => fields(e),
             _ => Details::None,
         }
