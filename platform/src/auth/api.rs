@@ -4,8 +4,7 @@ use super::password_generator::{from_sentence, random_password};
 use super::password_policy::{Context, MAX_CHARS, MIN_BITS, assess};
 use super::service::{self, AuthError};
 use super::session::{
-    SESSION_COOKIE, SignedIn, clear_session_cookie, client_address, read_cookie, session_cookie,
-    signed_in,
+    GUARDIAN_SESSION, SESSION_COOKIE, SignedIn, client_address, read_cookie, signed_in,
 };
 use crate::http::errors::{ApiError, ErrorBody};
 use crate::http::operations::tenant_operations;
@@ -204,7 +203,7 @@ tenant_operations! {
                         phone: String::new(),
                     },
                 }),
-                session_cookie(&self.state, tenant.slug(), &s.session_id),
+                GUARDIAN_SESSION.set(&self.state, tenant.slug(), &s.session_id),
             ))
         }
 
@@ -218,7 +217,7 @@ tenant_operations! {
                     .await
                     .map_err(AuthError::from)?;
             }
-            Ok(NoContentResponse::Done(Some(clear_session_cookie(
+            Ok(NoContentResponse::Done(Some(GUARDIAN_SESSION.clear(
                 &self.state,
                 tenant.slug(),
             ))))
@@ -271,7 +270,7 @@ tenant_operations! {
                 &body.new_password,
             )
             .await?;
-            Ok(NoContentResponse::Done(Some(clear_session_cookie(
+            Ok(NoContentResponse::Done(Some(GUARDIAN_SESSION.clear(
                 &self.state,
                 tenant.slug(),
             ))))

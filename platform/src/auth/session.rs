@@ -43,29 +43,40 @@ pub fn secure(state: &AppState) -> &'static str {
     }
 }
 
-/// The cookie `name` of a session of municipality `slug`, HttpOnly, ending with `secure`
-/// (the portal's [`secure`]); `value` empty and `max_age` 0 clear it.
-pub fn scoped_session_cookie(
-    secure: &str,
-    (name, same_site): (&str, &str),
-    slug: &str,
-    value: &str,
-    max_age: u64,
-) -> String {
-    format!(
-        "{name}={value}; Path=/{slug}/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
-    )
+/// A kind of session's cookie: scoped to the municipality's path (`/<slug>/`), HttpOnly, Secure
+/// over HTTPS, with its own name, `SameSite` and lifetime.
+pub struct SessionCookie {
+    pub name: &'static str,
+    pub same_site: &'static str,
+    pub max_age_seconds: u64,
 }
 
-/// The guardians' session cookie and its `SameSite`.
-pub(crate) const GUARDIAN: (&str, &str) = (SESSION_COOKIE, "Lax");
+/// The guardians' session cookie, as long as their session lives at most.
+pub const GUARDIAN_SESSION: SessionCookie = SessionCookie {
+    name: SESSION_COOKIE,
+    same_site: "Lax",
+    max_age_seconds: crate::sessions::PARENT.absolute.as_secs(),
+};
 
-pub fn session_cookie(state: &AppState, slug: &str, id: &str) -> String {
-    scoped_session_cookie(secure(state), GUARDIAN, slug, id, 43200)
-}
+impl SessionCookie {
+    /// The cookie carrying session `id`.
+    pub fn set(&self, state: &AppState, slug: &str, id: &str) -> String {
+        self.text(secure(state), slug, id, self.max_age_seconds)
+    }
 
-pub fn clear_session_cookie(state: &AppState, slug: &str) -> String {
-    scoped_session_cookie(secure(state), GUARDIAN, slug, "", 0)
+    /// The cookie that clears it.
+    pub fn clear(&self, state: &AppState, slug: &str) -> String {
+        self.text(secure(state), slug, "", 0)
+    }
+
+    fn text(&self, secure: &str, slug: &str, value: &str, max_age: u64) -> String {
+        let SessionCookie {
+            name, same_site, ..
+        } = self;
+        format!(
+            "{name}={value}; Path=/{slug}/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+        )
+    }
 }
 
 /// The signed-in guardian, if the request carries a live session of this municipality.
@@ -131,19 +142,18 @@ mod tests {
 
     #[test]
     fn session_cookies_are_scoped_http_only_and_secure_over_https() {
-        let cookie = |pair, value, max_age| {
-            scoped_session_cookie("; Secure", pair, "lannion", value, max_age)
-        };
         assert_eq!(
-            cookie(GUARDIAN, "abc", 43200),
+            GUARDIAN_SESSION.text("; Secure", "lannion", "abc", 43200),
             "portail_session=abc; Path=/lannion/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure"
         );
         assert_eq!(
-            cookie(STAFF_SESSION, "", 0),
+            STAFF_SESSION.text("; Secure", "lannion", "", 0),
             "portail_staff=; Path=/lannion/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
         );
+        assert_eq!(GUARDIAN_SESSION.max_age_seconds, 12 * 3600);
+        assert_eq!(STAFF_SESSION.max_age_seconds, 10 * 3600);
         assert_eq!(
-            scoped_session_cookie("", GUARDIAN, "lannion", "", 0),
+            GUARDIAN_SESSION.text("", "lannion", "", 0),
             "portail_session=; Path=/lannion/; HttpOnly; SameSite=Lax; Max-Age=0"
         );
     }

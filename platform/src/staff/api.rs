@@ -3,7 +3,7 @@
 //! 403 `forbidden_role` below the role.
 
 use super::accounts::Member;
-use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
+use super::auth::{self, STAFF_COOKIE, STAFF_SESSION};
 use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
@@ -299,7 +299,7 @@ tenant_operations! {
             .await?;
             Ok(LoginResponse::Ok(
                 Json(StaffDto { staff: s.member }),
-                staff_cookie(&self.state, tenant.slug(), &s.session_id),
+                STAFF_SESSION.set(&self.state, tenant.slug(), &s.session_id),
             ))
         }
 
@@ -308,7 +308,7 @@ tenant_operations! {
               operation_id = "staffLogout", tag = "ApiTags::StaffAuth")]
         async fn logout(&self, tenant, staff: StaffApi<Accueil>) -> Answer<NoContentResponse> {
             auth::sign_out(&self.state, &tenant, &staff.member.session_id).await?;
-            Ok(NoContentResponse::Done(Some(clear_staff_cookie(
+            Ok(NoContentResponse::Done(Some(STAFF_SESSION.clear(
                 &self.state,
                 tenant.slug(),
             ))))

@@ -8,7 +8,7 @@
 use super::accounts::{self, Member, StaffRow};
 use super::{Role, StaffError, totp};
 use crate::auth::password_policy::{Context, assess};
-use crate::auth::session::{read_cookie, scoped_session_cookie, secure};
+use crate::auth::session::{SessionCookie, read_cookie};
 use crate::auth::{hashing, tokens};
 use crate::sessions::STAFF;
 use crate::state::AppState;
@@ -37,17 +37,12 @@ pub struct StaffSigned {
     pub role: Role,
 }
 
-/// The staff session cookie and its `SameSite`.
-pub(crate) const STAFF_SESSION: (&str, &str) = (STAFF_COOKIE, "Strict");
-
-pub fn staff_cookie(state: &AppState, slug: &str, id: &str) -> String {
-    let max_age = STAFF.absolute.as_secs();
-    scoped_session_cookie(secure(state), STAFF_SESSION, slug, id, max_age)
-}
-
-pub fn clear_staff_cookie(state: &AppState, slug: &str) -> String {
-    scoped_session_cookie(secure(state), STAFF_SESSION, slug, "", 0)
-}
+/// The staff session cookie: `SameSite=Strict`, as long as a staff session lives at most.
+pub const STAFF_SESSION: SessionCookie = SessionCookie {
+    name: STAFF_COOKIE,
+    same_site: "Strict",
+    max_age_seconds: STAFF.absolute.as_secs(),
+};
 
 /// The staff member signed in on this request, if any.
 pub async fn current(

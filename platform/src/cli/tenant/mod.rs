@@ -10,7 +10,6 @@ mod show;
 mod status;
 mod update;
 
-
 subcommands! {
     pub enum TenantCommand {
         /// Create a municipality from its configuration file.
