@@ -262,3 +262,38 @@ pub(crate) async fn audited(
     .await?;
     Ok(())
 }
+
+/// A family's data a member of staff reads: `find` gives it with its household in one
+/// transaction (none: 404), and the read of `entity` `id`'s `fields` (names only) is written
+/// to that household's audit, so its parents see who read what.
+pub(crate) async fn audited_read<T>(
+    state: &crate::state::AppState,
+    tenant: &crate::tenancy::CurrentTenant,
+    by: &auth::StaffSigned,
+    (entity, id, fields): (&str, uuid::Uuid, &[&str]),
+    origin: &str,
+    find: impl AsyncFnOnce(&portail_tenants::TenantTx) -> Result<Option<(uuid::Uuid, T)>, DbErr>,
+) -> Result<T, StaffError> {
+    let tx = tenant.begin(state).await?;
+    let (household_id, found) = find(&tx).await?.ok_or(StaffError::NotFound)?;
+    audited(&tx, by, ("read", entity), id, household_id, fields, origin).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct HouseholdOf {
+    household_id: uuid::Uuid,
+}
+
+/// The household that row `id` of `table` (a family table of ours: `children`, `documents`)
+/// belongs to, if the row exists: what staff, who open a row by its id, need to audit the read.
+pub(crate) async fn household_of(
+    tx: &portail_tenants::TenantTx,
+    table: &'static str,
+    id: uuid::Uuid,
+) -> Result<Option<uuid::Uuid>, DbErr> {
+    let query = format!("SELECT household_id FROM {table} WHERE id = $1");
+    let of = tx.one::<HouseholdOf>(&query, [id.into()]).await?;
+    Ok(of.map(|o| o.household_id))
+}
