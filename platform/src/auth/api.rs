@@ -4,16 +4,14 @@ use super::password_generator::{from_sentence, random_password};
 use super::password_policy::{Context, MAX_CHARS, MIN_BITS, assess};
 use super::service::{self, AuthError};
 use super::session::{
-    SESSION_COOKIE, SignedIn, clear_session_cookie, client_address, read_cookie, session_cookie,
-    signed_in,
+    GUARDIAN_SESSION, SESSION_COOKIE, SignedIn, client_address, read_cookie, signed_in,
 };
 use crate::http::errors::{ApiError, ErrorBody};
+use crate::http::operations::tenant_operations;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::Request;
-use poem::web::Data;
 use poem_openapi::auth::ApiKey;
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, SecurityScheme, Tags};
 use std::sync::Arc;
@@ -81,8 +79,9 @@ enum LoginResponse {
     Ok(Json<LoginDto>, #[oai(header = "Set-Cookie")] String),
 }
 
+/// No content; the cookie header set or cleared, if any (a sign-out clears the session's).
 #[derive(ApiResponse)]
-enum NoContentResponse {
+pub(crate) enum NoContentResponse {
     #[oai(status = 204)]
     Done(#[oai(header = "Set-Cookie")] Option<String>),
 }
@@ -172,178 +171,148 @@ pub struct AuthApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Auth")]
-impl AuthApi {
-    /// Sign in with e-mail and password; sets the session cookie.
-    #[oai(
-        path = "/:slug/api/v1/auth/login",
-        method = "post",
-        operation_id = "login"
-    )]
-    async fn login(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        body: Json<LoginRequest>,
-    ) -> Answer<LoginResponse> {
-        let previous = read_cookie(req, SESSION_COOKIE);
-        let address = client_address(req);
-        let s = service::sign_in(
-            &self.state,
-            &tenant,
-            &body.email,
-            &body.password,
-            &address,
-            previous.as_deref(),
-        )
-        .await?;
-        Ok(LoginResponse::Ok(
-            Json(LoginDto {
-                guardian: GuardianDto {
-                    id: s.account.guardian_id,
-                    first_name: s.account.first_name,
-                    last_name: s.account.last_name,
-                    email: Some(s.account.email),
-                    phone: String::new(),
-                },
-            }),
-            session_cookie(&self.state, tenant.slug(), &s.session_id),
-        ))
-    }
-
-    /// Sign out: the session ends server-side and the cookie is cleared.
-    #[oai(
-        path = "/:slug/api/v1/auth/logout",
-        method = "post",
-        operation_id = "logout"
-    )]
-    async fn logout(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-    ) -> Answer<NoContentResponse> {
-        if let Some(id) = read_cookie(req, SESSION_COOKIE) {
-            self.state
-                .sessions
-                .destroy(tenant.slug(), &id)
-                .await
-                .map_err(AuthError::from)?;
+tenant_operations! {
+    #[OpenApi(tag = "ApiTags::Auth")]
+    impl AuthApi {
+        /// Sign in with e-mail and password; sets the session cookie.
+        #[oai(path = "/:slug/api/v1/auth/login", method = "post", operation_id = "login")]
+        async fn login(
+            &self,
+            tenant,
+            req: &Request,
+            body: Json<LoginRequest>,
+        ) -> Answer<LoginResponse> {
+            let previous = read_cookie(req, SESSION_COOKIE);
+            let address = client_address(req);
+            let s = service::sign_in(
+                &self.state,
+                &tenant,
+                &body.email,
+                &body.password,
+                &address,
+                previous.as_deref(),
+            )
+            .await?;
+            Ok(LoginResponse::Ok(
+                Json(LoginDto {
+                    guardian: GuardianDto {
+                        id: s.account.guardian_id,
+                        first_name: s.account.first_name,
+                        last_name: s.account.last_name,
+                        email: Some(s.account.email),
+                        phone: String::new(),
+                    },
+                }),
+                GUARDIAN_SESSION.set(&self.state, tenant.slug(), &s.session_id),
+            ))
         }
-        Ok(NoContentResponse::Done(Some(clear_session_cookie(
-            &self.state,
-            tenant.slug(),
-        ))))
-    }
 
-    /// Ask for a first-connection or reset link by mail. Same answer whether the address is
-    /// known or not.
-    #[oai(
-        path = "/:slug/api/v1/auth/password-reset",
-        method = "post",
-        operation_id = "requestPasswordReset"
-    )]
-    async fn password_reset(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        body: Json<ResetRequest>,
-    ) -> Answer<AcceptedResponse> {
-        service::request_reset(self.state.clone(), tenant.clone(), body.0.email);
-        Ok(AcceptedResponse::Accepted(Json(ErrorBody {
-            code: "accepted".into(),
-            message: reset_answer(),
-            fields: None,
-            reasons: None,
-        })))
-    }
-
-    /// Set the password with the token of the mailed link.
-    #[oai(
-        path = "/:slug/api/v1/auth/password-reset/confirm",
-        method = "post",
-        operation_id = "confirmPasswordReset"
-    )]
-    async fn password_reset_confirm(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        body: Json<ResetConfirm>,
-    ) -> Answer<NoContentResponse> {
-        service::confirm_reset(&self.state, &tenant, &body.token, &body.password).await?;
-        Ok(NoContentResponse::Done(None))
-    }
-
-    /// Change the password of the signed-in guardian; every session of the account ends.
-    #[oai(
-        path = "/:slug/api/v1/auth/password",
-        method = "post",
-        operation_id = "changePassword"
-    )]
-    async fn change_password(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<PasswordChange>,
-    ) -> Answer<NoContentResponse> {
-        service::change_password(
-            &self.state,
-            &tenant,
-            signed.guardian_id,
-            &body.current_password,
-            &body.new_password,
-        )
-        .await?;
-        Ok(NoContentResponse::Done(Some(clear_session_cookie(
-            &self.state,
-            tenant.slug(),
-        ))))
-    }
-
-    /// The password rules.
-    #[oai(
-        path = "/:slug/api/v1/auth/password-policy",
-        method = "get",
-        operation_id = "passwordPolicy"
-    )]
-    async fn password_policy(&self, #[oai(name = "slug")] _slug: Path<String>) -> Json<PolicyDto> {
-        Json(PolicyDto {
-            max_length: MAX_CHARS as u32,
-            min_entropy_bits: MIN_BITS,
-            accepted_when: POLICY_RULES.iter().map(|k| crate::i18n::t(k)).collect(),
-            refused_when: POLICY_REFUSALS.iter().map(|k| crate::i18n::t(k)).collect(),
-        })
-    }
-
-    /// Generate a compliant password: at random, or from a sentence (a sentence the policy
-    /// refuses answers 422 with `reasons`).
-    #[oai(
-        path = "/:slug/api/v1/auth/password/generate",
-        method = "post",
-        operation_id = "generatePassword"
-    )]
-    async fn generate(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        body: Json<GenerateRequest>,
-    ) -> Answer<Json<GeneratedDto>> {
-        let (password, a) = match body.0.method {
-            GenerateMethod::Random => random_password(&Context::default()),
-            GenerateMethod::Sentence => {
-                let password = from_sentence(body.0.sentence.as_deref().unwrap_or(""));
-                let a = assess(&password, &Context::default());
-                (password, a)
+        /// Sign out: the session ends server-side and the cookie is cleared.
+        #[oai(path = "/:slug/api/v1/auth/logout", method = "post", operation_id = "logout")]
+        async fn logout(&self, tenant, req: &Request) -> Answer<NoContentResponse> {
+            if let Some(id) = read_cookie(req, SESSION_COOKIE) {
+                self.state
+                    .sessions
+                    .destroy(tenant.slug(), &id)
+                    .await
+                    .map_err(AuthError::from)?;
             }
-        };
-        if !a.accepted() {
-            return Err(AuthError::PasswordRefused(a.refusals).into());
+            Ok(NoContentResponse::Done(Some(GUARDIAN_SESSION.clear(
+                &self.state,
+                tenant.slug(),
+            ))))
         }
-        Ok(Json(GeneratedDto {
-            password,
-            entropy_bits: a.entropy_bits,
-        }))
+
+        /// Ask for a first-connection or reset link by mail. Same answer whether the address is
+        /// known or not.
+        #[oai(path = "/:slug/api/v1/auth/password-reset", method = "post",
+              operation_id = "requestPasswordReset")]
+        async fn password_reset(
+            &self,
+            tenant,
+            body: Json<ResetRequest>,
+        ) -> Answer<AcceptedResponse> {
+            service::request_reset(self.state.clone(), tenant.clone(), body.0.email);
+            Ok(AcceptedResponse::Accepted(Json(ErrorBody {
+                code: "accepted".into(),
+                message: reset_answer(),
+                fields: None,
+                reasons: None,
+            })))
+        }
+
+        /// Set the password with the token of the mailed link.
+        #[oai(path = "/:slug/api/v1/auth/password-reset/confirm", method = "post",
+              operation_id = "confirmPasswordReset")]
+        async fn password_reset_confirm(
+            &self,
+            tenant,
+            body: Json<ResetConfirm>,
+        ) -> Answer<NoContentResponse> {
+            service::confirm_reset(&self.state, &tenant, &body.token, &body.password).await?;
+            Ok(NoContentResponse::Done(None))
+        }
+
+        /// Change the password of the signed-in guardian; every session of the account ends.
+        #[oai(path = "/:slug/api/v1/auth/password", method = "post",
+              operation_id = "changePassword")]
+        async fn change_password(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            body: Json<PasswordChange>,
+        ) -> Answer<NoContentResponse> {
+            service::change_password(
+                &self.state,
+                &tenant,
+                signed.guardian_id,
+                &body.current_password,
+                &body.new_password,
+            )
+            .await?;
+            Ok(NoContentResponse::Done(Some(GUARDIAN_SESSION.clear(
+                &self.state,
+                tenant.slug(),
+            ))))
+        }
+
+        /// The password rules.
+        #[oai(path = "/:slug/api/v1/auth/password-policy", method = "get",
+              operation_id = "passwordPolicy")]
+        async fn password_policy(&self, _tenant) -> Json<PolicyDto> {
+            Json(PolicyDto {
+                max_length: MAX_CHARS as u32,
+                min_entropy_bits: MIN_BITS,
+                accepted_when: POLICY_RULES.iter().map(|k| crate::i18n::t(k)).collect(),
+                refused_when: POLICY_REFUSALS.iter().map(|k| crate::i18n::t(k)).collect(),
+            })
+        }
+
+        /// Generate a compliant password: at random, or from a sentence (a sentence the policy
+        /// refuses answers 422 with `reasons`).
+        #[oai(path = "/:slug/api/v1/auth/password/generate", method = "post",
+              operation_id = "generatePassword")]
+        async fn generate(
+            &self,
+            _tenant,
+            body: Json<GenerateRequest>,
+        ) -> Answer<Json<GeneratedDto>> {
+            let (password, a) = match body.0.method {
+                GenerateMethod::Random => random_password(&Context::default()),
+                GenerateMethod::Sentence => {
+                    let password = from_sentence(body.0.sentence.as_deref().unwrap_or(""));
+                    let a = assess(&password, &Context::default());
+                    (password, a)
+                }
+            };
+            if !a.accepted() {
+                return Err(AuthError::PasswordRefused(a.refusals).into());
+            }
+            Ok(Json(GeneratedDto {
+                password,
+                entropy_bits: a.entropy_bits,
+            }))
+        }
     }
 }
 
@@ -371,47 +340,44 @@ pub struct AccountApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Account")]
-impl AccountApi {
-    /// The signed-in guardian and their household.
-    #[oai(path = "/:slug/api/v1/me", method = "get", operation_id = "me")]
-    async fn me(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<MeDto>> {
-        let (household, guardians, children) =
-            service::household(&self.state, &tenant, signed.household_id).await?;
-        let dto = |g: &super::repository::GuardianRow| GuardianDto {
-            id: g.id,
-            first_name: g.first_name.clone(),
-            last_name: g.last_name.clone(),
-            email: g.email.clone(),
-            phone: g.phone.clone(),
-        };
-        let me = guardians
-            .iter()
-            .find(|g| g.id == signed.guardian_id)
-            .ok_or(AuthError::NotSignedIn)?;
-        Ok(Json(MeDto {
-            guardian: dto(me),
-            locale: me.locale.clone(),
-            household: HouseholdSummary {
-                id: household.id,
-                address: household.address,
-                postal_code: household.postal_code,
-                city: household.city,
-                guardians: guardians.iter().map(dto).collect(),
-                children: children
-                    .into_iter()
-                    .map(|c| ChildSummary {
-                        id: c.id,
-                        first_name: c.first_name,
-                        last_name: c.last_name,
-                    })
-                    .collect(),
-            },
-        }))
+tenant_operations! {
+    #[OpenApi(tag = "ApiTags::Account")]
+    impl AccountApi {
+        /// The signed-in guardian and their household.
+        #[oai(path = "/:slug/api/v1/me", method = "get", operation_id = "me")]
+        async fn me(&self, tenant, SignedInApi(signed): SignedInApi) -> Answer<Json<MeDto>> {
+            let (household, guardians, children) =
+                service::household(&self.state, &tenant, signed.household_id).await?;
+            let dto = |g: &super::repository::GuardianRow| GuardianDto {
+                id: g.id,
+                first_name: g.first_name.clone(),
+                last_name: g.last_name.clone(),
+                email: g.email.clone(),
+                phone: g.phone.clone(),
+            };
+            let me = guardians
+                .iter()
+                .find(|g| g.id == signed.guardian_id)
+                .ok_or(AuthError::NotSignedIn)?;
+            Ok(Json(MeDto {
+                guardian: dto(me),
+                locale: me.locale.clone(),
+                household: HouseholdSummary {
+                    id: household.id,
+                    address: household.address,
+                    postal_code: household.postal_code,
+                    city: household.city,
+                    guardians: guardians.iter().map(dto).collect(),
+                    children: children
+                        .into_iter()
+                        .map(|c| ChildSummary {
+                            id: c.id,
+                            first_name: c.first_name,
+                            last_name: c.last_name,
+                        })
+                        .collect(),
+                },
+            }))
+        }
     }
 }

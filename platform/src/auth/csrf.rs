@@ -6,7 +6,7 @@
 //! The JSON API is protected otherwise: it only takes `application/json` bodies and checks
 //! `Origin` when the browser sends one (`http::origin`).
 
-use super::session::{SESSION_COOKIE, read_cookie};
+use super::session::{SESSION_COOKIE, read_cookie, secure};
 use super::tokens::new_token;
 use crate::state::AppState;
 use base64::Engine;
@@ -33,11 +33,7 @@ pub fn form_token(
         Some(secret) => (secret, None),
         None => {
             let secret = new_token();
-            let secure = if state.settings.public_url.starts_with("https://") {
-                "; Secure"
-            } else {
-                ""
-            };
+            let secure = secure(state);
             let cookie =
                 format!("{CSRF_COOKIE}={secret}; Path=/{slug}/; HttpOnly; SameSite=Strict{secure}");
             (secret, Some(cookie))

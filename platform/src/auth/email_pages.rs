@@ -4,7 +4,7 @@
 
 use super::email_change::{self, EmailChangeError};
 use super::pages::{see_other, with_cookie};
-use super::session::clear_session_cookie;
+use super::session::GUARDIAN_SESSION;
 use crate::http::errors::{Failure, PageError};
 use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Page, PublicForm, SignedInForm, SignedInPage};
@@ -179,7 +179,7 @@ pub async fn confirm(ctx: PublicForm<'_, ConfirmForm>) -> Result<Response, PageE
                 "/{}/connexion?info=adresse-modifiee",
                 tenant.slug()
             )),
-            clear_session_cookie(state, tenant.slug()),
+            GUARDIAN_SESSION.clear(state, tenant.slug()),
         )),
         Err(EmailChangeError::InvalidToken) => Ok(refused(None, 400)),
         Err(EmailChangeError::Invalid(fields)) => {

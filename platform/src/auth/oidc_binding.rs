@@ -4,7 +4,7 @@
 //! `state`. The return is accepted only from a browser presenting that cookie; an attacker who
 //! lures a victim to their own return URL lacks it.
 
-use super::session::read_cookie;
+use super::session::{read_cookie, secure};
 use super::tokens::{new_token, token_hash};
 use crate::state::AppState;
 use poem::Request;
@@ -16,11 +16,7 @@ const MAX_AGE_SECONDS: u64 = 600;
 /// A new binding: the cookie to send and the hash to keep with the state.
 pub fn new_binding(state: &AppState, slug: &str) -> (String, String) {
     let token = new_token();
-    let secure = if state.settings.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = secure(state);
     let cookie = format!(
         "{BROWSER_COOKIE}={token}; Path=/{slug}/oidc/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE_SECONDS}{secure}"
     );

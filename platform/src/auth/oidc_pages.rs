@@ -5,7 +5,7 @@ use super::oidc::{self, OidcError, Purpose};
 use super::oidc_binding;
 use super::pages::{info_message, see_other, with_cookie};
 use super::service;
-use super::session::{SESSION_COOKIE, read_cookie, session_cookie};
+use super::session::{GUARDIAN_SESSION, SESSION_COOKIE, read_cookie};
 use crate::http::errors::{Failure, PageError, Problem};
 use crate::http::page::{Frame, NoFields, Page, SignedInForm, SignedInPage};
 use crate::staff::records::ReadLine;
@@ -127,7 +127,7 @@ pub async fn callback(
             Ok(with_cookie(
                 with_cookie(
                     see_other(format!("/{}/", tenant.slug())),
-                    session_cookie(state, tenant.slug(), &session_id),
+                    GUARDIAN_SESSION.set(state, tenant.slug(), &session_id),
                 ),
                 oidc_binding::clear(tenant.slug()),
             ))

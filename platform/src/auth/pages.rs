@@ -7,9 +7,7 @@ use super::csrf;
 use super::password_generator::{from_sentence, random_password};
 use super::password_policy::{Context, assess};
 use super::service::{self, AuthError};
-use super::session::{
-    SESSION_COOKIE, clear_session_cookie, client_address, read_cookie, session_cookie,
-};
+use super::session::{GUARDIAN_SESSION, SESSION_COOKIE, client_address, read_cookie};
 use crate::http::errors::{PageError, Problem};
 use crate::http::form_errors::{ErrorSummary, FormField};
 use crate::http::page::{Frame, Page, PublicForm, SignedInForm, SignedInPage, csrf_refused};
@@ -217,7 +215,7 @@ pub async fn login(ctx: PublicForm<'_, LoginForm>, req: &Request) -> Result<Resp
                     .clone()
                     .unwrap_or_else(|| format!("/{}/", tenant.slug())),
             ),
-            session_cookie(state, tenant.slug(), &signed.session_id),
+            GUARDIAN_SESSION.set(state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (AuthError::InvalidCredentials | AuthError::Throttled(_))) => {
             let status = e.status().as_u16();
@@ -266,7 +264,7 @@ pub async fn logout(
     let response = see_other(format!("/{}/connexion?info=deconnecte", tenant.slug()));
     Ok(with_cookie(
         response,
-        clear_session_cookie(state, tenant.slug()),
+        GUARDIAN_SESSION.clear(state, tenant.slug()),
     ))
 }
 
@@ -605,7 +603,7 @@ pub async fn change(ctx: SignedInForm<'_, ChangeForm>) -> Result<Response, PageE
                 "/{}/connexion?info=mot-de-passe-modifie",
                 tenant.slug()
             )),
-            clear_session_cookie(state, tenant.slug()),
+            GUARDIAN_SESSION.clear(state, tenant.slug()),
         )),
         Err(e @ (AuthError::PasswordRefused(_) | AuthError::WrongCurrentPassword)) => Ok(frame
             .render_with_status(

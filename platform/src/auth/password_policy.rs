@@ -62,6 +62,19 @@ impl Refusal {
     }
 }
 
+/// A refused password as an error answers it: every refusal's sentence, in one message…
+pub fn refused_message(refusals: &[Refusal]) -> String {
+    let sentences: Vec<_> = refusals.iter().map(|r| r.message()).collect();
+    sentences.join(" ")
+}
+
+/// …and each refusal's code and sentence as the answer's `reasons`.
+pub fn refused_details(refusals: &[Refusal]) -> crate::http::errors::Details {
+    crate::http::errors::Details::Reasons(
+        refusals.iter().map(|r| (r.code(), r.message())).collect(),
+    )
+}
+
 /// What the policy knows of the person, to refuse passwords built from it.
 #[derive(Debug, Default, Clone)]
 pub struct Context {

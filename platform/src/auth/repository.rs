@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use portail_tenants::TenantTx;
-use portail_tenants::database::sql;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{DbErr, FromQueryResult};
 use uuid::Uuid;
 
 /// A guardian who can sign in (has an e-mail).
@@ -38,34 +37,50 @@ pub async fn account_by_id(tx: &TenantTx, guardian_id: Uuid) -> Result<Option<Ac
     .await
 }
 
+#[derive(FromQueryResult)]
+struct Word {
+    word: String,
+}
+
+#[derive(FromQueryResult)]
+struct City {
+    city: String,
+}
+
 /// First and last names of the household's guardians and children, and its city: what a
 /// password must not contain.
 pub async fn household_words(
     tx: &TenantTx,
     household_id: Uuid,
 ) -> Result<(Vec<String>, String), DbErr> {
-    let rows = tx
-        .query_all_raw(sql(
+    let names = tx
+        .all::<Word>(
             "SELECT first_name AS word FROM guardians WHERE household_id = $1
              UNION SELECT last_name FROM guardians WHERE household_id = $1
              UNION SELECT first_name FROM children WHERE household_id = $1
              UNION SELECT last_name FROM children WHERE household_id = $1",
             [household_id.into()],
-        ))
+        )
         .await?;
-    let names = rows
-        .iter()
-        .filter_map(|r| r.try_get::<String>("", "word").ok())
-        .collect();
     let city = tx
-        .query_one_raw(sql(
+        .one::<City>(
             "SELECT city FROM households WHERE id = $1",
             [household_id.into()],
-        ))
-        .await?
-        .and_then(|r| r.try_get::<String>("", "city").ok())
-        .unwrap_or_default();
-    Ok((names, city))
+        )
+        .await?;
+    Ok((
+        names.into_iter().map(|w| w.word).collect(),
+        city.map(|c| c.city).unwrap_or_default(),
+    ))
+}
+
+/// Marks the account's unused tokens used: their links stop working.
+async fn end_tokens(tx: &TenantTx, guardian_id: Uuid, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    tx.run(
+        "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
+        [guardian_id.into(), now.into()],
+    )
+    .await
 }
 
 /// Stores a new reset token; any older unused token of the account stops working.
@@ -76,15 +91,16 @@ pub async fn store_token(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tx.run(
-        "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
-        [guardian_id.into(), now.into()],
-    )
-    .await?;
+    end_tokens(tx, guardian_id, now).await?;
     tx.run("INSERT INTO password_tokens (token_hash, guardian_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         [token_hash.into(), guardian_id.into(), now.into(), expires_at.into()])
     .await?;
     Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct TokenOwner {
+    guardian_id: Uuid,
 }
 
 /// The account a live token opens, the token locked for this transaction.
@@ -93,14 +109,13 @@ pub async fn live_token(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Uuid>, DbErr> {
-    let row = tx
-        .query_one_raw(sql(
+    let owner = tx
+        .one::<TokenOwner>(
             "SELECT guardian_id FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 FOR UPDATE",
             [token_hash.into(), now.into()],
-        ))
+        )
         .await?;
-    row.map(|r| r.try_get::<Uuid>("", "guardian_id"))
-        .transpose()
+    Ok(owner.map(|o| o.guardian_id))
 }
 
 /// Sets the password and ends every token of the account.
@@ -114,11 +129,7 @@ pub async fn set_password(
          ON CONFLICT (guardian_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, password_changed_at = EXCLUDED.password_changed_at",
         [guardian_id.into(), hash.into(), now.into()])
     .await?;
-    tx.run(
-        "UPDATE password_tokens SET used_at = $2 WHERE guardian_id = $1 AND used_at IS NULL",
-        [guardian_id.into(), now.into()],
-    )
-    .await?;
+    end_tokens(tx, guardian_id, now).await?;
     Ok(())
 }
 
@@ -153,30 +164,23 @@ pub async fn household(
     household_id: Uuid,
 ) -> Result<(HouseholdRow, Vec<GuardianRow>, Vec<ChildRow>), DbErr> {
     let household = tx
-        .query_one_raw(sql(
+        .one(
             "SELECT id, address, postal_code, city FROM households WHERE id = $1",
             [household_id.into()],
-        ))
+        )
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("household".into()))?;
-    let household = HouseholdRow::from_query_result(&household, "")?;
     let guardians = tx
-        .query_all_raw(sql(
+        .all(
             "SELECT id, first_name, last_name, email, phone, locale FROM guardians WHERE household_id = $1 ORDER BY position",
             [household_id.into()],
-        ))
-        .await?
-        .iter()
-        .map(|r| GuardianRow::from_query_result(r, ""))
-        .collect::<Result<_, _>>()?;
+        )
+        .await?;
     let children = tx
-        .query_all_raw(sql(
+        .all(
             "SELECT id, first_name, last_name FROM children WHERE household_id = $1 ORDER BY birth_date, first_name",
             [household_id.into()],
-        ))
-        .await?
-        .iter()
-        .map(|r| ChildRow::from_query_result(r, ""))
-        .collect::<Result<_, _>>()?;
+        )
+        .await?;
     Ok((household, guardians, children))
 }

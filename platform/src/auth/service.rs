@@ -1,7 +1,9 @@
 //! The rules of sign-in, password reset and password change. Handlers (pages and API) call
 //! these functions and only translate their results.
 
-use super::password_policy::{Assessment, Context, Refusal, assess};
+use super::password_policy::{
+    Assessment, Context, Refusal, assess, refused_details, refused_message,
+};
 use super::repository::{self, Account};
 use super::{hashing, tokens};
 use crate::http::errors::{
@@ -52,9 +54,7 @@ impl Problem for AuthError {
                 crate::i18n::t_args("auth-throttled", &[("wait", french_duration(*s).into())])
             }
             AuthError::InvalidToken => crate::i18n::t("auth-invalid-token"),
-            AuthError::PasswordRefused(r) => {
-                r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" ")
-            }
+            AuthError::PasswordRefused(r) => refused_message(r),
             AuthError::WrongCurrentPassword => crate::i18n::t("auth-wrong-current-password"),
             AuthError::NotSignedIn => Failure::NotSignedIn.message(),
             AuthError::Fault(f) => f.message(),
@@ -88,9 +88,7 @@ impl Problem for AuthError {
     fn details(&self) -> Details {
         match self {
             AuthError::Throttled(wait) => Details::RetryAfter(*wait),
-            AuthError::PasswordRefused(r) => {
-                Details::Reasons(r.iter().map(|r| (r.code(), r.message())).collect())
-            }
+            AuthError::PasswordRefused(r) => refused_details(r),
             AuthError::WrongCurrentPassword => Details::Reasons(vec![]),
             _ => Details::None,
         }

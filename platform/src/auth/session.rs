@@ -34,7 +34,8 @@ pub fn read_cookie(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn secure(state: &AppState) -> &'static str {
+/// `; Secure` when the portal is served over HTTPS: the attribute every cookie of ours ends with.
+pub fn secure(state: &AppState) -> &'static str {
     if state.settings.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -42,18 +43,40 @@ fn secure(state: &AppState) -> &'static str {
     }
 }
 
-pub fn session_cookie(state: &AppState, slug: &str, id: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}={id}; Path=/{slug}/; HttpOnly; SameSite=Lax; Max-Age=43200{}",
-        secure(state)
-    )
+/// A kind of session's cookie: scoped to the municipality's path (`/<slug>/`), HttpOnly, Secure
+/// over HTTPS, with its own name, `SameSite` and lifetime.
+pub struct SessionCookie {
+    pub name: &'static str,
+    pub same_site: &'static str,
+    pub max_age_seconds: u64,
 }
 
-pub fn clear_session_cookie(state: &AppState, slug: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}=; Path=/{slug}/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        secure(state)
-    )
+/// The guardians' session cookie, as long as their session lives at most.
+pub const GUARDIAN_SESSION: SessionCookie = SessionCookie {
+    name: SESSION_COOKIE,
+    same_site: "Lax",
+    max_age_seconds: crate::sessions::PARENT.absolute.as_secs(),
+};
+
+impl SessionCookie {
+    /// The cookie carrying session `id`.
+    pub fn set(&self, state: &AppState, slug: &str, id: &str) -> String {
+        self.text(secure(state), slug, id, self.max_age_seconds)
+    }
+
+    /// The cookie that clears it.
+    pub fn clear(&self, state: &AppState, slug: &str) -> String {
+        self.text(secure(state), slug, "", 0)
+    }
+
+    fn text(&self, secure: &str, slug: &str, value: &str, max_age: u64) -> String {
+        let SessionCookie {
+            name, same_site, ..
+        } = self;
+        format!(
+            "{name}={value}; Path=/{slug}/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+        )
+    }
 }
 
 /// The signed-in guardian, if the request carries a live session of this municipality.
@@ -110,4 +133,28 @@ pub fn client_address(req: &Request) -> String {
         .and_then(|c| c.0)
         .or_else(|| req.remote_addr().as_socket_addr().map(|a| a.ip()));
     crate::http::client_ip::limit_key(ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staff::auth::STAFF_SESSION;
+
+    #[test]
+    fn session_cookies_are_scoped_http_only_and_secure_over_https() {
+        assert_eq!(
+            GUARDIAN_SESSION.text("; Secure", "lannion", "abc", 43200),
+            "portail_session=abc; Path=/lannion/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure"
+        );
+        assert_eq!(
+            STAFF_SESSION.text("; Secure", "lannion", "", 0),
+            "portail_staff=; Path=/lannion/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+        );
+        assert_eq!(GUARDIAN_SESSION.max_age_seconds, 12 * 3600);
+        assert_eq!(STAFF_SESSION.max_age_seconds, 10 * 3600);
+        assert_eq!(
+            GUARDIAN_SESSION.text("", "lannion", "", 0),
+            "portail_session=; Path=/lannion/; HttpOnly; SameSite=Lax; Max-Age=0"
+        );
+    }
 }

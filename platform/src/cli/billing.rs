@@ -9,21 +9,13 @@ use portail_tenants::TenantTx;
 use portail_tenants::registry;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Subcommand)]
-pub enum BillingCommand {
-    /// Bill a month's bookings: one invoice per household, numbered without gaps. Re-running
-    /// a month bills only what is not billed yet.
-    Run(Run),
-    /// Cancel an issued invoice by a credit note (AVO-…).
-    Cancel(Cancel),
-}
-
-impl BillingCommand {
-    pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
-        match self {
-            BillingCommand::Run(c) => c.run(settings).await,
-            BillingCommand::Cancel(c) => c.run(settings).await,
-        }
+subcommands! {
+    pub enum BillingCommand {
+        /// Bill a month's bookings: one invoice per household, numbered without gaps. Re-running
+        /// a month bills only what is not billed yet.
+        Run(Run),
+        /// Cancel an issued invoice by a credit note (AVO-…).
+        Cancel(Cancel),
     }
 }
 

@@ -2,6 +2,36 @@
 //! Each command prints a clear result, exits non-zero on failure, and with `--json` prints
 //! machine-readable output instead.
 
+/// `subcommands! { pub enum Name { /// doc\n Variant(command::Type), … } }`: a clap subcommand
+/// enum whose every variant holds a command with `async fn run(self, Settings)`, and the `run`
+/// of the enum, which runs the chosen one. A macro, because Rust cannot write an enum's
+/// dispatch over its variants once for every enum.
+macro_rules! subcommands {
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$variant_attr:meta])* $variant:ident($command:ty),)*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, clap::Subcommand)]
+        $vis enum $name {
+            $($(#[$variant_attr])* $variant($command),)*
+        }
+
+        impl $name {
+            pub async fn run(
+                self,
+                settings: $crate::settings::Settings,
+            ) -> anyhow::Result<std::process::ExitCode> {
+                match self {
+                    $($name::$variant(command) => command.run(settings).await,)*
+                }
+            }
+        }
+    };
+}
+
 mod billing;
 mod calendar;
 mod migrate;
@@ -10,7 +40,7 @@ mod staff;
 mod tenant;
 
 use crate::settings::Settings;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use portail_tenants::database::Pooler;
 use std::process::ExitCode;
 
@@ -25,24 +55,25 @@ pub struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Serve the portal of every municipality over HTTP (LISTEN_ADDR, default 127.0.0.1:8080).
-    Serve(serve::Serve),
-    /// Apply pending migrations: the shared registry, then every municipality's schema.
-    Migrate(migrate::Migrate),
-    /// Create and manage municipalities.
-    #[command(subcommand)]
-    Tenant(tenant::TenantCommand),
-    /// The school holiday calendar: import the national one, see until when it is covered.
-    #[command(subcommand)]
-    Calendar(calendar::CalendarCommand),
-    /// Invite, list and disable a municipality's staff.
-    #[command(subcommand)]
-    Staff(staff::StaffCommand),
-    /// The régie: billing runs and credit notes.
-    #[command(subcommand)]
-    Billing(billing::BillingCommand),
+subcommands! {
+    enum Command {
+        /// Serve the portal of every municipality over HTTP (LISTEN_ADDR, default 127.0.0.1:8080).
+        Serve(serve::Serve),
+        /// Apply pending migrations: the shared registry, then every municipality's schema.
+        Migrate(migrate::Migrate),
+        /// Create and manage municipalities.
+        #[command(subcommand)]
+        Tenant(tenant::TenantCommand),
+        /// The school holiday calendar: import the national one, see until when it is covered.
+        #[command(subcommand)]
+        Calendar(calendar::CalendarCommand),
+        /// Invite, list and disable a municipality's staff.
+        #[command(subcommand)]
+        Staff(staff::StaffCommand),
+        /// The régie: billing runs and credit notes.
+        #[command(subcommand)]
+        Billing(billing::BillingCommand),
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -65,16 +96,7 @@ pub fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Serve(c) => c.run(settings).await,
-            Command::Migrate(c) => c.run(settings).await,
-            Command::Tenant(c) => c.run(settings).await,
-            Command::Calendar(c) => c.run(settings).await,
-            Command::Staff(c) => c.run(settings).await,
-            Command::Billing(c) => c.run(settings).await,
-        }
-    });
+    let result = runtime.block_on(cli.command.run(settings));
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -3,7 +3,7 @@
 //! 403 `forbidden_role` below the role.
 
 use super::accounts::Member;
-use super::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
+use super::auth::{self, STAFF_COOKIE, STAFF_SESSION};
 use super::counts::{self, Attendance, PrestationCount};
 use super::families::{self, HouseholdDetail, HouseholdSummary, QuotientChange};
 use super::guard::StaffApi;
@@ -12,13 +12,13 @@ use super::invitations::{self, Outcome, Selection};
 use super::records::{self, AuditEntry, ChildRecord};
 use super::texts::{self, Texts, TextsChange};
 use super::{Accueil, Admin, Gestionnaire, StaffError};
+use crate::auth::api::NoContentResponse;
 use crate::auth::session::{client_address, read_cookie};
 use crate::documents::api::DownloadResponse;
 use crate::http::errors::ApiError;
+use crate::http::operations::tenant_operations;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use poem::Request;
-use poem::web::Data;
 use poem_openapi::param::Header;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Json, PlainText};
@@ -89,12 +89,6 @@ enum LoginResponse {
     /// Signed in; the staff session cookie is set.
     #[oai(status = 200)]
     Ok(Json<StaffDto>, #[oai(header = "Set-Cookie")] String),
-}
-
-#[derive(ApiResponse)]
-enum NoContent {
-    #[oai(status = 204)]
-    Done(#[oai(header = "Set-Cookie")] Option<String>),
 }
 
 #[derive(Object)]
@@ -246,590 +240,466 @@ pub struct StaffApiService {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi]
-impl StaffApiService {
-    /// Step 1 of activation: the invitation's token and the chosen password (CNIL policy);
-    /// answers the TOTP secret to enrol.
-    #[oai(
-        path = "/:slug/api/v1/staff/auth/activate",
-        method = "post",
-        operation_id = "staffActivate",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn activate(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        body: Json<ActivateRequest>,
-    ) -> Answer<Json<ActivateDto>> {
-        let e = auth::activate(&self.state, &tenant, &body.token, &body.password).await?;
-        Ok(Json(ActivateDto {
-            totp_secret: e.secret,
-            otpauth_uri: e.uri,
-        }))
-    }
-
-    /// Step 2 of activation: a code of the app; the account is active and the token used.
-    #[oai(
-        path = "/:slug/api/v1/staff/auth/activate/confirm",
-        method = "post",
-        operation_id = "staffActivateConfirm",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn confirm(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        body: Json<ConfirmRequest>,
-    ) -> Answer<Json<RecoveryDto>> {
-        let codes = auth::confirm(
-            &self.state,
-            &tenant,
-            &body.token,
-            &body.code,
-            &client_address(req),
-        )
-        .await?;
-        Ok(Json(RecoveryDto {
-            recovery_codes: codes,
-        }))
-    }
-
-    /// Staff sign-in: e-mail, password and a TOTP or recovery code; sets the staff cookie.
-    #[oai(
-        path = "/:slug/api/v1/staff/auth/login",
-        method = "post",
-        operation_id = "staffLogin",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn login(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        body: Json<LoginRequest>,
-    ) -> Answer<LoginResponse> {
-        let previous = read_cookie(req, STAFF_COOKIE);
-        let s = auth::sign_in(
-            &self.state,
-            &tenant,
-            &body.email,
-            &body.password,
-            &body.code,
-            &client_address(req),
-            previous.as_deref(),
-        )
-        .await?;
-        Ok(LoginResponse::Ok(
-            Json(StaffDto { staff: s.member }),
-            staff_cookie(&self.state, tenant.slug(), &s.session_id),
-        ))
-    }
-
-    /// Staff sign-out: the session ends server-side.
-    #[oai(
-        path = "/:slug/api/v1/staff/auth/logout",
-        method = "post",
-        operation_id = "staffLogout",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn logout(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-    ) -> Answer<NoContent> {
-        auth::sign_out(&self.state, &tenant, &staff.member.session_id).await?;
-        Ok(NoContent::Done(Some(clear_staff_cookie(
-            &self.state,
-            tenant.slug(),
-        ))))
-    }
-
-    /// The signed-in staff member.
-    #[oai(
-        path = "/:slug/api/v1/staff/me",
-        method = "get",
-        operation_id = "staffMe",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn me(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        staff: StaffApi<Accueil>,
-    ) -> Answer<Json<StaffDto>> {
-        let m = staff.member;
-        Ok(Json(StaffDto {
-            staff: Member {
-                id: m.id,
-                email: m.email,
-                name: m.name,
-                role: m.role.code().into(),
-                status: "active".into(),
-            },
-        }))
-    }
-
-    /// The municipality's staff (admin).
-    #[oai(
-        path = "/:slug/api/v1/staff/members",
-        method = "get",
-        operation_id = "staffMembers",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn members(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Admin>,
-    ) -> Answer<Json<MembersDto>> {
-        Ok(Json(MembersDto {
-            staff: auth::members(&self.state, &tenant).await?,
-        }))
-    }
-
-    /// Invite a colleague (admin): the activation link is mailed.
-    #[oai(
-        path = "/:slug/api/v1/staff/members",
-        method = "post",
-        operation_id = "staffInvite",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn invite(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Admin>,
-        body: Json<InviteRequest>,
-    ) -> Answer<Invited> {
-        let m = auth::invite(
-            &self.state,
-            &tenant,
-            &staff.member,
-            &body.email,
-            &body.name,
-            &body.role,
-        )
-        .await?;
-        Ok(Invited::Created(Json(m)))
-    }
-
-    /// Disable a colleague (admin): their open sessions end at once.
-    #[oai(
-        path = "/:slug/api/v1/staff/members/disable",
-        method = "post",
-        operation_id = "staffDisable",
-        tag = "ApiTags::StaffAuth"
-    )]
-    async fn disable(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Admin>,
-        body: Json<DisableRequest>,
-    ) -> Answer<Json<Member>> {
-        Ok(Json(
-            auth::disable(&self.state, &tenant, &staff.member, &body.email).await?,
-        ))
-    }
-
-    /// Search households by name, child, e-mail or phone (accent- and case-insensitive).
-    #[oai(
-        path = "/:slug/api/v1/staff/households",
-        method = "get",
-        operation_id = "staffSearchHouseholds",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn households(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Accueil>,
-        q: Query<Option<String>>,
-    ) -> Answer<Json<HouseholdsDto>> {
-        let households =
-            families::search(&self.state, &tenant, q.0.as_deref().unwrap_or("")).await?;
-        Ok(Json(HouseholdsDto { households }))
-    }
-
-    /// One household: guardians and children (without their medical fields).
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id",
-        method = "get",
-        operation_id = "staffHousehold",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn household(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Accueil>,
-        id: Path<Uuid>,
-    ) -> Answer<Json<HouseholdDetail>> {
-        Ok(Json(families::detail(&self.state, &tenant, id.0).await?))
-    }
-
-    /// Set the quotient familial and the date it applies from (`gestionnaire` and above).
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id",
-        method = "patch",
-        operation_id = "staffPatchHousehold",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn patch_household(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        id: Path<Uuid>,
-        body: Json<HouseholdPatch>,
-    ) -> Answer<Json<HouseholdDetail>> {
-        let body = body.0;
-        Ok(Json(
-            families::set_quotient(
-                &self.state,
-                &tenant,
-                &staff.member,
-                id.0,
-                QuotientChange {
-                    quotient_familial: body.quotient_familial,
-                    quotient_valid_from: body.quotient_valid_from,
-                    quotient_document_id: body.quotient_document_id,
-                },
-                "api",
-            )
-            .await?,
-        ))
-    }
-
-    /// A child's whole record, medical fields included: the read is recorded, and the
-    /// child's parents see it under "Qui a consulté mes données".
-    #[oai(
-        path = "/:slug/api/v1/staff/children/:id",
-        method = "get",
-        operation_id = "staffChildRecord",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn child(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-        id: Path<Uuid>,
-    ) -> Answer<Json<ChildRecord>> {
-        Ok(Json(
-            records::read(&self.state, &tenant, &staff.member, id.0, "api").await?,
-        ))
-    }
-
-    /// Validate or un-validate a child's record (`gestionnaire` and above).
-    #[oai(
-        path = "/:slug/api/v1/staff/children/:id/validation",
-        method = "post",
-        operation_id = "staffValidateChild",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn validate_child(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        id: Path<Uuid>,
-        body: Json<ValidationRequest>,
-    ) -> Answer<Json<ChildRecord>> {
-        Ok(Json(
-            records::set_validated(
-                &self.state,
-                &tenant,
-                &staff.member,
-                id.0,
-                body.validated,
-                "api",
-            )
-            .await?,
-        ))
-    }
-
-    /// The day's counts per prestation: booked, capacity, diets and PAI, per school and class
-    /// (`gestionnaire` and above).
-    #[oai(
-        path = "/:slug/api/v1/staff/counts",
-        method = "get",
-        operation_id = "staffCounts",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn counts(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Gestionnaire>,
-        date: Query<String>,
-    ) -> Answer<Json<CountsDto>> {
-        let day = query_date(&date.0)?;
-        Ok(Json(CountsDto {
-            date: day,
-            prestations: counts::counts(&self.state, &tenant, day).await?,
-        }))
-    }
-
-    /// The attendance list of a prestation on a day, with emergency contacts: JSON, or CSV
-    /// with `Accept: text/csv` (`gestionnaire` and above).
-    #[oai(
-        path = "/:slug/api/v1/staff/attendance",
-        method = "get",
-        operation_id = "staffAttendance",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn attendance(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Gestionnaire>,
-        date: Query<String>,
-        prestation: Query<String>,
-        accept: Header<Option<String>>,
-    ) -> Answer<AttendanceResponse> {
-        let day = query_date(&date.0)?;
-        let list = counts::attendance(&self.state, &tenant, day, &prestation.0).await?;
-        if accept.0.as_deref().is_some_and(|a| a.contains("text/csv")) {
-            let file = format!(
-                "attachment; filename=\"presences-{}-{day}.csv\"",
-                list.prestation
-            );
-            return Ok(AttendanceResponse::Csv(
-                PlainText(counts::to_csv(&list)),
-                file,
-            ));
+tenant_operations! {
+    #[OpenApi]
+    impl StaffApiService {
+        /// Step 1 of activation: the invitation's token and the chosen password (CNIL policy);
+        /// answers the TOTP secret to enrol.
+        #[oai(path = "/:slug/api/v1/staff/auth/activate", method = "post",
+              operation_id = "staffActivate", tag = "ApiTags::StaffAuth")]
+        async fn activate(&self, tenant, body: Json<ActivateRequest>) -> Answer<Json<ActivateDto>> {
+            let e = auth::activate(&self.state, &tenant, &body.token, &body.password).await?;
+            Ok(Json(ActivateDto {
+                totp_secret: e.secret,
+                otpauth_uri: e.uri,
+            }))
         }
-        Ok(AttendanceResponse::Json(Json(list)))
-    }
 
-    /// Mail the first-connection link to guardians (`gestionnaire` and above); a guardian is
-    /// invited at most once a day.
-    #[oai(
-        path = "/:slug/api/v1/staff/invitations",
-        method = "post",
-        operation_id = "staffInviteFamilies",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn invite_families(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        body: Json<InvitationsRequest>,
-    ) -> Answer<Json<Outcome>> {
-        let body = body.0;
-        let selection = if body.all {
-            Selection::NeverSignedIn
-        } else {
-            Selection::Guardians(body.guardian_ids)
-        };
-        Ok(Json(
-            invitations::invite(&self.state, &tenant, &staff.member, selection, "api").await?,
-        ))
-    }
+        /// Step 2 of activation: a code of the app; the account is active and the token used.
+        #[oai(path = "/:slug/api/v1/staff/auth/activate/confirm", method = "post",
+              operation_id = "staffActivateConfirm", tag = "ApiTags::StaffAuth")]
+        async fn confirm(
+            &self,
+            tenant,
+            req: &Request,
+            body: Json<ConfirmRequest>,
+        ) -> Answer<Json<RecoveryDto>> {
+            let codes = auth::confirm(
+                &self.state,
+                &tenant,
+                &body.token,
+                &body.code,
+                &client_address(req),
+            )
+            .await?;
+            Ok(Json(RecoveryDto {
+                recovery_codes: codes,
+            }))
+        }
 
-    /// The audit of a household: who changed or read what, when (admin only).
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id/audit",
-        method = "get",
-        operation_id = "staffHouseholdAudit",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn household_audit(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Admin>,
-        id: Path<Uuid>,
-    ) -> Answer<Json<AuditDto>> {
-        Ok(Json(AuditDto {
-            entries: records::household_audit(&self.state, &tenant, id.0).await?,
-        }))
-    }
+        /// Staff sign-in: e-mail, password and a TOTP or recovery code; sets the staff cookie.
+        #[oai(path = "/:slug/api/v1/staff/auth/login", method = "post",
+              operation_id = "staffLogin", tag = "ApiTags::StaffAuth")]
+        async fn login(
+            &self,
+            tenant,
+            req: &Request,
+            body: Json<LoginRequest>,
+        ) -> Answer<LoginResponse> {
+            let previous = read_cookie(req, STAFF_COOKIE);
+            let s = auth::sign_in(
+                &self.state,
+                &tenant,
+                &body.email,
+                &body.password,
+                &body.code,
+                &client_address(req),
+                previous.as_deref(),
+            )
+            .await?;
+            Ok(LoginResponse::Ok(
+                Json(StaffDto { staff: s.member }),
+                STAFF_SESSION.set(&self.state, tenant.slug(), &s.session_id),
+            ))
+        }
 
-    /// A family document's file (`accueil` and above): the read is recorded, and the
-    /// family sees it under "Qui a consulté mes données".
-    #[oai(
-        path = "/:slug/api/v1/staff/documents/:id",
-        method = "get",
-        operation_id = "staffDocument",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn document(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-        id: Path<Uuid>,
-    ) -> Answer<DownloadResponse> {
-        let file = super::documents::read(&self.state, &tenant, &staff.member, id.0, "api").await?;
-        Ok(file.into())
-    }
+        /// Staff sign-out: the session ends server-side.
+        #[oai(path = "/:slug/api/v1/staff/auth/logout", method = "post",
+              operation_id = "staffLogout", tag = "ApiTags::StaffAuth")]
+        async fn logout(&self, tenant, staff: StaffApi<Accueil>) -> Answer<NoContentResponse> {
+            auth::sign_out(&self.state, &tenant, &staff.member.session_id).await?;
+            Ok(NoContentResponse::Done(Some(STAFF_SESSION.clear(
+                &self.state,
+                tenant.slug(),
+            ))))
+        }
 
-    /// The portal's texts: welcome title and Markdown text, reservation notice, services'
-    /// e-mail addresses (admin).
-    #[oai(
-        path = "/:slug/api/v1/staff/texts",
-        method = "get",
-        operation_id = "staffTexts",
-        tag = "ApiTags::PortalTexts"
-    )]
-    async fn texts(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Admin>,
-    ) -> Answer<Json<Texts>> {
-        Ok(Json(texts::current(&self.state, &tenant).await?))
-    }
+        /// The signed-in staff member.
+        #[oai(path = "/:slug/api/v1/staff/me", method = "get",
+              operation_id = "staffMe", tag = "ApiTags::StaffAuth")]
+        async fn me(&self, _tenant, staff: StaffApi<Accueil>) -> Answer<Json<StaffDto>> {
+            let m = staff.member;
+            Ok(Json(StaffDto {
+                staff: Member {
+                    id: m.id,
+                    email: m.email,
+                    name: m.name,
+                    role: m.role.code().into(),
+                    status: "active".into(),
+                },
+            }))
+        }
 
-    /// Change the portal's texts (admin): a new version of the municipality's configuration,
-    /// checked like a file ops send, audited, shown to parents from the next request on.
-    #[oai(
-        path = "/:slug/api/v1/staff/texts",
-        method = "patch",
-        operation_id = "staffPatchTexts",
-        tag = "ApiTags::PortalTexts"
-    )]
-    async fn patch_texts(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Admin>,
-        body: Json<TextsPatch>,
-    ) -> Answer<Json<Texts>> {
-        let body = body.0;
-        let change = TextsChange {
-            welcome_title: body.welcome_title,
-            welcome_text: body.welcome_text,
-            reservation_notice: body.reservation_notice,
-            service_emails: body
-                .services
-                .into_iter()
-                .map(|s| (s.code, s.email))
-                .collect(),
-        };
-        Ok(Json(
-            texts::update(&self.state, &tenant, &staff.member, change, "api").await?,
-        ))
-    }
+        /// The municipality's staff (admin).
+        #[oai(path = "/:slug/api/v1/staff/members", method = "get",
+              operation_id = "staffMembers", tag = "ApiTags::StaffAuth")]
+        async fn members(&self, tenant, _staff: StaffApi<Admin>) -> Answer<Json<MembersDto>> {
+            Ok(Json(MembersDto {
+                staff: auth::members(&self.state, &tenant).await?,
+            }))
+        }
 
-    /// Record a criterion for the household or one of its children (`gestionnaire` and
-    /// above, audited); the parents see it at once.
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id/criteria",
-        method = "post",
-        operation_id = "staffAddCriterion",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn add_criterion(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        id: Path<Uuid>,
-        body: Json<CriterionRequest>,
-    ) -> Answer<Json<HouseholdDetail>> {
-        let body = body.0;
-        let new = NewCriterion {
-            label: body.label,
-            child_id: body.child_id,
-            decided_at: body.decided_at,
-        };
-        Ok(Json(
-            household_records::add_criterion(&self.state, &tenant, &staff.member, id.0, new, "api")
-                .await?,
-        ))
-    }
-
-    /// Remove a criterion of the household (`gestionnaire` and above, audited).
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id/criteria/:criterion_id",
-        method = "delete",
-        operation_id = "staffRemoveCriterion",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn remove_criterion(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        id: Path<Uuid>,
-        criterion_id: Path<Uuid>,
-    ) -> Answer<Json<HouseholdDetail>> {
-        Ok(Json(
-            household_records::remove(
+        /// Invite a colleague (admin): the activation link is mailed.
+        #[oai(path = "/:slug/api/v1/staff/members", method = "post",
+              operation_id = "staffInvite", tag = "ApiTags::StaffAuth")]
+        async fn invite(
+            &self,
+            tenant,
+            staff: StaffApi<Admin>,
+            body: Json<InviteRequest>,
+        ) -> Answer<Invited> {
+            let m = auth::invite(
                 &self.state,
                 &tenant,
                 &staff.member,
-                Listed::Criterion,
-                id.0,
-                criterion_id.0,
-                "api",
+                &body.email,
+                &body.name,
+                &body.role,
             )
-            .await?,
-        ))
-    }
+            .await?;
+            Ok(Invited::Created(Json(m)))
+        }
 
-    /// Record an insurance of the household or of one of its children (`gestionnaire` and
-    /// above, audited); the parents see it at once.
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id/insurances",
-        method = "post",
-        operation_id = "staffAddInsurance",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn add_insurance(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        id: Path<Uuid>,
-        body: Json<InsuranceRequest>,
-    ) -> Answer<Json<HouseholdDetail>> {
-        let body = body.0;
-        let new = NewInsurance {
-            company: body.company,
-            number: body.number,
-            valid_from: body.valid_from,
-            valid_to: body.valid_to,
-            child_id: body.child_id,
-        };
-        Ok(Json(
-            household_records::add_insurance(&self.state, &tenant, &staff.member, id.0, new, "api")
+        /// Disable a colleague (admin): their open sessions end at once.
+        #[oai(path = "/:slug/api/v1/staff/members/disable", method = "post",
+              operation_id = "staffDisable", tag = "ApiTags::StaffAuth")]
+        async fn disable(
+            &self,
+            tenant,
+            staff: StaffApi<Admin>,
+            body: Json<DisableRequest>,
+        ) -> Answer<Json<Member>> {
+            Ok(Json(
+                auth::disable(&self.state, &tenant, &staff.member, &body.email).await?,
+            ))
+        }
+
+        /// Search households by name, child, e-mail or phone (accent- and case-insensitive).
+        #[oai(path = "/:slug/api/v1/staff/households", method = "get",
+              operation_id = "staffSearchHouseholds", tag = "ApiTags::StaffFamilies")]
+        async fn households(
+            &self,
+            tenant,
+            _staff: StaffApi<Accueil>,
+            q: Query<Option<String>>,
+        ) -> Answer<Json<HouseholdsDto>> {
+            let households =
+                families::search(&self.state, &tenant, q.0.as_deref().unwrap_or("")).await?;
+            Ok(Json(HouseholdsDto { households }))
+        }
+
+        /// One household: guardians and children (without their medical fields).
+        #[oai(path = "/:slug/api/v1/staff/households/:id", method = "get",
+              operation_id = "staffHousehold", tag = "ApiTags::StaffFamilies")]
+        async fn household(
+            &self,
+            tenant,
+            _staff: StaffApi<Accueil>,
+            id: Path<Uuid>,
+        ) -> Answer<Json<HouseholdDetail>> {
+            Ok(Json(families::detail(&self.state, &tenant, id.0).await?))
+        }
+
+        /// Set the quotient familial and the date it applies from (`gestionnaire` and above).
+        #[oai(path = "/:slug/api/v1/staff/households/:id", method = "patch",
+              operation_id = "staffPatchHousehold", tag = "ApiTags::StaffFamilies")]
+        async fn patch_household(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            id: Path<Uuid>,
+            body: Json<HouseholdPatch>,
+        ) -> Answer<Json<HouseholdDetail>> {
+            let body = body.0;
+            Ok(Json(
+                families::set_quotient(
+                    &self.state,
+                    &tenant,
+                    &staff.member,
+                    id.0,
+                    QuotientChange {
+                        quotient_familial: body.quotient_familial,
+                        quotient_valid_from: body.quotient_valid_from,
+                        quotient_document_id: body.quotient_document_id,
+                    },
+                    "api",
+                )
                 .await?,
-        ))
-    }
+            ))
+        }
 
-    /// Remove an insurance of the household (`gestionnaire` and above, audited).
-    #[oai(
-        path = "/:slug/api/v1/staff/households/:id/insurances/:insurance_id",
-        method = "delete",
-        operation_id = "staffRemoveInsurance",
-        tag = "ApiTags::StaffFamilies"
-    )]
-    async fn remove_insurance(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-        id: Path<Uuid>,
-        insurance_id: Path<Uuid>,
-    ) -> Answer<Json<HouseholdDetail>> {
-        Ok(Json(
-            household_records::remove(
+        /// A child's whole record, medical fields included: the read is recorded, and the
+        /// child's parents see it under "Qui a consulté mes données".
+        #[oai(path = "/:slug/api/v1/staff/children/:id", method = "get",
+              operation_id = "staffChildRecord", tag = "ApiTags::StaffFamilies")]
+        async fn child(
+            &self,
+            tenant,
+            staff: StaffApi<Accueil>,
+            id: Path<Uuid>,
+        ) -> Answer<Json<ChildRecord>> {
+            Ok(Json(
+                records::read(&self.state, &tenant, &staff.member, id.0, "api").await?,
+            ))
+        }
+
+        /// Validate or un-validate a child's record (`gestionnaire` and above).
+        #[oai(path = "/:slug/api/v1/staff/children/:id/validation", method = "post",
+              operation_id = "staffValidateChild", tag = "ApiTags::StaffFamilies")]
+        async fn validate_child(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            id: Path<Uuid>,
+            body: Json<ValidationRequest>,
+        ) -> Answer<Json<ChildRecord>> {
+            Ok(Json(
+                records::set_validated(
+                    &self.state,
+                    &tenant,
+                    &staff.member,
+                    id.0,
+                    body.validated,
+                    "api",
+                )
+                .await?,
+            ))
+        }
+
+        /// The day's counts per prestation: booked, capacity, diets and PAI, per school and class
+        /// (`gestionnaire` and above).
+        #[oai(path = "/:slug/api/v1/staff/counts", method = "get",
+              operation_id = "staffCounts", tag = "ApiTags::StaffFamilies")]
+        async fn counts(
+            &self,
+            tenant,
+            _staff: StaffApi<Gestionnaire>,
+            date: Query<String>,
+        ) -> Answer<Json<CountsDto>> {
+            let day = query_date(&date.0)?;
+            Ok(Json(CountsDto {
+                date: day,
+                prestations: counts::counts(&self.state, &tenant, day).await?,
+            }))
+        }
+
+        /// The attendance list of a prestation on a day, with emergency contacts: JSON, or CSV
+        /// with `Accept: text/csv` (`gestionnaire` and above).
+        #[oai(path = "/:slug/api/v1/staff/attendance", method = "get",
+              operation_id = "staffAttendance", tag = "ApiTags::StaffFamilies")]
+        async fn attendance(
+            &self,
+            tenant,
+            _staff: StaffApi<Gestionnaire>,
+            date: Query<String>,
+            prestation: Query<String>,
+            accept: Header<Option<String>>,
+        ) -> Answer<AttendanceResponse> {
+            let day = query_date(&date.0)?;
+            let list = counts::attendance(&self.state, &tenant, day, &prestation.0).await?;
+            if accept.0.as_deref().is_some_and(|a| a.contains("text/csv")) {
+                let file = format!(
+                    "attachment; filename=\"presences-{}-{day}.csv\"",
+                    list.prestation
+                );
+                return Ok(AttendanceResponse::Csv(
+                    PlainText(counts::to_csv(&list)),
+                    file,
+                ));
+            }
+            Ok(AttendanceResponse::Json(Json(list)))
+        }
+
+        /// Mail the first-connection link to guardians (`gestionnaire` and above); a guardian is
+        /// invited at most once a day.
+        #[oai(path = "/:slug/api/v1/staff/invitations", method = "post",
+              operation_id = "staffInviteFamilies", tag = "ApiTags::StaffFamilies")]
+        async fn invite_families(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            body: Json<InvitationsRequest>,
+        ) -> Answer<Json<Outcome>> {
+            let body = body.0;
+            let selection = if body.all {
+                Selection::NeverSignedIn
+            } else {
+                Selection::Guardians(body.guardian_ids)
+            };
+            Ok(Json(
+                invitations::invite(&self.state, &tenant, &staff.member, selection, "api").await?,
+            ))
+        }
+
+        /// The audit of a household: who changed or read what, when (admin only).
+        #[oai(path = "/:slug/api/v1/staff/households/:id/audit", method = "get",
+              operation_id = "staffHouseholdAudit", tag = "ApiTags::StaffFamilies")]
+        async fn household_audit(
+            &self,
+            tenant,
+            _staff: StaffApi<Admin>,
+            id: Path<Uuid>,
+        ) -> Answer<Json<AuditDto>> {
+            Ok(Json(AuditDto {
+                entries: records::household_audit(&self.state, &tenant, id.0).await?,
+            }))
+        }
+
+        /// A family document's file (`accueil` and above): the read is recorded, and the
+        /// family sees it under "Qui a consulté mes données".
+        #[oai(path = "/:slug/api/v1/staff/documents/:id", method = "get",
+              operation_id = "staffDocument", tag = "ApiTags::StaffFamilies")]
+        async fn document(
+            &self,
+            tenant,
+            staff: StaffApi<Accueil>,
+            id: Path<Uuid>,
+        ) -> Answer<DownloadResponse> {
+            let file =
+                super::documents::read(&self.state, &tenant, &staff.member, id.0, "api").await?;
+            Ok(file.into())
+        }
+
+        /// The portal's texts: welcome title and Markdown text, reservation notice, services'
+        /// e-mail addresses (admin).
+        #[oai(path = "/:slug/api/v1/staff/texts", method = "get",
+              operation_id = "staffTexts", tag = "ApiTags::PortalTexts")]
+        async fn texts(&self, tenant, _staff: StaffApi<Admin>) -> Answer<Json<Texts>> {
+            Ok(Json(texts::current(&self.state, &tenant).await?))
+        }
+
+        /// Change the portal's texts (admin): a new version of the municipality's configuration,
+        /// checked like a file ops send, audited, shown to parents from the next request on.
+        #[oai(path = "/:slug/api/v1/staff/texts", method = "patch",
+              operation_id = "staffPatchTexts", tag = "ApiTags::PortalTexts")]
+        async fn patch_texts(
+            &self,
+            tenant,
+            staff: StaffApi<Admin>,
+            body: Json<TextsPatch>,
+        ) -> Answer<Json<Texts>> {
+            let body = body.0;
+            let change = TextsChange {
+                welcome_title: body.welcome_title,
+                welcome_text: body.welcome_text,
+                reservation_notice: body.reservation_notice,
+                service_emails: body
+                    .services
+                    .into_iter()
+                    .map(|s| (s.code, s.email))
+                    .collect(),
+            };
+            Ok(Json(
+                texts::update(&self.state, &tenant, &staff.member, change, "api").await?,
+            ))
+        }
+
+        /// Record a criterion for the household or one of its children (`gestionnaire` and
+        /// above, audited); the parents see it at once.
+        #[oai(path = "/:slug/api/v1/staff/households/:id/criteria", method = "post",
+              operation_id = "staffAddCriterion", tag = "ApiTags::StaffFamilies")]
+        async fn add_criterion(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            id: Path<Uuid>,
+            body: Json<CriterionRequest>,
+        ) -> Answer<Json<HouseholdDetail>> {
+            let body = body.0;
+            let new = NewCriterion {
+                label: body.label,
+                child_id: body.child_id,
+                decided_at: body.decided_at,
+            };
+            let added = household_records::add_criterion(
                 &self.state,
                 &tenant,
                 &staff.member,
-                Listed::Insurance,
                 id.0,
-                insurance_id.0,
+                new,
                 "api",
-            )
-            .await?,
-        ))
+            );
+            Ok(Json(added.await?))
+        }
+
+        /// Remove a criterion of the household (`gestionnaire` and above, audited).
+        #[oai(path = "/:slug/api/v1/staff/households/:id/criteria/:criterion_id",
+              method = "delete", operation_id = "staffRemoveCriterion",
+              tag = "ApiTags::StaffFamilies")]
+        async fn remove_criterion(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            id: Path<Uuid>,
+            criterion_id: Path<Uuid>,
+        ) -> Answer<Json<HouseholdDetail>> {
+            Ok(Json(
+                household_records::remove(
+                    &self.state,
+                    &tenant,
+                    &staff.member,
+                    Listed::Criterion,
+                    id.0,
+                    criterion_id.0,
+                    "api",
+                )
+                .await?,
+            ))
+        }
+
+        /// Record an insurance of the household or of one of its children (`gestionnaire` and
+        /// above, audited); the parents see it at once.
+        #[oai(path = "/:slug/api/v1/staff/households/:id/insurances", method = "post",
+              operation_id = "staffAddInsurance", tag = "ApiTags::StaffFamilies")]
+        async fn add_insurance(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            id: Path<Uuid>,
+            body: Json<InsuranceRequest>,
+        ) -> Answer<Json<HouseholdDetail>> {
+            let body = body.0;
+            let new = NewInsurance {
+                company: body.company,
+                number: body.number,
+                valid_from: body.valid_from,
+                valid_to: body.valid_to,
+                child_id: body.child_id,
+            };
+            let added = household_records::add_insurance(
+                &self.state,
+                &tenant,
+                &staff.member,
+                id.0,
+                new,
+                "api",
+            );
+            Ok(Json(added.await?))
+        }
+
+        /// Remove an insurance of the household (`gestionnaire` and above, audited).
+        #[oai(path = "/:slug/api/v1/staff/households/:id/insurances/:insurance_id",
+              method = "delete", operation_id = "staffRemoveInsurance",
+              tag = "ApiTags::StaffFamilies")]
+        async fn remove_insurance(
+            &self,
+            tenant,
+            staff: StaffApi<Gestionnaire>,
+            id: Path<Uuid>,
+            insurance_id: Path<Uuid>,
+        ) -> Answer<Json<HouseholdDetail>> {
+            Ok(Json(
+                household_records::remove(
+                    &self.state,
+                    &tenant,
+                    &staff.member,
+                    Listed::Insurance,
+                    id.0,
+                    insurance_id.0,
+                    "api",
+                )
+                .await?,
+            ))
+        }
     }
 }

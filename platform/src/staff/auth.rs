@@ -8,7 +8,7 @@
 use super::accounts::{self, Member, StaffRow};
 use super::{Role, StaffError, totp};
 use crate::auth::password_policy::{Context, assess};
-use crate::auth::session::read_cookie;
+use crate::auth::session::{SessionCookie, read_cookie};
 use crate::auth::{hashing, tokens};
 use crate::sessions::STAFF;
 use crate::state::AppState;
@@ -37,28 +37,12 @@ pub struct StaffSigned {
     pub role: Role,
 }
 
-fn secure(state: &AppState) -> &'static str {
-    if state.settings.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    }
-}
-
-pub fn staff_cookie(state: &AppState, slug: &str, id: &str) -> String {
-    format!(
-        "{STAFF_COOKIE}={id}; Path=/{slug}/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        STAFF.absolute.as_secs(),
-        secure(state)
-    )
-}
-
-pub fn clear_staff_cookie(state: &AppState, slug: &str) -> String {
-    format!(
-        "{STAFF_COOKIE}=; Path=/{slug}/; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        secure(state)
-    )
-}
+/// The staff session cookie: `SameSite=Strict`, as long as a staff session lives at most.
+pub const STAFF_SESSION: SessionCookie = SessionCookie {
+    name: STAFF_COOKIE,
+    same_site: "Strict",
+    max_age_seconds: STAFF.absolute.as_secs(),
+};
 
 /// The staff member signed in on this request, if any.
 pub async fn current(

@@ -3,18 +3,13 @@
 //! so the household's parents see it under "Qui a consulté mes données" and in their export.
 
 use super::StaffError;
-use super::audited;
 use super::auth::StaffSigned;
+use super::{audited_read, household_of};
 use crate::documents::repository::{self, StoredFile};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use sea_orm::FromQueryResult;
+use portail_tenants::TenantTx;
 use uuid::Uuid;
-
-#[derive(FromQueryResult)]
-struct Owner {
-    household_id: Uuid,
-}
 
 /// Document `id`'s file, whichever household it belongs to; the read is audited.
 pub async fn read(
@@ -24,28 +19,12 @@ pub async fn read(
     id: Uuid,
     origin: &str,
 ) -> Result<StoredFile, StaffError> {
-    let tx = tenant.begin(state).await?;
-    let owner = tx
-        .one::<Owner>(
-            "SELECT household_id FROM documents WHERE id = $1",
-            [id.into()],
-        )
-        .await?
-        .ok_or(StaffError::NotFound)?;
-    let file = repository::file(&tx, owner.household_id, id)
-        .await?
-        .ok_or(StaffError::NotFound)?;
-    let household_id = owner.household_id;
-    audited(
-        &tx,
-        by,
-        ("read", "document"),
-        id,
-        household_id,
-        &["file"],
-        origin,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(file)
+    let find = async |tx: &TenantTx| {
+        let Some(household_id) = household_of(tx, "documents", id).await? else {
+            return Ok(None);
+        };
+        let file = repository::file(tx, household_id, id).await?;
+        Ok(file.map(|f| (household_id, f)))
+    };
+    audited_read(state, tenant, by, ("document", id, &["file"]), origin, find).await
 }

@@ -24,7 +24,7 @@ pub mod texts;
 pub mod totp;
 
 use crate::audit::{self, Event};
-use crate::auth::password_policy::Refusal;
+use crate::auth::password_policy::{Refusal, refused_details, refused_message};
 use crate::http::errors::{
     Details, Failure, Fault, INTERNAL, Problem, UNAVAILABLE, faults_of, fields,
 };
@@ -182,9 +182,7 @@ impl Problem for StaffError {
             StaffError::Throttled(s) => t_args("staff-throttled", &[("seconds", (*s).into())]),
             StaffError::InvalidToken => t("staff-invalid-token"),
             StaffError::InvalidCode => t("staff-invalid-code"),
-            StaffError::PasswordRefused(r) => {
-                r.iter().map(|r| r.message()).collect::<Vec<_>>().join(" ")
-            }
+            StaffError::PasswordRefused(r) => refused_message(r),
             StaffError::NotSignedIn => t("staff-not-signed-in"),
             StaffError::Forbidden(role) => {
                 t_args("staff-forbidden", &[("role", role.label().into())])
@@ -199,9 +197,7 @@ impl Problem for StaffError {
     fn details(&self) -> Details {
         match self {
             StaffError::Throttled(wait) => Details::RetryAfter(*wait),
-            StaffError::PasswordRefused(r) => {
-                Details::Reasons(r.iter().map(|r| (r.code(), r.message())).collect())
-            }
+            StaffError::PasswordRefused(r) => refused_details(r),
             StaffError::Invalid(e) => fields(e),
             _ => Details::None,
         }
@@ -265,4 +261,39 @@ pub(crate) async fn audited(
     )
     .await?;
     Ok(())
+}
+
+/// A family's data a member of staff reads: `find` gives it with its household in one
+/// transaction (none: 404), and the read of `entity` `id`'s `fields` (names only) is written
+/// to that household's audit, so its parents see who read what.
+pub(crate) async fn audited_read<T>(
+    state: &crate::state::AppState,
+    tenant: &crate::tenancy::CurrentTenant,
+    by: &auth::StaffSigned,
+    (entity, id, fields): (&str, uuid::Uuid, &[&str]),
+    origin: &str,
+    find: impl AsyncFnOnce(&portail_tenants::TenantTx) -> Result<Option<(uuid::Uuid, T)>, DbErr>,
+) -> Result<T, StaffError> {
+    let tx = tenant.begin(state).await?;
+    let (household_id, found) = find(&tx).await?.ok_or(StaffError::NotFound)?;
+    audited(&tx, by, ("read", entity), id, household_id, fields, origin).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct HouseholdOf {
+    household_id: uuid::Uuid,
+}
+
+/// The household that row `id` of `table` (a family table of ours: `children`, `documents`)
+/// belongs to, if the row exists: what staff, who open a row by its id, need to audit the read.
+pub(crate) async fn household_of(
+    tx: &portail_tenants::TenantTx,
+    table: &'static str,
+    id: uuid::Uuid,
+) -> Result<Option<uuid::Uuid>, DbErr> {
+    let query = format!("SELECT household_id FROM {table} WHERE id = $1");
+    let of = tx.one::<HouseholdOf>(&query, [id.into()]).await?;
+    Ok(of.map(|o| o.household_id))
 }

@@ -3,8 +3,8 @@
 //! validate or un-validate a record, written to the audit too.
 
 use super::StaffError;
-use super::audited;
 use super::auth::StaffSigned;
+use super::{audited, audited_read, household_of};
 use crate::children::repository;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
@@ -46,22 +46,11 @@ pub struct ChildRecord {
     pub contacts: Vec<ContactLine>,
 }
 
-#[derive(FromQueryResult)]
-struct HouseholdOf {
-    household_id: Uuid,
-}
-
 async fn record_in(tx: &TenantTx, id: Uuid) -> Result<Option<ChildRecord>, DbErr> {
-    let Some(of) = tx
-        .one::<HouseholdOf>(
-            "SELECT household_id FROM children WHERE id = $1",
-            [id.into()],
-        )
-        .await?
-    else {
+    let Some(household_id) = household_of(tx, "children", id).await? else {
         return Ok(None);
     };
-    let Some(c) = repository::child(tx, of.household_id, id, false).await? else {
+    let Some(c) = repository::child(tx, household_id, id, false).await? else {
         return Ok(None);
     };
     let contacts = repository::contacts(tx, id)
@@ -77,7 +66,7 @@ async fn record_in(tx: &TenantTx, id: Uuid) -> Result<Option<ChildRecord>, DbErr
         .collect();
     Ok(Some(ChildRecord {
         id: c.id,
-        household_id: of.household_id,
+        household_id,
         first_name: c.first_name,
         last_name: c.last_name,
         birth_date: c.birth_date,
@@ -103,21 +92,8 @@ pub async fn read(
     id: Uuid,
     origin: &str,
 ) -> Result<ChildRecord, StaffError> {
-    let tx = tenant.begin(state).await?;
-    let record = record_in(&tx, id).await?.ok_or(StaffError::NotFound)?;
-    let household_id = record.household_id;
-    audited(
-        &tx,
-        by,
-        ("read", "child"),
-        id,
-        household_id,
-        &["medical"],
-        origin,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(record)
+    let find = async |tx: &TenantTx| Ok(record_in(tx, id).await?.map(|r| (r.household_id, r)));
+    audited_read(state, tenant, by, ("child", id, &["medical"]), origin, find).await
 }
 
 /// Validates (for the school year) or un-validates a child's record.

@@ -9,25 +9,15 @@ use crate::cli::{connect, explain};
 use crate::settings::Settings;
 use portail_tenants::registry::{self, Tenant};
 use sea_orm::DatabaseConnection;
-use std::process::ExitCode;
 
-#[derive(Debug, clap::Subcommand)]
-pub enum StaffCommand {
-    /// Invite a staff member: the activation link (72 h) is mailed to them.
-    Invite(invite::Invite),
-    /// List a municipality's staff.
-    List(list::List),
-    /// Disable a staff member: sign-in refused, open sessions end at once.
-    Disable(disable::Disable),
-}
-
-impl StaffCommand {
-    pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
-        match self {
-            StaffCommand::Invite(c) => c.run(settings).await,
-            StaffCommand::List(c) => c.run(settings).await,
-            StaffCommand::Disable(c) => c.run(settings).await,
-        }
+subcommands! {
+    pub enum StaffCommand {
+        /// Invite a staff member: the activation link (72 h) is mailed to them.
+        Invite(invite::Invite),
+        /// List a municipality's staff.
+        List(list::List),
+        /// Disable a staff member: sign-in refused, open sessions end at once.
+        Disable(disable::Disable),
     }
 }
 

@@ -10,47 +10,28 @@ mod show;
 mod status;
 mod update;
 
-use crate::settings::Settings;
-use std::process::ExitCode;
-
-#[derive(Debug, clap::Subcommand)]
-pub enum TenantCommand {
-    /// Create a municipality from its configuration file.
-    Create(create::Create),
-    /// Replace a municipality's configuration with a new version of its file.
-    Update(update::Update),
-    /// List every municipality.
-    List(list::List),
-    /// Show one municipality and what it holds.
-    Show(show::Show),
-    /// Put a municipality's portal in maintenance (data is kept).
-    Suspend(status::Suspend),
-    /// Open a suspended municipality's portal again.
-    Resume(status::Resume),
-    /// Write all of a municipality's data to a JSON file.
-    Export(export::Export),
-    /// Delete a municipality and all of its data.
-    Delete(delete::Delete),
-    /// Import households, guardians and children from the previous software's CSV export.
-    ImportFamilies(import_families::ImportFamilies),
-    /// List the audit log: who changed what, who read medical fields or documents.
-    Audit(audit::Audit),
-}
-
-impl TenantCommand {
-    pub async fn run(self, settings: Settings) -> anyhow::Result<ExitCode> {
-        match self {
-            TenantCommand::Create(c) => c.run(settings).await,
-            TenantCommand::Update(c) => c.run(settings).await,
-            TenantCommand::List(c) => c.run(settings).await,
-            TenantCommand::Show(c) => c.run(settings).await,
-            TenantCommand::Suspend(c) => c.run(settings).await,
-            TenantCommand::Resume(c) => c.run(settings).await,
-            TenantCommand::Export(c) => c.run(settings).await,
-            TenantCommand::Delete(c) => c.run(settings).await,
-            TenantCommand::ImportFamilies(c) => c.run(settings).await,
-            TenantCommand::Audit(c) => c.run(settings).await,
-        }
+subcommands! {
+    pub enum TenantCommand {
+        /// Create a municipality from its configuration file.
+        Create(create::Create),
+        /// Replace a municipality's configuration with a new version of its file.
+        Update(update::Update),
+        /// List every municipality.
+        List(list::List),
+        /// Show one municipality and what it holds.
+        Show(show::Show),
+        /// Put a municipality's portal in maintenance (data is kept).
+        Suspend(status::Suspend),
+        /// Open a suspended municipality's portal again.
+        Resume(status::Resume),
+        /// Write all of a municipality's data to a JSON file.
+        Export(export::Export),
+        /// Delete a municipality and all of its data.
+        Delete(delete::Delete),
+        /// Import households, guardians and children from the previous software's CSV export.
+        ImportFamilies(import_families::ImportFamilies),
+        /// List the audit log: who changed what, who read medical fields or documents.
+        Audit(audit::Audit),
     }
 }
 

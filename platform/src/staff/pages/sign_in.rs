@@ -6,7 +6,7 @@ use crate::auth::pages::with_cookie;
 use crate::auth::session::{client_address, read_cookie};
 use crate::http::errors::{PageError, Problem};
 use crate::http::page::NoFields;
-use crate::staff::auth::{self, STAFF_COOKIE, clear_staff_cookie, staff_cookie};
+use crate::staff::auth::{self, STAFF_COOKIE, STAFF_SESSION};
 use crate::staff::guard::{StaffForm, StaffPublicForm, StaffPublicPage, StaffView};
 use crate::staff::{Accueil, StaffError};
 use poem::web::Query;
@@ -69,7 +69,7 @@ pub async fn login(
     {
         Ok(signed) => Ok(with_cookie(
             frame.redirect(""),
-            staff_cookie(&state, tenant.slug(), &signed.session_id),
+            STAFF_SESSION.set(&state, tenant.slug(), &signed.session_id),
         )),
         Err(e @ (StaffError::InvalidCredentials | StaffError::Throttled(_))) => {
             let page = SignInPage {
@@ -92,6 +92,6 @@ pub async fn logout(page: StaffForm<Accueil, NoFields>) -> Result<Response, Page
     auth::sign_out(&page.state, &page.tenant, &page.member.session_id).await?;
     Ok(with_cookie(
         page.frame.redirect("connexion?info=deconnecte"),
-        clear_staff_cookie(&page.state, page.tenant.slug()),
+        STAFF_SESSION.clear(&page.state, page.tenant.slug()),
     ))
 }
