@@ -7,7 +7,7 @@ use super::session::{
     GUARDIAN_SESSION, SESSION_COOKIE, SignedIn, client_address, read_cookie, signed_in,
 };
 use crate::http::errors::{ApiError, ErrorBody};
-use crate::http::operations::tenant_operations;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use poem::Request;
@@ -171,11 +171,11 @@ pub struct AuthApi {
     pub state: Arc<AppState>,
 }
 
-tenant_operations! {
+tenant_api! {
     #[OpenApi(tag = "ApiTags::Auth")]
     impl AuthApi {
         /// Sign in with e-mail and password; sets the session cookie.
-        #[oai(path = "/:slug/api/v1/auth/login", method = "post", operation_id = "login")]
+        #[op("post", "/:slug/api/v1/auth/login", "login")]
         async fn login(
             &self,
             tenant,
@@ -208,7 +208,7 @@ tenant_operations! {
         }
 
         /// Sign out: the session ends server-side and the cookie is cleared.
-        #[oai(path = "/:slug/api/v1/auth/logout", method = "post", operation_id = "logout")]
+        #[op("post", "/:slug/api/v1/auth/logout", "logout")]
         async fn logout(&self, tenant, req: &Request) -> Answer<NoContentResponse> {
             if let Some(id) = read_cookie(req, SESSION_COOKIE) {
                 self.state
@@ -225,8 +225,7 @@ tenant_operations! {
 
         /// Ask for a first-connection or reset link by mail. Same answer whether the address is
         /// known or not.
-        #[oai(path = "/:slug/api/v1/auth/password-reset", method = "post",
-              operation_id = "requestPasswordReset")]
+        #[op("post", "/:slug/api/v1/auth/password-reset", "requestPasswordReset")]
         async fn password_reset(
             &self,
             tenant,
@@ -242,8 +241,7 @@ tenant_operations! {
         }
 
         /// Set the password with the token of the mailed link.
-        #[oai(path = "/:slug/api/v1/auth/password-reset/confirm", method = "post",
-              operation_id = "confirmPasswordReset")]
+        #[op("post", "/:slug/api/v1/auth/password-reset/confirm", "confirmPasswordReset")]
         async fn password_reset_confirm(
             &self,
             tenant,
@@ -254,8 +252,7 @@ tenant_operations! {
         }
 
         /// Change the password of the signed-in guardian; every session of the account ends.
-        #[oai(path = "/:slug/api/v1/auth/password", method = "post",
-              operation_id = "changePassword")]
+        #[op("post", "/:slug/api/v1/auth/password", "changePassword")]
         async fn change_password(
             &self,
             tenant,
@@ -277,8 +274,7 @@ tenant_operations! {
         }
 
         /// The password rules.
-        #[oai(path = "/:slug/api/v1/auth/password-policy", method = "get",
-              operation_id = "passwordPolicy")]
+        #[op("get", "/:slug/api/v1/auth/password-policy", "passwordPolicy")]
         async fn password_policy(&self, _tenant) -> Json<PolicyDto> {
             Json(PolicyDto {
                 max_length: MAX_CHARS as u32,
@@ -290,8 +286,7 @@ tenant_operations! {
 
         /// Generate a compliant password: at random, or from a sentence (a sentence the policy
         /// refuses answers 422 with `reasons`).
-        #[oai(path = "/:slug/api/v1/auth/password/generate", method = "post",
-              operation_id = "generatePassword")]
+        #[op("post", "/:slug/api/v1/auth/password/generate", "generatePassword")]
         async fn generate(
             &self,
             _tenant,
@@ -340,11 +335,11 @@ pub struct AccountApi {
     pub state: Arc<AppState>,
 }
 
-tenant_operations! {
+tenant_api! {
     #[OpenApi(tag = "ApiTags::Account")]
     impl AccountApi {
         /// The signed-in guardian and their household.
-        #[oai(path = "/:slug/api/v1/me", method = "get", operation_id = "me")]
+        #[op("get", "/:slug/api/v1/me", "me")]
         async fn me(&self, tenant, SignedInApi(signed): SignedInApi) -> Answer<Json<MeDto>> {
             let (household, guardians, children) =
                 service::household(&self.state, &tenant, signed.household_id).await?;

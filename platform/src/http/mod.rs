@@ -7,7 +7,6 @@ pub mod form_errors;
 pub mod hardening;
 pub mod health;
 pub mod metrics;
-pub mod operations;
 pub mod origin;
 pub mod page;
 pub mod panics;

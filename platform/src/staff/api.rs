@@ -16,7 +16,7 @@ use crate::auth::api::NoContentResponse;
 use crate::auth::session::{client_address, read_cookie};
 use crate::documents::api::DownloadResponse;
 use crate::http::errors::ApiError;
-use crate::http::operations::tenant_operations;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use poem::Request;
 use poem_openapi::param::Header;
@@ -240,13 +240,12 @@ pub struct StaffApiService {
     pub state: Arc<AppState>,
 }
 
-tenant_operations! {
+tenant_api! {
     #[OpenApi]
     impl StaffApiService {
         /// Step 1 of activation: the invitation's token and the chosen password (CNIL policy);
         /// answers the TOTP secret to enrol.
-        #[oai(path = "/:slug/api/v1/staff/auth/activate", method = "post",
-              operation_id = "staffActivate", tag = "ApiTags::StaffAuth")]
+        #[op("post", "/:slug/api/v1/staff/auth/activate", "staffActivate", tag = "ApiTags::StaffAuth")]
         async fn activate(&self, tenant, body: Json<ActivateRequest>) -> Answer<Json<ActivateDto>> {
             let e = auth::activate(&self.state, &tenant, &body.token, &body.password).await?;
             Ok(Json(ActivateDto {
@@ -256,8 +255,7 @@ tenant_operations! {
         }
 
         /// Step 2 of activation: a code of the app; the account is active and the token used.
-        #[oai(path = "/:slug/api/v1/staff/auth/activate/confirm", method = "post",
-              operation_id = "staffActivateConfirm", tag = "ApiTags::StaffAuth")]
+        #[op("post", "/:slug/api/v1/staff/auth/activate/confirm", "staffActivateConfirm", tag = "ApiTags::StaffAuth")]
         async fn confirm(
             &self,
             tenant,
@@ -278,8 +276,7 @@ tenant_operations! {
         }
 
         /// Staff sign-in: e-mail, password and a TOTP or recovery code; sets the staff cookie.
-        #[oai(path = "/:slug/api/v1/staff/auth/login", method = "post",
-              operation_id = "staffLogin", tag = "ApiTags::StaffAuth")]
+        #[op("post", "/:slug/api/v1/staff/auth/login", "staffLogin", tag = "ApiTags::StaffAuth")]
         async fn login(
             &self,
             tenant,
@@ -304,8 +301,7 @@ tenant_operations! {
         }
 
         /// Staff sign-out: the session ends server-side.
-        #[oai(path = "/:slug/api/v1/staff/auth/logout", method = "post",
-              operation_id = "staffLogout", tag = "ApiTags::StaffAuth")]
+        #[op("post", "/:slug/api/v1/staff/auth/logout", "staffLogout", tag = "ApiTags::StaffAuth")]
         async fn logout(&self, tenant, staff: StaffApi<Accueil>) -> Answer<NoContentResponse> {
             auth::sign_out(&self.state, &tenant, &staff.member.session_id).await?;
             Ok(NoContentResponse::Done(Some(STAFF_SESSION.clear(
@@ -315,8 +311,7 @@ tenant_operations! {
         }
 
         /// The signed-in staff member.
-        #[oai(path = "/:slug/api/v1/staff/me", method = "get",
-              operation_id = "staffMe", tag = "ApiTags::StaffAuth")]
+        #[op("get", "/:slug/api/v1/staff/me", "staffMe", tag = "ApiTags::StaffAuth")]
         async fn me(&self, _tenant, staff: StaffApi<Accueil>) -> Answer<Json<StaffDto>> {
             let m = staff.member;
             Ok(Json(StaffDto {
@@ -331,8 +326,7 @@ tenant_operations! {
         }
 
         /// The municipality's staff (admin).
-        #[oai(path = "/:slug/api/v1/staff/members", method = "get",
-              operation_id = "staffMembers", tag = "ApiTags::StaffAuth")]
+        #[op("get", "/:slug/api/v1/staff/members", "staffMembers", tag = "ApiTags::StaffAuth")]
         async fn members(&self, tenant, _staff: StaffApi<Admin>) -> Answer<Json<MembersDto>> {
             Ok(Json(MembersDto {
                 staff: auth::members(&self.state, &tenant).await?,
@@ -340,8 +334,7 @@ tenant_operations! {
         }
 
         /// Invite a colleague (admin): the activation link is mailed.
-        #[oai(path = "/:slug/api/v1/staff/members", method = "post",
-              operation_id = "staffInvite", tag = "ApiTags::StaffAuth")]
+        #[op("post", "/:slug/api/v1/staff/members", "staffInvite", tag = "ApiTags::StaffAuth")]
         async fn invite(
             &self,
             tenant,
@@ -361,8 +354,7 @@ tenant_operations! {
         }
 
         /// Disable a colleague (admin): their open sessions end at once.
-        #[oai(path = "/:slug/api/v1/staff/members/disable", method = "post",
-              operation_id = "staffDisable", tag = "ApiTags::StaffAuth")]
+        #[op("post", "/:slug/api/v1/staff/members/disable", "staffDisable", tag = "ApiTags::StaffAuth")]
         async fn disable(
             &self,
             tenant,
@@ -375,8 +367,7 @@ tenant_operations! {
         }
 
         /// Search households by name, child, e-mail or phone (accent- and case-insensitive).
-        #[oai(path = "/:slug/api/v1/staff/households", method = "get",
-              operation_id = "staffSearchHouseholds", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/households", "staffSearchHouseholds", tag = "ApiTags::StaffFamilies")]
         async fn households(
             &self,
             tenant,
@@ -389,8 +380,7 @@ tenant_operations! {
         }
 
         /// One household: guardians and children (without their medical fields).
-        #[oai(path = "/:slug/api/v1/staff/households/:id", method = "get",
-              operation_id = "staffHousehold", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/households/:id", "staffHousehold", tag = "ApiTags::StaffFamilies")]
         async fn household(
             &self,
             tenant,
@@ -401,8 +391,7 @@ tenant_operations! {
         }
 
         /// Set the quotient familial and the date it applies from (`gestionnaire` and above).
-        #[oai(path = "/:slug/api/v1/staff/households/:id", method = "patch",
-              operation_id = "staffPatchHousehold", tag = "ApiTags::StaffFamilies")]
+        #[op("patch", "/:slug/api/v1/staff/households/:id", "staffPatchHousehold", tag = "ApiTags::StaffFamilies")]
         async fn patch_household(
             &self,
             tenant,
@@ -430,8 +419,7 @@ tenant_operations! {
 
         /// A child's whole record, medical fields included: the read is recorded, and the
         /// child's parents see it under "Qui a consulté mes données".
-        #[oai(path = "/:slug/api/v1/staff/children/:id", method = "get",
-              operation_id = "staffChildRecord", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/children/:id", "staffChildRecord", tag = "ApiTags::StaffFamilies")]
         async fn child(
             &self,
             tenant,
@@ -444,8 +432,7 @@ tenant_operations! {
         }
 
         /// Validate or un-validate a child's record (`gestionnaire` and above).
-        #[oai(path = "/:slug/api/v1/staff/children/:id/validation", method = "post",
-              operation_id = "staffValidateChild", tag = "ApiTags::StaffFamilies")]
+        #[op("post", "/:slug/api/v1/staff/children/:id/validation", "staffValidateChild", tag = "ApiTags::StaffFamilies")]
         async fn validate_child(
             &self,
             tenant,
@@ -468,8 +455,7 @@ tenant_operations! {
 
         /// The day's counts per prestation: booked, capacity, diets and PAI, per school and class
         /// (`gestionnaire` and above).
-        #[oai(path = "/:slug/api/v1/staff/counts", method = "get",
-              operation_id = "staffCounts", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/counts", "staffCounts", tag = "ApiTags::StaffFamilies")]
         async fn counts(
             &self,
             tenant,
@@ -485,8 +471,7 @@ tenant_operations! {
 
         /// The attendance list of a prestation on a day, with emergency contacts: JSON, or CSV
         /// with `Accept: text/csv` (`gestionnaire` and above).
-        #[oai(path = "/:slug/api/v1/staff/attendance", method = "get",
-              operation_id = "staffAttendance", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/attendance", "staffAttendance", tag = "ApiTags::StaffFamilies")]
         async fn attendance(
             &self,
             tenant,
@@ -512,8 +497,7 @@ tenant_operations! {
 
         /// Mail the first-connection link to guardians (`gestionnaire` and above); a guardian is
         /// invited at most once a day.
-        #[oai(path = "/:slug/api/v1/staff/invitations", method = "post",
-              operation_id = "staffInviteFamilies", tag = "ApiTags::StaffFamilies")]
+        #[op("post", "/:slug/api/v1/staff/invitations", "staffInviteFamilies", tag = "ApiTags::StaffFamilies")]
         async fn invite_families(
             &self,
             tenant,
@@ -532,8 +516,7 @@ tenant_operations! {
         }
 
         /// The audit of a household: who changed or read what, when (admin only).
-        #[oai(path = "/:slug/api/v1/staff/households/:id/audit", method = "get",
-              operation_id = "staffHouseholdAudit", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/households/:id/audit", "staffHouseholdAudit", tag = "ApiTags::StaffFamilies")]
         async fn household_audit(
             &self,
             tenant,
@@ -547,8 +530,7 @@ tenant_operations! {
 
         /// A family document's file (`accueil` and above): the read is recorded, and the
         /// family sees it under "Qui a consulté mes données".
-        #[oai(path = "/:slug/api/v1/staff/documents/:id", method = "get",
-              operation_id = "staffDocument", tag = "ApiTags::StaffFamilies")]
+        #[op("get", "/:slug/api/v1/staff/documents/:id", "staffDocument", tag = "ApiTags::StaffFamilies")]
         async fn document(
             &self,
             tenant,
@@ -562,16 +544,14 @@ tenant_operations! {
 
         /// The portal's texts: welcome title and Markdown text, reservation notice, services'
         /// e-mail addresses (admin).
-        #[oai(path = "/:slug/api/v1/staff/texts", method = "get",
-              operation_id = "staffTexts", tag = "ApiTags::PortalTexts")]
+        #[op("get", "/:slug/api/v1/staff/texts", "staffTexts", tag = "ApiTags::PortalTexts")]
         async fn texts(&self, tenant, _staff: StaffApi<Admin>) -> Answer<Json<Texts>> {
             Ok(Json(texts::current(&self.state, &tenant).await?))
         }
 
         /// Change the portal's texts (admin): a new version of the municipality's configuration,
         /// checked like a file ops send, audited, shown to parents from the next request on.
-        #[oai(path = "/:slug/api/v1/staff/texts", method = "patch",
-              operation_id = "staffPatchTexts", tag = "ApiTags::PortalTexts")]
+        #[op("patch", "/:slug/api/v1/staff/texts", "staffPatchTexts", tag = "ApiTags::PortalTexts")]
         async fn patch_texts(
             &self,
             tenant,
@@ -596,8 +576,7 @@ tenant_operations! {
 
         /// Record a criterion for the household or one of its children (`gestionnaire` and
         /// above, audited); the parents see it at once.
-        #[oai(path = "/:slug/api/v1/staff/households/:id/criteria", method = "post",
-              operation_id = "staffAddCriterion", tag = "ApiTags::StaffFamilies")]
+        #[op("post", "/:slug/api/v1/staff/households/:id/criteria", "staffAddCriterion", tag = "ApiTags::StaffFamilies")]
         async fn add_criterion(
             &self,
             tenant,
@@ -623,9 +602,7 @@ tenant_operations! {
         }
 
         /// Remove a criterion of the household (`gestionnaire` and above, audited).
-        #[oai(path = "/:slug/api/v1/staff/households/:id/criteria/:criterion_id",
-              method = "delete", operation_id = "staffRemoveCriterion",
-              tag = "ApiTags::StaffFamilies")]
+        #[op("delete", "/:slug/api/v1/staff/households/:id/criteria/:criterion_id", "staffRemoveCriterion", tag = "ApiTags::StaffFamilies")]
         async fn remove_criterion(
             &self,
             tenant,
@@ -649,8 +626,7 @@ tenant_operations! {
 
         /// Record an insurance of the household or of one of its children (`gestionnaire` and
         /// above, audited); the parents see it at once.
-        #[oai(path = "/:slug/api/v1/staff/households/:id/insurances", method = "post",
-              operation_id = "staffAddInsurance", tag = "ApiTags::StaffFamilies")]
+        #[op("post", "/:slug/api/v1/staff/households/:id/insurances", "staffAddInsurance", tag = "ApiTags::StaffFamilies")]
         async fn add_insurance(
             &self,
             tenant,
@@ -678,9 +654,7 @@ tenant_operations! {
         }
 
         /// Remove an insurance of the household (`gestionnaire` and above, audited).
-        #[oai(path = "/:slug/api/v1/staff/households/:id/insurances/:insurance_id",
-              method = "delete", operation_id = "staffRemoveInsurance",
-              tag = "ApiTags::StaffFamilies")]
+        #[op("delete", "/:slug/api/v1/staff/households/:id/insurances/:insurance_id", "staffRemoveInsurance", tag = "ApiTags::StaffFamilies")]
         async fn remove_insurance(
             &self,
             tenant,
