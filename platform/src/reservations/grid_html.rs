@@ -85,6 +85,22 @@ impl Html {
             .raw("/reservations\"")
     }
 
+    /// A form of a child's row ([`form`](Self::form), `attributes`, [`fields`](Self::fields))
+    /// with the row's prestation and the week.
+    fn row_form(
+        &mut self,
+        shared: &Shared,
+        attributes: &str,
+        child: &str,
+        prestation: &str,
+    ) -> &mut Self {
+        self.form(shared)
+            .raw(attributes)
+            .fields(shared, child)
+            .hidden("prestation", prestation)
+            .hidden("week", shared.week)
+    }
+
     /// The end of a form's opening tag and the fields every form of the grid has.
     fn fields(&mut self, shared: &Shared, child: &str) -> &mut Self {
         self.raw(">\n")
@@ -138,11 +154,7 @@ fn confirmation_box(html: &mut Html, confirmation: &Confirmation, id: &str, shar
         .text(&confirmation.message)
         .raw("</p>\n");
     if let Some(undo) = &confirmation.undo {
-        html.form(shared)
-            .raw(" class=\"inline-form\"")
-            .fields(shared, id)
-            .hidden("prestation", &undo.prestation)
-            .hidden("week", shared.week)
+        html.row_form(shared, " class=\"inline-form\"", id, &undo.prestation)
             .hidden("jours", &undo.days)
             .hidden("want", undo.want)
             .raw("<button type=\"submit\" class=\"button button-secondary undo\">")
@@ -199,10 +211,7 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
     let _ = write!(html.0, "{}", shared.days.len());
     html.raw("\">\n<div class=\"prestation-head\">\n");
     if row.any_available {
-        html.form(shared)
-            .fields(shared, id)
-            .hidden("prestation", &row.prestation)
-            .hidden("week", shared.week)
+        html.row_form(shared, "", id, &row.prestation)
             .raw("<button type=\"submit\" class=\"prestation-button\" aria-label=\"")
             .text(&row.week_action)
             .raw("\">")
@@ -214,11 +223,7 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
             .raw("</span>\n");
     }
     if let Some(cancel_week) = &row.cancel_week {
-        html.form(shared)
-            .raw(" class=\"inline-form\"")
-            .fields(shared, id)
-            .hidden("prestation", &row.prestation)
-            .hidden("week", shared.week)
+        html.row_form(shared, " class=\"inline-form\"", id, &row.prestation)
             .hidden("want", "annuler")
             .raw("<button type=\"submit\" class=\"button button-secondary cancel-week\" aria-label=\"")
             .text(cancel_week)
