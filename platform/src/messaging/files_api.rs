@@ -4,7 +4,7 @@
 //! (`POST /conversations`, `POST /conversations/{id}/messages`): a client sends the message,
 //! then its files with the message's id.
 
-use super::attachments::{self, Attacher, AttachmentInfo};
+use super::attachments::{self, AttachmentInfo, Party};
 use super::service::{self, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::documents::api::DownloadResponse;
@@ -179,7 +179,7 @@ impl MessageFilesApi {
         body: MultipartBody<MessageFilesUpload>,
     ) -> Answer<Attached> {
         let files = files_of(&self.state, req, body).await?;
-        let by = Attacher::Guardian(&signed);
+        let by = Party::Guardian(&signed);
         let stored =
             attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
         Ok(created(&stored))
@@ -200,10 +200,10 @@ impl MessageFilesApi {
         tenant: Data<&CurrentTenant>,
         SignedInApi(signed): SignedInApi,
     ) -> Answer<DownloadResponse> {
-        let file = attachments::download_for_household(
+        let file = attachments::download(
             &self.state,
             &tenant,
-            &signed,
+            Party::Guardian(&signed),
             id.0,
             attachment_id.0,
             "api",
@@ -253,7 +253,7 @@ impl MessageFilesApi {
         body: MultipartBody<MessageFilesUpload>,
     ) -> Answer<Attached> {
         let files = files_of(&self.state, req, body).await?;
-        let by = Attacher::Staff(&staff.member);
+        let by = Party::Staff(&staff.member);
         let stored =
             attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
         Ok(created(&stored))
@@ -275,10 +275,10 @@ impl MessageFilesApi {
         tenant: Data<&CurrentTenant>,
         staff: StaffApi<Accueil>,
     ) -> Answer<DownloadResponse> {
-        let file = attachments::download_for_staff(
+        let file = attachments::download(
             &self.state,
             &tenant,
-            &staff.member,
+            Party::Staff(&staff.member),
             id.0,
             attachment_id.0,
             "api",

@@ -609,8 +609,8 @@ pub async fn attachment(
 ) -> Result<Response, PageError> {
     let (state, tenant, _, signed) = ctx.parts();
     let file_id: Uuid = parse_id(req.raw_path_param("file").unwrap_or_default())?;
-    let file =
-        attachments::download_for_household(state, tenant, &signed, id, file_id, "page").await?;
+    let by = attachments::Party::Guardian(&signed);
+    let file = attachments::download(state, tenant, by, id, file_id, "page").await?;
     Ok(file_response(file))
 }
 

@@ -260,8 +260,8 @@ pub async fn attachment(
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
     let file_id = parse_id(req.raw_path_param("file").unwrap_or_default())?;
-    let file =
-        attachments::download_for_staff(state, tenant, &page.member, id, file_id, "page").await?;
+    let by = attachments::Party::Staff(&page.member);
+    let file = attachments::download(state, tenant, by, id, file_id, "page").await?;
     Ok(file_response(file))
 }
 
