@@ -3,7 +3,7 @@
 
 use super::attachments;
 use super::pages::{
-    Composer, Posted, ReplyForm, ThreadMessage, draft, file_response, form_errors, read_multipart,
+    Composer, Posted, ReplyForm, ThreadMessage, draft, file_response, read_multipart, send_form,
 };
 use super::service::{self, MessagingError};
 use crate::auth::csrf;
@@ -230,24 +230,18 @@ pub async fn reply(
         (page.frame, page.member, posted)
     };
     let draft = draft(&posted.form.body, posted.form.format.as_deref());
-    let sent = match posted.refused {
-        Some(e) => Err(e.into()),
-        None => service::staff_reply(state, tenant, &member, id, &draft, posted.files).await,
-    };
-    match sent.map_err(form_errors) {
-        Ok(_) => Ok(see_other(format!(
-            "/{}/gestion/messagerie/{id}?info=repondu",
-            tenant.slug()
-        ))),
-        Err(Ok((errors, status))) => {
-            let mut model = conversation_model(state, tenant, &member, id)
-                .await
-                .map_err(PageError::from)?;
+    let files = posted.files;
+    send_form(
+        posted.refused,
+        async || service::staff_reply(state, tenant, &member, id, &draft, files).await,
+        |_| format!("/{}/gestion/messagerie/{id}?info=repondu", tenant.slug()),
+        async |errors, status| {
+            let mut model = conversation_model(state, tenant, &member, id).await?;
             model.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &model, status))
-        }
-        Err(Err(e)) => Err(PageError::from(e).into()),
-    }
+        },
+    )
+    .await
 }
 
 /// A file of a conversation, as an attachment; the read is audited for the household.
