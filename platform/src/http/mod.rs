@@ -16,4 +16,5 @@ pub mod security_headers;
 pub mod serde_json_body;
 pub mod spec;
 pub mod static_files;
+pub mod tenant_api;
 pub mod url;

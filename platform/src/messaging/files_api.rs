@@ -12,13 +12,12 @@ use crate::documents::intake::MultipartBody;
 use crate::documents::service::DocumentError;
 use crate::documents::upload::{self, NamedFile};
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::staff::Accueil;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
 use poem::Request;
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
@@ -156,135 +155,132 @@ pub struct MessageFilesApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi]
-impl MessageFilesApi {
-    /// Attach files to a message the signed-in guardian wrote in a conversation of the
-    /// household (`multipart/form-data`, one or more `file` parts; five files at most on a
-    /// message). Another household's message, or a service's, is not found.
-    #[oai(
-        path = "/:slug/api/v1/conversations/:id/messages/:message_id/attachments",
-        method = "post",
-        operation_id = "attachToMessage",
-        tag = "ApiTags::Messaging"
-    )]
-    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
-    async fn attach(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        message_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        SignedInApi(signed): SignedInApi,
-        body: MultipartBody<MessageFilesUpload>,
-    ) -> Answer<Attached> {
-        let files = files_of(&self.state, req, body).await?;
-        let by = Party::Guardian(&signed);
-        let stored =
-            attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
-        Ok(created(&stored))
-    }
+tenant_api! {
+    #[OpenApi]
+    impl MessageFilesApi {
+        /// Attach files to a message the signed-in guardian wrote in a conversation of the
+        /// household (`multipart/form-data`, one or more `file` parts; five files at most on a
+        /// message). Another household's message, or a service's, is not found.
+        #[op(
+            "post",
+            "/:slug/api/v1/conversations/:id/messages/:message_id/attachments",
+            "attachToMessage",
+            tag = "ApiTags::Messaging"
+        )]
+        #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
+        async fn attach(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            message_id: Path<Uuid>,
+            req: &Request,
+            SignedInApi(signed): SignedInApi,
+            body: MultipartBody<MessageFilesUpload>,
+        ) -> Answer<Attached> {
+            let files = files_of(&self.state, req, body).await?;
+            let by = Party::Guardian(&signed);
+            let stored =
+                attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
+            Ok(created(&stored))
+        }
 
-    /// Download a file of a message of the household's conversation, as an attachment.
-    #[oai(
-        path = "/:slug/api/v1/conversations/:id/attachments/:attachment_id",
-        method = "get",
-        operation_id = "downloadMessageAttachment",
-        tag = "ApiTags::Messaging"
-    )]
-    async fn download(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        attachment_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<DownloadResponse> {
-        let file = attachments::download(
-            &self.state,
-            &tenant,
-            Party::Guardian(&signed),
-            id.0,
-            attachment_id.0,
-            "api",
-        )
-        .await?;
-        Ok(file.into())
-    }
+        /// Download a file of a message of the household's conversation, as an attachment.
+        #[op(
+            "get",
+            "/:slug/api/v1/conversations/:id/attachments/:attachment_id",
+            "downloadMessageAttachment",
+            tag = "ApiTags::Messaging"
+        )]
+        async fn download(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            attachment_id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<DownloadResponse> {
+            let file = attachments::download(
+                &self.state,
+                &tenant,
+                Party::Guardian(&signed),
+                id.0,
+                attachment_id.0,
+                "api",
+            )
+            .await?;
+            Ok(file.into())
+        }
 
-    /// A conversation with its messages and their files (`accueil` and up); it is read by the
-    /// service from now on, and the read is recorded for the household ("Qui a consulté mes
-    /// données").
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id",
-        method = "get",
-        operation_id = "staffConversation",
-        tag = "ApiTags::StaffMessaging"
-    )]
-    async fn staff_conversation(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-    ) -> Answer<Json<StaffConversationDto>> {
-        let thread =
-            service::staff_thread(&self.state, &tenant, &staff.member, id.0, "api").await?;
-        Ok(Json(thread.into()))
-    }
+        /// A conversation with its messages and their files (`accueil` and up); it is read by the
+        /// service from now on, and the read is recorded for the household ("Qui a consulté mes
+        /// données").
+        #[op(
+            "get",
+            "/:slug/api/v1/staff/conversations/:id",
+            "staffConversation",
+            tag = "ApiTags::StaffMessaging"
+        )]
+        async fn staff_conversation(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            staff: StaffApi<Accueil>,
+        ) -> Answer<Json<StaffConversationDto>> {
+            let thread =
+                service::staff_thread(&self.state, &tenant, &staff.member, id.0, "api").await?;
+            Ok(Json(thread.into()))
+        }
 
-    /// Attach files to an answer the agent wrote (`multipart/form-data`, one or more `file`
-    /// parts; five files at most on a message).
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id/messages/:message_id/attachments",
-        method = "post",
-        operation_id = "staffAttachToMessage",
-        tag = "ApiTags::StaffMessaging"
-    )]
-    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
-    async fn staff_attach(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        message_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        staff: StaffApi<Accueil>,
-        body: MultipartBody<MessageFilesUpload>,
-    ) -> Answer<Attached> {
-        let files = files_of(&self.state, req, body).await?;
-        let by = Party::Staff(&staff.member);
-        let stored =
-            attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
-        Ok(created(&stored))
-    }
+        /// Attach files to an answer the agent wrote (`multipart/form-data`, one or more `file`
+        /// parts; five files at most on a message).
+        #[op(
+            "post",
+            "/:slug/api/v1/staff/conversations/:id/messages/:message_id/attachments",
+            "staffAttachToMessage",
+            tag = "ApiTags::StaffMessaging"
+        )]
+        #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
+        async fn staff_attach(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            message_id: Path<Uuid>,
+            req: &Request,
+            staff: StaffApi<Accueil>,
+            body: MultipartBody<MessageFilesUpload>,
+        ) -> Answer<Attached> {
+            let files = files_of(&self.state, req, body).await?;
+            let by = Party::Staff(&staff.member);
+            let stored =
+                attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
+            Ok(created(&stored))
+        }
 
-    /// Download a file of a conversation (`accueil` and up), as an attachment; the read is
-    /// recorded for the household.
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id/attachments/:attachment_id",
-        method = "get",
-        operation_id = "staffDownloadMessageAttachment",
-        tag = "ApiTags::StaffMessaging"
-    )]
-    async fn staff_download(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        attachment_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-    ) -> Answer<DownloadResponse> {
-        let file = attachments::download(
-            &self.state,
-            &tenant,
-            Party::Staff(&staff.member),
-            id.0,
-            attachment_id.0,
-            "api",
-        )
-        .await?;
-        Ok(file.into())
+        /// Download a file of a conversation (`accueil` and up), as an attachment; the read is
+        /// recorded for the household.
+        #[op(
+            "get",
+            "/:slug/api/v1/staff/conversations/:id/attachments/:attachment_id",
+            "staffDownloadMessageAttachment",
+            tag = "ApiTags::StaffMessaging"
+        )]
+        async fn staff_download(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            attachment_id: Path<Uuid>,
+            staff: StaffApi<Accueil>,
+        ) -> Answer<DownloadResponse> {
+            let file = attachments::download(
+                &self.state,
+                &tenant,
+                Party::Staff(&staff.member),
+                id.0,
+                attachment_id.0,
+                "api",
+            )
+            .await?;
+            Ok(file.into())
+        }
     }
 }
 
