@@ -126,7 +126,7 @@ struct ContactView {
     summary: Option<ErrorSummary>,
     e: ContactMessages,
     /// The form's values: what was typed after a refusal, else the stored ones.
-    values: ContactValues,
+    values: Contact,
 }
 
 #[derive(Serialize, Default)]
@@ -149,16 +149,6 @@ impl ContactMessages {
             pickup: err("pickup"),
         }
     }
-}
-
-#[derive(Serialize)]
-struct ContactValues {
-    name: String,
-    relation: String,
-    phone: String,
-    phone2: String,
-    pickup: bool,
-    emergency: bool,
 }
 
 #[derive(Serialize)]
@@ -398,7 +388,8 @@ fn contact_view(
         } else {
             ContactMessages::default()
         },
-        values: ContactValues {
+        values: Contact {
+            id: k.id,
             name: typed("name", &k.name),
             relation: typed("relation", &k.relation),
             phone: typed("phone", &k.phone),
