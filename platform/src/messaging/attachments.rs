@@ -20,7 +20,6 @@ use crate::staff::accounts::actor;
 use crate::staff::auth::StaffSigned;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use crate::validation::FieldErrors;
 use chrono::{DateTime, Utc};
 use portail_tenants::TenantTx;
 use sea_orm::{DbErr, FromQueryResult};
@@ -97,10 +96,10 @@ fn spool(e: std::io::Error) -> MessagingError {
     DocumentError::Spool(e).into()
 }
 
-fn refused(message: String) -> MessagingError {
-    let mut errors = FieldErrors::default();
-    errors.add("file", message);
-    MessagingError::Invalid(errors)
+/// More than [`MAX_PER_MESSAGE`] files on one message.
+fn too_many() -> MessagingError {
+    let max = (MAX_PER_MESSAGE as i64).into();
+    guard::refuse(t_args("message-attachments-too-many", &[("max", max)])).into()
 }
 
 /// Checks files before they are stored, outside any transaction: `already` attachments on
@@ -114,10 +113,7 @@ pub async fn admit(
     already: usize,
 ) -> Result<Vec<Admitted>> {
     if already + files.len() > MAX_PER_MESSAGE {
-        return Err(refused(t_args(
-            "message-attachments-too-many",
-            &[("max", (MAX_PER_MESSAGE as i64).into())],
-        )));
+        return Err(too_many());
     }
     let mut admitted = Vec::with_capacity(files.len());
     for f in files {
@@ -331,7 +327,7 @@ pub async fn attach(
         return Err(MessagingError::NotFound);
     }
     if files.is_empty() {
-        return Err(refused(crate::i18n::t("document-file-required")));
+        return Err(guard::refuse(crate::i18n::t("document-file-required")).into());
     }
     let admitted = admit(state, tenant, &whom, files, written.attached as usize).await?;
     let tx = tenant.begin(state).await?;
@@ -347,10 +343,7 @@ pub async fn attach(
         .await?
         .ok_or(MessagingError::NotFound)?;
     if written.attached as usize + admitted.len() > MAX_PER_MESSAGE {
-        return Err(refused(t_args(
-            "message-attachments-too-many",
-            &[("max", (MAX_PER_MESSAGE as i64).into())],
-        )));
+        return Err(too_many());
     }
     if let Party::Guardian(_) = by {
         let total = admitted.iter().map(Admitted::size).sum();

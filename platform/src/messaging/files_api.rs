@@ -10,12 +10,13 @@ use crate::auth::api::SignedInApi;
 use crate::documents::api::DownloadResponse;
 use crate::documents::intake::MultipartBody;
 use crate::documents::service::DocumentError;
-use crate::documents::upload::{self, NamedFile};
+use crate::documents::upload;
 use crate::http::errors::ApiError;
 use crate::http::tenant_api::tenant_api;
 use crate::staff::Accueil;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
+use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::param::Path;
@@ -46,11 +47,15 @@ struct MessageFilesUpload {
     file: Vec<Upload>,
 }
 
-async fn files_of(
+/// Reads the files sent to message `message_id` of conversation `conversation_id` and adds
+/// them to it, for the guardian or the agent who wrote it.
+async fn attach(
     state: &AppState,
-    req: &Request,
-    body: MultipartBody<MessageFilesUpload>,
-) -> Answer<Vec<NamedFile>> {
+    tenant: &CurrentTenant,
+    (req, body): (&Request, MultipartBody<MessageFilesUpload>),
+    by: Party<'_>,
+    (conversation_id, message_id): (Uuid, Uuid),
+) -> Answer<Attached> {
     let body = body.into_multipart().map_err(MessagingError::from)?;
     let limit = state.settings.max_upload_bytes;
     let permit = state
@@ -60,7 +65,11 @@ async fn files_of(
         .map_err(MessagingError::from)?;
     let (form, read) = upload::read_form(req, body, &[], limit, None, permit).await;
     read.map_err(|e| MessagingError::from(DocumentError::from_read(e, limit)))?;
-    Ok(form.files)
+    let stored =
+        attachments::attach(state, tenant, by, conversation_id, message_id, form.files).await?;
+    Ok(Attached::Created(Json(AttachmentsDto {
+        attachments: stored.iter().map(Into::into).collect(),
+    })))
 }
 
 #[derive(Object)]
@@ -177,11 +186,8 @@ tenant_api! {
             SignedInApi(signed): SignedInApi,
             body: MultipartBody<MessageFilesUpload>,
         ) -> Answer<Attached> {
-            let files = files_of(&self.state, req, body).await?;
             let by = Party::Guardian(&signed);
-            let stored =
-                attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
-            Ok(created(&stored))
+            attach(&self.state, &tenant, (req, body), by, (id.0, message_id.0)).await
         }
 
         /// Download a file of a message of the household's conversation, as an attachment.
@@ -248,11 +254,8 @@ tenant_api! {
             staff: StaffApi<Accueil>,
             body: MultipartBody<MessageFilesUpload>,
         ) -> Answer<Attached> {
-            let files = files_of(&self.state, req, body).await?;
             let by = Party::Staff(&staff.member);
-            let stored =
-                attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
-            Ok(created(&stored))
+            attach(&self.state, &tenant, (req, body), by, (id.0, message_id.0)).await
         }
 
         /// Download a file of a conversation (`accueil` and up), as an attachment; the read is
@@ -282,10 +285,4 @@ tenant_api! {
             Ok(file.into())
         }
     }
-}
-
-fn created(stored: &[AttachmentInfo]) -> Attached {
-    Attached::Created(Json(AttachmentsDto {
-        attachments: stored.iter().map(Into::into).collect(),
-    }))
 }
