@@ -12,6 +12,7 @@ use crate::documents::intake::is_multipart;
 use crate::documents::service::{DocumentError, FileKind, french_size};
 use crate::documents::upload::{self, CsrfCheck, NamedFile, ReadError};
 use crate::http::errors::{PageError, Problem};
+use crate::http::info_query::InfoQuery;
 use crate::http::page::{
     Frame, PathId, SignedInForm, SignedInPage, SignedInUpload, csrf_refused, parse_id,
 };
@@ -34,11 +35,6 @@ fn info_message(key: &str) -> Option<String> {
         "preference" => Some(t("message-mail-saved")),
         _ => None,
     }
-}
-
-#[derive(Deserialize)]
-pub struct InfoQuery {
-    info: Option<String>,
 }
 
 fn model(page: &impl Serialize) -> Value {

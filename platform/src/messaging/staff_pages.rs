@@ -10,6 +10,7 @@ use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::documents::intake::is_multipart;
 use crate::http::errors::PageError;
+use crate::http::info_query::InfoQuery;
 use crate::http::page::{NoFields, PathId, parse_id};
 use crate::i18n::t;
 use crate::staff::Accueil;
@@ -187,11 +188,6 @@ fn render_conversation(frame: &StaffFrame, model: &StaffConversationPage, status
         model,
         status,
     )
-}
-
-#[derive(Deserialize)]
-pub struct InfoQuery {
-    info: Option<String>,
 }
 
 #[handler]
