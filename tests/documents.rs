@@ -199,6 +199,24 @@ async fn a_parent_sends_a_pdf_for_a_child_and_downloads_the_same_bytes_as_an_att
     assert_eq!(header(&h, "cache-control"), "no-store");
     assert_eq!(r.bytes().await.unwrap().as_ref(), PDF, "the same bytes");
 
+    // The household's export links each document to its download.
+    let r = sophie.client.get(url(&app, &t, "/api/v1/export")).send();
+    let export: Value = r.await.unwrap().json().await.unwrap();
+    let exported = export["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(
+        exported["download"],
+        format!(
+            "http://portail.test/{}/api/v1/documents/{id}/download",
+            t.slug
+        )
+        .as_str()
+    );
+
     // The stored name is generated; the child page can ask for Théo's documents.
     let tx = portail_tenants::TenantTx::begin(&db, &t.schema_name)
         .await

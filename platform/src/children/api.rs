@@ -7,10 +7,10 @@ use crate::auth::api::SignedInApi;
 use crate::auth::session::SignedIn;
 use crate::family::{WriteError, is_validated};
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -229,177 +229,141 @@ impl ChildrenApi {
     }
 }
 
-#[OpenApi(tag = "ApiTags::Children")]
-impl ChildrenApi {
-    /// The household's children.
-    #[oai(
-        path = "/:slug/api/v1/children",
-        method = "get",
-        operation_id = "listChildren"
-    )]
-    async fn list(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<ChildrenDto>> {
-        let now = self.state.clock.now();
-        let children = service::list(&self.state, &tenant, &signed).await?;
-        Ok(Json(ChildrenDto {
-            children: children.into_iter().map(|c| child_dto(c, now)).collect(),
-        }))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Children")]
+    impl ChildrenApi {
+        /// The household's children.
+        #[op("get", "/:slug/api/v1/children", "listChildren")]
+        async fn list(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<ChildrenDto>> {
+            let now = self.state.clock.now();
+            let children = service::list(&self.state, &tenant, &signed).await?;
+            Ok(Json(ChildrenDto {
+                children: children.into_iter().map(|c| child_dto(c, now)).collect(),
+            }))
+        }
 
-    /// One child's record, with contacts, authorisations and enrolments.
-    #[oai(
-        path = "/:slug/api/v1/children/:id",
-        method = "get",
-        operation_id = "getChild"
-    )]
-    async fn get(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<Box<ChildDetailDto>>> {
-        self.detail(&tenant, &signed, id.0).await
-    }
+        /// One child's record, with contacts, authorisations and enrolments.
+        #[op("get", "/:slug/api/v1/children/:id", "getChild")]
+        async fn get(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<Box<ChildDetailDto>>> {
+            self.detail(&tenant, &signed, id.0).await
+        }
 
-    /// Change a child's record (any subset of the editable fields).
-    #[oai(
-        path = "/:slug/api/v1/children/:id",
-        method = "patch",
-        operation_id = "patchChild"
-    )]
-    async fn patch(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<ChildPatch>,
-    ) -> Answer<Json<Box<ChildDetailDto>>> {
-        let b = body.0;
-        let change = ChildChange {
-            first_name: b.first_name,
-            last_name: b.last_name,
-            birth_date: b.birth_date,
-            birth_city: b.birth_city,
-            school: b.school,
-            class: b.class,
-            diets: b.diets,
-            doctor_name: b.doctor_name,
-            doctor_phone: b.doctor_phone,
-            allergies: b.allergies,
-            pai: b.pai,
-            medical_notes: b.medical_notes,
-            authorizations: b
-                .authorizations
-                .map(|a| a.into_iter().map(|a| (a.code, a.granted)).collect()),
-        };
-        service::change(&self.state, &tenant, &signed, id.0, change, "api").await?;
-        self.detail(&tenant, &signed, id.0).await
-    }
+        /// Change a child's record (any subset of the editable fields).
+        #[op("patch", "/:slug/api/v1/children/:id", "patchChild")]
+        async fn patch(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+            body: Json<ChildPatch>,
+        ) -> Answer<Json<Box<ChildDetailDto>>> {
+            let b = body.0;
+            let change = ChildChange {
+                first_name: b.first_name,
+                last_name: b.last_name,
+                birth_date: b.birth_date,
+                birth_city: b.birth_city,
+                school: b.school,
+                class: b.class,
+                diets: b.diets,
+                doctor_name: b.doctor_name,
+                doctor_phone: b.doctor_phone,
+                allergies: b.allergies,
+                pai: b.pai,
+                medical_notes: b.medical_notes,
+                authorizations: b
+                    .authorizations
+                    .map(|a| a.into_iter().map(|a| (a.code, a.granted)).collect()),
+            };
+            service::change(&self.state, &tenant, &signed, id.0, change, "api").await?;
+            self.detail(&tenant, &signed, id.0).await
+        }
 
-    /// Certify the record is up to date for the current school year ("VALIDER CETTE FICHE").
-    #[oai(
-        path = "/:slug/api/v1/children/:id/validate",
-        method = "post",
-        operation_id = "validateChild"
-    )]
-    async fn validate(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<Box<ChildDetailDto>>> {
-        service::validate(&self.state, &tenant, &signed, id.0, "api").await?;
-        self.detail(&tenant, &signed, id.0).await
-    }
+        /// Certify the record is up to date for the current school year ("VALIDER CETTE FICHE").
+        #[op("post", "/:slug/api/v1/children/:id/validate", "validateChild")]
+        async fn validate(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<Box<ChildDetailDto>>> {
+            service::validate(&self.state, &tenant, &signed, id.0, "api").await?;
+            self.detail(&tenant, &signed, id.0).await
+        }
 
-    /// The child's exit and emergency contacts.
-    #[oai(
-        path = "/:slug/api/v1/children/:id/contacts",
-        method = "get",
-        operation_id = "listContacts"
-    )]
-    async fn contacts(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<Vec<ContactDto>>> {
-        let contacts = service::contacts(&self.state, &tenant, &signed, id.0)
-            .await?
-            .ok_or(WriteError::NotFound)?;
-        Ok(Json(contacts.into_iter().map(contact_dto).collect()))
-    }
+        /// The child's exit and emergency contacts.
+        #[op("get", "/:slug/api/v1/children/:id/contacts", "listContacts")]
+        async fn contacts(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<Vec<ContactDto>>> {
+            let contacts = service::contacts(&self.state, &tenant, &signed, id.0)
+                .await?
+                .ok_or(WriteError::NotFound)?;
+            Ok(Json(contacts.into_iter().map(contact_dto).collect()))
+        }
 
-    /// Add a contact (name, phone, and pick-up and/or emergency).
-    #[oai(
-        path = "/:slug/api/v1/children/:id/contacts",
-        method = "post",
-        operation_id = "addContact"
-    )]
-    async fn add_contact(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<ContactBody>,
-    ) -> Answer<Created> {
-        let contact =
-            service::add_contact(&self.state, &tenant, &signed, id.0, body.0.into(), "api").await?;
-        Ok(Created::Contact(Json(contact_dto(contact))))
-    }
+        /// Add a contact (name, phone, and pick-up and/or emergency).
+        #[op("post", "/:slug/api/v1/children/:id/contacts", "addContact")]
+        async fn add_contact(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+            body: Json<ContactBody>,
+        ) -> Answer<Created> {
+            let contact =
+                service::add_contact(&self.state, &tenant, &signed, id.0, body.0.into(), "api")
+                    .await?;
+            Ok(Created::Contact(Json(contact_dto(contact))))
+        }
 
-    /// Change a contact (any subset of its fields).
-    #[oai(
-        path = "/:slug/api/v1/children/:id/contacts/:contact_id",
-        method = "patch",
-        operation_id = "patchContact"
-    )]
-    async fn patch_contact(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        contact_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<ContactBody>,
-    ) -> Answer<Json<ContactDto>> {
-        let contact = service::change_contact(
-            &self.state,
-            &tenant,
-            &signed,
-            id.0,
-            contact_id.0,
-            body.0.into(),
-            "api",
-        )
-        .await?;
-        Ok(Json(contact_dto(contact)))
-    }
+        /// Change a contact (any subset of its fields).
+        #[op("patch", "/:slug/api/v1/children/:id/contacts/:contact_id", "patchContact")]
+        async fn patch_contact(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            contact_id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+            body: Json<ContactBody>,
+        ) -> Answer<Json<ContactDto>> {
+            let contact = service::change_contact(
+                &self.state,
+                &tenant,
+                &signed,
+                id.0,
+                contact_id.0,
+                body.0.into(),
+                "api",
+            )
+            .await?;
+            Ok(Json(contact_dto(contact)))
+        }
 
-    /// Remove a contact.
-    #[oai(
-        path = "/:slug/api/v1/children/:id/contacts/:contact_id",
-        method = "delete",
-        operation_id = "deleteContact"
-    )]
-    async fn delete_contact(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        contact_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Deleted> {
-        service::remove_contact(&self.state, &tenant, &signed, id.0, contact_id.0, "api").await?;
-        Ok(Deleted::Contact)
+        /// Remove a contact.
+        #[op("delete", "/:slug/api/v1/children/:id/contacts/:contact_id", "deleteContact")]
+        async fn delete_contact(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            contact_id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Deleted> {
+            let contact_id = contact_id.0;
+            service::remove_contact(&self.state, &tenant, &signed, id.0, contact_id, "api").await?;
+            Ok(Deleted::Contact)
+        }
     }
 }

@@ -126,7 +126,7 @@ struct ContactView {
     summary: Option<ErrorSummary>,
     e: ContactMessages,
     /// The form's values: what was typed after a refusal, else the stored ones.
-    values: ContactValues,
+    values: Contact,
 }
 
 #[derive(Serialize, Default)]
@@ -149,16 +149,6 @@ impl ContactMessages {
             pickup: err("pickup"),
         }
     }
-}
-
-#[derive(Serialize)]
-struct ContactValues {
-    name: String,
-    relation: String,
-    phone: String,
-    phone2: String,
-    pickup: bool,
-    emergency: bool,
 }
 
 #[derive(Serialize)]
@@ -227,9 +217,20 @@ impl InsuranceView {
     }
 }
 
+/// A criterion of the household as the family pages list it, with when it was decided.
 #[derive(Serialize)]
-struct CriterionView {
+pub(crate) struct CriterionView {
     label: String,
+    decided: String,
+}
+
+impl CriterionView {
+    pub(crate) fn of(c: &crate::household::repository::Criterion) -> Self {
+        CriterionView {
+            label: c.label.clone(),
+            decided: crate::i18n::calendar::long_date(c.decided_at),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -398,7 +399,8 @@ fn contact_view(
         } else {
             ContactMessages::default()
         },
-        values: ContactValues {
+        values: Contact {
+            id: k.id,
             name: typed("name", &k.name),
             relation: typed("relation", &k.relation),
             phone: typed("phone", &k.phone),
@@ -525,13 +527,7 @@ fn view_model(
         pickup_count: d.contacts.iter().filter(|k| k.pickup).count(),
         emergency_count: d.contacts.iter().filter(|k| k.emergency).count(),
         insurances: d.insurances.iter().map(InsuranceView::of).collect(),
-        criteria: d
-            .criteria
-            .iter()
-            .map(|k| CriterionView {
-                label: k.label.clone(),
-            })
-            .collect(),
+        criteria: d.criteria.iter().map(CriterionView::of).collect(),
         criteria_count: d.criteria.len(),
         documents: d
             .documents

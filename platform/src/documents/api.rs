@@ -5,10 +5,9 @@ use super::repository::{DocumentSummary, StoredFile};
 use super::service::{self, DocumentError};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
-use poem::web::Data;
 use poem::{IntoResponse, Request};
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json, Payload};
@@ -191,62 +190,49 @@ pub struct DocumentsApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Documents")]
-impl DocumentsApi {
-    /// Send a document for the household or one of its children (`multipart/form-data`).
-    /// The file is counted while it arrives: past `MAX_UPLOAD_BYTES` the answer is 413 and
-    /// nothing more is read.
-    #[oai(
-        path = "/:slug/api/v1/documents",
-        method = "post",
-        operation_id = "uploadDocument"
-    )]
-    async fn upload(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        SignedInApi(signed): SignedInApi,
-        body: MultipartBody<DocumentUpload>,
-    ) -> Answer<UploadResponse> {
-        let (received, permit) = intake::read_api(&self.state, req, body).await?;
-        let document =
-            service::create(&self.state, &tenant, &signed, received, &permit, "api").await?;
-        Ok(UploadResponse::Created(Json(document.into())))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Documents")]
+    impl DocumentsApi {
+        /// Send a document for the household or one of its children (`multipart/form-data`).
+        /// The file is counted while it arrives: past `MAX_UPLOAD_BYTES` the answer is 413 and
+        /// nothing more is read.
+        #[op("post", "/:slug/api/v1/documents", "uploadDocument")]
+        async fn upload(
+            &self,
+            tenant,
+            req: &Request,
+            SignedInApi(signed): SignedInApi,
+            body: MultipartBody<DocumentUpload>,
+        ) -> Answer<UploadResponse> {
+            let (received, permit) = intake::read_api(&self.state, req, body).await?;
+            let document =
+                service::create(&self.state, &tenant, &signed, received, &permit, "api").await?;
+            Ok(UploadResponse::Created(Json(document.into())))
+        }
 
-    /// The household's documents, newest first.
-    #[oai(
-        path = "/:slug/api/v1/documents",
-        method = "get",
-        operation_id = "listDocuments"
-    )]
-    async fn list(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<DocumentsDto>> {
-        let documents = service::list(&self.state, &tenant, signed.household_id).await?;
-        Ok(Json(DocumentsDto {
-            documents: documents.into_iter().map(Into::into).collect(),
-        }))
-    }
+        /// The household's documents, newest first.
+        #[op("get", "/:slug/api/v1/documents", "listDocuments")]
+        async fn list(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<DocumentsDto>> {
+            let documents = service::list(&self.state, &tenant, signed.household_id).await?;
+            Ok(Json(DocumentsDto {
+                documents: documents.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// Download a document of the household.
-    #[oai(
-        path = "/:slug/api/v1/documents/:id/download",
-        method = "get",
-        operation_id = "downloadDocument"
-    )]
-    async fn download(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<DownloadResponse> {
-        let file = service::download(&self.state, &tenant, &signed, id.0, "api").await?;
-        Ok(file.into())
+        /// Download a document of the household.
+        #[op("get", "/:slug/api/v1/documents/:id/download", "downloadDocument")]
+        async fn download(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<DownloadResponse> {
+            let file = service::download(&self.state, &tenant, &signed, id.0, "api").await?;
+            Ok(file.into())
+        }
     }
 }

@@ -12,7 +12,8 @@ use portail_tenants::TenantTx;
 use portail_tenants::database::sql;
 use sea_orm::ConnectionTrait;
 
-fn refuse(message: impl Into<String>) -> DocumentError {
+/// A file refused: `message` on the file field (a message's attachments say it the same way).
+pub fn refuse(message: impl Into<String>) -> DocumentError {
     let mut errors = FieldErrors::default();
     errors.add("file", message);
     DocumentError::Invalid(errors)

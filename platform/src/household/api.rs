@@ -7,10 +7,10 @@ use crate::auth::email_change::{self, EmailChangeError};
 use crate::auth::session::SignedIn;
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{ApiError, Fault};
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, NaiveDate, Utc};
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -254,141 +254,119 @@ enum ExportResponse {
     ),
 }
 
-#[OpenApi(tag = "ApiTags::Household")]
-impl HouseholdApi {
-    /// All of the household's data as one JSON document.
-    #[oai(
-        path = "/:slug/api/v1/export",
-        method = "get",
-        operation_id = "exportHousehold"
-    )]
-    async fn export(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Result<ExportResponse, ApiError<Fault>> {
-        let v = super::export::export(&self.state, &tenant, &signed, "api").await?;
-        Ok(ExportResponse::Ok(
-            Json(v),
-            "attachment; filename=\"mon-foyer.json\"".into(),
-        ))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Household")]
+    impl HouseholdApi {
+        /// All of the household's data as one JSON document.
+        #[op("get", "/:slug/api/v1/export", "exportHousehold")]
+        async fn export(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Result<ExportResponse, ApiError<Fault>> {
+            let v = super::export::export(&self.state, &tenant, &signed, "api").await?;
+            Ok(ExportResponse::Ok(
+                Json(v),
+                "attachment; filename=\"mon-foyer.json\"".into(),
+            ))
+        }
 
-    /// The signed-in guardian's household, its guardians, insurances and criteria.
-    #[oai(
-        path = "/:slug/api/v1/household",
-        method = "get",
-        operation_id = "getHousehold"
-    )]
-    async fn get(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer {
-        self.current(&tenant, &signed).await
-    }
+        /// The signed-in guardian's household, its guardians, insurances and criteria.
+        #[op("get", "/:slug/api/v1/household", "getHousehold")]
+        async fn get(&self, tenant, SignedInApi(signed): SignedInApi) -> Answer {
+            self.current(&tenant, &signed).await
+        }
 
-    /// Change the household's address (any subset of the fields).
-    #[oai(
-        path = "/:slug/api/v1/household",
-        method = "patch",
-        operation_id = "patchHousehold"
-    )]
-    async fn patch(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<HouseholdPatch>,
-    ) -> Answer {
-        let change = AddressChange {
-            address: body.0.address,
-            postal_code: body.0.postal_code,
-            city: body.0.city,
-        };
-        service::change_address(&self.state, &tenant, &signed, change, "api").await?;
-        self.current(&tenant, &signed).await
-    }
+        /// Change the household's address (any subset of the fields).
+        #[op("patch", "/:slug/api/v1/household", "patchHousehold")]
+        async fn patch(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            body: Json<HouseholdPatch>,
+        ) -> Answer {
+            let change = AddressChange {
+                address: body.0.address,
+                postal_code: body.0.postal_code,
+                city: body.0.city,
+            };
+            service::change_address(&self.state, &tenant, &signed, change, "api").await?;
+            self.current(&tenant, &signed).await
+        }
 
-    /// Change a guardian of the household (any subset of the fields), consents included:
-    /// both are saved together or not at all.
-    #[oai(
-        path = "/:slug/api/v1/household/guardians/:id",
-        method = "patch",
-        operation_id = "patchGuardian"
-    )]
-    async fn patch_guardian(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<GuardianPatch>,
-    ) -> Result<GuardianAnswer, ApiError<WriteError>> {
-        let b = body.0;
-        let consents: Option<Vec<(String, bool)>> = b
-            .consents
-            .map(|c| c.into_iter().map(|c| (c.code, c.granted)).collect());
-        // One's own sign-in e-mail: the current password, then a link to the new address
-        // (see `auth::email_change`); never changed with the session alone.
-        let own_email = if id.0 == signed.guardian_id {
-            b.email.clone()
-        } else {
-            None
-        };
-        let mut prior_errors = crate::validation::FieldErrors::default();
-        let mut checked_email = None;
-        if let Some(new_email) = &own_email {
-            match email_change::check(
+        /// Change a guardian of the household (any subset of the fields), consents included:
+        /// both are saved together or not at all.
+        #[op("patch", "/:slug/api/v1/household/guardians/:id", "patchGuardian")]
+        async fn patch_guardian(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+            body: Json<GuardianPatch>,
+        ) -> Result<GuardianAnswer, ApiError<WriteError>> {
+            let b = body.0;
+            let consents: Option<Vec<(String, bool)>> = b
+                .consents
+                .map(|c| c.into_iter().map(|c| (c.code, c.granted)).collect());
+            // One's own sign-in e-mail: the current password, then a link to the new address
+            // (see `auth::email_change`); never changed with the session alone.
+            let own_email = if id.0 == signed.guardian_id {
+                b.email.clone()
+            } else {
+                None
+            };
+            let mut prior_errors = crate::validation::FieldErrors::default();
+            let mut checked_email = None;
+            if let Some(new_email) = &own_email {
+                match email_change::check(
+                    &self.state,
+                    &tenant,
+                    &signed,
+                    b.current_password.as_deref(),
+                    new_email,
+                )
+                .await
+                {
+                    Ok(Ok(email)) => checked_email = Some(email),
+                    Ok(Err(fields)) => prior_errors = fields,
+                    Err(e) => return Err(email_failure(e)),
+                }
+            }
+            let change = GuardianChange {
+                civility: b.civility,
+                first_name: b.first_name,
+                last_name: b.last_name,
+                birth_date: b.birth_date,
+                email: if own_email.is_some() { None } else { b.email },
+                prior_errors,
+                phone: b.phone,
+                work_phone: b.work_phone,
+                profession: b.profession,
+                employer: b.employer,
+                relation: b.relation,
+                parental_authority: b.parental_authority,
+            };
+            service::update_guardian(
                 &self.state,
                 &tenant,
                 &signed,
-                b.current_password.as_deref(),
-                new_email,
+                id.0,
+                change,
+                consents.as_deref(),
+                "api",
             )
-            .await
-            {
-                Ok(Ok(email)) => checked_email = Some(email),
-                Ok(Err(fields)) => prior_errors = fields,
-                Err(e) => return Err(email_failure(e)),
+            .await?;
+            if let Some(email) = checked_email {
+                email_change::request(&self.state, &tenant, &signed, &email)
+                    .await
+                    .map_err(email_failure)?;
+                return Ok(GuardianAnswer::EmailPending(Json(PendingDto {
+                    code: "email_confirmation_sent".into(),
+                    message: email_change::sent(),
+                })));
             }
+            let Json(household) = self.current(&tenant, &signed).await?;
+            Ok(GuardianAnswer::Ok(Json(household)))
         }
-        let change = GuardianChange {
-            civility: b.civility,
-            first_name: b.first_name,
-            last_name: b.last_name,
-            birth_date: b.birth_date,
-            email: if own_email.is_some() { None } else { b.email },
-            prior_errors,
-            phone: b.phone,
-            work_phone: b.work_phone,
-            profession: b.profession,
-            employer: b.employer,
-            relation: b.relation,
-            parental_authority: b.parental_authority,
-        };
-        service::update_guardian(
-            &self.state,
-            &tenant,
-            &signed,
-            id.0,
-            change,
-            consents.as_deref(),
-            "api",
-        )
-        .await?;
-        if let Some(email) = checked_email {
-            email_change::request(&self.state, &tenant, &signed, &email)
-                .await
-                .map_err(email_failure)?;
-            return Ok(GuardianAnswer::EmailPending(Json(PendingDto {
-                code: "email_confirmation_sent".into(),
-                message: email_change::sent(),
-            })));
-        }
-        let Json(household) = self.current(&tenant, &signed).await?;
-        Ok(GuardianAnswer::Ok(Json(household)))
     }
 }

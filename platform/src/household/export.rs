@@ -106,15 +106,9 @@ pub async fn export(
         };
         out.insert(name.into(), value);
     }
+    let api = format!("{}/{}/api/v1", state.settings.public_url, tenant.slug());
     if let Some(Value::Array(documents)) = out.get_mut("documents") {
-        for d in documents.iter_mut() {
-            let id = d["id"].as_str().unwrap_or_default().to_string();
-            d["download"] = json!(format!(
-                "{}/{}/api/v1/documents/{id}/download",
-                state.settings.public_url,
-                tenant.slug()
-            ));
-        }
+        link_downloads(documents, &api, |id| format!("/documents/{id}/download"));
     }
     if let Some(Value::Array(conversations)) = out.get_mut("conversations") {
         for c in conversations.iter_mut() {
@@ -126,14 +120,8 @@ pub async fn export(
                 .iter_mut()
                 .filter_map(|m| m["attachments"].as_array_mut())
             {
-                for file in a.iter_mut() {
-                    let id = file["id"].as_str().unwrap_or_default().to_string();
-                    file["download"] = json!(format!(
-                        "{}/{}/api/v1/conversations/{conversation}/attachments/{id}",
-                        state.settings.public_url,
-                        tenant.slug()
-                    ));
-                }
+                let path = |id: &str| format!("/conversations/{conversation}/attachments/{id}");
+                link_downloads(a, &api, path);
             }
         }
     }
@@ -160,4 +148,13 @@ pub async fn export(
     .await?;
     tx.commit().await?;
     Ok(Value::Object(out))
+}
+
+/// Gives each file of `files` its `download` link: the API's address `api` (`…/{slug}/api/v1`)
+/// followed by `path` of the file's id.
+fn link_downloads(files: &mut [Value], api: &str, path: impl Fn(&str) -> String) {
+    for file in files {
+        let id = file["id"].as_str().unwrap_or_default().to_string();
+        file["download"] = json!(format!("{api}{}", path(&id)));
+    }
 }

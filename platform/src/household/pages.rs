@@ -5,7 +5,7 @@
 use super::repository::Guardian;
 use super::service::{self, AddressChange, GuardianChange, HouseholdView};
 use crate::auth::pages::see_other;
-use crate::children::pages::InsuranceView;
+use crate::children::pages::{CriterionView, InsuranceView};
 use crate::family::{CONSENTS, WriteError};
 use crate::http::errors::{Failure, PageError};
 use crate::http::form_errors::{ErrorLink, ErrorSummary};
@@ -119,7 +119,7 @@ struct HouseholdPage {
     address: Vec<FieldRow>,
     address_open: bool,
     insurances: Vec<InsuranceView>,
-    criteria: Vec<CriterionLine>,
+    criteria: Vec<CriterionView>,
     criteria_count: usize,
     quotient_familial: Option<i32>,
     info: Option<String>,
@@ -150,12 +150,6 @@ struct ConsentChoice {
     yes: bool,
     no: bool,
     decided: Option<String>,
-}
-
-#[derive(Serialize)]
-struct CriterionLine {
-    label: String,
-    decided: String,
 }
 
 /// One editable line of `field_row.hbs`: its label, value, and its small form.
@@ -372,14 +366,7 @@ fn view_model(
         address,
         address_open: editing.is_some_and(|(t, _)| t == "foyer"),
         insurances: v.insurances.iter().map(InsuranceView::of).collect(),
-        criteria: v
-            .criteria
-            .iter()
-            .map(|c| CriterionLine {
-                label: c.label.clone(),
-                decided: crate::i18n::calendar::long_date(c.decided_at),
-            })
-            .collect(),
+        criteria: v.criteria.iter().map(CriterionView::of).collect(),
         criteria_count: v.criteria.len(),
         quotient_familial: h.quotient_familial,
         info: None,

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod form_errors;
 pub mod hardening;
 pub mod health;
+pub mod info_query;
 pub mod metrics;
 pub mod origin;
 pub mod page;

@@ -4,10 +4,8 @@ use super::repository::{PreferenceError, save_preference};
 use super::{Locale, middleware::offered};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
-use poem::web::Data;
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi, Tags};
 use std::sync::Arc;
@@ -36,24 +34,25 @@ pub struct LocaleApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Account")]
-impl LocaleApi {
-    /// Save the signed-in guardian's language; the messages of this answer are already in it.
-    #[oai(path = "/:slug/api/v1/me", method = "patch", operation_id = "patchMe")]
-    async fn patch_me(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<MePatch>,
-    ) -> Result<Json<MeSettings>, ApiError<PreferenceError>> {
-        let offered = offered(&self.state, &tenant).await;
-        let locale = Locale::parse(&body.locale)
-            .filter(|l| l.code() == body.locale && offered.contains(l))
-            .ok_or(PreferenceError::Unsupported(offered))?;
-        save_preference(&self.state, &tenant, &signed, locale, "api").await?;
-        Ok(Json(MeSettings {
-            locale: locale.code().into(),
-        }))
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Account")]
+    impl LocaleApi {
+        /// Save the signed-in guardian's language; the messages of this answer are already in it.
+        #[op("patch", "/:slug/api/v1/me", "patchMe")]
+        async fn patch_me(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            body: Json<MePatch>,
+        ) -> Result<Json<MeSettings>, ApiError<PreferenceError>> {
+            let offered = offered(&self.state, &tenant).await;
+            let locale = Locale::parse(&body.locale)
+                .filter(|l| l.code() == body.locale && offered.contains(l))
+                .ok_or(PreferenceError::Unsupported(offered))?;
+            save_preference(&self.state, &tenant, &signed, locale, "api").await?;
+            Ok(Json(MeSettings {
+                locale: locale.code().into(),
+            }))
+        }
     }
 }

@@ -9,13 +9,12 @@ use crate::documents::api::FileBytes;
 use crate::documents::intake::{self, MultipartBody};
 use crate::documents::service::DocumentError;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::staff::Gestionnaire;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::NaiveDate;
 use poem::Request;
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
@@ -151,88 +150,66 @@ pub struct LibraryApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Library")]
-impl LibraryApi {
-    /// The rubriques with the documents published for the household today, each with how
-    /// many are new to the signed-in guardian.
-    #[oai(
-        path = "/:slug/api/v1/library",
-        method = "get",
-        operation_id = "listLibrary"
-    )]
-    async fn list(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<LibraryDto>> {
-        let rubriques = service::for_guardian(&self.state, &tenant, &signed)
-            .await
-            .map_err(DocumentError::from)?;
-        Ok(Json(LibraryDto {
-            rubriques: rubriques.into_iter().map(Into::into).collect(),
-        }))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Library")]
+    impl LibraryApi {
+        /// The rubriques with the documents published for the household today, each with how
+        /// many are new to the signed-in guardian.
+        #[op("get", "/:slug/api/v1/library", "listLibrary")]
+        async fn list(&self, tenant, SignedInApi(signed): SignedInApi) -> Answer<Json<LibraryDto>> {
+            let rubriques = service::for_guardian(&self.state, &tenant, &signed)
+                .await
+                .map_err(DocumentError::from)?;
+            Ok(Json(LibraryDto {
+                rubriques: rubriques.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// A published document's file (it is no longer new to the guardian). Another
-    /// structure's or school's document, a withdrawn or expired one: 404.
-    #[oai(
-        path = "/:slug/api/v1/library/:id/file",
-        method = "get",
-        operation_id = "openLibraryDocument"
-    )]
-    async fn file(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<FileResponse> {
-        let file = service::open(&self.state, &tenant, &signed, id.0, "api").await?;
-        Ok(file.into())
-    }
+        /// A published document's file (it is no longer new to the guardian). Another
+        /// structure's or school's document, a withdrawn or expired one: 404.
+        #[op("get", "/:slug/api/v1/library/:id/file", "openLibraryDocument")]
+        async fn file(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<FileResponse> {
+            let file = service::open(&self.state, &tenant, &signed, id.0, "api").await?;
+            Ok(file.into())
+        }
 
-    /// Publish a document (`gestionnaire` and above), `multipart/form-data`.
-    #[oai(
-        path = "/:slug/api/v1/staff/library",
-        method = "post",
-        operation_id = "staffPublishDocument"
-    )]
-    async fn publish(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        staff: StaffApi<Gestionnaire>,
-        body: MultipartBody<PublicationUpload>,
-    ) -> Answer<PublishResponse> {
-        let (received, permit) = intake::read_api(&self.state, req, body).await?;
-        let id = service::publish(
-            &self.state,
-            &tenant,
-            &staff.member,
-            received,
-            &permit,
-            "api",
-        )
-        .await?;
-        Ok(PublishResponse::Created(Json(PublishedDto { id })))
-    }
+        /// Publish a document (`gestionnaire` and above), `multipart/form-data`.
+        #[op("post", "/:slug/api/v1/staff/library", "staffPublishDocument")]
+        async fn publish(
+            &self,
+            tenant,
+            req: &Request,
+            staff: StaffApi<Gestionnaire>,
+            body: MultipartBody<PublicationUpload>,
+        ) -> Answer<PublishResponse> {
+            let (received, permit) = intake::read_api(&self.state, req, body).await?;
+            let id = service::publish(
+                &self.state,
+                &tenant,
+                &staff.member,
+                received,
+                &permit,
+                "api",
+            )
+            .await?;
+            Ok(PublishResponse::Created(Json(PublishedDto { id })))
+        }
 
-    /// Withdraw a published document (`gestionnaire` and above).
-    #[oai(
-        path = "/:slug/api/v1/staff/library/:id",
-        method = "delete",
-        operation_id = "staffWithdrawDocument"
-    )]
-    async fn withdraw(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Gestionnaire>,
-    ) -> Answer<WithdrawResponse> {
-        service::withdraw(&self.state, &tenant, &staff.member, id.0, "api").await?;
-        Ok(WithdrawResponse::Done)
+        /// Withdraw a published document (`gestionnaire` and above).
+        #[op("delete", "/:slug/api/v1/staff/library/:id", "staffWithdrawDocument")]
+        async fn withdraw(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            staff: StaffApi<Gestionnaire>,
+        ) -> Answer<WithdrawResponse> {
+            service::withdraw(&self.state, &tenant, &staff.member, id.0, "api").await?;
+            Ok(WithdrawResponse::Done)
+        }
     }
 }

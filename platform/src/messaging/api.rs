@@ -5,10 +5,9 @@ use super::repository::HouseholdConversation;
 use super::service::{self, Draft, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Tags};
@@ -147,87 +146,70 @@ pub struct MessagingApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::Messaging")]
-impl MessagingApi {
-    /// The household's conversations, the latest first, with the unread count of each.
-    #[oai(
-        path = "/:slug/api/v1/conversations",
-        method = "get",
-        operation_id = "listConversations"
-    )]
-    async fn list(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<ConversationsDto>> {
-        let (list, config) = service::household_list(&self.state, &tenant, &signed).await?;
-        Ok(Json(ConversationsDto {
-            conversations: list.into_iter().map(|c| summary(c, &config)).collect(),
-        }))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::Messaging")]
+    impl MessagingApi {
+        /// The household's conversations, the latest first, with the unread count of each.
+        #[op("get", "/:slug/api/v1/conversations", "listConversations")]
+        async fn list(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<ConversationsDto>> {
+            let (list, config) = service::household_list(&self.state, &tenant, &signed).await?;
+            Ok(Json(ConversationsDto {
+                conversations: list.into_iter().map(|c| summary(c, &config)).collect(),
+            }))
+        }
 
-    /// Write to a service: starts a conversation.
-    #[oai(
-        path = "/:slug/api/v1/conversations",
-        method = "post",
-        operation_id = "startConversation"
-    )]
-    async fn start(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<NewConversationRequest>,
-    ) -> Answer<Created> {
-        let draft = Draft::html(body.0.body);
-        let id = service::start(
-            &self.state,
-            &tenant,
-            &signed,
-            &body.0.service,
-            &body.0.subject,
-            &draft,
-            vec![],
-        )
-        .await?;
-        Ok(Created::Created(Json(CreatedDto { id })))
-    }
+        /// Write to a service: starts a conversation.
+        #[op("post", "/:slug/api/v1/conversations", "startConversation")]
+        async fn start(
+            &self,
+            tenant,
+            SignedInApi(signed): SignedInApi,
+            body: Json<NewConversationRequest>,
+        ) -> Answer<Created> {
+            let draft = Draft::html(body.0.body);
+            let id = service::start(
+                &self.state,
+                &tenant,
+                &signed,
+                &body.0.service,
+                &body.0.subject,
+                &draft,
+                vec![],
+            )
+            .await?;
+            Ok(Created::Created(Json(CreatedDto { id })))
+        }
 
-    /// A conversation of the household with its messages; reading it marks it read for the
-    /// signed-in guardian.
-    #[oai(
-        path = "/:slug/api/v1/conversations/:id",
-        method = "get",
-        operation_id = "getConversation"
-    )]
-    async fn get(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<Json<ConversationDto>> {
-        let thread = service::household_thread(&self.state, &tenant, &signed, id.0).await?;
-        Ok(Json(thread.into()))
-    }
+        /// A conversation of the household with its messages; reading it marks it read for the
+        /// signed-in guardian.
+        #[op("get", "/:slug/api/v1/conversations/:id", "getConversation")]
+        async fn get(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<Json<ConversationDto>> {
+            let thread = service::household_thread(&self.state, &tenant, &signed, id.0).await?;
+            Ok(Json(thread.into()))
+        }
 
-    /// Reply in a conversation of the household (a closed one opens again).
-    #[oai(
-        path = "/:slug/api/v1/conversations/:id/messages",
-        method = "post",
-        operation_id = "replyInConversation"
-    )]
-    async fn reply(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-        body: Json<NewMessageRequest>,
-    ) -> Answer<Created> {
-        let draft = Draft::html(body.0.body);
-        let message = service::reply(&self.state, &tenant, &signed, id.0, &draft, vec![]).await?;
-        Ok(Created::Created(Json(CreatedDto { id: message })))
+        /// Reply in a conversation of the household (a closed one opens again).
+        #[op("post", "/:slug/api/v1/conversations/:id/messages", "replyInConversation")]
+        async fn reply(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+            body: Json<NewMessageRequest>,
+        ) -> Answer<Created> {
+            let draft = Draft::html(body.0.body);
+            let message =
+                service::reply(&self.state, &tenant, &signed, id.0, &draft, vec![]).await?;
+            Ok(Created::Created(Json(CreatedDto { id: message })))
+        }
     }
 }

@@ -20,7 +20,6 @@ use crate::staff::accounts::actor;
 use crate::staff::auth::StaffSigned;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use crate::validation::FieldErrors;
 use chrono::{DateTime, Utc};
 use portail_tenants::TenantTx;
 use sea_orm::{DbErr, FromQueryResult};
@@ -97,10 +96,10 @@ fn spool(e: std::io::Error) -> MessagingError {
     DocumentError::Spool(e).into()
 }
 
-fn refused(message: String) -> MessagingError {
-    let mut errors = FieldErrors::default();
-    errors.add("file", message);
-    MessagingError::Invalid(errors)
+/// More than [`MAX_PER_MESSAGE`] files on one message.
+fn too_many() -> MessagingError {
+    let max = (MAX_PER_MESSAGE as i64).into();
+    guard::refuse(t_args("message-attachments-too-many", &[("max", max)])).into()
 }
 
 /// Checks files before they are stored, outside any transaction: `already` attachments on
@@ -114,10 +113,7 @@ pub async fn admit(
     already: usize,
 ) -> Result<Vec<Admitted>> {
     if already + files.len() > MAX_PER_MESSAGE {
-        return Err(refused(t_args(
-            "message-attachments-too-many",
-            &[("max", (MAX_PER_MESSAGE as i64).into())],
-        )));
+        return Err(too_many());
     }
     let mut admitted = Vec::with_capacity(files.len());
     for f in files {
@@ -212,12 +208,14 @@ fn stored(found: Found) -> StoredFile {
     }
 }
 
-/// An attachment of a conversation of the guardian's household (another household's or
-/// municipality's is not found); the download is recorded in the household's audit.
-pub async fn download_for_household(
+/// An attachment of conversation `conversation_id`, downloaded by a guardian (only from a
+/// conversation of the household: another household's or municipality's is not found) or by
+/// staff (any). The download is in the household's audit: the guardian's as a download,
+/// staff's as a read of the household's data.
+pub async fn download(
     state: &AppState,
     tenant: &CurrentTenant,
-    who: &SignedIn,
+    by: Party<'_>,
     conversation_id: Uuid,
     id: Uuid,
     origin: &str,
@@ -225,47 +223,61 @@ pub async fn download_for_household(
     let tx = tenant.begin(state).await?;
     let found = find(&tx, conversation_id, id)
         .await?
-        .filter(|f| f.household_id == who.household_id)
+        .filter(|f| by.reaches(f.household_id))
         .ok_or(MessagingError::NotFound)?;
-    audit::download_by_guardian(&tx, who, origin, "message_attachment", id).await?;
+    match by {
+        Party::Guardian(who) => {
+            audit::download_by_guardian(&tx, who, origin, "message_attachment", id).await?
+        }
+        Party::Staff(member) => {
+            let read = ("message_attachment", id, "file");
+            staff_read(&tx, member, read, found.household_id, origin).await?
+        }
+    }
     tx.commit().await?;
     Ok(stored(found))
 }
 
-/// An attachment for staff; the read is audited as a read of the household's data.
-pub async fn download_for_staff(
-    state: &AppState,
-    tenant: &CurrentTenant,
+/// A staff member's read of `(entity, id, field)` in a conversation of household
+/// `household_id`, in the household's audit.
+pub(super) async fn staff_read(
+    tx: &TenantTx,
     by: &StaffSigned,
-    conversation_id: Uuid,
-    id: Uuid,
+    (entity, id, field): (&str, Uuid, &str),
+    household_id: Uuid,
     origin: &str,
-) -> Result<StoredFile> {
-    let tx = tenant.begin(state).await?;
-    let found = find(&tx, conversation_id, id)
-        .await?
-        .ok_or(MessagingError::NotFound)?;
+) -> std::result::Result<(), DbErr> {
     audit::record(
-        &tx,
+        tx,
         Event {
             actor: actor(by.id),
             action: "read",
-            entity: "message_attachment",
+            entity,
             entity_id: id.to_string(),
-            fields: vec!["file".into()],
-            household_id: Some(found.household_id),
+            fields: vec![field.into()],
+            household_id: Some(household_id),
             origin,
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(stored(found))
+    .await
 }
 
-/// Who adds files to a message they wrote.
-pub enum Attacher<'a> {
+/// Who adds files to a message they wrote, or downloads a file of a conversation.
+#[derive(Clone, Copy)]
+pub enum Party<'a> {
     Guardian(&'a SignedIn),
     Staff(&'a StaffSigned),
+}
+
+impl Party<'_> {
+    /// Whether it reaches the conversations of household `household_id`: a guardian only
+    /// its own household's, staff every household's.
+    fn reaches(self, household_id: Uuid) -> bool {
+        match self {
+            Party::Guardian(who) => who.household_id == household_id,
+            Party::Staff(_) => true,
+        }
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -280,18 +292,18 @@ struct Written {
 pub async fn attach(
     state: &AppState,
     tenant: &CurrentTenant,
-    by: Attacher<'_>,
+    by: Party<'_>,
     conversation_id: Uuid,
     message_id: Uuid,
     files: Vec<NamedFile>,
 ) -> Result<Vec<AttachmentInfo>> {
     let (author_check, author, whom) = match &by {
-        Attacher::Guardian(who) => (
+        Party::Guardian(who) => (
             "NOT m.from_staff AND m.guardian_id = $3",
             who.guardian_id,
             format!("household {}", who.household_id),
         ),
-        Attacher::Staff(member) => (
+        Party::Staff(member) => (
             "m.from_staff AND m.staff_id = $3",
             member.id,
             format!("staff {}", member.id),
@@ -311,13 +323,11 @@ pub async fn attach(
         .await?
         .ok_or(MessagingError::NotFound)?;
     tx.commit().await?;
-    if let Attacher::Guardian(who) = &by
-        && written.household_id != who.household_id
-    {
+    if !by.reaches(written.household_id) {
         return Err(MessagingError::NotFound);
     }
     if files.is_empty() {
-        return Err(refused(crate::i18n::t("document-file-required")));
+        return Err(guard::refuse(crate::i18n::t("document-file-required")).into());
     }
     let admitted = admit(state, tenant, &whom, files, written.attached as usize).await?;
     let tx = tenant.begin(state).await?;
@@ -333,12 +343,9 @@ pub async fn attach(
         .await?
         .ok_or(MessagingError::NotFound)?;
     if written.attached as usize + admitted.len() > MAX_PER_MESSAGE {
-        return Err(refused(t_args(
-            "message-attachments-too-many",
-            &[("max", (MAX_PER_MESSAGE as i64).into())],
-        )));
+        return Err(too_many());
     }
-    if let Attacher::Guardian(_) = by {
+    if let Party::Guardian(_) = by {
         let total = admitted.iter().map(Admitted::size).sum();
         guard::within_quota(state, &tx, written.household_id, total).await?;
     }

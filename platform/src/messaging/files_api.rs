@@ -4,21 +4,21 @@
 //! (`POST /conversations`, `POST /conversations/{id}/messages`): a client sends the message,
 //! then its files with the message's id.
 
-use super::attachments::{self, Attacher, AttachmentInfo};
+use super::attachments::{self, AttachmentInfo, Party};
 use super::service::{self, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::documents::api::DownloadResponse;
 use crate::documents::intake::MultipartBody;
 use crate::documents::service::DocumentError;
-use crate::documents::upload::{self, NamedFile};
+use crate::documents::upload;
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::staff::Accueil;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
 use poem::Request;
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
@@ -47,11 +47,15 @@ struct MessageFilesUpload {
     file: Vec<Upload>,
 }
 
-async fn files_of(
+/// Reads the files sent to message `message_id` of conversation `conversation_id` and adds
+/// them to it, for the guardian or the agent who wrote it.
+async fn attach(
     state: &AppState,
-    req: &Request,
-    body: MultipartBody<MessageFilesUpload>,
-) -> Answer<Vec<NamedFile>> {
+    tenant: &CurrentTenant,
+    (req, body): (&Request, MultipartBody<MessageFilesUpload>),
+    by: Party<'_>,
+    (conversation_id, message_id): (Uuid, Uuid),
+) -> Answer<Attached> {
     let body = body.into_multipart().map_err(MessagingError::from)?;
     let limit = state.settings.max_upload_bytes;
     let permit = state
@@ -61,7 +65,11 @@ async fn files_of(
         .map_err(MessagingError::from)?;
     let (form, read) = upload::read_form(req, body, &[], limit, None, permit).await;
     read.map_err(|e| MessagingError::from(DocumentError::from_read(e, limit)))?;
-    Ok(form.files)
+    let stored =
+        attachments::attach(state, tenant, by, conversation_id, message_id, form.files).await?;
+    Ok(Attached::Created(Json(AttachmentsDto {
+        attachments: stored.iter().map(Into::into).collect(),
+    })))
 }
 
 #[derive(Object)]
@@ -156,140 +164,125 @@ pub struct MessageFilesApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi]
-impl MessageFilesApi {
-    /// Attach files to a message the signed-in guardian wrote in a conversation of the
-    /// household (`multipart/form-data`, one or more `file` parts; five files at most on a
-    /// message). Another household's message, or a service's, is not found.
-    #[oai(
-        path = "/:slug/api/v1/conversations/:id/messages/:message_id/attachments",
-        method = "post",
-        operation_id = "attachToMessage",
-        tag = "ApiTags::Messaging"
-    )]
-    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
-    async fn attach(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        message_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        SignedInApi(signed): SignedInApi,
-        body: MultipartBody<MessageFilesUpload>,
-    ) -> Answer<Attached> {
-        let files = files_of(&self.state, req, body).await?;
-        let by = Attacher::Guardian(&signed);
-        let stored =
-            attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
-        Ok(created(&stored))
-    }
+tenant_api! {
+    #[OpenApi]
+    impl MessageFilesApi {
+        /// Attach files to a message the signed-in guardian wrote in a conversation of the
+        /// household (`multipart/form-data`, one or more `file` parts; five files at most on a
+        /// message). Another household's message, or a service's, is not found.
+        #[op(
+            "post",
+            "/:slug/api/v1/conversations/:id/messages/:message_id/attachments",
+            "attachToMessage",
+            tag = "ApiTags::Messaging"
+        )]
+        #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
+        async fn attach(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            message_id: Path<Uuid>,
+            req: &Request,
+            SignedInApi(signed): SignedInApi,
+            body: MultipartBody<MessageFilesUpload>,
+        ) -> Answer<Attached> {
+            let by = Party::Guardian(&signed);
+            attach(&self.state, &tenant, (req, body), by, (id.0, message_id.0)).await
+        }
 
-    /// Download a file of a message of the household's conversation, as an attachment.
-    #[oai(
-        path = "/:slug/api/v1/conversations/:id/attachments/:attachment_id",
-        method = "get",
-        operation_id = "downloadMessageAttachment",
-        tag = "ApiTags::Messaging"
-    )]
-    async fn download(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        attachment_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        SignedInApi(signed): SignedInApi,
-    ) -> Answer<DownloadResponse> {
-        let file = attachments::download_for_household(
-            &self.state,
-            &tenant,
-            &signed,
-            id.0,
-            attachment_id.0,
-            "api",
-        )
-        .await?;
-        Ok(file.into())
-    }
+        /// Download a file of a message of the household's conversation, as an attachment.
+        #[op(
+            "get",
+            "/:slug/api/v1/conversations/:id/attachments/:attachment_id",
+            "downloadMessageAttachment",
+            tag = "ApiTags::Messaging"
+        )]
+        async fn download(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            attachment_id: Path<Uuid>,
+            SignedInApi(signed): SignedInApi,
+        ) -> Answer<DownloadResponse> {
+            let file = attachments::download(
+                &self.state,
+                &tenant,
+                Party::Guardian(&signed),
+                id.0,
+                attachment_id.0,
+                "api",
+            )
+            .await?;
+            Ok(file.into())
+        }
 
-    /// A conversation with its messages and their files (`accueil` and up); it is read by the
-    /// service from now on, and the read is recorded for the household ("Qui a consulté mes
-    /// données").
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id",
-        method = "get",
-        operation_id = "staffConversation",
-        tag = "ApiTags::StaffMessaging"
-    )]
-    async fn staff_conversation(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-    ) -> Answer<Json<StaffConversationDto>> {
-        let thread =
-            service::staff_thread(&self.state, &tenant, &staff.member, id.0, "api").await?;
-        Ok(Json(thread.into()))
-    }
+        /// A conversation with its messages and their files (`accueil` and up); it is read by the
+        /// service from now on, and the read is recorded for the household ("Qui a consulté mes
+        /// données").
+        #[op(
+            "get",
+            "/:slug/api/v1/staff/conversations/:id",
+            "staffConversation",
+            tag = "ApiTags::StaffMessaging"
+        )]
+        async fn staff_conversation(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            staff: StaffApi<Accueil>,
+        ) -> Answer<Json<StaffConversationDto>> {
+            let thread =
+                service::staff_thread(&self.state, &tenant, &staff.member, id.0, "api").await?;
+            Ok(Json(thread.into()))
+        }
 
-    /// Attach files to an answer the agent wrote (`multipart/form-data`, one or more `file`
-    /// parts; five files at most on a message).
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id/messages/:message_id/attachments",
-        method = "post",
-        operation_id = "staffAttachToMessage",
-        tag = "ApiTags::StaffMessaging"
-    )]
-    #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
-    async fn staff_attach(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        message_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        req: &Request,
-        staff: StaffApi<Accueil>,
-        body: MultipartBody<MessageFilesUpload>,
-    ) -> Answer<Attached> {
-        let files = files_of(&self.state, req, body).await?;
-        let by = Attacher::Staff(&staff.member);
-        let stored =
-            attachments::attach(&self.state, &tenant, by, id.0, message_id.0, files).await?;
-        Ok(created(&stored))
-    }
+        /// Attach files to an answer the agent wrote (`multipart/form-data`, one or more `file`
+        /// parts; five files at most on a message).
+        #[op(
+            "post",
+            "/:slug/api/v1/staff/conversations/:id/messages/:message_id/attachments",
+            "staffAttachToMessage",
+            tag = "ApiTags::StaffMessaging"
+        )]
+        #[allow(clippy::too_many_arguments)] // the path's three parts, and who sends what
+        async fn staff_attach(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            message_id: Path<Uuid>,
+            req: &Request,
+            staff: StaffApi<Accueil>,
+            body: MultipartBody<MessageFilesUpload>,
+        ) -> Answer<Attached> {
+            let by = Party::Staff(&staff.member);
+            attach(&self.state, &tenant, (req, body), by, (id.0, message_id.0)).await
+        }
 
-    /// Download a file of a conversation (`accueil` and up), as an attachment; the read is
-    /// recorded for the household.
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id/attachments/:attachment_id",
-        method = "get",
-        operation_id = "staffDownloadMessageAttachment",
-        tag = "ApiTags::StaffMessaging"
-    )]
-    async fn staff_download(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        attachment_id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-    ) -> Answer<DownloadResponse> {
-        let file = attachments::download_for_staff(
-            &self.state,
-            &tenant,
-            &staff.member,
-            id.0,
-            attachment_id.0,
-            "api",
-        )
-        .await?;
-        Ok(file.into())
+        /// Download a file of a conversation (`accueil` and up), as an attachment; the read is
+        /// recorded for the household.
+        #[op(
+            "get",
+            "/:slug/api/v1/staff/conversations/:id/attachments/:attachment_id",
+            "staffDownloadMessageAttachment",
+            tag = "ApiTags::StaffMessaging"
+        )]
+        async fn staff_download(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            attachment_id: Path<Uuid>,
+            staff: StaffApi<Accueil>,
+        ) -> Answer<DownloadResponse> {
+            let file = attachments::download(
+                &self.state,
+                &tenant,
+                Party::Staff(&staff.member),
+                id.0,
+                attachment_id.0,
+                "api",
+            )
+            .await?;
+            Ok(file.into())
+        }
     }
-}
-
-fn created(stored: &[AttachmentInfo]) -> Attached {
-    Attached::Created(Json(AttachmentsDto {
-        attachments: stored.iter().map(Into::into).collect(),
-    }))
 }

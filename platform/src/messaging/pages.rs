@@ -12,6 +12,7 @@ use crate::documents::intake::is_multipart;
 use crate::documents::service::{DocumentError, FileKind, french_size};
 use crate::documents::upload::{self, CsrfCheck, NamedFile, ReadError};
 use crate::http::errors::{PageError, Problem};
+use crate::http::info_query::InfoQuery;
 use crate::http::page::{
     Frame, PathId, SignedInForm, SignedInPage, SignedInUpload, csrf_refused, parse_id,
 };
@@ -34,11 +35,6 @@ fn info_message(key: &str) -> Option<String> {
         "preference" => Some(t("message-mail-saved")),
         _ => None,
     }
-}
-
-#[derive(Deserialize)]
-pub struct InfoQuery {
-    info: Option<String>,
 }
 
 fn model(page: &impl Serialize) -> Value {
@@ -225,9 +221,30 @@ pub async fn read_multipart<F: DeserializeOwned>(
     })
 }
 
+/// Sends a message form (unless its files were `refused` already) and answers its page: once
+/// sent, a redirect to the address `sent_to` makes of the outcome; refused (a field, a file),
+/// the page `redraw` draws again with the errors and their status; any other failure, its
+/// error page. The parents' and the staff's forms answer the same way.
+pub async fn send_form<T>(
+    refused: Option<DocumentError>,
+    send: impl AsyncFnOnce() -> Result<T, MessagingError>,
+    sent_to: impl FnOnce(T) -> String,
+    redraw: impl AsyncFnOnce(FieldErrors, u16) -> Result<Response, PageError>,
+) -> poem::Result<Response> {
+    let sent = match refused {
+        Some(e) => Err(e.into()),
+        None => send().await,
+    };
+    match sent.map_err(form_errors) {
+        Ok(sent) => Ok(see_other(sent_to(sent))),
+        Err(Ok((errors, status))) => Ok(redraw(errors, status).await?),
+        Err(Err(e)) => Err(PageError::from(e).into()),
+    }
+}
+
 /// The field errors a refused message form shows, with the status of the page; `None` for
 /// a failure that is no form's (not found, a fault).
-pub fn form_errors(e: MessagingError) -> Result<(FieldErrors, u16), MessagingError> {
+fn form_errors(e: MessagingError) -> Result<(FieldErrors, u16), MessagingError> {
     let status = e.status().as_u16();
     match e {
         MessagingError::Invalid(errors) => Ok((errors, status)),
@@ -385,40 +402,24 @@ pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
     } = parent_post::<NewMessageForm>(req, body).await?;
     let form = posted.form;
     let draft = draft(&form.body, form.format.as_deref());
-    let sent = match posted.refused {
-        Some(e) => Err(e.into()),
-        None => {
+    let files = posted.files;
+    send_form(
+        posted.refused,
+        async || {
             let (service_code, subject) = (&form.service, &form.subject);
-            service::start(
-                state,
-                tenant,
-                &signed,
-                service_code,
-                subject,
-                &draft,
-                posted.files,
-            )
-            .await
-        }
-    };
-    let sent = sent.map_err(form_errors);
-    match sent {
-        Ok(id) => Ok(see_other(format!(
-            "/{}/messagerie/{id}?info=envoye",
-            tenant.slug()
-        ))),
-        Err(Ok((errors, status))) => {
-            let config = service::configuration(state, tenant)
-                .await
-                .map_err(PageError::from)?;
+            service::start(state, tenant, &signed, service_code, subject, &draft, files).await
+        },
+        |id| format!("/{}/messagerie/{id}?info=envoye", tenant.slug()),
+        async |errors, status| {
+            let config = service::configuration(state, tenant).await?;
             let mut composer = Composer::empty(state);
             composer.refused(&draft, &errors);
             let page = NewMessagePage {
                 service_name: service::service(&config, &form.service)
                     .map(|s| s.name.clone())
                     .unwrap_or_default(),
-                service_code: form.service,
-                subject: form.subject,
+                service_code: form.service.clone(),
+                subject: form.subject.clone(),
                 refused: true,
                 error_list: error_items(&errors, &NEW_FIELDS),
                 errors: errors.0,
@@ -426,9 +427,9 @@ pub async fn send_new(req: &Request, body: Body) -> poem::Result<Response> {
                 composer,
             };
             Ok(render_new(&frame, &page, status))
-        }
-        Err(Err(e)) => Err(PageError::from(e).into()),
-    }
+        },
+    )
+    .await
 }
 
 /// A message of a conversation page (the family's or the staff's).
@@ -578,26 +579,20 @@ pub async fn reply(PathId(id): PathId, req: &Request, body: Body) -> poem::Resul
         posted,
     } = parent_post::<ReplyForm>(req, body).await?;
     let draft = draft(&posted.form.body, posted.form.format.as_deref());
-    let sent = match posted.refused {
-        Some(e) => Err(e.into()),
-        None => service::reply(state, tenant, &signed, id, &draft, posted.files).await,
-    };
-    match sent.map_err(form_errors) {
-        Ok(_) => Ok(see_other(format!(
-            "/{}/messagerie/{id}?info=envoye",
-            tenant.slug()
-        ))),
-        Err(Ok((errors, status))) => {
-            let thread = service::household_thread(state, tenant, &signed, id)
-                .await
-                .map_err(PageError::from)?;
+    let files = posted.files;
+    send_form(
+        posted.refused,
+        async || service::reply(state, tenant, &signed, id, &draft, files).await,
+        |_| format!("/{}/messagerie/{id}?info=envoye", tenant.slug()),
+        async |errors, status| {
+            let thread = service::household_thread(state, tenant, &signed, id).await?;
             let mut page = conversation_page(state, tenant.slug(), &thread, &signed);
             page.refused = true;
             page.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &page, status))
-        }
-        Err(Err(e)) => Err(PageError::from(e).into()),
-    }
+        },
+    )
+    .await
 }
 
 /// A file of a message of the household's conversation, as an attachment.
@@ -609,8 +604,8 @@ pub async fn attachment(
 ) -> Result<Response, PageError> {
     let (state, tenant, _, signed) = ctx.parts();
     let file_id: Uuid = parse_id(req.raw_path_param("file").unwrap_or_default())?;
-    let file =
-        attachments::download_for_household(state, tenant, &signed, id, file_id, "page").await?;
+    let by = attachments::Party::Guardian(&signed);
+    let file = attachments::download(state, tenant, by, id, file_id, "page").await?;
     Ok(file_response(file))
 }
 

@@ -4,7 +4,6 @@
 use super::attachments::{self, AttachmentInfo};
 use super::repository::{self, Author, Head, HouseholdConversation, InboxLine, ServiceUnread};
 use super::sanitize;
-use crate::audit::{self, Event};
 use crate::auth::session::SignedIn;
 use crate::documents::service::DocumentError;
 use crate::documents::upload::NamedFile;
@@ -607,19 +606,8 @@ pub async fn staff_thread(
     let head = conversation_head(&tx, id).await?;
     let config = current_config(state, tenant, &tx).await?;
     repository::mark_read_by_staff(&tx, id, state.clock.now()).await?;
-    audit::record(
-        &tx,
-        Event {
-            actor: crate::staff::accounts::actor(by.id),
-            action: "read",
-            entity: "conversation",
-            entity_id: id.to_string(),
-            fields: vec!["messages".into()],
-            household_id: Some(head.household_id),
-            origin,
-        },
-    )
-    .await?;
+    let read = ("conversation", id, "messages");
+    attachments::staff_read(&tx, by, read, head.household_id, origin).await?;
     let thread = thread_of(&tx, &config, head).await?;
     tx.commit().await?;
     Ok(thread)

@@ -3,12 +3,11 @@
 use super::repository::InboxLine;
 use super::service::{self, Draft, MessagingError};
 use crate::http::errors::ApiError;
+use crate::http::tenant_api::tenant_api;
 use crate::staff::Accueil;
 use crate::staff::guard::StaffApi;
 use crate::state::AppState;
-use crate::tenancy::CurrentTenant;
 use chrono::{DateTime, Utc};
-use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -84,47 +83,40 @@ pub struct StaffMessagingApi {
     pub state: Arc<AppState>,
 }
 
-#[OpenApi(tag = "ApiTags::StaffMessaging")]
-impl StaffMessagingApi {
-    /// A service's inbox (`accueil` and up).
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations",
-        method = "get",
-        operation_id = "staffConversations"
-    )]
-    async fn inbox(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        /// A service's code.
-        service: Query<String>,
-        tenant: Data<&CurrentTenant>,
-        _staff: StaffApi<Accueil>,
-    ) -> Answer<Json<InboxDto>> {
-        let (lines, _, _) = service::inbox(&self.state, &tenant, &service.0).await?;
-        Ok(Json(InboxDto {
-            service: service.0,
-            conversations: lines.into_iter().map(Into::into).collect(),
-        }))
-    }
+tenant_api! {
+    #[OpenApi(tag = "ApiTags::StaffMessaging")]
+    impl StaffMessagingApi {
+        /// A service's inbox (`accueil` and up).
+        #[op("get", "/:slug/api/v1/staff/conversations", "staffConversations")]
+        async fn inbox(
+            &self,
+            tenant,
+            /// A service's code.
+            service: Query<String>,
+            _staff: StaffApi<Accueil>,
+        ) -> Answer<Json<InboxDto>> {
+            let (lines, _, _) = service::inbox(&self.state, &tenant, &service.0).await?;
+            Ok(Json(InboxDto {
+                service: service.0,
+                conversations: lines.into_iter().map(Into::into).collect(),
+            }))
+        }
 
-    /// Answer a family (`accueil` and up); the conversation is assigned to the agent if it was
-    /// no one's.
-    #[oai(
-        path = "/:slug/api/v1/staff/conversations/:id/messages",
-        method = "post",
-        operation_id = "staffReply"
-    )]
-    async fn reply(
-        &self,
-        #[oai(name = "slug")] _slug: Path<String>,
-        id: Path<Uuid>,
-        tenant: Data<&CurrentTenant>,
-        staff: StaffApi<Accueil>,
-        body: Json<ReplyRequest>,
-    ) -> Answer<Created> {
-        let draft = Draft::html(body.0.body);
-        let message =
-            service::staff_reply(&self.state, &tenant, &staff.member, id.0, &draft, vec![]).await?;
-        Ok(Created::Created(Json(CreatedDto { id: message })))
+        /// Answer a family (`accueil` and up); the conversation is assigned to the agent if it was
+        /// no one's.
+        #[op("post", "/:slug/api/v1/staff/conversations/:id/messages", "staffReply")]
+        async fn reply(
+            &self,
+            tenant,
+            id: Path<Uuid>,
+            staff: StaffApi<Accueil>,
+            body: Json<ReplyRequest>,
+        ) -> Answer<Created> {
+            let draft = Draft::html(body.0.body);
+            let by = &staff.member;
+            let message =
+                service::staff_reply(&self.state, &tenant, by, id.0, &draft, vec![]).await?;
+            Ok(Created::Created(Json(CreatedDto { id: message })))
+        }
     }
 }

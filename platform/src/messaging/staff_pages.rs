@@ -3,13 +3,14 @@
 
 use super::attachments;
 use super::pages::{
-    Composer, Posted, ReplyForm, ThreadMessage, draft, file_response, form_errors, read_multipart,
+    Composer, Posted, ReplyForm, ThreadMessage, draft, file_response, read_multipart, send_form,
 };
 use super::service::{self, MessagingError};
 use crate::auth::csrf;
 use crate::auth::pages::see_other;
 use crate::documents::intake::is_multipart;
 use crate::http::errors::PageError;
+use crate::http::info_query::InfoQuery;
 use crate::http::page::{NoFields, PathId, parse_id};
 use crate::i18n::t;
 use crate::staff::Accueil;
@@ -189,11 +190,6 @@ fn render_conversation(frame: &StaffFrame, model: &StaffConversationPage, status
     )
 }
 
-#[derive(Deserialize)]
-pub struct InfoQuery {
-    info: Option<String>,
-}
-
 #[handler]
 pub async fn conversation(
     Data(state): Data<&Arc<AppState>>,
@@ -230,24 +226,18 @@ pub async fn reply(
         (page.frame, page.member, posted)
     };
     let draft = draft(&posted.form.body, posted.form.format.as_deref());
-    let sent = match posted.refused {
-        Some(e) => Err(e.into()),
-        None => service::staff_reply(state, tenant, &member, id, &draft, posted.files).await,
-    };
-    match sent.map_err(form_errors) {
-        Ok(_) => Ok(see_other(format!(
-            "/{}/gestion/messagerie/{id}?info=repondu",
-            tenant.slug()
-        ))),
-        Err(Ok((errors, status))) => {
-            let mut model = conversation_model(state, tenant, &member, id)
-                .await
-                .map_err(PageError::from)?;
+    let files = posted.files;
+    send_form(
+        posted.refused,
+        async || service::staff_reply(state, tenant, &member, id, &draft, files).await,
+        |_| format!("/{}/gestion/messagerie/{id}?info=repondu", tenant.slug()),
+        async |errors, status| {
+            let mut model = conversation_model(state, tenant, &member, id).await?;
             model.composer.refused(&draft, &errors);
             Ok(render_conversation(&frame, &model, status))
-        }
-        Err(Err(e)) => Err(PageError::from(e).into()),
-    }
+        },
+    )
+    .await
 }
 
 /// A file of a conversation, as an attachment; the read is audited for the household.
@@ -260,8 +250,8 @@ pub async fn attachment(
     page: StaffPage<Accueil>,
 ) -> Result<Response, PageError> {
     let file_id = parse_id(req.raw_path_param("file").unwrap_or_default())?;
-    let file =
-        attachments::download_for_staff(state, tenant, &page.member, id, file_id, "page").await?;
+    let by = attachments::Party::Staff(&page.member);
+    let file = attachments::download(state, tenant, by, id, file_id, "page").await?;
     Ok(file_response(file))
 }
 
