@@ -151,6 +151,66 @@ async fn search_path_is_back_to_default_after_commit_error_and_cancellation() {
 }
 
 #[tokio::test]
+async fn a_read_only_transaction_refuses_writes_and_ends_without_leaving_its_schema() {
+    let admin = db(1).await;
+    let t = create_tenant(&admin, "lecture", "Mairie Lecture").await;
+    let one = db(1).await;
+    let default_path = session_search_path(&one).await;
+
+    // It reads the tenant's schema, and PostgreSQL refuses a write in it (25006).
+    let tx = TenantTx::begin_read(&one, &t.schema_name).await.unwrap();
+    let path: String = tx
+        .query_one_raw(sql("SELECT current_setting('search_path') AS path", []))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "path")
+        .unwrap();
+    assert!(path.contains(t.schema_name.as_str()), "{path}");
+    let refused = tx
+        .execute_unprepared(
+            "INSERT INTO households (id, reference) VALUES (gen_random_uuid(), 'R-1')",
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("read-only"), "{refused}");
+    tx.end_read();
+
+    // Ended without waiting, its ROLLBACK goes with the pool's release check: the one
+    // connection comes back idle, in its default path, and takes the next transaction.
+    for _ in 0..3 {
+        let tx = TenantTx::begin_read(&one, &t.schema_name).await.unwrap();
+        tx.execute_unprepared("SELECT count(*) FROM households")
+            .await
+            .unwrap();
+        tx.end_read();
+    }
+    assert_eq!(session_search_path(&one).await, default_path);
+    let tx = TenantTx::begin(&one, &t.schema_name).await.unwrap();
+    tx.execute_unprepared(
+        "INSERT INTO households (id, reference) VALUES (gen_random_uuid(), 'R-2')",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let tx = TenantTx::begin_read(&one, &t.schema_name).await.unwrap();
+    let n: i64 = tx
+        .query_one_raw(sql("SELECT count(*) AS n FROM households", []))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap();
+    tx.end_read();
+    assert_eq!(
+        n, 1,
+        "only the committed household, none of the refused one"
+    );
+
+    delete_tenant(&admin, &t.slug).await;
+}
+
+#[tokio::test]
 async fn a_tenant_transaction_cannot_reach_shared_tables_by_an_unqualified_name() {
     let admin = db(1).await;
     let t = create_tenant(&admin, "nopub", "Mairie Public").await;

@@ -1,7 +1,7 @@
 //! Connections and the tenant transaction.
 //!
 //! Tenant data is reached only through a [`TenantTx`]: a transaction whose `search_path` is
-//! the tenant's schema alone, set with `set_config(…, true)` so it ends with the transaction
+//! the tenant's schema alone, set with `SET LOCAL` so it ends with the transaction
 //! (commit, rollback, or a dropped future) and never leaks to the next user of a pooled
 //! connection, even behind a pooler in transaction mode. Repositories take `&TenantTx`, so a
 //! query without a tenant does not compile.
@@ -113,8 +113,24 @@ enum Inner {
 impl TenantTx {
     /// Begins a transaction and scopes its `search_path` to `schema`.
     pub async fn begin(db: &DatabaseConnection, schema: &SchemaName) -> Result<Self, DbErr> {
+        Self::begin_as(db, schema, "BEGIN").await
+    }
+
+    /// Begins a transaction that only reads (a page's queries): PostgreSQL refuses any write
+    /// in it, and it ends with [`end_read`](Self::end_read), without a round trip of its own.
+    pub async fn begin_read(db: &DatabaseConnection, schema: &SchemaName) -> Result<Self, DbErr> {
+        Self::begin_as(db, schema, "BEGIN READ ONLY").await
+    }
+
+    async fn begin_as(
+        db: &DatabaseConnection,
+        schema: &SchemaName,
+        begin: &str,
+    ) -> Result<Self, DbErr> {
+        // `SET LOCAL` ends with the transaction, and PostgreSQL runs it without planning it
+        // (a `SELECT set_config(…)` is planned on every request).
         let begin = format!(
-            "BEGIN; SELECT set_config('search_path', '{}', true)",
+            "{begin}; SET LOCAL search_path TO {}",
             quoted_schema(schema.as_str())
         );
         let tx = db
@@ -153,6 +169,14 @@ impl TenantTx {
             Inner::Pooled(tx) => tx.into_inner().commit().await.map_err(query_error),
             Inner::Provisioning(tx) => tx.commit().await,
         }
+    }
+
+    /// Ends a transaction begun with [`begin_read`](Self::begin_read). It is dropped: sqlx then
+    /// queues its `ROLLBACK` (its documented behaviour for a dropped transaction), which goes to
+    /// PostgreSQL in the same write as the check the pool makes of every connection it takes
+    /// back, after the answer has left. Nothing was written, so rolling back is committing.
+    pub fn end_read(self) {
+        drop(self);
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
@@ -339,6 +363,11 @@ impl TenantPool {
 
     pub async fn begin(&self, schema: &SchemaName) -> Result<TenantTx, DbErr> {
         TenantTx::begin(&self.0, schema).await
+    }
+
+    /// A transaction that only reads ([`TenantTx::begin_read`]).
+    pub async fn begin_read(&self, schema: &SchemaName) -> Result<TenantTx, DbErr> {
+        TenantTx::begin_read(&self.0, schema).await
     }
 
     /// The registry side, for the narrow services of this crate that write a new

@@ -4,7 +4,7 @@
 use super::repository::{self as repo, InvoiceRow, LineRow};
 use super::run::{self, RunReport};
 use super::{BillingError, credit_note, month::Month};
-use crate::http::tenant_tx::{in_tx, in_tx_or_dry};
+use crate::http::tenant_tx::{in_read, in_tx, in_tx_or_dry};
 use crate::state::AppState;
 use crate::tenancy::{CurrentTenant, current_config};
 use portail_tenants::batch::{Answer, Batch, Column};
@@ -24,7 +24,7 @@ pub async fn household_invoices(
 ) -> Result<Vec<InvoiceWithLines>, BillingError> {
     let mut batch = Batch::default();
     let invoices = WithLines::add(&mut batch, household_id);
-    let mut answer = in_tx(state, tenant, async |tx| tx.batch(batch).await).await?;
+    let mut answer = in_read(state, tenant, async |tx| tx.batch(batch).await).await?;
     Ok(invoices.read(&mut answer)?)
 }
 
@@ -50,7 +50,7 @@ pub async fn invoices_view(
     let invoices = WithLines::add(&mut batch, who.household_id);
     let balance = batch.add(super::cart::balance_query(who.household_id));
     let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
-    let (online, mut answer) = in_tx(state, tenant, async |tx| {
+    let (online, mut answer) = in_read(state, tenant, async |tx| {
         let online = current_config(state, tenant, tx).await?.payfip.is_some();
         Ok::<_, sea_orm::DbErr>((online, tx.batch(batch).await?))
     })

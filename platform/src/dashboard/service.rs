@@ -55,7 +55,7 @@ pub async fn load(
     let today = crate::library::service::today(state);
     // Before the transaction: reading the registry takes a connection of its own.
     let calendar = state.school_calendars.current().await;
-    let tx = tenant.begin(state).await?;
+    let tx = tenant.begin_read(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     // The four tiles' queries in one round trip.
     let mut batch = Batch::default();
@@ -68,7 +68,7 @@ pub async fn load(
     let invoices = batch.add(crate::billing::household_invoices_query(who.household_id));
     let unread = batch.add(crate::messaging::unread_query(who.guardian_id));
     let mut answer = tx.batch(batch).await?;
-    tx.commit().await?;
+    tx.end_read();
     let documents = answer.take(documents)?;
     let facts = answer
         .take(facts)?

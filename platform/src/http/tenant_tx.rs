@@ -16,6 +16,19 @@ pub async fn in_tx<T, E: From<DbErr>>(
     in_tx_or_dry(state, tenant, false, work).await
 }
 
+/// Runs `work` in one read-only transaction of `tenant` ([`CurrentTenant::begin_read`]): a
+/// page's reads, ended without a round trip of their own.
+pub async fn in_read<T, E: From<DbErr>>(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    work: impl AsyncFnOnce(&TenantTx) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = tenant.begin_read(state).await?;
+    let value = work(&tx).await?;
+    tx.end_read();
+    Ok(value)
+}
+
 /// As [`in_tx`], but with `dry` what `work` did is rolled back even when it succeeds: a dry
 /// run says what it would do, and does nothing (its numbers and locks are given back).
 pub async fn in_tx_or_dry<T, E: From<DbErr>>(

@@ -123,7 +123,7 @@ async fn read_grid(
     let now = state.clock.now();
     // Before the transaction: reading the registry takes a connection of its own.
     let calendar = state.school_calendars.current().await;
-    let tx = tenant.begin(state).await?;
+    let tx = tenant.begin_read(state).await?;
     let config = current_config(state, tenant, &tx).await?;
     let all_days = week.days();
     // The grid's queries in one round trip.
@@ -138,7 +138,7 @@ async fn read_grid(
     let unread =
         count_unread.then(|| batch.add(crate::messaging::unread_query(signed.guardian_id)));
     let mut answer = tx.batch(batch).await?;
-    tx.commit().await?;
+    tx.end_read();
     let facts = repository::WeekFacts::of(answer.take(facts)?);
     let carted: HashSet<(Uuid, String, NaiveDate)> =
         crate::billing::cart::still_held(answer.take(held)?, now)
