@@ -3,7 +3,8 @@
 //! and why; replace mode cancels the other weekdays where still allowed; bad input gets the
 //! step again with a French message (422), another household's child a 404; the history names
 //! who changed what from where; the `.ics` feed holds exactly the household's booked days and
-//! its address can be renewed.
+//! its address can be renewed. A cell of the grid page is a button of its row's form: it books
+//! and cancels its day without JavaScript, and a day that does not read changes nothing.
 
 mod support;
 
@@ -588,6 +589,70 @@ async fn another_households_child_answers_404_and_is_never_booked() {
     let r = p.visitor().page("/reservations/masse").await;
     assert_eq!(r.status(), 303);
     p.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_cell_posts_its_rows_form_with_its_action_and_day_and_an_unreadable_day_changes_nothing()
+{
+    let p = Town::build("cellule")
+        .at(paris(2026, 12, 1, 10, 0))
+        .start()
+        .await;
+    let paul = p.parent(PAUL).await;
+    let theo = paul.child_id("Théo").await;
+    let row_form = format!("cellules-{theo}-repas");
+    let grid = paul.view("/reservations?semaine=2027-W02").await;
+    assert!(grid.has(&format!("id=\"{row_form}\" hidden>")));
+    assert!(grid.has(&format!(
+        "form=\"{row_form}\" name=\"reserver\" value=\"2027-01-11\""
+    )));
+    // What the browser posts for the button: the row's fields, then the button's own.
+    let post = |action: &'static str, day: &'static str| {
+        let (paul, theo, csrf) = (&paul, theo.clone(), grid.csrf());
+        async move {
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("child", theo.as_str()),
+                ("prestation", "repas"),
+                ("week", "2027-W02"),
+                (action, day),
+            ];
+            paul.post_form("/reservations", &fields).await
+        }
+    };
+    let r = post("reserver", "2027-01-11").await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("info=reserve"), "{}", location(&r));
+    assert_eq!(
+        reserved(&paul, "2027-W02", "Théo", "repas").await,
+        ["2027-01-11"]
+    );
+    let grid = paul.view("/reservations?semaine=2027-W02").await;
+    assert!(grid.has(&format!(
+        "form=\"{row_form}\" name=\"annuler\" value=\"2027-01-11\""
+    )));
+    let r = post("annuler", "2027-01-11").await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("info=annule"), "{}", location(&r));
+    assert!(
+        reserved(&paul, "2027-W02", "Théo", "repas")
+            .await
+            .is_empty()
+    );
+    // An unreadable day is refused: it never stands for the whole week.
+    for day in ["2027-13-45", ""] {
+        assert_eq!(post("reserver", day).await.status(), 404, "{day:?}");
+    }
+    assert!(
+        reserved(&paul, "2027-W02", "Théo", "repas")
+            .await
+            .is_empty()
+    );
+    p.cleanup().await;
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().to_string()
 }
 
 #[tokio::test]

@@ -1,11 +1,17 @@
 //! The children's cards of the booking grid, written straight into the page.
 //!
 //! The grid is the parents' busiest page and its cards are nearly all of its markup: with
-//! three children and five prestations, 75 cells, each a form of six fields. Rendered by
-//! handlebars, each cell resolved a dozen values by path through a JSON copy of the model,
-//! and that took two thirds of the page's time. This writer emits the same markup from the
-//! typed model in one pass; `reservations.hbs` keeps the rest of the page and places the
-//! cards with `{{{cards}}}`.
+//! three children and five prestations, 75 cells. Rendered by handlebars, each cell resolved
+//! a dozen values by path through a JSON copy of the model, and that took two thirds of the
+//! page's time. This writer emits the markup from the typed model in one pass;
+//! `reservations.hbs` keeps the rest of the page and places the cards with `{{{cards}}}`.
+//!
+//! A cell is one button. What every cell of a row would repeat (the CSRF token, the child,
+//! the prestation, the week) is said once, in the row's own hidden form, which the buttons
+//! name with their `form` attribute; the button adds its action and its day
+//! (`reserver=2027-01-18` or `annuler=2027-01-18`). Without JavaScript the browser posts that
+//! form; with it, `grid.js` reads the same fields. Half the page's weight went with the six
+//! hidden fields each cell used to carry.
 //!
 //! Every value goes through [`Html::text`], which escapes exactly as handlebars' `{{…}}`
 //! does, so nothing a parent or a municipality typed can reach the page unescaped.
@@ -25,13 +31,13 @@ pub struct Shared<'a> {
 
 /// The cards of every child, in order.
 pub fn cards(children: &[ChildCard], shared: &Shared) -> String {
-    // About 1.5 kB a cell: one allocation for the common grid.
+    // About 600 bytes a cell: one allocation for the common grid.
     let cells: usize = children
         .iter()
         .flat_map(|c| &c.rows)
         .map(|r| r.cells.len())
         .sum();
-    let mut html = Html(String::with_capacity(4096 + cells * 1536));
+    let mut html = Html(String::with_capacity(4096 + cells * 640));
     for child in children {
         card(&mut html, child, shared);
     }
@@ -96,7 +102,12 @@ impl Html {
     ) -> &mut Self {
         self.form(shared)
             .raw(attributes)
-            .fields(shared, child)
+            .row_fields(shared, child, prestation)
+    }
+
+    /// The end of a row form's opening tag and its fields: the child, the prestation, the week.
+    fn row_fields(&mut self, shared: &Shared, child: &str, prestation: &str) -> &mut Self {
+        self.fields(shared, child)
             .hidden("prestation", prestation)
             .hidden("week", shared.week)
     }
@@ -231,22 +242,31 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
             .text(&t("grid-cancel-week"))
             .raw("</button>\n</form>\n");
     }
+    // The row's fields, once, for its cells' buttons.
+    let cells_form = format!("cellules-{id}-{}", row.prestation);
+    if row.cells.iter().any(|c| c.changeable) {
+        html.form(shared)
+            .raw(" id=\"")
+            .text(&cells_form)
+            .raw("\" hidden")
+            .row_fields(shared, id, &row.prestation)
+            .raw("</form>\n");
+    }
     html.raw("</div>\n</th>\n</tr>\n<tr>\n");
     for cell in &row.cells {
         html.raw("<td class=\"cell cell-")
             .raw(cell.state.as_str())
             .raw("\">\n");
         if cell.changeable {
-            html.form(shared)
-                .raw(" data-cell data-day=\"")
+            html.raw("<button type=\"submit\" form=\"")
+                .text(&cells_form)
+                .raw("\" name=\"")
+                .raw(cell.want)
+                .raw("\" value=\"")
+                .text(&cell.date)
+                .raw("\" data-cell data-day=\"")
                 .text(&cell.day)
-                .raw("\"")
-                .fields(shared, id)
-                .hidden("prestation", &row.prestation)
-                .hidden("date", &cell.date)
-                .hidden("week", shared.week)
-                .hidden("want", cell.want)
-                .raw("<button type=\"submit\" class=\"cell-button\" aria-label=\"")
+                .raw("\" class=\"cell-button\" aria-label=\"")
                 .text(&cell.action)
                 .raw("\" title=\"")
                 .text(&cell.explain)
@@ -260,7 +280,7 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
                 } else {
                     "+"
                 })
-                .raw("</button>\n</form>\n");
+                .raw("</button>\n");
         } else {
             html.raw("<span class=\"cell-static\" role=\"img\" aria-label=\"")
                 .text(&cell.label)
@@ -408,17 +428,29 @@ mod tests {
     }
 
     #[test]
-    fn each_cell_is_a_form_or_a_labelled_mark() {
+    fn each_cell_is_a_button_of_its_rows_form_or_a_labelled_mark() {
         let html = written();
-        // The changeable cells post their day with the row's fields, in the template's order.
-        assert_eq!(html.matches("<form method=\"post\" action=\"/stsouveur/reservations\" data-cell data-day=\"lundi 18 janvier\">").count(), 2);
-        assert!(html.contains(
-            "<input type=\"hidden\" name=\"child\" value=\"00000000-0000-0000-0000-000000000000\">\n\
+        // The row's fields are said once, in the form its cells' buttons name.
+        let form = "cellules-00000000-0000-0000-0000-000000000000-repas";
+        assert_eq!(
+            html.matches(&format!(
+                "<form method=\"post\" action=\"/stsouveur/reservations\" id=\"{form}\" hidden>\n"
+            ))
+            .count(),
+            1
+        );
+        assert!(html.contains(&format!(
+            "id=\"{form}\" hidden>\n\
+             <input type=\"hidden\" name=\"csrf\" value=\"tok&#x3D;en\">\n\
+             <input type=\"hidden\" name=\"child\" value=\"00000000-0000-0000-0000-000000000000\">\n\
              <input type=\"hidden\" name=\"prestation\" value=\"repas\">\n\
-             <input type=\"hidden\" name=\"date\" value=\"2027-01-18\">\n\
              <input type=\"hidden\" name=\"week\" value=\"2027-W03\">\n\
-             <input type=\"hidden\" name=\"want\" value=\"annuler\">"
-        ));
+             </form>"
+        )));
+        // Each changeable cell posts its action and its day with that form.
+        assert!(html.contains(&format!("<button type=\"submit\" form=\"{form}\" name=\"reserver\" value=\"2027-01-18\" data-cell data-day=\"lundi 18 janvier\" class=\"cell-button\"")));
+        assert!(html.contains(&format!("<button type=\"submit\" form=\"{form}\" name=\"annuler\" value=\"2027-01-18\" data-cell")));
+        assert_eq!(html.matches("data-cell").count(), 2);
         assert!(html.contains("<td class=\"cell cell-reserved\">"));
         assert!(
             html.contains("data-reason=\"raison-00000000-0000-0000-0000-000000000000\">✓</button>")

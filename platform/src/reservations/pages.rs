@@ -129,6 +129,7 @@ pub(super) struct CellModel {
     pub locked: bool,
     pub unavailable: bool,
     pub changeable: bool,
+    /// What the cell's button does, and its name: `reserver` or `annuler`.
     pub want: &'static str,
     pub action: String,
     pub explain: String,
@@ -497,7 +498,17 @@ pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Re
     let child = parse_id(form.get("child").map_or("", String::as_str))?;
     let prestation = form.get("prestation").cloned().unwrap_or_default();
     let week = form.get("week").cloned().unwrap_or_default();
-    let want = form.get("want").map(String::as_str) != Some("annuler");
+    // A cell's button names its action and gives its day (`reserver=2027-01-18`); the row's
+    // buttons and the undo say `want` (booking unless `annuler`).
+    let cell = match (form.get("reserver"), form.get("annuler")) {
+        (Some(day), _) => Some((true, day)),
+        (None, Some(day)) => Some((false, day)),
+        (None, None) => None,
+    };
+    let want = match cell {
+        Some((want, _)) => want,
+        None => form.get("want").map(String::as_str) != Some("annuler"),
+    };
     let back = |info: &str, days: &[NaiveDate]| {
         let days = days
             .iter()
@@ -515,10 +526,15 @@ pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Re
         ))
     };
     let listed = days_of(form.get("jours").map(String::as_str));
-    // One day, from its cell or from the undo of a one-day change.
-    let single = match listed.as_slice() {
-        [day] => Some(*day),
-        _ => form.get("date").and_then(|d| parse_day(d)),
+    // One day, from its cell or from the undo of a one-day change. A day that does not read
+    // is refused: it must never fall through to the whole week.
+    let single = match (
+        listed.as_slice(),
+        cell.map(|(_, day)| day).or(form.get("date")),
+    ) {
+        ([day], _) => Some(*day),
+        (_, Some(day)) => Some(parse_day(day).ok_or(PageError::from(Failure::NotFound))?),
+        (_, None) => None,
     };
     if let Some(day) = single {
         return match service::set(state, tenant, signed, child, &prestation, day, want, "page")
