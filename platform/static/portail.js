@@ -42,9 +42,10 @@
 
   // The booking grid: why a day is as it is, in visible text under the grid, on tap or focus
   // (a tooltip would be clipped by the scrolling grid and needs a mouse).
-  // The reason is the cell's title (kept up to date by grid.js).
-  document.querySelectorAll('[data-reason]').forEach(function (cell) {
-    var line = document.getElementById(cell.getAttribute('data-reason'));
+  // The reason is the cell's title (kept up to date by grid.js), said in its child's card.
+  document.querySelectorAll('.week-grid .cell-button, .week-grid .cell-static').forEach(function (cell) {
+    var card = cell.closest('article');
+    var line = card && card.querySelector('.cell-reason');
     if (!line) return;
     var say = function () { line.textContent = cell.getAttribute('title'); };
     cell.addEventListener('click', say);

@@ -38,8 +38,8 @@ pub fn cards(children: &[ChildCard], shared: &Shared) -> String {
         .map(|r| r.cells.len())
         .sum();
     let mut html = Html(String::with_capacity(4096 + cells * 640));
-    for child in children {
-        card(&mut html, child, shared);
+    for (n, child) in children.iter().enumerate() {
+        card(&mut html, n, child, shared);
     }
     html.0
 }
@@ -120,7 +120,8 @@ impl Html {
     }
 }
 
-fn card(html: &mut Html, child: &ChildCard, shared: &Shared) {
+/// The card of the `n`th child.
+fn card(html: &mut Html, n: usize, child: &ChildCard, shared: &Shared) {
     let id = child.id.to_string();
     html.raw("<article class=\"card child-week\" id=\"enfant-")
         .raw(&id)
@@ -152,7 +153,7 @@ fn card(html: &mut Html, child: &ChildCard, shared: &Shared) {
             ))
             .raw("</p>\n");
     } else {
-        table(html, child, &id, shared);
+        table(html, n, child, &id, shared);
         html.raw("<p class=\"cell-reason\" id=\"raison-")
             .raw(&id)
             .raw("\" aria-live=\"polite\"></p>\n");
@@ -175,7 +176,7 @@ fn confirmation_box(html: &mut Html, confirmation: &Confirmation, id: &str, shar
     html.raw("</div>\n");
 }
 
-fn table(html: &mut Html, child: &ChildCard, id: &str, shared: &Shared) {
+fn table(html: &mut Html, n: usize, child: &ChildCard, id: &str, shared: &Shared) {
     html.raw("<div class=\"grid-scroll\">\n<table class=\"week-grid\">\n<caption class=\"visually-hidden\">")
         .text(&t_args(
             "grid-caption",
@@ -200,13 +201,14 @@ fn table(html: &mut Html, child: &ChildCard, id: &str, shared: &Shared) {
         .raw("</span></th>");
     }
     html.raw("</tr></thead>\n");
-    for row in &child.rows {
-        row_body(html, row, id, shared);
+    for (r, row) in child.rows.iter().enumerate() {
+        // The form of the page's row its cells' buttons name: digits, nothing to escape.
+        row_body(html, row, id, &format!("cellules-{n}-{r}"), shared);
     }
     html.raw("</table>\n</div>\n");
 }
 
-fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
+fn row_body(html: &mut Html, row: &RowModel, id: &str, form_id: &str, shared: &Shared) {
     html.raw("<tbody data-t-book=\"")
         .text(&row.book_label)
         .raw("\" data-t-cancel=\"")
@@ -221,8 +223,10 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
     // A number: nothing to escape.
     let _ = write!(html.0, "{}", shared.days.len());
     html.raw("\">\n<div class=\"prestation-head\">\n");
+    let changeable = row.cells.iter().any(|c| c.changeable);
     if row.any_available {
-        html.row_form(shared, "", id, &row.prestation)
+        // The week's form has the row's fields: its cells' buttons name it.
+        html.row_form(shared, &format!(" id=\"{form_id}\""), id, &row.prestation)
             .raw("<button type=\"submit\" class=\"prestation-button\" aria-label=\"")
             .text(&row.week_action)
             .raw("\">")
@@ -232,6 +236,15 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
         html.raw("<span class=\"prestation-name\">")
             .text(&row.name)
             .raw("</span>\n");
+        if changeable {
+            // No day left to book, some to cancel: the row's fields in a form of their own.
+            html.form(shared)
+                .raw(" id=\"")
+                .raw(form_id)
+                .raw("\" hidden")
+                .row_fields(shared, id, &row.prestation)
+                .raw("</form>\n");
+        }
     }
     if let Some(cancel_week) = &row.cancel_week {
         html.row_form(shared, " class=\"inline-form\"", id, &row.prestation)
@@ -242,16 +255,6 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
             .text(&t("grid-cancel-week"))
             .raw("</button>\n</form>\n");
     }
-    // The row's fields, once, for its cells' buttons.
-    let cells_form = format!("cellules-{id}-{}", row.prestation);
-    if row.cells.iter().any(|c| c.changeable) {
-        html.form(shared)
-            .raw(" id=\"")
-            .text(&cells_form)
-            .raw("\" hidden")
-            .row_fields(shared, id, &row.prestation)
-            .raw("</form>\n");
-    }
     html.raw("</div>\n</th>\n</tr>\n<tr>\n");
     for cell in &row.cells {
         html.raw("<td class=\"cell cell-")
@@ -259,7 +262,7 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
             .raw("\">\n");
         if cell.changeable {
             html.raw("<button type=\"submit\" form=\"")
-                .text(&cells_form)
+                .raw(form_id)
                 .raw("\" name=\"")
                 .raw(cell.want)
                 .raw("\" value=\"")
@@ -270,8 +273,6 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
                 .text(&cell.action)
                 .raw("\" title=\"")
                 .text(&cell.explain)
-                .raw("\" data-reason=\"raison-")
-                .raw(id)
                 .raw("\">")
                 .raw(if cell.in_cart {
                     "🛒"
@@ -286,8 +287,6 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, shared: &Shared) {
                 .text(&cell.label)
                 .raw("\" title=\"")
                 .text(&cell.explain)
-                .raw("\" data-reason=\"raison-")
-                .raw(id)
                 .raw("\">");
             // A state has one mark; the template said each on its own condition.
             for (shown, mark) in [
@@ -332,8 +331,8 @@ mod tests {
         }
     }
 
-    fn sample() -> (Vec<ChildCard>, Vec<DayHead>) {
-        let row = RowModel {
+    fn sample_row() -> RowModel {
+        RowModel {
             prestation: "repas".into(),
             name: "Repas \"midi\"".into(),
             cells: vec![
@@ -349,7 +348,21 @@ mod tests {
             booked_message: "Réservé".into(),
             cancelled_message: "Annulé".into(),
             static_label: "%day% : %state%".into(),
-        };
+        }
+    }
+
+    fn shared(days: &[DayHead]) -> Shared<'_> {
+        Shared {
+            slug: "stsouveur",
+            csrf: "tok=en",
+            week: "2027-W03",
+            week_label: "semaine 03",
+            days,
+        }
+    }
+
+    fn sample() -> (Vec<ChildCard>, Vec<DayHead>) {
+        let row = sample_row();
         let child = ChildCard {
             id: Uuid::nil(),
             name: "Théo <script>alert(1)</script> O'BRIEN".into(),
@@ -384,16 +397,7 @@ mod tests {
     fn written() -> String {
         let (children, days) = sample();
         crate::i18n::sync_scope(crate::i18n::Locale::default(), || {
-            cards(
-                &children,
-                &Shared {
-                    slug: "stsouveur",
-                    csrf: "tok=en",
-                    week: "2027-W03",
-                    week_label: "semaine 03",
-                    days: &days,
-                },
-            )
+            cards(&children, &shared(&days))
         })
     }
 
@@ -430,37 +434,36 @@ mod tests {
     #[test]
     fn each_cell_is_a_button_of_its_rows_form_or_a_labelled_mark() {
         let html = written();
-        // The row's fields are said once, in the form its cells' buttons name.
-        let form = "cellules-00000000-0000-0000-0000-000000000000-repas";
-        assert_eq!(
-            html.matches(&format!(
-                "<form method=\"post\" action=\"/stsouveur/reservations\" id=\"{form}\" hidden>\n"
-            ))
-            .count(),
-            1
-        );
-        assert!(html.contains(&format!(
-            "id=\"{form}\" hidden>\n\
+        // The row's fields are said once, in the week's form, which its cells' buttons name.
+        assert!(html.contains(
+            "<form method=\"post\" action=\"/stsouveur/reservations\" id=\"cellules-0-0\">\n\
              <input type=\"hidden\" name=\"csrf\" value=\"tok&#x3D;en\">\n\
              <input type=\"hidden\" name=\"child\" value=\"00000000-0000-0000-0000-000000000000\">\n\
              <input type=\"hidden\" name=\"prestation\" value=\"repas\">\n\
              <input type=\"hidden\" name=\"week\" value=\"2027-W03\">\n\
-             </form>"
-        )));
-        // Each changeable cell posts its action and its day with that form.
-        assert!(html.contains(&format!("<button type=\"submit\" form=\"{form}\" name=\"reserver\" value=\"2027-01-18\" data-cell data-day=\"lundi 18 janvier\" class=\"cell-button\"")));
-        assert!(html.contains(&format!("<button type=\"submit\" form=\"{form}\" name=\"annuler\" value=\"2027-01-18\" data-cell")));
-        assert_eq!(html.matches("data-cell").count(), 2);
-        assert!(html.contains("<td class=\"cell cell-reserved\">"));
-        assert!(
-            html.contains("data-reason=\"raison-00000000-0000-0000-0000-000000000000\">✓</button>")
-        );
-        assert!(
-            html.contains("data-reason=\"raison-00000000-0000-0000-0000-000000000000\">+</button>")
-        );
-        assert!(html.contains(
-            "<span class=\"cell-static\" role=\"img\" aria-label=\"Repas le lundi : verrouillé\" title=\"Réservable jusqu&#x27;au vendredi\" data-reason=\"raison-00000000-0000-0000-0000-000000000000\">🔒</span>"
+             <button type=\"submit\" class=\"prestation-button\""
         ));
+        // Each changeable cell posts its action and its day with that form.
+        assert!(html.contains("<td class=\"cell cell-available\">\n<button type=\"submit\" form=\"cellules-0-0\" name=\"reserver\" value=\"2027-01-18\" data-cell data-day=\"lundi 18 janvier\" class=\"cell-button\" aria-label=\"Réserver &lt;Repas&gt; le lundi\" title=\"Réservable jusqu&#x27;au vendredi\">+</button>\n</td>"));
+        assert!(html.contains("<td class=\"cell cell-reserved\">\n<button type=\"submit\" form=\"cellules-0-0\" name=\"annuler\" value=\"2027-01-18\" data-cell"));
+        assert_eq!(html.matches("data-cell").count(), 2);
+        assert!(html.contains(
+            "<span class=\"cell-static\" role=\"img\" aria-label=\"Repas le lundi : verrouillé\" title=\"Réservable jusqu&#x27;au vendredi\">🔒</span>"
+        ));
+        // A row with no day left to book but some to cancel has a form of its own.
+        let mut booked = sample_row();
+        booked.any_available = false;
+        booked.cells.retain(|c| c.reserved);
+        let mut own = Html(String::new());
+        crate::i18n::sync_scope(crate::i18n::Locale::default(), || {
+            row_body(&mut own, &booked, "id", "cellules-2-1", &shared(&[]))
+        });
+        assert!(own.0.contains("<span class=\"prestation-name\">"));
+        assert!(
+            own.0
+                .contains("id=\"cellules-2-1\" hidden>\n<input type=\"hidden\" name=\"csrf\"")
+        );
+        assert!(own.0.contains("form=\"cellules-2-1\" name=\"annuler\""));
         // The row's sentences for the script, the week's buttons, the head and the undo.
         assert!(html.contains("<tbody data-t-book=\"Réserver le %day%\""));
         assert!(html.contains("colspan=\"1\""));
