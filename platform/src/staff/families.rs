@@ -337,9 +337,7 @@ pub async fn set_quotient(
     if change.quotient_familial.is_some() && valid_from.is_none() {
         errors.add("quotient_valid_from", crate::i18n::t("field-required"));
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    errors.into_result(())?;
     let tx = tenant.begin(state).await?;
     if let Some(proof) = change.quotient_document_id
         && !tx
