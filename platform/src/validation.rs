@@ -22,6 +22,15 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// `value` when no field was refused, else every refusal at once: `errors.into_result(())?`
+    /// ends a check.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
 }
 
 /// Trims, refuses control characters and more than `max` characters.

@@ -105,11 +105,7 @@ pub async fn check(
             }
         }
     }
-    Ok(if errors.is_empty() {
-        Ok(email)
-    } else {
-        Err(errors)
-    })
+    Ok(errors.into_result(email))
 }
 
 /// Keeps the change of a checked address pending, and mails the link to the new address and a

@@ -437,13 +437,14 @@ fn new_password_page(frame: &Frame, model: NewPasswordPage, status: u16) -> Resp
     response
 }
 
-#[handler]
-pub async fn new_password_form(
-    Query(query): Query<TokenQuery>,
-    ctx: Page<'_>,
+/// The mailed link's page for `token`, with what `fill` adds to it; while the token is not
+/// live (unknown, used or expired), the page that says so.
+async fn live_link_page(
+    page: Page<'_>,
+    token: String,
+    fill: impl FnOnce(&mut NewPasswordPage),
 ) -> Result<Response, PageError> {
-    let (state, tenant, frame) = ctx.parts();
-    let token = query.token.unwrap_or_default();
+    let (state, tenant, frame) = page.parts();
     if !service::token_is_live(state, tenant, &token)
         .await
         .map_err(PageError::from)?
@@ -454,11 +455,20 @@ pub async fn new_password_form(
             400,
         ));
     }
-    let model = NewPasswordPage {
+    let mut model = NewPasswordPage {
         token,
         ..Default::default()
     };
+    fill(&mut model);
     Ok(new_password_page(&frame, model, 200))
+}
+
+#[handler]
+pub async fn new_password_form(
+    Query(query): Query<TokenQuery>,
+    ctx: Page<'_>,
+) -> Result<Response, PageError> {
+    live_link_page(ctx, query.token.unwrap_or_default(), |_| {}).await
 }
 
 #[derive(Deserialize)]
@@ -504,32 +514,20 @@ pub struct GenerateForm {
 /// Choices 2 and 3: shows a generated password, which the parent then confirms.
 #[handler]
 pub async fn generate(ctx: PublicForm<'_, GenerateForm>) -> Result<Response, PageError> {
-    let (state, tenant, frame, form) = ctx.parts();
+    let PublicForm { page, form } = ctx;
     let token = form.token.unwrap_or_default();
-    if !service::token_is_live(state, tenant, &token)
-        .await
-        .map_err(PageError::from)?
-    {
-        return Ok(new_password_page(
-            &frame,
-            NewPasswordPage::invalid_link(),
-            400,
-        ));
-    }
-    let mut model = NewPasswordPage {
-        token,
-        ..Default::default()
-    };
-    if form.method.as_deref() == Some("sentence") {
-        model.sentence = sentence_choice(form.sentence.unwrap_or_default());
-    } else {
-        let (password, a) = random_password(&Context::default());
-        model.random = Some(Generated {
-            password,
-            entropy_bits: a.entropy_bits,
-        });
-    }
-    Ok(new_password_page(&frame, model, 200))
+    live_link_page(page, token, |model| {
+        if form.method.as_deref() == Some("sentence") {
+            model.sentence = sentence_choice(form.sentence.unwrap_or_default());
+        } else {
+            let (password, a) = random_password(&Context::default());
+            model.random = Some(Generated {
+                password,
+                entropy_bits: a.entropy_bits,
+            });
+        }
+    })
+    .await
 }
 
 /// Choice 3: a password made of the parent's sentence, or why it is refused.

@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
-use chrono::{Duration, Timelike};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use poem::http::StatusCode;
 use portail_tenants::TenantTx;
 use portail_tenants::values::is_email;
@@ -251,6 +251,27 @@ pub fn request_reset(state: std::sync::Arc<AppState>, tenant: CurrentTenant, ema
     }));
 }
 
+/// A new link to "Nouveau mot de passe" for guardian `guardian_id`, working from `now` for
+/// `lifetime`: its token is stored hashed and ends the guardian's earlier ones.
+pub async fn new_password_link(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    tx: &TenantTx,
+    guardian_id: Uuid,
+    now: DateTime<Utc>,
+    lifetime: Duration,
+) -> Result<String, DbErr> {
+    let token = tokens::new_token();
+    let hash = tokens::token_hash(&token);
+    repository::store_token(tx, guardian_id, &hash, now, now + lifetime).await?;
+    // Built from the configured public URL, never from the request's Host header.
+    Ok(format!(
+        "{}/{}/nouveau-mot-de-passe?token={token}",
+        state.settings.public_url,
+        tenant.slug()
+    ))
+}
+
 async fn send_reset_link(
     state: &AppState,
     tenant: &CurrentTenant,
@@ -274,22 +295,9 @@ async fn send_reset_link(
         return Ok(());
     };
     let now = state.clock.now();
-    let token = tokens::new_token();
-    repository::store_token(
-        &tx,
-        account.guardian_id,
-        &tokens::token_hash(&token),
-        now,
-        now + Duration::hours(TOKEN_LIFETIME_HOURS),
-    )
-    .await?;
+    let lifetime = Duration::hours(TOKEN_LIFETIME_HOURS);
+    let link = new_password_link(state, tenant, &tx, account.guardian_id, now, lifetime).await?;
     let texts = crate::portal::repository::portal_texts(&tx).await?;
-    // Built from the configured public URL, never from the request's Host header.
-    let link = format!(
-        "{}/{}/nouveau-mot-de-passe?token={token}",
-        state.settings.public_url,
-        tenant.slug()
-    );
     let mail = i18n::sync_scope(i18n::for_recipient(account.locale.as_deref()), || {
         Mail::render(
             "password_reset",

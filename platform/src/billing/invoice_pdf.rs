@@ -74,15 +74,10 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
         Weight::Regular,
         &format!("{} · {}", c.contact.phone, c.contact.email),
     );
-    let h = &i.household;
+    let names = i.household.names.as_deref();
+    let h = &i.household.household;
     let x = 330.0;
-    doc.text(
-        x,
-        y,
-        11.0,
-        Weight::Bold,
-        h.names.as_deref().unwrap_or(&h.reference),
-    );
+    doc.text(x, y, 11.0, Weight::Bold, names.unwrap_or(&h.reference));
     doc.text(x, y - 16.0, 10.0, Weight::Regular, &h.address);
     doc.text(
         x,
@@ -220,6 +215,7 @@ pub fn render(i: &PdfInvoice) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::household::repository::Household;
 
     /// An invoice of the demo municipality, as a file, with its fonts and text read back by
     /// poppler's `pdffonts` and `pdftotext`.
@@ -232,12 +228,14 @@ mod tests {
             number: "FAC-2026-000042".into(),
             credit_note_of: None,
             household: HouseholdRow {
-                id: uuid::Uuid::nil(),
-                reference: "F0001".into(),
-                address: "12 rue des Écoles".into(),
-                postal_code: "22300".into(),
-                city: "Lannion".into(),
-                quotient_familial: Some(999),
+                household: Household {
+                    id: uuid::Uuid::nil(),
+                    reference: "F0001".into(),
+                    address: "12 rue des Écoles".into(),
+                    postal_code: "22300".into(),
+                    city: "Lannion".into(),
+                    quotient_familial: Some(999),
+                },
                 names: Some("Paul ALAIN, Sophie ALAIN".into()),
                 email: None,
             },

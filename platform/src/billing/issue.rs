@@ -51,7 +51,7 @@ pub async fn issue(
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::new_v4();
-    let household_id = doc.household.id;
+    let household_id = doc.household.household.id;
     let credits = doc.cancels.as_ref().map(|(id, _)| *id);
     let pdf = render(PdfInvoice {
         config: config.clone(),

@@ -1,5 +1,6 @@
 //! Queries of billing. Every function takes the tenant transaction.
 
+use crate::household::repository::Household;
 use chrono::{DateTime, NaiveDate, Utc};
 use portail_tenants::TenantTx;
 use portail_tenants::batch::Query;
@@ -40,14 +41,12 @@ pub async fn next_number(tx: &TenantTx, series: &str, year: i32) -> Result<i32, 
     Ok(row.map(|r| r.last).unwrap_or(1))
 }
 
+/// A household as bills address it: the household, its guardians' names and the first
+/// guardian's e-mail address.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct HouseholdRow {
-    pub id: Uuid,
-    pub reference: String,
-    pub address: String,
-    pub postal_code: String,
-    pub city: String,
-    pub quotient_familial: Option<i32>,
+    #[sea_orm(nested)]
+    pub household: Household,
     pub names: Option<String>,
     pub email: Option<String>,
 }

@@ -155,13 +155,13 @@ pub async fn run(
     let households: HashMap<Uuid, HouseholdRow> = repo::households(tx)
         .await?
         .into_iter()
-        .map(|h| (h.id, h))
+        .map(|h| (h.household.id, h))
         .collect();
     let mut changes: BTreeMap<(String, Uuid), Vec<Change>> = BTreeMap::new();
     let mut push = |change: Change| {
         let reference = households
             .get(&change.day.household_id)
-            .map(|h| h.reference.clone())
+            .map(|h| h.household.reference.clone())
             .unwrap_or_default();
         changes
             .entry((reference, change.day.household_id))
@@ -174,7 +174,7 @@ pub async fn run(
         }
         let quotient = households
             .get(&day.household_id)
-            .and_then(|h| h.quotient_familial)
+            .and_then(|h| h.household.quotient_familial)
             .map(|q| q.max(0) as u32);
         let prestation = config
             .prestation(&day.prestation_code)

@@ -192,9 +192,7 @@ pub async fn change(
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    errors.into_result(())?;
     let mut fields = changed_fields(&current, &c);
     if !fields.is_empty() {
         repository::update_child(&tx, &c).await?;
@@ -309,11 +307,7 @@ fn apply(mut c: Contact, input: ContactInput) -> Result<Contact, FieldErrors> {
     if !c.pickup && !c.emergency {
         errors.add("pickup", crate::i18n::t("contact-pickup-or-emergency"));
     }
-    if errors.is_empty() {
-        Ok(c)
-    } else {
-        Err(errors)
-    }
+    errors.into_result(c)
 }
 
 pub async fn contacts(

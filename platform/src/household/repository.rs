@@ -34,9 +34,12 @@ pub struct Guardian {
     pub parental_authority: bool,
 }
 
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+/// An insurance of the household or of one of its children.
+#[derive(Debug, Clone, Serialize, FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffInsurance")]
 pub struct Insurance {
     pub id: Uuid,
+    /// The child it covers; `null` for the household.
     pub child_id: Option<Uuid>,
     pub company: String,
     pub number: String,
@@ -44,15 +47,20 @@ pub struct Insurance {
     pub valid_to: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+/// A criterion of the household or of one of its children.
+#[derive(Debug, Clone, Serialize, FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffCriterion")]
 pub struct Criterion {
     pub id: Uuid,
+    /// The child it concerns; `null` for the household.
     pub child_id: Option<Uuid>,
     pub label: String,
     pub decided_at: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+/// A guardian's consent.
+#[derive(Debug, Clone, Serialize, FromQueryResult, poem_openapi::Object)]
+#[oai(rename = "StaffConsent")]
 pub struct Consent {
     pub guardian_id: Uuid,
     pub code: String,
@@ -88,17 +96,18 @@ pub async fn guardian_for_update(
 }
 
 pub async fn insurances(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Insurance>, DbErr> {
-    tx.all("SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC",
+    tx.all("SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC, company",
         [household_id.into()]).await
 }
 
 pub async fn criteria(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Criterion>, DbErr> {
-    tx.all("SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at",
+    tx.all("SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at, label",
         [household_id.into()]).await
 }
 
 pub async fn consents(tx: &TenantTx, household_id: Uuid) -> Result<Vec<Consent>, DbErr> {
-    tx.all("SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1",
+    tx.all("SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c
+         JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1 ORDER BY g.position, c.code",
         [household_id.into()]).await
 }
 

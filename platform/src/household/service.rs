@@ -71,9 +71,7 @@ pub async fn change_address(
         .city
         .as_deref()
         .map(|v| check::text(&mut errors, "city", v, SHORT_TEXT, true));
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    errors.into_result(())?;
     let mut fields = Vec::new();
     let mut pick = |name: &str, new: Option<String>, old: &str| match new {
         Some(v) if v != old => {
@@ -230,9 +228,7 @@ async fn change_guardian_in(
     if let Some(v) = change.parental_authority {
         g.parental_authority = v;
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    errors.into_result(())?;
     let fields = changed_fields(&current, &g);
     if !fields.is_empty() {
         repository::update_guardian(tx, &g).await?;
@@ -350,9 +346,5 @@ pub fn check_consents(choices: &[(String, bool)]) -> Result<(), FieldErrors> {
             );
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    errors.into_result(())
 }

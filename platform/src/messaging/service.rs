@@ -52,6 +52,12 @@ pub enum MessagingError {
     Fault(#[from] Fault),
 }
 
+impl From<FieldErrors> for MessagingError {
+    fn from(errors: FieldErrors) -> Self {
+        MessagingError::Invalid(errors)
+    }
+}
+
 impl From<DbErr> for MessagingError {
     fn from(e: DbErr) -> Self {
         MessagingError::Fault(e.into())
@@ -375,9 +381,7 @@ pub async fn start(
     if service(&config, service_code).is_none() {
         errors.add("service", t("message-service-unknown"));
     }
-    if !errors.is_empty() {
-        return Err(MessagingError::Invalid(errors));
-    }
+    errors.into_result(())?;
     let now = state.clock.now();
     within_hourly_limit(&tx, who, now).await?;
     let id = Uuid::new_v4();
@@ -419,9 +423,7 @@ pub async fn reply(
     let files = family_files(state, tenant, who, files, &mut errors).await?;
     let tx = tenant.begin(state).await?;
     let head = household_head(&tx, who.household_id, id).await?;
-    if !errors.is_empty() {
-        return Err(MessagingError::Invalid(errors));
-    }
+    errors.into_result(())?;
     let config = current_config(state, tenant, &tx).await?;
     let now = state.clock.now();
     within_hourly_limit(&tx, who, now).await?;
@@ -630,9 +632,7 @@ pub async fn staff_reply(
     let files = checked_files(admitted, &mut errors)?;
     let tx = tenant.begin(state).await?;
     let head = conversation_head(&tx, id).await?;
-    if !errors.is_empty() {
-        return Err(MessagingError::Invalid(errors));
-    }
+    errors.into_result(())?;
     let config = current_config(state, tenant, &tx).await?;
     let now = state.clock.now();
     let message = repository::insert_message(&tx, id, Author::Staff(member.id), &body, now).await?;

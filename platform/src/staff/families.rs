@@ -5,6 +5,7 @@
 use super::StaffError;
 use super::audited;
 use super::auth::StaffSigned;
+use crate::household::repository::{self as household_repository, Consent, Criterion, Insurance};
 use crate::state::AppState;
 use crate::tenancy::CurrentTenant;
 use crate::validation::FieldErrors;
@@ -71,24 +72,14 @@ pub struct HouseholdDetail {
     pub guardians: Vec<GuardianSummary>,
     pub children: Vec<ChildSummary>,
     /// Criteria decided by staff, from the municipality's list.
-    pub criteria: Vec<CriterionLine>,
-    pub insurances: Vec<InsuranceLine>,
+    pub criteria: Vec<Criterion>,
+    pub insurances: Vec<Insurance>,
     /// The documents the family sent, without their files (reading one is audited).
     pub documents: Vec<DocumentLine>,
     /// Each guardian's consents, as they gave or refused them.
-    pub consents: Vec<ConsentLine>,
+    pub consents: Vec<Consent>,
     /// The children's bookings from today on (at most 100, soonest first).
     pub bookings: Vec<BookingLine>,
-}
-
-/// A guardian's consent.
-#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
-#[oai(rename = "StaffConsent")]
-pub struct ConsentLine {
-    pub guardian_id: Uuid,
-    pub code: String,
-    pub granted: bool,
-    pub decided_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A child's booking of a prestation on a day.
@@ -104,30 +95,6 @@ pub struct BookingLine {
 
 /// Bookings listed on a household's page, at most.
 const MAX_BOOKINGS: i64 = 100;
-
-/// A criterion of the household or of one of its children.
-#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
-#[oai(rename = "StaffCriterion")]
-pub struct CriterionLine {
-    pub id: Uuid,
-    /// The child it concerns; `null` for the household.
-    pub child_id: Option<Uuid>,
-    pub label: String,
-    pub decided_at: NaiveDate,
-}
-
-/// An insurance of the household or of one of its children.
-#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, poem_openapi::Object)]
-#[oai(rename = "StaffInsurance")]
-pub struct InsuranceLine {
-    pub id: Uuid,
-    /// The child it covers; `null` for the household.
-    pub child_id: Option<Uuid>,
-    pub company: String,
-    pub number: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: NaiveDate,
-}
 
 /// A family document as a household's page lists it.
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
@@ -279,25 +246,9 @@ pub async fn detail_in(
             created_at: d.created_at,
         })
         .collect();
-    let criteria = tx
-        .all(
-            "SELECT id, child_id, label, decided_at FROM criteria WHERE household_id = $1 ORDER BY decided_at, label",
-            [id.into()],
-        )
-        .await?;
-    let insurances = tx
-        .all(
-            "SELECT id, child_id, company, number, valid_from, valid_to FROM insurances WHERE household_id = $1 ORDER BY valid_to DESC, company",
-            [id.into()],
-        )
-        .await?;
-    let consents = tx
-        .all(
-            "SELECT c.guardian_id, c.code, c.granted, c.decided_at FROM consents c
-             JOIN guardians g ON g.id = c.guardian_id WHERE g.household_id = $1 ORDER BY g.position, c.code",
-            [id.into()],
-        )
-        .await?;
+    let criteria = household_repository::criteria(tx, id).await?;
+    let insurances = household_repository::insurances(tx, id).await?;
+    let consents = household_repository::consents(tx, id).await?;
     let bookings = tx
         .all(
             "SELECT r.child_id, c.first_name, r.prestation_code, p.name AS prestation, r.day
@@ -386,9 +337,7 @@ pub async fn set_quotient(
     if change.quotient_familial.is_some() && valid_from.is_none() {
         errors.add("quotient_valid_from", crate::i18n::t("field-required"));
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    errors.into_result(())?;
     let tx = tenant.begin(state).await?;
     if let Some(proof) = change.quotient_document_id
         && !tx

@@ -6,7 +6,7 @@
 use super::StaffError;
 use super::audited;
 use super::auth::StaffSigned;
-use crate::auth::{repository as accounts, tokens};
+use crate::auth::service::new_password_link;
 use crate::i18n;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -99,21 +99,8 @@ pub async fn invite(
         if !first_today(state, tenant.slug(), target.id).await? {
             continue;
         }
-        let token = tokens::new_token();
-        accounts::store_token(
-            &tx,
-            target.id,
-            &tokens::token_hash(&token),
-            now,
-            now + Duration::days(LINK_DAYS),
-        )
-        .await?;
-        // Built from the configured public URL, never from the request's Host header.
-        let link = format!(
-            "{}/{}/nouveau-mot-de-passe?token={token}",
-            state.settings.public_url,
-            tenant.slug()
-        );
+        let lifetime = Duration::days(LINK_DAYS);
+        let link = new_password_link(state, tenant, &tx, target.id, now, lifetime).await?;
         let mail = i18n::sync_scope(i18n::for_recipient(target.locale.as_deref()), || {
             Mail::render(
                 "family_invitation",

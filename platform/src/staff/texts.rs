@@ -122,11 +122,7 @@ fn checked(change: &TextsChange, now: &Texts) -> Result<(PortalTexts, Vec<String
             texts.service_emails.push((code.clone(), email));
         }
     }
-    if errors.is_empty() {
-        Ok((texts, fields))
-    } else {
-        Err(errors.into())
-    }
+    Ok(errors.into_result((texts, fields))?)
 }
 
 /// Writes the changed texts as a new configuration version (audited); nothing changed

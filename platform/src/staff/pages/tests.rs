@@ -120,13 +120,13 @@ fn the_home_team_and_family_pages_render() {
         quotient_document_id: Some(uuid::Uuid::nil()),
         guardians: vec![],
         children: vec![],
-        criteria: vec![families::CriterionLine {
+        criteria: vec![crate::household::repository::Criterion {
             id: uuid::Uuid::new_v4(),
             child_id: None,
             label: "Parent <isolé>".into(),
             decided_at: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
         }],
-        insurances: vec![families::InsuranceLine {
+        insurances: vec![crate::household::repository::Insurance {
             id: uuid::Uuid::new_v4(),
             child_id: None,
             company: "MAIF".into(),
@@ -134,7 +134,7 @@ fn the_home_team_and_family_pages_render() {
             valid_from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
             valid_to: chrono::NaiveDate::from_ymd_opt(2027, 8, 31).unwrap(),
         }],
-        consents: vec![families::ConsentLine {
+        consents: vec![crate::household::repository::Consent {
             guardian_id: uuid::Uuid::nil(),
             code: "rappels_sms".into(),
             granted: true,
