@@ -600,9 +600,9 @@ async fn a_cell_posts_its_rows_form_with_its_action_and_day_and_an_unreadable_da
         .await;
     let paul = p.parent(PAUL).await;
     let theo = paul.child_id("Théo").await;
-    let row_form = format!("cellules-{theo}-repas");
     let grid = paul.view("/reservations?semaine=2027-W02").await;
-    assert!(grid.has(&format!("id=\"{row_form}\" hidden>")));
+    // Théo's meal row: its week form carries the row's fields and the id its cells name.
+    let row_form = row_form_of(&grid.html, &theo, "repas");
     assert!(grid.has(&format!(
         "form=\"{row_form}\" name=\"reserver\" value=\"2027-01-11\""
     )));
@@ -628,6 +628,7 @@ async fn a_cell_posts_its_rows_form_with_its_action_and_day_and_an_unreadable_da
         ["2027-01-11"]
     );
     let grid = paul.view("/reservations?semaine=2027-W02").await;
+    let row_form = row_form_of(&grid.html, &theo, "repas");
     assert!(grid.has(&format!(
         "form=\"{row_form}\" name=\"annuler\" value=\"2027-01-11\""
     )));
@@ -649,6 +650,22 @@ async fn a_cell_posts_its_rows_form_with_its_action_and_day_and_an_unreadable_da
             .is_empty()
     );
     p.cleanup().await;
+}
+
+/// The id of the form of `child`'s `prestation` row: the form (`<form … id="…">`) whose
+/// fields, in the child's card, name that prestation.
+fn row_form_of(html: &str, child: &str, prestation: &str) -> String {
+    let card = &html[html.find(&format!("id=\"enfant-{child}\"")).unwrap()..];
+    let card = &card[..card.find("</article>").unwrap()];
+    let field = card
+        .find(&format!("name=\"prestation\" value=\"{prestation}\""))
+        .unwrap();
+    let form = &card[..field];
+    let form = &form[form.rfind("<form ").unwrap()..];
+    let id = &form[form.find(" id=\"").expect("the row's form has an id") + 5..];
+    let id = id[..id.find('"').unwrap()].to_string();
+    assert!(id.starts_with("cellules-"), "{id}");
+    id
 }
 
 fn location(r: &reqwest::Response) -> String {
