@@ -7,11 +7,12 @@
 //! `reservations.hbs` keeps the rest of the page and places the cards with `{{{cards}}}`.
 //!
 //! A cell is one button. What every cell of a row would repeat (the CSRF token, the child,
-//! the prestation, the week) is said once, in the row's own hidden form, which the buttons
-//! name with their `form` attribute; the button adds its action and its day
-//! (`reserver=2027-01-18` or `annuler=2027-01-18`). Without JavaScript the browser posts that
-//! form; with it, `grid.js` reads the same fields. Half the page's weight went with the six
-//! hidden fields each cell used to carry.
+//! the prestation, the week) is said once, in the row's "toute la semaine" form (or a hidden
+//! form of the row when nothing is left to book), which the buttons name with their `form`
+//! attribute; the button adds its action and its day (`reserver=2027-01-18` or
+//! `annuler=2027-01-18`). Without JavaScript the browser posts that form; with it, `grid.js`
+//! reads the same fields. A third of the page's weight went with the six hidden fields each
+//! cell used to carry.
 //!
 //! Every value goes through [`Html::text`], which escapes exactly as handlebars' `{{…}}`
 //! does, so nothing a parent or a municipality typed can reach the page unescaped.
@@ -102,12 +103,7 @@ impl Html {
     ) -> &mut Self {
         self.form(shared)
             .raw(attributes)
-            .row_fields(shared, child, prestation)
-    }
-
-    /// The end of a row form's opening tag and its fields: the child, the prestation, the week.
-    fn row_fields(&mut self, shared: &Shared, child: &str, prestation: &str) -> &mut Self {
-        self.fields(shared, child)
+            .fields(shared, child)
             .hidden("prestation", prestation)
             .hidden("week", shared.week)
     }
@@ -238,12 +234,13 @@ fn row_body(html: &mut Html, row: &RowModel, id: &str, form_id: &str, shared: &S
             .raw("</span>\n");
         if changeable {
             // No day left to book, some to cancel: the row's fields in a form of their own.
-            html.form(shared)
-                .raw(" id=\"")
-                .raw(form_id)
-                .raw("\" hidden")
-                .row_fields(shared, id, &row.prestation)
-                .raw("</form>\n");
+            html.row_form(
+                shared,
+                &format!(" id=\"{form_id}\" hidden"),
+                id,
+                &row.prestation,
+            )
+            .raw("</form>\n");
         }
     }
     if let Some(cancel_week) = &row.cancel_week {

@@ -533,7 +533,7 @@ pub async fn toggle(ctx: SignedInForm<'_, HashMap<String, String>>) -> Result<Re
         cell.map(|(_, day)| day).or(form.get("date")),
     ) {
         ([day], _) => Some(*day),
-        (_, Some(day)) => Some(parse_day(day).ok_or(PageError::from(Failure::NotFound))?),
+        (_, Some(day)) => Some(parse_day(day).ok_or_else(|| PageError::from(Failure::NotFound))?),
         (_, None) => None,
     };
     if let Some(day) = single {
