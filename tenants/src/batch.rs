@@ -7,9 +7,13 @@
 //! one row holding its rows as JSON (`json_agg`), read back with serde.
 //!
 //! ```text
-//! SELECT (SELECT coalesce(json_agg(q), '[]') FROM (<query 1>) q) AS c0,
-//!        (SELECT coalesce(json_agg(q), '[]') FROM (<query 2, its $1 renumbered $2>) q) AS c1
+//! SELECT (SELECT coalesce(json_agg(q), '[]')::text FROM (<query 1>) q) AS c0,
+//!        (SELECT coalesce(json_agg(q), '[]')::text FROM (<query 2, its $1 renumbered $2>) q) AS c1
 //! ```
+//!
+//! Each column comes back as the JSON text PostgreSQL wrote, and serde reads the feature's
+//! rows straight from it: no `serde_json::Value` tree is built and dropped in between (on the
+//! busiest pages that tree was a twentieth of the server's time).
 //!
 //! Rows come back in the query's own `ORDER BY` (the aggregate reads its sorted subquery in
 //! order). Column types must read back from JSON: dates, timestamps, UUIDs, text, integers,
@@ -63,7 +67,7 @@ impl Batch {
         let sql = renumber(&query.sql, self.values.len());
         let index = self.columns.len();
         self.columns.push(format!(
-            "(SELECT coalesce(json_agg(q), '[]') FROM ({sql}) q) AS c{index}"
+            "(SELECT coalesce(json_agg(q), '[]')::text FROM ({sql}) q) AS c{index}"
         ));
         self.values.extend(query.values);
         Column {
@@ -83,20 +87,20 @@ impl Batch {
     }
 }
 
-/// The answer of a batch: one JSON array per query.
+/// The answer of a batch: one JSON array per query, as text.
 pub struct Answer {
-    columns: Vec<serde_json::Value>,
+    columns: Vec<String>,
 }
 
 impl Answer {
-    pub(crate) fn new(columns: Vec<serde_json::Value>) -> Self {
+    pub(crate) fn new(columns: Vec<String>) -> Self {
         Self { columns }
     }
 
     /// The rows of one query.
     pub fn take<T: DeserializeOwned>(&mut self, column: Column<T>) -> Result<Vec<T>, DbErr> {
         let rows = std::mem::take(&mut self.columns[column.index]);
-        serde_json::from_value(rows)
+        serde_json::from_str(&rows)
             .map_err(|e| DbErr::Custom(format!("batch column {}: {e}", column.index)))
     }
 

@@ -229,7 +229,7 @@ impl TenantTx {
             .await?
             .ok_or_else(|| DbErr::Custom("a batch answers one row".into()))?;
         let columns = (0..queries)
-            .map(|i| row.try_get_by_index::<serde_json::Value>(i))
+            .map(|i| row.try_get_by_index::<String>(i))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(crate::batch::Answer::new(columns))
     }

@@ -1,10 +1,10 @@
 //! `/{slug}/api/v1/invoices`: the household's invoices and their PDF.
 
+use super::Status;
+use super::error::Answer;
 use super::repository::LineRow;
 use super::service::{self, InvoiceWithLines};
-use super::{BillingError, Status};
 use crate::auth::api::SignedInApi;
-use crate::http::errors::ApiError;
 use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -139,8 +139,6 @@ struct Redirect {
     /// PayFiP's payment page (`…/tpa/paiementws.web?idop=…`): send the payer there.
     redirect_url: String,
 }
-
-type Answer<T> = Result<T, ApiError<BillingError>>;
 
 pub struct InvoicesApi {
     pub state: Arc<AppState>,

@@ -1,9 +1,8 @@
 //! `/{slug}/api/v1/cart`: the household's prepaid cart, and paying it.
 
-use super::BillingError;
 use super::cart::{self, Cart};
+use super::error::Answer;
 use crate::auth::api::SignedInApi;
-use crate::http::errors::ApiError;
 use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -75,8 +74,6 @@ struct CheckoutRedirect {
     /// the cart page that says it is paid.
     redirect_url: String,
 }
-
-type Answer<T> = Result<T, ApiError<BillingError>>;
 
 pub struct CartApi {
     pub state: Arc<AppState>,

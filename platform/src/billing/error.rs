@@ -134,3 +134,6 @@ impl Refusal {
         refusal.map_or((None, 200), |r| (Some(r.message), r.status))
     }
 }
+
+/// What the billing operations of the JSON API answer.
+pub(super) type Answer<T> = Result<T, crate::http::errors::ApiError<BillingError>>;

@@ -2,11 +2,11 @@
 //! (`regisseur` and up): a month's billing run (or its dry run), the invoices and credit
 //! notes, the payments, the payment attempts (anomalies first), and a credit note.
 
+use super::error::Answer;
 use super::payment::{self, Attempt, PaymentRow};
 use super::repository::InvoiceRow;
 use super::run::Issued;
 use super::{BillingError, Status, month::Month, service};
-use crate::http::errors::ApiError;
 use crate::http::tenant_api::tenant_api;
 use crate::staff::Regisseur;
 use crate::staff::guard::StaffApi;
@@ -178,8 +178,6 @@ struct StaffCreditNoteDto {
     /// The credit note's number, `AVO-YYYY-NNNNNN`.
     number: String,
 }
-
-type Answer<T> = Result<T, ApiError<BillingError>>;
 
 pub struct StaffBillingApi {
     pub state: Arc<AppState>,

@@ -124,9 +124,8 @@ pub async fn render(
     let frame = frame.counted(d.unread);
     let today = crate::library::service::today(state);
     let page = model(&frame.slug, d, today, welcome_title, welcome_html, contact);
-    let data = serde_json::to_value(&page).expect("plain data");
     let title = t("dashboard-title");
-    Ok(frame.render("accueil_famille", &title, "accueil", data))
+    Ok(frame.render("accueil_famille", &title, "accueil", page))
 }
 
 #[cfg(test)]

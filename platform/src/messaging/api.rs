@@ -2,9 +2,9 @@
 
 use super::files_api::AttachmentDto;
 use super::repository::HouseholdConversation;
-use super::service::{self, Draft, MessagingError, Thread};
+use super::service::Answer;
+use super::service::{self, Draft, Thread};
 use crate::auth::api::SignedInApi;
-use crate::http::errors::ApiError;
 use crate::http::tenant_api::tenant_api;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -20,8 +20,6 @@ enum ApiTags {
     /// Messaging between the household and the municipality's services ("Messagerie").
     Messaging,
 }
-
-type Answer<T> = Result<T, ApiError<MessagingError>>;
 
 #[derive(Object)]
 struct ConversationSummaryDto {

@@ -5,13 +5,13 @@
 //! then its files with the message's id.
 
 use super::attachments::{self, AttachmentInfo, Party};
+use super::service::Answer;
 use super::service::{self, MessagingError, Thread};
 use crate::auth::api::SignedInApi;
 use crate::documents::api::DownloadResponse;
 use crate::documents::intake::MultipartBody;
 use crate::documents::service::DocumentError;
 use crate::documents::upload;
-use crate::http::errors::ApiError;
 use crate::http::tenant_api::tenant_api;
 use crate::staff::Accueil;
 use crate::staff::guard::StaffApi;
@@ -33,8 +33,6 @@ enum ApiTags {
     /// Municipal staff: the services' messaging.
     StaffMessaging,
 }
-
-type Answer<T> = Result<T, ApiError<MessagingError>>;
 
 /// The fields of files sent to a message, for the specification only: the body is read as a
 /// stream by [`MultipartBody`].

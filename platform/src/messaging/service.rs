@@ -721,6 +721,9 @@ pub async fn unread(state: &AppState, tenant: &CurrentTenant, who: &SignedIn) ->
     Ok(n)
 }
 
+/// What the messaging operations of the JSON API answer.
+pub(super) type Answer<T> = std::result::Result<T, crate::http::errors::ApiError<MessagingError>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

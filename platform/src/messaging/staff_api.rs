@@ -1,8 +1,8 @@
 //! `/{slug}/api/v1/staff/conversations`: the services' inboxes for staff (`accueil` and up).
 
 use super::repository::InboxLine;
-use super::service::{self, Draft, MessagingError};
-use crate::http::errors::ApiError;
+use super::service::Answer;
+use super::service::{self, Draft};
 use crate::http::tenant_api::tenant_api;
 use crate::staff::Accueil;
 use crate::staff::guard::StaffApi;
@@ -19,8 +19,6 @@ enum ApiTags {
     /// Municipal staff: the services' messaging.
     StaffMessaging,
 }
-
-type Answer<T> = Result<T, ApiError<MessagingError>>;
 
 #[derive(Object)]
 #[oai(rename = "StaffConversationLine")]

@@ -206,6 +206,10 @@ pub struct Templates {
     /// The pages written inside the layout (`{{#> layout}}…{{/layout}}`): registered without
     /// that wrapper, rendered alone, then set in the layout as `page_html` (see [`Templates::new`]).
     framed: std::collections::HashSet<&'static str>,
+    /// How long each template's last rendering was: the next one writes into a buffer made at
+    /// that size once, instead of one grown by doubling (each growth copies what was written;
+    /// the booking grid's page is 47 KB).
+    sizes: std::collections::HashMap<&'static str, std::sync::atomic::AtomicUsize>,
     css_url: String,
     js_url: String,
 }
@@ -244,6 +248,10 @@ impl Templates {
         Self {
             registry,
             framed,
+            sizes: TEMPLATES
+                .iter()
+                .map(|(name, _)| (*name, Default::default()))
+                .collect(),
             css_url: format!("/static/portail.css?v={:x}", digest(CSS)),
             js_url: format!("/static/portail.js?v={:x}", digest(JS)),
         }
@@ -288,18 +296,45 @@ impl Templates {
     ) -> Result<String, handlebars::RenderError> {
         with_language(&mut data);
         let mut context = handlebars::Context::from(data);
-        let mut html = self.registry.render_with_context(name, &context)?;
+        let mut html = self.render_sized(name, &context, 0)?;
         if self.framed.contains(name) {
+            let page_len = html.len();
             if let serde_json::Value::Object(map) = context.data_mut() {
                 map.insert("page_html".into(), html.into());
             }
-            html = self.registry.render_with_context("layout", &context)?;
+            html = self.render_sized("layout", &context, page_len)?;
         }
         let mut rendered = RENDERED.lock().expect("not poisoned");
         if !rendered.contains(name) {
             rendered.insert(name.to_string());
         }
         Ok(html)
+    }
+}
+
+impl Templates {
+    /// Renders `name` into a buffer of the size its last rendering took, plus `extra` (the
+    /// page a layout takes in).
+    fn render_sized(
+        &self,
+        name: &str,
+        context: &handlebars::Context,
+        extra: usize,
+    ) -> Result<String, handlebars::RenderError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let size = self.sizes.get(name);
+        let last = size.map_or(0, |s| s.load(Relaxed));
+        // An eighth more: the same page for another household is a little longer or shorter.
+        let hint = last + last / 8 + extra;
+        let mut buffer = Vec::with_capacity(hint.max(1024));
+        self.registry
+            .render_with_context_to_write(name, context, &mut buffer)?;
+        if let Some(size) = size {
+            size.store(buffer.len().saturating_sub(extra), Relaxed);
+        }
+        // Every piece written is a `&str`: the buffer is UTF-8.
+        String::from_utf8(buffer)
+            .map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()).into())
     }
 }
 
