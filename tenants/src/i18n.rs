@@ -223,6 +223,10 @@ pub const FILES: &[(Locale, &str, &str)] = &[
 
 struct Catalogue {
     bundles: Vec<(Locale, FluentBundle<FluentResource>)>,
+    /// Per locale, the text of every message that takes no argument, formatted once: most of
+    /// a page's words (labels, buttons, headings) are asked for on every request, and a page
+    /// asks for dozens of them.
+    plain: Vec<(Locale, std::collections::HashMap<String, String>)>,
 }
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -244,9 +248,39 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
             }
             (locale, bundle)
         })
+        .collect::<Vec<_>>();
+    let plain = bundles
+        .iter()
+        .map(|(locale, bundle)| (*locale, plain_messages(*locale, bundle)))
         .collect();
-    Catalogue { bundles }
+    Catalogue { bundles, plain }
 });
+
+/// The messages of `locale` that format without arguments, formatted.
+fn plain_messages(
+    locale: Locale,
+    bundle: &FluentBundle<FluentResource>,
+) -> std::collections::HashMap<String, String> {
+    let ids = FILES
+        .iter()
+        .filter(|(l, _, _)| *l == locale)
+        .flat_map(|(_, _, text)| text.lines())
+        .filter_map(|line| line.split_once(" =").map(|(id, _)| id))
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let mut plain = std::collections::HashMap::new();
+    for id in ids {
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            continue;
+        };
+        // A message that reads an argument reports it missing: it is formatted per call.
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, None, &mut errors);
+        if errors.is_empty() {
+            plain.insert(id.to_string(), text.into_owned());
+        }
+    }
+    plain
+}
 
 /// Arguments of a message: `&[("name", "Théo".into()), ("count", 3.into())]`.
 pub type Args<'a> = [(&'a str, FluentValue<'a>)];
@@ -254,6 +288,15 @@ pub type Args<'a> = [(&'a str, FluentValue<'a>)];
 /// The message `key` in `locale` with `args`. A key missing in the catalogue is a programming
 /// error (a test compares the catalogue with the templates): it is logged and shown as is.
 pub fn translate(locale: Locale, key: &str, args: &Args<'_>) -> String {
+    if args.is_empty()
+        && let Some(text) = CATALOGUE
+            .plain
+            .iter()
+            .find(|(l, _)| *l == locale)
+            .and_then(|(_, plain)| plain.get(key))
+    {
+        return text.clone();
+    }
     let bundle = &CATALOGUE
         .bundles
         .iter()
@@ -478,6 +521,39 @@ mod tests {
             assert_eq!(calendar::weekday_short(6), "Sun");
             assert_eq!(calendar::time_of_day(8, 30), "8:30");
         });
+    }
+
+    #[test]
+    fn plain_messages_are_kept_formatted_and_messages_with_arguments_are_not() {
+        let plain = |locale: Locale| {
+            &CATALOGUE
+                .plain
+                .iter()
+                .find(|(l, _)| *l == locale)
+                .expect("every locale")
+                .1
+        };
+        assert_eq!(plain(Locale::Fr)["title-sign-in"], "Connexion");
+        assert_eq!(translate(Locale::En, "sign-in-or", &[]), "or");
+        assert!(plain(Locale::Fr).len() > 500, "{}", plain(Locale::Fr).len());
+        // Read with its argument, each call.
+        assert!(!plain(Locale::Fr).contains_key("dashboard-invoice-label"));
+        assert_eq!(
+            translate(
+                Locale::Fr,
+                "dashboard-invoice-label",
+                &[("number", "FAC-2027-000042".into())]
+            ),
+            "Facture FAC-2027-000042"
+        );
+        // Every kept text is what formatting the message gives.
+        for (locale, bundle) in &CATALOGUE.bundles {
+            for (key, text) in plain(*locale) {
+                let pattern = bundle.get_message(key).and_then(|m| m.value()).unwrap();
+                let mut errors = Vec::new();
+                assert_eq!(&bundle.format_pattern(pattern, None, &mut errors), text);
+            }
+        }
     }
 
     #[test]
