@@ -12,6 +12,7 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::LazyLock;
 
@@ -221,65 +222,63 @@ pub const FILES: &[(Locale, &str, &str)] = &[
     ),
 ];
 
-struct Catalogue {
-    bundles: Vec<(Locale, FluentBundle<FluentResource>)>,
-    /// Per locale, the text of every message that takes no argument, formatted once: most of
-    /// a page's words (labels, buttons, headings) are asked for on every request, and a page
-    /// asks for dozens of them.
-    plain: Vec<(Locale, std::collections::HashMap<String, String>)>,
+/// One language of the catalogue.
+struct Language {
+    locale: Locale,
+    bundle: FluentBundle<FluentResource>,
+    /// The text of every message that takes no argument, formatted once: most of a page's
+    /// words (labels, buttons, headings) are asked for on every request, and a page asks for
+    /// dozens of them.
+    plain: HashMap<String, String>,
 }
 
-static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
-    let bundles = Locale::ALL
-        .into_iter()
-        .map(|locale| {
-            let id: unic_langid::LanguageIdentifier =
-                locale.code().parse().expect("a valid language tag");
-            let mut bundle = FluentBundle::new_concurrent(vec![id]);
-            // No Unicode isolation marks around arguments: the French pages must stay byte for
-            // byte what they were, and our arguments are never right-to-left.
-            bundle.set_use_isolating(false);
-            for (lang, area, text) in FILES.iter().filter(|(l, _, _)| *l == locale) {
-                let resource = FluentResource::try_new(text.to_string())
-                    .unwrap_or_else(|(_, e)| panic!("locales/{lang}/{area}.ftl: {e:?}"));
-                bundle
-                    .add_resource(resource)
-                    .unwrap_or_else(|e| panic!("locales/{lang}/{area}.ftl: {e:?}"));
-            }
-            (locale, bundle)
-        })
-        .collect::<Vec<_>>();
-    let plain = bundles
-        .iter()
-        .map(|(locale, bundle)| (*locale, plain_messages(*locale, bundle)))
-        .collect();
-    Catalogue { bundles, plain }
-});
+static CATALOGUE: LazyLock<Vec<Language>> =
+    LazyLock::new(|| Locale::ALL.into_iter().map(language).collect());
 
-/// The messages of `locale` that format without arguments, formatted.
-fn plain_messages(
-    locale: Locale,
-    bundle: &FluentBundle<FluentResource>,
-) -> std::collections::HashMap<String, String> {
-    let ids = FILES
-        .iter()
-        .filter(|(l, _, _)| *l == locale)
-        .flat_map(|(_, _, text)| text.lines())
-        .filter_map(|line| line.split_once(" =").map(|(id, _)| id))
-        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    let mut plain = std::collections::HashMap::new();
-    for id in ids {
-        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
-            continue;
-        };
-        // A message that reads an argument reports it missing: it is formatted per call.
-        let mut errors = Vec::new();
-        let text = bundle.format_pattern(pattern, None, &mut errors);
-        if errors.is_empty() {
-            plain.insert(id.to_string(), text.into_owned());
-        }
+/// The bundle of `locale`'s files, and its messages without arguments formatted.
+fn language(locale: Locale) -> Language {
+    let id: unic_langid::LanguageIdentifier = locale.code().parse().expect("a valid language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks around arguments: the French pages must stay byte for byte
+    // what they were, and our arguments are never right-to-left.
+    bundle.set_use_isolating(false);
+    let mut ids = Vec::new();
+    for (lang, area, text) in FILES.iter().filter(|(l, _, _)| *l == locale) {
+        let resource = FluentResource::try_new(text.to_string())
+            .unwrap_or_else(|(_, e)| panic!("locales/{lang}/{area}.ftl: {e:?}"));
+        ids.extend(resource.entries().filter_map(|entry| match entry {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        }));
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|e| panic!("locales/{lang}/{area}.ftl: {e:?}"));
     }
-    plain
+    let plain = ids
+        .into_iter()
+        .filter_map(|id| {
+            let pattern = bundle.get_message(&id)?.value()?;
+            // A message that reads an argument reports it missing: it is formatted per call.
+            let mut errors = Vec::new();
+            let text = bundle
+                .format_pattern(pattern, None, &mut errors)
+                .into_owned();
+            errors.is_empty().then_some((id, text))
+        })
+        .collect();
+    Language {
+        locale,
+        bundle,
+        plain,
+    }
+}
+
+/// The catalogue's entry for `locale`.
+fn language_of(locale: Locale) -> &'static Language {
+    CATALOGUE
+        .iter()
+        .find(|l| l.locale == locale)
+        .expect("every locale is in the catalogue")
 }
 
 /// Arguments of a message: `&[("name", "Théo".into()), ("count", 3.into())]`.
@@ -288,21 +287,13 @@ pub type Args<'a> = [(&'a str, FluentValue<'a>)];
 /// The message `key` in `locale` with `args`. A key missing in the catalogue is a programming
 /// error (a test compares the catalogue with the templates): it is logged and shown as is.
 pub fn translate(locale: Locale, key: &str, args: &Args<'_>) -> String {
+    let language = language_of(locale);
     if args.is_empty()
-        && let Some(text) = CATALOGUE
-            .plain
-            .iter()
-            .find(|(l, _)| *l == locale)
-            .and_then(|(_, plain)| plain.get(key))
+        && let Some(text) = language.plain.get(key)
     {
         return text.clone();
     }
-    let bundle = &CATALOGUE
-        .bundles
-        .iter()
-        .find(|(l, _)| *l == locale)
-        .expect("every locale has a bundle")
-        .1;
+    let bundle = &language.bundle;
     let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
         tracing::error!(
             key,
@@ -330,10 +321,7 @@ pub fn translate(locale: Locale, key: &str, args: &Args<'_>) -> String {
 
 /// Whether `key` exists in `locale`.
 pub fn has_key(locale: Locale, key: &str) -> bool {
-    CATALOGUE
-        .bundles
-        .iter()
-        .any(|(l, b)| *l == locale && b.has_message(key))
+    language_of(locale).bundle.has_message(key)
 }
 
 /// The message `key` in the current request's locale.
@@ -525,14 +513,7 @@ mod tests {
 
     #[test]
     fn plain_messages_are_kept_formatted_and_messages_with_arguments_are_not() {
-        let plain = |locale: Locale| {
-            &CATALOGUE
-                .plain
-                .iter()
-                .find(|(l, _)| *l == locale)
-                .expect("every locale")
-                .1
-        };
+        let plain = |locale: Locale| &language_of(locale).plain;
         assert_eq!(plain(Locale::Fr)["title-sign-in"], "Connexion");
         assert_eq!(translate(Locale::En, "sign-in-or", &[]), "or");
         assert!(plain(Locale::Fr).len() > 500, "{}", plain(Locale::Fr).len());
@@ -547,8 +528,8 @@ mod tests {
             "Facture FAC-2027-000042"
         );
         // Every kept text is what formatting the message gives.
-        for (locale, bundle) in &CATALOGUE.bundles {
-            for (key, text) in plain(*locale) {
+        for Language { bundle, plain, .. } in CATALOGUE.iter() {
+            for (key, text) in plain {
                 let pattern = bundle.get_message(key).and_then(|m| m.value()).unwrap();
                 let mut errors = Vec::new();
                 assert_eq!(&bundle.format_pattern(pattern, None, &mut errors), text);

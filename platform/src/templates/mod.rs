@@ -310,9 +310,7 @@ impl Templates {
         }
         Ok(html)
     }
-}
 
-impl Templates {
     /// Renders `name` into a buffer of the size its last rendering took, plus `extra` (the
     /// page a layout takes in).
     fn render_sized(
