@@ -4,6 +4,7 @@
 //! see `tenancy` for the rules that keep them apart. Features live in their own modules
 //! (`portal`, …), each with its repository (queries), pages and API operations.
 
+pub mod allocator;
 pub mod audit;
 pub mod auth;
 pub mod billing;
