@@ -829,6 +829,93 @@ async fn mail_waits_in_the_outbox_while_smtp_refuses_and_leaves_when_it_accepts(
     delete_tenant(&db, &t.slug).await;
 }
 
+/// A sweep of every outbox visits each municipality in turn; a mail a request has just queued
+/// leaves while a sweep is still under way, not after it. The sweep is held on the registry
+/// (locked), on a cluster of the test's own so that it cannot take other tests' mail.
+#[tokio::test]
+async fn a_queued_mail_leaves_at_once_while_a_sweep_of_every_outbox_is_under_way() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let pg = tokio::task::spawn_blocking(support::throwaway_postgres::ThrowawayPostgres::start)
+        .await
+        .unwrap();
+    let db = support::db_at(&pg.url(), 4).await;
+    let t = create_tenant_with_families(&db, "sweep", "Mairie Sweep").await;
+    let sink = SmtpSink::start();
+    let mut settings = test_settings();
+    settings.smtp_url = Some(portail::settings::Secret::new(sink.url()));
+    settings.mail_sweep_seconds = 3600;
+    let outboxes = Arc::new(portail::mail::sender::Outboxes::default());
+    let sender =
+        portail::mail::sender::MailSender::new(&settings, db.clone(), outboxes.clone()).unwrap();
+
+    // The registry locked: the sweep that starts with the sender waits on it.
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE public.tenants IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(sender.run(async {
+        let _ = stopped.await;
+    }));
+    let waiting = "SELECT count(*) AS n FROM pg_locks WHERE relation = 'public.tenants'::regclass AND NOT granted";
+    let started = Instant::now();
+    loop {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                waiting,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get::<i64>("", "n").unwrap() > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no sweep began"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let tx = portail_tenants::TenantTx::begin(&db, &t.schema_name)
+        .await
+        .unwrap();
+    let mail = portail::mail::Mail {
+        to: PAUL.into(),
+        subject: "Demande de nouveau mot de passe".into(),
+        text: "Lien".into(),
+        html: "<p>Lien</p>".into(),
+    };
+    portail::mail::enqueue(&tx, &mail).await.unwrap();
+    tx.commit().await.unwrap();
+    outboxes.notify(&t.schema_name);
+    assert_eq!(
+        sink.wait_for(PAUL, 1).await.subject.as_deref(),
+        Some("Demande de nouveau mot de passe"),
+        "sent while the sweep waits"
+    );
+
+    // The sweep goes on once the registry is free, and finds nothing more to send.
+    lock.rollback().await.unwrap();
+    let started = Instant::now();
+    while tenant_count(
+        &db,
+        &t,
+        "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL",
+    )
+    .await
+        > 0
+        || started.elapsed() < Duration::from_secs(1)
+    {
+        assert!(started.elapsed() < Duration::from_secs(10));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sink.mails().len(), 1, "sent once");
+    stop.send(()).unwrap();
+    running.await.unwrap();
+}
+
 #[tokio::test]
 async fn with_redis_down_sign_in_and_signed_in_pages_answer_503_then_recover_without_restart() {
     let db = db(1).await;

@@ -101,33 +101,54 @@ impl MailSender {
         })
     }
 
-    /// Runs until `stop` resolves.
+    /// Runs until `stop` resolves. Mail a request just queued and the periodic sweep of
+    /// every outbox are two loops side by side: a sweep visits each municipality in turn
+    /// (1,000 transactions, seconds under load), and a password-reset link queued meanwhile
+    /// must not wait for it. `FOR UPDATE SKIP LOCKED` keeps them from sending a mail twice,
+    /// as it does between replicas.
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        // Without a sweep the interval never fires (tests: each process delivers its own mail).
-        let mut sweep = tokio::time::interval(
-            self.sweep_every
-                .unwrap_or(Duration::from_secs(u32::MAX as u64)),
-        );
-        if self.sweep_every.is_none() {
-            sweep.tick().await;
+        tokio::select! {
+            _ = stop => {}
+            _ = self.deliver_notified() => {}
+            _ = self.sweep() => {}
         }
+    }
+
+    /// Delivers the outboxes of the tenants that just queued mail, as they are notified.
+    async fn deliver_notified(&self) {
         loop {
-            let schemas = tokio::select! {
-                _ = &mut stop => return,
-                _ = self.outboxes.wake.notified() => self.outboxes.take(),
-                _ = sweep.tick() => match self.municipalities().await {
-                    Ok(tenants) => tenants.into_iter().map(|t| t.schema_name).collect(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "mail sweep: registry unreachable");
-                        continue;
-                    }
-                },
-            };
-            for schema in schemas {
-                if let Err(e) = self.deliver(&schema, Utc::now()).await {
-                    tracing::warn!(tenant.schema = %schema, error = %e, "mail delivery pass failed");
+            // A notification that comes while delivering is kept (`Notify` stores a permit).
+            self.outboxes.wake.notified().await;
+            self.deliver_all(self.outboxes.take()).await;
+        }
+    }
+
+    /// Every `sweep_every`, and once at start, delivers every municipality's outbox: mail a
+    /// stopped replica left, and retries that are due. Without a sweep (tests: each process
+    /// delivers its own mail) it waits forever.
+    async fn sweep(&self) {
+        let Some(every) = self.sweep_every else {
+            return std::future::pending().await;
+        };
+        let mut ticks = tokio::time::interval(every);
+        // A sweep longer than the period is followed by a full period, not by another at once.
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match self.municipalities().await {
+                Ok(tenants) => {
+                    self.deliver_all(tenants.into_iter().map(|t| t.schema_name).collect())
+                        .await
                 }
+                Err(e) => tracing::warn!(error = %e, "mail sweep: registry unreachable"),
+            }
+        }
+    }
+
+    async fn deliver_all(&self, schemas: Vec<SchemaName>) {
+        for schema in schemas {
+            if let Err(e) = self.deliver(&schema, Utc::now()).await {
+                tracing::warn!(tenant.schema = %schema, error = %e, "mail delivery pass failed");
             }
         }
     }
