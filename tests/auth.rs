@@ -857,26 +857,7 @@ async fn a_queued_mail_leaves_at_once_while_a_sweep_of_every_outbox_is_under_way
     let running = tokio::spawn(sender.run(async {
         let _ = stopped.await;
     }));
-    let waiting = "SELECT count(*) AS n FROM pg_locks WHERE relation = 'public.tenants'::regclass AND NOT granted";
-    let started = Instant::now();
-    loop {
-        let row = db
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Postgres,
-                waiting,
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        if row.try_get::<i64>("", "n").unwrap() > 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no sweep began"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_a_lock_is_awaited(&db, "public.tenants").await;
 
     let tx = portail_tenants::TenantTx::begin(&db, &t.schema_name)
         .await

@@ -9,30 +9,6 @@ use std::time::{Duration, Instant};
 use support::served::Served;
 use support::*;
 
-/// Waits until a request waits for the lock `blocker` holds on the tenant's `settings`, as
-/// PostgreSQL sees it: the request is then genuinely in flight.
-async fn wait_for_lock_wait(db: &sea_orm::DatabaseConnection, schema: &str) {
-    let started = Instant::now();
-    loop {
-        let row = db
-            .query_one_raw(sql(
-                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = to_regclass($1)",
-                [format!("\"{schema}\".settings").into()],
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        if row.try_get::<i64>("", "n").unwrap() > 0 {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no request waits for the lock"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let db = db(2).await;
@@ -54,7 +30,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let url = format!("{}/{}/", served.base(), t.slug);
     let in_flight =
         tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
-    wait_for_lock_wait(&db, t.schema_name.as_str()).await;
+    until_a_lock_is_awaited(&db, &format!("\"{}\".settings", t.schema_name.as_str())).await;
 
     served.sigterm();
     let refused = served.wait_until_refused();
@@ -93,7 +69,7 @@ async fn a_request_outlasting_the_grace_period_does_not_keep_the_process_alive()
     let url = format!("{}/{}/", served.base(), t.slug);
     let _in_flight =
         tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
-    wait_for_lock_wait(&db, t.schema_name.as_str()).await;
+    until_a_lock_is_awaited(&db, &format!("\"{}\".settings", t.schema_name.as_str())).await;
     let started = Instant::now();
     served.sigterm();
     let status = served

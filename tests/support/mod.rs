@@ -518,3 +518,27 @@ pub async fn tenant_count(db: &DatabaseConnection, tenant: &Tenant, query: &str)
     tx.commit().await.unwrap();
     n
 }
+
+/// Waits until a statement waits for a lock on `relation` (`public.tenants`, `"t_x".settings`),
+/// as PostgreSQL sees it: whatever runs that statement is then genuinely in flight.
+pub async fn until_a_lock_is_awaited(db: &DatabaseConnection, relation: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let waiting = count(
+            db,
+            &format!(
+                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = to_regclass('{}')",
+                relation.replace('\'', "''")
+            ),
+        )
+        .await;
+        if waiting > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "nothing waits for a lock on {relation}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
