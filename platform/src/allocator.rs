@@ -3,7 +3,7 @@
 //! Why not glibc's malloc: on the busiest pages (dashboard, "Mes factures", the booking grid)
 //! malloc and free took a sixth of the server's CPU, with `malloc_consolidate` run on every
 //! large free (a rendered page, a batch's JSON). With mimalloc the server's CPU per request is
-//! a fifth lower (figures in the README, "Speed").
+//! a fifth lower (figures in the README, "Performance").
 //!
 //! Why these settings: mimalloc's defaults keep memory. Its arenas ask for transparent huge
 //! pages, so the resident set grows 2 MiB at a time (78 MB idle instead of 51 after start-up and

@@ -524,14 +524,18 @@ pub async fn tenant_count(db: &DatabaseConnection, tenant: &Tenant, query: &str)
 pub async fn until_a_lock_is_awaited(db: &DatabaseConnection, relation: &str) {
     let started = std::time::Instant::now();
     loop {
-        let waiting = count(
+        let waiting = sea_orm::ConnectionTrait::query_one_raw(
             db,
-            &format!(
-                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = to_regclass('{}')",
-                relation.replace('\'', "''")
+            portail_tenants::database::sql(
+                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = to_regclass($1)",
+                [relation.into()],
             ),
         )
-        .await;
+        .await
+            .unwrap()
+            .expect("a count answers one row")
+            .try_get::<i64>("", "n")
+            .unwrap();
         if waiting > 0 {
             return;
         }
